@@ -1,0 +1,1 @@
+"""Pure domain core: no I/O, no clock reads, no environment."""

@@ -1,0 +1,184 @@
+"""
+Who acts: roles, actors, agency scoping and the public view of a complaint.
+
+Roles follow domain.md section 1 ([C]). An agency's actors act only on complaints
+assigned inside their subtree; a reporter only on their own complaints.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from lapor_core.domain.model import (
+    Category,
+    Channel,
+    ComplaintId,
+    Kind,
+    RegionCode,
+    TrackingId,
+)
+from lapor_core.errors import PermissionDenied, ValidationError
+
+if TYPE_CHECKING:
+    from lapor_core.domain.agencies import AgencyRegistry
+    from lapor_core.domain.complaint import Complaint
+    from lapor_core.domain.lifecycle import Status
+
+__all__ = ["Actor", "PublicView", "Role", "make_agency_actor", "public_view"]
+
+
+class Role(enum.Enum):
+    """
+    The roles of SP4N-LAPOR! (domain.md section 1).
+
+    .. versionadded:: 0.1.0
+    """
+
+    REPORTER = "reporter"
+    """*Pelapor*: submits, provides information, replies, rates."""
+    NATIONAL_ADMIN = "national_admin"
+    """*Admin Nasional*: verifies, forwards anywhere, archives, intervenes."""
+    AGENCY_ADMIN = "agency_admin"
+    """*Admin Instansi* / *Admin Koordinator*: verifies, forwards to its units, rejects."""
+    UNIT_ADMIN = "unit_admin"
+    """*Admin Unit Kerja*: forwards to liaison officers, drafts replies."""
+    LIAISON_OFFICER = "liaison_officer"
+    """*Pejabat / Admin Penghubung*: posts the follow-up (*tindak lanjut*)."""
+    SYSTEM = "system"
+    """The library's own sweeper, issuing clock commands; also integrations."""
+
+    @property
+    def is_agency_role(self) -> bool:
+        """Whether the role belongs to an agency and is scoped to its subtree."""
+        return self in _AGENCY_ROLES
+
+
+_AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.UNIT_ADMIN, Role.LIAISON_OFFICER})
+
+
+@attrs.frozen
+class Actor:
+    """
+    Someone (or something) issuing a command.
+
+    Attributes:
+        id: Account id (for a reporter, the same as :attr:`Reporter.id`).
+        role: Their role.
+        agency: The agency node whose subtree they act in; required for agency roles,
+            forbidden for reporters.
+
+    Build agency actors with :func:`make_agency_actor` to have the decree (*SK*) rule
+    checked against the registry.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = attrs.field(validator=attrs.validators.min_len(1))
+    role: Role = attrs.field(validator=attrs.validators.instance_of(Role))
+    agency: str | None = attrs.field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        """Check that agency roles carry an agency and reporters do not."""
+        if self.role.is_agency_role and self.agency is None:
+            raise ValidationError(f"a {self.role.value} actor must name its agency")
+        if self.role is Role.REPORTER and self.agency is not None:
+            raise ValidationError("a reporter actor does not belong to an agency")
+
+    @classmethod
+    def reporter(cls, reporter_id: str) -> Actor:
+        """A reporter actor."""
+        return cls(reporter_id, Role.REPORTER)
+
+    @classmethod
+    def national_admin(cls, admin_id: str) -> Actor:
+        """A national admin actor."""
+        return cls(admin_id, Role.NATIONAL_ADMIN)
+
+    @classmethod
+    def system(cls, name: str = "sweeper") -> Actor:
+        """The system actor that issues clock commands."""
+        return cls(name, Role.SYSTEM)
+
+
+def make_agency_actor(registry: AgencyRegistry, actor_id: str, role: Role, agency_id: str) -> Actor:
+    """
+    Create an agency-scoped actor after checking the registry.
+
+    Args:
+        registry: The agency tree.
+        actor_id: The account id.
+        role: An agency role (agency admin, unit admin, liaison officer).
+        agency_id: Where the actor works.
+
+    Raises:
+        NotFound: Unknown agency.
+        ValidationError: *role* is not an agency role.
+        PermissionDenied: The agency has no decree (*SK*) appointing its complaint team,
+            so it cannot be given admin accounts (seed report 2021; domain.md section 6).
+
+    .. versionadded:: 0.1.0
+    """
+    agency = registry.get(agency_id)
+    if not role.is_agency_role:
+        raise ValidationError(f"{role.value} is not an agency role")
+    if not agency.has_decree:
+        raise PermissionDenied(
+            f"agency {agency_id!r} has no decree (SK) appointing its complaint team; "
+            "it cannot be given admin accounts"
+        )
+    return Actor(actor_id, role, agency_id)
+
+
+@attrs.frozen
+class PublicView:
+    """
+    What the public may see of a complaint.
+
+    ``reporter_name`` is ``None`` when the report is *anonim*; ``title`` and ``body``
+    are ``None`` when it is *rahasia*.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: ComplaintId
+    tracking_id: TrackingId | None
+    status: Status
+    kind: Kind
+    category: Category | None
+    region: RegionCode | None
+    channel: Channel
+    submitted_at: datetime
+    reporter_name: str | None
+    title: str | None
+    body: str | None
+    agencies: tuple[str, ...]
+
+
+def public_view(complaint: Complaint) -> PublicView:
+    """
+    The public projection of *complaint*, honouring *anonim* and *rahasia*.
+
+    .. versionadded:: 0.1.0
+    """
+    anonymous = complaint.privacy.anonymous
+    confidential = complaint.privacy.confidential
+    return PublicView(
+        id=complaint.id,
+        tracking_id=complaint.external_ids.sp4n_tracking_id,
+        status=complaint.status,
+        kind=complaint.kind,
+        category=complaint.category,
+        region=complaint.region,
+        channel=complaint.channel,
+        submitted_at=complaint.submitted_at,
+        reporter_name=None if anonymous else complaint.reporter.name,
+        title=None if confidential else complaint.content.title,
+        body=None if confidential else complaint.content.body,
+        agencies=tuple(a.agency for a in complaint.assignments),
+    )

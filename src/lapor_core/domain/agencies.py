@@ -1,0 +1,306 @@
+"""
+The agency registry: the tree national -> K/L/D -> office -> unit -> liaison officer.
+
+Forwarding (*disposisi*) follows this tree (domain.md sections 1 and 3.2, [C]): the
+national admin forwards to a ministry, institution or local government (*K/L/D*), whose
+admin forwards down to its units and liaison officers (*pejabat penghubung*).
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from lapor_core.domain.model import RegionCode
+from lapor_core.errors import NotFound, ProfileError, ValidationError
+
+__all__ = ["TIME_ZONES", "Agency", "AgencyKind", "AgencyRegistry"]
+
+TIME_ZONES: tuple[str, ...] = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+"""Indonesia's three zones: WIB (UTC+7), WITA (UTC+8), WIT (UTC+9)."""
+
+_ID_RE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+
+
+class AgencyKind(enum.Enum):
+    """
+    What an agency node is.
+
+    .. versionadded:: 0.1.0
+    """
+
+    NATIONAL = "national"
+    """The national LAPOR! administrator (KemenPAN-RB); the root of the tree."""
+    MINISTRY = "ministry"
+    """A ministry (*kementerian*)."""
+    INSTITUTION = "institution"
+    """A non-ministerial or other state body (*lembaga*), state enterprise, university."""
+    PROVINCE = "province"
+    """A provincial government (*pemerintah provinsi*)."""
+    REGENCY = "regency"
+    """A regency government (*pemerintah kabupaten*)."""
+    CITY = "city"
+    """A city government (*pemerintah kota*)."""
+    OFFICE = "office"
+    """An office or department (*dinas*, *OPD*, *direktorat*)."""
+    INSPECTORATE = "inspectorate"
+    """The inspectorate (*inspektorat*): handles misconduct complaints about its K/L/D's offices."""
+    UNIT = "unit"
+    """A work unit (*unit kerja*)."""
+    LIAISON = "liaison"
+    """A liaison officer's desk (*pejabat / admin penghubung*)."""
+
+    @property
+    def is_top_level(self) -> bool:
+        """Whether this is a K/L/D: a direct recipient of national forwarding."""
+        return self in _TOP_LEVEL
+
+
+_TOP_LEVEL = frozenset(
+    {
+        AgencyKind.MINISTRY,
+        AgencyKind.INSTITUTION,
+        AgencyKind.PROVINCE,
+        AgencyKind.REGENCY,
+        AgencyKind.CITY,
+    }
+)
+
+
+def _check_id(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
+        raise ValidationError(f"invalid agency {attr.name}: {value!r} (lowercase, digits, ._-)")
+
+
+def _check_tz(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
+    if value not in TIME_ZONES:
+        raise ValidationError(f"invalid agency time zone {value!r}; expected one of {TIME_ZONES}")
+
+
+@attrs.frozen
+class Agency:
+    """
+    One node of the agency tree.
+
+    Attributes:
+        id: Short stable id (``kaltim``, ``kaltim.diskominfo``).
+        name: Official name.
+        kind: What the node is.
+        parent: Id of the parent node; ``None`` only for the national root.
+        region: Kemendagri region code, for local governments and their offices.
+        time_zone: The zone its deadlines are counted in (WIB, WITA or WIT).
+        has_decree: Whether its decree (*SK*) appointing a complaint team exists; without
+            one it cannot be given admin accounts (domain.md section 6; seed report 2021).
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    kind: AgencyKind = attrs.field(validator=attrs.validators.instance_of(AgencyKind))
+    parent: str | None = attrs.field(default=None)
+    region: RegionCode | None = attrs.field(default=None)
+    time_zone: str = attrs.field(default="Asia/Jakarta", validator=_check_tz)
+    has_decree: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+
+
+class AgencyRegistry:
+    """
+    An immutable, validated agency tree with fast ancestry queries.
+
+    Args:
+        agencies: Every node, parents before or after children (order is free).
+
+    Raises:
+        ValidationError: No single national root, an unknown parent, a cycle, or a
+            duplicate id.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_agencies", "_ancestors", "_children", "_root")
+
+    def __init__(self, agencies: Iterable[Agency]) -> None:  # noqa: C901 - one pass per tree check
+        """Build and validate the tree."""
+        by_id: dict[str, Agency] = {}
+        for agency in agencies:
+            if agency.id in by_id:
+                raise ValidationError(f"duplicate agency id {agency.id!r}")
+            by_id[agency.id] = agency
+        roots = [a for a in by_id.values() if a.parent is None]
+        if len(roots) != 1 or roots[0].kind is not AgencyKind.NATIONAL:
+            raise ValidationError(
+                "the agency tree needs exactly one root, of kind 'national'; found "
+                f"{[a.id for a in roots]}"
+            )
+        children: dict[str, list[str]] = {a: [] for a in by_id}
+        for agency in by_id.values():
+            if agency.parent is not None:
+                if agency.parent not in by_id:
+                    raise ValidationError(
+                        f"agency {agency.id!r} names unknown parent {agency.parent!r}"
+                    )
+                if agency.kind is AgencyKind.NATIONAL:
+                    raise ValidationError(f"agency {agency.id!r}: only the root may be national")
+                children[agency.parent].append(agency.id)
+        ancestors: dict[str, frozenset[str]] = {}
+        for agency_id in by_id:
+            chain: list[str] = []
+            node: str | None = agency_id
+            while node is not None:
+                if node in chain:
+                    raise ValidationError(f"agency tree has a cycle through {node!r}")
+                chain.append(node)
+                node = by_id[node].parent
+            ancestors[agency_id] = frozenset(chain)
+        self._agencies: Mapping[str, Agency] = by_id
+        self._children = {k: tuple(sorted(v)) for k, v in children.items()}
+        self._ancestors = ancestors
+        self._root = roots[0].id
+
+    @classmethod
+    def from_toml(cls, text: str) -> AgencyRegistry:
+        """
+        Parse a registry from TOML text: ``[[agency]]`` tables with the fields of :class:`Agency`.
+
+        Raises:
+            ProfileError: Unknown or missing keys, with the table's index.
+            ValidationError: The tree is invalid.
+
+        .. versionadded:: 0.1.0
+        """
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ProfileError(f"agency registry is not valid TOML: {exc}") from exc
+        return cls.from_records(data.get("agency", []))
+
+    @classmethod
+    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> AgencyRegistry:
+        """
+        Build a registry from plain mappings (as in TOML or JSON).
+
+        .. versionadded:: 0.1.0
+        """
+        allowed = {"id", "name", "kind", "parent", "region", "time_zone", "has_decree"}
+        agencies = []
+        for index, record in enumerate(records):
+            where = f"agency[{index}]"
+            unknown = set(record) - allowed
+            if unknown:
+                raise ProfileError(f"{where}.{min(unknown)}: unknown key")
+            for key in ("id", "name", "kind"):
+                if key not in record:
+                    raise ProfileError(f"{where}.{key}: missing")
+            try:
+                region = record.get("region")
+                agencies.append(
+                    Agency(
+                        id=record["id"],
+                        name=record["name"],
+                        kind=AgencyKind(record["kind"]),
+                        parent=record.get("parent"),
+                        region=RegionCode(region) if region is not None else None,
+                        time_zone=record.get("time_zone", "Asia/Jakarta"),
+                        has_decree=record.get("has_decree", True),
+                    )
+                )
+            except (ValueError, TypeError) as exc:
+                raise ProfileError(f"{where} ({record.get('id')!r}): {exc}") from exc
+        return cls(agencies)
+
+    @property
+    def root(self) -> Agency:
+        """The national root."""
+        return self._agencies[self._root]
+
+    def __len__(self) -> int:
+        """Number of agencies."""
+        return len(self._agencies)
+
+    def __iter__(self) -> Iterator[Agency]:
+        """Agencies, in id order."""
+        return iter(sorted(self._agencies.values(), key=lambda a: a.id))
+
+    def __contains__(self, agency_id: object) -> bool:
+        """Whether an agency with this id exists."""
+        return agency_id in self._agencies
+
+    def get(self, agency_id: str) -> Agency:
+        """
+        Return the agency with this id.
+
+        Raises:
+            NotFound: No such agency.
+        """
+        try:
+            return self._agencies[agency_id]
+        except KeyError:
+            raise NotFound(f"no agency with id {agency_id!r} in the registry") from None
+
+    def children(self, agency_id: str) -> tuple[Agency, ...]:
+        """Direct children of an agency."""
+        self.get(agency_id)
+        return tuple(self._agencies[c] for c in self._children[agency_id])
+
+    def ancestors(self, agency_id: str) -> tuple[Agency, ...]:
+        """The agency's chain up to the root, nearest first, the agency itself excluded."""
+        chain = []
+        node = self.get(agency_id).parent
+        while node is not None:
+            chain.append(self._agencies[node])
+            node = self._agencies[node].parent
+        return tuple(chain)
+
+    def is_within(self, agency_id: str, ancestor_id: str) -> bool:
+        """Whether *agency_id* is *ancestor_id* or lies below it."""
+        ancestors = self._ancestors.get(agency_id)
+        if ancestors is None:
+            raise NotFound(f"no agency with id {agency_id!r} in the registry")
+        return ancestor_id in ancestors
+
+    def subtree(self, agency_id: str) -> tuple[Agency, ...]:
+        """The agency and everything below it, in depth-first order."""
+        out: list[Agency] = []
+        stack = [agency_id]
+        self.get(agency_id)
+        while stack:
+            node = stack.pop()
+            out.append(self._agencies[node])
+            stack.extend(reversed(self._children[node]))
+        return tuple(out)
+
+    def top_level(self, agency_id: str) -> Agency:
+        """
+        The K/L/D an agency belongs to (the agency itself when it is one).
+
+        Raises:
+            ValidationError: The agency is the root, or has no K/L/D above it.
+        """
+        node = self.get(agency_id)
+        while not node.kind.is_top_level:
+            if node.parent is None:
+                raise ValidationError(f"agency {agency_id!r} is not inside any K/L/D")
+            node = self._agencies[node.parent]
+        return node
+
+    def inspectorate_for(self, agency_id: str) -> Agency | None:
+        """
+        The inspectorate that handles misconduct complaints about *agency_id*.
+
+        The nearest inspectorate among the children of the agency's ancestors (its own
+        K/L/D's inspectorate first, then a higher one), never the agency itself.
+        """
+        for ancestor in self.ancestors(agency_id):
+            for child_id in self._children[ancestor.id]:
+                child = self._agencies[child_id]
+                if child.kind is AgencyKind.INSPECTORATE and child.id != agency_id:
+                    return child
+        return None

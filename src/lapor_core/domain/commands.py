@@ -1,0 +1,365 @@
+"""
+Command records: what someone asks the workflow to do.
+
+A command is a request; :func:`lapor_core.domain.complaint.decide` checks it against
+the complaint's status, the actor's role and scope, and the profile, and either
+returns the events that happen or raises a :class:`~lapor_core.errors.LaporError`.
+
+Every command names its complaint and may carry an ``idempotency_key`` (a regional app
+retrying the same submission gets the same complaint, not a duplicate).
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from lapor_core.domain.model import (
+    ArchiveReason,
+    Category,
+    Channel,
+    ComplaintId,
+    Content,
+    ExternalIds,
+    Kind,
+    Privacy,
+    RegionCode,
+    Reporter,
+)
+from lapor_core.errors import ValidationError
+
+__all__ = [
+    "Archive",
+    "AutoClose",
+    "ChangePrivacy",
+    "Classify",
+    "Close",
+    "Command",
+    "Forward",
+    "ForwardInternally",
+    "PostFollowUp",
+    "ProvideInformation",
+    "Rate",
+    "RejectDisposition",
+    "Reopen",
+    "Reply",
+    "RequestInformation",
+    "Submit",
+]
+
+
+def _text(max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
+    def check(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(f"{attr.name} must be a non-empty string, got {value!r}")
+        if len(value) > max_len:
+            raise ValidationError(f"{attr.name} is longer than {max_len} characters")
+
+    return check
+
+
+def _opt_text(max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
+    inner = _text(max_len)
+
+    def check(inst: object, attr: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None:
+            inner(inst, attr, value)
+
+    return check
+
+
+def _agency_id(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"{attr.name} must be an agency id, got {value!r}")
+
+
+def _instance(cls: type) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
+    return attrs.validators.instance_of(cls)
+
+
+@attrs.frozen(kw_only=True)
+class Command:
+    """
+    Base of every command.
+
+    Attributes:
+        complaint_id: The complaint the command is about (for :class:`Submit`, the id
+            the new complaint will have).
+        idempotency_key: Optional key; the service returns the first result for a
+            repeated key instead of acting twice.
+
+    .. versionadded:: 0.1.0
+    """
+
+    complaint_id: ComplaintId = attrs.field(validator=_instance(ComplaintId))
+    idempotency_key: str | None = attrs.field(default=None, validator=_opt_text(200))
+
+
+@attrs.frozen(kw_only=True)
+class Submit(Command):
+    """
+    Submit a new report (reporter), or digitise a paper one (admin).
+
+    Attributes:
+        content: Title, body, location, event date.
+        kind: *Pengaduan*, *aspirasi* or *permintaan informasi*.
+        reporter: Who reports (identity kept even when anonymous).
+        channel: How it arrived.
+        privacy: *anonim* / *rahasia* flags.
+        region: Where it happened (Kemendagri code), if known.
+        category: Its category, if chosen.
+        external_ids: SP4N tracking id, regional app id.
+        target_agency: *Instansi tujuan*: the agency the reporter or a regional app
+            addressed; its admin verifies the report (otherwise the national admin does).
+        subject_agency: The office the report is about, if any.
+        misconduct: The report alleges misconduct (e.g. *pungli*) by ``subject_agency``;
+            it must go to that office's inspectorate, never to the office itself.
+
+    .. versionadded:: 0.1.0
+    """
+
+    content: Content = attrs.field(validator=_instance(Content))
+    kind: Kind = attrs.field(validator=_instance(Kind))
+    reporter: Reporter = attrs.field(validator=_instance(Reporter))
+    channel: Channel = attrs.field(validator=_instance(Channel))
+    privacy: Privacy = attrs.field(factory=Privacy, validator=_instance(Privacy))
+    region: RegionCode | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance(RegionCode))
+    )
+    category: Category | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance(Category))
+    )
+    external_ids: ExternalIds = attrs.field(factory=ExternalIds, validator=_instance(ExternalIds))
+    target_agency: str | None = attrs.field(default=None)
+    subject_agency: str | None = attrs.field(default=None)
+    misconduct: bool = attrs.field(default=False, validator=_instance(bool))
+
+    def __attrs_post_init__(self) -> None:
+        """A misconduct report must name the office it is about."""
+        if self.misconduct and self.subject_agency is None:
+            raise ValidationError("a misconduct report must name the subject_agency")
+
+
+@attrs.frozen(kw_only=True)
+class RequestInformation(Command):
+    """
+    Put the report on hold (*Tunda*) and ask the reporter for missing information.
+
+    .. versionadded:: 0.1.0
+    """
+
+    question: str = attrs.field(validator=_text(5_000))
+
+
+@attrs.frozen(kw_only=True)
+class ProvideInformation(Command):
+    """
+    The reporter answers a request for information; the report leaves *Tunda*.
+
+    .. versionadded:: 0.1.0
+    """
+
+    text: str = attrs.field(validator=_text(20_000))
+
+
+@attrs.frozen(kw_only=True)
+class Forward(Command):
+    """
+    Verify and forward (*disposisi*) to one or several agencies, one of them the lead.
+
+    Attributes:
+        agencies: Agency ids, at least one, no repeats.
+        lead: The lead agency; defaults to the first of ``agencies``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    agencies: tuple[str, ...] = attrs.field(converter=tuple)
+    lead: str | None = attrs.field(default=None)
+
+    @agencies.validator
+    def _check(self, _attr: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+        if not value:
+            raise ValidationError("forward needs at least one agency")
+        if len(set(value)) != len(value):
+            raise ValidationError(f"forward names an agency twice: {value}")
+        for agency in value:
+            if not isinstance(agency, str) or not agency:
+                raise ValidationError(f"invalid agency id in forward: {agency!r}")
+
+    def __attrs_post_init__(self) -> None:
+        """The lead must be one of the agencies."""
+        if self.lead is not None and self.lead not in self.agencies:
+            raise ValidationError(f"lead agency {self.lead!r} is not among {self.agencies}")
+
+    @property
+    def lead_agency(self) -> str:
+        """The lead agency (explicit, or the first one)."""
+        return self.lead if self.lead is not None else self.agencies[0]
+
+
+@attrs.frozen(kw_only=True)
+class ForwardInternally(Command):
+    """
+    Forward an assignment down the agency tree (to a unit or liaison officer).
+
+    Attributes:
+        agency: The assigned agency whose assignment moves down.
+        to: The unit or liaison node below the current handler.
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: str = attrs.field(validator=_agency_id)
+    to: str = attrs.field(validator=_agency_id)
+
+
+@attrs.frozen(kw_only=True)
+class RejectDisposition(Command):
+    """
+    *Bukan wewenang*: the assigned agency says the report is outside its authority.
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: str = attrs.field(validator=_agency_id)
+    reason: str = attrs.field(validator=_text(5_000))
+
+
+@attrs.frozen(kw_only=True)
+class PostFollowUp(Command):
+    """
+    Post a follow-up (*tindak lanjut*) for an assignment.
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: str = attrs.field(validator=_agency_id)
+    text: str = attrs.field(validator=_text(20_000))
+
+
+@attrs.frozen(kw_only=True)
+class Reply(Command):
+    """
+    Reply on the follow-up thread (*beri tanggapan*); resets the reply window.
+
+    .. versionadded:: 0.1.0
+    """
+
+    text: str = attrs.field(validator=_text(20_000))
+
+
+@attrs.frozen(kw_only=True)
+class Close(Command):
+    """
+    Close the report by hand (*Selesai*).
+
+    .. versionadded:: 0.1.0
+    """
+
+    note: str | None = attrs.field(default=None, validator=_opt_text(5_000))
+
+
+@attrs.frozen(kw_only=True)
+class AutoClose(Command):
+    """
+    Close the report because the reply window ran out (issued by the sweeper).
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@attrs.frozen(kw_only=True)
+class Archive(Command):
+    """
+    Archive an unprocessable report (*Arsip*), with a reason.
+
+    Attributes:
+        reason: Why.
+        note: Free text; required when the reason is ``OTHER``.
+        duplicate_of: The original, required when the reason is ``DUPLICATE``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    reason: ArchiveReason = attrs.field(validator=_instance(ArchiveReason))
+    note: str | None = attrs.field(default=None, validator=_opt_text(5_000))
+    duplicate_of: ComplaintId | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance(ComplaintId))
+    )
+
+    def __attrs_post_init__(self) -> None:
+        """Duplicate links its original; other needs a note."""
+        if self.reason is ArchiveReason.DUPLICATE:
+            if self.duplicate_of is None:
+                raise ValidationError("archiving as duplicate needs duplicate_of (the original)")
+            if self.duplicate_of == self.complaint_id:
+                raise ValidationError("a complaint cannot be a duplicate of itself")
+        elif self.duplicate_of is not None:
+            raise ValidationError("duplicate_of is only for the reason 'duplicate'")
+        if self.reason is ArchiveReason.OTHER and self.note is None:
+            raise ValidationError("archiving for reason 'other' needs a note")
+
+
+@attrs.frozen(kw_only=True)
+class Rate(Command):
+    """
+    The reporter rates the handling of a completed report (where the profile enables it).
+
+    .. versionadded:: 0.1.0
+    """
+
+    score: int = attrs.field(validator=_instance(int))
+    comment: str | None = attrs.field(default=None, validator=_opt_text(5_000))
+
+
+@attrs.frozen(kw_only=True)
+class Reopen(Command):
+    """
+    The reporter reopens a completed report (where the profile enables it).
+
+    .. versionadded:: 0.1.0
+    """
+
+    reason: str = attrs.field(validator=_text(5_000))
+
+
+@attrs.frozen(kw_only=True)
+class ChangePrivacy(Command):
+    """
+    An admin sets the *anonim* / *rahasia* flags (e.g. at verification).
+
+    .. versionadded:: 0.1.0
+    """
+
+    privacy: Privacy = attrs.field(validator=_instance(Privacy))
+
+
+@attrs.frozen(kw_only=True)
+class Classify(Command):
+    """
+    An admin edits the title (*intisari*), kind, category or tags during verification.
+
+    Fields left ``None`` are unchanged; at least one must be given.
+
+    .. versionadded:: 0.1.0
+    """
+
+    title: str | None = attrs.field(default=None, validator=_opt_text(300))
+    kind: Kind | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance(Kind))
+    )
+    category: Category | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance(Category))
+    )
+    tags: tuple[str, ...] | None = attrs.field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        """At least one change; tags are non-empty strings."""
+        if self.title is None and self.kind is None and self.category is None and self.tags is None:
+            raise ValidationError("classify changes nothing: give a title, kind, category or tags")
+        if self.tags is not None and any(not isinstance(t, str) or not t for t in self.tags):
+            raise ValidationError(f"tags must be non-empty strings, got {self.tags!r}")

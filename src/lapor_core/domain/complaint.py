@@ -1,0 +1,712 @@
+"""
+Complaint state and the pure core: ``decide``, ``evolve``, ``replay``.
+
+``decide(complaint, command, actor, now, ctx)`` checks a command (status, role, scope,
+data) and returns the events that happen; it changes nothing and raises a
+:class:`~lapor_core.errors.LaporError` subclass on refusal. ``evolve(complaint, event)``
+applies one event and never refuses. ``replay(events)`` folds a stream.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from lapor_core.domain import commands as c
+from lapor_core.domain import events as e
+from lapor_core.domain.actors import Actor, Role
+from lapor_core.domain.agencies import AgencyRegistry
+from lapor_core.domain.lifecycle import Lifecycle, Status
+from lapor_core.domain.model import (
+    ArchiveReason,
+    Category,
+    Channel,
+    ComplaintId,
+    Content,
+    ExternalIds,
+    Kind,
+    Privacy,
+    RegionCode,
+    Reporter,
+    require_aware,
+)
+from lapor_core.domain.profile import Profile
+from lapor_core.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+
+__all__ = [
+    "Complaint",
+    "Context",
+    "Message",
+    "decide",
+    "evolve",
+    "owners",
+    "replay",
+]
+
+
+@attrs.frozen
+class Message:
+    """
+    One entry of the follow-up thread: a follow-up, a reply, a question or an answer.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: str
+    at: datetime
+    actor: Actor
+    text: str
+    agency: str | None = None
+
+
+@attrs.frozen
+class Complaint:
+    """
+    The current state of one complaint, rebuilt from its events.
+
+    Never build or change one by hand: use :func:`decide` and :func:`evolve`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: ComplaintId
+    version: int
+    status: Status
+    kind: Kind
+    privacy: Privacy
+    channel: Channel
+    content: Content
+    reporter: Reporter
+    region: RegionCode | None
+    category: Category | None
+    external_ids: ExternalIds
+    router: str
+    submitted_at: datetime
+    updated_at: datetime
+    subject_agency: str | None = None
+    misconduct: bool = False
+    tags: tuple[str, ...] = ()
+    assignments: tuple[e.Assignment, ...] = ()
+    held_from: Status | None = None
+    reroutings: int = 0
+    thread: tuple[Message, ...] = ()
+    first_forwarded_at: datetime | None = None
+    first_follow_up_at: datetime | None = None
+    last_follow_up_at: datetime | None = None
+    last_reply_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_automatically: bool = False
+    archive_reason: ArchiveReason | None = None
+    duplicate_of: ComplaintId | None = None
+    rating: int | None = None
+    reopen_count: int = 0
+
+    def assignment(self, agency: str) -> e.Assignment | None:
+        """The assignment of *agency*, if it has one."""
+        for assignment in self.assignments:
+            if assignment.agency == agency:
+                return assignment
+        return None
+
+
+def owners(complaint: Complaint) -> tuple[str, ...]:
+    """
+    Who owns the complaint now (*no wrong door*: never empty while it is open).
+
+    The router (national root or the addressed agency) while it waits for verification,
+    the assigned agencies once forwarded, nobody once terminal.
+
+    .. versionadded:: 0.1.0
+    """
+    if complaint.status.terminal:
+        return ()
+    if complaint.assignments:
+        return tuple(a.agency for a in complaint.assignments)
+    return (complaint.router,)
+
+
+@attrs.frozen
+class Context:
+    """
+    What ``decide`` needs besides the complaint: the profile's lifecycle and the registry.
+
+    Build it once per deployment with :meth:`create`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    lifecycle: Lifecycle
+    registry: AgencyRegistry
+
+    @property
+    def profile(self) -> Profile:
+        """The profile the lifecycle was built for."""
+        return self.lifecycle.profile
+
+    @classmethod
+    def create(cls, profile: Profile, registry: AgencyRegistry) -> Context:
+        """Compile the profile's lifecycle and pair it with the registry."""
+        return cls(Lifecycle(profile), registry)
+
+
+# --------------------------------------------------------------------------- scope helpers
+
+
+def _require_reporter(complaint: Complaint, actor: Actor) -> None:
+    if actor.role is Role.REPORTER and actor.id != complaint.reporter.id:
+        raise PermissionDenied(
+            f"reporter {actor.id!r} acts only on their own complaints; {complaint.id} "
+            "belongs to another reporter"
+        )
+
+
+def _in_subtree(ctx: Context, node: str, actor: Actor) -> bool:
+    assert actor.agency is not None  # noqa: S101 - agency roles always carry an agency
+    return node in ctx.registry and ctx.registry.is_within(node, actor.agency)
+
+
+def _require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
+    """An agency actor must see the complaint inside its subtree (router or an assignment)."""
+    if not actor.role.is_agency_role:
+        _require_reporter(complaint, actor)
+        return
+    nodes = [a.handler for a in complaint.assignments] or [complaint.router]
+    if not any(_in_subtree(ctx, n, actor) for n in nodes):
+        raise PermissionDenied(
+            f"{actor.role.value} {actor.id!r} of {actor.agency!r} may not act on complaint "
+            f"{complaint.id}: it is not assigned inside that agency's subtree"
+        )
+
+
+def _require_assignment(
+    complaint: Complaint, agency: str, actor: Actor, ctx: Context
+) -> e.Assignment:
+    assignment = complaint.assignment(agency)
+    if assignment is None:
+        raise InvalidTransition(f"complaint {complaint.id} is not assigned to agency {agency!r}")
+    if actor.role.is_agency_role and not _in_subtree(ctx, assignment.handler, actor):
+        raise PermissionDenied(
+            f"{actor.role.value} {actor.id!r} of {actor.agency!r} may not act on the "
+            f"assignment of {agency!r} (handled at {assignment.handler!r})"
+        )
+    return assignment
+
+
+def _require_agency(ctx: Context, agency_id: str) -> None:
+    ctx.registry.get(agency_id)
+
+
+# --------------------------------------------------------------------------- handlers
+
+Events = tuple[e.Event, ...]
+C = TypeVar("C", bound=c.Command)
+Handler = Callable[[Complaint, C, Actor, datetime, Context], Events]
+
+
+def _submit(cmd: c.Submit, actor: Actor, now: datetime, ctx: Context) -> Events:
+    if actor.role is Role.REPORTER:
+        if actor.id != cmd.reporter.id:
+            raise PermissionDenied(
+                f"reporter {actor.id!r} may submit only as themself, not as {cmd.reporter.id!r}"
+            )
+        if cmd.channel.type.digitised_by_admin:
+            raise PermissionDenied(
+                f"channel {cmd.channel.type.value} is digitised by an admin, not by the reporter"
+            )
+    router = ctx.registry.root.id
+    if cmd.target_agency is not None:
+        _require_agency(ctx, cmd.target_agency)
+        router = cmd.target_agency
+    if actor.role is Role.AGENCY_ADMIN and not _in_subtree(ctx, router, actor):
+        raise PermissionDenied(
+            f"agency admin of {actor.agency!r} may digitise reports only for its own agency; "
+            f"set target_agency inside its subtree (got router {router!r})"
+        )
+    if cmd.subject_agency is not None:
+        _require_agency(ctx, cmd.subject_agency)
+    return (
+        e.ComplaintSubmitted(
+            complaint_id=cmd.complaint_id,
+            at=now,
+            actor=actor,
+            content=cmd.content,
+            kind=cmd.kind,
+            reporter=cmd.reporter,
+            channel=cmd.channel,
+            privacy=cmd.privacy,
+            region=cmd.region,
+            category=cmd.category,
+            external_ids=cmd.external_ids,
+            router=router,
+            subject_agency=cmd.subject_agency,
+            misconduct=cmd.misconduct,
+        ),
+    )
+
+
+def _classify(
+    complaint: Complaint, cmd: c.Classify, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    _require_scope(complaint, actor, ctx)
+    return (
+        e.ComplaintClassified(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            title=cmd.title,
+            kind=cmd.kind,
+            category=cmd.category,
+            tags=cmd.tags,
+        ),
+    )
+
+
+def _request_info(
+    complaint: Complaint, cmd: c.RequestInformation, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    _require_scope(complaint, actor, ctx)
+    return (
+        e.InformationRequested(
+            complaint_id=complaint.id, at=now, actor=actor, question=cmd.question
+        ),
+    )
+
+
+def _provide_info(
+    complaint: Complaint, cmd: c.ProvideInformation, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    _require_scope(complaint, actor, ctx)
+    return (e.InformationProvided(complaint_id=complaint.id, at=now, actor=actor, text=cmd.text),)
+
+
+def _forward(
+    complaint: Complaint, cmd: c.Forward, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    _require_scope(complaint, actor, ctx)
+    registry = ctx.registry
+    forwarder = registry.root.id if actor.role is Role.NATIONAL_ADMIN else actor.agency
+    assert forwarder is not None  # noqa: S101 - only admins reach here (table roles)
+    existing = {a.agency for a in complaint.assignments}
+    for agency_id in cmd.agencies:
+        agency = registry.get(agency_id)
+        if agency_id == registry.root.id:
+            raise ValidationError("cannot forward to the national root itself")
+        if agency_id in existing:
+            raise ValidationError(f"complaint {complaint.id} is already assigned to {agency_id!r}")
+        if actor.role is Role.AGENCY_ADMIN and (
+            agency_id == actor.agency or not _in_subtree(ctx, agency_id, actor)
+        ):
+            raise PermissionDenied(
+                f"agency admin of {actor.agency!r} may forward only to units below it, "
+                f"not to {agency_id!r}"
+            )
+        subject = complaint.subject_agency
+        if complaint.misconduct and subject is not None and registry.is_within(agency_id, subject):
+            inspectorate = registry.inspectorate_for(subject)
+            hint = f"; route it to {inspectorate.id!r}" if inspectorate else ""
+            raise ValidationError(
+                f"complaint {complaint.id} alleges misconduct by {subject!r}: "
+                f"it may not be forwarded to that office ({agency.id!r}){hint}"
+            )
+    has_lead = any(a.lead for a in complaint.assignments)
+    assignments = tuple(
+        e.Assignment(
+            agency=agency_id,
+            handler=agency_id,
+            lead=not has_lead and agency_id == cmd.lead_agency,
+            forwarded_by=forwarder,
+            forwarded_at=now,
+        )
+        for agency_id in cmd.agencies
+    )
+    return (
+        e.ComplaintForwarded(
+            complaint_id=complaint.id, at=now, actor=actor, assignments=assignments
+        ),
+    )
+
+
+def _forward_internally(
+    complaint: Complaint, cmd: c.ForwardInternally, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    assignment = _require_assignment(complaint, cmd.agency, actor, ctx)
+    _require_agency(ctx, cmd.to)
+    if cmd.to == assignment.handler or not ctx.registry.is_within(cmd.to, assignment.handler):
+        raise ValidationError(
+            f"internal forwarding goes down the tree: {cmd.to!r} is not below "
+            f"{assignment.handler!r}"
+        )
+    return (
+        e.ForwardedInternally(
+            complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, to=cmd.to
+        ),
+    )
+
+
+def _reject(
+    complaint: Complaint, cmd: c.RejectDisposition, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    assignment = _require_assignment(complaint, cmd.agency, actor, ctx)
+    if assignment.followed_up_at is not None:
+        raise InvalidTransition(
+            f"agency {cmd.agency!r} already posted a follow-up on {complaint.id}; "
+            "it can no longer reject it as bukan wewenang"
+        )
+    last = len(complaint.assignments) == 1
+    return (
+        e.DispositionRejected(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            agency=cmd.agency,
+            reason=cmd.reason,
+            returned_to=assignment.forwarded_by if last else None,
+        ),
+    )
+
+
+def _follow_up(
+    complaint: Complaint, cmd: c.PostFollowUp, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    _require_assignment(complaint, cmd.agency, actor, ctx)
+    return (
+        e.FollowUpPosted(
+            complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, text=cmd.text
+        ),
+    )
+
+
+def _reply(complaint: Complaint, cmd: c.Reply, actor: Actor, now: datetime, ctx: Context) -> Events:
+    _require_scope(complaint, actor, ctx)
+    return (e.ReplyPosted(complaint_id=complaint.id, at=now, actor=actor, text=cmd.text),)
+
+
+def _close(complaint: Complaint, cmd: c.Close, actor: Actor, now: datetime, ctx: Context) -> Events:
+    if actor.role is Role.AGENCY_ADMIN:
+        lead = next((a for a in complaint.assignments if a.lead), complaint.assignments[0])
+        if not _in_subtree(ctx, lead.agency, actor):
+            raise PermissionDenied(
+                f"only the lead agency ({lead.agency!r}) or the national admin may close "
+                f"complaint {complaint.id}"
+            )
+    return (
+        e.ComplaintClosed(
+            complaint_id=complaint.id, at=now, actor=actor, automatic=False, note=cmd.note
+        ),
+    )
+
+
+def _auto_close(
+    complaint: Complaint, _cmd: c.AutoClose, actor: Actor, now: datetime, _ctx: Context
+) -> Events:
+    return (e.ComplaintClosed(complaint_id=complaint.id, at=now, actor=actor, automatic=True),)
+
+
+def _archive(
+    complaint: Complaint, cmd: c.Archive, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    _require_scope(complaint, actor, ctx)
+    return (
+        e.ComplaintArchived(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            reason=cmd.reason,
+            note=cmd.note,
+            duplicate_of=cmd.duplicate_of,
+        ),
+    )
+
+
+def _rate(complaint: Complaint, cmd: c.Rate, actor: Actor, now: datetime, ctx: Context) -> Events:
+    _require_scope(complaint, actor, ctx)
+    return (
+        e.ComplaintRated(
+            complaint_id=complaint.id, at=now, actor=actor, score=cmd.score, comment=cmd.comment
+        ),
+    )
+
+
+def _reopen(
+    complaint: Complaint, cmd: c.Reopen, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    _require_scope(complaint, actor, ctx)
+    return (e.ComplaintReopened(complaint_id=complaint.id, at=now, actor=actor, reason=cmd.reason),)
+
+
+def _privacy(
+    complaint: Complaint, cmd: c.ChangePrivacy, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    _require_scope(complaint, actor, ctx)
+    if cmd.privacy == complaint.privacy:
+        raise ValidationError(f"complaint {complaint.id} already has privacy {cmd.privacy}")
+    return (e.PrivacyChanged(complaint_id=complaint.id, at=now, actor=actor, privacy=cmd.privacy),)
+
+
+_HANDLERS: dict[type[c.Command], Handler[c.Command]] = {
+    c.Classify: _classify,  # type: ignore[dict-item]
+    c.RequestInformation: _request_info,  # type: ignore[dict-item]
+    c.ProvideInformation: _provide_info,  # type: ignore[dict-item]
+    c.Forward: _forward,  # type: ignore[dict-item]
+    c.ForwardInternally: _forward_internally,  # type: ignore[dict-item]
+    c.RejectDisposition: _reject,  # type: ignore[dict-item]
+    c.PostFollowUp: _follow_up,  # type: ignore[dict-item]
+    c.Reply: _reply,  # type: ignore[dict-item]
+    c.Close: _close,  # type: ignore[dict-item]
+    c.AutoClose: _auto_close,  # type: ignore[dict-item]
+    c.Archive: _archive,  # type: ignore[dict-item]
+    c.Rate: _rate,  # type: ignore[dict-item]
+    c.Reopen: _reopen,  # type: ignore[dict-item]
+    c.ChangePrivacy: _privacy,  # type: ignore[dict-item]
+}
+
+
+def decide(
+    complaint: Complaint | None,
+    command: c.Command,
+    actor: Actor,
+    now: datetime,
+    ctx: Context,
+) -> tuple[e.Event, ...]:
+    """
+    Check *command* and return the events it causes; change nothing.
+
+    Args:
+        complaint: Current state, or ``None`` before submission.
+        command: What is asked.
+        actor: Who asks.
+        now: The instant of the decision (aware; not before the last event).
+        ctx: The profile's lifecycle and the agency registry.
+
+    Returns:
+        The events, in order (possibly several).
+
+    Raises:
+        ValidationError: Bad data, naive or backwards time, wrong complaint id.
+        NotFound: The complaint does not exist yet, or an agency is unknown.
+        InvalidTransition: The command is not allowed in this status or profile.
+        PermissionDenied: The actor's role or scope does not allow it.
+
+    .. versionadded:: 0.1.0
+    """
+    require_aware(now, "now")
+    if not isinstance(command, c.Command):
+        raise ValidationError(f"not a command: {command!r}")
+    if not isinstance(actor, Actor):
+        raise ValidationError(f"not an actor: {actor!r}")
+    if complaint is None:
+        if not isinstance(command, c.Submit):
+            raise NotFound(
+                f"complaint {command.complaint_id} does not exist; only Submit can create it"
+            )
+    else:
+        if command.complaint_id != complaint.id:
+            raise ValidationError(
+                f"command is for complaint {command.complaint_id}, not {complaint.id}"
+            )
+        if now < complaint.updated_at:
+            raise ValidationError(
+                f"now ({now.isoformat()}) is before the complaint's last event "
+                f"({complaint.updated_at.isoformat()})"
+            )
+    status = None if complaint is None else complaint.status
+    row = ctx.lifecycle.row(status, type(command))
+    if actor.role not in row.roles:
+        allowed = ", ".join(sorted(r.value for r in row.roles))
+        where = "before submission" if status is None else f"in status {status.value}"
+        raise PermissionDenied(
+            f"{actor.role.value} {actor.id!r} may not {type(command).__name__} {where}; "
+            f"allowed roles: {allowed}"
+        )
+    if row.guard is not None:
+        row.guard(complaint, command, actor, now, ctx)
+    if complaint is None:
+        assert isinstance(command, c.Submit)  # noqa: S101 - checked above
+        return _submit(command, actor, now, ctx)
+    return _HANDLERS[type(command)](complaint, command, actor, now, ctx)
+
+
+# --------------------------------------------------------------------------- evolve
+
+
+def _message(kind: str, event: e.Event, text: str, agency: str | None = None) -> Message:
+    return Message(kind=kind, at=event.at, actor=event.actor, text=text, agency=agency)
+
+
+def _start(event: e.ComplaintSubmitted) -> Complaint:
+    return Complaint(
+        id=event.complaint_id,
+        version=1,
+        status=Status.SUBMITTED,
+        kind=event.kind,
+        privacy=event.privacy,
+        channel=event.channel,
+        content=event.content,
+        reporter=event.reporter,
+        region=event.region,
+        category=event.category,
+        external_ids=event.external_ids,
+        router=event.router,
+        submitted_at=event.at,
+        updated_at=event.at,
+        subject_agency=event.subject_agency,
+        misconduct=event.misconduct,
+    )
+
+
+def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # noqa: C901, PLR0911, PLR0912 - one branch per event type
+    match event:
+        case e.ComplaintClassified():
+            changes: dict[str, Any] = {}
+            if event.title is not None:
+                changes["content"] = attrs.evolve(complaint.content, title=event.title)
+            if event.kind is not None:
+                changes["kind"] = event.kind
+            if event.category is not None:
+                changes["category"] = event.category
+            if event.tags is not None:
+                changes["tags"] = event.tags
+            return changes
+        case e.InformationRequested():
+            return {
+                "status": Status.ON_HOLD,
+                "held_from": complaint.status,
+                "thread": (*complaint.thread, _message("question", event, event.question)),
+            }
+        case e.InformationProvided():
+            return {
+                "status": complaint.held_from or Status.SUBMITTED,
+                "held_from": None,
+                "thread": (*complaint.thread, _message("information", event, event.text)),
+            }
+        case e.ComplaintForwarded():
+            return {
+                "status": Status.FORWARDED
+                if complaint.status is Status.SUBMITTED
+                else complaint.status,
+                "assignments": (*complaint.assignments, *event.assignments),
+                "first_forwarded_at": complaint.first_forwarded_at or event.at,
+            }
+        case e.ForwardedInternally():
+            return {
+                "assignments": tuple(
+                    attrs.evolve(a, handler=event.to) if a.agency == event.agency else a
+                    for a in complaint.assignments
+                )
+            }
+        case e.DispositionRejected():
+            remaining = tuple(a for a in complaint.assignments if a.agency != event.agency)
+            dropped = complaint.assignment(event.agency)
+            if (
+                remaining
+                and dropped is not None
+                and dropped.lead
+                and not any(a.lead for a in remaining)
+            ):
+                remaining = (attrs.evolve(remaining[0], lead=True), *remaining[1:])
+            changes = {"assignments": remaining, "reroutings": complaint.reroutings + 1}
+            if not remaining:
+                changes["status"] = Status.SUBMITTED
+                changes["router"] = event.returned_to or complaint.router
+            return changes
+        case e.FollowUpPosted():
+            return {
+                "status": Status.IN_PROGRESS,
+                "assignments": tuple(
+                    attrs.evolve(a, followed_up_at=a.followed_up_at or event.at)
+                    if a.agency == event.agency
+                    else a
+                    for a in complaint.assignments
+                ),
+                "first_follow_up_at": complaint.first_follow_up_at or event.at,
+                "last_follow_up_at": event.at,
+                "thread": (
+                    *complaint.thread,
+                    _message("follow_up", event, event.text, event.agency),
+                ),
+            }
+        case e.ReplyPosted():
+            return {
+                "last_reply_at": event.at,
+                "thread": (*complaint.thread, _message("reply", event, event.text)),
+            }
+        case e.ComplaintClosed():
+            return {
+                "status": Status.COMPLETED,
+                "closed_at": event.at,
+                "closed_automatically": event.automatic,
+            }
+        case e.ComplaintArchived():
+            return {
+                "status": Status.ARCHIVED,
+                "archive_reason": event.reason,
+                "duplicate_of": event.duplicate_of,
+                "closed_at": event.at,
+                "held_from": None,
+            }
+        case e.ComplaintRated():
+            return {"rating": event.score}
+        case e.ComplaintReopened():
+            return {
+                "status": Status.IN_PROGRESS,
+                "closed_at": None,
+                "closed_automatically": False,
+                "rating": None,
+                "reopen_count": complaint.reopen_count + 1,
+                "thread": (*complaint.thread, _message("reopen", event, event.reason)),
+            }
+        case e.PrivacyChanged():
+            return {"privacy": event.privacy}
+    raise ValidationError(f"evolve does not know event type {type(event).__name__}")
+
+
+def evolve(complaint: Complaint | None, event: e.Event) -> Complaint:
+    """
+    Apply one event to the state; never refuses a well-formed event of this complaint.
+
+    Raises:
+        ValidationError: The event belongs to another complaint, or a stream does not
+            start with ``ComplaintSubmitted`` (a corrupt stream, not a refusal).
+
+    .. versionadded:: 0.1.0
+    """
+    if complaint is None:
+        if not isinstance(event, e.ComplaintSubmitted):
+            raise ValidationError(
+                "a complaint's stream must start with ComplaintSubmitted, "
+                f"not {type(event).__name__}"
+            )
+        return _start(event)
+    if event.complaint_id != complaint.id:
+        raise ValidationError(f"event for {event.complaint_id} applied to complaint {complaint.id}")
+    if isinstance(event, e.ComplaintSubmitted):
+        raise ValidationError(f"complaint {complaint.id} was already submitted")
+    changes = _evolve_fields(complaint, event)
+    return attrs.evolve(complaint, version=complaint.version + 1, updated_at=event.at, **changes)
+
+
+def replay(events: Iterable[e.Event]) -> Complaint:
+    """
+    Fold a complaint's events into its state.
+
+    Raises:
+        ValidationError: The stream is empty or malformed.
+
+    .. versionadded:: 0.1.0
+    """
+    state: Complaint | None = None
+    for event in events:
+        state = evolve(state, event)
+    if state is None:
+        raise ValidationError("cannot replay an empty event stream")
+    return state

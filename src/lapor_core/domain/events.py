@@ -1,0 +1,273 @@
+"""
+Event records: what happened to a complaint, in order.
+
+Events are facts: :func:`~lapor_core.domain.complaint.evolve` applies them and never
+refuses. Each event class carries a ``SCHEMA_VERSION``; storage records it with the
+payload so that an older version can be upcast on read.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+from lapor_core.domain.actors import Actor
+from lapor_core.domain.model import (
+    ArchiveReason,
+    Category,
+    Channel,
+    ComplaintId,
+    Content,
+    ExternalIds,
+    Kind,
+    Privacy,
+    RegionCode,
+    Reporter,
+)
+
+__all__ = [
+    "Assignment",
+    "ComplaintArchived",
+    "ComplaintClassified",
+    "ComplaintClosed",
+    "ComplaintForwarded",
+    "ComplaintRated",
+    "ComplaintReopened",
+    "ComplaintSubmitted",
+    "DispositionRejected",
+    "Event",
+    "FollowUpPosted",
+    "ForwardedInternally",
+    "InformationProvided",
+    "InformationRequested",
+    "PrivacyChanged",
+    "ReplyPosted",
+]
+
+
+@attrs.frozen
+class Assignment:
+    """
+    One agency's share of a forwarded complaint.
+
+    Attributes:
+        agency: The agency it was forwarded to (a K/L/D, or a unit when an agency admin
+            forwarded down).
+        handler: Where it sits now inside that agency's subtree (after internal
+            forwarding); equal to ``agency`` at first.
+        lead: Whether this agency leads.
+        forwarded_by: The agency whose admin forwarded it (the national root for the
+            national admin); a *bukan wewenang* rejection returns the report there.
+        forwarded_at: When.
+        followed_up_at: When this agency first posted a follow-up, if it did.
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: str
+    handler: str
+    lead: bool
+    forwarded_by: str
+    forwarded_at: datetime
+    followed_up_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """
+    Base of every event.
+
+    Attributes:
+        complaint_id: The complaint.
+        at: When it happened (aware).
+        actor: Who caused it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    complaint_id: ComplaintId
+    at: datetime
+    actor: Actor
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintSubmitted(Event):
+    """
+    A report was received; it waits for verification by ``router``'s admin.
+
+    .. versionadded:: 0.1.0
+    """
+
+    content: Content
+    kind: Kind
+    reporter: Reporter
+    channel: Channel
+    privacy: Privacy
+    region: RegionCode | None
+    category: Category | None
+    external_ids: ExternalIds
+    router: str
+    subject_agency: str | None = None
+    misconduct: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class InformationRequested(Event):
+    """
+    The report was put on hold (*Tunda*) with a question for the reporter.
+
+    .. versionadded:: 0.1.0
+    """
+
+    question: str
+
+
+@attrs.frozen(kw_only=True)
+class InformationProvided(Event):
+    """
+    The reporter answered; the report returns to the status it was held from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    text: str
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintForwarded(Event):
+    """
+    The report was verified and forwarded (*disposisi*) to one or more agencies.
+
+    .. versionadded:: 0.1.0
+    """
+
+    assignments: tuple[Assignment, ...]
+
+
+@attrs.frozen(kw_only=True)
+class ForwardedInternally(Event):
+    """
+    An assignment moved down the agency tree.
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: str
+    to: str
+
+
+@attrs.frozen(kw_only=True)
+class DispositionRejected(Event):
+    """
+    *Bukan wewenang*: an agency dropped its assignment.
+
+    When none remain, the report returns to ``returned_to`` (status ``submitted``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: str
+    reason: str
+    returned_to: str | None
+
+
+@attrs.frozen(kw_only=True)
+class FollowUpPosted(Event):
+    """
+    An agency posted a follow-up (*tindak lanjut*).
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: str
+    text: str
+
+
+@attrs.frozen(kw_only=True)
+class ReplyPosted(Event):
+    """
+    The reporter or an admin replied on the thread.
+
+    .. versionadded:: 0.1.0
+    """
+
+    text: str
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintClosed(Event):
+    """
+    The report was completed (*Selesai*), by hand or automatically.
+
+    .. versionadded:: 0.1.0
+    """
+
+    automatic: bool
+    note: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintArchived(Event):
+    """
+    The report was archived (*Arsip*).
+
+    .. versionadded:: 0.1.0
+    """
+
+    reason: ArchiveReason
+    note: str | None = None
+    duplicate_of: ComplaintId | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintRated(Event):
+    """
+    The reporter rated the handling.
+
+    .. versionadded:: 0.1.0
+    """
+
+    score: int
+    comment: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintReopened(Event):
+    """
+    The reporter reopened a completed report.
+
+    .. versionadded:: 0.1.0
+    """
+
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class PrivacyChanged(Event):
+    """
+    An admin changed the privacy flags.
+
+    .. versionadded:: 0.1.0
+    """
+
+    privacy: Privacy
+
+
+@attrs.frozen(kw_only=True)
+class ComplaintClassified(Event):
+    """
+    An admin edited title, kind, category or tags (``None`` means unchanged).
+
+    .. versionadded:: 0.1.0
+    """
+
+    title: str | None = None
+    kind: Kind | None = None
+    category: Category | None = None
+    tags: tuple[str, ...] | None = None

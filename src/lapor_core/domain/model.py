@@ -1,0 +1,369 @@
+"""
+Value objects of a complaint (*laporan*): ids, kind, privacy, channel, region, reporter.
+
+All are frozen attrs classes with validators: an invalid value raises
+:class:`~lapor_core.errors.ValidationError` at construction and never exists.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from lapor_core.errors import ValidationError
+
+__all__ = [
+    "ArchiveReason",
+    "Category",
+    "Channel",
+    "ChannelType",
+    "ComplaintId",
+    "Content",
+    "ExternalIds",
+    "Kind",
+    "Privacy",
+    "RegionCode",
+    "Reporter",
+    "TrackingId",
+    "require_aware",
+]
+
+
+def require_aware(value: datetime, what: str = "datetime") -> datetime:
+    """
+    Return *value* if it is timezone-aware; raise otherwise.
+
+    Args:
+        value: The datetime to check.
+        what: What the value is, for the error message.
+
+    Raises:
+        ValidationError: If *value* is not a datetime or is naive.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{what} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValidationError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+    return value
+
+
+def _pattern(regex: str, what: str) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
+    compiled = re.compile(regex)
+
+    def check(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValidationError(f"invalid {what}: {value!r} (expected to match {regex})")
+
+    return check
+
+
+def _non_blank(what: str, max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
+    def check(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(f"{what} must be a non-empty string, got {value!r}")
+        if len(value) > max_len:
+            raise ValidationError(f"{what} is {len(value)} characters long; the limit is {max_len}")
+
+    return check
+
+
+def _optional_non_blank(what: str, max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
+    inner = _non_blank(what, max_len)
+
+    def check(inst: object, attr: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None:
+            inner(inst, attr, value)
+
+    return check
+
+
+@attrs.frozen(order=True)
+class ComplaintId:
+    """
+    Internal identifier of a complaint (stable across systems of one deployment).
+
+    Letters, digits and ``._:-``, 1 to 64 characters.
+
+    .. versionadded:: 0.1.0
+    """
+
+    value: str = attrs.field(validator=_pattern(r"[A-Za-z0-9._:-]{1,64}", "complaint id"))
+
+    def __str__(self) -> str:
+        """Return the bare id."""
+        return self.value
+
+
+@attrs.frozen(order=True)
+class TrackingId:
+    """
+    The SP4N-LAPOR! *Tracking ID* shown to the reporter (domain.md section 2, [C]).
+
+    Letters, digits and ``-``, 1 to 32 characters; the national format is not
+    documented, so it is not checked further.
+
+    .. versionadded:: 0.1.0
+    """
+
+    value: str = attrs.field(validator=_pattern(r"[A-Za-z0-9-]{1,32}", "tracking id"))
+
+    def __str__(self) -> str:
+        """Return the bare id."""
+        return self.value
+
+
+class Kind(enum.Enum):
+    """
+    Classification of a report (*klasifikasi laporan*, domain.md section 2, [C]).
+
+    .. versionadded:: 0.1.0
+    """
+
+    COMPLAINT = "pengaduan"
+    """*Pengaduan*: a complaint about a public service."""
+    ASPIRATION = "aspirasi"
+    """*Aspirasi*: an aspiration or suggestion."""
+    INFORMATION_REQUEST = "permintaan_informasi"
+    """*Permintaan informasi*: a request for information."""
+
+    @property
+    def label_id(self) -> str:
+        """Indonesian label."""
+        return _KIND_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        """English label."""
+        return _KIND_LABELS[self][1]
+
+
+_KIND_LABELS = {
+    Kind.COMPLAINT: ("Pengaduan", "Complaint"),
+    Kind.ASPIRATION: ("Aspirasi", "Aspiration"),
+    Kind.INFORMATION_REQUEST: ("Permintaan Informasi", "Request for information"),
+}
+
+
+@attrs.frozen
+class Privacy:
+    """
+    Privacy flags of a report (domain.md section 2, [C]).
+
+    Attributes:
+        anonymous: *Anonim*: the reporter's identity is hidden from the public and from
+            the agency complained about (admins still see it).
+        confidential: *Rahasia*: the content is hidden from the public.
+
+    .. versionadded:: 0.1.0
+    """
+
+    anonymous: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    confidential: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+
+
+class ChannelType(enum.Enum):
+    """
+    How a report reached the system (*kanal*, domain.md section 2, [C]).
+
+    .. versionadded:: 0.1.0
+    """
+
+    WEB = "web"
+    """The website lapor.go.id."""
+    SMS = "sms_1708"
+    """SMS to 1708."""
+    MOBILE_APP = "mobile_app"
+    """The Android or iOS app."""
+    SOCIAL_MEDIA = "social_media"
+    """Twitter/X @LAPOR1708 and other social media."""
+    REGIONAL_APP = "regional_app"
+    """An integrated regional app (e.g. *LAPOR WAL!*); the channel must name it."""
+    PAPER = "paper"
+    """A paper or offline report digitised by an admin (2016 manual, ch. 9)."""
+    MESSAGING = "messaging"
+    """A message (e.g. WhatsApp from villages) keyed in by an admin."""
+
+    @property
+    def digitised_by_admin(self) -> bool:
+        """Whether an admin (not the reporter) enters reports from this channel."""
+        return self in {ChannelType.PAPER, ChannelType.MESSAGING}
+
+
+@attrs.frozen
+class Channel:
+    """
+    A channel, with its name where the type needs one (a regional app).
+
+    .. versionadded:: 0.1.0
+    """
+
+    type: ChannelType = attrs.field(validator=attrs.validators.instance_of(ChannelType))
+    name: str | None = attrs.field(default=None, validator=_optional_non_blank("channel name", 80))
+
+    def __attrs_post_init__(self) -> None:
+        """Check that a regional app names itself."""
+        if self.type is ChannelType.REGIONAL_APP and self.name is None:
+            raise ValidationError("a regional-app channel must carry the app's name")
+
+
+_REGION_RE = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
+
+
+@attrs.frozen(order=True)
+class RegionCode:
+    """
+    A Kemendagri region code.
+
+    Province ``64``, regency or city ``64.72``, district ``64.72.01``, village
+    ``64.72.01.1001``.
+
+    Codes form a hierarchy: ``RegionCode("64").contains(RegionCode("64.72"))``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    value: str = attrs.field()
+
+    @value.validator
+    def _check(self, _attr: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str) or not _REGION_RE.fullmatch(value):
+            raise ValidationError(
+                f"invalid Kemendagri region code: {value!r} (expected 64, 64.72, 64.72.01 "
+                "or 64.72.01.1001)"
+            )
+
+    @property
+    def level(self) -> int:
+        """1 province, 2 regency or city, 3 district (*kecamatan*), 4 village."""
+        return self.value.count(".") + 1
+
+    @property
+    def parent(self) -> RegionCode | None:
+        """The enclosing region, or ``None`` for a province."""
+        head, sep, _ = self.value.rpartition(".")
+        return RegionCode(head) if sep else None
+
+    def contains(self, other: RegionCode) -> bool:
+        """Whether *other* is this region or lies inside it."""
+        return other.value == self.value or other.value.startswith(self.value + ".")
+
+    def __str__(self) -> str:
+        """Return the bare code."""
+        return self.value
+
+
+@attrs.frozen(order=True)
+class Category:
+    """
+    A complaint category (*kategori*).
+
+    The official list is not published (domain.md section 8 q11), so a category is a
+    code chosen by the deployment.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code: str = attrs.field(validator=_pattern(r"[a-z0-9][a-z0-9_.-]{0,63}", "category code"))
+
+    def __str__(self) -> str:
+        """Return the bare code."""
+        return self.code
+
+
+@attrs.frozen
+class Reporter:
+    """
+    The reporter (*pelapor*). Identity is kept even when the report is *anonim*.
+
+    Attributes:
+        id: Account id of the reporter.
+        name: Name as on the national ID card (*KTP*).
+        contact: Phone or e-mail, if known.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = attrs.field(validator=_non_blank("reporter id", 64))
+    name: str = attrs.field(validator=_non_blank("reporter name", 200))
+    contact: str | None = attrs.field(default=None, validator=_optional_non_blank("contact", 200))
+
+
+@attrs.frozen
+class Content:
+    """
+    What the report says (form fields, domain.md section 2, [C]).
+
+    Attributes:
+        title: *Judul*; admins may rewrite it (*intisari*).
+        body: *Isi*: the chronology of events.
+        location: *Lokasi kejadian*, free text.
+        event_date: *Tanggal kejadian*, if given (aware).
+
+    .. versionadded:: 0.1.0
+    """
+
+    title: str = attrs.field(validator=_non_blank("title", 300))
+    body: str = attrs.field(validator=_non_blank("body", 20_000))
+    location: str | None = attrs.field(default=None, validator=_optional_non_blank("location", 500))
+    event_date: datetime | None = attrs.field(default=None)
+
+    @event_date.validator
+    def _check_date(self, _attr: attrs.Attribute[datetime | None], value: datetime | None) -> None:
+        if value is not None:
+            require_aware(value, "event_date")
+
+
+@attrs.frozen
+class ExternalIds:
+    """
+    Ids of the same report in other systems (domain.md section 7.6).
+
+    Attributes:
+        sp4n_tracking_id: The national SP4N-LAPOR! Tracking ID.
+        regional_app_id: The id in the regional app that received it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    sp4n_tracking_id: TrackingId | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(TrackingId))
+    )
+    regional_app_id: str | None = attrs.field(
+        default=None, validator=_optional_non_blank("regional app id", 64)
+    )
+
+
+class ArchiveReason(enum.Enum):
+    """
+    Why a report was archived (*Arsip*).
+
+    The v3 guide's list is truncated in the source (domain.md section 3.2 and 8 q5), so
+    ``OTHER`` with a note covers the rest.
+
+    .. versionadded:: 0.1.0
+    """
+
+    UNCLEAR = "unclear"
+    """Content unclear or unintelligible."""
+    TOO_GENERAL = "too_general"
+    """Input too general to act on."""
+    NOT_GOVERNMENT = "not_government"
+    """Not related to government performance."""
+    OUT_OF_SCOPE = "out_of_scope"
+    """Out of LAPOR!'s scope: law enforcement, legislative, criminal, SARA (FAQ)."""
+    WRONG_FORMAT = "wrong_format"
+    """Wrong format (v3 guide)."""
+    DUPLICATE = "duplicate"
+    """A duplicate of another report, which it links."""
+    WITHDRAWN = "withdrawn"
+    """Withdrawn: the reporter did not complete requested information in time."""
+    OTHER = "other"
+    """Another reason, given in the note."""
