@@ -11,6 +11,7 @@ repeats. Targets are printed as pass/fail, never asserted: the script always exi
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import random
 import sys
@@ -102,98 +103,80 @@ def _fmt(ns_per_call: float) -> str:
     return f"{ns_per_call:9.0f} ns"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASES} cases, for CI")
-    parser.add_argument("--seed", type=int, default=2025)
-    args = parser.parse_args(argv)
-    cases = SMOKE_CASES if args.smoke else args.cases
+class _Cases:
+    """The random cases shared by every contender."""
 
-    t0 = time.perf_counter()
-    calendar = WorkingCalendar(include_cuti_bersama=True)
-    build_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    WorkingCalendar(time_zone="Asia/Makassar", include_cuti_bersama=True)
-    rebuild_s = time.perf_counter() - t0
-
-    first, last = calendar.first_date, calendar.last_date
-    span = (last - first).days
-    off = frozenset(
-        first + timedelta(days=i)
-        for i in range(span + 1)
-        if (first + timedelta(days=i)).weekday() < 5
-        and not calendar.is_working_day(first + timedelta(days=i))
-    )
-    table = {first + timedelta(days=i): i for i in range(span + 1)}
-
-    rng = random.Random(args.seed)
-    # Keep 200 days clear of the end so that N up to 120 never runs off the data.
-    days = [first + timedelta(days=rng.randrange(span - 200)) for _ in range(cases)]
-    starts = [
-        datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-        + timedelta(seconds=rng.randrange(86_400))
-        for day in days
-    ]
-    modes: dict[str, list[int]] = {
-        "N=3": [3] * cases,
-        "N=60": [60] * cases,
-        "N=0..120": [rng.randint(0, 120) for _ in range(cases)],
-    }
-
-    np = _load_numpy()
-    busdaycal = None
-    if np is not None:
-        busdaycal = np.busdaycalendar(
-            weekmask="1111100", holidays=np.array(sorted(off), dtype="datetime64[D]")
+    def __init__(self, calendar: WorkingCalendar, cases: int, seed: int) -> None:
+        first, last = calendar.first_date, calendar.last_date
+        span = (last - first).days
+        every_day = [first + timedelta(days=i) for i in range(span + 1)]
+        self.off = frozenset(
+            day for day in every_day if day.weekday() < 5 and not calendar.is_working_day(day)
         )
-        sample = modes["N=0..120"][:500]
-        agree = all(
-            np.busday_offset(d, n, roll="backward" if n else "forward", busdaycal=busdaycal)
-            == np.datetime64(calendar.add_working_days(d, n), "D")
-            for d, n in zip(days[:500], sample, strict=True)
-        )
-        if not agree:
-            print("WARNING: numpy.busday_offset disagrees with WorkingCalendar")
+        self.table = {day: i for i, day in enumerate(every_day)}
+        rng = random.Random(seed)
+        # Keep 200 days clear of the end so that N up to 120 never runs off the data.
+        self.days = [first + timedelta(days=rng.randrange(span - 200)) for _ in range(cases)]
+        self.starts = [
+            datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+            + timedelta(seconds=rng.randrange(86_400))
+            for day in self.days
+        ]
+        self.modes: dict[str, list[int]] = {
+            "N=3": [3] * cases,
+            "N=60": [60] * cases,
+            "N=0..120": [rng.randint(0, 120) for _ in range(cases)],
+        }
 
-    mismatches = sum(
-        calendar.add_working_days(d, n) != _naive_add(d, n, off)
-        for d, n in zip(days[:2000], modes["N=0..120"][:2000], strict=True)
+
+def _numpy_check(np: Any, calendar: WorkingCalendar, cases: _Cases) -> Any:  # noqa: ANN401 - numpy is optional and imported lazily
+    busdaycal = np.busdaycalendar(
+        weekmask="1111100", holidays=np.array(sorted(cases.off), dtype="datetime64[D]")
     )
+    sample = zip(cases.days[:500], cases.modes["N=0..120"][:500], strict=True)
+    agree = all(
+        np.busday_offset(d, n, roll="backward" if n else "forward", busdaycal=busdaycal)
+        == np.datetime64(calendar.add_working_days(d, n), "D")
+        for d, n in sample
+    )
+    print(f"  numpy.busday_offset agrees on 500 cases: {agree}")
+    return busdaycal
 
-    print(f"WorkingCalendar benchmark: {cases:,} cases, best of {REPEATS} repeats")
-    print(f"  range {first}..{last}, cuti bersama included, zone {calendar.time_zone}")
-    print(f"  build (cold, incl. holidays lookup): {build_s * 1000:.1f} ms")
-    print(f"  build (warm cache, another zone):    {rebuild_s * 1000:.1f} ms")
-    print(f"  oracle check on 2,000 cases: {mismatches} mismatch(es)")
-    if np is None:
-        print("  numpy not installed: numpy.busday_offset skipped (pip install numpy)")
 
-    add_cost: dict[str, float] = {}
+def _measure(
+    calendar: WorkingCalendar,
+    cases: _Cases,
+    np: Any,  # noqa: ANN401 - numpy is optional and imported lazily
+    busdaycal: Any,  # noqa: ANN401
+) -> dict[str, dict[str, float]]:
+    count = len(cases.days)
     results: dict[str, dict[str, float]] = {}
-    for mode, ns in modes.items():
-        row = {
-            "deadline (aware datetime, tz)": _best_ns(
-                lambda ns=ns: _time_deadline(calendar, starts, ns), REPEATS
-            )
-            / cases,
-            "add_working_days (date)": _best_ns(
-                lambda ns=ns: _time_add(calendar, days, ns), REPEATS
-            )
-            / cases,
-            "naive day loop": _best_ns(lambda ns=ns: _time_naive(off, days, ns), NAIVE_REPEATS)
-            / cases,
-            "dict lookup (floor)": _best_ns(lambda ns=ns: _time_floor(table, days, ns), REPEATS)
-            / cases,
+    for mode, ns in cases.modes.items():
+        runs: dict[str, tuple[Callable[[], int], int]] = {
+            "deadline (aware datetime, tz)": (
+                functools.partial(_time_deadline, calendar, cases.starts, ns),
+                REPEATS,
+            ),
+            "add_working_days (date)": (
+                functools.partial(_time_add, calendar, cases.days, ns),
+                REPEATS,
+            ),
+            "naive day loop": (
+                functools.partial(_time_naive, cases.off, cases.days, ns),
+                NAIVE_REPEATS,
+            ),
+            "dict lookup (floor)": (
+                functools.partial(_time_floor, cases.table, cases.days, ns),
+                REPEATS,
+            ),
         }
         if np is not None:
-            row["numpy.busday_offset per date"] = (
-                _best_ns(lambda ns=ns: _time_numpy(np, busdaycal, days, ns), NAIVE_REPEATS) / cases
+            runs["numpy.busday_offset per date"] = (
+                functools.partial(_time_numpy, np, busdaycal, cases.days, ns),
+                NAIVE_REPEATS,
             )
+        row = {name: _best_ns(run, repeats) / count for name, (run, repeats) in runs.items()}
         results[mode] = row
-        add_cost[mode] = row["add_working_days (date)"]
-
         floor = row["dict lookup (floor)"]
         naive = row["naive day loop"]
         print()
@@ -201,15 +184,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {'contender':<32} {'per call':>12} {'x floor':>9} {'x faster than naive':>20}")
         for name, cost in row.items():
             print(f"  {name:<32} {_fmt(cost):>12} {cost / floor:9.2f} {naive / cost:20.1f}")
+    return results
 
-    print()
-    print("Targets:")
-    worst_floor = max(
-        results[m]["add_working_days (date)"] / results[m]["dict lookup (floor)"] for m in modes
-    )
-    speedup_60 = results["N=60"]["naive day loop"] / results["N=60"]["add_working_days (date)"]
-    flat = max(add_cost.values()) / min(add_cost.values())
-    deadline_costs = [results[m]["deadline (aware datetime, tz)"] for m in modes]
+
+def _report_targets(results: dict[str, dict[str, float]]) -> None:
+    add = "add_working_days (date)"
+    worst_floor = max(row[add] / row["dict lookup (floor)"] for row in results.values())
+    speedup_60 = results["N=60"]["naive day loop"] / results["N=60"][add]
+    add_costs = [row[add] for row in results.values()]
+    deadline_costs = [row["deadline (aware datetime, tz)"] for row in results.values()]
+    flat = max(add_costs) / min(add_costs)
     flat_deadline = max(deadline_costs) / min(deadline_costs)
     checks = [
         (
@@ -233,8 +217,48 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{flat_deadline:.2f}",
         ),
     ]
+    print()
+    print("Targets:")
     for label, ok, value in checks:
         print(f"  [{'PASS' if ok else 'FAIL'}] {label}: {value}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description="Benchmark of WorkingCalendar.")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASES} cases, for CI")
+    parser.add_argument("--seed", type=int, default=2025)
+    args = parser.parse_args(argv)
+    count = SMOKE_CASES if args.smoke else args.cases
+
+    t0 = time.perf_counter()
+    calendar = WorkingCalendar(include_cuti_bersama=True)
+    build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    WorkingCalendar(time_zone="Asia/Makassar", include_cuti_bersama=True)
+    rebuild_s = time.perf_counter() - t0
+
+    cases = _Cases(calendar, count, args.seed)
+    print(f"WorkingCalendar benchmark: {count:,} cases, best of {REPEATS} repeats")
+    print(f"  (naive loop and numpy: best of {NAIVE_REPEATS})")
+    print(f"  range {calendar.first_date}..{calendar.last_date}, cuti bersama included,")
+    print(f"  zone {calendar.time_zone}, starts are aware datetimes in UTC")
+    print(f"  build (cold, incl. holidays lookup): {build_s * 1000:.1f} ms")
+    print(f"  build (warm cache, another zone):    {rebuild_s * 1000:.1f} ms")
+    sample = zip(cases.days[:2000], cases.modes["N=0..120"][:2000], strict=True)
+    mismatches = sum(
+        calendar.add_working_days(d, n) != _naive_add(d, n, cases.off) for d, n in sample
+    )
+    print(f"  oracle check on 2,000 cases: {mismatches} mismatch(es)")
+    np = _load_numpy()
+    busdaycal = None
+    if np is None:
+        print("  numpy not installed: numpy.busday_offset skipped (pip install numpy)")
+    else:
+        busdaycal = _numpy_check(np, calendar, cases)
+
+    _report_targets(_measure(calendar, cases, np, busdaycal))
     return 0
 
 

@@ -1,0 +1,190 @@
+"""
+The ``lapor-core`` command.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from lapor_core import (
+    Actor,
+    Channel,
+    ChannelType,
+    Close,
+    Command,
+    Complaint,
+    ComplaintId,
+    Content,
+    Context,
+    Forward,
+    ForwardInternally,
+    Kind,
+    LaporError,
+    PostFollowUp,
+    Privacy,
+    ProvideInformation,
+    RegionCode,
+    RejectDisposition,
+    Reply,
+    Reporter,
+    RequestInformation,
+    Role,
+    Submit,
+    decide,
+    evolve,
+    load_profile,
+    load_registry,
+    make_agency_actor,
+    mermaid,
+    owners,
+)
+from lapor_core.domain.lifecycle import Lifecycle
+
+__all__ = ["main"]
+
+
+def _walk(args: argparse.Namespace) -> int:
+    """Walk one complaint through its whole life, printing each step."""
+    profile = load_profile(args.profile)
+    registry = load_registry(args.registry)
+    ctx = Context.create(profile, registry)
+    lang = args.lang
+    cid = ComplaintId("walk-1")
+    reporter = Reporter(id="pelapor-1", name="Siti Aminah", contact="+62811000000")
+    national = Actor.national_admin("admin-nasional")
+    province = make_agency_actor(registry, "admin-kaltim", Role.AGENCY_ADMIN, "kaltim")
+    samarinda = make_agency_actor(registry, "admin-samarinda", Role.AGENCY_ADMIN, "samarinda")
+    liaison = make_agency_actor(
+        registry, "penghubung-dishub", Role.LIAISON_OFFICER, "samarinda.dishub.penghubung"
+    )
+    citizen = Actor.reporter(reporter.id)
+    start = datetime(2025, 3, 27, 1, 30, tzinfo=UTC)
+    steps: list[tuple[timedelta, Actor, Command]] = [
+        (
+            timedelta(0),
+            citizen,
+            Submit(
+                complaint_id=cid,
+                content=Content(
+                    title="Lampu lalu lintas mati",
+                    body="Lampu lalu lintas di simpang Jl. Juanda mati sejak tiga hari.",
+                    location="Simpang Jl. Juanda, Samarinda",
+                ),
+                kind=Kind.COMPLAINT,
+                reporter=reporter,
+                channel=Channel(ChannelType.REGIONAL_APP, "LAPOR WAL!"),
+                privacy=Privacy(anonymous=True),
+                region=RegionCode("64.72"),
+                target_agency="kaltim",
+            ),
+        ),
+        (
+            timedelta(hours=2),
+            province,
+            RequestInformation(complaint_id=cid, question="Simpang yang mana tepatnya?"),
+        ),
+        (
+            timedelta(hours=5),
+            citizen,
+            ProvideInformation(complaint_id=cid, text="Simpang Jl. Juanda - Jl. Antasari."),
+        ),
+        (timedelta(days=1), province, Forward(complaint_id=cid, agencies=("kaltim.pupr",))),
+        (
+            timedelta(days=2),
+            make_agency_actor(registry, "admin-pupr", Role.AGENCY_ADMIN, "kaltim.pupr"),
+            RejectDisposition(
+                complaint_id=cid,
+                agency="kaltim.pupr",
+                reason="Lampu lalu lintas kota adalah wewenang Dinas Perhubungan Kota Samarinda.",
+            ),
+        ),
+        (timedelta(days=2, hours=3), national, Forward(complaint_id=cid, agencies=("samarinda",))),
+        (
+            timedelta(days=3),
+            samarinda,
+            ForwardInternally(
+                complaint_id=cid, agency="samarinda", to="samarinda.dishub.penghubung"
+            ),
+        ),
+        (
+            timedelta(days=5),
+            liaison,
+            PostFollowUp(
+                complaint_id=cid,
+                agency="samarinda",
+                text="Tim sudah memperbaiki lampu lalu lintas pada 1 April 2025.",
+            ),
+        ),
+        (
+            timedelta(days=6),
+            citizen,
+            Reply(complaint_id=cid, text="Terima kasih, lampu sudah menyala."),
+        ),
+        (timedelta(days=7), samarinda, Close(complaint_id=cid, note="Selesai ditindaklanjuti.")),
+    ]
+    complaint: Complaint | None = None
+    print(f"profile {profile.name!r}, registry of {len(registry)} agencies\n")
+    for offset, actor, command in steps:
+        now = start + offset
+        events = decide(complaint, command, actor, now, ctx)
+        for event in events:
+            complaint = evolve(complaint, event)
+        assert complaint is not None  # noqa: S101 - Submit came first
+        label = profile.label(complaint.status, lang)
+        print(
+            f"{now.isoformat()}  {type(command).__name__:<18} by {actor.role.value:<16}"
+            f" -> {complaint.status.value:<12} ({label}); owner: {', '.join(owners(complaint))}"
+        )
+    if complaint is not None:
+        print(
+            f"\n{len(complaint.thread)} thread messages, {complaint.reroutings} re-routing(s), "
+            f"version {complaint.version}"
+        )
+    return 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    """Print the Mermaid diagram of a profile's lifecycle."""
+    profile = load_profile(args.profile)
+    print(mermaid(Lifecycle(profile), lambda s: profile.label(s, args.lang)), end="")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lapor-core", description="SP4N-LAPOR! complaint-workflow core."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    walk = sub.add_parser("walk", help="walk one complaint through its whole life")
+    walk.add_argument("--profile", default="national", help="bundled profile name or path")
+    walk.add_argument("--registry", default="kaltim", help="bundled registry name or path")
+    walk.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
+    walk.set_defaults(func=_walk)
+    diagram = sub.add_parser("diagram", help="print the lifecycle as a Mermaid diagram")
+    diagram.add_argument("--profile", default="national", help="bundled profile name or path")
+    diagram.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
+    diagram.set_defaults(func=_diagram)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """
+    Run the ``lapor-core`` command line; return the exit code.
+
+    .. versionadded:: 0.1.0
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except LaporError as exc:
+        print(f"lapor-core: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The public API is explicit, sorted, documented and pinned: changing it is a deliberate diff."""
+
+from __future__ import annotations
+
+import inspect
+
+import lapor_core
+
+EXPECTED = {
+    # errors
+    "LaporError",
+    "ValidationError",
+    "InvalidTransition",
+    "PermissionDenied",
+    "NotFound",
+    "ConcurrencyConflict",
+    "ProfileError",
+    "CalendarRangeError",
+    "StorageError",
+    # value objects
+    "ComplaintId",
+    "TrackingId",
+    "Kind",
+    "Privacy",
+    "Channel",
+    "ChannelType",
+    "RegionCode",
+    "Category",
+    "Reporter",
+    "Content",
+    "ExternalIds",
+    "ArchiveReason",
+    # actors and agencies
+    "Role",
+    "Actor",
+    "make_agency_actor",
+    "PublicView",
+    "public_view",
+    "Agency",
+    "AgencyKind",
+    "AgencyRegistry",
+    # lifecycle
+    "Status",
+    "Transition",
+    "TRANSITIONS",
+    "Lifecycle",
+    "mermaid",
+    # commands
+    "Command",
+    "Submit",
+    "Classify",
+    "RequestInformation",
+    "ProvideInformation",
+    "Forward",
+    "ForwardInternally",
+    "RejectDisposition",
+    "PostFollowUp",
+    "Reply",
+    "Close",
+    "AutoClose",
+    "Archive",
+    "Rate",
+    "Reopen",
+    "ChangePrivacy",
+    # events
+    "Event",
+    "Assignment",
+    "ComplaintSubmitted",
+    "ComplaintClassified",
+    "InformationRequested",
+    "InformationProvided",
+    "ComplaintForwarded",
+    "ForwardedInternally",
+    "DispositionRejected",
+    "FollowUpPosted",
+    "ReplyPosted",
+    "ComplaintClosed",
+    "ComplaintArchived",
+    "ComplaintRated",
+    "ComplaintReopened",
+    "PrivacyChanged",
+    # core
+    "Complaint",
+    "Context",
+    "Message",
+    "decide",
+    "evolve",
+    "replay",
+    "owners",
+    # disposition
+    "RoutingRule",
+    "RoutingProposal",
+    "route",
+    # profiles
+    "Profile",
+    "Basis",
+    "Confidence",
+    "Duration",
+    "DurationUnit",
+    "load_profile",
+    "load_registry",
+    "bundled_profiles",
+}
+
+
+def test_all_is_pinned() -> None:
+    assert EXPECTED == set(lapor_core.__all__)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """Constants first, then classes, then functions (ruff RUF022's isort-style order)."""
+    rank = 0 if name.isupper() else 1 if name[0].isupper() else 2
+    return (rank, name)
+
+
+def test_all_is_sorted_and_unique() -> None:
+    assert sorted(lapor_core.__all__, key=_isort_key) == list(lapor_core.__all__)
+    assert len(set(lapor_core.__all__)) == len(lapor_core.__all__)
+
+
+def test_every_public_name_exists_and_is_documented() -> None:
+    undocumented = []
+    for name in lapor_core.__all__:
+        obj = getattr(lapor_core, name)
+        if name.isupper():  # constants are documented in their module
+            continue
+        if not inspect.getdoc(obj):
+            undocumented.append(name)
+    assert [] == undocumented
+
+
+def test_public_methods_are_documented() -> None:
+    undocumented = []
+    for name in lapor_core.__all__:
+        obj = getattr(lapor_core, name)
+        if not inspect.isclass(obj):
+            continue
+        for attr, member in vars(obj).items():
+            if attr.startswith("_") or not callable(member) and not isinstance(member, property):
+                continue
+            if isinstance(member, (classmethod, staticmethod)):
+                member = member.__func__
+            if not inspect.getdoc(member):
+                undocumented.append(f"{name}.{attr}")
+    assert [] == undocumented
+
+
+def test_version() -> None:
+    assert isinstance(lapor_core.__version__, str)
+    assert lapor_core.__version__
