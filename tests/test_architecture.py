@@ -45,7 +45,7 @@ FORBIDDEN_NAMES = {"open", "input", "print"}
 
 
 def _imports(tree: ast.AST) -> list[str]:
-    names = []
+    names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
@@ -67,9 +67,12 @@ def _violations(source: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
             problems.append(f"uses .{node.attr}")
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            if node.func.id in FORBIDDEN_NAMES:
-                problems.append(f"calls {node.func.id}()")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in FORBIDDEN_NAMES
+        ):
+            problems.append(f"calls {node.func.id}()")
     return problems
 
 

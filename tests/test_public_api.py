@@ -136,11 +136,12 @@ def test_public_methods_are_documented() -> None:
         if not inspect.isclass(obj):
             continue
         for attr, member in vars(obj).items():
-            if attr.startswith("_") or not callable(member) and not isinstance(member, property):
+            if attr.startswith("_") or (
+                not callable(member) and not isinstance(member, property)
+            ):
                 continue
-            if isinstance(member, (classmethod, staticmethod)):
-                member = member.__func__
-            if not inspect.getdoc(member):
+            target = member.__func__ if isinstance(member, (classmethod, staticmethod)) else member
+            if not inspect.getdoc(target):
                 undocumented.append(f"{name}.{attr}")
     assert [] == undocumented
 

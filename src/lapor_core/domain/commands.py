@@ -13,6 +13,7 @@ retrying the same submission gets the same complaint, not a duplicate).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -74,6 +75,12 @@ def _opt_text(max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyp
 def _agency_id(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value:
         raise ValidationError(f"{attr.name} must be an agency id, got {value!r}")
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise ValidationError(f"expected a sequence of agency ids, got the string {value!r}")
+    return tuple(value)
 
 
 def _instance(cls: type) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
@@ -177,7 +184,7 @@ class Forward(Command):
     .. versionadded:: 0.1.0
     """
 
-    agencies: tuple[str, ...] = attrs.field(converter=tuple)
+    agencies: tuple[str, ...] = attrs.field(converter=_str_tuple)
     lead: str | None = attrs.field(default=None)
 
     @agencies.validator
