@@ -39,11 +39,14 @@ __all__ = [
     "Classify",
     "Close",
     "Command",
+    "ExtendDeadline",
     "Forward",
     "ForwardInternally",
     "PostFollowUp",
     "ProvideInformation",
     "Rate",
+    "RecordBreach",
+    "RecordWarning",
     "RejectDisposition",
     "Reopen",
     "Reply",
@@ -370,3 +373,58 @@ class Classify(Command):
             raise ValidationError("classify changes nothing: give a title, kind, category or tags")
         if self.tags is not None and any(not isinstance(t, str) or not t for t in self.tags):
             raise ValidationError(f"tags must be non-empty strings, got {self.tags!r}")
+
+
+def _clock_name(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise ValidationError(f"{attr.name} must be a clock name, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class RecordWarning(Command):
+    """
+    Record that a clock passed a warning threshold (issued by the sweeper).
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str = attrs.field(validator=_clock_name)
+    agency: str | None = None
+    threshold: int = attrs.field(validator=_instance(int))
+
+
+@attrs.frozen(kw_only=True)
+class RecordBreach(Command):
+    """
+    Record that a clock's deadline passed, and do what the profile says (issued by the sweeper).
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str = attrs.field(validator=_clock_name)
+    agency: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ExtendDeadline(Command):
+    """
+    The responsible agency extends a running clock, with a reason, within the profile's bounds.
+
+    Attributes:
+        clock: The clock to extend (``follow_up``, ...).
+        agency: The assignment, for per-assignment clocks.
+        amount: Extra units (working days for a working-day clock).
+        reason: Why.
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str = attrs.field(validator=_clock_name)
+    agency: str | None = None
+    amount: int = attrs.field(validator=_instance(int))
+    reason: str = attrs.field(validator=_text(5_000))
+
+    def __attrs_post_init__(self) -> None:
+        """The extension is positive."""
+        if self.amount <= 0:
+            raise ValidationError(f"an extension must be positive, got {self.amount}")

@@ -21,6 +21,17 @@ from lapor_core.domain import commands as c
 from lapor_core.domain import events as e
 from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.agencies import AgencyRegistry
+from lapor_core.domain.calendar import WorkingCalendar
+from lapor_core.domain.clocks import (
+    BreachAction,
+    ClockChange,
+    ClockOp,
+    ClockScope,
+    RunningClock,
+    apply_change,
+    clock_deadline,
+    warning_instant,
+)
 from lapor_core.domain.lifecycle import Lifecycle, Status
 from lapor_core.domain.model import (
     ArchiveReason,
@@ -35,7 +46,7 @@ from lapor_core.domain.model import (
     Reporter,
     require_aware,
 )
-from lapor_core.domain.profile import Profile
+from lapor_core.domain.profile import Duration, Profile
 from lapor_core.errors import (
     InvalidTransition,
     NotFound,
@@ -110,6 +121,10 @@ class Complaint:
     duplicate_of: ComplaintId | None = None
     rating: int | None = None
     reopen_count: int = 0
+    clocks: tuple[RunningClock, ...] = ()
+    escalations: int = 0
+    breaches: int = 0
+    ombudsman_eligible: bool = False
 
     def assignment(self, agency: str) -> e.Assignment | None:
         """The assignment of *agency*, if it has one."""
@@ -117,6 +132,21 @@ class Complaint:
             if assignment.agency == agency:
                 return assignment
         return None
+
+    def clock(self, name: str, agency: str | None = None) -> RunningClock | None:
+        """The running clock *name* (of *agency*, for per-assignment clocks), if any."""
+        for running in self.clocks:
+            if running.clock == name and running.agency == agency:
+                return running
+        return None
+
+    @property
+    def responsible(self) -> str:
+        """The agency answerable now: the lead assignee, else the router."""
+        for assignment in self.assignments:
+            if assignment.lead:
+                return assignment.agency
+        return self.assignments[0].agency if self.assignments else self.router
 
 
 def owners(complaint: Complaint) -> tuple[str, ...]:
@@ -138,7 +168,7 @@ def owners(complaint: Complaint) -> tuple[str, ...]:
 @attrs.frozen
 class Context:
     """
-    What ``decide`` needs besides the complaint: the profile's lifecycle and the registry.
+    What ``decide`` needs besides the complaint: lifecycle, registry and calendar.
 
     Build it once per deployment with :meth:`create`.
 
@@ -147,6 +177,7 @@ class Context:
 
     lifecycle: Lifecycle
     registry: AgencyRegistry
+    calendar: WorkingCalendar
 
     @property
     def profile(self) -> Profile:
@@ -154,9 +185,24 @@ class Context:
         return self.lifecycle.profile
 
     @classmethod
-    def create(cls, profile: Profile, registry: AgencyRegistry) -> Context:
-        """Compile the profile's lifecycle and pair it with the registry."""
-        return cls(Lifecycle(profile), registry)
+    def create(
+        cls,
+        profile: Profile,
+        registry: AgencyRegistry,
+        calendar: WorkingCalendar | None = None,
+    ) -> Context:
+        """
+        Compile the profile's lifecycle and pair it with the registry and a calendar.
+
+        The default calendar is the profile's time zone, counting *cuti bersama* as the
+        profile's ``cuti_bersama`` option says.
+        """
+        if calendar is None:
+            calendar = WorkingCalendar(
+                time_zone=profile.time_zone,
+                include_cuti_bersama=profile.cuti_bersama.enabled,
+            )
+        return cls(Lifecycle(profile), registry, calendar)
 
 
 # --------------------------------------------------------------------------- scope helpers
@@ -406,10 +452,171 @@ def _close(complaint: Complaint, cmd: c.Close, actor: Actor, now: datetime, ctx:
     )
 
 
-def _auto_close(
-    complaint: Complaint, _cmd: c.AutoClose, actor: Actor, now: datetime, _ctx: Context
+def _owed_breach(
+    complaint: Complaint, clock: str, agency: str | None, now: datetime, ctx: Context
+) -> tuple[RunningClock, datetime]:
+    running = complaint.clock(clock, agency)
+    who = f"clock {clock!r}" + (f" of {agency!r}" if agency else "")
+    if running is None:
+        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+    if running.breached:
+        raise InvalidTransition(f"the breach of {who} on {complaint.id} is already recorded")
+    deadline = clock_deadline(running, ctx.calendar)
+    if deadline is None:
+        raise InvalidTransition(f"{who} on {complaint.id} is paused")
+    if now < deadline:
+        raise InvalidTransition(
+            f"{who} on {complaint.id} is not breached before {deadline.isoformat()}"
+        )
+    return running, deadline
+
+
+def _breach_events(
+    complaint: Complaint,
+    *,
+    running: RunningClock,
+    deadline: datetime,
+    actor: Actor,
+    now: datetime,
+    ctx: Context,
 ) -> Events:
-    return (e.ComplaintClosed(complaint_id=complaint.id, at=now, actor=actor, automatic=True),)
+    definition = ctx.profile.clocks.get(running.clock)
+    if definition is None:
+        raise InvalidTransition(f"profile {ctx.profile.name!r} has no clock {running.clock!r}")
+    escalated_to = None
+    if definition.breach is BreachAction.ESCALATE:
+        root = ctx.registry.root.id
+        escalated_to = root
+        if definition.escalate_to == "parent" and running.responsible in ctx.registry:
+            parent = ctx.registry.get(running.responsible).parent
+            escalated_to = parent if parent is not None else root
+    breached = e.ClockBreached(
+        complaint_id=complaint.id,
+        at=now,
+        actor=actor,
+        clock=running.clock,
+        agency=running.agency,
+        deadline=deadline,
+        action=definition.breach,
+        escalated_to=escalated_to,
+    )
+    if definition.breach is BreachAction.AUTO_CLOSE:
+        if complaint.status is not Status.IN_PROGRESS:
+            raise InvalidTransition(
+                f"automatic close applies in in_progress, not {complaint.status.value}"
+            )
+        return (
+            breached,
+            e.ComplaintClosed(complaint_id=complaint.id, at=now, actor=actor, automatic=True),
+        )
+    if definition.breach is BreachAction.ARCHIVE_WITHDRAWN:
+        if complaint.status is not Status.ON_HOLD:
+            raise InvalidTransition(
+                f"archiving as withdrawn applies on hold, not {complaint.status.value}"
+            )
+        return (
+            breached,
+            e.ComplaintArchived(
+                complaint_id=complaint.id,
+                at=now,
+                actor=actor,
+                reason=ArchiveReason.WITHDRAWN,
+                note=f"requested information not provided by {deadline.isoformat()}",
+            ),
+        )
+    return (breached,)
+
+
+def _auto_close(
+    complaint: Complaint, _cmd: c.AutoClose, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    for candidate in complaint.clocks:
+        definition = ctx.profile.clocks.get(candidate.clock)
+        if definition is not None and definition.breach is BreachAction.AUTO_CLOSE:
+            running, deadline = _owed_breach(complaint, candidate.clock, candidate.agency, now, ctx)
+            return _breach_events(
+                complaint, running=running, deadline=deadline, actor=actor, now=now, ctx=ctx
+            )
+    raise InvalidTransition(f"no automatic-close clock is running on complaint {complaint.id}")
+
+
+def _record_breach(
+    complaint: Complaint, cmd: c.RecordBreach, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    running, deadline = _owed_breach(complaint, cmd.clock, cmd.agency, now, ctx)
+    return _breach_events(
+        complaint, running=running, deadline=deadline, actor=actor, now=now, ctx=ctx
+    )
+
+
+def _record_warning(
+    complaint: Complaint, cmd: c.RecordWarning, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    running = complaint.clock(cmd.clock, cmd.agency)
+    definition = ctx.profile.clocks.get(cmd.clock)
+    who = f"clock {cmd.clock!r}" + (f" of {cmd.agency!r}" if cmd.agency else "")
+    if running is None or definition is None:
+        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+    if cmd.threshold not in definition.warn_at:
+        raise InvalidTransition(
+            f"{who} has no {cmd.threshold}% warning; it warns at {definition.warn_at}"
+        )
+    if cmd.threshold in running.warned or running.breached:
+        raise InvalidTransition(f"the {cmd.threshold}% warning of {who} is already recorded")
+    deadline = clock_deadline(running, ctx.calendar)
+    if deadline is None or now < warning_instant(running, deadline, cmd.threshold):
+        raise InvalidTransition(f"the {cmd.threshold}% warning of {who} is not due yet")
+    return (
+        e.ClockWarned(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            clock=cmd.clock,
+            agency=cmd.agency,
+            threshold=cmd.threshold,
+            deadline=deadline,
+        ),
+    )
+
+
+def _extend(
+    complaint: Complaint, cmd: c.ExtendDeadline, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    option = ctx.profile.extension
+    if not option.enabled:
+        raise InvalidTransition(f"profile {ctx.profile.name!r} does not allow extensions")
+    running = complaint.clock(cmd.clock, cmd.agency)
+    definition = ctx.profile.clocks.get(cmd.clock)
+    who = f"clock {cmd.clock!r}" + (f" of {cmd.agency!r}" if cmd.agency else "")
+    if running is None or definition is None:
+        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+    if not definition.extendable:
+        raise InvalidTransition(f"{who} cannot be extended (profile {ctx.profile.name!r})")
+    if running.breached:
+        raise InvalidTransition(f"{who} is already breached; it can no longer be extended")
+    if running.extensions >= option.max_count:
+        raise InvalidTransition(
+            f"{who} was extended {running.extensions} time(s); the limit is {option.max_count}"
+        )
+    if cmd.amount > option.max_amount:
+        raise InvalidTransition(
+            f"an extension of {cmd.amount} exceeds the limit of {option.max_amount}"
+        )
+    if not _in_subtree(ctx, running.responsible, actor):
+        raise PermissionDenied(
+            f"only the responsible agency ({running.responsible!r}) may extend {who}"
+        )
+    return (
+        e.DeadlineExtended(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            clock=cmd.clock,
+            agency=cmd.agency,
+            amount=cmd.amount,
+            reason=cmd.reason,
+        ),
+    )
 
 
 def _archive(
@@ -468,6 +675,9 @@ _HANDLERS: dict[type[c.Command], Handler[c.Command]] = {
     c.Rate: _rate,  # type: ignore[dict-item]
     c.Reopen: _reopen,  # type: ignore[dict-item]
     c.ChangePrivacy: _privacy,  # type: ignore[dict-item]
+    c.RecordWarning: _record_warning,  # type: ignore[dict-item]
+    c.RecordBreach: _record_breach,  # type: ignore[dict-item]
+    c.ExtendDeadline: _extend,  # type: ignore[dict-item]
 }
 
 
@@ -532,8 +742,117 @@ def decide(
         row.guard(complaint, command, actor, now, ctx)
     if complaint is None:
         assert isinstance(command, c.Submit)  # noqa: S101 - checked above
-        return _submit(command, actor, now, ctx)
-    return _HANDLERS[type(command)](complaint, command, actor, now, ctx)
+        events = _submit(command, actor, now, ctx)
+    else:
+        events = _HANDLERS[type(command)](complaint, command, actor, now, ctx)
+    return _with_clock_changes(complaint, events, ctx)
+
+
+# --------------------------------------------------------------------------- clocks
+
+_TERMINAL_EVENTS = (e.ComplaintClosed, e.ComplaintArchived)
+
+
+def _trigger_names(event: e.Event) -> frozenset[str]:
+    name = type(event).__name__
+    if isinstance(event, e.DispositionRejected) and event.returned_to is not None:
+        return frozenset({name, name + ":returned"})
+    return frozenset({name})
+
+
+def _start(
+    ctx: Context, clock: str, agency: str | None, responsible: str, duration: Duration
+) -> ClockChange:
+    registry = ctx.registry
+    zone = registry.get(responsible).time_zone if responsible in registry else ctx.profile.time_zone
+    return ClockChange(
+        ClockOp.START,
+        clock,
+        agency=agency,
+        responsible=responsible,
+        time_zone=zone,
+        amount=duration.amount,
+        unit=duration.unit,
+    )
+
+
+def _changes_for(event: e.Event, state: Complaint, ctx: Context) -> tuple[ClockChange, ...]:
+    """The clock changes *event* causes; *state* is after the event, clocks as before it."""
+    if isinstance(event, _TERMINAL_EVENTS):
+        return tuple(ClockChange(ClockOp.STOP, rc.clock, rc.agency) for rc in state.clocks)
+    names = _trigger_names(event)
+    event_agency: str | None = getattr(event, "agency", None)
+    changes: list[ClockChange] = []
+    category = state.category.code if state.category is not None else None
+    for definition in ctx.profile.clocks.values():
+        if definition.scope is ClockScope.ASSIGNMENT:
+            if names & definition.start and isinstance(event, e.ComplaintForwarded):
+                duration = ctx.profile.duration_of(definition, category)
+                if duration is not None:
+                    changes.extend(
+                        _start(ctx, definition.name, a.agency, a.agency, duration)
+                        for a in event.assignments
+                    )
+            keys = [
+                rc.agency
+                for rc in state.clocks
+                if rc.clock == definition.name
+                and (event_agency is None or rc.agency == event_agency)
+            ]
+        else:
+            if names & definition.start:
+                duration = ctx.profile.duration_of(definition, category)
+                if duration is not None:
+                    changes.append(_start(ctx, definition.name, None, state.responsible, duration))
+                continue
+            keys = [None] if state.clock(definition.name) is not None else []
+        for op, triggers in (
+            (ClockOp.STOP, definition.stop),
+            (ClockOp.PAUSE, definition.pause),
+            (ClockOp.RESUME, definition.resume),
+        ):
+            if names & triggers:
+                changes.extend(ClockChange(op, definition.name, agency) for agency in keys)
+                break
+    return tuple(changes)
+
+
+def _with_clock_changes(
+    complaint: Complaint | None, events: tuple[e.Event, ...], ctx: Context
+) -> tuple[e.Event, ...]:
+    if not ctx.profile.clocks:
+        return events
+    state = complaint
+    out: list[e.Event] = []
+    for event in events:
+        after = evolve(state, event)
+        changes = _changes_for(event, after, ctx)
+        if changes:
+            event = attrs.evolve(event, clock_changes=changes)  # noqa: PLW2901 - annotated copy
+            after = _apply_clocks(after, changes, event.at)
+        out.append(event)
+        state = after
+    return tuple(out)
+
+
+def _apply_clocks(
+    complaint: Complaint, changes: tuple[ClockChange, ...], at: datetime
+) -> Complaint:
+    clocks = complaint.clocks
+    for change in changes:
+        clocks = apply_change(clocks, change, at)
+    return attrs.evolve(complaint, clocks=clocks)
+
+
+def _update_clock(
+    complaint: Complaint,
+    clock: str,
+    agency: str | None,
+    **changes: Any,  # noqa: ANN401 - forwarded to attrs.evolve
+) -> tuple[RunningClock, ...]:
+    return tuple(
+        attrs.evolve(rc, **changes) if rc.key == (clock, agency) else rc for rc in complaint.clocks
+    )
 
 
 # --------------------------------------------------------------------------- evolve
@@ -543,7 +862,7 @@ def _message(kind: str, event: e.Event, text: str, agency: str | None = None) ->
     return Message(kind=kind, at=event.at, actor=event.actor, text=text, agency=agency)
 
 
-def _start(event: e.ComplaintSubmitted) -> Complaint:
+def _start_complaint(event: e.ComplaintSubmitted) -> Complaint:
     return Complaint(
         id=event.complaint_id,
         version=1,
@@ -667,6 +986,31 @@ def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # n
             }
         case e.PrivacyChanged():
             return {"privacy": event.privacy}
+        case e.ClockWarned():
+            running = complaint.clock(event.clock, event.agency)
+            warned = (*running.warned, event.threshold) if running else ()
+            return {"clocks": _update_clock(complaint, event.clock, event.agency, warned=warned)}
+        case e.ClockBreached():
+            return {
+                "clocks": _update_clock(complaint, event.clock, event.agency, breached=True),
+                "escalations": complaint.escalations + (event.escalated_to is not None),
+                "breaches": complaint.breaches + 1,
+                "ombudsman_eligible": complaint.ombudsman_eligible
+                or event.action is BreachAction.OMBUDSMAN_REFERRAL,
+            }
+        case e.DeadlineExtended():
+            running = complaint.clock(event.clock, event.agency)
+            if running is None:
+                return {}
+            return {
+                "clocks": _update_clock(
+                    complaint,
+                    event.clock,
+                    event.agency,
+                    extension=running.extension + event.amount,
+                    extensions=running.extensions + 1,
+                )
+            }
     raise ValidationError(f"evolve does not know event type {type(event).__name__}")
 
 
@@ -686,13 +1030,19 @@ def evolve(complaint: Complaint | None, event: e.Event) -> Complaint:
                 "a complaint's stream must start with ComplaintSubmitted, "
                 f"not {type(event).__name__}"
             )
-        return _start(event)
+        started = _start_complaint(event)
+        if event.clock_changes:
+            started = _apply_clocks(started, event.clock_changes, event.at)
+        return started
     if event.complaint_id != complaint.id:
         raise ValidationError(f"event for {event.complaint_id} applied to complaint {complaint.id}")
     if isinstance(event, e.ComplaintSubmitted):
         raise ValidationError(f"complaint {complaint.id} was already submitted")
     changes = _evolve_fields(complaint, event)
-    return attrs.evolve(complaint, version=complaint.version + 1, updated_at=event.at, **changes)
+    state = attrs.evolve(complaint, version=complaint.version + 1, updated_at=event.at, **changes)
+    if event.clock_changes:
+        state = _apply_clocks(state, event.clock_changes, event.at)
+    return state
 
 
 def replay(events: Iterable[e.Event]) -> Complaint:

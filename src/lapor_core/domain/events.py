@@ -16,6 +16,7 @@ from typing import ClassVar
 import attrs
 
 from lapor_core.domain.actors import Actor
+from lapor_core.domain.clocks import BreachAction, ClockChange
 from lapor_core.domain.model import (
     ArchiveReason,
     Category,
@@ -31,6 +32,8 @@ from lapor_core.domain.model import (
 
 __all__ = [
     "Assignment",
+    "ClockBreached",
+    "ClockWarned",
     "ComplaintArchived",
     "ComplaintClassified",
     "ComplaintClosed",
@@ -38,6 +41,7 @@ __all__ = [
     "ComplaintRated",
     "ComplaintReopened",
     "ComplaintSubmitted",
+    "DeadlineExtended",
     "DispositionRejected",
     "Event",
     "FollowUpPosted",
@@ -85,6 +89,8 @@ class Event:
         complaint_id: The complaint.
         at: When it happened (aware).
         actor: Who caused it.
+        clock_changes: The service-level clocks this event started, stopped, paused or
+            resumed (filled in by ``decide`` from the profile's clock definitions).
 
     .. versionadded:: 0.1.0
     """
@@ -94,6 +100,7 @@ class Event:
     complaint_id: ComplaintId
     at: datetime
     actor: Actor
+    clock_changes: tuple[ClockChange, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -271,3 +278,53 @@ class ComplaintClassified(Event):
     kind: Kind | None = None
     category: Category | None = None
     tags: tuple[str, ...] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ClockWarned(Event):
+    """
+    A clock passed a warning threshold (percent of its running time).
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str
+    agency: str | None
+    threshold: int
+    deadline: datetime
+
+
+@attrs.frozen(kw_only=True)
+class ClockBreached(Event):
+    """
+    A clock's deadline passed.
+
+    Attributes:
+        clock: The clock.
+        agency: The assignment, for per-assignment clocks.
+        deadline: The deadline that passed.
+        action: What the profile says a breach does.
+        escalated_to: The agency whose admin the breach was escalated to, if any.
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str
+    agency: str | None
+    deadline: datetime
+    action: BreachAction
+    escalated_to: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DeadlineExtended(Event):
+    """
+    The responsible agency extended a clock.
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str
+    agency: str | None
+    amount: int
+    reason: str

@@ -148,6 +148,7 @@ _B_CLOSE = "domain.md §3.2 COMPLETED: closed by hand or after the 10 HK reply w
 _B_PRIVACY = "domain.md §2 admins may set anonim / rahasia at verification [C]"
 _B_CLASSIFY = "domain.md §2 admins rewrite the title, set category and tags (v3 guide) [C]"
 _B_CASCADE = "domain.md §3.2 forwarding cascades Admin Instansi -> Unit -> Penghubung [C]"
+_B_CLOCKS = "domain.md §4 deadlines; §3.4 escalation (LAPOR! admin intervention, FAQ) [C]"
 _B_HOLD = "domain.md §3.2 ON_HOLD (Tunda) exists [C]; its semantics are a default [U]"
 
 
@@ -240,6 +241,22 @@ TRANSITIONS: tuple[Transition, ...] = (
         option="reopen",
     ),
     *_rows([*_OPEN, S.COMPLETED, S.ARCHIVED], c.ChangePrivacy, _ADMINS, _B_PRIVACY),
+    *_rows(_OPEN, c.RecordWarning, [R.SYSTEM], _B_CLOCKS),
+    *_rows([S.SUBMITTED, S.FORWARDED], c.RecordBreach, [R.SYSTEM], _B_CLOCKS),
+    *_rows([S.IN_PROGRESS], c.RecordBreach, [R.SYSTEM], _B_CLOCKS, (S.IN_PROGRESS, S.COMPLETED)),
+    *_rows(
+        [S.ON_HOLD],
+        c.RecordBreach,
+        [R.SYSTEM],
+        _B_CLOCKS + "; deemed withdrawn after 30 days (UU 25/2009 Art. 44 as cited) [I]",
+        (S.ON_HOLD, S.ARCHIVED),
+    ),
+    *_rows(
+        [S.FORWARDED, S.IN_PROGRESS],
+        c.ExtendDeadline,
+        [R.AGENCY_ADMIN],
+        "domain.md §3.4: no SP4N extension rule; local standards allow +7 HK [U]",
+    ),
 )
 """The national lifecycle table."""
 

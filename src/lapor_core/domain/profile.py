@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import attrs
 
 from lapor_core.domain.agencies import TIME_ZONES
+from lapor_core.domain.clocks import BreachAction, ClockDefinition, ClockScope, DurationUnit
 from lapor_core.domain.lifecycle import Status
 from lapor_core.errors import ProfileError
 
@@ -32,6 +33,8 @@ __all__ = [
     "Confidence",
     "Duration",
     "DurationUnit",
+    "ExtensionOption",
+    "FlagOption",
     "Profile",
     "RatingOption",
     "ReopenOption",
@@ -115,19 +118,30 @@ class StatusLabels:
     basis: Basis
 
 
-class DurationUnit(enum.Enum):
+@attrs.frozen
+class FlagOption:
     """
-    Unit of a service-standard duration.
+    A yes/no rule the sources do not settle, with its documented default.
 
     .. versionadded:: 0.1.0
     """
 
-    WORKING_DAYS = "working_days"
-    """*Hari kerja* (HK), counted on the working-day calendar."""
-    CALENDAR_DAYS = "calendar_days"
-    """Calendar days."""
-    HOURS = "hours"
-    """Hours."""
+    enabled: bool
+    basis: Basis
+
+
+@attrs.frozen
+class ExtensionOption:
+    """
+    Whether and how far an agency may extend a clock (domain.md section 3.4: [U] for SP4N).
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+    max_count: int
+    max_amount: int
+    basis: Basis
 
 
 @attrs.frozen
@@ -216,6 +230,12 @@ class Profile:
     rating: RatingOption
     labels: Mapping[Status, StatusLabels]
     durations: Mapping[str, Duration]
+    clocks: Mapping[str, ClockDefinition]
+    service_standards: Mapping[str, str]
+    hold_pauses_clocks: FlagOption
+    rejection_restarts_forwarding: FlagOption
+    cuti_bersama: FlagOption
+    extension: ExtensionOption
     parent: str | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -235,7 +255,7 @@ class Profile:
         return cls.from_mapping(data)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Profile:
+    def from_mapping(cls, data: Mapping[str, Any]) -> Profile:  # noqa: C901, PLR0915 - one flat block per table
         """Validate a profile given as nested mappings (parsed TOML)."""
         root = _Reader(data, "")
         head = root.sub("profile")
@@ -263,6 +283,19 @@ class Profile:
             basis=rating_r.basis(),
         )
         rating_r.done()
+        flags = {}
+        for flag in ("hold_pauses_clocks", "rejection_restarts_forwarding", "cuti_bersama"):
+            f = options.sub(flag)
+            flags[flag] = FlagOption(f.get("enabled", bool), f.basis())
+            f.done()
+        ext_r = options.sub("extension")
+        extension = ExtensionOption(
+            enabled=ext_r.get("enabled", bool),
+            max_count=_positive(ext_r, "max_count"),
+            max_amount=_positive(ext_r, "max_amount"),
+            basis=ext_r.basis(),
+        )
+        ext_r.done()
         options.done()
 
         statuses = root.sub("statuses")
@@ -299,7 +332,8 @@ class Profile:
                 ) from None
             durations[key] = Duration(_positive(d, "amount"), unit, d.basis())
             d.done()
-        root.seen.add("clocks")  # read by the clocks layer
+        clocks = _parse_clocks(root.sub("clocks"), durations, flags)
+        service_standards = _parse_categories(root.sub("categories", required=False), durations)
         root.done()
         return cls(
             name=name,
@@ -309,9 +343,28 @@ class Profile:
             rating=rating,
             labels=MappingProxyType(labels),
             durations=MappingProxyType(durations),
+            clocks=MappingProxyType(clocks),
+            service_standards=MappingProxyType(service_standards),
+            hold_pauses_clocks=flags["hold_pauses_clocks"],
+            rejection_restarts_forwarding=flags["rejection_restarts_forwarding"],
+            cuti_bersama=flags["cuti_bersama"],
+            extension=extension,
             parent=parent,
             raw=MappingProxyType(dict(data)),
         )
+
+    def duration_of(self, clock: ClockDefinition, category: str | None) -> Duration | None:
+        """
+        The duration a clock runs for (``None``: the clock does not start).
+
+        A ``by_category`` clock takes the service standard of the complaint's category and
+        does not start for a complaint without one.
+        """
+        if clock.by_category:
+            key = self.service_standards.get(category) if category is not None else None
+            return self.durations[key] if key is not None else None
+        assert clock.duration is not None  # noqa: S101 - checked when parsed
+        return self.durations[clock.duration]
 
     def option_enabled(self, option: str) -> bool:
         """
@@ -360,5 +413,124 @@ class Profile:
         yield ("options.rating.enabled", self.rating.enabled, self.rating.basis)
         for status, labels in self.labels.items():
             yield (f"statuses.{status.value}", labels.id, labels.basis)
+        for key, flag in (
+            ("options.hold_pauses_clocks.enabled", self.hold_pauses_clocks),
+            ("options.rejection_restarts_forwarding.enabled", self.rejection_restarts_forwarding),
+            ("options.cuti_bersama.enabled", self.cuti_bersama),
+        ):
+            yield (key, flag.enabled, flag.basis)
+        yield (
+            "options.extension",
+            f"{self.extension.max_count} x {self.extension.max_amount}"
+            if self.extension.enabled
+            else "off",
+            self.extension.basis,
+        )
         for key, duration in self.durations.items():
             yield (f"durations.{key}", f"{duration.amount} {duration.unit.value}", duration.basis)
+        for key, clock in self.clocks.items():
+            yield (f"clocks.{key}", clock.breach.value, clock.basis)
+
+
+_HOLD_EVENTS = frozenset({"InformationRequested", "InformationProvided"})
+_RESTART_ON_RETURN = "DispositionRejected:returned"
+KNOWN_TRIGGERS = frozenset(
+    {
+        "ComplaintSubmitted",
+        "ComplaintClassified",
+        "InformationRequested",
+        "InformationProvided",
+        "ComplaintForwarded",
+        "ForwardedInternally",
+        "DispositionRejected",
+        "DispositionRejected:returned",
+        "FollowUpPosted",
+        "ReplyPosted",
+        "ComplaintClosed",
+        "ComplaintArchived",
+        "ComplaintRated",
+        "ComplaintReopened",
+        "PrivacyChanged",
+    }
+)
+"""Event names a clock definition may name as start, stop, pause or resume."""
+
+
+def _names(reader: _Reader, key: str) -> frozenset[str]:
+    values = reader.get(key, list, [])
+    for value in values:
+        if value not in KNOWN_TRIGGERS:
+            raise ProfileError(f"{reader.key(key)}: unknown event {value!r}")
+    return frozenset(values)
+
+
+def _parse_clocks(  # noqa: C901 - one check per key of a clock table
+    table: _Reader, durations: Mapping[str, Duration], flags: Mapping[str, FlagOption]
+) -> dict[str, ClockDefinition]:
+    clocks: dict[str, ClockDefinition] = {}
+    for name in sorted(table.table):
+        r = table.sub(name)
+        start = _names(r, "start")
+        if not start:
+            raise ProfileError(f"{r.key('start')}: a clock needs at least one start event")
+        stop, pause, resume = _names(r, "stop"), _names(r, "pause"), _names(r, "resume")
+        if not flags["hold_pauses_clocks"].enabled:
+            pause, resume = pause - _HOLD_EVENTS, resume - _HOLD_EVENTS
+        if not flags["rejection_restarts_forwarding"].enabled:
+            start = start - {_RESTART_ON_RETURN}
+        by_category = r.get("by_category", bool, False)
+        duration = r.get("duration", str, "") or None
+        if by_category == (duration is not None):
+            raise ProfileError(f"{r.key('duration')}: give a duration key or by_category = true")
+        if duration is not None and duration not in durations:
+            raise ProfileError(f"{r.key('duration')}: no duration named {duration!r}")
+        raw_breach = r.get("breach", str)
+        try:
+            breach = BreachAction(raw_breach)
+        except ValueError:
+            raise ProfileError(
+                f"{r.key('breach')}: {raw_breach!r} is not one of {[b.value for b in BreachAction]}"
+            ) from None
+        escalate_to = r.get("escalate_to", str, "") or None
+        if (breach is BreachAction.ESCALATE) != (escalate_to is not None):
+            raise ProfileError(f"{r.key('escalate_to')}: required exactly when breach = 'escalate'")
+        if escalate_to not in (None, "parent", "national"):
+            raise ProfileError(f"{r.key('escalate_to')}: use 'parent' or 'national'")
+        warn_at = r.get("warn_at", list, [])
+        if any(not isinstance(w, int) or not 0 < w < 100 for w in warn_at):
+            raise ProfileError(f"{r.key('warn_at')}: thresholds are percents between 1 and 99")
+        raw_scope = r.get("scope", str, "complaint")
+        try:
+            scope = ClockScope(raw_scope)
+        except ValueError:
+            raise ProfileError(f"{r.key('scope')}: use 'complaint' or 'assignment'") from None
+        clocks[name] = ClockDefinition(
+            name=name,
+            start=start,
+            stop=stop,
+            pause=pause,
+            resume=resume,
+            duration=duration,
+            breach=breach,
+            basis=r.basis(),
+            by_category=by_category,
+            warn_at=tuple(sorted(set(warn_at))),
+            escalate_to=escalate_to,
+            scope=scope,
+            extendable=r.get("extendable", bool, False),
+        )
+        r.done()
+    return clocks
+
+
+def _parse_categories(table: _Reader, durations: Mapping[str, Duration]) -> dict[str, str]:
+    standards: dict[str, str] = {}
+    for code in sorted(table.table):
+        r = table.sub(code)
+        key = r.get("service_standard", str)
+        if key not in durations:
+            raise ProfileError(f"{r.key('service_standard')}: no duration named {key!r}")
+        standards[code] = key
+        r.get("name", str, "")
+        r.done()
+    return standards

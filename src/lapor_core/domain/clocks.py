@@ -1,0 +1,435 @@
+"""
+Service-level clocks: definitions, running clocks, deadlines and what is due.
+
+A :class:`ClockDefinition` (from the profile) says which events start, stop, pause and
+resume a clock, how long it runs and what a breach does. ``decide`` records each clock
+change on the event that caused it (:class:`ClockChange`); ``evolve`` keeps the running
+clocks in the complaint state (:class:`RunningClock`: start, pauses, extensions, never a
+precomputed due date), so every deadline can be recomputed on a new calendar.
+
+:func:`deadlines` gives each running clock's due instant; :func:`due` gives the clock
+commands owed at an instant (warnings, breaches, automatic close); ``decide`` turns them
+into events exactly once.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import attrs
+
+from lapor_core.domain import commands as c
+from lapor_core.domain.calendar import WorkingCalendar
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from lapor_core.domain.complaint import Complaint
+    from lapor_core.domain.profile import Basis
+
+__all__ = [
+    "BreachAction",
+    "ClockChange",
+    "ClockDefinition",
+    "ClockOp",
+    "ClockScope",
+    "Deadline",
+    "DeadlineChange",
+    "DurationUnit",
+    "RunningClock",
+    "clock_deadline",
+    "deadlines",
+    "due",
+    "next_due",
+    "recompute",
+    "warning_instant",
+]
+
+
+class DurationUnit(enum.Enum):
+    """
+    Unit of a service-standard duration.
+
+    .. versionadded:: 0.1.0
+    """
+
+    WORKING_DAYS = "working_days"
+    """*Hari kerja* (HK), counted on the working-day calendar."""
+    CALENDAR_DAYS = "calendar_days"
+    """Calendar days (*hari*)."""
+    HOURS = "hours"
+    """Hours."""
+
+
+class BreachAction(enum.Enum):
+    """
+    What a breached clock does.
+
+    .. versionadded:: 0.1.0
+    """
+
+    WARN = "warn"
+    """Record the breach only."""
+    ESCALATE = "escalate"
+    """Record the breach and escalate to the parent agency or the national admin."""
+    AUTO_CLOSE = "auto_close"
+    """Close the complaint automatically (the reply window)."""
+    ARCHIVE_WITHDRAWN = "archive_withdrawn"
+    """Archive the complaint as withdrawn (missing information not provided in time)."""
+    OMBUDSMAN_REFERRAL = "ombudsman_referral"
+    """Record the breach and mark the complaint eligible for an Ombudsman referral."""
+
+
+class ClockScope(enum.Enum):
+    """
+    Whether a clock runs once per complaint or once per assigned agency.
+
+    .. versionadded:: 0.1.0
+    """
+
+    COMPLAINT = "complaint"
+    """One clock for the complaint."""
+    ASSIGNMENT = "assignment"
+    """One clock per assigned agency (e.g. each agency's follow-up)."""
+
+
+class ClockOp(enum.Enum):
+    """
+    A change to a running clock.
+
+    .. versionadded:: 0.1.0
+    """
+
+    START = "start"
+    """Start (or restart from zero)."""
+    STOP = "stop"
+    """Stop for good."""
+    PAUSE = "pause"
+    """Stop counting for now."""
+    RESUME = "resume"
+    """Count again after a pause."""
+
+
+@attrs.frozen
+class ClockDefinition:
+    """
+    A clock of the profile.
+
+    Attributes:
+        name: Its key (``forwarding``, ``follow_up``, ``reply_window``, ...).
+        start: Event names that start it (a running clock restarts). A name may carry a
+            qualifier: ``DispositionRejected:returned`` matches only a rejection that
+            sent the complaint back to its router.
+        stop: Event names that stop it (closing and archiving always stop every clock).
+        pause: Event names that pause it.
+        resume: Event names that resume it.
+        duration: Key of the profile's ``durations`` table, or ``None`` when the
+            duration comes from the complaint's category (``by_category``).
+        by_category: Take the duration from the category's service standard.
+        warn_at: Warning thresholds in percent of the running time (e.g. 50, 75).
+        breach: What a breach does.
+        escalate_to: ``"parent"`` or ``"national"`` for an escalating breach.
+        scope: Per complaint or per assigned agency.
+        extendable: Whether ``ExtendDeadline`` may extend it.
+        basis: Source of the rule.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str
+    start: frozenset[str]
+    stop: frozenset[str]
+    pause: frozenset[str]
+    resume: frozenset[str]
+    duration: str | None
+    breach: BreachAction
+    basis: Basis
+    by_category: bool = False
+    warn_at: tuple[int, ...] = ()
+    escalate_to: str | None = None
+    scope: ClockScope = ClockScope.COMPLAINT
+    extendable: bool = False
+
+
+@attrs.frozen
+class ClockChange:
+    """
+    A clock change recorded on the event that caused it.
+
+    ``responsible``, ``time_zone``, ``amount`` and ``unit`` are set on starts.
+
+    .. versionadded:: 0.1.0
+    """
+
+    op: ClockOp
+    clock: str
+    agency: str | None = None
+    responsible: str | None = None
+    time_zone: str | None = None
+    amount: int | None = None
+    unit: DurationUnit | None = None
+
+
+@attrs.frozen
+class RunningClock:
+    """
+    A clock that runs on a complaint: everything needed to recompute its deadline.
+
+    Attributes:
+        clock: The definition's name.
+        agency: The assigned agency for per-assignment clocks, else ``None``.
+        responsible: The agency answerable for it (its time zone counts).
+        time_zone: That agency's time zone.
+        started_at: When it (re)started.
+        amount: Its length, in ``unit``.
+        unit: Working days, calendar days or hours.
+        pauses: Finished pauses ``(from, to)``.
+        paused_at: Start of the current pause, if paused.
+        extension: Extra units granted by ``ExtendDeadline``.
+        extensions: How many extensions were granted.
+        warned: Thresholds already warned.
+        breached: Whether the breach was recorded.
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str
+    agency: str | None
+    responsible: str
+    time_zone: str
+    started_at: datetime
+    amount: int
+    unit: DurationUnit
+    pauses: tuple[tuple[datetime, datetime], ...] = ()
+    paused_at: datetime | None = None
+    extension: int = 0
+    extensions: int = 0
+    warned: tuple[int, ...] = ()
+    breached: bool = False
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """``(clock, agency)``: unique among a complaint's running clocks."""
+        return (self.clock, self.agency)
+
+
+@attrs.frozen
+class Deadline:
+    """
+    A running clock's due instant (``None`` while paused).
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str
+    agency: str | None
+    responsible: str
+    due_at: datetime | None
+    breached: bool
+
+
+@attrs.frozen
+class DeadlineChange:
+    """
+    How a deadline moves when the calendar changes (see :func:`recompute`).
+
+    .. versionadded:: 0.1.0
+    """
+
+    clock: str
+    agency: str | None
+    before: datetime | None
+    after: datetime | None
+
+    @property
+    def delta(self) -> timedelta | None:
+        """``after - before``, when both exist."""
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+@functools.lru_cache(maxsize=64)
+def _zoned(calendar: WorkingCalendar, time_zone: str) -> WorkingCalendar:
+    """The same calendar in another zone (cached: building one takes milliseconds)."""
+    if calendar.time_zone == time_zone:
+        return calendar
+    return calendar.replace(time_zone=time_zone)
+
+
+def clock_deadline(clock: RunningClock, calendar: WorkingCalendar) -> datetime | None:
+    """
+    The due instant of a running clock on *calendar* (``None`` while paused).
+
+    The clock's start day is not counted; the deadline is the end of the N-th
+    following working (or calendar) day in the responsible agency's time zone, moved
+    on by the length of every finished pause and by any extension.
+
+    .. versionadded:: 0.1.0
+    """
+    if clock.paused_at is not None:
+        return None
+    amount = clock.amount + clock.extension
+    if clock.unit is DurationUnit.HOURS:
+        paused = sum((b - a for a, b in clock.pauses), timedelta())
+        return clock.started_at + timedelta(hours=amount) + paused
+    cal = _zoned(calendar, clock.time_zone)
+    if clock.unit is DurationUnit.WORKING_DAYS:
+        extra = sum(cal.working_days_between(a, b) for a, b in clock.pauses)
+        return cal.deadline(clock.started_at, amount + extra)
+    extra = sum((cal.local_date(b) - cal.local_date(a)).days for a, b in clock.pauses)
+    return cal.add_calendar_days_deadline(clock.started_at, amount + extra)
+
+
+def deadlines(complaint: Complaint, calendar: WorkingCalendar) -> tuple[Deadline, ...]:
+    """
+    Each running clock's due instant.
+
+    .. versionadded:: 0.1.0
+    """
+    return tuple(
+        Deadline(rc.clock, rc.agency, rc.responsible, clock_deadline(rc, calendar), rc.breached)
+        for rc in complaint.clocks
+    )
+
+
+def warning_instant(clock: RunningClock, deadline: datetime, threshold: int) -> datetime:
+    """
+    When *threshold* percent of the clock's running time has passed.
+
+    Running time is wall time from the start to the deadline, less finished pauses.
+
+    .. versionadded:: 0.1.0
+    """
+    paused = sum((b - a for a, b in clock.pauses), timedelta())
+    running = deadline - clock.started_at - paused
+    return clock.started_at + paused + running * threshold / 100
+
+
+def due(
+    complaint: Complaint,
+    now: datetime,
+    calendar: WorkingCalendar,
+    definitions: Mapping[str, ClockDefinition],
+) -> tuple[c.Command, ...]:
+    """
+    The clock commands owed at *now*: warnings not yet recorded, breaches not yet recorded.
+
+    A breach whose action is automatic close is owed as :class:`AutoClose`; every other
+    breach as :class:`RecordBreach`. Once the resulting events are applied, nothing more
+    is owed for the same thresholds (exactly once).
+
+    .. versionadded:: 0.1.0
+    """
+    owed: list[c.Command] = []
+    for rc in complaint.clocks:
+        definition = definitions.get(rc.clock)
+        if rc.breached or definition is None:
+            continue
+        deadline = clock_deadline(rc, calendar)
+        if deadline is None:
+            continue
+        if now >= deadline:
+            if definition.breach is BreachAction.AUTO_CLOSE:
+                owed.append(c.AutoClose(complaint_id=complaint.id))
+            else:
+                owed.append(
+                    c.RecordBreach(complaint_id=complaint.id, clock=rc.clock, agency=rc.agency)
+                )
+            continue
+        owed.extend(
+            c.RecordWarning(
+                complaint_id=complaint.id, clock=rc.clock, agency=rc.agency, threshold=threshold
+            )
+            for threshold in definition.warn_at
+            if threshold not in rc.warned and now >= warning_instant(rc, deadline, threshold)
+        )
+    return tuple(owed)
+
+
+def recompute(
+    complaint: Complaint, before: WorkingCalendar, after: WorkingCalendar
+) -> tuple[DeadlineChange, ...]:
+    """
+    Every running clock's deadline on the old and the new calendar, where it differs.
+
+    History is not rewritten: clocks keep their starts and pauses; only the calendar
+    used to count them changes (e.g. a decree adding a day off mid-year).
+
+    .. versionadded:: 0.1.0
+    """
+    changes = []
+    for rc in complaint.clocks:
+        old = clock_deadline(rc, before)
+        new = clock_deadline(rc, after)
+        if old != new:
+            changes.append(DeadlineChange(rc.clock, rc.agency, old, new))
+    return tuple(changes)
+
+
+def apply_change(
+    clocks: tuple[RunningClock, ...], change: ClockChange, at: datetime
+) -> tuple[RunningClock, ...]:
+    """Apply one clock change to the running clocks (used by ``evolve``)."""
+    key = (change.clock, change.agency)
+    if change.op is ClockOp.START:
+        assert change.responsible is not None  # noqa: S101 - starts always carry these
+        assert change.time_zone is not None  # noqa: S101
+        assert change.amount is not None  # noqa: S101
+        assert change.unit is not None  # noqa: S101
+        fresh = RunningClock(
+            clock=change.clock,
+            agency=change.agency,
+            responsible=change.responsible,
+            time_zone=change.time_zone,
+            started_at=at,
+            amount=change.amount,
+            unit=change.unit,
+        )
+        return (*(rc for rc in clocks if rc.key != key), fresh)
+    if change.op is ClockOp.STOP:
+        return tuple(rc for rc in clocks if rc.key != key)
+    out = []
+    for rc in clocks:
+        if rc.key == key:
+            if change.op is ClockOp.PAUSE and rc.paused_at is None:
+                rc = attrs.evolve(rc, paused_at=at)  # noqa: PLW2901 - replaced in the copy
+            elif change.op is ClockOp.RESUME and rc.paused_at is not None:
+                rc = attrs.evolve(rc, paused_at=None, pauses=(*rc.pauses, (rc.paused_at, at)))  # noqa: PLW2901
+        out.append(rc)
+    return tuple(out)
+
+
+def next_due(
+    complaint: Complaint,
+    calendar: WorkingCalendar,
+    definitions: Mapping[str, ClockDefinition],
+) -> datetime | None:
+    """
+    The earliest instant at which :func:`due` will owe something.
+
+    ``None`` means never, as things stand. Stores index it so that a sweep finds due
+    complaints without a scan.
+
+    .. versionadded:: 0.1.0
+    """
+    earliest: datetime | None = None
+    for rc in complaint.clocks:
+        definition = definitions.get(rc.clock)
+        if rc.breached or definition is None:
+            continue
+        deadline = clock_deadline(rc, calendar)
+        if deadline is None:
+            continue
+        instants = [
+            warning_instant(rc, deadline, t) for t in definition.warn_at if t not in rc.warned
+        ]
+        candidate = min([*instants, deadline])
+        if earliest is None or candidate < earliest:
+            earliest = candidate
+    return earliest

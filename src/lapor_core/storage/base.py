@@ -1,0 +1,239 @@
+"""
+The storage port: what every complaint store provides, whatever its backend.
+
+Requirements (each is checked by :mod:`lapor_core.testing.store_contract`):
+
+1. ``append`` writes a complaint's new events and its projection row in one
+   transaction, only if the stream is still at ``expected_version``; otherwise it raises
+   :class:`~lapor_core.errors.ConcurrencyConflict` and writes nothing.
+2. Versions in a stream are 1, 2, 3, ... with no gap; global positions strictly increase
+   in commit order across all streams.
+3. ``load`` returns a stream's events in order (empty for an unknown complaint); ``get``
+   returns the projection row or raises :class:`~lapor_core.errors.NotFound`.
+4. ``query`` filters projection rows and pages through them in a stable order
+   (``submitted_at``, then id) with a cursor.
+5. ``read_all`` returns events in global order after a position (for subscribers).
+6. An idempotency key is recorded with the append that carried it; a second append with
+   the same key raises ``ConcurrencyConflict`` and writes nothing; ``idempotency`` returns
+   the first result.
+7. ``claim_due`` returns complaints whose ``next_due_at`` is at or before an instant and
+   that no other claimant holds under an unexpired lease; a claimed complaint is not
+   handed to another claimant until the lease expires or its row is rewritten.
+8. Driver errors never leak: they become :class:`~lapor_core.errors.StorageError` (or
+   ``ConcurrencyConflict`` / ``NotFound`` where that is what they mean).
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from lapor_core.domain.calendar import WorkingCalendar
+from lapor_core.domain.clocks import ClockDefinition, next_due
+from lapor_core.domain.complaint import Complaint
+from lapor_core.domain.events import Event
+from lapor_core.domain.lifecycle import Status
+from lapor_core.domain.model import ComplaintId
+
+__all__ = [
+    "ComplaintQuery",
+    "ComplaintRow",
+    "ComplaintStore",
+    "Page",
+    "StoredEvent",
+    "project",
+]
+
+
+@attrs.frozen
+class StoredEvent:
+    """
+    An event as stored: its global position and its version in its stream.
+
+    .. versionadded:: 0.1.0
+    """
+
+    position: int
+    complaint_id: ComplaintId
+    version: int
+    event: Event
+
+
+@attrs.frozen
+class ComplaintRow:
+    """
+    The projection row of a complaint's current state (what queries and reports read).
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: ComplaintId
+    version: int
+    status: Status
+    kind: str
+    channel: str
+    region: str | None
+    category: str | None
+    router: str
+    responsible: str
+    agencies: tuple[str, ...]
+    submitted_at: datetime
+    updated_at: datetime
+    next_due_at: datetime | None = None
+    first_forwarded_at: datetime | None = None
+    first_follow_up_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_automatically: bool = False
+    archive_reason: str | None = None
+    reroutings: int = 0
+    escalations: int = 0
+    breaches: int = 0
+    ombudsman_eligible: bool = False
+    sp4n_tracking_id: str | None = None
+    regional_app_id: str | None = None
+
+
+@attrs.frozen
+class ComplaintQuery:
+    """
+    A filter over projection rows; ``None`` fields do not filter.
+
+    Attributes:
+        statuses: Any of these statuses.
+        agencies: Assigned to (or routed to) any of these agency ids (expand a subtree
+            with :meth:`AgencyRegistry.subtree` first).
+        region_prefix: Region code equal to or inside this one (``64`` matches ``64.72``).
+        category: This category code.
+        due_before: ``next_due_at`` at or before this instant.
+        submitted_from: Submitted at or after this instant.
+        submitted_before: Submitted before this instant.
+        cursor: The ``next_cursor`` of the previous page.
+        limit: Page size (1..1000).
+
+    .. versionadded:: 0.1.0
+    """
+
+    statuses: frozenset[Status] | None = None
+    agencies: frozenset[str] | None = None
+    region_prefix: str | None = None
+    category: str | None = None
+    due_before: datetime | None = None
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+    cursor: str | None = None
+    limit: int = attrs.field(default=100)
+
+    @limit.validator
+    def _check_limit(self, _attr: attrs.Attribute[int], value: int) -> None:
+        if not 1 <= value <= 1000:
+            from lapor_core.errors import ValidationError  # noqa: PLC0415 - keeps the port lean
+
+            raise ValidationError(f"limit must be between 1 and 1000, got {value}")
+
+
+@attrs.frozen
+class Page:
+    """
+    One page of query results; ``next_cursor`` is ``None`` on the last page.
+
+    .. versionadded:: 0.1.0
+    """
+
+    items: tuple[ComplaintRow, ...]
+    next_cursor: str | None
+
+
+@runtime_checkable
+class ComplaintStore(Protocol):
+    """
+    The storage port. See the module docstring for the numbered requirements.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def append(
+        self,
+        complaint_id: ComplaintId,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[StoredEvent, ...]:
+        """Append events and write the projection row atomically (requirement 1)."""
+        ...
+
+    def load(self, complaint_id: ComplaintId) -> tuple[Event, ...]:
+        """A stream's events in order; empty when the complaint does not exist."""
+        ...
+
+    def get(self, complaint_id: ComplaintId) -> ComplaintRow:
+        """The projection row; raises ``NotFound``."""
+        ...
+
+    def query(self, query: ComplaintQuery) -> Page:
+        """Filtered, stably ordered, paginated projection rows."""
+        ...
+
+    def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:
+        """Events in global order with position greater than *after*."""
+        ...
+
+    def idempotency(self, key: str) -> tuple[ComplaintId, int] | None:
+        """The (complaint, version after the append) first recorded with *key*."""
+        ...
+
+    def claim_due(
+        self, now: datetime, *, claimant: str, lease: timedelta, limit: int = 100
+    ) -> tuple[ComplaintId, ...]:
+        """Claim complaints due at *now* for one sweeper (requirement 7)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""
+        ...
+
+
+def project(
+    complaint: Complaint,
+    calendar: WorkingCalendar,
+    clocks: Mapping[str, ClockDefinition],
+) -> ComplaintRow:
+    """
+    The projection row of *complaint* (pure: the service writes it with the events).
+
+    .. versionadded:: 0.1.0
+    """
+    return ComplaintRow(
+        id=complaint.id,
+        version=complaint.version,
+        status=complaint.status,
+        kind=complaint.kind.value,
+        channel=complaint.channel.type.value,
+        region=complaint.region.value if complaint.region is not None else None,
+        category=complaint.category.code if complaint.category is not None else None,
+        router=complaint.router,
+        responsible=complaint.responsible,
+        agencies=tuple(a.agency for a in complaint.assignments),
+        submitted_at=complaint.submitted_at,
+        updated_at=complaint.updated_at,
+        next_due_at=None if complaint.status.terminal else next_due(complaint, calendar, clocks),
+        first_forwarded_at=complaint.first_forwarded_at,
+        first_follow_up_at=complaint.first_follow_up_at,
+        closed_at=complaint.closed_at,
+        closed_automatically=complaint.closed_automatically,
+        archive_reason=complaint.archive_reason.value if complaint.archive_reason else None,
+        reroutings=complaint.reroutings,
+        escalations=complaint.escalations,
+        breaches=complaint.breaches,
+        ombudsman_eligible=complaint.ombudsman_eligible,
+        sp4n_tracking_id=str(complaint.external_ids.sp4n_tracking_id)
+        if complaint.external_ids.sp4n_tracking_id
+        else None,
+        regional_app_id=complaint.external_ids.regional_app_id,
+    )
