@@ -24,6 +24,7 @@ ALLOWED_STDLIB = {
     "functools",
     "itertools",
     "math",
+    "operator",
     "re",
     "tomllib",
     "types",

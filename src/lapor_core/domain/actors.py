@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from lapor_core.domain._validators import instance_of
 from lapor_core.domain.model import (
     Category,
     Channel,
@@ -79,12 +80,14 @@ class Actor:
     .. versionadded:: 0.1.0
     """
 
-    id: str = attrs.field(validator=attrs.validators.min_len(1))
-    role: Role = attrs.field(validator=attrs.validators.instance_of(Role))
+    id: str = attrs.field()
+    role: Role = attrs.field(validator=instance_of(Role))
     agency: str | None = attrs.field(default=None)
 
     def __attrs_post_init__(self) -> None:
-        """Check that agency roles carry an agency and reporters do not."""
+        """Check the id, and that agency roles carry an agency and reporters do not."""
+        if not isinstance(self.id, str) or not self.id.strip():
+            raise ValidationError(f"an actor id must be a non-empty string, got {self.id!r}")
         if self.role.is_agency_role and self.agency is None:
             raise ValidationError(f"a {self.role.value} actor must name its agency")
         if self.role is Role.REPORTER and self.agency is not None:

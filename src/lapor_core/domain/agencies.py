@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from lapor_core.domain._validators import instance_of
 from lapor_core.domain.model import RegionCode
 from lapor_core.errors import NotFound, ProfileError, ValidationError
 
@@ -103,12 +104,17 @@ class Agency:
     """
 
     id: str = attrs.field(validator=_check_id)
-    name: str = attrs.field(validator=attrs.validators.min_len(1))
-    kind: AgencyKind = attrs.field(validator=attrs.validators.instance_of(AgencyKind))
+    name: str = attrs.field()
+    kind: AgencyKind = attrs.field(validator=instance_of(AgencyKind))
     parent: str | None = attrs.field(default=None)
     region: RegionCode | None = attrs.field(default=None)
     time_zone: str = attrs.field(default="Asia/Jakarta", validator=_check_tz)
-    has_decree: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    has_decree: bool = attrs.field(default=True, validator=instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        """The name must not be blank."""
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValidationError(f"agency {self.id!r} needs a name")
 
 
 class AgencyRegistry:

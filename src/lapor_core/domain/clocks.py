@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from lapor_core.domain import commands as c
+from lapor_core.domain._fast import Replacer
 from lapor_core.domain.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
@@ -372,6 +373,9 @@ def recompute(
     return tuple(changes)
 
 
+_REPLACE = Replacer(RunningClock)
+
+
 def apply_change(
     clocks: tuple[RunningClock, ...], change: ClockChange, at: datetime
 ) -> tuple[RunningClock, ...]:
@@ -398,9 +402,9 @@ def apply_change(
     for rc in clocks:
         if rc.key == key:
             if change.op is ClockOp.PAUSE and rc.paused_at is None:
-                rc = attrs.evolve(rc, paused_at=at)  # noqa: PLW2901 - replaced in the copy
+                rc = _REPLACE(rc, paused_at=at)  # noqa: PLW2901 - replaced in the copy
             elif change.op is ClockOp.RESUME and rc.paused_at is not None:
-                rc = attrs.evolve(rc, paused_at=None, pauses=(*rc.pauses, (rc.paused_at, at)))  # noqa: PLW2901
+                rc = _REPLACE(rc, paused_at=None, pauses=(*rc.pauses, (rc.paused_at, at)))  # noqa: PLW2901
         out.append(rc)
     return tuple(out)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from lapor_core.domain._validators import instance_of, optional_instance_of
 from lapor_core.domain.model import (
     ArchiveReason,
     Category,
@@ -87,7 +88,7 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _instance(cls: type) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
-    return attrs.validators.instance_of(cls)
+    return instance_of(cls)
 
 
 @attrs.frozen(kw_only=True)
@@ -137,11 +138,9 @@ class Submit(Command):
     channel: Channel = attrs.field(validator=_instance(Channel))
     privacy: Privacy = attrs.field(factory=Privacy, validator=_instance(Privacy))
     region: RegionCode | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_instance(RegionCode))
+        default=None, validator=optional_instance_of(RegionCode)
     )
-    category: Category | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_instance(Category))
-    )
+    category: Category | None = attrs.field(default=None, validator=optional_instance_of(Category))
     external_ids: ExternalIds = attrs.field(factory=ExternalIds, validator=_instance(ExternalIds))
     target_agency: str | None = attrs.field(default=None)
     subject_agency: str | None = attrs.field(default=None)
@@ -298,7 +297,7 @@ class Archive(Command):
     reason: ArchiveReason = attrs.field(validator=_instance(ArchiveReason))
     note: str | None = attrs.field(default=None, validator=_opt_text(5_000))
     duplicate_of: ComplaintId | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_instance(ComplaintId))
+        default=None, validator=optional_instance_of(ComplaintId)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -359,12 +358,8 @@ class Classify(Command):
     """
 
     title: str | None = attrs.field(default=None, validator=_opt_text(300))
-    kind: Kind | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_instance(Kind))
-    )
-    category: Category | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_instance(Category))
-    )
+    kind: Kind | None = attrs.field(default=None, validator=optional_instance_of(Kind))
+    category: Category | None = attrs.field(default=None, validator=optional_instance_of(Category))
     tags: tuple[str, ...] | None = attrs.field(default=None)
 
     def __attrs_post_init__(self) -> None:

@@ -11,7 +11,8 @@ applies one event and never refuses. ``replay(events)`` folds a stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,12 +20,14 @@ import attrs
 
 from lapor_core.domain import commands as c
 from lapor_core.domain import events as e
+from lapor_core.domain._fast import Replacer
 from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import (
     BreachAction,
     ClockChange,
+    ClockDefinition,
     ClockOp,
     ClockScope,
     RunningClock,
@@ -56,6 +59,8 @@ from lapor_core.errors import (
 
 __all__ = [
     "Complaint",
+    "ComplaintInfo",
+    "ComplaintRecord",
     "Context",
     "Message",
     "decide",
@@ -81,6 +86,59 @@ class Message:
 
 
 @attrs.frozen
+class ComplaintInfo:
+    """
+    What a complaint is: the facts given at submission.
+
+    Only classification and privacy changes alter them.
+
+    .. versionadded:: 0.1.0
+    """
+
+    kind: Kind
+    privacy: Privacy
+    channel: Channel
+    content: Content
+    reporter: Reporter
+    region: RegionCode | None
+    category: Category | None
+    external_ids: ExternalIds
+    submitted_at: datetime
+    subject_agency: str | None = None
+    misconduct: bool = False
+    tags: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ComplaintRecord:
+    """
+    What happened to a complaint: milestones and counters (for reports).
+
+    .. versionadded:: 0.1.0
+    """
+
+    first_forwarded_at: datetime | None = None
+    first_follow_up_at: datetime | None = None
+    last_follow_up_at: datetime | None = None
+    last_reply_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_automatically: bool = False
+    archive_reason: ArchiveReason | None = None
+    duplicate_of: ComplaintId | None = None
+    rating: int | None = None
+    reopen_count: int = 0
+    reroutings: int = 0
+    escalations: int = 0
+    breaches: int = 0
+    ombudsman_eligible: bool = False
+
+
+def _delegate(part: str, name: str, doc: str) -> Any:  # noqa: ANN401 - a typed property would need one def per field
+    getter = operator.attrgetter(f"{part}.{name}")
+    return property(getter, doc=doc)
+
+
+@attrs.frozen
 class Complaint:
     """
     The current state of one complaint, rebuilt from its events.
@@ -93,38 +151,43 @@ class Complaint:
     id: ComplaintId
     version: int
     status: Status
-    kind: Kind
-    privacy: Privacy
-    channel: Channel
-    content: Content
-    reporter: Reporter
-    region: RegionCode | None
-    category: Category | None
-    external_ids: ExternalIds
-    router: str
-    submitted_at: datetime
     updated_at: datetime
-    subject_agency: str | None = None
-    misconduct: bool = False
-    tags: tuple[str, ...] = ()
+    info: ComplaintInfo
+    router: str
     assignments: tuple[e.Assignment, ...] = ()
     held_from: Status | None = None
-    reroutings: int = 0
     thread: tuple[Message, ...] = ()
-    first_forwarded_at: datetime | None = None
-    first_follow_up_at: datetime | None = None
-    last_follow_up_at: datetime | None = None
-    last_reply_at: datetime | None = None
-    closed_at: datetime | None = None
-    closed_automatically: bool = False
-    archive_reason: ArchiveReason | None = None
-    duplicate_of: ComplaintId | None = None
-    rating: int | None = None
-    reopen_count: int = 0
     clocks: tuple[RunningClock, ...] = ()
-    escalations: int = 0
-    breaches: int = 0
-    ombudsman_eligible: bool = False
+    record: ComplaintRecord = ComplaintRecord()
+
+    # What the report is (rarely changes): delegated to ``info``.
+    kind = _delegate("info", "kind", "*Pengaduan*, *aspirasi* or *permintaan informasi*.")
+    privacy = _delegate("info", "privacy", "The *anonim* / *rahasia* flags.")
+    channel = _delegate("info", "channel", "How the report arrived.")
+    content = _delegate("info", "content", "Title, body, location, event date.")
+    reporter = _delegate("info", "reporter", "The reporter (kept even when anonymous).")
+    region = _delegate("info", "region", "Kemendagri region code, if known.")
+    category = _delegate("info", "category", "Category, if set.")
+    external_ids = _delegate("info", "external_ids", "SP4N tracking id, regional app id.")
+    subject_agency = _delegate("info", "subject_agency", "The office the report is about.")
+    misconduct = _delegate("info", "misconduct", "Whether it alleges misconduct.")
+    tags = _delegate("info", "tags", "Admin tags.")
+    submitted_at = _delegate("info", "submitted_at", "When it was submitted.")
+    # What happened to it (timestamps and counters): delegated to ``record``.
+    first_forwarded_at = _delegate("record", "first_forwarded_at", "First forwarding.")
+    first_follow_up_at = _delegate("record", "first_follow_up_at", "First follow-up.")
+    last_follow_up_at = _delegate("record", "last_follow_up_at", "Last follow-up.")
+    last_reply_at = _delegate("record", "last_reply_at", "Last reply on the thread.")
+    closed_at = _delegate("record", "closed_at", "Completion or archiving.")
+    closed_automatically = _delegate("record", "closed_automatically", "Auto-closed?")
+    archive_reason = _delegate("record", "archive_reason", "Why it was archived.")
+    duplicate_of = _delegate("record", "duplicate_of", "The original of a duplicate.")
+    rating = _delegate("record", "rating", "The reporter's rating, if any.")
+    reopen_count = _delegate("record", "reopen_count", "How often it was reopened.")
+    reroutings = _delegate("record", "reroutings", "*Bukan wewenang* rejections.")
+    escalations = _delegate("record", "escalations", "Breaches escalated.")
+    breaches = _delegate("record", "breaches", "Clock breaches recorded.")
+    ombudsman_eligible = _delegate("record", "ombudsman_eligible", "Statutory breach.")
 
     def assignment(self, agency: str) -> e.Assignment | None:
         """The assignment of *agency*, if it has one."""
@@ -178,6 +241,13 @@ class Context:
     lifecycle: Lifecycle
     registry: AgencyRegistry
     calendar: WorkingCalendar
+    clock_plan: Mapping[str, tuple[tuple[ClockDefinition, ClockOp], ...]] = attrs.field(
+        init=False, repr=False, eq=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        """Index the profile's clocks by the events that drive them."""
+        object.__setattr__(self, "clock_plan", compile_clock_plan(self.lifecycle.profile))
 
     @property
     def profile(self) -> Profile:
@@ -269,17 +339,23 @@ def _submit(cmd: c.Submit, actor: Actor, now: datetime, ctx: Context) -> Events:
             raise PermissionDenied(
                 f"channel {cmd.channel.type.value} is digitised by an admin, not by the reporter"
             )
-    router = ctx.registry.root.id
+    registry = ctx.registry
+    router = registry.root.id
+    if cmd.subject_agency is not None:
+        _require_agency(ctx, cmd.subject_agency)
     if cmd.target_agency is not None:
         _require_agency(ctx, cmd.target_agency)
         router = cmd.target_agency
+        subject = cmd.subject_agency
+        if cmd.misconduct and subject is not None and registry.is_within(router, subject):
+            # Never to the office complained about: its inspectorate verifies instead.
+            inspectorate = registry.inspectorate_for(subject)
+            router = inspectorate.id if inspectorate is not None else registry.root.id
     if actor.role is Role.AGENCY_ADMIN and not _in_subtree(ctx, router, actor):
         raise PermissionDenied(
             f"agency admin of {actor.agency!r} may digitise reports only for its own agency; "
             f"set target_agency inside its subtree (got router {router!r})"
         )
-    if cmd.subject_agency is not None:
-        _require_agency(ctx, cmd.subject_agency)
     return (
         e.ComplaintSubmitted(
             complaint_id=cmd.complaint_id,
@@ -335,6 +411,19 @@ def _provide_info(
     return (e.InformationProvided(complaint_id=complaint.id, at=now, actor=actor, text=cmd.text),)
 
 
+def _refuse_accused_office(complaint: Complaint, agency_id: str, ctx: Context) -> None:
+    """A misconduct report never goes to the office it accuses, nor below it."""
+    subject = complaint.subject_agency
+    registry = ctx.registry
+    if complaint.misconduct and subject is not None and registry.is_within(agency_id, subject):
+        inspectorate = registry.inspectorate_for(subject)
+        hint = f"; route it to {inspectorate.id!r}" if inspectorate else ""
+        raise ValidationError(
+            f"complaint {complaint.id} alleges misconduct by {subject!r}: "
+            f"it may not be forwarded to that office ({agency_id!r}){hint}"
+        )
+
+
 def _forward(
     complaint: Complaint, cmd: c.Forward, actor: Actor, now: datetime, ctx: Context
 ) -> Events:
@@ -356,14 +445,7 @@ def _forward(
                 f"agency admin of {actor.agency!r} may forward only to units below it, "
                 f"not to {agency_id!r}"
             )
-        subject = complaint.subject_agency
-        if complaint.misconduct and subject is not None and registry.is_within(agency_id, subject):
-            inspectorate = registry.inspectorate_for(subject)
-            hint = f"; route it to {inspectorate.id!r}" if inspectorate else ""
-            raise ValidationError(
-                f"complaint {complaint.id} alleges misconduct by {subject!r}: "
-                f"it may not be forwarded to that office ({agency.id!r}){hint}"
-            )
+        _refuse_accused_office(complaint, agency.id, ctx)
     has_lead = any(a.lead for a in complaint.assignments)
     assignments = tuple(
         e.Assignment(
@@ -392,6 +474,7 @@ def _forward_internally(
             f"internal forwarding goes down the tree: {cmd.to!r} is not below "
             f"{assignment.handler!r}"
         )
+    _refuse_accused_office(complaint, cmd.to, ctx)
     return (
         e.ForwardedInternally(
             complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, to=cmd.to
@@ -776,63 +859,109 @@ def _start(
     )
 
 
-def _changes_for(event: e.Event, state: Complaint, ctx: Context) -> tuple[ClockChange, ...]:
-    """The clock changes *event* causes; *state* is after the event, clocks as before it."""
+def _responsible_after(event: e.Event, before: Complaint | None) -> str:
+    """Who answers for the complaint once *event* is applied (for clocks it starts)."""
+    if isinstance(event, e.ComplaintSubmitted):
+        return event.router
+    assert before is not None  # noqa: S101 - only a submission has no state before it
+    if isinstance(event, e.DispositionRejected) and event.returned_to is not None:
+        return event.returned_to
+    if isinstance(event, e.ComplaintForwarded) and not before.assignments:
+        for assignment in event.assignments:
+            if assignment.lead:
+                return assignment.agency
+        return event.assignments[0].agency
+    return before.responsible
+
+
+def _changes_for(event: e.Event, before: Complaint | None, ctx: Context) -> tuple[ClockChange, ...]:
+    """The clock changes *event* causes, given the state before it."""
     if isinstance(event, _TERMINAL_EVENTS):
-        return tuple(ClockChange(ClockOp.STOP, rc.clock, rc.agency) for rc in state.clocks)
-    names = _trigger_names(event)
+        assert before is not None  # noqa: S101 - terminal events follow a submission
+        return tuple(ClockChange(ClockOp.STOP, rc.clock, rc.agency) for rc in before.clocks)
+    plan = ctx.clock_plan
+    entries = plan.get(type(event).__name__, ())
+    if isinstance(event, e.DispositionRejected) and event.returned_to is not None:
+        entries = (*entries, *plan.get("DispositionRejected:returned", ()))
+    if not entries:
+        return ()
+    running = before.clocks if before is not None else ()
     event_agency: str | None = getattr(event, "agency", None)
+    if isinstance(event, e.ComplaintSubmitted):
+        category = event.category
+    else:
+        assert before is not None  # noqa: S101 - only a submission has no state before it
+        category = before.category
+    code = category.code if category is not None else None
     changes: list[ClockChange] = []
-    category = state.category.code if state.category is not None else None
-    for definition in ctx.profile.clocks.values():
-        if definition.scope is ClockScope.ASSIGNMENT:
-            if names & definition.start and isinstance(event, e.ComplaintForwarded):
-                duration = ctx.profile.duration_of(definition, category)
-                if duration is not None:
-                    changes.extend(
-                        _start(ctx, definition.name, a.agency, a.agency, duration)
-                        for a in event.assignments
-                    )
-            keys = [
-                rc.agency
-                for rc in state.clocks
-                if rc.clock == definition.name
-                and (event_agency is None or rc.agency == event_agency)
-            ]
-        else:
-            if names & definition.start:
-                duration = ctx.profile.duration_of(definition, category)
-                if duration is not None:
-                    changes.append(_start(ctx, definition.name, None, state.responsible, duration))
+    for definition, op in entries:
+        name = definition.name
+        if op is ClockOp.START:
+            duration = ctx.profile.duration_of(definition, code)
+            if duration is None:
                 continue
-            keys = [None] if state.clock(definition.name) is not None else []
+            if definition.scope is ClockScope.ASSIGNMENT:
+                if isinstance(event, e.ComplaintForwarded):
+                    changes.extend(
+                        _start(ctx, name, a.agency, a.agency, duration) for a in event.assignments
+                    )
+            else:
+                responsible = _responsible_after(event, before)
+                changes.append(_start(ctx, name, None, responsible, duration))
+            continue
+        changes.extend(
+            ClockChange(op, name, rc.agency)
+            for rc in running
+            if rc.clock == name
+            and (
+                definition.scope is ClockScope.COMPLAINT
+                or event_agency is None
+                or rc.agency == event_agency
+            )
+        )
+    return tuple(changes)
+
+
+def compile_clock_plan(
+    profile: Profile,
+) -> dict[str, tuple[tuple[ClockDefinition, ClockOp], ...]]:
+    """
+    Index the profile's clocks by trigger: event name -> ((clock, operation), ...).
+
+    A clock reacts to an event once: start wins over stop, stop over pause, pause over
+    resume.
+    """
+    plan: dict[str, list[tuple[ClockDefinition, ClockOp]]] = {}
+    for definition in profile.clocks.values():
+        seen: set[str] = set()
         for op, triggers in (
+            (ClockOp.START, definition.start),
             (ClockOp.STOP, definition.stop),
             (ClockOp.PAUSE, definition.pause),
             (ClockOp.RESUME, definition.resume),
         ):
-            if names & triggers:
-                changes.extend(ClockChange(op, definition.name, agency) for agency in keys)
-                break
-    return tuple(changes)
+            for trigger in sorted(triggers - seen):
+                plan.setdefault(trigger, []).append((definition, op))
+            seen |= triggers
+    return {k: tuple(v) for k, v in plan.items()}
 
 
 def _with_clock_changes(
     complaint: Complaint | None, events: tuple[e.Event, ...], ctx: Context
 ) -> tuple[e.Event, ...]:
-    if not ctx.profile.clocks:
+    if not ctx.clock_plan:
         return events
     state = complaint
-    out: list[e.Event] = []
-    for event in events:
-        after = evolve(state, event)
-        changes = _changes_for(event, after, ctx)
+    last = len(events) - 1
+    for index, event in enumerate(events):
+        changes = _changes_for(event, state, ctx)
         if changes:
-            event = attrs.evolve(event, clock_changes=changes)  # noqa: PLW2901 - annotated copy
-            after = _apply_clocks(after, changes, event.at)
-        out.append(event)
-        state = after
-    return tuple(out)
+            # The event was created by this call and is not shared yet: record its clock
+            # changes in place rather than copying a frozen object (a hot path).
+            object.__setattr__(event, "clock_changes", changes)
+        if index < last:
+            state = evolve(state, event)
+    return events
 
 
 def _apply_clocks(
@@ -841,17 +970,18 @@ def _apply_clocks(
     clocks = complaint.clocks
     for change in changes:
         clocks = apply_change(clocks, change, at)
-    return attrs.evolve(complaint, clocks=clocks)
+    return _REPLACE_COMPLAINT(complaint, clocks=clocks)
 
 
 def _update_clock(
     complaint: Complaint,
     clock: str,
     agency: str | None,
-    **changes: Any,  # noqa: ANN401 - forwarded to attrs.evolve
+    **changes: Any,  # noqa: ANN401 - forwarded to the replacer
 ) -> tuple[RunningClock, ...]:
     return tuple(
-        attrs.evolve(rc, **changes) if rc.key == (clock, agency) else rc for rc in complaint.clocks
+        _REPLACE_CLOCK(rc, **changes) if rc.key == (clock, agency) else rc
+        for rc in complaint.clocks
     )
 
 
@@ -863,10 +993,7 @@ def _message(kind: str, event: e.Event, text: str, agency: str | None = None) ->
 
 
 def _start_complaint(event: e.ComplaintSubmitted) -> Complaint:
-    return Complaint(
-        id=event.complaint_id,
-        version=1,
-        status=Status.SUBMITTED,
+    info = ComplaintInfo(
         kind=event.kind,
         privacy=event.privacy,
         channel=event.channel,
@@ -875,12 +1002,47 @@ def _start_complaint(event: e.ComplaintSubmitted) -> Complaint:
         region=event.region,
         category=event.category,
         external_ids=event.external_ids,
-        router=event.router,
         submitted_at=event.at,
-        updated_at=event.at,
         subject_agency=event.subject_agency,
         misconduct=event.misconduct,
     )
+    return Complaint(
+        id=event.complaint_id,
+        version=1,
+        status=Status.SUBMITTED,
+        updated_at=event.at,
+        info=info,
+        router=event.router,
+    )
+
+
+_REPLACE_COMPLAINT = Replacer(Complaint)
+_REPLACE_INFO = Replacer(ComplaintInfo)
+_REPLACE_RECORD = Replacer(ComplaintRecord)
+_REPLACE_ASSIGNMENT = Replacer(e.Assignment)
+_REPLACE_CLOCK = Replacer(RunningClock)
+_REPLACE_CONTENT = Replacer(Content)
+_INFO_FIELDS = frozenset(a.name for a in attrs.fields(ComplaintInfo))
+_RECORD_FIELDS = frozenset(a.name for a in attrs.fields(ComplaintRecord))
+
+
+def _replace(complaint: Complaint, changes: dict[str, Any]) -> Complaint:
+    """Apply flat field changes, routing them to the info and record parts."""
+    info: dict[str, Any] = {}
+    record: dict[str, Any] = {}
+    core: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in _RECORD_FIELDS:
+            record[name] = value
+        elif name in _INFO_FIELDS:
+            info[name] = value
+        else:
+            core[name] = value
+    if record:
+        core["record"] = _REPLACE_RECORD(complaint.record, **record)
+    if info:
+        core["info"] = _REPLACE_INFO(complaint.info, **info)
+    return _REPLACE_COMPLAINT(complaint, **core)
 
 
 def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # noqa: C901, PLR0911, PLR0912 - one branch per event type
@@ -888,7 +1050,7 @@ def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # n
         case e.ComplaintClassified():
             changes: dict[str, Any] = {}
             if event.title is not None:
-                changes["content"] = attrs.evolve(complaint.content, title=event.title)
+                changes["content"] = _REPLACE_CONTENT(complaint.content, title=event.title)
             if event.kind is not None:
                 changes["kind"] = event.kind
             if event.category is not None:
@@ -919,7 +1081,7 @@ def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # n
         case e.ForwardedInternally():
             return {
                 "assignments": tuple(
-                    attrs.evolve(a, handler=event.to) if a.agency == event.agency else a
+                    _REPLACE_ASSIGNMENT(a, handler=event.to) if a.agency == event.agency else a
                     for a in complaint.assignments
                 )
             }
@@ -932,7 +1094,7 @@ def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # n
                 and dropped.lead
                 and not any(a.lead for a in remaining)
             ):
-                remaining = (attrs.evolve(remaining[0], lead=True), *remaining[1:])
+                remaining = (_REPLACE_ASSIGNMENT(remaining[0], lead=True), *remaining[1:])
             changes = {"assignments": remaining, "reroutings": complaint.reroutings + 1}
             if not remaining:
                 changes["status"] = Status.SUBMITTED
@@ -942,7 +1104,7 @@ def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # n
             return {
                 "status": Status.IN_PROGRESS,
                 "assignments": tuple(
-                    attrs.evolve(a, followed_up_at=a.followed_up_at or event.at)
+                    _REPLACE_ASSIGNMENT(a, followed_up_at=a.followed_up_at or event.at)
                     if a.agency == event.agency
                     else a
                     for a in complaint.assignments
@@ -1039,10 +1201,14 @@ def evolve(complaint: Complaint | None, event: e.Event) -> Complaint:
     if isinstance(event, e.ComplaintSubmitted):
         raise ValidationError(f"complaint {complaint.id} was already submitted")
     changes = _evolve_fields(complaint, event)
-    state = attrs.evolve(complaint, version=complaint.version + 1, updated_at=event.at, **changes)
+    changes["version"] = complaint.version + 1
+    changes["updated_at"] = event.at
     if event.clock_changes:
-        state = _apply_clocks(state, event.clock_changes, event.at)
-    return state
+        clocks = changes.get("clocks", complaint.clocks)
+        for change in event.clock_changes:
+            clocks = apply_change(clocks, change, event.at)
+        changes["clocks"] = clocks
+    return _replace(complaint, changes)
 
 
 def replay(events: Iterable[e.Event]) -> Complaint:

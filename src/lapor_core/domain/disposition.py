@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from lapor_core.domain._validators import instance_of, optional_instance_of
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.model import Category, Kind, RegionCode
@@ -42,12 +43,14 @@ class RoutingRule:
     .. versionadded:: 0.1.0
     """
 
-    agency: str
-    category: Category | None = None
-    region_prefix: RegionCode | None = None
-    kind: Kind | None = None
-    sensitive: bool | None = None
-    name: str = ""
+    agency: str = attrs.field(validator=instance_of(str))
+    category: Category | None = attrs.field(default=None, validator=optional_instance_of(Category))
+    region_prefix: RegionCode | None = attrs.field(
+        default=None, validator=optional_instance_of(RegionCode)
+    )
+    kind: Kind | None = attrs.field(default=None, validator=optional_instance_of(Kind))
+    sensitive: bool | None = attrs.field(default=None, validator=optional_instance_of(bool))
+    name: str = attrs.field(default="", validator=instance_of(str))
 
     def matches(self, complaint: Complaint) -> bool:
         """Whether every criterion of the rule matches *complaint*."""

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from lapor_core.domain._validators import instance_of, optional_instance_of
 from lapor_core.errors import ValidationError
 
 __all__ = [
@@ -165,8 +166,8 @@ class Privacy:
     .. versionadded:: 0.1.0
     """
 
-    anonymous: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
-    confidential: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    anonymous: bool = attrs.field(default=False, validator=instance_of(bool))
+    confidential: bool = attrs.field(default=False, validator=instance_of(bool))
 
 
 class ChannelType(enum.Enum):
@@ -205,7 +206,7 @@ class Channel:
     .. versionadded:: 0.1.0
     """
 
-    type: ChannelType = attrs.field(validator=attrs.validators.instance_of(ChannelType))
+    type: ChannelType = attrs.field(validator=instance_of(ChannelType))
     name: str | None = attrs.field(default=None, validator=_optional_non_blank("channel name", 80))
 
     def __attrs_post_init__(self) -> None:
@@ -334,7 +335,7 @@ class ExternalIds:
     """
 
     sp4n_tracking_id: TrackingId | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(TrackingId))
+        default=None, validator=optional_instance_of(TrackingId)
     )
     regional_app_id: str | None = attrs.field(
         default=None, validator=_optional_non_blank("regional app id", 64)

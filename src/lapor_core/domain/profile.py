@@ -255,7 +255,7 @@ class Profile:
         return cls.from_mapping(data)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Profile:  # noqa: C901, PLR0915 - one flat block per table
+    def from_mapping(cls, data: Mapping[str, Any]) -> Profile:  # noqa: C901, PLR0912, PLR0915 - one flat block per table
         """Validate a profile given as nested mappings (parsed TOML)."""
         root = _Reader(data, "")
         head = root.sub("profile")
@@ -318,6 +318,18 @@ class Profile:
             labels[status] = StatusLabels(label_id, label_en, local, s.basis())
             s.done()
         statuses.done()
+        owner: dict[str, Status] = {}
+        for status, status_labels in labels.items():
+            for name_ in (status.value, status_labels.id, status_labels.en):
+                owner.setdefault(name_.casefold(), status)
+        for status, status_labels in labels.items():
+            for name_ in status_labels.local:
+                other = owner.get(name_.casefold(), status)
+                if other is not status:
+                    raise ProfileError(
+                        f"statuses.{status.value}.local: {name_!r} is already a label of "
+                        f"{other.value}"
+                    )
 
         durations_r = root.sub("durations")
         durations: dict[str, Duration] = {}
