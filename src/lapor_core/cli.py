@@ -43,7 +43,7 @@ from lapor_core import (
     mermaid,
     owners,
 )
-from lapor_core.domain.lifecycle import Lifecycle
+from lapor_core.domain.lifecycle import Lifecycle, markdown_table
 
 __all__ = ["main"]
 
@@ -149,9 +149,11 @@ def _walk(args: argparse.Namespace) -> int:
 
 
 def _diagram(args: argparse.Namespace) -> int:
-    """Print the Mermaid diagram of a profile's lifecycle."""
+    """Print the Mermaid diagram (or the Markdown table) of a profile's lifecycle."""
     profile = load_profile(args.profile)
-    print(mermaid(Lifecycle(profile), lambda s: profile.label(s, args.lang)), end="")
+    lifecycle = Lifecycle(profile)
+    render = markdown_table if args.format == "table" else mermaid
+    print(render(lifecycle, lambda s: profile.label(s, args.lang)), end="")
     return 0
 
 
@@ -168,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     diagram = sub.add_parser("diagram", help="print the lifecycle as a Mermaid diagram")
     diagram.add_argument("--profile", default="national", help="bundled profile name or path")
     diagram.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
+    diagram.add_argument(
+        "--format", choices=("mermaid", "table"), default="mermaid", help="output format"
+    )
     diagram.set_defaults(func=_diagram)
     return parser
 

@@ -32,7 +32,15 @@ if TYPE_CHECKING:
     from lapor_core.domain.complaint import Complaint, Context
     from lapor_core.domain.profile import Profile
 
-__all__ = ["TRANSITIONS", "Guard", "Lifecycle", "Status", "Transition", "mermaid"]
+__all__ = [
+    "TRANSITIONS",
+    "Guard",
+    "Lifecycle",
+    "Status",
+    "Transition",
+    "markdown_table",
+    "mermaid",
+]
 
 
 class Status(enum.Enum):
@@ -402,4 +410,30 @@ def mermaid(lifecycle: Lifecycle, labels: Callable[[Status], str] | None = None)
     for (src, dst), names in sorted(edges.items()):
         lines.append(f"    {src} --> {dst}: {' / '.join(sorted(set(names)))}")
     lines.extend(f"    {s.value} --> [*]" for s in Status if s.terminal)
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table(lifecycle: Lifecycle, labels: Callable[[Status], str] | None = None) -> str:
+    """
+    The lifecycle table as Markdown: one line per row, with roles, guard and basis.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def name(status: Status | None) -> str:
+        if status is None:
+            return "(new)"
+        return f"`{status.value}` ({labels(status)})" if labels else f"`{status.value}`"
+
+    lines = [
+        "| from | command | to | roles | condition | option | basis |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in lifecycle.rows:
+        targets = " or ".join(name(t) for t in row.targets)
+        roles = ", ".join(sorted(r.value for r in row.roles))
+        lines.append(
+            f"| {name(row.source)} | `{row.command.__name__}` | {targets} | {roles} | "
+            f"{row.guard_name} | {row.option or ''} | {row.basis} |"
+        )
     return "\n".join(lines) + "\n"
