@@ -100,6 +100,12 @@ EXPECTED = {
     "load_profile",
     "load_registry",
     "bundled_profiles",
+    "ChannelOption",
+    "OverrideRule",
+    # profile check
+    "CheckProblem",
+    "CheckReport",
+    "check",
     # calendar and clocks
     "ExtensionOption",
     "FlagOption",
@@ -109,6 +115,7 @@ EXPECTED = {
     "Explanation",
     "SkippedDay",
     "parse_overrides",
+    "overrides_from_records",
     "BreachAction",
     "ClockChange",
     "ClockDefinition",
@@ -164,9 +171,7 @@ def test_public_methods_are_documented() -> None:
         if not inspect.isclass(obj):
             continue
         for attr, member in vars(obj).items():
-            if attr.startswith("_") or (
-                not callable(member) and not isinstance(member, property)
-            ):
+            if attr.startswith("_") or (not callable(member) and not isinstance(member, property)):
                 continue
             target = member.__func__ if isinstance(member, (classmethod, staticmethod)) else member
             if not inspect.getdoc(target):

@@ -17,8 +17,10 @@ from lapor_core.domain.calendar import (
     OverrideKind,
     SkippedDay,
     WorkingCalendar,
+    overrides_from_records,
     parse_overrides,
 )
+from lapor_core.domain.check import CheckProblem, CheckReport, check
 from lapor_core.domain.clocks import (
     BreachAction,
     ClockChange,
@@ -95,11 +97,13 @@ from lapor_core.domain.model import (
 )
 from lapor_core.domain.profile import (
     Basis,
+    ChannelOption,
     Confidence,
     Duration,
     DurationUnit,
     ExtensionOption,
     FlagOption,
+    OverrideRule,
     Profile,
 )
 from lapor_core.errors import (
@@ -134,7 +138,10 @@ __all__ = [
     "Category",
     "ChangePrivacy",
     "Channel",
+    "ChannelOption",
     "ChannelType",
+    "CheckProblem",
+    "CheckReport",
     "Classify",
     "ClockBreached",
     "ClockChange",
@@ -182,6 +189,7 @@ __all__ = [
     "Message",
     "NotFound",
     "OverrideKind",
+    "OverrideRule",
     "PermissionDenied",
     "PostFollowUp",
     "Privacy",
@@ -213,6 +221,7 @@ __all__ = [
     "ValidationError",
     "WorkingCalendar",
     "bundled_profiles",
+    "check",
     "clock_deadline",
     "deadlines",
     "decide",
@@ -223,6 +232,7 @@ __all__ = [
     "make_agency_actor",
     "mermaid",
     "next_due",
+    "overrides_from_records",
     "owners",
     "parse_overrides",
     "public_view",

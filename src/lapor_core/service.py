@@ -11,9 +11,11 @@ re-decides on fresh state, a bounded number of times.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -26,10 +28,17 @@ from lapor_core.domain.complaint import Complaint, Context, decide, evolve, repl
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId, require_aware
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import ConcurrencyConflict, InvalidTransition, NotFound, ValidationError
-from lapor_core.storage.base import ComplaintStore, StoredEvent, project
+from lapor_core.errors import (
+    ConcurrencyConflict,
+    InvalidTransition,
+    LaporError,
+    NotFound,
+    ValidationError,
+)
+from lapor_core.storage.base import ComplaintRow, ComplaintStore, StoredEvent, project
 
 __all__ = [
+    "BulkStore",
     "Clock",
     "ComplaintService",
     "HandleResult",
@@ -50,6 +59,30 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware."""
         ...
+
+
+@runtime_checkable
+class BulkStore(Protocol):
+    """
+    A store that can append many complaints in one transaction (SQLite, PostgreSQL, memory).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def append_many(
+        self, batches: Iterable[tuple[ComplaintId, int, Sequence[Event], ComplaintRow]]
+    ) -> int:
+        """Append every batch or none; return the number of events written."""
+        ...
+
+
+@attrs.define
+class _Pending:
+    """A complaint's writes buffered by :meth:`ComplaintService.batch`."""
+
+    expected_version: int
+    events: list[Event]
+    state: Complaint
 
 
 class SystemClock:
@@ -138,6 +171,9 @@ class ComplaintService:
             *cuti bersama* option).
         clock: Where the time comes from (default: the system clock).
         max_attempts: Decide-append attempts before a conflict is raised to the caller.
+        cache_size: Keep the state of this many recently used complaints in memory, so a
+            command does not reload and replay the stream. Safe with several writers: a
+            stale cached state makes the append conflict, which evicts it and retries.
 
     .. versionadded:: 0.1.0
     """
@@ -151,15 +187,21 @@ class ComplaintService:
         clock: Clock | None = None,
         *,
         max_attempts: int = 5,
+        cache_size: int = 0,
     ) -> None:
         """Compile the profile once; nothing is read or written yet."""
         if max_attempts < 1:
             raise ValidationError("max_attempts must be at least 1")
+        if cache_size < 0:
+            raise ValidationError("cache_size must not be negative")
         self.store = store
         self.context = Context.create(profile, registry, calendar)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.max_attempts = max_attempts
         self._listeners: list[Callable[[Sequence[Event]], None]] = []
+        self._cache: OrderedDict[ComplaintId, Complaint] = OrderedDict()
+        self._cache_size = cache_size
+        self._pending: dict[ComplaintId, _Pending] | None = None
 
     @property
     def profile(self) -> Profile:
@@ -178,10 +220,32 @@ class ComplaintService:
         Raises:
             NotFound: No such complaint.
         """
-        events = self.store.load(complaint_id)
-        if not events:
+        state = self._state(complaint_id)
+        if state is None:
             raise NotFound(f"complaint {complaint_id} does not exist")
-        return replay(events)
+        return state
+
+    def _state(self, complaint_id: ComplaintId) -> Complaint | None:
+        """Current state: buffered, cached, or rebuilt from the store."""
+        if self._pending is not None and complaint_id in self._pending:
+            return self._pending[complaint_id].state
+        cached = self._cache.get(complaint_id)
+        if cached is not None:
+            self._cache.move_to_end(complaint_id)
+            return cached
+        stream = self.store.load(complaint_id)
+        if not stream:
+            return None
+        state = replay(stream)
+        self._remember(state)
+        return state
+
+    def _remember(self, state: Complaint) -> None:
+        if self._cache_size:
+            self._cache[state.id] = state
+            self._cache.move_to_end(state.id)
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
 
     def on_events(self, listener: Callable[[Sequence[Event]], None]) -> None:
         """
@@ -210,33 +274,121 @@ class ComplaintService:
             LaporError: The command is refused (nothing is stored), or conflicts persisted
                 after ``max_attempts``.
         """
+        if self._pending is not None:
+            return self._handle_buffered(command, actor, now)
         key = command.idempotency_key
+        complaint_id = command.complaint_id
         for attempt in range(1, self.max_attempts + 1):
             if key is not None:
                 seen = self._idempotent(command, key)
                 if seen is not None:
                     return seen
-            stream = self.store.load(command.complaint_id)
-            complaint = replay(stream) if stream else None
             instant = now if now is not None else self.clock.now()
-            events = decide(complaint, command, actor, instant, self.context)
+            complaint, events = self._decide(command, actor, instant)
             state = complaint
             for event in events:
                 state = evolve(state, event)
             assert state is not None  # noqa: S101 - decide returns at least one event
             row = project(state, self.context.calendar, self.context.profile.clocks)
+            version = complaint.version if complaint is not None else 0
             try:
-                self.store.append(
-                    command.complaint_id, len(stream), events, row, idempotency_key=key
-                )
+                self.store.append(complaint_id, version, events, row, idempotency_key=key)
             except ConcurrencyConflict:
+                self._cache.pop(complaint_id, None)
                 if attempt == self.max_attempts:
                     raise
                 continue
+            self._remember(state)
             for listener in self._listeners:
                 listener(events)
             return HandleResult(state, events, attempts=attempt)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _decide(
+        self, command: Command, actor: Actor, instant: datetime
+    ) -> tuple[Complaint | None, tuple[Event, ...]]:
+        complaint_id = command.complaint_id
+        cached = complaint_id in self._cache
+        complaint = self._state(complaint_id)
+        try:
+            return complaint, decide(complaint, command, actor, instant, self.context)
+        except LaporError:
+            if not cached:
+                raise
+        # The cached state may be stale (another writer moved on): decide again on the
+        # stored state before refusing.
+        self._cache.pop(complaint_id, None)
+        complaint = self._state(complaint_id)
+        return complaint, decide(complaint, command, actor, instant, self.context)
+
+    def _handle_buffered(
+        self, command: Command, actor: Actor, now: datetime | None
+    ) -> HandleResult:
+        assert self._pending is not None  # noqa: S101 - only called inside batch()
+        if command.idempotency_key is not None:
+            raise ValidationError("idempotency keys are not supported inside batch()")
+        complaint = self._state(command.complaint_id)
+        instant = now if now is not None else self.clock.now()
+        events = decide(complaint, command, actor, instant, self.context)
+        state = complaint
+        for event in events:
+            state = evolve(state, event)
+        assert state is not None  # noqa: S101 - decide returns at least one event
+        pending = self._pending.get(command.complaint_id)
+        if pending is None:
+            version = complaint.version if complaint is not None else 0
+            self._pending[command.complaint_id] = _Pending(version, list(events), state)
+        else:
+            pending.events.extend(events)
+            pending.state = state
+        return HandleResult(state, events)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """
+        Buffer every command handled inside the block; write them in one transaction.
+
+        For single-writer bulk work (import, simulation): states stay in memory between
+        commands, and the store's ``append_many`` writes all complaints at the end, each
+        checked against the version it was loaded at. A conflict writes nothing and
+        raises :class:`~lapor_core.errors.ConcurrencyConflict`; an error inside the block
+        discards the buffer. Idempotency keys are refused inside a batch.
+
+        Raises:
+            ValidationError: The store has no ``append_many``, or batches are nested.
+
+        .. versionadded:: 0.1.0
+        """
+        if not isinstance(self.store, BulkStore):
+            raise ValidationError(f"{type(self.store).__name__} has no append_many")
+        if self._pending is not None:
+            raise ValidationError("batches do not nest")
+        pending: dict[ComplaintId, _Pending] = {}
+        self._pending = pending
+        try:
+            yield
+        except BaseException:
+            self._pending = None
+            raise
+        self._pending = None
+        if not pending:
+            return
+        clocks = self.context.profile.clocks
+        batches = [
+            (cid, p.expected_version, p.events, project(p.state, self.calendar, clocks))
+            for cid, p in pending.items()
+        ]
+        try:
+            self.store.append_many(batches)
+        except ConcurrencyConflict:
+            for cid in pending:
+                self._cache.pop(cid, None)
+            raise
+        for p in pending.values():
+            self._remember(p.state)
+        for listener in self._listeners:
+            for p in pending.values():
+                listener(p.events)
 
     def _idempotent(self, command: Command, key: str) -> HandleResult | None:
         found = self.store.idempotency(key)
@@ -283,6 +435,8 @@ class ComplaintService:
             claimed += len(fresh)
             seen.update(fresh)
             for complaint_id in fresh:
+                if self._pending is None:
+                    self._cache.pop(complaint_id, None)  # a sweep reads the stored state
                 complaint = self.get(complaint_id)
                 for command in due(complaint, instant, self.calendar, self.profile.clocks):
                     try:

@@ -64,6 +64,7 @@ class AgencyKind(enum.Enum):
         return self in _TOP_LEVEL
 
 
+_LOCAL_GOVERNMENTS = frozenset({AgencyKind.PROVINCE, AgencyKind.REGENCY, AgencyKind.CITY})
 _TOP_LEVEL = frozenset(
     {
         AgencyKind.MINISTRY,
@@ -131,7 +132,7 @@ class AgencyRegistry:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_agencies", "_ancestors", "_children", "_root")
+    __slots__ = ("_agencies", "_ancestors", "_children", "_governments", "_ordered", "_root")
 
     def __init__(self, agencies: Iterable[Agency]) -> None:  # noqa: C901 - one pass per tree check
         """Build and validate the tree."""
@@ -170,6 +171,12 @@ class AgencyRegistry:
         self._children = {k: tuple(sorted(v)) for k, v in children.items()}
         self._ancestors = ancestors
         self._root = roots[0].id
+        self._ordered = tuple(sorted(by_id.values(), key=lambda a: a.id))
+        governments: dict[str, Agency] = {}
+        for agency in self._ordered:
+            if agency.kind in _LOCAL_GOVERNMENTS and agency.region is not None:
+                governments.setdefault(agency.region.value, agency)
+        self._governments = governments
 
     @classmethod
     def from_toml(cls, text: str) -> AgencyRegistry:
@@ -233,7 +240,7 @@ class AgencyRegistry:
 
     def __iter__(self) -> Iterator[Agency]:
         """Agencies, in id order."""
-        return iter(sorted(self._agencies.values(), key=lambda a: a.id))
+        return iter(self._ordered)
 
     def __contains__(self, agency_id: object) -> bool:
         """Whether an agency with this id exists."""
@@ -296,6 +303,22 @@ class AgencyRegistry:
                 raise ValidationError(f"agency {agency_id!r} is not inside any K/L/D")
             node = self._agencies[node.parent]
         return node
+
+    def local_government(self, region: RegionCode) -> Agency | None:
+        """
+        The most specific local government whose region contains *region*.
+
+        A province, regency or city; ``None`` when none contains it.
+
+        .. versionadded:: 0.1.0
+        """
+        code: RegionCode | None = region
+        while code is not None:
+            found = self._governments.get(code.value)
+            if found is not None:
+                return found
+            code = code.parent
+        return None
 
     def inspectorate_for(self, agency_id: str) -> Agency | None:
         """

@@ -46,6 +46,7 @@ __all__ = [
     "OverrideKind",
     "SkippedDay",
     "WorkingCalendar",
+    "overrides_from_records",
     "parse_overrides",
     "supported_years",
 ]
@@ -820,19 +821,45 @@ def parse_overrides(text: str) -> tuple[CalendarOverride, ...]:
     unknown = sorted(set(document) - {"override"})
     if unknown:
         raise ProfileError(f"{unknown[0]}: unknown key (expected only [[override]] tables)")
-    tables = document.get("override", [])
-    if not isinstance(tables, list):
-        raise ProfileError("override: expected an array of tables ([[override]])")
+    return overrides_from_records(document.get("override", []))
+
+
+def overrides_from_records(
+    records: object, where: str = "override"
+) -> tuple[CalendarOverride, ...]:
+    """Build calendar overrides from already-parsed records (e.g. a profile's tables).
+
+    Each record is a mapping with exactly the keys of :func:`parse_overrides`: ``date``
+    (a :class:`~datetime.date`), ``kind``, ``name`` and ``basis``. This is what
+    :func:`parse_overrides` does after reading the TOML, and what a profile's
+    ``[[calendar.override]]`` tables go through.
+
+    Args:
+        records: A list of mappings (the parsed array of tables).
+        where: The key path of the array, for error messages (``calendar.override`` in a
+            profile).
+
+    Returns:
+        The overrides in order.
+
+    Raises:
+        ProfileError: Not a list of tables, or an unknown, missing or mistyped key; the
+            message names the key with its 0-based index, e.g. ``override[2].basis``.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(records, list | tuple):
+        raise ProfileError(f"{where}: expected an array of tables ([[{where}]])")
     result: list[CalendarOverride] = []
-    for index, table in enumerate(tables):
-        where = f"override[{index}]"
+    for index, table in enumerate(records):
+        at = f"{where}[{index}]"
         if not isinstance(table, dict):
-            raise ProfileError(f"{where}: expected a table")
-        result.append(_parse_override(where, table))
+            raise ProfileError(f"{at}: expected a table")
+        result.append(_parse_override(at, table))
     return tuple(result)
 
 
-def _parse_override(where: str, table: dict[str, object]) -> CalendarOverride:
+def _parse_override(where: str, table: Mapping[str, object]) -> CalendarOverride:
     for key in table:
         if key not in _OVERRIDE_KEYS:
             raise ProfileError(f"{where}.{key}: unknown key")

@@ -264,14 +264,12 @@ class Context:
         """
         Compile the profile's lifecycle and pair it with the registry and a calendar.
 
-        The default calendar is the profile's time zone, counting *cuti bersama* as the
-        profile's ``cuti_bersama`` option says.
+        The default calendar is :meth:`Profile.calendar`: the profile's time zone,
+        counting *cuti bersama* as its ``cuti_bersama`` option says, with its dated
+        ``[[calendar.override]]`` entries.
         """
         if calendar is None:
-            calendar = WorkingCalendar(
-                time_zone=profile.time_zone,
-                include_cuti_bersama=profile.cuti_bersama.enabled,
-            )
+            calendar = profile.calendar()
         return cls(Lifecycle(profile), registry, calendar)
 
 

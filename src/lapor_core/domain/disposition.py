@@ -145,17 +145,12 @@ def route(
     for rule in rules:
         if rule.matches(complaint) and not _excluded(complaint, rule.agency, registry):
             return RoutingProposal(rule.agency, f"rule {rule.name or rule.agency}", rule)
-    if complaint.region is not None:
-        best = None
-        for agency in registry:
-            if (
-                agency.kind.is_top_level
-                and agency.region is not None
-                and agency.region.contains(complaint.region)
-                and not _excluded(complaint, agency.id, registry)
-                and (best is None or agency.region.level > best.region.level)  # type: ignore[union-attr]
-            ):
-                best = agency
-        if best is not None:
-            return RoutingProposal(best.id, f"local government of region {complaint.region}")
+    region = complaint.region
+    while region is not None:
+        government = registry.local_government(region)
+        if government is None or government.region is None:
+            break
+        if not _excluded(complaint, government.id, registry):
+            return RoutingProposal(government.id, f"local government of region {complaint.region}")
+        region = government.region.parent
     return RoutingProposal(registry.root.id, "no rule matched: the national admin decides")

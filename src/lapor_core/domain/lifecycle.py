@@ -4,9 +4,10 @@ The complaint lifecycle as data: statuses, the transition table, and the machine
 The table :data:`TRANSITIONS` is the single source of truth. It drives
 :func:`~lapor_core.domain.complaint.decide`, the documentation table, the Mermaid
 diagram and the model checks. A :class:`Lifecycle` is built once per profile: it drops
-the rows whose option the profile disables, builds one ``transitions.Machine`` from the
-rest (never one per complaint, and never attached to a complaint) and compiles the
-lookups ``decide`` needs.
+the rows whose option the profile disables and the rows of the commands it disables
+(``lifecycle.disabled_commands``), builds one ``transitions.Machine`` from the rest
+(never one per complaint, and never attached to a complaint) and compiles the lookups
+``decide`` needs.
 
 .. versionadded:: 0.1.0
 """
@@ -284,7 +285,9 @@ class Lifecycle:
     allows; ``decide`` then uses plain dict lookups, never firing the machine.
 
     Args:
-        profile: Options decide which gated rows exist (``reopen``, ``rating``).
+        profile: Options decide which gated rows exist (``reopen``, ``rating``); the
+            profile's ``lifecycle.disabled_commands`` (commands a deployment turns off)
+            drop every row of those commands.
         table: The rows (defaults to :data:`TRANSITIONS`).
 
     Raises:
@@ -297,7 +300,12 @@ class Lifecycle:
 
     def __init__(self, profile: Profile, table: Iterable[Transition] = TRANSITIONS) -> None:
         """Filter the table by the profile's options and compile it."""
-        rows = tuple(r for r in table if r.option is None or profile.option_enabled(r.option))
+        rows = tuple(
+            r
+            for r in table
+            if (r.option is None or profile.option_enabled(r.option))
+            and r.command.__name__ not in profile.disabled_commands
+        )
         by_key: dict[tuple[Status | None, type[c.Command]], Transition] = {}
         for row in rows:
             key = (row.source, row.command)
@@ -347,6 +355,8 @@ class Lifecycle:
                 if r.source is status and r.command is command and r.option is not None
             ]
             why = f" (option {gated[0]!r} is off in profile {self.profile.name!r})" if gated else ""
+            if command.__name__ in self.profile.disabled_commands:
+                why = f" (profile {self.profile.name!r} disables {command.__name__})"
             raise InvalidTransition(
                 f"{command.__name__} is not allowed {where}{why}; allowed: {allowed}"
             )

@@ -7,8 +7,14 @@ Every rule carries its basis (the source in domain.md) and how sure we are of it
 ``C`` confirmed, ``I`` inferred, ``U`` unknown (a documented default, not law), ``L``
 a local choice of the deployment.
 
-Parsing is pure (text in, :class:`Profile` out); reading files lives in
-:mod:`lapor_core.profiles`.
+A profile may extend another (``[profile] parent = "national"``) and state only what
+differs: the child's mapping is deep-merged over the parent's resolved mapping (tables
+merge key by key, the child winning; lists and scalars replace), then validated as a
+whole. :meth:`Profile.provenance` says which profile each value came from and
+:meth:`Profile.describe` prints the resolved profile with those origins.
+
+Parsing is pure (text in, :class:`Profile` out); reading files, and finding a parent by
+name, lives in :mod:`lapor_core.profiles`.
 
 .. versionadded:: 0.1.0
 """
@@ -18,27 +24,33 @@ from __future__ import annotations
 import enum
 import tomllib
 from collections.abc import Iterator, Mapping
+from datetime import date
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
 
 from lapor_core.domain.agencies import TIME_ZONES
+from lapor_core.domain.calendar import CalendarOverride, WorkingCalendar, overrides_from_records
 from lapor_core.domain.clocks import BreachAction, ClockDefinition, ClockScope, DurationUnit
-from lapor_core.domain.lifecycle import Status
+from lapor_core.domain.lifecycle import TRANSITIONS, Status
+from lapor_core.domain.model import Channel, ChannelType
 from lapor_core.errors import ProfileError
 
 __all__ = [
     "Basis",
+    "ChannelOption",
     "Confidence",
     "Duration",
     "DurationUnit",
     "ExtensionOption",
     "FlagOption",
+    "OverrideRule",
     "Profile",
     "RatingOption",
     "ReopenOption",
     "StatusLabels",
+    "merge_profile_data",
 ]
 
 T = TypeVar("T")
@@ -157,6 +169,52 @@ class Duration:
     basis: Basis
 
 
+@attrs.frozen
+class ChannelOption:
+    """
+    A channel a deployment receives reports through (``[channels.<key>]``).
+
+    A regional profile lists its own front-ends here, e.g. East Kalimantan's
+    *LAPOR WAL!* (domain.md section 3.5).
+
+    Attributes:
+        key: The table key (``lapor_wal``).
+        name: The channel's name as reports carry it (``"LAPOR WAL!"``).
+        kind: Its :class:`~lapor_core.domain.model.ChannelType`.
+        description: Free text (how it links to the national LAPOR!).
+        basis: Where the fact comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str
+    name: str
+    kind: ChannelType
+    description: str
+    basis: Basis
+
+    def channel(self) -> Channel:
+        """The :class:`~lapor_core.domain.model.Channel` value a submission carries."""
+        return Channel(self.kind, self.name)
+
+
+@attrs.frozen
+class OverrideRule:
+    """
+    A calendar override of the profile (``[[calendar.override]]``) with its confidence.
+
+    .. versionadded:: 0.1.0
+    """
+
+    override: CalendarOverride
+    confidence: Confidence
+
+    @property
+    def basis(self) -> Basis:
+        """The override's basis text with the rule's confidence."""
+        return Basis(self.override.basis, self.confidence)
+
+
 class _Reader:
     """Reads a TOML table, tracking the key path for error messages."""
 
@@ -190,14 +248,16 @@ class _Reader:
         source = self.get("basis", str)
         if not source.strip():
             raise ProfileError(f"{self.key('basis')}: must cite a source or say it is local")
+        return Basis(source, self.confidence())
+
+    def confidence(self) -> Confidence:
         raw = self.get("confidence", str)
         try:
-            confidence = Confidence(raw)
+            return Confidence(raw)
         except ValueError:
             raise ProfileError(
                 f"{self.key('confidence')}: {raw!r} is not one of C, I, U, L"
             ) from None
-        return Basis(source, confidence)
 
     def done(self) -> None:
         unknown = sorted(set(self.table) - self.seen)
@@ -238,25 +298,74 @@ class Profile:
     extension: ExtensionOption
     parent: str | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    channels: Mapping[str, ChannelOption] = attrs.field(factory=dict)
+    calendar_rules: tuple[OverrideRule, ...] = ()
+    disabled_commands: frozenset[str] = frozenset()
+    disabled_basis: Basis | None = None
+    origins: Mapping[str, str] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_toml(cls, text: str) -> Profile:
+    def from_toml(cls, text: str, parent: Profile | None = None) -> Profile:
         """
         Parse and validate a profile.
 
+        Args:
+            text: The TOML document.
+            parent: The resolved profile this one extends, when it names one
+                (``[profile] parent``); see :meth:`from_mapping`.
+
         Raises:
             ProfileError: Invalid TOML, a missing or unknown key, a wrong type, a
-                non-positive duration, a missing basis; the message names the key.
+                non-positive duration, a missing basis, an unresolved or mismatched
+                parent; the message names the key.
         """
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ProfileError(f"profile is not valid TOML: {exc}") from exc
-        return cls.from_mapping(data)
+        return cls.from_mapping(data, parent=parent)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Profile:  # noqa: C901, PLR0912, PLR0915 - one flat block per table
-        """Validate a profile given as nested mappings (parsed TOML)."""
+    def from_mapping(  # noqa: C901, PLR0912, PLR0915 - one flat block per table
+        cls, data: Mapping[str, Any], parent: Profile | None = None
+    ) -> Profile:
+        """
+        Validate a profile given as nested mappings (parsed TOML).
+
+        With *parent*, *data* is deep-merged over ``parent.raw`` first (see
+        :func:`merge_profile_data`) and the result is validated as a whole; the
+        provenance of every value is recorded. A profile that names a parent must be
+        given it (:func:`lapor_core.profiles.load_profile` finds it by name).
+
+        Raises:
+            ProfileError: As :meth:`from_toml`.
+        """
+        head_raw = data.get("profile")
+        declared = head_raw.get("parent") if isinstance(head_raw, Mapping) else None
+        if parent is None and declared:
+            raise ProfileError(
+                f"profile.parent: this profile extends {declared!r}; pass parent= (or load it "
+                "with lapor_core.profiles.load_profile, which resolves parents by name)"
+            )
+        if parent is not None and declared is not None and declared != parent.name:
+            raise ProfileError(
+                f"profile.parent: this profile extends {declared!r}, not {parent.name!r}"
+            )
+        own_name = head_raw.get("name") if isinstance(head_raw, Mapping) else None
+        if parent is not None:
+            merged = merge_profile_data(parent.raw, data)
+            head_merged = merged.get("profile")
+            if isinstance(head_merged, dict):
+                head_merged["parent"] = parent.name
+                order = ("name", "description", "parent")
+                merged["profile"] = {
+                    **{k: head_merged[k] for k in order if k in head_merged},
+                    **{k: v for k, v in head_merged.items() if k not in order},
+                }
+            origins = _origins(merged, data, str(own_name), parent.provenance())
+            data = merged
+        else:
+            origins = _origins(data, data, str(own_name), {})
         root = _Reader(data, "")
         head = root.sub("profile")
         name = head.get("name", str)
@@ -264,7 +373,7 @@ class Profile:
         time_zone = head.get("time_zone", str)
         if time_zone not in TIME_ZONES:
             raise ProfileError(f"profile.time_zone: {time_zone!r} is not one of {TIME_ZONES}")
-        parent = head.get("parent", str, "") or None
+        parent_name = head.get("parent", str, "") or None
         head.done()
 
         options = root.sub("options")
@@ -346,6 +455,9 @@ class Profile:
             d.done()
         clocks = _parse_clocks(root.sub("clocks"), durations, flags)
         service_standards = _parse_categories(root.sub("categories", required=False), durations)
+        channels = _parse_channels(root.sub("channels", required=False))
+        calendar_rules = _parse_calendar(root.sub("calendar", required=False))
+        disabled, disabled_basis = _parse_lifecycle(root.sub("lifecycle", required=False))
         root.done()
         return cls(
             name=name,
@@ -361,9 +473,69 @@ class Profile:
             rejection_restarts_forwarding=flags["rejection_restarts_forwarding"],
             cuti_bersama=flags["cuti_bersama"],
             extension=extension,
-            parent=parent,
+            parent=parent_name,
             raw=MappingProxyType(dict(data)),
+            channels=MappingProxyType(channels),
+            calendar_rules=calendar_rules,
+            disabled_commands=disabled,
+            disabled_basis=disabled_basis,
+            origins=MappingProxyType(origins),
         )
+
+    @property
+    def calendar_overrides(self) -> tuple[CalendarOverride, ...]:
+        """The profile's dated calendar overrides (``[[calendar.override]]``)."""
+        return tuple(rule.override for rule in self.calendar_rules)
+
+    def calendar(self) -> WorkingCalendar:
+        """
+        The working-day calendar of the profile.
+
+        Its time zone, whether *cuti bersama* counts as a day off (``options.cuti_bersama``)
+        and its dated overrides. Building one takes milliseconds: build it once.
+        """
+        return WorkingCalendar(
+            time_zone=self.time_zone,
+            include_cuti_bersama=self.cuti_bersama.enabled,
+            overrides=self.calendar_overrides,
+        )
+
+    def channel(self, key: str) -> Channel:
+        """
+        The channel value for the profile's channel *key* (``lapor_wal``).
+
+        Raises:
+            ProfileError: The profile has no such channel.
+        """
+        option = self.channels.get(key)
+        if option is None:
+            known = ", ".join(sorted(self.channels)) or "none"
+            raise ProfileError(f"profile {self.name!r} has no channel {key!r} (known: {known})")
+        return option.channel()
+
+    def provenance(self) -> Mapping[str, str]:
+        """
+        Where each value came from: dotted key -> name of the profile that set it.
+
+        Keys are the leaves of the resolved mapping (``statuses.in_progress.local``,
+        ``profile.time_zone``); a list (e.g. ``calendar.override``) is one leaf.
+        """
+        if self.origins:
+            return self.origins
+        return MappingProxyType(_origins(self.raw, self.raw, self.name, {}))
+
+    def describe(self) -> str:
+        """
+        The resolved profile, one value per line, each with the profile it came from.
+
+        Lines read ``key = value  <- origin``, in the order of the resolved mapping.
+        """
+        origins = self.provenance()
+        chain = f" (extends {self.parent!r})" if self.parent else ""
+        lines = [f"# profile {self.name!r}{chain}: resolved values and their origin"]
+        for key, value in _leaves(self.raw):
+            lines.append(f"{key} = {_toml_value(value)}  <- {origins.get(key, self.name)}")
+        return "\n".join(lines) + "\n"
 
     def duration_of(self, clock: ClockDefinition, category: str | None) -> Duration | None:
         """
@@ -442,6 +614,15 @@ class Profile:
             yield (f"durations.{key}", f"{duration.amount} {duration.unit.value}", duration.basis)
         for key, clock in self.clocks.items():
             yield (f"clocks.{key}", clock.breach.value, clock.basis)
+        for key, channel in self.channels.items():
+            yield (f"channels.{key}", f"{channel.name} ({channel.kind.value})", channel.basis)
+        for index, rule in enumerate(self.calendar_rules):
+            override = rule.override
+            value = f"{override.date.isoformat()} {override.kind.value}: {override.name}"
+            yield (f"calendar.override[{index}]", value, rule.basis)
+        if self.disabled_basis is not None:
+            value = ", ".join(sorted(self.disabled_commands)) or "none"
+            yield ("lifecycle.disabled_commands", value, self.disabled_basis)
 
 
 _HOLD_EVENTS = frozenset({"InformationRequested", "InformationProvided"})
@@ -546,3 +727,132 @@ def _parse_categories(table: _Reader, durations: Mapping[str, Duration]) -> dict
         r.get("name", str, "")
         r.done()
     return standards
+
+
+_COMMANDS = frozenset(row.command.__name__ for row in TRANSITIONS)
+
+
+def _parse_channels(table: _Reader) -> dict[str, ChannelOption]:
+    channels: dict[str, ChannelOption] = {}
+    for key in sorted(table.table):
+        r = table.sub(key)
+        name = r.get("name", str)
+        if not name.strip():
+            raise ProfileError(f"{r.key('name')}: must not be empty")
+        raw_kind = r.get("kind", str)
+        try:
+            kind = ChannelType(raw_kind)
+        except ValueError:
+            raise ProfileError(
+                f"{r.key('kind')}: {raw_kind!r} is not one of {[t.value for t in ChannelType]}"
+            ) from None
+        description = r.get("description", str, "")
+        channels[key] = ChannelOption(key, name, kind, description, r.basis())
+        r.done()
+    return channels
+
+
+def _parse_calendar(table: _Reader) -> tuple[OverrideRule, ...]:
+    records = table.get("override", list, [])
+    confidences: list[Confidence] = []
+    plain: list[object] = []
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise ProfileError(f"{table.key('override')}[{index}]: expected a table")
+        r = _Reader(record, f"{table.key('override')}[{index}]")
+        confidences.append(r.confidence())
+        plain.append({k: v for k, v in record.items() if k != "confidence"})
+    table.done()
+    overrides = overrides_from_records(plain, table.key("override"))
+    return tuple(OverrideRule(o, conf) for o, conf in zip(overrides, confidences, strict=True))
+
+
+def _parse_lifecycle(table: _Reader) -> tuple[frozenset[str], Basis | None]:
+    if not table.table:
+        return frozenset(), None
+    names = table.get("disabled_commands", list, [])
+    for value in names:
+        if value not in _COMMANDS:
+            raise ProfileError(
+                f"{table.key('disabled_commands')}: unknown command {value!r} "
+                f"(one of {', '.join(sorted(_COMMANDS))})"
+            )
+    basis = table.basis()
+    table.done()
+    return frozenset(names), basis
+
+
+_NOT_INHERITED = ("name", "description", "parent")
+
+
+def merge_profile_data(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    """
+    Deep-merge a child profile's mapping over its parent's (resolved) mapping.
+
+    Tables merge key by key, the child winning; lists and scalars replace the parent's
+    value whole (a child's ``local`` names or ``[[calendar.override]]`` list replaces the
+    parent's). The parent's ``profile.name``, ``profile.description`` and
+    ``profile.parent`` are not inherited: a child names and describes itself. Neither
+    input is changed.
+
+    .. versionadded:: 0.1.0
+    """
+    base = _copy_tables(parent)
+    head = base.get("profile")
+    if isinstance(head, dict):
+        for key in _NOT_INHERITED:
+            head.pop(key, None)
+    return _merge(base, child)
+
+
+def _copy_tables(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _copy_tables(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in over.items():
+        current = base.get(key)
+        if isinstance(value, Mapping) and isinstance(current, dict):
+            base[key] = _merge(current, value)
+        elif isinstance(value, Mapping):
+            base[key] = _copy_tables(value)
+        else:
+            base[key] = value
+    return base
+
+
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping) and value:
+            yield from _leaves(value, path)
+        else:
+            yield path, value
+
+
+def _origins(
+    merged: Mapping[str, Any], own: Mapping[str, Any], name: str, inherited: Mapping[str, str]
+) -> dict[str, str]:
+    """Leaf key -> origin: *name* where *own* sets the leaf, else the parent's origin."""
+    mine = {key for key, _ in _leaves(own)}
+    return {
+        key: name if key in mine or key not in inherited else inherited[key]
+        for key, _ in _leaves(merged)
+    }
+
+
+def _toml_value(value: object) -> str:
+    """A value written the TOML way (for :meth:`Profile.describe`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
+        return "{" + inner + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return str(value)

@@ -9,12 +9,13 @@ text; these helpers read it from the package or from a path.
 
 from __future__ import annotations
 
+import tomllib
 from importlib import resources
 from pathlib import Path
 
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import NotFound
+from lapor_core.errors import NotFound, ProfileError
 
 __all__ = ["bundled_profiles", "load_profile", "load_registry"]
 
@@ -40,16 +41,65 @@ def bundled_profiles() -> tuple[str, ...]:
 
 def load_profile(name_or_path: str | Path = "national") -> Profile:
     """
-    Load a bundled profile by name, or a profile file by path.
+    Load a bundled profile by name, or a profile file by path, resolving its parents.
+
+    A profile that says ``[profile] parent = "national"`` is merged over its parent
+    (see :meth:`~lapor_core.domain.profile.Profile.from_mapping`), which is loaded
+    first, and so on up the chain. A parent is a bundled profile name, or a path
+    (containing ``/`` or ending in ``.toml``) relative to the child's file.
 
     Raises:
         NotFound: No such bundled profile or file.
-        ProfileError: The profile is invalid.
+        ProfileError: The profile (or a parent) is invalid, its parent does not exist,
+            or the parents form a cycle.
 
     .. versionadded:: 0.1.0
     """
-    text = _read(name_or_path, ".toml", "profile")
-    return Profile.from_toml(text)
+    return _load_profile(name_or_path, ())
+
+
+def _profile_source(name_or_path: str | Path, base: Path | None) -> tuple[str, str, Path | None]:
+    """``(identity, text, directory)`` of a profile given by bundled name or by path."""
+    if _is_name(name_or_path):
+        if str(name_or_path).endswith("_agencies"):
+            # kaltim_agencies.toml is the registry that goes with kaltim.toml.
+            raise NotFound(f"no bundled profile named {name_or_path!r} (that is a registry)")
+        return f"bundled:{name_or_path}", _read(name_or_path, ".toml", "profile"), None
+    path = Path(name_or_path)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    text = _read(path, ".toml", "profile")
+    return f"file:{path.resolve()}", text, path.parent
+
+
+def _load_profile(
+    name_or_path: str | Path, chain: tuple[str, ...], base: Path | None = None
+) -> Profile:
+    identity, text, directory = _profile_source(name_or_path, base)
+    if identity in chain:
+        cycle = " -> ".join(i.partition(":")[2] for i in (*chain, identity))
+        raise ProfileError(f"profile.parent: the parents form a cycle: {cycle}")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"profile is not valid TOML: {exc}") from exc
+    head = data.get("profile")
+    declared = head.get("parent") if isinstance(head, dict) else None
+    if declared is None or declared == "":
+        return Profile.from_mapping(data)
+    if not isinstance(declared, str):
+        raise ProfileError(f"profile.parent: expected str, got {type(declared).__name__}")
+    try:
+        parent = _load_profile(declared, (*chain, identity), directory)
+    except NotFound as exc:
+        raise ProfileError(f"profile.parent: {exc}") from exc
+    if _is_name(declared) and parent.name != declared:
+        raise ProfileError(
+            f"profile.parent: the bundled profile {declared!r} is named {parent.name!r}"
+        )
+    # A parent given by path is matched by the name it declares.
+    data["profile"]["parent"] = parent.name
+    return Profile.from_mapping(data, parent=parent)
 
 
 def load_registry(name_or_path: str | Path = "kaltim") -> AgencyRegistry:
@@ -66,8 +116,14 @@ def load_registry(name_or_path: str | Path = "kaltim") -> AgencyRegistry:
     return AgencyRegistry.from_toml(text)
 
 
+def _is_name(name_or_path: str | Path) -> bool:
+    """A bundled name (``kaltim``) rather than a path (``./kaltim.toml``)."""
+    return isinstance(name_or_path, str) and "/" not in name_or_path and "." not in name_or_path
+
+
 def _read(name_or_path: str | Path, suffix: str, what: str) -> str:
-    if isinstance(name_or_path, str) and "/" not in name_or_path and "." not in name_or_path:
+    if _is_name(name_or_path):
+        assert isinstance(name_or_path, str)  # noqa: S101 - _is_name checked it
         text = _bundled(name_or_path + suffix)
         if text is None:
             raise NotFound(f"no bundled {what} named {name_or_path!r}")

@@ -1,0 +1,471 @@
+"""
+Profile check: validate a profile's rules and model-check its lifecycle and clocks.
+
+:func:`check` explores the abstract state space of the profile's lifecycle (the
+:class:`~lapor_core.domain.lifecycle.Lifecycle` rows the profile keeps, after its options
+and ``lifecycle.disabled_commands``) and reports every problem with the dotted key of
+the rule at fault. What it checks:
+
+- **Statuses.** Every status is reachable from submission, and from every reachable
+  non-terminal status a terminal one (``completed``, ``archived``) can be reached.
+- **Clocks start.** At least one of a clock's start events can happen.
+- **Clocks stop.** Closing and archiving stop every clock, so a clock with no stop event
+  is fine as long as the complaint can always end. A clock *never stops* when, in some
+  status where it runs, neither one of its stop events nor a terminal status can follow.
+  A clock whose stop events are listed but can never happen while it runs is reported
+  too (it stops only when the complaint ends, which is rarely what the author meant).
+- **Breach actions.** A breach fires wherever the clock runs unpaused, and the command
+  the sweeper issues must be allowed there by the lifecycle table: ``auto_close`` needs
+  an ``AutoClose`` row ending in ``completed`` (national table: only ``in_progress``),
+  ``archive_withdrawn`` a ``RecordBreach`` row ending in ``archived`` (only
+  ``on_hold``), any other action a ``RecordBreach`` row that keeps the status; warnings
+  need ``RecordWarning``. Where a clock runs is derived from the table, not hard-coded.
+- **Rules.** Both labels of every status are non-empty; every duration and every count
+  of an option is positive; every rule cites a basis or is marked local (``L``).
+
+The model is an over-approximation of what ``decide`` allows, refined where the
+lifecycle table alone says too much: a complaint put on hold returns to the status it
+was held from (``evolve`` keeps ``held_from``), and a breach closes or archives a
+complaint only if a clock with that breach action can fire in that status. Guards
+(reopen window, rating scale) and scope checks are not modelled. Per-assignment clocks
+are modelled per complaint.
+
+Pure: no I/O. The ``lapor-core check`` command loads a profile and prints the report.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, TypeAlias
+
+import attrs
+
+from lapor_core.domain import commands as c
+from lapor_core.domain.clocks import BreachAction
+from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Status, Transition
+from lapor_core.domain.profile import Confidence
+from lapor_core.errors import ProfileError
+
+if TYPE_CHECKING:
+    from lapor_core.domain.clocks import ClockDefinition
+    from lapor_core.domain.profile import Profile
+
+__all__ = ["COMMAND_EVENTS", "CheckProblem", "CheckReport", "check"]
+
+COMMAND_EVENTS: Final[Mapping[type[c.Command], tuple[str, ...]]] = MappingProxyType(
+    {
+        c.Submit: ("ComplaintSubmitted",),
+        c.Classify: ("ComplaintClassified",),
+        c.RequestInformation: ("InformationRequested",),
+        c.ProvideInformation: ("InformationProvided",),
+        c.Forward: ("ComplaintForwarded",),
+        c.ForwardInternally: ("ForwardedInternally",),
+        c.RejectDisposition: ("DispositionRejected",),
+        c.PostFollowUp: ("FollowUpPosted",),
+        c.Reply: ("ReplyPosted",),
+        c.Close: ("ComplaintClosed",),
+        c.AutoClose: ("ClockBreached", "ComplaintClosed"),
+        c.Archive: ("ComplaintArchived",),
+        c.Rate: ("ComplaintRated",),
+        c.Reopen: ("ComplaintReopened",),
+        c.ChangePrivacy: ("PrivacyChanged",),
+        c.RecordWarning: ("ClockWarned",),
+        c.RecordBreach: ("ClockBreached",),
+        c.ExtendDeadline: ("DeadlineExtended",),
+    }
+)
+"""
+The events each command records (the names clock definitions use as triggers).
+
+A rejection that sends the complaint back to its router (target ``submitted``) also
+matches ``DispositionRejected:returned``.
+
+.. versionadded:: 0.1.0
+"""
+
+_RETURNED: Final = "DispositionRejected:returned"
+_ENDS: Final = {
+    BreachAction.AUTO_CLOSE: (c.AutoClose, Status.COMPLETED, "close the complaint"),
+    BreachAction.ARCHIVE_WITHDRAWN: (c.RecordBreach, Status.ARCHIVED, "archive it as withdrawn"),
+}
+_BREACH_COMMANDS: Final = (c.AutoClose, c.RecordBreach)
+
+_Node: TypeAlias = tuple[Status | None, Status | None]
+"""A status and, on hold, the status it was held from (``(None, None)``: not submitted)."""
+_ClockState: TypeAlias = tuple[_Node, bool]
+"""Where a running clock is, and whether it is paused."""
+_STOPPED: Final = "stopped"
+
+
+@attrs.frozen
+class CheckProblem:
+    """
+    One problem of a profile: the dotted key of the rule at fault and what is wrong.
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        """``key: message``."""
+        return f"{self.key}: {self.message}"
+
+    @classmethod
+    def from_error(cls, error: ProfileError) -> CheckProblem:
+        """A problem from a parse error (whose message starts with the key)."""
+        text = str(error)
+        head, sep, rest = text.partition(": ")
+        if sep and head and " " not in head:
+            return cls(head, rest)
+        return cls("profile", text)
+
+
+@attrs.frozen
+class CheckReport:
+    """
+    The result of :func:`check`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    profile: str
+    problems: tuple[CheckProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the profile has no problem."""
+        return not self.problems
+
+    def render(self) -> str:
+        """The report as text: a summary line, then one line per problem."""
+        if self.ok:
+            return f"profile {self.profile!r}: ok, no problems\n"
+        lines = [f"profile {self.profile!r}: {len(self.problems)} problem(s)"]
+        lines.extend(f"  {problem}" for problem in self.problems)
+        return "\n".join(lines) + "\n"
+
+
+def check(profile: Profile, table: Iterable[Transition] = TRANSITIONS) -> CheckReport:
+    """
+    Validate *profile* and model-check its lifecycle and clocks (see the module doc).
+
+    Args:
+        profile: A parsed profile.
+        table: The lifecycle rows (default :data:`~lapor_core.domain.lifecycle.TRANSITIONS`);
+            tests pass other tables.
+
+    Returns:
+        The report; ``report.ok`` when nothing is wrong.
+
+    .. versionadded:: 0.1.0
+    """
+    problems = [*_rule_problems(profile)]
+    try:
+        lifecycle = Lifecycle(profile, table)
+    except ProfileError as exc:
+        problems.append(CheckProblem("lifecycle", str(exc)))
+        return CheckReport(profile.name, tuple(problems))
+    model = _Model(lifecycle)
+    problems.extend(model.status_problems())
+    problems.extend(model.clock_problems())
+    return CheckReport(profile.name, tuple(problems))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _rule_problems(profile: Profile) -> Iterator[CheckProblem]:
+    yield from _label_problems(profile)
+    yield from _count_problems(profile)
+    for key, _value, basis in profile.rules():
+        if not basis.source.strip() and basis.confidence is not Confidence.LOCAL:
+            yield CheckProblem(
+                f"{key}.basis", "cites no basis and is not marked local (confidence L)"
+            )
+
+
+def _label_problems(profile: Profile) -> Iterator[CheckProblem]:
+    for status in Status:
+        labels = profile.labels.get(status)
+        if labels is None:
+            yield CheckProblem(f"statuses.{status.value}", "no labels")
+            continue
+        for lang, text in (("id", labels.id), ("en", labels.en)):
+            if not text.strip():
+                yield CheckProblem(f"statuses.{status.value}.{lang}", "label must not be empty")
+
+
+def _count_problems(profile: Profile) -> Iterator[CheckProblem]:
+    for key, duration in profile.durations.items():
+        if duration.amount <= 0:
+            yield CheckProblem(
+                f"durations.{key}.amount", f"must be positive, got {duration.amount}"
+            )
+    counts = (
+        ("options.reopen.max_count", profile.reopen.max_count),
+        ("options.reopen.window_days", profile.reopen.window_days),
+        ("options.rating.scale", profile.rating.scale),
+        ("options.extension.max_count", profile.extension.max_count),
+        ("options.extension.max_amount", profile.extension.max_amount),
+    )
+    for key, value in counts:
+        if value <= 0:
+            yield CheckProblem(key, f"must be positive, got {value}")
+    for key, clock in profile.clocks.items():
+        if clock.duration is not None and clock.duration not in profile.durations:
+            yield CheckProblem(f"clocks.{key}.duration", f"no duration named {clock.duration!r}")
+
+
+# --------------------------------------------------------------------------- model
+
+
+def _events(command: type[c.Command], target: Status) -> frozenset[str]:
+    names = COMMAND_EVENTS.get(command, ())
+    if command is c.RejectDisposition and target is Status.SUBMITTED:
+        names = (*names, _RETURNED)
+    return frozenset(names)
+
+
+def _names(statuses: Iterable[Status]) -> str:
+    wanted = set(statuses)
+    return ", ".join(s.value for s in Status if s in wanted)
+
+
+class _Model:
+    """The abstract state space of one lifecycle, with its clocks."""
+
+    def __init__(self, lifecycle: Lifecycle) -> None:
+        self.lifecycle = lifecycle
+        self.profile = lifecycle.profile
+        self.by_source: dict[Status | None, list[Transition]] = {}
+        for row in lifecycle.rows:
+            self.by_source.setdefault(row.source, []).append(row)
+        # (status, terminal target) pairs a breach can take: enabled by running clocks.
+        self.breach_edges: frozenset[tuple[Status, Status]] = frozenset()
+        self.running: dict[str, frozenset[_ClockState]] = {}
+        self.seeded: dict[str, bool] = {}
+        while True:
+            self.nodes = self._reachable()
+            for name, clock in self.profile.clocks.items():
+                seeds = self._seeds(clock)
+                self.seeded[name] = bool(seeds)
+                self.running[name] = self._closure(clock, seeds)
+            enabled = self._enabled_breaches()
+            if enabled == self.breach_edges:
+                break
+            self.breach_edges = enabled
+
+    # ------------------------------------------------------------------- the graph
+
+    def has_row(self, status: Status, command: type[c.Command], target: Status) -> bool:
+        return any(
+            row.command is command and target in row.targets
+            for row in self.by_source.get(status, ())
+        )
+
+    def steps(self, node: _Node) -> Iterator[tuple[Transition, Status, _Node, frozenset[str]]]:
+        """``(row, target status, next node, events)`` for every move out of *node*."""
+        status, held = node
+        for row in self.by_source.get(status, ()):
+            for target in row.targets:
+                if (
+                    row.command in _BREACH_COMMANDS
+                    and target.terminal
+                    and status is not None
+                    and (status, target) not in self.breach_edges
+                ):
+                    continue
+                if (
+                    status is Status.ON_HOLD
+                    and not target.terminal
+                    and target is not Status.ON_HOLD
+                    and held is not None
+                    and target is not held
+                ):
+                    continue  # leaving the hold returns to where it was held from
+                if target is status:
+                    nxt: _Node = node
+                elif target is Status.ON_HOLD:
+                    nxt = (Status.ON_HOLD, status)
+                else:
+                    nxt = (target, None)
+                yield row, target, nxt, _events(row.command, target)
+
+    def _reachable(self) -> frozenset[_Node]:
+        start: _Node = (None, None)
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            for _row, _target, nxt, _ev in self.steps(queue.popleft()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return frozenset(seen)
+
+    def _finishing(self) -> frozenset[_Node]:
+        """Reachable nodes from which a terminal status can be reached."""
+        done = {n for n in self.nodes if n[0] is not None and n[0].terminal}
+        changed = True
+        while changed:
+            changed = False
+            for node in self.nodes - done:
+                if any(nxt in done for _r, _t, nxt, _e in self.steps(node)):
+                    done.add(node)
+                    changed = True
+        return frozenset(done)
+
+    # ------------------------------------------------------------------- clocks
+
+    def _seeds(self, clock: ClockDefinition) -> frozenset[_ClockState]:
+        return frozenset(
+            (nxt, False)
+            for node in self.nodes
+            for _row, target, nxt, events in self.steps(node)
+            if events & clock.start and not target.terminal
+        )
+
+    def clock_moves(
+        self, clock: ClockDefinition, state: _ClockState
+    ) -> Iterator[tuple[str, _ClockState | None]]:
+        """``(how, next state)`` for every move; ``None`` when the clock stops."""
+        node, paused = state
+        for _row, target, nxt, events in self.steps(node):
+            if target.terminal:
+                yield "terminal", None
+            elif events & clock.start:
+                yield "start", (nxt, False)
+            elif events & clock.stop:
+                yield "stop", None
+            elif events & clock.pause:
+                yield "pause", (nxt, True)
+            elif events & clock.resume:
+                yield "resume", (nxt, False)
+            else:
+                yield "keep", (nxt, paused)
+
+    def _closure(
+        self, clock: ClockDefinition, seeds: frozenset[_ClockState]
+    ) -> frozenset[_ClockState]:
+        seen = set(seeds)
+        queue = deque(seeds)
+        while queue:
+            for _how, nxt in self.clock_moves(clock, queue.popleft()):
+                if nxt is not None and nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return frozenset(seen)
+
+    def _enabled_breaches(self) -> frozenset[tuple[Status, Status]]:
+        enabled = set()
+        for name, clock in self.profile.clocks.items():
+            ends = _ENDS.get(clock.breach)
+            if ends is None:
+                continue
+            command, terminal, _what = ends
+            for (status, _held), paused in self.running[name]:
+                if not paused and status is not None and self.has_row(status, command, terminal):
+                    enabled.add((status, terminal))
+        return frozenset(enabled)
+
+    def _stoppable(
+        self, clock: ClockDefinition, states: frozenset[_ClockState]
+    ) -> set[_ClockState]:
+        good: set[_ClockState] = set()
+        changed = True
+        while changed:
+            changed = False
+            for state in states - good:
+                if any(nxt is None or nxt in good for _how, nxt in self.clock_moves(clock, state)):
+                    good.add(state)
+                    changed = True
+        return good
+
+    # ------------------------------------------------------------------- problems
+
+    def status_problems(self) -> Iterator[CheckProblem]:
+        reached = {status for status, _held in self.nodes if status is not None}
+        disabled = sorted(self.profile.disabled_commands)
+        hint = f" (the profile disables {', '.join(disabled)})" if disabled else ""
+        for status in Status:
+            if status not in reached:
+                yield CheckProblem(
+                    f"statuses.{status.value}",
+                    f"unreachable: no sequence of commands leads from submission to "
+                    f"{status.value} under this profile's lifecycle{hint}",
+                )
+        finishing = self._finishing()
+        stuck = {n[0] for n in self.nodes - finishing if n[0] is not None and not n[0].terminal}
+        for status in Status:
+            if status in stuck:
+                yield CheckProblem(
+                    f"statuses.{status.value}",
+                    "cannot end: no terminal status (completed or archived) can be reached "
+                    f"from {status.value}{hint}",
+                )
+
+    def clock_problems(self) -> Iterator[CheckProblem]:
+        for name, clock in self.profile.clocks.items():
+            if not self.seeded[name]:
+                yield CheckProblem(
+                    f"clocks.{name}.start",
+                    f"never starts: none of its start events ({', '.join(sorted(clock.start))}) "
+                    "can happen under this profile's lifecycle",
+                )
+                continue
+            states = self.running[name]
+            where = _names(node[0] for node, _paused in states if node[0] is not None)
+            stuck = states - self._stoppable(clock, states)
+            if stuck:
+                at = _names(node[0] for node, _p in stuck if node[0] is not None)
+                stop = ", ".join(sorted(clock.stop)) or "none"
+                yield CheckProblem(
+                    f"clocks.{name}",
+                    f"never stops: once it runs in {at}, neither a stop event ({stop}) nor "
+                    "closing or archiving can follow",
+                )
+            if clock.stop and not any(
+                how == "stop" for state in states for how, _nxt in self.clock_moves(clock, state)
+            ):
+                yield CheckProblem(
+                    f"clocks.{name}.stop",
+                    f"none of its stop events ({', '.join(sorted(clock.stop))}) can happen "
+                    f"while it runs (in {where}); it stops only when the complaint is closed "
+                    "or archived",
+                )
+            yield from self._breach_problems(name, clock, states)
+
+    def _breach_problems(
+        self, name: str, clock: ClockDefinition, states: frozenset[_ClockState]
+    ) -> Iterator[CheckProblem]:
+        firing = {node[0] for node, paused in states if not paused and node[0] is not None}
+        ends = _ENDS.get(clock.breach)
+        if ends is not None:
+            command, terminal, what = ends
+            allowed = {s for s in Status if self.has_row(s, command, terminal)}
+            bad = firing - allowed
+            detail = f"{command.__name__} can {what} only in {_names(allowed) or 'no status'}"
+        else:
+            command = c.RecordBreach
+            allowed = {s for s in Status if self.has_row(s, c.RecordBreach, s)}
+            bad = firing - allowed
+            detail = f"RecordBreach is allowed only in {_names(allowed) or 'no status'}"
+        if bad:
+            yield CheckProblem(
+                f"clocks.{name}.breach",
+                f"breach action {clock.breach.value} can fire in {_names(bad)}, where the "
+                f"clock runs; {detail}",
+            )
+        if clock.warn_at:
+            warned = {s for s in Status if self.has_row(s, c.RecordWarning, s)}
+            bad = firing - warned
+            if bad:
+                yield CheckProblem(
+                    f"clocks.{name}.warn_at",
+                    f"warnings can fall due in {_names(bad)}, where RecordWarning is not allowed",
+                )
