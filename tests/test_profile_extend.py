@@ -30,6 +30,8 @@ from lapor_core import (
 from lapor_core.domain.profile import merge_profile_data
 
 KALTIM = load_profile("kaltim")
+EXAMPLE = load_profile(Path(__file__).parent / "data" / "kaltim_example_override.toml")
+"""Kaltim plus an EXAMPLE regional day off (the bundled Kaltim profile has none active)."""
 
 CHILD = """
 [profile]
@@ -269,9 +271,10 @@ def test_kaltim_labels_keep_national_names_and_add_examples() -> None:
 
 
 def test_every_kaltim_rule_cites_a_basis_and_examples_are_local() -> None:
-    rules = list(KALTIM.rules())
+    rules = list(EXAMPLE.rules())
     keys = {key for key, _, _ in rules}
     assert {"channels.lapor_wal", "calendar.override[0]", "clocks.agency_forwarding"} <= keys
+    assert () == KALTIM.calendar_overrides  # no unsourced day off in the bundled profile
     for key, _, basis in rules:
         assert basis.source.strip(), key
         if "EXAMPLE" in basis.source:
@@ -279,17 +282,17 @@ def test_every_kaltim_rule_cites_a_basis_and_examples_are_local() -> None:
 
 
 def test_kaltim_calendar_override_is_an_explicit_example() -> None:
-    (rule,) = KALTIM.calendar_rules
+    (rule,) = EXAMPLE.calendar_rules
     assert date(2026, 1, 9) == rule.override.date
     assert OverrideKind.HOLIDAY == rule.override.kind
     assert "EXAMPLE" in rule.override.name
     assert "EXAMPLE" in rule.override.basis
     assert Confidence.LOCAL == rule.confidence
-    assert (rule.override,) == KALTIM.calendar_overrides
+    assert (rule.override,) == EXAMPLE.calendar_overrides
 
 
 def test_profile_calendar_has_zone_cuti_bersama_and_overrides() -> None:
-    calendar = KALTIM.calendar()
+    calendar = EXAMPLE.calendar()
     assert "Asia/Makassar" == calendar.time_zone
     assert calendar.include_cuti_bersama
     assert not calendar.is_working_day(date(2026, 1, 9))
@@ -298,10 +301,11 @@ def test_profile_calendar_has_zone_cuti_bersama_and_overrides() -> None:
 
 
 def test_context_create_uses_the_profile_calendar() -> None:
-    ctx = Context.create(KALTIM, REGISTRY)
+    ctx = Context.create(EXAMPLE, REGISTRY)
     assert "Asia/Makassar" == ctx.calendar.time_zone
     assert not ctx.calendar.is_working_day(date(2026, 1, 9))
-    assert KALTIM.calendar_overrides == ctx.calendar.overrides
+    assert EXAMPLE.calendar_overrides == ctx.calendar.overrides
+    assert Context.create(KALTIM, REGISTRY).calendar.is_working_day(date(2026, 1, 9))
 
 
 def test_kaltim_registry_region_codes() -> None:
