@@ -19,9 +19,8 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from transitions import Machine
-
 import attrs
+from transitions import Machine
 
 import lapor_core as lc
 from lapor_core.domain.lifecycle import Lifecycle
@@ -85,7 +84,7 @@ def _best(fn: Callable[[], int], repeats: int) -> float:
     return best
 
 
-def main() -> None:  # noqa: PLR0915 - a linear benchmark script
+def main() -> None:  # noqa: C901, PLR0915 - a linear benchmark script
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--complaints", type=int, default=2_000)
     parser.add_argument("--smoke", action="store_true", help="small run for CI")

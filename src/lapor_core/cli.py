@@ -45,6 +45,7 @@ from lapor_core import (
     mermaid,
     owners,
 )
+from lapor_core._cli_reports import add_parsers as add_report_parsers
 from lapor_core.domain.check import CheckProblem, CheckReport, check
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table
 
@@ -203,6 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check_.add_argument("profile", metavar="FILE_OR_NAME", help="bundled profile name or path")
     check_.set_defaults(func=_check)
+    add_report_parsers(sub)
     return parser
 
 
@@ -218,6 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LaporError as exc:
         print(f"lapor-core: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into a pager or `head` that closed early
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,11 +1,23 @@
 """
 Pluggable storage: the port, its backends and ``open_store(url)``.
 
+Backends: :class:`InMemoryStore` (``memory://``), :class:`SQLiteStore`
+(``sqlite:///relative/path`` or ``sqlite:////absolute/path``) and
+``lapor_core.storage.postgres.PostgresStore`` (``postgresql://...``; needs the
+``postgres`` extra, and is imported only when such a URL is opened).
+
+Nothing here connects or reads the environment at import time:
+:func:`store_from_env` takes the mapping to read.
+
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import parse_qs, unquote
+
+from lapor_core.errors import StorageError, ValidationError
 from lapor_core.storage.base import (
     ComplaintQuery,
     ComplaintRow,
@@ -14,5 +26,123 @@ from lapor_core.storage.base import (
     StoredEvent,
     project,
 )
+from lapor_core.storage.memory import InMemoryStore
+from lapor_core.storage.sqlite import SQLiteStore
 
-__all__ = ["ComplaintQuery", "ComplaintRow", "ComplaintStore", "Page", "StoredEvent", "project"]
+__all__ = [
+    "DEFAULT_STORE_URL",
+    "LAPOR_STORE_ENV",
+    "ComplaintQuery",
+    "ComplaintRow",
+    "ComplaintStore",
+    "InMemoryStore",
+    "Page",
+    "SQLiteStore",
+    "StoredEvent",
+    "open_store",
+    "project",
+    "store_from_env",
+]
+
+LAPOR_STORE_ENV = "LAPOR_STORE"
+"""
+Name of the environment variable :func:`store_from_env` reads (a store URL).
+
+.. versionadded:: 0.1.0
+"""
+
+DEFAULT_STORE_URL = "memory://"
+"""
+The store URL :func:`store_from_env` uses when the variable is unset.
+
+.. versionadded:: 0.1.0
+"""
+
+_SQLITE_OPTIONS = frozenset({"synchronous"})
+
+
+def _open_sqlite(rest: str, url: str) -> ComplaintStore:
+    path, _, query = rest.partition("?")
+    path = unquote(path)
+    if not path or path == ":memory:":
+        raise ValidationError(
+            f"store URL {url!r} names no SQLite file; use sqlite:///relative/path, "
+            "sqlite:////absolute/path, or memory:// for a store in memory"
+        )
+    options = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    unknown = set(options) - _SQLITE_OPTIONS
+    if unknown:
+        raise ValidationError(
+            f"unknown SQLite option(s) {sorted(unknown)} in {url!r}; known: "
+            f"{sorted(_SQLITE_OPTIONS)}"
+        )
+    return SQLiteStore(path, synchronous=options.get("synchronous", "NORMAL"))
+
+
+def open_store(url: str) -> ComplaintStore:
+    """
+    Open the store a URL names.
+
+    Args:
+        url: ``memory://``; ``sqlite:///relative/path`` or ``sqlite:////absolute/path``
+            (optionally ``?synchronous=FULL``); ``postgresql://...`` or
+            ``postgres://...`` (a libpq URL, passed on as is).
+
+    Returns:
+        A new store; close it when done.
+
+    Raises:
+        ValidationError: An unknown scheme or a malformed URL.
+        StorageError: The backend cannot be opened (missing file directory,
+            unreachable server, newer schema, psycopg not installed).
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(url, str):
+        raise ValidationError(f"a store URL must be a string, got {type(url).__name__}")
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()
+    if not sep:
+        if url.strip().lower() == "memory":
+            return InMemoryStore()
+        raise ValidationError(f"not a store URL: {url!r} (expected scheme://...)")
+    if scheme == "memory":
+        if rest:
+            raise ValidationError(f"memory:// takes nothing after the scheme, got {url!r}")
+        return InMemoryStore()
+    if scheme == "sqlite":
+        if not rest.startswith("/"):
+            raise ValidationError(
+                f"SQLite URLs have three slashes: sqlite:///relative/path or "
+                f"sqlite:////absolute/path, got {url!r}"
+            )
+        return _open_sqlite(rest[1:], url)
+    if scheme in {"postgresql", "postgres"}:
+        try:
+            from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - optional extra
+        except ImportError as exc:
+            raise StorageError(
+                "PostgreSQL support needs psycopg: pip install 'lapor-core[postgres]'"
+            ) from exc
+        return PostgresStore(url)
+    raise ValidationError(
+        f"unknown store URL scheme {scheme!r} in {url!r}; use memory://, sqlite:///path "
+        "or postgresql://..."
+    )
+
+
+def store_from_env(environ: Mapping[str, str]) -> ComplaintStore:
+    """
+    Open the store named by ``LAPOR_STORE`` in *environ* (default ``memory://``).
+
+    Args:
+        environ: The environment to read, e.g. ``os.environ`` (passed in, never read at
+            import).
+
+    Raises:
+        ValidationError: See :func:`open_store`.
+        StorageError: See :func:`open_store`.
+
+    .. versionadded:: 0.1.0
+    """
+    return open_store(environ.get(LAPOR_STORE_ENV) or DEFAULT_STORE_URL)

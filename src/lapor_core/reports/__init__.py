@@ -1,0 +1,39 @@
+"""
+Reports: the ministry's indicators per agency and period, and the *Musrenbang* export.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from lapor_core.reports.indicators import (
+    AgencyIndicators,
+    MusrenbangRow,
+    ReportingStore,
+    agencies_without_decree,
+    compute_indicators,
+    compute_musrenbang,
+    indicators,
+    indicators_csv,
+    indicators_json,
+    indicators_table,
+    musrenbang,
+    musrenbang_csv,
+    musrenbang_json,
+)
+
+__all__ = [
+    "AgencyIndicators",
+    "MusrenbangRow",
+    "ReportingStore",
+    "agencies_without_decree",
+    "compute_indicators",
+    "compute_musrenbang",
+    "indicators",
+    "indicators_csv",
+    "indicators_json",
+    "indicators_table",
+    "musrenbang",
+    "musrenbang_csv",
+    "musrenbang_json",
+]

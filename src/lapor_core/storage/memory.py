@@ -1,0 +1,251 @@
+"""
+The in-memory backend: a real store, thread-safe, with the semantics of the others.
+
+It keeps events and rows as the frozen objects it was given (nothing mutable is shared)
+and guards every operation with one :class:`threading.Lock`. Data lives as long as the
+object; use it for tests, demos and short simulations.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from lapor_core.domain.events import Event
+from lapor_core.domain.model import ComplaintId
+from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError
+from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
+from lapor_core.storage.codec import (
+    AppendBatch,
+    check_append,
+    check_batches,
+    check_claim,
+    check_query_window,
+    decode_cursor,
+    encode_cursor,
+    to_micros,
+)
+
+__all__ = ["InMemoryStore"]
+
+
+def _order_key(row: ComplaintRow) -> tuple[int, str]:
+    return (to_micros(row.submitted_at), row.id.value)
+
+
+def _matches(row: ComplaintRow, query: ComplaintQuery) -> bool:  # noqa: PLR0911 - one exit per filter
+    if query.statuses is not None and row.status not in query.statuses:
+        return False
+    if query.agencies is not None and query.agencies.isdisjoint((*row.agencies, row.router)):
+        return False
+    if query.region_prefix is not None:
+        prefix = query.region_prefix
+        if row.region is None or not (row.region == prefix or row.region.startswith(prefix + ".")):
+            return False
+    if query.category is not None and row.category != query.category:
+        return False
+    if query.due_before is not None and (
+        row.next_due_at is None or row.next_due_at > query.due_before
+    ):
+        return False
+    if query.submitted_from is not None and row.submitted_at < query.submitted_from:
+        return False
+    return not (query.submitted_before is not None and row.submitted_at >= query.submitted_before)
+
+
+class InMemoryStore:
+    """
+    A complaint store in memory (see :mod:`lapor_core.storage.base` for the contract).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self) -> None:
+        """Create an empty store."""
+        self._lock = threading.Lock()
+        self._closed = False
+        self._streams: dict[ComplaintId, list[Event]] = {}
+        self._log: list[StoredEvent] = []
+        self._rows: dict[ComplaintId, ComplaintRow] = {}
+        self._order: list[tuple[int, str]] = []
+        self._by_key: dict[tuple[int, str], ComplaintId] = {}
+        self._idempotency: dict[str, tuple[ComplaintId, int]] = {}
+        self._claims: dict[ComplaintId, tuple[str, datetime]] = {}
+
+    def __repr__(self) -> str:
+        """Show the size of the store."""
+        return f"InMemoryStore(complaints={len(self._rows)}, events={len(self._log)})"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StorageError("the in-memory store is closed")
+
+    # ----------------------------------------------------------------------- writes
+
+    def _conflict(self, complaint_id: ComplaintId, expected_version: int) -> None:
+        current = len(self._streams.get(complaint_id, ()))
+        if current != expected_version:
+            raise ConcurrencyConflict(
+                f"complaint {complaint_id} is at version {current}, not {expected_version}"
+            )
+
+    def _write(
+        self, complaint_id: ComplaintId, events: Sequence[Event], row: ComplaintRow
+    ) -> tuple[StoredEvent, ...]:
+        stream = self._streams.setdefault(complaint_id, [])
+        stored = []
+        for event in events:
+            stream.append(event)
+            record = StoredEvent(len(self._log) + 1, complaint_id, len(stream), event)
+            self._log.append(record)
+            stored.append(record)
+        old = self._rows.get(complaint_id)
+        if old is not None:
+            old_key = _order_key(old)
+            del self._order[bisect.bisect_left(self._order, old_key)]
+            del self._by_key[old_key]
+        key = _order_key(row)
+        bisect.insort(self._order, key)
+        self._by_key[key] = complaint_id
+        self._rows[complaint_id] = row
+        self._claims.pop(complaint_id, None)
+        return tuple(stored)
+
+    def append(
+        self,
+        complaint_id: ComplaintId,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[StoredEvent, ...]:
+        """
+        Append events and write the projection row atomically.
+
+        Raises:
+            ConcurrencyConflict: The stream is not at *expected_version*, or the
+                idempotency key was used before. Nothing is written.
+            ValidationError: Malformed arguments (see :func:`~.codec.check_append`).
+            StorageError: The store is closed.
+        """
+        check_append(complaint_id, expected_version, events, row, idempotency_key)
+        with self._lock:
+            self._check_open()
+            self._conflict(complaint_id, expected_version)
+            if idempotency_key is not None and idempotency_key in self._idempotency:
+                raise ConcurrencyConflict(f"idempotency key {idempotency_key!r} was already used")
+            stored = self._write(complaint_id, events, row)
+            if idempotency_key is not None:
+                self._idempotency[idempotency_key] = (complaint_id, row.version)
+            return stored
+
+    def append_many(self, batches: Iterable[AppendBatch]) -> int:
+        """
+        Append many complaints' events and rows in one atomic step (bulk import).
+
+        Returns:
+            The number of events written.
+
+        Raises:
+            ConcurrencyConflict: A stream is not at its expected version; nothing is
+                written.
+            ValidationError: Malformed batches.
+        """
+        checked = check_batches(batches)
+        with self._lock:
+            self._check_open()
+            for complaint_id, expected_version, _events, _row in checked:
+                self._conflict(complaint_id, expected_version)
+            return sum(len(self._write(cid, evs, row)) for cid, _v, evs, row in checked)
+
+    # ----------------------------------------------------------------------- reads
+
+    def load(self, complaint_id: ComplaintId) -> tuple[Event, ...]:
+        """A stream's events in order; empty when the complaint does not exist."""
+        with self._lock:
+            self._check_open()
+            return tuple(self._streams.get(complaint_id, ()))
+
+    def get(self, complaint_id: ComplaintId) -> ComplaintRow:
+        """
+        The projection row.
+
+        Raises:
+            NotFound: No such complaint.
+        """
+        with self._lock:
+            self._check_open()
+            row = self._rows.get(complaint_id)
+        if row is None:
+            raise NotFound(f"complaint {complaint_id} does not exist")
+        return row
+
+    def query(self, query: ComplaintQuery) -> Page:
+        """Filtered projection rows ordered by ``submitted_at`` then id, one page."""
+        start = 0
+        with self._lock:
+            self._check_open()
+            if query.cursor is not None:
+                start = bisect.bisect_right(self._order, decode_cursor(query.cursor))
+            items: list[ComplaintRow] = []
+            more = False
+            for key in self._order[start:]:
+                row = self._rows[self._by_key[key]]
+                if _matches(row, query):
+                    if len(items) == query.limit:
+                        more = True
+                        break
+                    items.append(row)
+        cursor = encode_cursor(items[-1].submitted_at, items[-1].id) if more else None
+        return Page(tuple(items), cursor)
+
+    def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:
+        """Events in global order with position greater than *after*."""
+        check_query_window(after, limit)
+        with self._lock:
+            self._check_open()
+            return tuple(self._log[after : after + limit])
+
+    def idempotency(self, key: str) -> tuple[ComplaintId, int] | None:
+        """The (complaint, version after the append) first recorded with *key*."""
+        with self._lock:
+            self._check_open()
+            return self._idempotency.get(key)
+
+    def claim_due(
+        self, now: datetime, *, claimant: str, lease: timedelta, limit: int = 100
+    ) -> tuple[ComplaintId, ...]:
+        """Claim complaints due at *now* for *claimant* for *lease* (earliest first)."""
+        check_claim(now, claimant, lease, limit)
+        with self._lock:
+            self._check_open()
+            due = []
+            for row in self._rows.values():
+                if row.next_due_at is None or row.next_due_at > now:
+                    continue
+                claim = self._claims.get(row.id)
+                if claim is not None and claim[0] != claimant and claim[1] > now:
+                    continue
+                due.append((to_micros(row.next_due_at), row.id.value, row.id))
+            due.sort()
+            chosen = tuple(cid for _m, _v, cid in due[:limit])
+            for cid in chosen:
+                self._claims[cid] = (claimant, now + lease)
+            return chosen
+
+    def close(self) -> None:
+        """Drop the data; the store is unusable afterwards (closing twice is harmless)."""
+        with self._lock:
+            self._closed = True
+            self._streams.clear()
+            self._log.clear()
+            self._rows.clear()
+            self._order.clear()
+            self._by_key.clear()
+            self._idempotency.clear()
+            self._claims.clear()

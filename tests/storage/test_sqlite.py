@@ -1,0 +1,20 @@
+"""The SQLite store passes the storage contract (a fresh file per test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lapor_core.storage import ComplaintStore
+from lapor_core.storage.sqlite import SQLiteStore
+from lapor_core.testing.store_contract import ComplaintStoreContract
+
+
+class TestSQLiteStore(ComplaintStoreContract):
+    @pytest.fixture(autouse=True)
+    def _directory(self, tmp_path: Path) -> None:
+        self.directory = tmp_path
+
+    def make_store(self) -> ComplaintStore:
+        return SQLiteStore(self.directory / "lapor.sqlite3")

@@ -1,0 +1,370 @@
+"""ComplaintService: load -> decide -> append, retries, idempotency, sweeps, subscriptions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+import lapor_core as lc
+from lapor_core.service import ComplaintService, ManualClock, SystemClock
+from lapor_core.storage.base import ComplaintQuery, ComplaintRow, StoredEvent
+from lapor_core.storage.memory import InMemoryStore
+
+PROFILE = lc.load_profile("national")
+REGISTRY = lc.load_registry("kaltim")
+T0 = datetime(2025, 5, 5, 2, 0, tzinfo=UTC)  # Monday
+REPORTER = lc.Reporter(id="pelapor", name="Siti")
+CITIZEN = lc.Actor.reporter("pelapor")
+NATIONAL = lc.Actor.national_admin("nas")
+SAMARINDA = lc.make_agency_actor(REGISTRY, "adm", lc.Role.AGENCY_ADMIN, "samarinda")
+
+
+def _submit(cid: str, key: str | None = None) -> lc.Submit:
+    return lc.Submit(
+        complaint_id=lc.ComplaintId(cid),
+        content=lc.Content(title="Jalan rusak", body="Jalan rusak parah."),
+        kind=lc.Kind.COMPLAINT,
+        reporter=REPORTER,
+        channel=lc.Channel(lc.ChannelType.REGIONAL_APP, "LAPOR WAL!"),
+        region=lc.RegionCode("64.72"),
+        idempotency_key=key,
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def service(clock: ManualClock) -> ComplaintService:
+    return ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=clock)
+
+
+def test_handle_stores_events_and_projection(service: ComplaintService) -> None:
+    result = service.handle(_submit("s-1"), CITIZEN)
+    assert lc.Status.SUBMITTED is result.complaint.status
+    assert 1 == len(result.events)
+    assert result.events == service.store.load(lc.ComplaintId("s-1"))
+    row = service.store.get(lc.ComplaintId("s-1"))
+    assert lc.Status.SUBMITTED is row.status
+    assert 1 == row.version
+    assert row.next_due_at is not None
+    assert result.complaint == service.get(lc.ComplaintId("s-1"))
+
+
+def test_refused_command_stores_nothing(service: ComplaintService) -> None:
+    service.handle(_submit("s-1"), CITIZEN)
+    before = service.store.load(lc.ComplaintId("s-1"))
+    row = service.store.get(lc.ComplaintId("s-1"))
+    with pytest.raises(lc.PermissionDenied):
+        service.handle(
+            lc.Forward(complaint_id=lc.ComplaintId("s-1"), agencies=("samarinda",)), CITIZEN
+        )
+    with pytest.raises(lc.InvalidTransition):
+        service.handle(
+            lc.PostFollowUp(complaint_id=lc.ComplaintId("s-1"), agency="samarinda", text="x"),
+            SAMARINDA,
+        )
+    assert before == service.store.load(lc.ComplaintId("s-1"))
+    assert row == service.store.get(lc.ComplaintId("s-1"))
+    assert 1 == len(service.store.read_all())
+
+
+def test_unknown_complaint_is_not_found(service: ComplaintService) -> None:
+    with pytest.raises(lc.NotFound):
+        service.get(lc.ComplaintId("nope"))
+    with pytest.raises(lc.NotFound):
+        service.handle(lc.Reply(complaint_id=lc.ComplaintId("nope"), text="x"), CITIZEN)
+
+
+def test_same_idempotency_key_returns_the_first_result(service: ComplaintService) -> None:
+    first = service.handle(_submit("s-1", key="app-42"), CITIZEN)
+    again = service.handle(_submit("s-1", key="app-42"), CITIZEN)
+    assert again.duplicate
+    assert () == again.events
+    assert first.complaint == again.complaint
+    assert 1 == len(service.store.read_all())
+
+
+def test_idempotency_key_reused_for_another_complaint_is_refused(
+    service: ComplaintService,
+) -> None:
+    service.handle(_submit("s-1", key="app-42"), CITIZEN)
+    with pytest.raises(lc.ValidationError, match="app-42"):
+        service.handle(_submit("s-2", key="app-42"), CITIZEN)
+    assert () == service.store.load(lc.ComplaintId("s-2"))
+
+
+class _ConflictOnce(InMemoryStore):
+    """A store where another writer slips in a reply just before our first append."""
+
+    def __init__(self, intruder: lc.Command, actor: lc.Actor, at: datetime) -> None:
+        super().__init__()
+        self.armed = False
+        self.intruder = (intruder, actor, at)
+
+    def append(
+        self,
+        complaint_id: lc.ComplaintId,
+        expected_version: int,
+        events: Sequence[lc.Event],
+        row: ComplaintRow,
+        *,
+        idempotency_key: str | None = None,
+    ) -> tuple[StoredEvent, ...]:
+        if self.armed:
+            self.armed = False
+            command, actor, at = self.intruder
+            state = lc.replay(self.load(complaint_id))
+            intruding = lc.decide(state, command, actor, at, CTX)
+            after = state
+            for event in intruding:
+                after = lc.evolve(after, event)
+            super().append(
+                complaint_id,
+                expected_version,
+                intruding,
+                ComplaintRow(**{**_row_fields(row), "version": after.version}),
+            )
+        return super().append(
+            complaint_id, expected_version, events, row, idempotency_key=idempotency_key
+        )
+
+
+CTX = lc.Context.create(PROFILE, REGISTRY)
+
+
+def _row_fields(row: ComplaintRow) -> dict[str, Any]:
+    return attrs.asdict(row, recurse=False)
+
+
+def test_conflict_is_retried_on_fresh_state(clock: ManualClock) -> None:
+    cid = lc.ComplaintId("s-1")
+    store = _ConflictOnce(lc.Classify(complaint_id=cid, title="Jalan berlubang"), NATIONAL, T0)
+    service = ComplaintService(store, PROFILE, REGISTRY, clock=clock)
+    service.handle(_submit("s-1"), CITIZEN)
+    store.armed = True
+    result = service.handle(lc.Forward(complaint_id=cid, agencies=("samarinda",)), NATIONAL)
+    assert 2 == result.attempts
+    stream = store.load(cid)
+    assert [lc.ComplaintSubmitted, lc.ComplaintClassified, lc.ComplaintForwarded] == [
+        type(e) for e in stream
+    ]
+    assert "Jalan berlubang" == result.complaint.content.title
+    assert 3 == result.complaint.version
+
+
+def test_conflicts_beyond_the_attempts_are_raised(clock: ManualClock) -> None:
+    cid = lc.ComplaintId("s-1")
+    store = _ConflictOnce(lc.Classify(complaint_id=cid, title="Judul"), NATIONAL, T0)
+    service = ComplaintService(store, PROFILE, REGISTRY, clock=clock, max_attempts=1)
+    service.handle(_submit("s-1"), CITIZEN)
+    store.armed = True
+    with pytest.raises(lc.ConcurrencyConflict):
+        service.handle(lc.Forward(complaint_id=cid, agencies=("samarinda",)), NATIONAL)
+    assert [lc.ComplaintSubmitted, lc.ComplaintClassified] == [type(e) for e in store.load(cid)]
+
+
+def test_threads_hammering_one_complaint_lose_nothing(clock: ManualClock) -> None:
+    service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=clock, max_attempts=50)
+    cid = lc.ComplaintId("s-1")
+    service.handle(_submit("s-1"), CITIZEN)
+    service.handle(lc.Forward(complaint_id=cid, agencies=("samarinda",)), NATIONAL)
+    liaison = lc.make_agency_actor(REGISTRY, "lo", lc.Role.AGENCY_ADMIN, "samarinda")
+    service.handle(lc.PostFollowUp(complaint_id=cid, agency="samarinda", text="ok"), liaison)
+    errors: list[BaseException] = []
+
+    def replies(worker: int) -> None:
+        try:
+            for i in range(20):
+                service.handle(lc.Reply(complaint_id=cid, text=f"{worker}-{i}"), CITIZEN)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=replies, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [] == errors
+    stream = service.store.load(cid)
+    texts = [e.text for e in stream if isinstance(e, lc.ReplyPosted)]
+    assert 80 == len(texts)
+    assert len(set(texts)) == len(texts)
+    assert len(stream) == service.get(cid).version
+    assert service.store.get(cid).version == len(stream)
+
+
+def test_sweep_issues_clock_events_once(service: ComplaintService, clock: ManualClock) -> None:
+    cid = lc.ComplaintId("s-1")
+    service.handle(_submit("s-1"), CITIZEN)
+    later = T0 + timedelta(days=20)
+    report = service.sweep(later)
+    assert 1 == report.claimed
+    breached = {e.clock for e in report.events if isinstance(e, lc.ClockBreached)}
+    assert {"forwarding", "statutory_response"} <= breached
+    assert 0 == service.sweep(later).commands  # nothing owed twice
+    second = ComplaintService(service.store, PROFILE, REGISTRY, clock=clock)
+    assert 0 == second.sweep(later, claimant="other").commands
+    stream = service.store.load(cid)
+    keys = [(e.clock, e.agency) for e in stream if isinstance(e, lc.ClockBreached)]
+    assert len(keys) == len(set(keys))
+    assert service.store.get(cid).next_due_at is not None  # the 60-day clock still runs
+
+
+def test_sweep_without_due_complaints_does_nothing(service: ComplaintService) -> None:
+    service.handle(_submit("s-1"), CITIZEN)
+    report = service.sweep(T0 + timedelta(minutes=1))
+    assert (0, 0, ()) == (report.claimed, report.commands, report.events)
+
+
+def test_sweep_auto_closes_after_the_reply_window(
+    service: ComplaintService, clock: ManualClock
+) -> None:
+    cid = lc.ComplaintId("s-1")
+    service.handle(_submit("s-1"), CITIZEN)
+    service.handle(lc.Forward(complaint_id=cid, agencies=("samarinda",)), NATIONAL)
+    service.handle(lc.PostFollowUp(complaint_id=cid, agency="samarinda", text="ok"), SAMARINDA)
+    service.sweep(T0 + timedelta(days=30))
+    complaint = service.get(cid)
+    assert lc.Status.COMPLETED is complaint.status
+    assert complaint.closed_automatically
+    assert service.store.get(cid).next_due_at is None
+
+
+def test_subscription_reads_every_event_in_order_from_its_position(
+    service: ComplaintService,
+) -> None:
+    for i in range(3):
+        service.handle(_submit(f"s-{i}"), CITIZEN)
+    service.handle(
+        lc.Forward(complaint_id=lc.ComplaintId("s-0"), agencies=("samarinda",)), NATIONAL
+    )
+    subscription = service.subscription(batch=2)
+    seen: list[StoredEvent] = []
+    assert 4 == subscription.poll(seen.append)
+    assert [s.position for s in seen] == sorted(s.position for s in seen)
+    assert 0 == subscription.poll(seen.append)
+    service.handle(_submit("s-9"), CITIZEN)
+    resumed = service.subscription(subscription.position)
+    fresh: list[StoredEvent] = []
+    assert 1 == resumed.poll(fresh.append)
+    assert lc.ComplaintId("s-9") == fresh[0].complaint_id
+
+
+def test_listeners_hear_committed_events_only(service: ComplaintService) -> None:
+    heard: list[lc.Event] = []
+    service.on_events(heard.extend)
+    service.handle(_submit("s-1"), CITIZEN)
+    with pytest.raises(lc.LaporError):
+        service.handle(lc.Close(complaint_id=lc.ComplaintId("s-1")), NATIONAL)
+    assert [lc.ComplaintSubmitted] == [type(e) for e in heard]
+
+
+def test_query_by_agency_after_forwarding(service: ComplaintService) -> None:
+    service.handle(_submit("s-1"), CITIZEN)
+    service.handle(_submit("s-2"), CITIZEN)
+    service.handle(
+        lc.Forward(complaint_id=lc.ComplaintId("s-1"), agencies=("samarinda",)), NATIONAL
+    )
+    subtree = frozenset(a.id for a in REGISTRY.subtree("kaltim"))
+    page = service.store.query(ComplaintQuery(agencies=subtree))
+    assert [lc.ComplaintId("s-1")] == [row.id for row in page.items]
+
+
+def test_manual_clock_does_not_go_back() -> None:
+    manual = ManualClock(T0)
+    assert T0 + timedelta(hours=1) == manual.advance(timedelta(hours=1))
+    with pytest.raises(lc.ValidationError):
+        manual.set(T0)
+    with pytest.raises(lc.ValidationError):
+        ManualClock(datetime(2025, 1, 1))  # noqa: DTZ001 - naive on purpose
+
+
+def test_system_clock_is_aware() -> None:
+    assert SystemClock().now().tzinfo is not None
+
+
+def test_max_attempts_must_be_positive() -> None:
+    with pytest.raises(lc.ValidationError):
+        ComplaintService(InMemoryStore(), PROFILE, REGISTRY, max_attempts=0)
+
+
+def test_cached_service_sees_writes_of_another_service(clock: ManualClock) -> None:
+    store = InMemoryStore()
+    first = ComplaintService(store, PROFILE, REGISTRY, clock=clock, cache_size=10)
+    second = ComplaintService(store, PROFILE, REGISTRY, clock=clock, cache_size=10)
+    cid = lc.ComplaintId("s-1")
+    first.handle(_submit("s-1"), CITIZEN)
+    first.get(cid)  # cached in the first service
+    second.handle(lc.Forward(complaint_id=cid, agencies=("samarinda",)), NATIONAL)
+    result = first.handle(
+        lc.PostFollowUp(complaint_id=cid, agency="samarinda", text="ok"), SAMARINDA
+    )
+    assert lc.Status.IN_PROGRESS is result.complaint.status
+    assert 3 == len(store.load(cid))
+
+
+def test_batch_writes_everything_in_one_go(clock: ManualClock) -> None:
+    store = InMemoryStore()
+    service = ComplaintService(store, PROFILE, REGISTRY, clock=clock)
+    with service.batch():
+        for i in range(3):
+            service.handle(_submit(f"b-{i}"), CITIZEN)
+        service.handle(
+            lc.Forward(complaint_id=lc.ComplaintId("b-0"), agencies=("samarinda",)), NATIONAL
+        )
+        assert () == store.read_all()  # nothing written until the block ends
+    assert 4 == len(store.read_all())
+    assert lc.Status.FORWARDED is store.get(lc.ComplaintId("b-0")).status
+    assert lc.Status.FORWARDED is service.get(lc.ComplaintId("b-0")).status
+
+
+def test_batch_discards_everything_on_error(clock: ManualClock) -> None:
+    store = InMemoryStore()
+    service = ComplaintService(store, PROFILE, REGISTRY, clock=clock)
+
+    def work() -> None:
+        with service.batch():
+            service.handle(_submit("b-1"), CITIZEN)
+            service.handle(lc.Close(complaint_id=lc.ComplaintId("b-1")), NATIONAL)
+
+    with pytest.raises(lc.InvalidTransition):
+        work()
+    assert () == store.read_all()
+    with pytest.raises(lc.NotFound):
+        service.get(lc.ComplaintId("b-1"))
+
+
+def test_batch_conflict_writes_nothing(clock: ManualClock) -> None:
+    store = InMemoryStore()
+    service = ComplaintService(store, PROFILE, REGISTRY, clock=clock)
+    other = ComplaintService(store, PROFILE, REGISTRY, clock=clock)
+    service.handle(_submit("b-1"), CITIZEN)
+    cid = lc.ComplaintId("b-1")
+
+    def work() -> None:
+        with service.batch():
+            service.handle(_submit("b-2"), CITIZEN)
+            service.handle(lc.Forward(complaint_id=cid, agencies=("samarinda",)), NATIONAL)
+            other.handle(lc.Classify(complaint_id=cid, title="Judul baru"), NATIONAL)
+
+    with pytest.raises(lc.ConcurrencyConflict):
+        work()
+    assert () == store.load(lc.ComplaintId("b-2"))
+    assert [lc.ComplaintSubmitted, lc.ComplaintClassified] == [type(e) for e in store.load(cid)]
+
+
+def test_batch_refuses_idempotency_keys_and_nesting(clock: ManualClock) -> None:
+    service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=clock)
+    with service.batch():
+        with pytest.raises(lc.ValidationError, match="idempotency"):
+            service.handle(_submit("b-1", key="k"), CITIZEN)
+        with pytest.raises(lc.ValidationError, match="nest"), service.batch():
+            pass
