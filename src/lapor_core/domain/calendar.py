@@ -344,7 +344,7 @@ class WorkingCalendar:
     :class:`~lapor_core.errors.CalendarRangeError`, as does a count that runs off the
     end of the range: the calendar never guesses.
 
-    Args:
+    Attributes:
         time_zone: IANA key of the unit's zone (``"Asia/Jakarta"`` WIB, ``"Asia/Makassar"``
             WITA, ``"Asia/Jayapura"`` WIT). Instants are converted to local dates there.
         include_cuti_bersama: Whether collective leave (*cuti bersama*) is a day off. It is
