@@ -93,6 +93,10 @@ class ClockScope(enum.Enum):
     .. versionadded:: 0.1.0
     """
 
+    # Members are singletons compared by identity: an identity hash is exact and much
+    # cheaper than Enum's name hash (these are dict and set keys on the hot path).
+    __hash__ = object.__hash__
+
     COMPLAINT = "complaint"
     """One clock for the complaint."""
     ASSIGNMENT = "assignment"
@@ -105,6 +109,10 @@ class ClockOp(enum.Enum):
 
     .. versionadded:: 0.1.0
     """
+
+    # Members are singletons compared by identity: an identity hash is exact and much
+    # cheaper than Enum's name hash (these are dict and set keys on the hot path).
+    __hash__ = object.__hash__
 
     START = "start"
     """Start (or restart from zero)."""

@@ -801,7 +801,7 @@ def decide(
                 f"complaint {command.complaint_id} does not exist; only Submit can create it"
             )
     else:
-        if command.complaint_id != complaint.id:
+        if command.complaint_id is not complaint.id and command.complaint_id != complaint.id:
             raise ValidationError(
                 f"command is for complaint {command.complaint_id}, not {complaint.id}"
             )
@@ -1194,7 +1194,7 @@ def evolve(complaint: Complaint | None, event: e.Event) -> Complaint:
         if event.clock_changes:
             started = _apply_clocks(started, event.clock_changes, event.at)
         return started
-    if event.complaint_id != complaint.id:
+    if event.complaint_id is not complaint.id and event.complaint_id != complaint.id:
         raise ValidationError(f"event for {event.complaint_id} applied to complaint {complaint.id}")
     if isinstance(event, e.ComplaintSubmitted):
         raise ValidationError(f"complaint {complaint.id} was already submitted")

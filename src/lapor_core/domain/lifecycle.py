@@ -51,6 +51,10 @@ class Status(enum.Enum):
     .. versionadded:: 0.1.0
     """
 
+    # Members are singletons compared by identity: an identity hash is exact and much
+    # cheaper than Enum's name hash (these are dict and set keys on the hot path).
+    __hash__ = object.__hash__
+
     SUBMITTED = "submitted"
     """*Belum Terverifikasi*: received, waiting for verification and routing."""
     ON_HOLD = "on_hold"
