@@ -444,6 +444,11 @@ class ComplaintService:
                     except InvalidTransition:
                         skipped += 1  # another sweeper got there first
                         continue
+                    except ValidationError:
+                        if self.get(complaint_id).updated_at <= instant:
+                            raise
+                        skipped += 1  # a writer with a later clock moved it past *instant*
+                        continue
                     commands += 1
                     emitted.extend(result.events)
         return SweepReport(claimed, commands, tuple(emitted), skipped)
