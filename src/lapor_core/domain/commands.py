@@ -62,6 +62,8 @@ def _text(max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped c
             raise ValidationError(f"{attr.name} must be a non-empty string, got {value!r}")
         if len(value) > max_len:
             raise ValidationError(f"{attr.name} is longer than {max_len} characters")
+        if "\x00" in value:
+            raise ValidationError(f"{attr.name} contains a NUL character")
 
     return check
 

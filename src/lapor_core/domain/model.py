@@ -72,6 +72,8 @@ def _non_blank(what: str, max_len: int) -> Any:  # noqa: ANN401 - attrs validato
             raise ValidationError(f"{what} must be a non-empty string, got {value!r}")
         if len(value) > max_len:
             raise ValidationError(f"{what} is {len(value)} characters long; the limit is {max_len}")
+        if "\x00" in value:
+            raise ValidationError(f"{what} contains a NUL character")
 
     return check
 

@@ -1,0 +1,464 @@
+# ruff: noqa: S101 - a Hypothesis state machine: plain asserts are how it reports failures
+"""
+A Hypothesis state machine that checks the workflow's guarantees for any profile and store.
+
+:class:`ComplaintWorkflowMachine` drives a real
+:class:`~lapor_core.service.ComplaintService` over a store of your choice, with a
+:class:`~lapor_core.service.ManualClock`. Its rules submit complaints, issue commands
+``decide`` accepts (from :mod:`lapor_core.testing.strategies`), issue random and mostly
+invalid commands by random actors, move the clock on and sweep. After every step its
+invariants check:
+
+* every status is one of the lifecycle table's;
+* a complaint's event stream only grows, is numbered ``1..version``, and replays to the
+  state the machine expects (and to :meth:`ComplaintService.get`);
+* *no wrong door*: an open complaint always has an owner;
+* a refused command changed nothing (stream and projection row unchanged);
+* an *anonim* reporter never appears in :func:`~lapor_core.domain.actors.public_view`;
+* the stored projection row agrees with :func:`~lapor_core.storage.base.project` on the
+  fields that matter (status, version, next due instant, ...);
+* after a sweep nothing is owed at the sweep's instant (:func:`~lapor_core.domain.clocks.due`).
+
+Configure it for your deployment and run it the Hypothesis way::
+
+    from lapor_core import load_profile, load_registry
+    from lapor_core.testing.stateful import ComplaintWorkflowMachine
+
+    Kaltim = ComplaintWorkflowMachine.configure(
+        profile=load_profile("kaltim"), registry=load_registry("kaltim")
+    )
+    TestKaltim = Kaltim.TestCase
+
+Subclass it to add your own rules and invariants (``@rule``, ``@invariant``); use :meth:`handle` so
+your rule's commands get the same bookkeeping and checks.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar, Self
+
+import attrs
+from hypothesis import settings as Settings  # noqa: N812 - the class, not the decorator
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from lapor_core.domain.actors import Actor, public_view
+from lapor_core.domain.agencies import AgencyRegistry
+from lapor_core.domain.clocks import due
+from lapor_core.domain.commands import (
+    Archive,
+    ChangePrivacy,
+    Classify,
+    Close,
+    Command,
+    Forward,
+    PostFollowUp,
+    ProvideInformation,
+    Reply,
+    RequestInformation,
+)
+from lapor_core.domain.complaint import Complaint, Context, evolve, owners, replay
+from lapor_core.domain.events import Event
+from lapor_core.domain.model import ArchiveReason, ComplaintId
+from lapor_core.domain.profile import Profile
+from lapor_core.errors import LaporError
+from lapor_core.profiles import load_profile, load_registry
+from lapor_core.service import ComplaintService, HandleResult, ManualClock
+from lapor_core.storage.base import ComplaintRow, ComplaintStore, project
+from lapor_core.storage.memory import InMemoryStore
+from lapor_core.testing import strategies as lst
+
+__all__ = ["DEFAULT_SETTINGS", "START", "ComplaintWorkflowMachine", "StoreFactory"]
+
+StoreFactory = Callable[[], ComplaintStore]
+"""A callable that returns a fresh (or emptied) store; called once per example."""
+
+START = datetime(2025, 3, 27, 1, 30, tzinfo=UTC)
+"""
+Where the machine's clock starts (a Thursday, 08:30 WIB).
+
+.. versionadded:: 0.1.0
+"""
+
+DEFAULT_SETTINGS = Settings(stateful_step_count=20, deadline=None)
+"""
+Settings :meth:`ComplaintWorkflowMachine.run` uses when given none.
+
+.. versionadded:: 0.1.0
+"""
+
+_MAX_ADVANCE = timedelta(days=12)
+_ROW_FIELDS = (
+    "status",
+    "version",
+    "next_due_at",
+    "updated_at",
+    "router",
+    "responsible",
+    "agencies",
+    "closed_at",
+    "archive_reason",
+)
+_RUNS = itertools.count(1)
+
+
+@functools.cache
+def _context(profile: Profile, registry: AgencyRegistry) -> Context:
+    return Context.create(profile, registry)
+
+
+@functools.cache
+def _default_profile() -> Profile:
+    return load_profile("national")
+
+
+@functools.cache
+def _default_registry() -> AgencyRegistry:
+    return load_registry("kaltim")
+
+
+class ComplaintWorkflowMachine(RuleBasedStateMachine):
+    """
+    Random traffic through a ``ComplaintService``, its guarantees checked after every step.
+
+    Class attributes (set them in a subclass, or use :meth:`configure`):
+
+    Attributes:
+        profile: The deployment's profile (default: the bundled ``national``).
+        registry: The agency tree (default: the bundled ``kaltim`` registry).
+        store_factory: Called once per example for its store (default: a new
+            :class:`~lapor_core.storage.memory.InMemoryStore`); wrap a function in
+            ``staticmethod`` when you assign it in a class body.
+        start: Where the manual clock starts.
+        max_complaints: How many complaints one example submits at most.
+
+    Instance attributes, for your own rules and invariants:
+
+    Attributes:
+        clock: The :class:`~lapor_core.service.ManualClock`.
+        store: The store of this example (from :meth:`make_store`).
+        service: The service under test.
+        ctx: The service's :class:`~lapor_core.domain.complaint.Context`.
+        complaint_ids: The complaints submitted so far, in order.
+        expected: What each complaint should be, folded from the events the service
+            returned (and the sweeps reported).
+
+    .. versionadded:: 0.1.0
+    """
+
+    profile: ClassVar[Profile | None] = None
+    registry: ClassVar[AgencyRegistry | None] = None
+    start: ClassVar[datetime] = START
+    max_complaints: ClassVar[int] = 4
+    store_factory: ClassVar[StoreFactory | None] = None
+
+    def __init__(self) -> None:
+        """Open a store for this example and build the service on it."""
+        super().__init__()
+        cls = type(self)
+        profile = cls.profile if cls.profile is not None else _default_profile()
+        registry = cls.registry if cls.registry is not None else _default_registry()
+        context = _context(profile, registry)
+        self.run_id = next(_RUNS)
+        self.clock = ManualClock(cls.start)
+        self.store = self.make_store()
+        self.service = ComplaintService(
+            self.store, profile, registry, calendar=context.calendar, clock=self.clock
+        )
+        self.ctx: Context = self.service.context
+        self.statuses = frozenset(
+            {r.source for r in self.ctx.lifecycle.rows if r.source is not None}
+            | {t for r in self.ctx.lifecycle.rows for t in r.targets}
+        )
+        self.complaint_ids: list[ComplaintId] = []
+        self.expected: dict[ComplaintId, Complaint] = {}
+        self._seen: dict[ComplaintId, tuple[Event, ...]] = {}
+
+    # ----------------------------------------------------------------- configuration
+
+    @classmethod
+    def configure(
+        cls,
+        *,
+        profile: Profile | None = None,
+        registry: AgencyRegistry | None = None,
+        store_factory: StoreFactory | None = None,
+        name: str | None = None,
+    ) -> type[Self]:
+        """
+        A subclass bound to a profile, a registry and a store factory.
+
+        Args:
+            profile: The deployment's profile (default: this class's).
+            registry: The agency tree (default: this class's).
+            store_factory: Called once per example for a fresh (or emptied) store; the
+                default is :class:`~lapor_core.storage.memory.InMemoryStore`.
+            name: The subclass's name (default: derived from the profile).
+
+        Returns:
+            The new subclass; ``NewClass.TestCase`` is a ``unittest.TestCase``.
+
+        .. versionadded:: 0.1.0
+        """
+        attributes: dict[str, object] = {"__module__": cls.__module__}
+        if profile is not None:
+            attributes["profile"] = profile
+        if registry is not None:
+            attributes["registry"] = registry
+        if store_factory is not None:
+            attributes["store_factory"] = staticmethod(store_factory)
+        label = profile.name.title() if profile is not None else ""
+        return type(name or f"{cls.__name__}{label}", (cls,), attributes)
+
+    @classmethod
+    def run(cls, settings: Settings | None = None) -> None:
+        """
+        Run the machine once as a test (raises on the first broken guarantee).
+
+        Args:
+            settings: Hypothesis settings (default :data:`DEFAULT_SETTINGS`: 20 steps,
+                no deadline, the profile's example count).
+
+        .. versionadded:: 0.1.0
+        """
+        run_state_machine_as_test(cls, settings=settings or DEFAULT_SETTINGS)
+
+    def make_store(self) -> ComplaintStore:
+        """
+        The store of one example: the configured factory's, or a new in-memory store.
+
+        Override it (or pass ``store_factory`` to :meth:`configure`) for another backend.
+        """
+        factory = type(self).store_factory
+        return factory() if factory is not None else InMemoryStore()
+
+    def dispose_store(self, store: ComplaintStore) -> None:
+        """Release the example's store at teardown (default: close it)."""
+        store.close()
+
+    def teardown(self) -> None:
+        """Dispose of the example's store."""
+        self.dispose_store(self.store)
+
+    # ----------------------------------------------------------------- helpers
+
+    def new_complaint_id(self) -> ComplaintId:
+        """A complaint id unique across the examples of this process (shared stores)."""
+        return ComplaintId(f"r{self.run_id}-c{len(self.complaint_ids) + 1}")
+
+    def complaint(self, complaint_id: ComplaintId) -> Complaint:
+        """The complaint as the machine expects it to be."""
+        return self.expected[complaint_id]
+
+    def draw_complaint(self, data: st.DataObject) -> Complaint:
+        """Draw one of the submitted complaints (use under ``@precondition(has_complaints)``)."""
+        complaint_id = data.draw(st.sampled_from(self.complaint_ids), label="complaint")
+        return self.expected[complaint_id]
+
+    def has_complaints(self) -> bool:
+        """Whether at least one complaint was submitted (a precondition for rules)."""
+        return bool(self.complaint_ids)
+
+    def _snapshot(self, complaint_id: ComplaintId) -> tuple[tuple[Event, ...], ComplaintRow | None]:
+        stream = self.store.load(complaint_id)
+        row = self.store.get(complaint_id) if stream else None
+        return stream, row
+
+    def handle(self, actor: Actor, command: Command) -> HandleResult | None:
+        """
+        Hand *command* to the service now, with the machine's bookkeeping and checks.
+
+        An accepted command updates :attr:`expected` (and registers a new complaint); a
+        refused one is checked to have changed nothing in the store.
+
+        Returns:
+            The service's result, or ``None`` when the command was refused.
+        """
+        complaint_id = command.complaint_id
+        before = self._snapshot(complaint_id)
+        try:
+            result = self.service.handle(command, actor)
+        except LaporError:
+            assert before == self._snapshot(complaint_id), (
+                f"a refused {type(command).__name__} changed complaint {complaint_id}"
+            )
+            return None
+        if complaint_id not in self.expected:
+            self.complaint_ids.append(complaint_id)
+            state: Complaint | None = None
+        else:
+            state = self.expected[complaint_id]
+        for event in result.events:
+            state = evolve(state, event)
+        assert state is not None
+        assert state == result.complaint
+        self.expected[complaint_id] = state
+        return result
+
+    # ----------------------------------------------------------------- rules
+
+    @precondition(lambda self: len(self.complaint_ids) < self.max_complaints)
+    @rule(data=st.data())
+    def submit(self, data: st.DataObject) -> None:
+        """Submit a new complaint (reporter, admin digitising, or regional-app sync)."""
+        actor, command = data.draw(
+            lst.submissions(self.ctx, self.new_complaint_id()), label="submission"
+        )
+        result = self.handle(actor, command)
+        assert result is not None, f"a valid submission was refused: {command}"
+
+    @initialize(data=st.data())
+    def first_submission(self, data: st.DataObject) -> None:
+        """Every example starts with one complaint."""
+        self.submit(data)
+
+    @precondition(lambda self: self.has_complaints())
+    @rule(data=st.data(), steps=st.integers(1, 6))
+    def valid_commands(self, data: st.DataObject, steps: int) -> None:
+        """Issue a few commands ``decide`` accepts in turn; the service must accept them too."""
+        open_ids = [i for i in self.complaint_ids if not self.expected[i].status.terminal]
+        if not open_ids:
+            return
+        complaint = self.expected[data.draw(st.sampled_from(open_ids), label="open complaint")]
+        for _ in range(steps):
+            now = self.clock.now()
+            if not lst.valid_commands(complaint, self.ctx, now=now):
+                return
+            actor, command = data.draw(lst.commands_for(complaint, self.ctx, now=now))
+            result = self.handle(actor, command)
+            assert result is not None, f"{actor} was refused a valid {command}"
+            complaint = result.complaint
+            self.check_guarantees()
+
+    @precondition(lambda self: self.has_complaints())
+    @rule(data=st.data())
+    def random_command(self, data: st.DataObject) -> None:
+        """A random, usually invalid, command by a random actor."""
+        complaint = self.draw_complaint(data)
+        actor = data.draw(lst.actors(self.ctx.registry), label="actor")
+        command = data.draw(_RANDOM_COMMANDS, label="command")
+        command = attrs.evolve(command, complaint_id=complaint.id)
+        self.handle(actor, command)
+
+    @rule(minutes=st.integers(1, int(_MAX_ADVANCE.total_seconds() // 60)))
+    def advance_time(self, minutes: int) -> None:
+        """Move the clock forward (up to twelve days)."""
+        self.clock.advance(timedelta(minutes=minutes))
+
+    @rule()
+    def sweep(self) -> None:
+        """Sweep: issue every clock command owed now; afterwards nothing is owed."""
+        now = self.clock.now()
+        report = self.service.sweep(now)
+        for event in report.events:
+            self.expected[event.complaint_id] = evolve(self.expected[event.complaint_id], event)
+        calendar = self.ctx.calendar
+        clocks = self.ctx.profile.clocks
+        for complaint_id in self.complaint_ids:
+            owed = due(self.service.get(complaint_id), now, calendar, clocks)
+            assert owed == (), f"after a sweep at {now}, {complaint_id} still owes {owed}"
+
+    # ----------------------------------------------------------------- invariants
+
+    def check_guarantees(self) -> None:
+        """Check every invariant of this class now (between the steps of one rule)."""
+        self.status_is_in_the_table()
+        self.history_only_grows_and_replays()
+        self.no_wrong_door()
+        self.anonim_reporter_is_never_public()
+        self.projection_row_matches()
+
+    @invariant()
+    def status_is_in_the_table(self) -> None:
+        """Every complaint's status is one of the lifecycle table's."""
+        for complaint in self.expected.values():
+            assert complaint.status in self.statuses
+
+    @invariant()
+    def history_only_grows_and_replays(self) -> None:
+        """Streams only grow and replay to the expected state (and to ``service.get``)."""
+        for complaint_id in self.complaint_ids:
+            stream = self.store.load(complaint_id)
+            previous = self._seen.get(complaint_id, ())
+            assert stream[: len(previous)] == previous, f"history of {complaint_id} changed"
+            self._seen[complaint_id] = stream
+            state = replay(stream)
+            assert state == self.expected[complaint_id]
+            assert state == self.service.get(complaint_id)
+            assert len(stream) == state.version
+
+    @invariant()
+    def no_wrong_door(self) -> None:
+        """An open complaint always has an owner."""
+        for complaint in self.expected.values():
+            if not complaint.status.terminal:
+                assert owners(complaint), f"{complaint.id} has no owner"
+
+    @invariant()
+    def anonim_reporter_is_never_public(self) -> None:
+        """The public view of an *anonim* report names no reporter."""
+        for complaint in self.expected.values():
+            view = public_view(complaint)
+            if complaint.privacy.anonymous:
+                assert view.reporter_name is None
+            if complaint.privacy.confidential:
+                assert view.title is None
+                assert view.body is None
+
+    @invariant()
+    def projection_row_matches(self) -> None:
+        """The stored row agrees with ``project(state)`` on the fields that matter."""
+        calendar = self.ctx.calendar
+        clocks = self.ctx.profile.clocks
+        for complaint_id in self.complaint_ids:
+            row = self.store.get(complaint_id)
+            wanted = project(self.expected[complaint_id], calendar, clocks)
+            for field in _ROW_FIELDS:
+                assert getattr(row, field) == getattr(wanted, field), (
+                    f"row of {complaint_id}: {field} is {getattr(row, field)!r}, "
+                    f"expected {getattr(wanted, field)!r}"
+                )
+
+
+_TEXT = st.sampled_from(["Mohon ditindaklanjuti.", "Lampu mati.", "Bukan wewenang kami."])
+_AGENCIES = st.sampled_from(
+    ["samarinda", "samarinda.dishub", "kaltim", "kaltim.pupr", "balikpapan", "kemenkes", "lapor"]
+)
+
+
+_PLACEHOLDER = st.just(ComplaintId("baru"))
+
+
+def _random_commands(cid: st.SearchStrategy[ComplaintId]) -> st.SearchStrategy[Command]:
+    """Well-formed commands of common types, mostly invalid in context."""
+    return st.one_of(
+        st.builds(Classify, complaint_id=cid, title=_TEXT),
+        st.builds(RequestInformation, complaint_id=cid, question=_TEXT),
+        st.builds(ProvideInformation, complaint_id=cid, text=_TEXT),
+        st.builds(
+            Forward,
+            complaint_id=cid,
+            agencies=st.lists(_AGENCIES, min_size=1, max_size=2, unique=True).map(tuple),
+        ),
+        st.builds(PostFollowUp, complaint_id=cid, agency=_AGENCIES, text=_TEXT),
+        st.builds(Reply, complaint_id=cid, text=_TEXT),
+        st.builds(Close, complaint_id=cid),
+        st.builds(Archive, complaint_id=cid, reason=st.just(ArchiveReason.UNCLEAR)),
+        st.builds(ChangePrivacy, complaint_id=cid, privacy=lst.privacies()),
+    )
+
+
+_RANDOM_COMMANDS = _random_commands(_PLACEHOLDER)

@@ -1,0 +1,146 @@
+"""
+Our own stateful tests, run through the public machine on both bundled profiles and every store.
+
+Memory: a new store per example. SQLite: a new file per example (in the test's temporary
+directory). PostgreSQL (when ``LAPOR_TEST_POSTGRES_DSN`` is set): one schema per test,
+emptied with ``TRUNCATE`` before each example, and fewer examples to keep the run short.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from lapor_core import (
+    AgencyRegistry,
+    Content,
+    Profile,
+    Reporter,
+    ValidationError,
+    load_profile,
+    load_registry,
+)
+from lapor_core.storage import ComplaintStore, InMemoryStore, SQLiteStore
+from lapor_core.testing.stateful import ComplaintWorkflowMachine
+
+DSN_ENV = "LAPOR_TEST_POSTGRES_DSN"
+REGISTRY = load_registry("kaltim")
+PROFILES: dict[str, Profile] = {
+    "national": load_profile("national"),
+    "kaltim": load_profile("kaltim"),
+}
+STEPS = 20
+PG_EXAMPLES = 12
+
+
+def require_dsn() -> str:
+    """The test DSN; skip without one, or fail under CI (as tests/storage/test_postgres.py)."""
+    dsn = os.environ.get(DSN_ENV)
+    if dsn:
+        return dsn
+    if os.environ.get("CI"):
+        pytest.fail(f"{DSN_ENV} is not set (CI is set: refusing to skip)")
+    pytest.skip(f"{DSN_ENV} is not set: PostgreSQL tests need a server")
+
+
+class _SharedStore(ComplaintWorkflowMachine):
+    """The examples of one test share a store (emptied by the factory): the test closes it."""
+
+    def dispose_store(self, store: ComplaintStore) -> None:
+        """Leave the shared store open."""
+
+
+def _run(
+    profile: Profile,
+    registry: AgencyRegistry,
+    factory: Callable[[], ComplaintStore],
+    *,
+    keep_open: bool = False,
+    max_examples: int | None = None,
+) -> None:
+    base = _SharedStore if keep_open else ComplaintWorkflowMachine
+    machine = base.configure(profile=profile, registry=registry, store_factory=factory)
+    options = settings(stateful_step_count=STEPS, deadline=None)
+    if max_examples is not None:
+        options = settings(options, max_examples=max_examples)
+    machine.run(options)
+
+
+@pytest.mark.parametrize("name", list(PROFILES))
+def test_memory(name: str) -> None:
+    _run(PROFILES[name], REGISTRY, InMemoryStore)
+
+
+@pytest.mark.parametrize("name", list(PROFILES))
+def test_sqlite(name: str, tmp_path: Path) -> None:
+    counter = itertools.count()
+
+    def fresh() -> ComplaintStore:
+        return SQLiteStore(tmp_path / f"example-{next(counter)}.sqlite3")
+
+    _run(PROFILES[name], REGISTRY, fresh)
+
+
+@pytest.fixture
+def postgres() -> Iterator[tuple[ComplaintStore, Callable[[], None]]]:
+    dsn = require_dsn()
+    import psycopg  # noqa: PLC0415 - optional extra
+
+    from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - optional extra
+
+    schema = f"lapor_stateful_{uuid.uuid4().hex[:12]}"
+    store = PostgresStore(dsn, schema=schema, max_size=2)
+
+    def truncate() -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(
+                f'TRUNCATE "{schema}".events, "{schema}".complaints, "{schema}".idempotency '
+                "RESTART IDENTITY"
+            )
+
+    try:
+        yield store, truncate
+    finally:
+        store.close()
+        store.drop_schema()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", list(PROFILES))
+def test_postgres(name: str, postgres: tuple[ComplaintStore, Callable[[], None]]) -> None:
+    store, truncate = postgres
+
+    def emptied() -> ComplaintStore:
+        truncate()
+        return store
+
+    _run(PROFILES[name], REGISTRY, emptied, keep_open=True, max_examples=PG_EXAMPLES)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Content(title="Jalan\x00rusak", body="Isi."),
+        lambda: Content(title="Jalan rusak", body="Isi\x00."),
+        lambda: Reporter(id="pelapor-1", name="Siti\x00"),
+    ],
+)
+def test_text_with_a_nul_character_is_refused_before_any_store(build: Callable[[], object]) -> None:
+    """NUL cannot be stored everywhere (PostgreSQL jsonb refuses it): the domain refuses it."""
+    with pytest.raises(ValidationError, match="NUL"):
+        build()
+
+
+def test_the_machine_is_a_test_case_class_the_hypothesis_way() -> None:
+    machine = ComplaintWorkflowMachine.configure(profile=PROFILES["kaltim"], registry=REGISTRY)
+    assert machine.TestCase is machine.TestCase
+    assert "TestCase" in machine.TestCase.__name__
+    assert PROFILES["kaltim"] is machine.profile
+    assert issubclass(machine, ComplaintWorkflowMachine)
