@@ -28,6 +28,7 @@ import attrs
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import RegionCode, require_aware
+from lapor_core.storage._reporting import region_length
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, ComplaintStore
 
 __all__ = [
@@ -196,8 +197,12 @@ def compute_musrenbang(rows: Iterable[ComplaintRow], level: int = 2) -> tuple[Mu
     """
     The *Musrenbang* aggregation from projection rows, in Python.
 
+    Raises:
+        ValidationError: *level* is not 1, 2, 3 or 4.
+
     .. versionadded:: 0.1.0
     """
+    region_length(level)
     groups: dict[tuple[str, str], list[ComplaintRow]] = {}
     for row in rows:
         key = (_cut(row.region, level), row.category or "-")
@@ -241,9 +246,13 @@ def musrenbang(
     """
     Complaints by region (cut to *level*: 1 province, 2 regency or city) and category.
 
+    Raises:
+        ValidationError: A naive bound, or *level* is not 1, 2, 3 or 4.
+
     .. versionadded:: 0.1.0
     """
     _window(since, until)
+    region_length(level)
     if isinstance(store, ReportingStore):
         return store.musrenbang(since, until, level)
     return compute_musrenbang(_rows(store, since, until), level)

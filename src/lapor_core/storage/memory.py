@@ -14,10 +14,12 @@ import bisect
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError
+from lapor_core.storage._reporting import check_window, region_length
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
 from lapor_core.storage.codec import (
     AppendBatch,
@@ -29,6 +31,9 @@ from lapor_core.storage.codec import (
     encode_cursor,
     to_micros,
 )
+
+if TYPE_CHECKING:
+    from lapor_core.reports.indicators import AgencyIndicators, MusrenbangRow
 
 __all__ = ["InMemoryStore"]
 
@@ -249,3 +254,47 @@ class InMemoryStore:
             self._by_key.clear()
             self._idempotency.clear()
             self._claims.clear()
+
+    # ----------------------------------------------------------------------- reports
+
+    def _window_rows(self, since: datetime, until: datetime) -> list[ComplaintRow]:
+        check_window(since, until)
+        with self._lock:
+            self._check_open()
+            low = bisect.bisect_left(self._order, (to_micros(since), ""))
+            high = bisect.bisect_left(self._order, (to_micros(until), ""))
+            return [self._rows[self._by_key[key]] for key in self._order[low:high]]
+
+    def indicators(self, since: datetime, until: datetime) -> tuple[AgencyIndicators, ...]:
+        """
+        The indicators per responsible agency for complaints submitted in [*since*, *until*).
+
+        Computed by :func:`~lapor_core.reports.indicators.compute_indicators` over the rows
+        in the window (read under the lock, so a consistent snapshot).
+
+        Raises:
+            ValidationError: A naive bound.
+            StorageError: The store is closed.
+
+        .. versionadded:: 0.1.0
+        """
+        from lapor_core.reports.indicators import compute_indicators  # noqa: PLC0415 - import cycle
+
+        return compute_indicators(self._window_rows(since, until))
+
+    def musrenbang(self, since: datetime, until: datetime, level: int) -> tuple[MusrenbangRow, ...]:
+        """
+        Complaints by region (cut to *level*, 1-4) and category, submitted in the window.
+
+        Computed by :func:`~lapor_core.reports.indicators.compute_musrenbang`.
+
+        Raises:
+            ValidationError: A naive bound or a level other than 1-4.
+            StorageError: The store is closed.
+
+        .. versionadded:: 0.1.0
+        """
+        from lapor_core.reports.indicators import compute_musrenbang  # noqa: PLC0415 - import cycle
+
+        region_length(level)
+        return compute_musrenbang(self._window_rows(since, until), level)

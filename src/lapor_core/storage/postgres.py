@@ -37,7 +37,7 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import psycopg.errors
@@ -48,6 +48,13 @@ from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.storage._reporting import (
+    OPEN_STATUSES,
+    check_window,
+    indicators_from,
+    musrenbang_from,
+    region_length,
+)
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
 from lapor_core.storage.codec import (
     CODEC,
@@ -60,6 +67,9 @@ from lapor_core.storage.codec import (
     encode_cursor,
     from_micros,
 )
+
+if TYPE_CHECKING:
+    from lapor_core.reports.indicators import AgencyIndicators, MusrenbangRow
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "safe_dsn"]
 
@@ -634,3 +644,82 @@ class PostgresStore:
             raise StorageError(
                 f"cannot drop schema {self._schema!r} at {self._where}: {exc}"
             ) from exc
+
+    # ----------------------------------------------------------------------- reports
+
+    def indicators(self, since: datetime, until: datetime) -> tuple[AgencyIndicators, ...]:
+        """
+        The indicators per responsible agency, aggregated in SQL (one ``GROUP BY``).
+
+        Complaints submitted in [*since*, *until*); the same figures as
+        :func:`~lapor_core.reports.indicators.compute_indicators` over the rows (mean
+        hours may differ in the last bits), sorted by agency in code-point order.
+
+        Raises:
+            ValidationError: A naive bound.
+            StorageError: The database failed.
+
+        .. versionadded:: 0.1.0
+        """
+        check_window(since, until)
+        sql = (
+            "SELECT responsible, count(*), count(first_forwarded_at), count(first_follow_up_at), "
+            "count(*) FILTER (WHERE status = %(completed)s), "
+            "count(*) FILTER (WHERE status = %(in_progress)s), "
+            "count(*) FILTER (WHERE status = %(archived)s), "
+            "count(*) FILTER (WHERE status = ANY(%(open)s::text[])), "
+            "count(*) FILTER (WHERE closed_automatically), "
+            "count(*) FILTER (WHERE reroutings > 0), "
+            "sum(reroutings), sum(breaches), sum(escalations), "
+            "count(*) FILTER (WHERE ombudsman_eligible), "
+            "(avg(extract(epoch FROM first_forwarded_at) - extract(epoch FROM submitted_at)) "
+            "/ 3600)::float8, "
+            "(avg(extract(epoch FROM first_follow_up_at) - extract(epoch FROM first_forwarded_at)) "
+            "/ 3600)::float8 "
+            f"FROM {self._s}.complaints "
+            "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY responsible"
+        )
+        params = {
+            "completed": Status.COMPLETED.value,
+            "in_progress": Status.IN_PROGRESS.value,
+            "archived": Status.ARCHIVED.value,
+            "open": list(OPEN_STATUSES),
+            "since": since,
+            "until": until,
+        }
+        with self._tx("indicators") as conn:
+            found = conn.execute(sql, params).fetchall()
+        return indicators_from(found)
+
+    def musrenbang(self, since: datetime, until: datetime, level: int) -> tuple[MusrenbangRow, ...]:
+        """
+        Complaints by region (cut to *level*) and category, aggregated in SQL.
+
+        Level 1 keeps the province (``64``), 2 the regency or city (``64.72``), 3 the
+        district, 4 the village; an unknown region or category is ``"-"``. Sorted by
+        (region, category) in code-point order.
+
+        Raises:
+            ValidationError: A naive bound or a level other than 1-4.
+            StorageError: The database failed.
+
+        .. versionadded:: 0.1.0
+        """
+        check_window(since, until)
+        sql = (
+            "SELECT coalesce(substr(region, 1, %(length)s), '-'), coalesce(category, '-'), "
+            "count(*), count(*) FILTER (WHERE status = %(completed)s), "
+            "count(*) FILTER (WHERE status = ANY(%(open)s::text[])) "
+            f"FROM {self._s}.complaints "
+            "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY 1, 2"
+        )
+        params = {
+            "length": region_length(level),
+            "completed": Status.COMPLETED.value,
+            "open": list(OPEN_STATUSES),
+            "since": since,
+            "until": until,
+        }
+        with self._tx("musrenbang") as conn:
+            found = conn.execute(sql, params).fetchall()
+        return musrenbang_from(found)

@@ -34,12 +34,20 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.storage._reporting import (
+    MICROS_PER_HOUR,
+    OPEN_STATUSES,
+    check_window,
+    indicators_from,
+    musrenbang_from,
+    region_length,
+)
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
 from lapor_core.storage.codec import (
     CODEC,
@@ -53,6 +61,9 @@ from lapor_core.storage.codec import (
     from_micros,
     to_micros,
 )
+
+if TYPE_CHECKING:
+    from lapor_core.reports.indicators import AgencyIndicators, MusrenbangRow
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -687,3 +698,73 @@ class SQLiteStore:
         for conn in connections:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
+
+    # ----------------------------------------------------------------------- reports
+
+    def indicators(self, since: datetime, until: datetime) -> tuple[AgencyIndicators, ...]:
+        """
+        The indicators per responsible agency, aggregated in SQL (one ``GROUP BY``).
+
+        Complaints submitted in [*since*, *until*); the same figures as
+        :func:`~lapor_core.reports.indicators.compute_indicators` over the rows (mean
+        hours may differ in the last bits), sorted by agency.
+
+        Raises:
+            ValidationError: A naive bound.
+            StorageError: The database failed.
+
+        .. versionadded:: 0.1.0
+        """
+        check_window(since, until)
+        marks = ", ".join("?" * len(OPEN_STATUSES))
+        sql = (
+            "SELECT responsible, count(*), count(first_forwarded_at), "  # noqa: S608 - placeholders only
+            "count(first_follow_up_at), sum(status = ?), sum(status = ?), sum(status = ?), "
+            f"sum(status IN ({marks})), sum(closed_automatically), sum(reroutings > 0), "
+            "sum(reroutings), sum(breaches), sum(escalations), sum(ombudsman_eligible), "
+            "avg((first_forwarded_at - submitted_at) / ?), "
+            "avg((first_follow_up_at - first_forwarded_at) / ?) "
+            "FROM complaints WHERE submitted_at >= ? AND submitted_at < ? GROUP BY responsible"
+        )
+        params = (
+            Status.COMPLETED.value,
+            Status.IN_PROGRESS.value,
+            Status.ARCHIVED.value,
+            *OPEN_STATUSES,
+            float(MICROS_PER_HOUR),
+            float(MICROS_PER_HOUR),
+            to_micros(since),
+            to_micros(until),
+        )
+        return indicators_from(self._read("indicators", sql, params))
+
+    def musrenbang(self, since: datetime, until: datetime, level: int) -> tuple[MusrenbangRow, ...]:
+        """
+        Complaints by region (cut to *level*) and category, aggregated in SQL.
+
+        Level 1 keeps the province (``64``), 2 the regency or city (``64.72``), 3 the
+        district, 4 the village; an unknown region or category is ``"-"``. Sorted by
+        (region, category).
+
+        Raises:
+            ValidationError: A naive bound or a level other than 1-4.
+            StorageError: The database failed.
+
+        .. versionadded:: 0.1.0
+        """
+        check_window(since, until)
+        length = region_length(level)
+        marks = ", ".join("?" * len(OPEN_STATUSES))
+        sql = (
+            "SELECT coalesce(substr(region, 1, ?), '-'), coalesce(category, '-'), count(*), "  # noqa: S608 - placeholders only
+            f"sum(status = ?), sum(status IN ({marks})) FROM complaints "
+            "WHERE submitted_at >= ? AND submitted_at < ? GROUP BY 1, 2"
+        )
+        params = (
+            length,
+            Status.COMPLETED.value,
+            *OPEN_STATUSES,
+            to_micros(since),
+            to_micros(until),
+        )
+        return musrenbang_from(self._read("musrenbang", sql, params))

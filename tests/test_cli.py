@@ -1,0 +1,347 @@
+"""The ``lapor-core`` command line: every subcommand through ``main([...])``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import lapor_core as lc
+from lapor_core.cli import main
+from lapor_core.domain.lifecycle import Lifecycle
+
+SUBCOMMANDS = ("walk", "diagram", "check", "simulate", "report", "export", "deadline")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    assert 2 == info.value.code
+    err = capsys.readouterr().err
+    assert "usage:" in err
+    return err
+
+
+# ---------------------------------------------------------------------- help and usage
+
+
+@pytest.mark.parametrize("argv", [["--help"], *([name, "--help"] for name in SUBCOMMANDS)])
+def test_help_everywhere(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert 0 == info.value.code
+    out = capsys.readouterr().out
+    assert "usage: lapor-core" in out
+
+
+def test_no_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    _usage_error(capsys)
+
+
+def test_unknown_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "invalid choice" in _usage_error(capsys, "frobnicate")
+
+
+# ---------------------------------------------------------------------- walk, diagram, check
+
+
+def test_walk_prints_every_step_and_ends_completed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "walk")
+    assert (0, "") == (code, err)
+    steps = [line for line in out.splitlines() if line.startswith("2025-")]
+    assert 10 == len(steps)
+    assert "Submit" in steps[0]
+    assert "Close" in steps[-1]
+    assert "-> completed" in steps[-1]
+    assert "(Selesai)" in steps[-1]
+    assert "1 re-routing(s)" in out
+
+
+def test_walk_in_english_uses_english_labels(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "walk", "--lang", "en")
+    assert 0 == code
+    assert "(Completed)" in out
+    assert "(Not yet verified)" in out
+    assert "(Selesai)" not in out
+
+
+def test_diagram_is_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "diagram")
+    assert 0 == code
+    assert out.startswith("stateDiagram-v2")
+    assert "Belum Terverifikasi" in out
+    _, english, _ = _run(capsys, "diagram", "--lang", "en")
+    assert "Not yet verified" in english
+
+
+@pytest.mark.parametrize("profile", ["national", "kaltim"])
+def test_diagram_table_has_a_row_per_transition(
+    capsys: pytest.CaptureFixture[str], profile: str
+) -> None:
+    code, out, _ = _run(capsys, "diagram", "--format", "table", "--profile", profile)
+    assert 0 == code
+    lines = out.splitlines()
+    assert lines[0].startswith("| from | command | to |")
+    rows = lines[2:]
+    assert len(Lifecycle(lc.load_profile(profile)).rows) == len(rows)
+    assert all(row.startswith("| ") and row.endswith(" |") for row in rows)
+
+
+@pytest.mark.parametrize("profile", ["national", "kaltim"])
+def test_check_passes_the_bundled_profiles(
+    capsys: pytest.CaptureFixture[str], profile: str
+) -> None:
+    code, out, _ = _run(capsys, "check", profile)
+    assert 0 == code
+    assert out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["walk", "--profile", "nope"],
+        ["diagram", "--profile", "nope"],
+        ["check", "nope"],
+        ["simulate", "--profile", "nope", "--days", "1", "--quiet", "--store", "memory://"],
+        ["deadline", "--start", "2025-03-27", "--days", "3", "--profile", "nope"],
+    ],
+)
+def test_unknown_profile_is_a_message_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    code, _, err = _run(capsys, *argv)
+    assert code in {1, 2}
+    assert "nope" in err
+    assert "error" in err
+    assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------------- simulate, report, export
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A 10-day regional simulation in SQLite: (store URL, what simulate printed)."""
+    path = tmp_path_factory.mktemp("sim") / "sim.sqlite3"
+    url = f"sqlite:///{path}"
+    with pytest.MonkeyPatch.context() as mp:
+        out = io.StringIO()
+        mp.setattr("sys.stdout", out)
+        code = main(["simulate", "--store", url, "--days", "10", "--quiet", "--seed", "4"])
+    assert 0 == code
+    return url, out.getvalue()
+
+
+def test_simulate_prints_indicators_and_the_database(simulated: tuple[str, str]) -> None:
+    url, out = simulated
+    assert "simulated 10 days from 2025-01-06 (seed 4, profile 'kaltim'" in out
+    assert "events/s" in out
+    assert "peak memory" in out
+    assert "(all)" in out  # the totals line of the indicators table
+    assert "agencies without a decree (SK): 2: mahulu, ppu" in out
+    assert f"database: {url}" in out.splitlines()[-1]
+
+
+def test_simulate_refuses_a_non_empty_store(
+    capsys: pytest.CaptureFixture[str], simulated: tuple[str, str]
+) -> None:
+    url, _ = simulated
+    code, _, err = _run(capsys, "simulate", "--store", url, "--days", "1", "--quiet")
+    assert 1 == code
+    assert "not empty" in err
+
+
+def test_simulate_default_store_in_the_working_directory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):  # the default file is recreated each run
+        code, out, _ = _run(capsys, "simulate", "--days", "2", "--quiet", "--lang", "en")
+        assert 0 == code
+        assert "database: sqlite:///lapor-simulation.sqlite3" in out
+        assert "by status: Not yet verified" in out
+    assert (tmp_path / "lapor-simulation.sqlite3").exists()
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "ten"])
+def test_simulate_refuses_a_bad_period(capsys: pytest.CaptureFixture[str], days: str) -> None:
+    assert "--days" in _usage_error(capsys, "simulate", "--days", days, "--quiet")
+
+
+def test_report_table_csv_and_json(
+    capsys: pytest.CaptureFixture[str], simulated: tuple[str, str]
+) -> None:
+    url, _ = simulated
+    code, table, _ = _run(capsys, "report", "--store", url)
+    assert 0 == code
+    assert table.splitlines()[2].startswith("(all)")
+    _, text, _ = _run(capsys, "report", "--store", url, "--format", "csv")
+    records = list(csv.DictReader(io.StringIO(text)))
+    _, text, _ = _run(capsys, "report", "--store", url, "--format", "json")
+    objects = json.loads(text)
+    assert records
+    assert [r["agency"] for r in records] == [o["agency"] for o in objects]
+    assert [int(r["received"]) for r in records] == [o["received"] for o in objects]
+    total = int(table.splitlines()[2].split()[1])
+    assert total == sum(o["received"] for o in objects)
+
+
+def test_report_window(capsys: pytest.CaptureFixture[str], simulated: tuple[str, str]) -> None:
+    url, _ = simulated
+    argv = ["report", "--store", url, "--format", "json"]
+    _, everything, _ = _run(capsys, *argv)
+    _, first_days, _ = _run(capsys, *argv, "--since", "2025-01-06", "--until", "2025-01-09")
+    _, nothing, _ = _run(capsys, *argv, "--since", "2026-01-01")
+    assert 0 < sum(o["received"] for o in json.loads(first_days))
+    assert sum(o["received"] for o in json.loads(first_days)) < sum(
+        o["received"] for o in json.loads(everything)
+    )
+    assert [] == json.loads(nothing)
+    code, _, err = _run(
+        capsys, "report", "--store", url, "--since", "2025-02-01", "--until", "2025-01-01"
+    )
+    assert 1 == code
+    assert "--until must be after --since" in err
+
+
+@pytest.mark.parametrize("level", ["1", "2"])
+def test_export_musrenbang_csv_and_json(
+    capsys: pytest.CaptureFixture[str], simulated: tuple[str, str], level: str
+) -> None:
+    url, _ = simulated
+    argv = ["export", "musrenbang", "--store", url, "--level", level]
+    code, text, _ = _run(capsys, *argv)
+    assert 0 == code
+    records = list(csv.DictReader(io.StringIO(text)))
+    _, text, _ = _run(capsys, *argv, "--format", "json")
+    objects = json.loads(text)
+    assert records
+    assert [
+        {**r, "complaints": int(r["complaints"]), "completed": int(r["completed"]),
+         "backlog": int(r["backlog"])}
+        for r in records
+    ] == objects  # fmt: skip
+    width = {"1": 2, "2": 5}[level]
+    assert all(o["region"] == "-" or len(o["region"]) <= width for o in objects)
+
+
+def test_export_indicators_to_a_file(
+    capsys: pytest.CaptureFixture[str], simulated: tuple[str, str], tmp_path: Path
+) -> None:
+    url, _ = simulated
+    target = tmp_path / "indicators.json"
+    code, out, _ = _run(
+        capsys, "export", "indicators", "--store", url, "--format", "json", "--output", str(target)
+    )
+    assert (0, "") == (code, out)
+    _, printed, _ = _run(capsys, "report", "--store", url, "--format", "json")
+    assert json.loads(printed) == json.loads(target.read_text(encoding="utf-8"))
+
+
+def test_report_on_a_bad_store_url_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "report", "--store", "ftp://example.org/x")
+    assert 1 == code
+    assert "unknown store URL scheme" in err
+
+
+# ---------------------------------------------------------------------- deadline
+
+START = "2025-03-27T09:00+07:00"  # Thursday, the day before Nyepi's cuti bersama
+
+
+def test_deadline_worked_example_with_cuti_bersama(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "deadline", "--start", START, "--days", "3", "--lang", "en")
+    assert (0, "") == (code, err)
+    assert "due date: 2025-04-10 (Thursday)" in out
+    assert "deadline: 2025-04-11T00:00:00+07:00" in out
+    assert "2025-04-02 Wednesday skipped: cuti bersama: Cuti Bersama Hari Raya Idul Fitri" in out
+    assert "2025-03-29 Saturday  skipped: weekend (Saturday); Hari Suci Nyepi" in out
+    assert "2025-04-08 Tuesday   working day 1" in out
+    assert "2025-04-10 Thursday  working day 3" in out
+    assert "time zone: Asia/Jakarta" in out
+
+
+def test_deadline_worked_example_without_cuti_bersama(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(
+        capsys, "deadline", "--start", START, "--days", "3", "--no-cuti-bersama", "--lang", "en"
+    )
+    assert 0 == code
+    assert "due date: 2025-04-03 (Thursday)" in out
+    assert "deadline: 2025-04-04T00:00:00+07:00" in out
+    assert "2025-03-28 Friday    working day 1" in out
+    assert "cuti bersama: Cuti" not in out
+
+
+def test_deadline_in_indonesian_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "deadline", "--start", START, "--days", "3")
+    assert 0 == code
+    assert "jatuh tempo: 2025-04-10 (Kamis)" in out
+    assert "2025-03-30 Minggu    dilewati: akhir pekan (Minggu)" in out
+    assert "hari kerja ke-3" in out
+
+
+def test_deadline_in_calendar_days_and_another_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["deadline", "--start", "2025-03-27", "--days", "14", "--unit", "calendar_days"]
+    code, out, _ = _run(capsys, *argv, "--zone", "Asia/Jayapura", "--lang", "en")
+    assert 0 == code
+    assert "due date: 2025-04-10 (Thursday)" in out
+    assert "deadline: 2025-04-11T00:00:00+09:00" in out
+    assert "skipped" not in out
+
+
+def test_deadline_of_the_kaltim_profile_is_in_wita(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(
+        capsys, "deadline", "--start", START, "--days", "3", "--profile", "kaltim", "--lang", "en"
+    )
+    assert 0 == code
+    assert "time zone: Asia/Makassar; profile: kaltim" in out
+    assert "+08:00" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--start", START, "--days", "3", "--zone", "Mars/Olympus"], "unknown time zone"),
+        (["--start", "1990-01-02", "--days", "3"], "1990"),
+    ],
+)
+def test_deadline_errors_exit_1(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = _run(capsys, "deadline", *argv)
+    assert 1 == code
+    assert message in err
+    assert err.startswith("lapor-core: error:")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--days", "3"],
+        ["--start", START],
+        ["--start", "yesterday", "--days", "3"],
+        ["--start", START, "--days", "-1"],
+        ["--start", START, "--days", "3", "--unit", "hours"],
+        ["--start", START, "--days", "3", "--lang", "fr"],
+    ],
+)
+def test_deadline_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    _usage_error(capsys, "deadline", *argv)
+
+
+def test_report_on_a_missing_sqlite_file_is_an_error_not_an_empty_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.sqlite3"
+    assert 1 == main(["report", "--store", f"sqlite:///{missing}"])
+    assert "no SQLite database" in capsys.readouterr().err
+    assert not missing.exists()
