@@ -195,7 +195,24 @@ def _report_targets(results: dict[str, dict[str, float]]) -> None:
     deadline_costs = [row["deadline (aware datetime, tz)"] for row in results.values()]
     flat = max(add_costs) / min(add_costs)
     flat_deadline = max(deadline_costs) / min(deadline_costs)
+    deadline_floor = max(
+        row["deadline (aware datetime, tz)"] / row["dict lookup (floor)"]
+        for row in results.values()
+    )
+    deadline_60 = (
+        results["N=60"]["naive day loop"] / results["N=60"]["deadline (aware datetime, tz)"]
+    )
     checks = [
+        (
+            f"deadline (time-zone conversion included) within {FLOOR_TARGET:g}x of dict floor",
+            deadline_floor <= FLOOR_TARGET,
+            f"{deadline_floor:.2f}x",
+        ),
+        (
+            f"deadline >= {NAIVE_TARGET:g}x faster than naive at N=60",
+            deadline_60 >= NAIVE_TARGET,
+            f"{deadline_60:.1f}x",
+        ),
         (
             f"add_working_days within {FLOOR_TARGET:g}x of dict floor (worst mode)",
             worst_floor <= FLOOR_TARGET,

@@ -626,3 +626,25 @@ def test_negative_n_is_refused() -> None:
         calendar.add_calendar_days_deadline(start, -1)
     with pytest.raises(ValidationError, match="-5"):
         calendar.explain(start, -5)
+
+
+@given(
+    start=instants,
+    n=st.integers(min_value=0, max_value=120),
+    zone=st.sampled_from(ZONES),
+    shown_in=st.sampled_from((*ZONES, "UTC", "Europe/Amsterdam", "America/New_York")),
+)
+def test_deadline_does_not_depend_on_the_zone_the_instant_is_written_in(
+    start: datetime, n: int, zone: str, shown_in: str
+) -> None:
+    calendar = _calendar(zone, cuti_bersama=True, six_day_week=False)
+    same_instant = start.astimezone(ZoneInfo(shown_in))
+    try:
+        expected = calendar.deadline(start, n)
+    except CalendarRangeError:
+        with pytest.raises(CalendarRangeError):
+            calendar.deadline(same_instant, n)
+        return
+    assert expected == calendar.deadline(same_instant, n)
+    local = start.astimezone(ZoneInfo(zone)).date()
+    assert calendar.add_working_days(local, n) + timedelta(days=1) == expected.date()

@@ -382,6 +382,12 @@ class WorkingCalendar:
     _working_dates: list[date] = attrs.field(init=False, eq=False, repr=False)
     # Exclusive end (next local midnight) of each working day, aligned with _working_dates.
     _working_ends: list[datetime] = attrs.field(init=False, eq=False, repr=False)
+    # Fast path of deadline(): the zone's UTC offset in seconds when it is the same over
+    # the whole range (true of WIB, WITA and WIT since 1964), else None; and the position
+    # of each day indexed by ordinal - first ordinal.
+    _fixed_offset: int | None = attrs.field(init=False, eq=False, repr=False)
+    _local_origin: datetime = attrs.field(init=False, eq=False, repr=False)
+    _positions: list[int] = attrs.field(init=False, eq=False, repr=False)
     _public: Mapping[date, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
     _government: Mapping[date, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
     _override_by_date: dict[date, tuple[CalendarOverride, ...]] = attrs.field(
@@ -443,6 +449,18 @@ class WorkingCalendar:
         setter(self, "_working", frozenset(working_dates))
         setter(self, "_working_dates", working_dates)
         setter(self, "_working_ends", working_ends)
+        offsets = {
+            datetime(year, month, 1, tzinfo=zone).utcoffset()
+            for year in range(first_year, last_year + 2)
+            for month in (1, 7)
+        }
+        only = offsets.pop() if len(offsets) == 1 else None
+        only_seconds = int(only.total_seconds()) if only is not None else 0
+        setter(self, "_fixed_offset", only_seconds if only is not None else None)
+        # The UTC instant at which the first covered local day begins (fixed offsets).
+        origin = datetime.combine(first, time(), tzinfo=UTC) - timedelta(seconds=only_seconds)
+        setter(self, "_local_origin", origin)
+        setter(self, "_positions", list(base.values()))
         setter(self, "_public", public)
         setter(self, "_government", government)
         setter(self, "_override_by_date", {day: tuple(items) for day, items in by_date.items()})
@@ -664,6 +682,17 @@ class WorkingCalendar:
 
         .. versionadded:: 0.1.0
         """
+        try:
+            # Fast path: a zone with a fixed offset. The local day is then arithmetic on
+            # the instant, without a time-zone conversion. Anything unusual (a naive or
+            # non-datetime start, bad n, out of range) falls through to the checked path
+            # below, which raises the right error.
+            if n > 0 and self._fixed_offset is not None:
+                index = (start - self._local_origin).days
+                if index >= 0:
+                    return self._working_ends[self._positions[index] + n]
+        except (AttributeError, IndexError, TypeError):
+            pass
         try:
             zone = start.tzinfo
         except AttributeError:

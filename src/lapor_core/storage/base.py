@@ -41,6 +41,7 @@ from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
 
 __all__ = [
+    "ROW_FIELDS",
     "ComplaintQuery",
     "ComplaintRow",
     "ComplaintStore",
@@ -96,6 +97,14 @@ class ComplaintRow:
     ombudsman_eligible: bool = False
     sp4n_tracking_id: str | None = None
     regional_app_id: str | None = None
+
+
+ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in attrs.fields(ComplaintRow))
+"""
+The projection's column names, in :class:`ComplaintRow` order (SQL backends use them).
+
+.. versionadded:: 0.1.0
+"""
 
 
 @attrs.frozen

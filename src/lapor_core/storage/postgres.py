@@ -55,7 +55,7 @@ from lapor_core.storage._reporting import (
     musrenbang_from,
     region_length,
 )
-from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
+from lapor_core.storage.base import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page, StoredEvent
 from lapor_core.storage.codec import (
     CODEC,
     AppendBatch,
@@ -83,32 +83,7 @@ Version of the PostgreSQL schema this code writes.
 _LOCK_NAMESPACE = 0x4C41504F  # "LAPO": first key of every advisory lock we take
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
-_ROW_COLUMNS = (
-    "id",
-    "version",
-    "status",
-    "kind",
-    "channel",
-    "region",
-    "category",
-    "router",
-    "responsible",
-    "agencies",
-    "submitted_at",
-    "updated_at",
-    "next_due_at",
-    "first_forwarded_at",
-    "first_follow_up_at",
-    "closed_at",
-    "closed_automatically",
-    "archive_reason",
-    "reroutings",
-    "escalations",
-    "breaches",
-    "ombudsman_eligible",
-    "sp4n_tracking_id",
-    "regional_app_id",
-)
+_ROW_COLUMNS = ROW_FIELDS
 
 
 def safe_dsn(dsn: str) -> str:

@@ -48,7 +48,7 @@ from lapor_core.storage._reporting import (
     musrenbang_from,
     region_length,
 )
-from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
+from lapor_core.storage.base import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page, StoredEvent
 from lapor_core.storage.codec import (
     CODEC,
     AppendBatch,
@@ -162,32 +162,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
 """,
 )
 
-_ROW_COLUMNS = (
-    "id",
-    "version",
-    "status",
-    "kind",
-    "channel",
-    "region",
-    "category",
-    "router",
-    "responsible",
-    "agencies",
-    "submitted_at",
-    "updated_at",
-    "next_due_at",
-    "first_forwarded_at",
-    "first_follow_up_at",
-    "closed_at",
-    "closed_automatically",
-    "archive_reason",
-    "reroutings",
-    "escalations",
-    "breaches",
-    "ombudsman_eligible",
-    "sp4n_tracking_id",
-    "regional_app_id",
-)
+_ROW_COLUMNS = ROW_FIELDS
 _SELECT_ROW = f"SELECT {', '.join(_ROW_COLUMNS)} FROM complaints"  # noqa: S608 - constant column list
 _UPSERT_ROW = (
     f"INSERT INTO complaints ({', '.join(_ROW_COLUMNS)}, claimant, claim_expires_at) "  # noqa: S608 - constant column list
