@@ -119,8 +119,6 @@ class ComplaintRecord:
 
     first_forwarded_at: datetime | None = None
     first_follow_up_at: datetime | None = None
-    last_follow_up_at: datetime | None = None
-    last_reply_at: datetime | None = None
     closed_at: datetime | None = None
     closed_automatically: bool = False
     archive_reason: ArchiveReason | None = None
@@ -131,6 +129,13 @@ class ComplaintRecord:
     escalations: int = 0
     breaches: int = 0
     ombudsman_eligible: bool = False
+
+
+def _last_in_thread(thread: tuple[Message, ...], kind: str) -> datetime | None:
+    for message in reversed(thread):
+        if message.kind == kind:
+            return message.at
+    return None
 
 
 def _delegate(part: str, name: str, doc: str) -> Any:  # noqa: ANN401 - a typed property would need one def per field
@@ -176,8 +181,6 @@ class Complaint:
     # What happened to it (timestamps and counters): delegated to ``record``.
     first_forwarded_at = _delegate("record", "first_forwarded_at", "First forwarding.")
     first_follow_up_at = _delegate("record", "first_follow_up_at", "First follow-up.")
-    last_follow_up_at = _delegate("record", "last_follow_up_at", "Last follow-up.")
-    last_reply_at = _delegate("record", "last_reply_at", "Last reply on the thread.")
     closed_at = _delegate("record", "closed_at", "Completion or archiving.")
     closed_automatically = _delegate("record", "closed_automatically", "Auto-closed?")
     archive_reason = _delegate("record", "archive_reason", "Why it was archived.")
@@ -195,6 +198,16 @@ class Complaint:
             if assignment.agency == agency:
                 return assignment
         return None
+
+    @property
+    def last_follow_up_at(self) -> datetime | None:
+        """When the last follow-up was posted (from the thread)."""
+        return _last_in_thread(self.thread, "follow_up")
+
+    @property
+    def last_reply_at(self) -> datetime | None:
+        """When the last reply was posted on the thread."""
+        return _last_in_thread(self.thread, "reply")
 
     def clock(self, name: str, agency: str | None = None) -> RunningClock | None:
         """The running clock *name* (of *agency*, for per-assignment clocks), if any."""
@@ -1020,8 +1033,12 @@ _REPLACE_RECORD = Replacer(ComplaintRecord)
 _REPLACE_ASSIGNMENT = Replacer(e.Assignment)
 _REPLACE_CLOCK = Replacer(RunningClock)
 _REPLACE_CONTENT = Replacer(Content)
-_INFO_FIELDS = frozenset(a.name for a in attrs.fields(ComplaintInfo))
-_RECORD_FIELDS = frozenset(a.name for a in attrs.fields(ComplaintRecord))
+_PART = {
+    **{a.name: 0 for a in attrs.fields(Complaint)},
+    **{a.name: 1 for a in attrs.fields(ComplaintInfo)},
+    **{a.name: 2 for a in attrs.fields(ComplaintRecord)},
+}
+"""Where each flat field lives: 0 the complaint, 1 its info, 2 its record."""
 
 
 def _replace(complaint: Complaint, changes: dict[str, Any]) -> Complaint:
@@ -1029,13 +1046,9 @@ def _replace(complaint: Complaint, changes: dict[str, Any]) -> Complaint:
     info: dict[str, Any] = {}
     record: dict[str, Any] = {}
     core: dict[str, Any] = {}
+    parts = (core, info, record)
     for name, value in changes.items():
-        if name in _RECORD_FIELDS:
-            record[name] = value
-        elif name in _INFO_FIELDS:
-            info[name] = value
-        else:
-            core[name] = value
+        parts[_PART[name]][name] = value
     if record:
         core["record"] = _REPLACE_RECORD(complaint.record, **record)
     if info:
@@ -1069,13 +1082,15 @@ def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # n
                 "thread": (*complaint.thread, _message("information", event, event.text)),
             }
         case e.ComplaintForwarded():
-            return {
+            changes = {
                 "status": Status.FORWARDED
                 if complaint.status is Status.SUBMITTED
                 else complaint.status,
                 "assignments": (*complaint.assignments, *event.assignments),
-                "first_forwarded_at": complaint.first_forwarded_at or event.at,
             }
+            if complaint.first_forwarded_at is None:
+                changes["first_forwarded_at"] = event.at
+            return changes
         case e.ForwardedInternally():
             return {
                 "assignments": tuple(
@@ -1099,26 +1114,27 @@ def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # n
                 changes["router"] = event.returned_to or complaint.router
             return changes
         case e.FollowUpPosted():
-            return {
+            changes = {
                 "status": Status.IN_PROGRESS,
-                "assignments": tuple(
-                    _REPLACE_ASSIGNMENT(a, followed_up_at=a.followed_up_at or event.at)
-                    if a.agency == event.agency
-                    else a
-                    for a in complaint.assignments
-                ),
-                "first_follow_up_at": complaint.first_follow_up_at or event.at,
-                "last_follow_up_at": event.at,
                 "thread": (
                     *complaint.thread,
                     _message("follow_up", event, event.text, event.agency),
                 ),
             }
+            if any(
+                a.agency == event.agency and a.followed_up_at is None for a in complaint.assignments
+            ):
+                changes["assignments"] = tuple(
+                    _REPLACE_ASSIGNMENT(a, followed_up_at=event.at)
+                    if a.agency == event.agency and a.followed_up_at is None
+                    else a
+                    for a in complaint.assignments
+                )
+            if complaint.first_follow_up_at is None:
+                changes["first_follow_up_at"] = event.at
+            return changes
         case e.ReplyPosted():
-            return {
-                "last_reply_at": event.at,
-                "thread": (*complaint.thread, _message("reply", event, event.text)),
-            }
+            return {"thread": (*complaint.thread, _message("reply", event, event.text))}
         case e.ComplaintClosed():
             return {
                 "status": Status.COMPLETED,
