@@ -225,7 +225,12 @@ class _World:
         categories = sorted(service.profile.service_standards) or ["umum"]
         self.categories = [Category(c) for c in categories]
         self.regional_channel = next(
-            (a for a in ("LAPOR WAL!",) if service.profile.name != "national"), None
+            (
+                option.channel()
+                for option in service.profile.channels.values()
+                if option.kind is ChannelType.REGIONAL_APP
+            ),
+            None,
         )
         self._admins: dict[str, Actor] = {}
         self.diligence = {a.id: self.rng.random() for a in registry}
@@ -287,8 +292,8 @@ class _World:
         government = rng.choice(self.locals) if self.locals else None
         region = government.region if government is not None else None
         roll = rng.random()
-        if roll < 0.12 and self.regional_channel:
-            channel = Channel(ChannelType.REGIONAL_APP, self.regional_channel)
+        if roll < 0.12 and self.regional_channel is not None:
+            channel = self.regional_channel
         elif roll < 0.17:
             channel = Channel(ChannelType.SMS)
         elif roll < 0.5:

@@ -300,10 +300,11 @@ class Lifecycle:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_allowed", "_rows", "machine", "profile", "rows")
+    __slots__ = ("_allowed", "_rows", "_table", "machine", "profile", "rows")
 
     def __init__(self, profile: Profile, table: Iterable[Transition] = TRANSITIONS) -> None:
         """Filter the table by the profile's options and compile it."""
+        table = tuple(table)
         rows = tuple(
             r
             for r in table
@@ -337,6 +338,7 @@ class Lifecycle:
         self.machine = machine
         self._rows = by_key
         self._allowed = allowed
+        self._table = table
 
     def allowed_commands(self, status: Status | None) -> frozenset[str]:
         """Names of the commands allowed in *status* (``None``: before submission)."""
@@ -355,7 +357,7 @@ class Lifecycle:
             where = "before submission" if status is None else f"in status {status.value}"
             gated = [
                 r.option
-                for r in TRANSITIONS
+                for r in self._table
                 if r.source is status and r.command is command and r.option is not None
             ]
             why = f" (option {gated[0]!r} is off in profile {self.profile.name!r})" if gated else ""
