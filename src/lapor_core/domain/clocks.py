@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from lapor_core.domain import commands as c
-from lapor_core.domain._fast import Replacer
+from lapor_core.domain._fast import Replacer, builder
 from lapor_core.domain.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
@@ -382,39 +382,57 @@ def recompute(
 
 
 _REPLACE = Replacer(RunningClock)
+_BUILD = builder(RunningClock)
 
 
-def apply_change(
-    clocks: tuple[RunningClock, ...], change: ClockChange, at: datetime
+def apply_changes(
+    clocks: tuple[RunningClock, ...], changes: tuple[ClockChange, ...], at: datetime
 ) -> tuple[RunningClock, ...]:
-    """Apply one clock change to the running clocks (used by ``evolve``)."""
-    key = (change.clock, change.agency)
-    if change.op is ClockOp.START:
-        assert change.responsible is not None  # noqa: S101 - starts always carry these
-        assert change.time_zone is not None  # noqa: S101
-        assert change.amount is not None  # noqa: S101
-        assert change.unit is not None  # noqa: S101
-        fresh = RunningClock(
-            clock=change.clock,
-            agency=change.agency,
-            responsible=change.responsible,
-            time_zone=change.time_zone,
-            started_at=at,
-            amount=change.amount,
-            unit=change.unit,
-        )
-        return (*(rc for rc in clocks if rc.key != key), fresh)
-    if change.op is ClockOp.STOP:
-        return tuple(rc for rc in clocks if rc.key != key)
-    out = []
-    for rc in clocks:
-        if rc.key == key:
-            if change.op is ClockOp.PAUSE and rc.paused_at is None:
-                rc = _REPLACE(rc, paused_at=at)  # noqa: PLW2901 - replaced in the copy
-            elif change.op is ClockOp.RESUME and rc.paused_at is not None:
-                rc = _REPLACE(rc, paused_at=None, pauses=(*rc.pauses, (rc.paused_at, at)))  # noqa: PLW2901
-        out.append(rc)
-    return tuple(out)
+    """Apply an event's clock changes, in order, to the running clocks (for ``evolve``)."""
+    running = list(clocks)
+    for change in changes:
+        name = change.clock
+        agency = change.agency
+        op = change.op
+        index = -1
+        for i, rc in enumerate(running):
+            if rc.clock == name and rc.agency == agency:
+                index = i
+                break
+        if op is ClockOp.START:
+            # A restart replaces the clock and moves it to the end.
+            if index >= 0:
+                del running[index]
+            running.append(
+                _BUILD(
+                    name,
+                    agency,
+                    change.responsible,
+                    change.time_zone,
+                    at,
+                    change.amount,
+                    change.unit,
+                    (),
+                    None,
+                    0,
+                    0,
+                    (),
+                    False,  # noqa: FBT003 - a positional field value
+                )
+            )
+        elif index < 0:
+            continue
+        elif op is ClockOp.STOP:
+            del running[index]
+        else:
+            rc = running[index]
+            if op is ClockOp.PAUSE and rc.paused_at is None:
+                running[index] = _REPLACE(rc, paused_at=at)
+            elif op is ClockOp.RESUME and rc.paused_at is not None:
+                running[index] = _REPLACE(
+                    rc, paused_at=None, pauses=(*rc.pauses, (rc.paused_at, at))
+                )
+    return tuple(running)
 
 
 def next_due(

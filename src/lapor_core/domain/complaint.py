@@ -20,7 +20,7 @@ import attrs
 
 from lapor_core.domain import commands as c
 from lapor_core.domain import events as e
-from lapor_core.domain._fast import Replacer
+from lapor_core.domain._fast import Replacer, builder
 from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import WorkingCalendar
@@ -31,7 +31,7 @@ from lapor_core.domain.clocks import (
     ClockOp,
     ClockScope,
     RunningClock,
-    apply_change,
+    apply_changes,
     clock_deadline,
     warning_instant,
 )
@@ -257,10 +257,64 @@ class Context:
     clock_plan: Mapping[str, tuple[tuple[ClockDefinition, ClockOp], ...]] = attrs.field(
         init=False, repr=False, eq=False
     )
+    _clock_changes: dict[tuple[Any, ...], ClockChange | None] = attrs.field(
+        init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         """Index the profile's clocks by the events that drive them."""
         object.__setattr__(self, "clock_plan", compile_clock_plan(self.lifecycle.profile))
+        # Clock changes are values: the same few recur on every complaint, so each is
+        # built once (a memo, not state: it never changes what ``decide`` returns).
+        object.__setattr__(self, "_clock_changes", {})
+
+    def clock_change(self, op: ClockOp, clock: str, agency: str | None) -> ClockChange:
+        """The (shared, immutable) change *op* of the running clock ``(clock, agency)``."""
+        key = (op, clock, agency)
+        change = self._clock_changes.get(key)
+        if change is None:
+            change = self._clock_changes[key] = ClockChange(op, clock, agency)
+        return change
+
+    def start_change(
+        self,
+        definition: ClockDefinition,
+        category: str | None,
+        agency: str | None,
+        responsible: str,
+    ) -> ClockChange | None:
+        """
+        The (shared, immutable) start of a clock for *responsible*, if it starts.
+
+        It runs for the profile's duration (for the complaint's *category*, where the
+        clock follows service standards) in the responsible agency's time zone (the
+        profile's, for an agency the registry does not know). ``None``: the clock does
+        not start (no service standard for the category).
+        """
+        key = (definition.name, category, agency, responsible)
+        memo = self._clock_changes
+        if key in memo:
+            return memo[key]
+        duration = self.profile.duration_of(definition, category)
+        change = None
+        if duration is not None:
+            registry = self.registry
+            zone = (
+                registry.get(responsible).time_zone
+                if responsible in registry
+                else self.profile.time_zone
+            )
+            change = ClockChange(
+                ClockOp.START,
+                definition.name,
+                agency=agency,
+                responsible=responsible,
+                time_zone=zone,
+                amount=duration.amount,
+                unit=duration.unit,
+            )
+        memo[key] = change
+        return change
 
     @property
     def profile(self) -> Profile:
@@ -854,22 +908,6 @@ def _trigger_names(event: e.Event) -> frozenset[str]:
     return frozenset({name})
 
 
-def _start(
-    ctx: Context, clock: str, agency: str | None, responsible: str, duration: Duration
-) -> ClockChange:
-    registry = ctx.registry
-    zone = registry.get(responsible).time_zone if responsible in registry else ctx.profile.time_zone
-    return ClockChange(
-        ClockOp.START,
-        clock,
-        agency=agency,
-        responsible=responsible,
-        time_zone=zone,
-        amount=duration.amount,
-        unit=duration.unit,
-    )
-
-
 def _responsible_after(event: e.Event, before: Complaint | None) -> str:
     """Who answers for the complaint once *event* is applied (for clocks it starts)."""
     if isinstance(event, e.ComplaintSubmitted):
@@ -889,7 +927,7 @@ def _changes_for(event: e.Event, before: Complaint | None, ctx: Context) -> tupl
     """The clock changes *event* causes, given the state before it."""
     if isinstance(event, _TERMINAL_EVENTS):
         assert before is not None  # noqa: S101 - terminal events follow a submission
-        return tuple(ClockChange(ClockOp.STOP, rc.clock, rc.agency) for rc in before.clocks)
+        return tuple(ctx.clock_change(ClockOp.STOP, rc.clock, rc.agency) for rc in before.clocks)
     plan = ctx.clock_plan
     entries = plan.get(type(event).__name__, ())
     if isinstance(event, e.DispositionRejected) and event.returned_to is not None:
@@ -905,30 +943,26 @@ def _changes_for(event: e.Event, before: Complaint | None, ctx: Context) -> tupl
         category = before.category
     code = category.code if category is not None else None
     changes: list[ClockChange] = []
+    start = ctx.start_change
     for definition, op in entries:
-        name = definition.name
         if op is ClockOp.START:
-            duration = ctx.profile.duration_of(definition, code)
-            if duration is None:
-                continue
             if definition.scope is ClockScope.ASSIGNMENT:
                 if isinstance(event, e.ComplaintForwarded):
-                    changes.extend(
-                        _start(ctx, name, a.agency, a.agency, duration) for a in event.assignments
-                    )
+                    for a in event.assignments:
+                        started = start(definition, code, a.agency, a.agency)
+                        if started is not None:
+                            changes.append(started)
             else:
-                responsible = _responsible_after(event, before)
-                changes.append(_start(ctx, name, None, responsible, duration))
+                started = start(definition, code, None, _responsible_after(event, before))
+                if started is not None:
+                    changes.append(started)
             continue
+        name = definition.name
+        per_complaint = definition.scope is ClockScope.COMPLAINT or event_agency is None
         changes.extend(
-            ClockChange(op, name, rc.agency)
+            ctx.clock_change(op, name, rc.agency)
             for rc in running
-            if rc.clock == name
-            and (
-                definition.scope is ClockScope.COMPLAINT
-                or event_agency is None
-                or rc.agency == event_agency
-            )
+            if rc.clock == name and (per_complaint or rc.agency == event_agency)
         )
     return tuple(changes)
 
@@ -975,32 +1009,167 @@ def _with_clock_changes(
     return events
 
 
-def _apply_clocks(
-    complaint: Complaint, changes: tuple[ClockChange, ...], at: datetime
-) -> Complaint:
-    clocks = complaint.clocks
-    for change in changes:
-        clocks = apply_change(clocks, change, at)
-    return _REPLACE_COMPLAINT(complaint, clocks=clocks)
+# --------------------------------------------------------------------------- evolve
+#
+# Events are applied to a mutable working copy (``_Draft``) and frozen into a new
+# ``Complaint`` once: ``evolve`` thaws, applies one event and freezes; ``replay`` thaws
+# once for the whole stream. The parts (``info``, ``record``) are copied only when an
+# event changes them, and the thread grows in a list until the state is frozen.
+
+_GET_STATE = operator.attrgetter(
+    "id",
+    "version",
+    "status",
+    "updated_at",
+    "info",
+    "router",
+    "assignments",
+    "held_from",
+    "thread",
+    "clocks",
+    "record",
+)
+_BUILD_COMPLAINT = builder(Complaint)
+_BUILD_MESSAGE = builder(Message)
+_REPLACE_INFO = Replacer(ComplaintInfo)
+_REPLACE_RECORD = Replacer(ComplaintRecord)
+_REPLACE_ASSIGNMENT = Replacer(e.Assignment)
+_REPLACE_CLOCK = Replacer(RunningClock)
 
 
-def _update_clock(
-    complaint: Complaint,
-    clock: str,
-    agency: str | None,
-    **changes: Any,  # noqa: ANN401 - forwarded to the replacer
-) -> tuple[RunningClock, ...]:
-    return tuple(
-        _REPLACE_CLOCK(rc, **changes) if rc.key == (clock, agency) else rc
-        for rc in complaint.clocks
+class _Draft:
+    """A complaint's state while events are applied to it (private, mutable)."""
+
+    __slots__ = (
+        "added",
+        "assignments",
+        "clocks",
+        "held_from",
+        "id",
+        "info",
+        "info_changes",
+        "record",
+        "record_changes",
+        "router",
+        "status",
+        "thread",
+        "updated_at",
+        "version",
     )
 
+    id: ComplaintId
+    version: int
+    status: Status
+    updated_at: datetime
+    info: ComplaintInfo
+    router: str
+    assignments: tuple[e.Assignment, ...]
+    held_from: Status | None
+    thread: tuple[Message, ...]
+    clocks: tuple[RunningClock, ...]
+    record: ComplaintRecord
+    added: list[Message] | None
+    info_changes: dict[str, Any] | None
+    record_changes: dict[str, Any] | None
 
-# --------------------------------------------------------------------------- evolve
+    def __init__(self, complaint: Complaint) -> None:
+        (
+            self.id,
+            self.version,
+            self.status,
+            self.updated_at,
+            self.info,
+            self.router,
+            self.assignments,
+            self.held_from,
+            self.thread,
+            self.clocks,
+            self.record,
+        ) = _GET_STATE(complaint)
+        self.added = None
+        self.info_changes = None
+        self.record_changes = None
 
+    def post(self, kind: str, event: e.Event, text: str, agency: str | None = None) -> None:
+        """Add a message to the thread."""
+        message = _BUILD_MESSAGE(kind, event.at, event.actor, text, agency)
+        if self.added is None:
+            self.added = [message]
+        else:
+            self.added.append(message)
 
-def _message(kind: str, event: e.Event, text: str, agency: str | None = None) -> Message:
-    return Message(kind=kind, at=event.at, actor=event.actor, text=text, agency=agency)
+    def recorded(self, name: str) -> Any:  # noqa: ANN401 - a record field of any type
+        """Read a field of the record, as changed so far."""
+        changes = self.record_changes
+        if changes is not None and name in changes:
+            return changes[name]
+        return getattr(self.record, name)
+
+    def record_set(self, **values: Any) -> None:  # noqa: ANN401 - record fields of any type
+        """Change fields of the record."""
+        if self.record_changes is None:
+            self.record_changes = values
+        else:
+            self.record_changes.update(values)
+
+    def described(self, name: str) -> Any:  # noqa: ANN401 - an info field of any type
+        """Read a field of the info part, as changed so far."""
+        changes = self.info_changes
+        if changes is not None and name in changes:
+            return changes[name]
+        return getattr(self.info, name)
+
+    def info_set(self, **values: Any) -> None:  # noqa: ANN401 - info fields of any type
+        """Change fields of the info part."""
+        if self.info_changes is None:
+            self.info_changes = values
+        else:
+            self.info_changes.update(values)
+
+    def update_clock(
+        self,
+        clock: str,
+        agency: str | None,
+        **changes: Any,  # noqa: ANN401 - forwarded to the replacer
+    ) -> None:
+        """Change the running clock ``(clock, agency)``."""
+        key = (clock, agency)
+        self.clocks = tuple(
+            _REPLACE_CLOCK(rc, **changes) if rc.key == key else rc for rc in self.clocks
+        )
+
+    def clock(self, clock: str, agency: str | None) -> RunningClock | None:
+        """The running clock ``(clock, agency)``, if any."""
+        key = (clock, agency)
+        for running in self.clocks:
+            if running.key == key:
+                return running
+        return None
+
+    def freeze(self) -> Complaint:
+        """The state as a frozen :class:`Complaint`."""
+        info = self.info
+        if self.info_changes:
+            info = _REPLACE_INFO(info, **self.info_changes)
+        record = self.record
+        if self.record_changes:
+            record = _REPLACE_RECORD(record, **self.record_changes)
+        thread = self.thread
+        if self.added:
+            thread = (*thread, *self.added)
+        return _BUILD_COMPLAINT(
+            self.id,
+            self.version,
+            self.status,
+            self.updated_at,
+            info,
+            self.router,
+            self.assignments,
+            self.held_from,
+            thread,
+            self.clocks,
+            record,
+        )
 
 
 def _start_complaint(event: e.ComplaintSubmitted) -> Complaint:
@@ -1017,6 +1186,7 @@ def _start_complaint(event: e.ComplaintSubmitted) -> Complaint:
         subject_agency=event.subject_agency,
         misconduct=event.misconduct,
     )
+    clocks = apply_changes((), event.clock_changes, event.at) if event.clock_changes else ()
     return Complaint(
         id=event.complaint_id,
         version=1,
@@ -1024,170 +1194,179 @@ def _start_complaint(event: e.ComplaintSubmitted) -> Complaint:
         updated_at=event.at,
         info=info,
         router=event.router,
+        clocks=clocks,
     )
 
 
-_REPLACE_COMPLAINT = Replacer(Complaint)
-_REPLACE_INFO = Replacer(ComplaintInfo)
-_REPLACE_RECORD = Replacer(ComplaintRecord)
-_REPLACE_ASSIGNMENT = Replacer(e.Assignment)
-_REPLACE_CLOCK = Replacer(RunningClock)
-_REPLACE_CONTENT = Replacer(Content)
-_PART = {
-    **{a.name: 0 for a in attrs.fields(Complaint)},
-    **{a.name: 1 for a in attrs.fields(ComplaintInfo)},
-    **{a.name: 2 for a in attrs.fields(ComplaintRecord)},
+def _on_classified(d: _Draft, event: e.ComplaintClassified) -> None:
+    if event.title is not None:
+        d.info_set(content=attrs.evolve(d.described("content"), title=event.title))
+    if event.kind is not None:
+        d.info_set(kind=event.kind)
+    if event.category is not None:
+        d.info_set(category=event.category)
+    if event.tags is not None:
+        d.info_set(tags=event.tags)
+
+
+def _on_information_requested(d: _Draft, event: e.InformationRequested) -> None:
+    d.held_from = d.status
+    d.status = Status.ON_HOLD
+    d.post("question", event, event.question)
+
+
+def _on_information_provided(d: _Draft, event: e.InformationProvided) -> None:
+    d.status = d.held_from or Status.SUBMITTED
+    d.held_from = None
+    d.post("information", event, event.text)
+
+
+def _on_forwarded(d: _Draft, event: e.ComplaintForwarded) -> None:
+    if d.status is Status.SUBMITTED:
+        d.status = Status.FORWARDED
+    d.assignments = (*d.assignments, *event.assignments)
+    if d.recorded("first_forwarded_at") is None:
+        d.record_set(first_forwarded_at=event.at)
+
+
+def _on_forwarded_internally(d: _Draft, event: e.ForwardedInternally) -> None:
+    d.assignments = tuple(
+        _REPLACE_ASSIGNMENT(a, handler=event.to) if a.agency == event.agency else a
+        for a in d.assignments
+    )
+
+
+def _on_rejected(d: _Draft, event: e.DispositionRejected) -> None:
+    dropped = [a for a in d.assignments if a.agency == event.agency]
+    remaining = tuple(a for a in d.assignments if a.agency != event.agency)
+    if remaining and dropped and dropped[0].lead and not any(a.lead for a in remaining):
+        remaining = (_REPLACE_ASSIGNMENT(remaining[0], lead=True), *remaining[1:])
+    d.assignments = remaining
+    d.record_set(reroutings=d.recorded("reroutings") + 1)
+    if not remaining:
+        d.status = Status.SUBMITTED
+        d.router = event.returned_to or d.router
+
+
+def _on_follow_up(d: _Draft, event: e.FollowUpPosted) -> None:
+    d.status = Status.IN_PROGRESS
+    d.post("follow_up", event, event.text, event.agency)
+    agency = event.agency
+    if any(a.agency == agency and a.followed_up_at is None for a in d.assignments):
+        d.assignments = tuple(
+            _REPLACE_ASSIGNMENT(a, followed_up_at=event.at)
+            if a.agency == agency and a.followed_up_at is None
+            else a
+            for a in d.assignments
+        )
+    if d.recorded("first_follow_up_at") is None:
+        d.record_set(first_follow_up_at=event.at)
+
+
+def _on_reply(d: _Draft, event: e.ReplyPosted) -> None:
+    d.post("reply", event, event.text)
+
+
+def _on_closed(d: _Draft, event: e.ComplaintClosed) -> None:
+    d.status = Status.COMPLETED
+    d.record_set(closed_at=event.at, closed_automatically=event.automatic)
+
+
+def _on_archived(d: _Draft, event: e.ComplaintArchived) -> None:
+    d.status = Status.ARCHIVED
+    d.held_from = None
+    d.record_set(archive_reason=event.reason, duplicate_of=event.duplicate_of, closed_at=event.at)
+
+
+def _on_rated(d: _Draft, event: e.ComplaintRated) -> None:
+    d.record_set(rating=event.score)
+
+
+def _on_reopened(d: _Draft, event: e.ComplaintReopened) -> None:
+    d.status = Status.IN_PROGRESS
+    d.record_set(
+        closed_at=None,
+        closed_automatically=False,
+        rating=None,
+        reopen_count=d.recorded("reopen_count") + 1,
+    )
+    d.post("reopen", event, event.reason)
+
+
+def _on_privacy(d: _Draft, event: e.PrivacyChanged) -> None:
+    d.info_set(privacy=event.privacy)
+
+
+def _on_warned(d: _Draft, event: e.ClockWarned) -> None:
+    running = d.clock(event.clock, event.agency)
+    warned = (*running.warned, event.threshold) if running else ()
+    d.update_clock(event.clock, event.agency, warned=warned)
+
+
+def _on_breached(d: _Draft, event: e.ClockBreached) -> None:
+    d.update_clock(event.clock, event.agency, breached=True)
+    d.record_set(
+        escalations=d.recorded("escalations") + (event.escalated_to is not None),
+        breaches=d.recorded("breaches") + 1,
+        ombudsman_eligible=d.recorded("ombudsman_eligible")
+        or event.action is BreachAction.OMBUDSMAN_REFERRAL,
+    )
+
+
+def _on_extended(d: _Draft, event: e.DeadlineExtended) -> None:
+    running = d.clock(event.clock, event.agency)
+    if running is not None:
+        d.update_clock(
+            event.clock,
+            event.agency,
+            extension=running.extension + event.amount,
+            extensions=running.extensions + 1,
+        )
+
+
+_APPLY: dict[type[e.Event], Callable[[_Draft, Any], None]] = {
+    e.ComplaintClassified: _on_classified,
+    e.InformationRequested: _on_information_requested,
+    e.InformationProvided: _on_information_provided,
+    e.ComplaintForwarded: _on_forwarded,
+    e.ForwardedInternally: _on_forwarded_internally,
+    e.DispositionRejected: _on_rejected,
+    e.FollowUpPosted: _on_follow_up,
+    e.ReplyPosted: _on_reply,
+    e.ComplaintClosed: _on_closed,
+    e.ComplaintArchived: _on_archived,
+    e.ComplaintRated: _on_rated,
+    e.ComplaintReopened: _on_reopened,
+    e.PrivacyChanged: _on_privacy,
+    e.ClockWarned: _on_warned,
+    e.ClockBreached: _on_breached,
+    e.DeadlineExtended: _on_extended,
 }
-"""Where each flat field lives: 0 the complaint, 1 its info, 2 its record."""
+"""How each event type changes the state (one function per type)."""
 
 
-def _replace(complaint: Complaint, changes: dict[str, Any]) -> Complaint:
-    """Apply flat field changes, routing them to the info and record parts."""
-    info: dict[str, Any] = {}
-    record: dict[str, Any] = {}
-    core: dict[str, Any] = {}
-    parts = (core, info, record)
-    for name, value in changes.items():
-        parts[_PART[name]][name] = value
-    if record:
-        core["record"] = _REPLACE_RECORD(complaint.record, **record)
-    if info:
-        core["info"] = _REPLACE_INFO(complaint.info, **info)
-    return _REPLACE_COMPLAINT(complaint, **core)
+def _apply(d: _Draft, event: e.Event) -> None:
+    """Apply one event after the first to the draft."""
+    if event.complaint_id is not d.id and event.complaint_id != d.id:
+        raise ValidationError(f"event for {event.complaint_id} applied to complaint {d.id}")
+    handler = _APPLY.get(type(event))
+    if handler is None:
+        if isinstance(event, e.ComplaintSubmitted):
+            raise ValidationError(f"complaint {d.id} was already submitted")
+        raise ValidationError(f"evolve does not know event type {type(event).__name__}")
+    handler(d, event)
+    d.version += 1
+    d.updated_at = at = event.at
+    if event.clock_changes:
+        d.clocks = apply_changes(d.clocks, event.clock_changes, at)
 
 
-def _evolve_fields(complaint: Complaint, event: e.Event) -> dict[str, Any]:  # noqa: C901, PLR0911, PLR0912 - one branch per event type
-    match event:
-        case e.ComplaintClassified():
-            changes: dict[str, Any] = {}
-            if event.title is not None:
-                changes["content"] = _REPLACE_CONTENT(complaint.content, title=event.title)
-            if event.kind is not None:
-                changes["kind"] = event.kind
-            if event.category is not None:
-                changes["category"] = event.category
-            if event.tags is not None:
-                changes["tags"] = event.tags
-            return changes
-        case e.InformationRequested():
-            return {
-                "status": Status.ON_HOLD,
-                "held_from": complaint.status,
-                "thread": (*complaint.thread, _message("question", event, event.question)),
-            }
-        case e.InformationProvided():
-            return {
-                "status": complaint.held_from or Status.SUBMITTED,
-                "held_from": None,
-                "thread": (*complaint.thread, _message("information", event, event.text)),
-            }
-        case e.ComplaintForwarded():
-            changes = {
-                "status": Status.FORWARDED
-                if complaint.status is Status.SUBMITTED
-                else complaint.status,
-                "assignments": (*complaint.assignments, *event.assignments),
-            }
-            if complaint.first_forwarded_at is None:
-                changes["first_forwarded_at"] = event.at
-            return changes
-        case e.ForwardedInternally():
-            return {
-                "assignments": tuple(
-                    _REPLACE_ASSIGNMENT(a, handler=event.to) if a.agency == event.agency else a
-                    for a in complaint.assignments
-                )
-            }
-        case e.DispositionRejected():
-            remaining = tuple(a for a in complaint.assignments if a.agency != event.agency)
-            dropped = complaint.assignment(event.agency)
-            if (
-                remaining
-                and dropped is not None
-                and dropped.lead
-                and not any(a.lead for a in remaining)
-            ):
-                remaining = (_REPLACE_ASSIGNMENT(remaining[0], lead=True), *remaining[1:])
-            changes = {"assignments": remaining, "reroutings": complaint.reroutings + 1}
-            if not remaining:
-                changes["status"] = Status.SUBMITTED
-                changes["router"] = event.returned_to or complaint.router
-            return changes
-        case e.FollowUpPosted():
-            changes = {
-                "status": Status.IN_PROGRESS,
-                "thread": (
-                    *complaint.thread,
-                    _message("follow_up", event, event.text, event.agency),
-                ),
-            }
-            if any(
-                a.agency == event.agency and a.followed_up_at is None for a in complaint.assignments
-            ):
-                changes["assignments"] = tuple(
-                    _REPLACE_ASSIGNMENT(a, followed_up_at=event.at)
-                    if a.agency == event.agency and a.followed_up_at is None
-                    else a
-                    for a in complaint.assignments
-                )
-            if complaint.first_follow_up_at is None:
-                changes["first_follow_up_at"] = event.at
-            return changes
-        case e.ReplyPosted():
-            return {"thread": (*complaint.thread, _message("reply", event, event.text))}
-        case e.ComplaintClosed():
-            return {
-                "status": Status.COMPLETED,
-                "closed_at": event.at,
-                "closed_automatically": event.automatic,
-            }
-        case e.ComplaintArchived():
-            return {
-                "status": Status.ARCHIVED,
-                "archive_reason": event.reason,
-                "duplicate_of": event.duplicate_of,
-                "closed_at": event.at,
-                "held_from": None,
-            }
-        case e.ComplaintRated():
-            return {"rating": event.score}
-        case e.ComplaintReopened():
-            return {
-                "status": Status.IN_PROGRESS,
-                "closed_at": None,
-                "closed_automatically": False,
-                "rating": None,
-                "reopen_count": complaint.reopen_count + 1,
-                "thread": (*complaint.thread, _message("reopen", event, event.reason)),
-            }
-        case e.PrivacyChanged():
-            return {"privacy": event.privacy}
-        case e.ClockWarned():
-            running = complaint.clock(event.clock, event.agency)
-            warned = (*running.warned, event.threshold) if running else ()
-            return {"clocks": _update_clock(complaint, event.clock, event.agency, warned=warned)}
-        case e.ClockBreached():
-            return {
-                "clocks": _update_clock(complaint, event.clock, event.agency, breached=True),
-                "escalations": complaint.escalations + (event.escalated_to is not None),
-                "breaches": complaint.breaches + 1,
-                "ombudsman_eligible": complaint.ombudsman_eligible
-                or event.action is BreachAction.OMBUDSMAN_REFERRAL,
-            }
-        case e.DeadlineExtended():
-            running = complaint.clock(event.clock, event.agency)
-            if running is None:
-                return {}
-            return {
-                "clocks": _update_clock(
-                    complaint,
-                    event.clock,
-                    event.agency,
-                    extension=running.extension + event.amount,
-                    extensions=running.extensions + 1,
-                )
-            }
-    raise ValidationError(f"evolve does not know event type {type(event).__name__}")
+def _first(event: e.Event) -> Complaint:
+    if not isinstance(event, e.ComplaintSubmitted):
+        raise ValidationError(
+            f"a complaint's stream must start with ComplaintSubmitted, not {type(event).__name__}"
+        )
+    return _start_complaint(event)
 
 
 def evolve(complaint: Complaint | None, event: e.Event) -> Complaint:
@@ -1201,42 +1380,29 @@ def evolve(complaint: Complaint | None, event: e.Event) -> Complaint:
     .. versionadded:: 0.1.0
     """
     if complaint is None:
-        if not isinstance(event, e.ComplaintSubmitted):
-            raise ValidationError(
-                "a complaint's stream must start with ComplaintSubmitted, "
-                f"not {type(event).__name__}"
-            )
-        started = _start_complaint(event)
-        if event.clock_changes:
-            started = _apply_clocks(started, event.clock_changes, event.at)
-        return started
-    if event.complaint_id is not complaint.id and event.complaint_id != complaint.id:
-        raise ValidationError(f"event for {event.complaint_id} applied to complaint {complaint.id}")
-    if isinstance(event, e.ComplaintSubmitted):
-        raise ValidationError(f"complaint {complaint.id} was already submitted")
-    changes = _evolve_fields(complaint, event)
-    changes["version"] = complaint.version + 1
-    changes["updated_at"] = event.at
-    if event.clock_changes:
-        clocks = changes.get("clocks", complaint.clocks)
-        for change in event.clock_changes:
-            clocks = apply_change(clocks, change, event.at)
-        changes["clocks"] = clocks
-    return _replace(complaint, changes)
+        return _first(event)
+    draft = _Draft(complaint)
+    _apply(draft, event)
+    return draft.freeze()
 
 
 def replay(events: Iterable[e.Event]) -> Complaint:
     """
     Fold a complaint's events into its state.
 
+    Equal to applying :func:`evolve` event by event, but the state is frozen once,
+    at the end.
+
     Raises:
         ValidationError: The stream is empty or malformed.
 
     .. versionadded:: 0.1.0
     """
-    state: Complaint | None = None
-    for event in events:
-        state = evolve(state, event)
-    if state is None:
+    stream = iter(events)
+    first = next(stream, None)
+    if first is None:
         raise ValidationError("cannot replay an empty event stream")
-    return state
+    draft = _Draft(_first(first))
+    for event in stream:
+        _apply(draft, event)
+    return draft.freeze()
