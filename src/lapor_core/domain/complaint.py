@@ -49,7 +49,7 @@ from lapor_core.domain.model import (
     Reporter,
     require_aware,
 )
-from lapor_core.domain.profile import Duration, Profile
+from lapor_core.domain.profile import Profile
 from lapor_core.errors import (
     InvalidTransition,
     NotFound,
@@ -923,6 +923,25 @@ def _responsible_after(event: e.Event, before: Complaint | None) -> str:
     return before.responsible
 
 
+def _starts(
+    definition: ClockDefinition,
+    event: e.Event,
+    before: Complaint | None,
+    category: str | None,
+    ctx: Context,
+) -> list[ClockChange]:
+    """The starts of *definition* that *event* causes (one per new assignment, or one)."""
+    targets: list[tuple[str | None, str]]
+    if definition.scope is ClockScope.ASSIGNMENT:
+        if not isinstance(event, e.ComplaintForwarded):
+            return []
+        targets = [(a.agency, a.agency) for a in event.assignments]
+    else:
+        targets = [(None, _responsible_after(event, before))]
+    started = [ctx.start_change(definition, category, a, r) for a, r in targets]
+    return [change for change in started if change is not None]
+
+
 def _changes_for(event: e.Event, before: Complaint | None, ctx: Context) -> tuple[ClockChange, ...]:
     """The clock changes *event* causes, given the state before it."""
     if isinstance(event, _TERMINAL_EVENTS):
@@ -943,19 +962,9 @@ def _changes_for(event: e.Event, before: Complaint | None, ctx: Context) -> tupl
         category = before.category
     code = category.code if category is not None else None
     changes: list[ClockChange] = []
-    start = ctx.start_change
     for definition, op in entries:
         if op is ClockOp.START:
-            if definition.scope is ClockScope.ASSIGNMENT:
-                if isinstance(event, e.ComplaintForwarded):
-                    for a in event.assignments:
-                        started = start(definition, code, a.agency, a.agency)
-                        if started is not None:
-                            changes.append(started)
-            else:
-                started = start(definition, code, None, _responsible_after(event, before))
-                if started is not None:
-                    changes.append(started)
+            changes.extend(_starts(definition, event, before, code, ctx))
             continue
         name = definition.name
         per_complaint = definition.scope is ClockScope.COMPLAINT or event_agency is None
