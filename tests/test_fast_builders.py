@@ -1,0 +1,90 @@
+"""The private fast constructors used by ``evolve`` build ordinary frozen objects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+
+from lapor_core.domain._fast import Replacer, builder
+from lapor_core.domain.clocks import ClockChange, ClockOp, DurationUnit, RunningClock, apply_changes
+from lapor_core.domain.complaint import ComplaintRecord, Message
+from lapor_core.domain.model import Content
+
+AT = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
+
+
+def _clock() -> RunningClock:
+    return RunningClock(
+        clock="verification",
+        agency=None,
+        responsible="nasional",
+        time_zone="Asia/Jakarta",
+        started_at=AT,
+        amount=3,
+        unit=DurationUnit.WORKING_DAYS,
+    )
+
+
+def test_builder_makes_an_equal_frozen_instance_of_the_class() -> None:
+    original = _clock()
+    built = builder(RunningClock)(*attrs.astuple(original, recurse=False))
+    assert type(built) is RunningClock
+    assert built == original
+    assert hash(built) == hash(original)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.amount = 4  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        del built.amount
+
+
+def test_builder_needs_every_field() -> None:
+    with pytest.raises(TypeError):
+        builder(ComplaintRecord)()
+
+
+@pytest.mark.parametrize("cls", [Content, object])
+def test_builder_refuses_classes_it_would_bypass(cls: type) -> None:
+    # Content validates its fields; ``object`` is not an attrs class at all.
+    with pytest.raises((TypeError, attrs.exceptions.NotAnAttrsClassError)):
+        builder(cls)
+
+
+def test_replacer_changes_only_the_named_fields() -> None:
+    original = _clock()
+    copy = Replacer(RunningClock)(original, amount=5, breached=True)
+    assert copy == attrs.evolve(original, amount=5, breached=True)
+    assert original.amount == 3
+    assert not original.breached
+    with pytest.raises(KeyError):
+        Replacer(Message)(Message("reply", AT, None, "x"), colour="red")  # type: ignore[arg-type]
+
+
+def test_apply_changes_restarts_pauses_resumes_and_stops() -> None:
+    start = ClockChange(
+        ClockOp.START,
+        "verification",
+        responsible="nasional",
+        time_zone="Asia/Jakarta",
+        amount=3,
+        unit=DurationUnit.WORKING_DAYS,
+    )
+    other = attrs.evolve(start, clock="statutory_response")
+    later = datetime(2025, 3, 4, 1, 0, tzinfo=UTC)
+    clocks = apply_changes((), (start, other), AT)
+    assert [rc.clock for rc in clocks] == ["verification", "statutory_response"]
+    paused = apply_changes(clocks, (ClockChange(ClockOp.PAUSE, "verification"),), later)
+    assert paused[0].paused_at == later
+    assert clocks[0].paused_at is None  # the input is not changed
+    resumed = apply_changes(paused, (ClockChange(ClockOp.RESUME, "verification"),), later)
+    assert resumed[0].paused_at is None
+    assert resumed[0].pauses == ((later, later),)
+    restarted = apply_changes(resumed, (start,), later)
+    assert [rc.clock for rc in restarted] == ["statutory_response", "verification"]
+    assert restarted[1].started_at == later
+    assert restarted[1].pauses == ()
+    stopped = apply_changes(restarted, (ClockChange(ClockOp.STOP, "verification"),), later)
+    assert [rc.clock for rc in stopped] == ["statutory_response"]
+    # Changes to a clock that is not running do nothing.
+    assert apply_changes(stopped, (ClockChange(ClockOp.PAUSE, "verification"),), later) == stopped
