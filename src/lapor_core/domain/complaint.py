@@ -1040,6 +1040,8 @@ _GET_STATE = operator.attrgetter(
 )
 _BUILD_COMPLAINT = builder(Complaint)
 _BUILD_MESSAGE = builder(Message)
+_BUILD_INFO = builder(ComplaintInfo)
+_EMPTY_RECORD = ComplaintRecord()
 _REPLACE_INFO = Replacer(ComplaintInfo)
 _REPLACE_RECORD = Replacer(ComplaintRecord)
 _REPLACE_ASSIGNMENT = Replacer(e.Assignment)
@@ -1101,7 +1103,9 @@ class _Draft:
 
     def post(self, kind: str, event: e.Event, text: str, agency: str | None = None) -> None:
         """Add a message to the thread."""
-        message = _BUILD_MESSAGE(kind, event.at, event.actor, text, agency)
+        message = _BUILD_MESSAGE(
+            kind=kind, at=event.at, actor=event.actor, text=text, agency=agency
+        )
         if self.added is None:
             self.added = [message]
         else:
@@ -1182,7 +1186,7 @@ class _Draft:
 
 
 def _start_complaint(event: e.ComplaintSubmitted) -> Complaint:
-    info = ComplaintInfo(
+    info = _BUILD_INFO(
         kind=event.kind,
         privacy=event.privacy,
         channel=event.channel,
@@ -1194,16 +1198,20 @@ def _start_complaint(event: e.ComplaintSubmitted) -> Complaint:
         submitted_at=event.at,
         subject_agency=event.subject_agency,
         misconduct=event.misconduct,
+        tags=(),
     )
-    clocks = apply_changes((), event.clock_changes, event.at) if event.clock_changes else ()
-    return Complaint(
+    return _BUILD_COMPLAINT(
         id=event.complaint_id,
         version=1,
         status=Status.SUBMITTED,
         updated_at=event.at,
         info=info,
         router=event.router,
-        clocks=clocks,
+        assignments=(),
+        held_from=None,
+        thread=(),
+        clocks=apply_changes((), event.clock_changes, event.at) if event.clock_changes else (),
+        record=_EMPTY_RECORD,
     )
 
 
