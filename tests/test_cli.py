@@ -13,7 +13,18 @@ import lapor_core as lc
 from lapor_core.cli import main
 from lapor_core.domain.lifecycle import Lifecycle
 
-SUBCOMMANDS = ("walk", "diagram", "check", "simulate", "report", "export", "deadline")
+SUBCOMMANDS = (
+    "walk",
+    "diagram",
+    "check",
+    "simulate",
+    "report",
+    "export",
+    "deadline",
+    "import",
+    "export-open311",
+    "export-lapor-csv",
+)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -368,3 +368,57 @@ def test_batch_refuses_idempotency_keys_and_nesting(clock: ManualClock) -> None:
             service.handle(_submit("b-1", key="k"), CITIZEN)
         with pytest.raises(lc.ValidationError, match="nest"), service.batch():
             pass
+
+
+def _history(cid: str) -> tuple[lc.Event, ...]:
+    """A complaint's past decided with the service's context at historical instants."""
+    ctx = lc.Context.create(PROFILE, REGISTRY)
+    state: lc.Complaint | None = None
+    events: list[lc.Event] = []
+    steps: list[tuple[lc.Actor, lc.Command, datetime]] = [
+        (CITIZEN, _submit(cid), T0 - timedelta(days=30)),
+        (
+            NATIONAL,
+            lc.Forward(complaint_id=lc.ComplaintId(cid), agencies=("samarinda",)),
+            T0 - timedelta(days=29),
+        ),
+    ]
+    for actor, command, at in steps:
+        for event in lc.decide(state, command, actor, at, ctx):
+            state = lc.evolve(state, event)
+            events.append(event)
+    return tuple(events)
+
+
+def test_record_history_stores_a_whole_stream_in_one_write(service: ComplaintService) -> None:
+    heard: list[Sequence[lc.Event]] = []
+    service.on_events(heard.append)
+    events = _history("h-1")
+    result = service.record_history(events, idempotency_key="import:h-1")
+    assert not result.duplicate
+    assert events == result.events
+    assert events == service.store.load(lc.ComplaintId("h-1"))
+    assert lc.Status.FORWARDED is service.store.get(lc.ComplaintId("h-1")).status
+    assert result.complaint == service.get(lc.ComplaintId("h-1"))
+    assert [events] == [tuple(batch) for batch in heard]
+    again = service.record_history(events, idempotency_key="import:h-1")
+    assert again.duplicate
+    assert () == again.events
+    assert result.complaint == again.complaint
+    assert 2 == len(service.store.read_all())
+
+
+def test_record_history_refusals_write_nothing(service: ComplaintService) -> None:
+    service.record_history(_history("h-1"), idempotency_key="import:h-1")
+    before = service.store.read_all()
+    with pytest.raises(lc.ConcurrencyConflict):
+        service.record_history(_history("h-1"))
+    with pytest.raises(lc.ValidationError, match="import:h-1"):
+        service.record_history(_history("h-2"), idempotency_key="import:h-1")
+    with pytest.raises(lc.ValidationError, match="ComplaintSubmitted"):
+        service.record_history(_history("h-3")[1:])
+    with pytest.raises(lc.ValidationError, match="empty"):
+        service.record_history(())
+    assert before == service.store.read_all()
+    with pytest.raises(lc.NotFound):
+        service.get(lc.ComplaintId("h-3"))

@@ -45,6 +45,7 @@ from lapor_core import (
     mermaid,
     owners,
 )
+from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import add_parsers as add_report_parsers
 from lapor_core.domain.check import CheckProblem, CheckReport, check
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table
@@ -205,6 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     check_.add_argument("profile", metavar="FILE_OR_NAME", help="bundled profile name or path")
     check_.set_defaults(func=_check)
     add_report_parsers(sub)
+    add_interop_parsers(sub)
     return parser
 
 

@@ -304,6 +304,47 @@ class ComplaintService:
             return HandleResult(state, events, attempts=attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def record_history(
+        self, events: Sequence[Event], *, idempotency_key: str | None = None
+    ) -> HandleResult:
+        """
+        Store the whole history of a new complaint, decided elsewhere, in one write.
+
+        For imports: a complaint's past (from another system's export) is rebuilt by
+        deciding its commands with this service's :attr:`context` at their historical
+        instants, then stored here at once, so that a refusal part-way writes nothing.
+        The events are appended at version 0 with their projection row, the service's
+        clock is not read, and listeners (:meth:`on_events`) are told.
+
+        Args:
+            events: The complaint's stream, starting with ``ComplaintSubmitted``.
+            idempotency_key: Recorded with the write; a key seen before returns the
+                stored complaint with ``duplicate=True`` and writes nothing.
+
+        Raises:
+            ValidationError: The events are not one complaint's stream from its
+                submission, or the key was used for another complaint.
+            ConcurrencyConflict: The complaint already exists.
+        """
+        stream = tuple(events)
+        state = replay(stream)
+        if idempotency_key is not None:
+            found = self.store.idempotency(idempotency_key)
+            if found is not None:
+                if found[0] != state.id:
+                    raise ValidationError(
+                        f"idempotency key {idempotency_key!r} was used for complaint "
+                        f"{found[0]}, not {state.id}"
+                    )
+                stored = self.store.load(found[0])[: found[1]]
+                return HandleResult(replay(stored), (), duplicate=True)
+        row = project(state, self.context.calendar, self.context.profile.clocks)
+        self.store.append(state.id, 0, stream, row, idempotency_key=idempotency_key)
+        self._remember(state)
+        for listener in self._listeners:
+            listener(stream)
+        return HandleResult(state, stream)
+
     def _decide(
         self, command: Command, actor: Actor, instant: datetime
     ) -> tuple[Complaint | None, tuple[Event, ...]]:

@@ -1,0 +1,176 @@
+"""The ``import``, ``export-open311`` and ``export-lapor-csv`` subcommands through ``main``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from interop_helpers import PROFILE, SAMPLE, SAMPLE_ROWS
+
+from lapor_core.cli import main
+from lapor_core.interop import COLUMNS
+
+HEADER = ",".join(COLUMNS)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _store(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'lapor.sqlite3'}"
+
+
+@pytest.mark.parametrize("name", ["import", "export-open311", "export-lapor-csv"])
+def test_help(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([name, "--help"])
+    assert 0 == info.value.code
+    assert f"lapor-core {name}" in capsys.readouterr().out
+
+
+def test_import_then_reimport(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    code, out, _ = _run(capsys, "import", str(SAMPLE), "--store", store, "--format", "lapor-csv")
+    assert 0 == code
+    assert f"rows: {SAMPLE_ROWS}, imported: {SAMPLE_ROWS}, skipped (already imported): 0" in out
+    code, out, _ = _run(capsys, "import", str(SAMPLE), "--store", store)
+    assert 0 == code
+    assert f"imported: 0, skipped (already imported): {SAMPLE_ROWS}, errors: 0" in out
+
+
+def test_import_without_store_is_a_dry_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LAPOR_STORE", raising=False)
+    code, out, _ = _run(capsys, "import", str(SAMPLE))
+    assert 0 == code
+    assert f"imported: {SAMPLE_ROWS}" in out
+    assert "dry run" in out
+
+
+def test_import_with_errors_exits_1_and_lists_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        f"{HEADER}\nLPR-1,,,,2025-03-03,,,,Belum\nLPR-2,,,,kemarin,,,,Belum\n", encoding="utf-8"
+    )
+    code, out, _ = _run(capsys, "import", str(path), "--store", _store(tmp_path))
+    assert 1 == code
+    assert "imported: 1" in out
+    assert "line 3, column TanggalLaporanMasuk:" in out
+
+
+def test_import_with_maps_dates_and_zone(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        f"{HEADER}\n".replace(",", ";")
+        + "LPR-1;17;99;;2025.03.03;2025.03.04;;;Belum Ditindaklanjuti\n",
+        encoding="utf-8",
+    )
+    agencies = tmp_path / "agencies.csv"
+    agencies.write_text("# instansi LAPOR!,kami\n99,samarinda\n", encoding="utf-8")
+    categories = tmp_path / "categories.csv"
+    categories.write_text("17,kesehatan\n", encoding="utf-8")
+    store = _store(tmp_path)
+    argv = ["import", str(path), "--store", store, "--delimiter", ";"]
+    argv += ["--date-format", "%Y.%m.%d", "--time-zone", "Asia/Makassar"]
+    argv += ["--agency-map", str(agencies), "--category-map", str(categories)]
+    code, out, _ = _run(capsys, *argv)
+    assert 0 == code, out
+    code, out, _ = _run(
+        capsys, "export-lapor-csv", "--store", store, "--time-zone", "Asia/Makassar"
+    )
+    assert 0 == code
+    row = next(iter(csv.DictReader(io.StringIO(out))))
+    assert ("kesehatan", "samarinda") == (row["KategoriID"], row["DisposisiInstansiID"])
+    assert "2025-03-03T00:00:00+08:00" == row["TanggalLaporanMasuk"]
+
+
+def test_bad_map_file_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    agencies = tmp_path / "agencies.csv"
+    agencies.write_text("99\n", encoding="utf-8")
+    code, _, err = _run(capsys, "import", str(SAMPLE), "--agency-map", str(agencies))
+    assert 1 == code
+    assert "line 1: expected two columns" in err
+    code, _, err = _run(capsys, "import", str(SAMPLE), "--agency-map", str(tmp_path / "x.csv"))
+    assert 1 == code
+    assert "does not exist" in err
+
+
+def test_missing_file_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = _run(capsys, "import", str(tmp_path / "tidak-ada.csv"))
+    assert 1 == code
+    assert "no file" in err
+
+
+def test_export_lapor_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    assert 0 == _run(capsys, "import", str(SAMPLE), "--store", store)[0]
+    output = tmp_path / "out.csv"
+    code, out, _ = _run(capsys, "export-lapor-csv", "--store", store, "--output", str(output))
+    assert (0, "") == (code, out)
+    exported = output.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert list(COLUMNS) == list(rows[0])
+    original = list(csv.DictReader(io.StringIO(SAMPLE.read_text(encoding="utf-8"))))
+    assert [r["TrackingID"] for r in original] == [r["TrackingID"] for r in rows]
+    assert [r["Status"] for r in original] == [r["Status"] for r in rows]
+    code, out, _ = _run(
+        capsys,
+        "export-lapor-csv",
+        "--store",
+        store,
+        "--since",
+        "2025-03-12",
+        "--until",
+        "2025-03-13",
+    )
+    assert ["LPR-2025-0005"] == [r["TrackingID"] for r in csv.DictReader(io.StringIO(out))]
+
+
+def test_export_open311(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    assert 0 == _run(capsys, "import", str(SAMPLE), "--store", store)[0]
+    code, out, _ = _run(capsys, "export-open311", "--store", store, "--extended")
+    assert 0 == code
+    requests = json.loads(out)
+    assert SAMPLE_ROWS == len(requests)
+    assert ["closed", "open", "open", "open", "open", "closed"] == [r["status"] for r in requests]
+    assert "Pemerintah Kota Samarinda" == requests[0]["agency_responsible"]
+    assert "completed" == requests[0]["extended_attributes"]["lapor_status"]
+
+
+def test_export_open311_services(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "export-open311", "services")
+    assert 0 == code
+    assert sorted(PROFILE.service_standards) == [s["service_code"] for s in json.loads(out)]
+
+
+def test_export_needs_an_existing_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = _run(capsys, "export-open311", "--store", _store(tmp_path))
+    assert 1 == code
+    assert "no SQLite database" in err
+    code, _, err = _run(capsys, "export-open311")
+    assert 1 == code
+    assert "--store" in err
+    code, _, err = _run(
+        capsys,
+        "export-lapor-csv",
+        "--store",
+        "memory://",
+        "--since",
+        "2025-03-02",
+        "--until",
+        "2025-03-01",
+    )
+    assert 1 == code
+    assert "--until" in err
