@@ -59,6 +59,15 @@ def test_national_profile_loads_with_its_defaults() -> None:
     assert Confidence.CONFIRMED == forwarding.basis.confidence
 
 
+def test_categories_have_their_names_or_their_code() -> None:
+    assert "Infrastruktur" == PROFILE.category_names["infrastruktur"]
+    assert set(PROFILE.service_standards) == set(PROFILE.category_names)
+    text = edit_table(national_toml(), "categories.kesehatan", 'name = "Kesehatan"\n', "")
+    unnamed = Profile.from_toml(text)
+    assert "kesehatan" == unnamed.category_names["kesehatan"]
+    assert "Pendidikan" == unnamed.category_names["pendidikan"]
+
+
 def test_national_profile_is_bundled() -> None:
     assert "national" in bundled_profiles()
     assert all(not name.endswith("_agencies") for name in bundled_profiles())

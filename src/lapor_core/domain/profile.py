@@ -278,7 +278,8 @@ class Profile:
     The validated rules of one deployment (national, or a region's).
 
     Build one with :meth:`from_toml`; load bundled ones with
-    :func:`lapor_core.profiles.load_profile`.
+    :func:`lapor_core.profiles.load_profile`. ``service_standards`` maps each category
+    code to its duration key, ``category_names`` to its name (the code when unnamed).
 
     .. versionadded:: 0.1.0
     """
@@ -303,6 +304,7 @@ class Profile:
     disabled_commands: frozenset[str] = frozenset()
     disabled_basis: Basis | None = None
     origins: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    category_names: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
     def from_toml(cls, text: str, parent: Profile | None = None) -> Profile:
@@ -454,7 +456,9 @@ class Profile:
             durations[key] = Duration(_positive(d, "amount"), unit, d.basis())
             d.done()
         clocks = _parse_clocks(root.sub("clocks"), durations, flags)
-        service_standards = _parse_categories(root.sub("categories", required=False), durations)
+        service_standards, category_names = _parse_categories(
+            root.sub("categories", required=False), durations
+        )
         channels = _parse_channels(root.sub("channels", required=False))
         calendar_rules = _parse_calendar(root.sub("calendar", required=False))
         disabled, disabled_basis = _parse_lifecycle(root.sub("lifecycle", required=False))
@@ -469,6 +473,7 @@ class Profile:
             durations=MappingProxyType(durations),
             clocks=MappingProxyType(clocks),
             service_standards=MappingProxyType(service_standards),
+            category_names=MappingProxyType(category_names),
             hold_pauses_clocks=flags["hold_pauses_clocks"],
             rejection_restarts_forwarding=flags["rejection_restarts_forwarding"],
             cuti_bersama=flags["cuti_bersama"],
@@ -716,17 +721,21 @@ def _parse_clocks(  # noqa: C901 - one check per key of a clock table
     return clocks
 
 
-def _parse_categories(table: _Reader, durations: Mapping[str, Duration]) -> dict[str, str]:
+def _parse_categories(
+    table: _Reader, durations: Mapping[str, Duration]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The categories' service standards and their names (the code when unnamed)."""
     standards: dict[str, str] = {}
+    names: dict[str, str] = {}
     for code in sorted(table.table):
         r = table.sub(code)
         key = r.get("service_standard", str)
         if key not in durations:
             raise ProfileError(f"{r.key('service_standard')}: no duration named {key!r}")
         standards[code] = key
-        r.get("name", str, "")
+        names[code] = r.get("name", str, "").strip() or code
         r.done()
-    return standards
+    return standards, names
 
 
 _COMMANDS = frozenset(row.command.__name__ for row in TRANSITIONS)

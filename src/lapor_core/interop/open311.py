@@ -140,13 +140,7 @@ def category_names(profile: Profile) -> dict[str, str]:
 
     .. versionadded:: 0.1.0
     """
-    raw = profile.raw.get("categories", {})
-    names: dict[str, str] = {}
-    for code in sorted(profile.service_standards):
-        entry = raw.get(code, {}) if isinstance(raw, Mapping) else {}
-        name = entry.get("name") if isinstance(entry, Mapping) else None
-        names[code] = name if isinstance(name, str) and name.strip() else code
-    return names
+    return dict(sorted(profile.category_names.items()))
 
 
 def to_service_request(
