@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lapor_core._cli_reports import open_existing
 from lapor_core.errors import NotFound, ValidationError
 from lapor_core.interop.importer import import_lapor_csv, iter_complaints
 from lapor_core.interop.lapor_csv import (
@@ -26,7 +27,6 @@ from lapor_core.storage import (
     DEFAULT_STORE_URL,
     LAPOR_STORE_ENV,
     ComplaintQuery,
-    ComplaintStore,
     open_store,
 )
 
@@ -59,15 +59,6 @@ def _read_map(path: str, what: str) -> dict[str, str]:
     except FileNotFoundError:
         raise NotFound(f"{what} map {path!r} does not exist") from None
     return table
-
-
-def _open_existing(url: str) -> ComplaintStore:
-    """Open a store to read from; a SQLite file must already exist (no silent empty file)."""
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
-        if not path.is_file():
-            raise NotFound(f"no SQLite database at {str(path)!r}")
-    return open_store(url)
 
 
 def _query(args: argparse.Namespace) -> ComplaintQuery:
@@ -126,7 +117,7 @@ def run_export_open311(args: argparse.Namespace) -> int:
     if args.store is None:
         raise ValidationError("export-open311 requests needs --store")
     registry = load_registry(args.registry)
-    store = _open_existing(args.store)
+    store = open_existing(args.store)
     try:
         requests = [
             to_service_request(
@@ -148,7 +139,7 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
     """Run ``lapor-core export-lapor-csv``: complaints as the open-data export's columns."""
     profile = load_profile(args.profile)
     options = CsvOptions(time_zone=args.time_zone, delimiter=args.delimiter)
-    store = _open_existing(args.store)
+    store = open_existing(args.store)
     try:
         text = write_lapor_csv(
             iter_complaints(store, _query(args)), options=options, profile=profile

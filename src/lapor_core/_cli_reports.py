@@ -150,7 +150,7 @@ def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
     return since, until
 
 
-def _open_existing(url: str) -> ComplaintStore:
+def open_existing(url: str) -> ComplaintStore:
     """Open a store to read from; a SQLite file must already exist (no silent empty file)."""
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
@@ -161,7 +161,7 @@ def _open_existing(url: str) -> ComplaintStore:
 
 def run_report(args: argparse.Namespace) -> int:
     """Run ``lapor-core report``: the indicators of any store."""
-    store = _open_existing(args.store)
+    store = open_existing(args.store)
     try:
         since, until = _window(args)
         figures = indicators(store, since, until)
@@ -174,7 +174,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``lapor-core export``: the Musrenbang aggregation or the indicators, as CSV/JSON."""
-    store = _open_existing(args.store)
+    store = open_existing(args.store)
     try:
         since, until = _window(args)
         if args.what == "musrenbang":

@@ -1048,6 +1048,21 @@ _REPLACE_ASSIGNMENT = Replacer(e.Assignment)
 _REPLACE_CLOCK = Replacer(RunningClock)
 
 
+def _current(part: object, changes: dict[str, Any] | None, name: str) -> Any:  # noqa: ANN401 - a field of any type
+    """Field *name* of a state part, with the changes made to it so far."""
+    if changes is not None and name in changes:
+        return changes[name]
+    return getattr(part, name)
+
+
+def _merged(changes: dict[str, Any] | None, values: dict[str, Any]) -> dict[str, Any]:
+    """Pending changes of a state part, with *values* added."""
+    if changes is None:
+        return values
+    changes.update(values)
+    return changes
+
+
 class _Draft:
     """A complaint's state while events are applied to it (private, mutable)."""
 
@@ -1113,31 +1128,19 @@ class _Draft:
 
     def recorded(self, name: str) -> Any:  # noqa: ANN401 - a record field of any type
         """Read a field of the record, as changed so far."""
-        changes = self.record_changes
-        if changes is not None and name in changes:
-            return changes[name]
-        return getattr(self.record, name)
+        return _current(self.record, self.record_changes, name)
 
     def record_set(self, **values: Any) -> None:  # noqa: ANN401 - record fields of any type
         """Change fields of the record."""
-        if self.record_changes is None:
-            self.record_changes = values
-        else:
-            self.record_changes.update(values)
+        self.record_changes = _merged(self.record_changes, values)
 
     def described(self, name: str) -> Any:  # noqa: ANN401 - an info field of any type
         """Read a field of the info part, as changed so far."""
-        changes = self.info_changes
-        if changes is not None and name in changes:
-            return changes[name]
-        return getattr(self.info, name)
+        return _current(self.info, self.info_changes, name)
 
     def info_set(self, **values: Any) -> None:  # noqa: ANN401 - info fields of any type
         """Change fields of the info part."""
-        if self.info_changes is None:
-            self.info_changes = values
-        else:
-            self.info_changes.update(values)
+        self.info_changes = _merged(self.info_changes, values)
 
     def update_clock(
         self,
