@@ -109,7 +109,11 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export_open311(args: argparse.Namespace) -> int:
-    """Run ``lapor-core export-open311``: service requests (or services) as JSON."""
+    """
+    Run ``lapor-core export-open311``: service requests (or services) as JSON.
+
+    ``expected_datetime`` comes from the running clocks on the profile's calendar.
+    """
     profile = load_profile(args.profile)
     if args.what == "services":
         _write(json.dumps(services(profile), ensure_ascii=False, indent=2) + "\n", args.output)
@@ -117,6 +121,7 @@ def run_export_open311(args: argparse.Namespace) -> int:
     if args.store is None:
         raise ValidationError("export-open311 requests needs --store")
     registry = load_registry(args.registry)
+    calendar = profile.calendar()  # built once: it fills expected_datetime
     store = open_existing(args.store)
     try:
         requests = [
@@ -126,6 +131,7 @@ def run_export_open311(args: argparse.Namespace) -> int:
                 registry=registry,
                 time_zone=args.time_zone,
                 extended=args.extended,
+                calendar=calendar,
             )
             for complaint in iter_complaints(store, _query(args))
         ]
@@ -198,8 +204,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "export-open311",
         help="export complaints as Open311 GeoReport v2 service requests (JSON)",
         description="Print the complaints of a store as GeoReport v2 service requests, "
-        "honouring anonim and rahasia, or ('services') the profile's categories as "
-        "GeoReport services.",
+        "honouring anonim and rahasia, with expected_datetime the next SLA deadline on "
+        "the profile's calendar, or ('services') the profile's categories as GeoReport "
+        "services.",
     )
     o311.add_argument("what", nargs="?", choices=("requests", "services"), default="requests")
     o311.add_argument("--store", help="store URL (sqlite:///path, ...); needed for requests")

@@ -149,6 +149,27 @@ def test_export_open311(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert "completed" == requests[0]["extended_attributes"]["lapor_status"]
 
 
+def test_export_open311_fills_expected_datetime(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    store = _store(tmp_path)
+    assert 0 == _run(capsys, "import", str(SAMPLE), "--store", store)[0]
+    code, out, _ = _run(capsys, "export-open311", "--store", store)
+    assert 0 == code
+    expected = {r["service_request_id"]: r["expected_datetime"] for r in json.loads(out)}
+    # Closed (Selesai, Arsip): no clock runs.
+    assert expected["LPR-2025-0001"] is None
+    assert expected["LPR-2025-0006"] is None
+    # Submitted Tue 11 March 2025 07:20 WIB, no category: forwarding, 3 HK (12, 13, 14
+    # March), due at the end of Friday 14 March in the national admin's zone.
+    assert "2025-03-15T00:00:00+07:00" == expected["LPR-2025-0004"]
+    assert all(expected[t] is not None for t in ("LPR-2025-0002", "LPR-2025-0003"))
+    code, out, _ = _run(capsys, "export-open311", "--store", store, "--time-zone", "Asia/Makassar")
+    assert 0 == code
+    wita = {r["service_request_id"]: r["expected_datetime"] for r in json.loads(out)}
+    assert "2025-03-15T01:00:00+08:00" == wita["LPR-2025-0004"]
+
+
 def test_export_open311_services(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "export-open311", "services")
     assert 0 == code

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ from interop_helpers import (
     NAME,
     PROFILE,
     REGISTRY,
+    REPORTER,
     REPORTER_STRINGS,
     TITLE,
     sentinel_complaint,
@@ -165,6 +167,154 @@ def test_service_request_matches_public_view(
     assert OPEN311_STATUS[complaint.status] == request["status"]
     assert str(view.tracking_id or view.id) == request["service_request_id"]
     assert list(view.agencies) == extra["agencies"]
+
+
+# ---------------------------------------------------------------------------- expected
+
+
+CALENDAR = PROFILE.calendar()
+WIB = ZoneInfo("Asia/Jakarta")
+WITA = ZoneInfo("Asia/Makassar")
+# The worked example of docs/clocks.md: Thursday, the day before Nyepi's cuti bersama.
+T_WORKED = datetime(2025, 3, 27, 9, 0, tzinfo=WIB)
+
+
+def _submitted(at: datetime, target_agency: str | None = None) -> lc.Complaint:
+    submit = lc.Submit(
+        complaint_id=lc.ComplaintId("o311-due"),
+        content=lc.Content(title="Jalan berlubang", body="Lubang besar di jalan."),
+        kind=lc.Kind.COMPLAINT,
+        reporter=REPORTER,
+        channel=lc.Channel(lc.ChannelType.WEB),
+        category=lc.Category("infrastruktur"),  # 14 HK: after the forwarding deadline
+        target_agency=target_agency,
+    )
+    return lc.replay(lc.decide(None, submit, lc.Actor.reporter(REPORTER.id), at, CTX))
+
+
+@pytest.mark.parametrize(
+    ("target_agency", "zone"), [(None, WIB), ("samarinda", WITA)], ids=["lapor", "samarinda"]
+)
+def test_expected_datetime_is_the_forwarding_deadline(
+    target_agency: str | None, zone: ZoneInfo
+) -> None:
+    complaint = _submitted(T_WORKED, target_agency)
+    forwarding = complaint.clock("forwarding")
+    assert forwarding is not None
+    # 3 HK after Thu 27 March, cuti bersama skipped (28 Mar, 2-4 and 7 Apr) and Idul Fitri
+    # (31 Mar, 1 Apr): 8, 9, 10 April. The deadline is the exclusive end of 10 April, local
+    # midnight in the responsible agency's zone (WIB for the national admin, WITA for
+    # Samarinda). The 14-day statutory response falls on the same instant.
+    end_of_april_10 = datetime(2025, 4, 11, tzinfo=zone)
+    assert end_of_april_10 == lc.clock_deadline(forwarding, CALENDAR)
+    request = to_service_request(complaint, calendar=CALENDAR)
+    assert end_of_april_10 == datetime.fromisoformat(request["expected_datetime"])
+    assert request["expected_datetime"].endswith("+07:00")  # in time_zone, like the others
+    wita = to_service_request(complaint, calendar=CALENDAR, time_zone="Asia/Makassar")
+    assert end_of_april_10.astimezone(WITA).isoformat() == wita["expected_datetime"]
+
+
+def test_expected_datetime_worked_example_literal() -> None:
+    request = to_service_request(_submitted(T_WORKED), calendar=CALENDAR)
+    assert "2025-04-11T00:00:00+07:00" == request["expected_datetime"]
+    samarinda = to_service_request(_submitted(T_WORKED, "samarinda"), calendar=CALENDAR)
+    assert "2025-04-10T23:00:00+07:00" == samarinda["expected_datetime"]
+
+
+# Sentinel complaints: submitted Mon 3 March 2025 08:00 WIB, each step three hours later.
+EXPECTED_BY_STATUS = {
+    # forwarding, 3 HK: end of Thu 6 March (the statutory response is due on 18 March)
+    lc.Status.SUBMITTED: "2025-03-07T00:00:00+07:00",
+    # forwarding and the statutory decision paused; service standard 14 HK: end of 21 March
+    lc.Status.ON_HOLD: "2025-03-22T00:00:00+07:00",
+    # Samarinda's follow-up, 5 HK from Mon 3 March: end of Mon 10 March WITA
+    lc.Status.FORWARDED: "2025-03-10T23:00:00+07:00",
+    # the reply window, 10 HK from the follow-up on 3 March: end of Mon 17 March WITA
+    lc.Status.IN_PROGRESS: "2025-03-17T23:00:00+07:00",
+    lc.Status.COMPLETED: None,
+    lc.Status.ARCHIVED: None,
+}
+
+
+@pytest.mark.parametrize("status", list(lc.Status))
+def test_expected_datetime_by_status(status: lc.Status) -> None:
+    complaint = sentinel_complaint(status, lc.Privacy())
+    request = to_service_request(complaint, profile=PROFILE, calendar=CALENDAR)
+    assert EXPECTED_BY_STATUS[status] == request["expected_datetime"]
+
+
+@pytest.mark.parametrize("status", [lc.Status.COMPLETED, lc.Status.ARCHIVED])
+def test_terminal_complaint_expects_nothing(status: lc.Status) -> None:
+    complaint = sentinel_complaint(status, lc.Privacy())
+    assert () == complaint.clocks
+    assert to_service_request(complaint, calendar=CALENDAR)["expected_datetime"] is None
+
+
+@pytest.mark.parametrize("status", list(lc.Status))
+def test_without_a_calendar_expected_datetime_stays_none(status: lc.Status) -> None:
+    complaint = sentinel_complaint(status, lc.Privacy())
+    assert to_service_request(complaint, profile=PROFILE)["expected_datetime"] is None
+
+
+def _record(complaint: lc.Complaint, command: lc.Command, at: datetime) -> lc.Complaint:
+    for event in lc.decide(complaint, command, lc.Actor.system(), at, CTX):
+        complaint = lc.evolve(complaint, event)
+    return complaint
+
+
+def test_breached_clock_is_skipped() -> None:
+    complaint = sentinel_complaint(lc.Status.SUBMITTED, lc.Privacy())
+    forwarding = complaint.clock("forwarding")
+    assert forwarding is not None
+    deadline = lc.clock_deadline(forwarding, CALENDAR)
+    assert deadline is not None
+    before = to_service_request(complaint, calendar=CALENDAR)["expected_datetime"]
+    assert deadline == datetime.fromisoformat(before)
+    breach = lc.RecordBreach(complaint_id=complaint.id, clock="forwarding")
+    complaint = _record(complaint, breach, deadline)
+    running = complaint.clock("forwarding")
+    assert running is not None
+    assert running.breached  # still running, now breached
+    after = to_service_request(complaint, calendar=CALENDAR)["expected_datetime"]
+    # The next unbreached deadline: the statutory response, 14 days after 3 March.
+    statutory = complaint.clock("statutory_response")
+    assert statutory is not None
+    assert lc.clock_deadline(statutory, CALENDAR) == datetime.fromisoformat(after)
+    assert "2025-03-18T00:00:00+07:00" == after
+
+
+def test_every_clock_breached_expects_nothing() -> None:
+    complaint = sentinel_complaint(lc.Status.SUBMITTED, lc.Privacy())
+    late = datetime(2025, 7, 1, tzinfo=WIB)  # past every clock of a submitted complaint
+    for command in lc.due(complaint, late, CALENDAR, PROFILE.clocks):
+        complaint = _record(complaint, command, late)
+    assert lc.Status.SUBMITTED is complaint.status
+    assert complaint.clocks
+    assert all(rc.breached for rc in complaint.clocks)
+    assert to_service_request(complaint, calendar=CALENDAR)["expected_datetime"] is None
+
+
+def test_reply_window_gives_the_auto_close_instant() -> None:
+    complaint = sentinel_complaint(lc.Status.IN_PROGRESS, lc.Privacy())
+    expected = to_service_request(complaint, calendar=CALENDAR)["expected_datetime"]
+    instant = datetime.fromisoformat(expected)
+    window = complaint.clock("reply_window")
+    assert window is not None
+    assert lc.clock_deadline(window, CALENDAR) == instant
+    auto_close = lc.AutoClose(complaint_id=complaint.id)
+    just_before = instant - timedelta(seconds=1)
+    assert auto_close not in lc.due(complaint, just_before, CALENDAR, PROFILE.clocks)
+    assert auto_close in lc.due(complaint, instant, CALENDAR, PROFILE.clocks)
+    closed = _record(complaint, auto_close, instant)
+    assert lc.Status.COMPLETED is closed.status
+    assert to_service_request(closed, calendar=CALENDAR)["expected_datetime"] is None
+
+
+@pytest.mark.parametrize("privacy", PRIVACIES, ids=str)
+def test_expected_datetime_ignores_privacy(privacy: lc.Privacy) -> None:
+    complaint = sentinel_complaint(lc.Status.FORWARDED, privacy)
+    request = to_service_request(complaint, calendar=CALENDAR, extended=True)
+    assert EXPECTED_BY_STATUS[lc.Status.FORWARDED] == request["expected_datetime"]
 
 
 # ---------------------------------------------------------------------------- in

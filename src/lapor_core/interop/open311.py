@@ -10,7 +10,9 @@ apps speak. This module maps our complaints (*laporan*) onto it and back:
   there: *rahasia* (confidential) hides the description and the address (the location is
   part of the content, *lokasi kejadian*); *anonim* (anonymous) hides the reporter, who is
   never in a standard field anyway and appears only in the optional
-  ``extended_attributes`` when the report is not anonymous.
+  ``extended_attributes`` when the report is not anonymous. Given a working-day
+  calendar, ``expected_datetime`` is the next deadline of the complaint's running SLA
+  clocks.
 * :func:`submit_from_request`: the parameters of a ``POST requests.json`` as our
   :class:`~lapor_core.domain.commands.Submit`; a bad parameter raises
   :class:`~lapor_core.errors.ValidationError` naming it.
@@ -32,6 +34,8 @@ from typing import Any, TypeVar
 
 from lapor_core.domain.actors import public_view
 from lapor_core.domain.agencies import AgencyRegistry
+from lapor_core.domain.calendar import WorkingCalendar
+from lapor_core.domain.clocks import deadlines
 from lapor_core.domain.commands import Submit
 from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.lifecycle import Status
@@ -143,6 +147,14 @@ def category_names(profile: Profile) -> dict[str, str]:
     return dict(sorted(profile.category_names.items()))
 
 
+def _expected(complaint: Complaint, calendar: WorkingCalendar) -> datetime | None:
+    """The earliest due instant of a running clock that is neither paused nor breached."""
+    due = [
+        d.due_at for d in deadlines(complaint, calendar) if d.due_at is not None and not d.breached
+    ]
+    return min(due, default=None)
+
+
 def to_service_request(
     complaint: Complaint,
     *,
@@ -150,6 +162,7 @@ def to_service_request(
     registry: AgencyRegistry | None = None,
     time_zone: str = "Asia/Jakarta",
     extended: bool = False,
+    calendar: WorkingCalendar | None = None,
 ) -> dict[str, Any]:
     """
     A complaint as a GeoReport v2 ``service_request`` (one item of ``GET requests.json``).
@@ -160,9 +173,21 @@ def to_service_request(
     ``service_name`` (the category; ``None`` without one), ``description`` (title and
     body), ``agency_responsible`` (the lead agency, else the agency that must verify it),
     ``service_notice``, ``requested_datetime`` and ``updated_datetime`` (ISO 8601 with the
-    offset of *time_zone*), ``expected_datetime``, ``address``, ``address_id``,
-    ``zipcode``, ``lat``, ``long`` and ``media_url``. We keep no coordinates, postcodes or
-    attachments, so those are ``None``.
+    offset of *time_zone*), ``expected_datetime`` (see *calendar*), ``address``,
+    ``address_id``, ``zipcode``, ``lat``, ``long`` and ``media_url``. We keep no
+    coordinates, postcodes or attachments, so those are ``None``.
+
+    ``expected_datetime`` is the earliest due instant among the complaint's running SLA
+    clocks (:func:`~lapor_core.domain.clocks.deadlines` on *calendar*) that are neither
+    paused nor recorded as breached, in the offset of *time_zone*. On the national
+    profile that is typically the forwarding deadline of a new complaint, an agency's
+    follow-up deadline once it is forwarded, and, on an *in progress* (*Proses*)
+    complaint, the end of the reply window: the instant it is closed automatically
+    unless the reporter or an admin replies. It is ``None`` without a calendar, when
+    every running clock is paused or breached, and on a completed or archived complaint
+    (no clock runs there). Nothing here reads the time: a clock past its deadline whose
+    breach the sweep has not yet recorded still gives that (past) instant. A deadline
+    reveals nothing private, so the field is filled whatever the privacy flags.
 
     Privacy (*anonim* / *rahasia*) is applied through
     :func:`~lapor_core.domain.actors.public_view`: a confidential complaint has
@@ -177,13 +202,19 @@ def to_service_request(
         time_zone: The zone of the datetimes (default WIB, ``Asia/Jakarta``).
         extended: Add ``extended_attributes`` (our status, kind, region, channel, the
             reporter's public name): a GeoReport extension some clients read.
+        calendar: The working-day calendar the clocks count on, usually
+            :meth:`Profile.calendar() <lapor_core.domain.profile.Profile.calendar>` or
+            ``Context.calendar``; it fills ``expected_datetime`` (default ``None``: the
+            field is ``None``).
 
     Raises:
         ValidationError: Unknown time zone.
+        CalendarRangeError: A deadline falls outside the years *calendar* covers.
 
     .. versionadded:: 0.1.0
     """
     zone = _zone(time_zone)
+    expected = _expected(complaint, calendar) if calendar is not None else None
     view = public_view(complaint)
     status = view.status
     label = profile.label(status, "id") if profile is not None else label_id(status)
@@ -210,7 +241,7 @@ def to_service_request(
         "service_notice": None,
         "requested_datetime": _iso(view.submitted_at, zone),
         "updated_datetime": _iso(complaint.updated_at, zone),
-        "expected_datetime": None,
+        "expected_datetime": _iso(expected, zone) if expected is not None else None,
         "address": None if confidential else complaint.content.location,
         "address_id": None,
         "zipcode": None,
