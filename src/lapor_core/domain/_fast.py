@@ -11,8 +11,7 @@ turns it into the frozen class. It is for classes without validators, converters
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -20,15 +19,9 @@ import attrs
 T = TypeVar("T")
 
 
-def builder(cls: type[T]) -> Callable[..., T]:
-    """
-    Return ``build(*values) -> cls`` taking every field of *cls* positionally.
-
-    *cls* must be a slotted attrs class whose ``__init__`` only stores its arguments.
-    The result is an ordinary instance of *cls*: frozen, equal to ``cls(*values)``.
-    """
-    fields = attrs.fields(cls)  # type: ignore[arg-type]  # T is any attrs class
-    names = tuple(f.name for f in fields)
+def _checked_plain(cls: type[Any]) -> tuple[str, ...]:
+    """The field names of *cls*, which must be a slotted attrs class that only stores."""
+    fields = attrs.fields(cls)
     plain = (
         getattr(cls, "__slots__", None)
         and not hasattr(cls, "__attrs_post_init__")
@@ -38,26 +31,74 @@ def builder(cls: type[T]) -> Callable[..., T]:
     if not plain:
         msg = f"{cls.__name__} is not a slotted attrs class that only stores its fields"
         raise TypeError(msg)
-    twin = type(
-        f"_Building{cls.__name__}",
-        (cls,),
-        {
-            "__slots__": (),
-            "__setattr__": object.__setattr__,
-            "__delattr__": object.__delattr__,
-        },
-    )
-    arguments = ", ".join(names)
-    stores = "".join(f"    obj.{name} = {name}\n" for name in names)
+    return tuple(f.name for f in fields)
+
+
+_TWINS: dict[type[Any], type[Any]] = {}
+
+
+def _twin(cls: type[Any]) -> type[Any]:
+    """A private mutable subclass of *cls* with the same slots (one per class)."""
+    twin = _TWINS.get(cls)
+    if twin is None:
+        twin = _TWINS[cls] = type(
+            f"_Building{cls.__name__}",
+            (cls,),
+            {
+                "__slots__": (),
+                "__setattr__": object.__setattr__,
+                "__delattr__": object.__delattr__,
+            },
+        )
+    return twin
+
+
+def compile_builder(
+    cls: type[T],
+    parameters: str,
+    values: Mapping[str, str],
+    names: Mapping[str, Any] | None = None,
+) -> Callable[..., T]:
+    """
+    Compile ``build(parameters) -> cls``, storing ``field = expression`` for each field.
+
+    *values* maps every field of *cls* to a Python expression over *parameters* and
+    *names* (extra globals of the generated function). :func:`builder`'s conditions
+    apply to *cls*; a field missing from *values* is a ``TypeError``.
+    """
+    fields = _checked_plain(cls)
+    missing = [name for name in fields if name not in values]
+    unknown = sorted(set(values) - set(fields))
+    if missing or unknown:
+        msg = f"{cls.__name__}: values must name each field; missing {missing}, unknown {unknown}"
+        raise TypeError(msg)
+    stores = "".join(f"    obj.{name} = {values[name]}\n" for name in fields)
     source = (
-        f"def build({arguments}):\n"
+        f"def build({parameters}):\n"
         f"    obj = new(twin)\n{stores}"
         "    obj.__class__ = cls\n"
         "    return obj\n"
     )
-    namespace: dict[str, Any] = {"new": object.__new__, "twin": twin, "cls": cls}
+    namespace: dict[str, Any] = {
+        **(names or {}),
+        "new": object.__new__,
+        "twin": _twin(cls),
+        "cls": cls,
+    }
     exec(compile(source, f"<build {cls.__qualname__}>", "exec"), namespace)  # noqa: S102 - generated from field names, as attrs does
     build: Callable[..., T] = namespace["build"]
+    return build
+
+
+def builder(cls: type[T]) -> Callable[..., T]:
+    """
+    Return ``build(*values) -> cls`` taking every field of *cls* positionally.
+
+    *cls* must be a slotted attrs class whose ``__init__`` only stores its arguments.
+    The result is an ordinary instance of *cls*: frozen, equal to ``cls(*values)``.
+    """
+    names = _checked_plain(cls)
+    build = compile_builder(cls, ", ".join(names), {n: n for n in names})
     build.__doc__ = f"Build a {cls.__qualname__} from all its fields, positionally."
     return build
 
@@ -66,28 +107,44 @@ class Replacer(Generic[T]):
     """
     Copy an instance of one slotted attrs class with some fields changed.
 
-    ``attrs.evolve`` inspects the class on every call; this reads every field with one
-    C-level ``attrgetter`` and builds the copy with :func:`builder`, so the class's
-    fields must all be positional (not ``kw_only``) and :func:`builder` must accept it.
+    ``attrs.evolve`` inspects the class on every call. A replacer compiles, once per set
+    of changed field names, a function that copies the other fields slot to slot and
+    stores the new values (:func:`builder`'s conditions apply to the class).
     """
 
-    __slots__ = ("build", "get", "index")
+    __slots__ = ("cls", "compiled", "names")
 
     def __init__(self, cls: type[T]) -> None:
-        """Precompute the field order of *cls*."""
-        fields = attrs.fields(cls)  # type: ignore[arg-type]  # T is any attrs class
-        if any(f.kw_only for f in fields):
-            msg = f"{cls.__name__} has keyword-only fields; use attrs.evolve"
-            raise TypeError(msg)
-        names = tuple(f.name for f in fields)
-        self.build = builder(cls)
-        self.get = operator.attrgetter(*names)
-        self.index = {name: i for i, name in enumerate(names)}
+        """Check *cls* and remember its fields."""
+        self.cls = cls
+        self.names = frozenset(_checked_plain(cls))
+        self.compiled: dict[tuple[str, ...], Callable[..., T]] = {}
+
+    def of(self, *changed: str) -> Callable[..., T]:
+        """
+        Return ``replace(obj, *values) -> copy`` setting the fields *changed*, in order.
+
+        Compiled on first use and kept: for hot paths, take it once and call it.
+        """
+        replace = self.compiled.get(changed)
+        if replace is None:
+            unknown = sorted(set(changed) - self.names)
+            if unknown:
+                msg = f"{self.cls.__name__} has no field {', '.join(unknown)}"
+                raise TypeError(msg)
+            fields = [f.name for f in attrs.fields(self.cls)]  # type: ignore[arg-type]  # T is any attrs class
+            new = {name: f"new_{name}" for name in changed}
+            parameters = ", ".join(["old", *new.values()])
+            values = {name: new.get(name, f"old.{name}") for name in fields}
+            replace = compile_builder(self.cls, parameters, values)
+            self.compiled[changed] = replace
+        return replace
+
+    def apply(self, obj: T, changes: Mapping[str, Any], /) -> T:
+        """Return a copy of *obj* with the fields of *changes* set (no keyword unpacking)."""
+        replace = self.compiled.get(tuple(changes)) or self.of(*changes)
+        return replace(obj, *changes.values())
 
     def __call__(self, obj: T, /, **changes: Any) -> T:  # noqa: ANN401 - field values of any type
-        """Return a copy of *obj* with *changes*."""
-        values = list(self.get(obj))
-        index = self.index
-        for name, value in changes.items():
-            values[index[name]] = value
-        return self.build(*values)
+        """Return a copy of *obj* with *changes* (convenient; :meth:`of` is faster)."""
+        return self.apply(obj, changes)

@@ -71,7 +71,10 @@ class Status(enum.Enum):
     @property
     def terminal(self) -> bool:
         """Whether the status ends the lifecycle (reopen aside)."""
-        return self in {Status.COMPLETED, Status.ARCHIVED}
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset({Status.COMPLETED, Status.ARCHIVED})
 
 
 Guard: TypeAlias = Callable[["Complaint | None", c.Command, "Actor", "datetime", "Context"], None]

@@ -197,7 +197,10 @@ class ChannelType(enum.Enum):
     @property
     def digitised_by_admin(self) -> bool:
         """Whether an admin (not the reporter) enters reports from this channel."""
-        return self in {ChannelType.PAPER, ChannelType.MESSAGING}
+        return self is _PAPER or self is _MESSAGING
+
+
+_PAPER, _MESSAGING = ChannelType.PAPER, ChannelType.MESSAGING
 
 
 @attrs.frozen
