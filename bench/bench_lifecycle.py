@@ -9,16 +9,27 @@ Prints, in one run, next to two references:
 
 and what any new immutable state costs: building one ``Complaint`` (and an 11-tuple).
 
-Usage: ``python bench/bench_lifecycle.py [--complaints N] [--smoke]``.
+Wall time on a shared machine moves by a fifth or more between runs. ``--instructions``
+counts instructions instead, with valgrind's callgrind (if it is installed): it runs each
+workload once and three times under it and divides the difference by the operations, so
+the ratios are the same on every run.
+
+Usage: ``python bench/bench_lifecycle.py [--complaints N] [--smoke] [--instructions]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import re
+import shutil
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -87,12 +98,78 @@ def _best(fn: Callable[[], int], repeats: int) -> float:
     return best
 
 
+def _instructions(index: int, rounds: int, complaints: int) -> tuple[int, int]:
+    """Instructions callgrind counts for workload *index* run *rounds* times, and its ops."""
+    valgrind = shutil.which("valgrind")
+    assert valgrind is not None  # noqa: S101 - checked by the caller
+    run = subprocess.run(  # noqa: S603 - our own script under valgrind
+        [
+            valgrind,
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            "--complaints",
+            str(complaints),
+            "--measure",
+            str(index),
+            "--rounds",
+            str(rounds),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},  # the same dict layouts every run
+    )
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    ops = re.search(r"operations per round: (\d+)", run.stdout)
+    if found is None or ops is None:
+        msg = f"callgrind printed no count: {run.stderr[-500:]}"
+        raise RuntimeError(msg)
+    return int(found.group(1)), int(ops.group(1))
+
+
+def _count_instructions(labels: list[str], complaints: int) -> None:
+    """Print instructions per operation of each workload, and the targets' ratios."""
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind (e.g. apt-get install valgrind)")
+    per_op: dict[str, float] = {}
+    print(f"lifecycle benchmark, instructions (callgrind): {complaints} complaints")
+    # Counts do not depend on what else runs, so the runs share the cores.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        counts = {
+            (index, rounds): pool.submit(_instructions, index, rounds, complaints)
+            for index in range(len(labels))
+            for rounds in (1, 3)
+        }
+        for index, label in enumerate(labels):
+            (once, ops), (thrice, _) = counts[index, 1].result(), counts[index, 3].result()
+            per_op[label] = (thrice - once) / (2 * ops)  # setup and start-up cancel out
+            print(f"  {label:<50} {per_op[label]:9.0f} instructions")
+    floor_i = per_op["floor: dict lookup, per command"]
+    machine_i = per_op["transitions.Machine.trigger, per command"]
+    for label in ("decide + evolve, per command", "decide + evolve without clocks, per command"):
+        print(f"  {label.split(',')[0]} / machine trigger  {per_op[label] / machine_i:6.2f}x")
+    print(
+        f"  evolve / floor                      {per_op['evolve alone, per event'] / floor_i:6.2f}x"
+    )
+
+
 def main() -> None:  # noqa: C901, PLR0915 - a linear benchmark script
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--complaints", type=int, default=2_000)
     parser.add_argument("--smoke", action="store_true", help="small run for CI")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions under valgrind's callgrind instead of timing",
+    )
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     n = 200 if args.smoke else args.complaints
+    if args.instructions and args.complaints == parser.get_default("complaints"):
+        n = 100  # callgrind runs some 50 times slower
     repeats = 2 if args.smoke else 5
 
     profile = lc.load_profile("national")
@@ -207,17 +284,29 @@ def main() -> None:  # noqa: C901, PLR0915 - a linear benchmark script
                 model.trigger(name)  # type: ignore[attr-defined]
         return commands
 
-    results = {
-        "decide + evolve, per command": _best(decide_evolve, repeats),
-        "decide + evolve without clocks, per command": _best(decide_evolve_bare, repeats),
-        "evolve alone, per event": _best(evolve_only, repeats),
-        "evolve alone without clocks, per event": _best(evolve_only_bare, repeats),
-        "replay (evolve folded over a stream), per event": _best(replay_streams, repeats),
-        "  reference: build one Complaint (11 fields)": _best(one_state_object, repeats),
-        "  reference: build one 11-tuple": _best(one_tuple, repeats),
-        "floor: dict lookup, per command": _best(floor, repeats),
-        "transitions.Machine.trigger, per command": _best(fire_machine, repeats),
+    workloads: dict[str, Callable[[], int]] = {
+        "decide + evolve, per command": decide_evolve,
+        "decide + evolve without clocks, per command": decide_evolve_bare,
+        "evolve alone, per event": evolve_only,
+        "evolve alone without clocks, per event": evolve_only_bare,
+        "replay (evolve folded over a stream), per event": replay_streams,
+        "  reference: build one Complaint (11 fields)": one_state_object,
+        "  reference: build one 11-tuple": one_tuple,
+        "floor: dict lookup, per command": floor,
+        "transitions.Machine.trigger, per command": fire_machine,
     }
+    if args.measure is not None:
+        # One workload, args.rounds times, for an instruction count (see --instructions).
+        work = list(workloads.values())[args.measure]
+        ops = 0
+        for _ in range(args.rounds):
+            ops = work()
+        print(f"operations per round: {ops}")
+        return
+    if args.instructions:
+        _count_instructions(list(workloads), n)
+        return
+    results = {label: _best(work, repeats) for label, work in workloads.items()}
 
     gc.collect()
     tracemalloc.start()
