@@ -328,9 +328,11 @@ def main() -> None:  # noqa: C901, PLR0915 - a linear benchmark script
     floor_s = results["floor: dict lookup, per command"]
     machine_s = results["transitions.Machine.trigger, per command"]
     de = results["decide + evolve without clocks, per command"]
+    de_clocks = results["decide + evolve, per command"]
     ev = results["evolve alone, per event"]
     print(f"  memory per complaint (final state, texts shared)  {per_complaint:9.0f} B")
     print(f"  decide+evolve (no clocks) / machine trigger  {de / machine_s:6.2f}x  (target < 1)")
+    print(f"  decide+evolve (SLA clocks too) / machine     {de_clocks / machine_s:6.2f}x")
     rp = results["replay (evolve folded over a stream), per event"]
     obj = results["  reference: build one Complaint (11 fields)"]
     print(f"  evolve / floor                   {ev / floor_s:6.2f}x  (target <= 5)")
@@ -338,7 +340,9 @@ def main() -> None:  # noqa: C901, PLR0915 - a linear benchmark script
     print(f"  one Complaint object / floor     {obj / floor_s:6.2f}x  (what any new state costs)")
     print(
         "  targets: decide+evolve cheaper than transitions: "
-        f"{'PASS' if de < machine_s else 'FAIL'}; evolve within 5x of floor: "
+        f"{'PASS' if de < machine_s else 'FAIL'} "
+        f"({'and' if de_clocks < machine_s else 'but not'} with SLA clocks too); "
+        "evolve within 5x of floor: "
         f"{'PASS' if ev <= 5 * floor_s else 'FAIL'}; under 2 KB per complaint: "
         f"{'PASS' if per_complaint < 2048 else 'FAIL'}"
     )

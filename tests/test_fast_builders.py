@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
-from lapor_core.domain._fast import Replacer, builder
+from helpers import OWNER, drive
+from lapor_core import Complaint, Reply, Status
+from lapor_core.domain._fast import Replacer, builder, compile_builder
 from lapor_core.domain.clocks import ClockChange, ClockOp, DurationUnit, RunningClock, apply_changes
 from lapor_core.domain.complaint import ComplaintRecord, Message
 from lapor_core.domain.model import Content
@@ -99,3 +101,39 @@ def test_apply_changes_restarts_pauses_resumes_and_stops() -> None:
     assert [rc.clock for rc in stopped] == ["statutory_response"]
     # Changes to a clock that is not running do nothing.
     assert apply_changes(stopped, (ClockChange(ClockOp.PAUSE, "verification"),), later) == stopped
+
+
+def test_evolve_shares_what_an_event_leaves_alone() -> None:
+    story = drive(Status.IN_PROGRESS)
+    before = story.state
+    after = story.do(OWNER, Reply(complaint_id=before.id, text="Masih rusak."))
+    state = story.state
+    assert 1 == len(after)
+    assert before.version + 1 == state.version
+    assert after[0].at == state.updated_at
+    assert len(before.thread) + 1 == len(state.thread)
+    # Untouched parts are the same objects, not copies.
+    assert state.info is before.info
+    assert state.record is before.record
+    assert state.assignments is before.assignments
+    assert type(state) is Complaint
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        state.version = 0  # type: ignore[misc]
+
+
+def test_compile_builder_needs_an_expression_for_every_field() -> None:
+    with pytest.raises(TypeError, match="missing \\['text', 'agency'\\]"):
+        compile_builder(Message, "kind, at, actor", {"kind": "kind", "at": "at", "actor": "actor"})
+    with pytest.raises(TypeError, match="unknown \\['colour'\\]"):
+        compile_builder(
+            Message,
+            "kind, at, actor, text",
+            {
+                "kind": "kind",
+                "at": "at",
+                "actor": "actor",
+                "text": "text",
+                "agency": "None",
+                "colour": "1",
+            },
+        )

@@ -29,11 +29,9 @@ from lapor_core.domain._state import (
 from lapor_core.domain.clocks import RunningClock, apply_changes
 from lapor_core.errors import ValidationError
 
-# --------------------------------------------------------------------------- evolve
-#
-# One function per event type builds the next state directly: a generated successor
-# copies the fields the event leaves alone slot to slot, sets the version, the time and
-# the clocks, and stores the fields it changes. ``replay`` is ``evolve`` folded.
+# A generated successor copies the fields an event leaves alone slot to slot (sharing
+# them with the state before), sets the version, the time and the clocks, and stores
+# the fields the event changes.
 
 _BUILD_COMPLAINT = builder(Complaint)
 _BUILD_MESSAGE = builder(Message)
