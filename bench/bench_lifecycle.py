@@ -98,10 +98,8 @@ def _best(fn: Callable[[], int], repeats: int) -> float:
     return best
 
 
-def _instructions(index: int, rounds: int, complaints: int) -> tuple[int, int]:
+def _instructions(valgrind: str, index: int, rounds: int, complaints: int) -> tuple[int, int]:
     """Instructions callgrind counts for workload *index* run *rounds* times, and its ops."""
-    valgrind = shutil.which("valgrind")
-    assert valgrind is not None  # noqa: S101 - checked by the caller
     run = subprocess.run(  # noqa: S603 - our own script under valgrind
         [
             valgrind,
@@ -131,14 +129,15 @@ def _instructions(index: int, rounds: int, complaints: int) -> tuple[int, int]:
 
 def _count_instructions(labels: list[str], complaints: int) -> None:
     """Print instructions per operation of each workload, and the targets' ratios."""
-    if shutil.which("valgrind") is None:
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
         sys.exit("--instructions needs valgrind (e.g. apt-get install valgrind)")
     per_op: dict[str, float] = {}
     print(f"lifecycle benchmark, instructions (callgrind): {complaints} complaints")
     # Counts do not depend on what else runs, so the runs share the cores.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         counts = {
-            (index, rounds): pool.submit(_instructions, index, rounds, complaints)
+            (index, rounds): pool.submit(_instructions, valgrind, index, rounds, complaints)
             for index in range(len(labels))
             for rounds in (1, 3)
         }

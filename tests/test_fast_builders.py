@@ -65,11 +65,14 @@ def test_replacer_changes_only_the_named_fields() -> None:
 
 def test_a_compiled_replacer_sets_the_named_fields_in_order() -> None:
     original = _clock()
-    replace = Replacer(RunningClock).of("breached", "amount")
+    replacer = Replacer(RunningClock)
+    replace = replacer.of("breached", "amount")
     copy = replace(original, True, 7)
     assert type(copy) is RunningClock
     assert copy == attrs.evolve(original, amount=7, breached=True)
-    assert Replacer(RunningClock).of("amount") is not replace
+    # Compiled once per set of fields, in order: the same names give the same function.
+    assert replacer.of("breached", "amount") is replace
+    assert replacer.of("amount", "breached")(original, 7, True) == copy
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         copy.amount = 4  # type: ignore[misc]
 

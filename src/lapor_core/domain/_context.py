@@ -149,6 +149,16 @@ def _responsible_after(event: e.Event, before: Complaint | None) -> str:
     return before.responsible
 
 
+def _category_code(event: e.Event, before: Complaint | None) -> str | None:
+    """The complaint's category code as the event finds it (a submission brings its own)."""
+    if isinstance(event, e.ComplaintSubmitted):
+        category = event.category
+    else:
+        assert before is not None  # noqa: S101 - only a submission has no state before it
+        category = before.category
+    return category.code if category is not None else None
+
+
 def _starts(
     definition: ClockDefinition,
     event: e.Event,
@@ -178,15 +188,10 @@ def _changes_for(event: e.Event, before: Complaint | None, ctx: Context) -> tupl
     """
     kind = type(event)
     running = before.clocks if before is not None else ()
-    if kind is e.ComplaintSubmitted:
-        category = event.category  # type: ignore[attr-defined]  # a submission
-    else:
-        assert before is not None  # noqa: S101 - only a submission has no state before it
-        category = before.category
     key = (
         kind,
         getattr(event, "returned_to", None) is not None,
-        category.code if category is not None else None,
+        _category_code(event, before),
         _responsible_after(event, before),
         getattr(event, "agency", None),
         tuple([a.agency for a in event.assignments]) if kind is e.ComplaintForwarded else (),  # type: ignore[attr-defined]  # a forwarding
@@ -220,12 +225,7 @@ def _compute_changes(
         return ()
     running = before.clocks if before is not None else ()
     event_agency: str | None = getattr(event, "agency", None)
-    if isinstance(event, e.ComplaintSubmitted):
-        category = event.category
-    else:
-        assert before is not None  # noqa: S101 - only a submission has no state before it
-        category = before.category
-    code = category.code if category is not None else None
+    code = _category_code(event, before)
     changes: list[ClockChange] = []
     for definition, op in entries:
         if op is ClockOp.START:

@@ -69,16 +69,13 @@ def _successor(*changed: str) -> Callable[..., Complaint]:
     the event's clock changes, and the fields *changed* take *values*, in order (a
     changed ``clocks`` value gets the clock changes too).
     """
-    values = {f.name: f"old.{f.name}" for f in attrs.fields(Complaint)}
-    values.update({name: f"new_{name}" for name in changed})
+    values = {name: f"new_{name}" for name in changed}
+    parameters = ", ".join(["old", "event", *values.values()])
     values["version"] = "old.version + 1"
     values["updated_at"] = "event.at"
-    values["clocks"] = f"clocks_after({values['clocks']}, event)"
+    values["clocks"] = f"clocks_after({values.get('clocks', 'old.clocks')}, event)"
     return compile_builder(
-        Complaint,
-        ", ".join(["old", "event", *(f"new_{name}" for name in changed)]),
-        values,
-        {"clocks_after": _clocks_after},
+        Complaint, parameters, values, {"clocks_after": _clocks_after}, copy_from="old"
     )
 
 

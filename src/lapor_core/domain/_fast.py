@@ -3,10 +3,12 @@ Internal: fast construction of frozen attrs objects for hot paths.
 
 ``evolve`` builds a new state object per event. A frozen slotted attrs class sets each
 field through ``object.__setattr__`` (its own ``__setattr__`` refuses), which costs
-several times a plain attribute store. :func:`builder` makes a positional constructor
-that fills an instance of a private mutable twin of the class (same slots) and then
-turns it into the frozen class. It is for classes without validators, converters or
-``__attrs_post_init__`` (there is nothing for it to skip).
+several times a plain attribute store. :func:`compile_builder` generates a function that
+fills an instance of a private mutable twin of the class (same slots) and then turns it
+into the frozen class; :func:`builder` (every field, positionally) and
+:meth:`Replacer.of` (a copy with some fields changed) are made with it. They are for
+classes without validators, converters or ``__attrs_post_init__`` (there is nothing
+for them to skip).
 """
 
 from __future__ import annotations
@@ -58,15 +60,21 @@ def compile_builder(
     parameters: str,
     values: Mapping[str, str],
     names: Mapping[str, Any] | None = None,
+    *,
+    copy_from: str | None = None,
 ) -> Callable[..., T]:
     """
     Compile ``build(parameters) -> cls``, storing ``field = expression`` for each field.
 
-    *values* maps every field of *cls* to a Python expression over *parameters* and
-    *names* (extra globals of the generated function). :func:`builder`'s conditions
-    apply to *cls*; a field missing from *values* is a ``TypeError``.
+    *values* maps fields of *cls* to Python expressions over *parameters* and *names*
+    (extra globals of the generated function). A field *values* leaves out is copied
+    from the parameter *copy_from* (``copy_from.field``); without *copy_from* it is a
+    ``TypeError``, as is a name that is not a field. :func:`builder`'s conditions apply
+    to *cls*.
     """
     fields = _checked_plain(cls)
+    if copy_from is not None:
+        values = {name: f"{copy_from}.{name}" for name in fields} | dict(values)
     missing = [name for name in fields if name not in values]
     unknown = sorted(set(values) - set(fields))
     if missing or unknown:
@@ -112,12 +120,12 @@ class Replacer(Generic[T]):
     stores the new values (:func:`builder`'s conditions apply to the class).
     """
 
-    __slots__ = ("cls", "compiled", "names")
+    __slots__ = ("cls", "compiled")
 
     def __init__(self, cls: type[T]) -> None:
-        """Check *cls* and remember its fields."""
+        """Check *cls* (see :func:`builder`)."""
+        _checked_plain(cls)
         self.cls = cls
-        self.names = frozenset(_checked_plain(cls))
         self.compiled: dict[tuple[str, ...], Callable[..., T]] = {}
 
     def of(self, *changed: str) -> Callable[..., T]:
@@ -128,15 +136,9 @@ class Replacer(Generic[T]):
         """
         replace = self.compiled.get(changed)
         if replace is None:
-            unknown = sorted(set(changed) - self.names)
-            if unknown:
-                msg = f"{self.cls.__name__} has no field {', '.join(unknown)}"
-                raise TypeError(msg)
-            fields = [f.name for f in attrs.fields(self.cls)]  # type: ignore[arg-type]  # T is any attrs class
             new = {name: f"new_{name}" for name in changed}
             parameters = ", ".join(["old", *new.values()])
-            values = {name: new.get(name, f"old.{name}") for name in fields}
-            replace = compile_builder(self.cls, parameters, values)
+            replace = compile_builder(self.cls, parameters, new, copy_from="old")
             self.compiled[changed] = replace
         return replace
 
