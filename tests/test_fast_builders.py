@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import OWNER, drive
 from lapor_core import Complaint, Reply, Status
@@ -104,6 +106,62 @@ def test_apply_changes_restarts_pauses_resumes_and_stops() -> None:
     assert [rc.clock for rc in stopped] == ["statutory_response"]
     # Changes to a clock that is not running do nothing.
     assert apply_changes(stopped, (ClockChange(ClockOp.PAUSE, "verification"),), later) == stopped
+
+
+def _reference_apply(
+    clocks: tuple[RunningClock, ...], changes: tuple[ClockChange, ...], at: datetime
+) -> tuple[RunningClock, ...]:
+    """The clock rules written plainly: a mapping by ``(clock, agency)``, in start order."""
+    running = {(rc.clock, rc.agency): rc for rc in clocks}
+    for change in changes:
+        key = (change.clock, change.agency)
+        rc = running.get(key)
+        if change.op is ClockOp.START:
+            running.pop(key, None)
+            running[key] = RunningClock(
+                clock=change.clock,
+                agency=change.agency,
+                responsible=change.responsible or "",
+                time_zone=change.time_zone or "",
+                started_at=at,
+                amount=change.amount or 0,
+                unit=change.unit or DurationUnit.HOURS,
+            )
+        elif rc is None:
+            continue
+        elif change.op is ClockOp.STOP:
+            del running[key]
+        elif change.op is ClockOp.PAUSE and rc.paused_at is None:
+            running[key] = attrs.evolve(rc, paused_at=at)
+        elif change.op is ClockOp.RESUME and rc.paused_at is not None:
+            running[key] = attrs.evolve(rc, paused_at=None, pauses=(*rc.pauses, (rc.paused_at, at)))
+    return tuple(running.values())
+
+
+_CHANGES = st.builds(
+    ClockChange,
+    op=st.sampled_from(ClockOp),
+    clock=st.sampled_from(["verification", "follow_up"]),
+    agency=st.sampled_from([None, "samarinda"]),
+    responsible=st.just("samarinda"),
+    time_zone=st.just("Asia/Makassar"),
+    amount=st.just(5),
+    unit=st.just(DurationUnit.WORKING_DAYS),
+)
+
+
+@given(st.lists(st.lists(_CHANGES, max_size=4).map(tuple), max_size=8))
+def test_apply_changes_follows_the_plain_rules(events: list[tuple[ClockChange, ...]]) -> None:
+    clocks: tuple[RunningClock, ...] = ()
+    expected: tuple[RunningClock, ...] = ()
+    for hour, changes in enumerate(events):
+        at = AT + timedelta(hours=hour)
+        before = clocks
+        clocks = apply_changes(clocks, changes, at)
+        expected = _reference_apply(expected, changes, at)
+        assert clocks == expected
+        assert all(type(rc) is RunningClock for rc in clocks)
+        assert apply_changes(before, changes, at) == clocks  # the input is not changed
 
 
 def test_evolve_shares_what_an_event_leaves_alone() -> None:

@@ -7,6 +7,7 @@ One function per event type builds the next state directly.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -73,9 +74,13 @@ def _successor(*changed: str) -> Callable[..., Complaint]:
     parameters = ", ".join(["old", "event", *values.values()])
     values["version"] = "old.version + 1"
     values["updated_at"] = "event.at"
-    values["clocks"] = f"clocks_after({values.get('clocks', 'old.clocks')}, event)"
+    clocks = values.get("clocks", "old.clocks")
+    values["clocks"] = (
+        f"apply_changes({clocks}, changes, event.at) if (changes := event.clock_changes) "
+        f"else {clocks}"
+    )
     return compile_builder(
-        Complaint, parameters, values, {"clocks_after": _clocks_after}, copy_from="old"
+        Complaint, parameters, values, {"apply_changes": apply_changes}, copy_from="old"
     )
 
 
@@ -159,7 +164,7 @@ _NEXT_ASSIGNMENTS = _successor("assignments")
 def _on_forwarded_internally(old: Complaint, event: e.ForwardedInternally) -> Complaint:
     agency = event.agency
     assignments = tuple(
-        _HANDLED_BY(a, event.to) if a.agency == agency else a for a in old.assignments
+        [_HANDLED_BY(a, event.to) if a.agency == agency else a for a in old.assignments]
     )
     return _NEXT_ASSIGNMENTS(old, event, assignments)
 
@@ -183,15 +188,27 @@ def _on_rejected(old: Complaint, event: e.DispositionRejected) -> Complaint:
 _NEXT_FOLLOW_UP = _successor("status", "assignments", "thread", "record")
 
 
+def _followed_up(
+    assignments: tuple[e.Assignment, ...], agency: str, at: datetime
+) -> tuple[e.Assignment, ...]:
+    """*assignments* with those of *agency* still unanswered marked followed up *at*."""
+    for a in assignments:
+        if a.agency == agency and a.followed_up_at is None:
+            break
+    else:
+        return assignments
+    return tuple(
+        [
+            _FOLLOWED_UP(a, at) if a.agency == agency and a.followed_up_at is None else a
+            for a in assignments
+        ]
+    )
+
+
 def _on_follow_up(old: Complaint, event: e.FollowUpPosted) -> Complaint:
     agency = event.agency
     at = event.at
-    assignments = old.assignments
-    if any(a.agency == agency and a.followed_up_at is None for a in assignments):
-        assignments = tuple(
-            _FOLLOWED_UP(a, at) if a.agency == agency and a.followed_up_at is None else a
-            for a in assignments
-        )
+    assignments = _followed_up(old.assignments, agency, at)
     record = old.record
     if record.first_follow_up_at is None:
         record = _FIRST_FOLLOW_UP(record, at)

@@ -418,26 +418,27 @@ def apply_changes(
         name = change.clock
         agency = change.agency
         op = change.op
-        index = -1
-        for i, rc in enumerate(running):
+        index = 0
+        for rc in running:
             if rc.clock == name and rc.agency == agency:
-                index = i
                 break
+            index += 1
+        else:
+            # Not running: only a start does anything.
+            if op is _START:
+                running.append(_STARTED(change, at))
+            continue
         if op is _START:
             # A restart replaces the clock and moves it to the end.
-            if index >= 0:
-                del running[index]
+            del running[index]
             running.append(_STARTED(change, at))
-        elif index < 0:
-            continue
         elif op is _STOP:
             del running[index]
-        else:
-            rc = running[index]
-            if op is _PAUSE and rc.paused_at is None:
+        elif op is _PAUSE:
+            if rc.paused_at is None:
                 running[index] = _PAUSED(rc, at)
-            elif op is _RESUME and rc.paused_at is not None:
-                running[index] = _RESUMED(rc, None, (*rc.pauses, (rc.paused_at, at)))
+        elif op is _RESUME and rc.paused_at is not None:
+            running[index] = _RESUMED(rc, None, (*rc.pauses, (rc.paused_at, at)))
     return tuple(running)
 
 
