@@ -33,13 +33,15 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import attrs
 import cattrs
 from cattrs.fns import identity
 
 from lapor_core.domain import events as _events
+from lapor_core.domain.actors import Actor
+from lapor_core.domain.clocks import ClockChange
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import Category, ComplaintId, RegionCode, TrackingId
 from lapor_core.errors import StorageError, ValidationError
@@ -65,6 +67,8 @@ __all__ = [
     "register_upcaster",
     "to_micros",
 ]
+
+T = TypeVar("T")
 
 Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
 """
@@ -214,10 +218,82 @@ def _is_optional_primitive(tp: Any) -> bool:  # noqa: ANN401 - any type annotati
     return type(None) in args and args <= _PRIMITIVES
 
 
-def _structure_enum(value: object, tp: type[enum.Enum]) -> enum.Enum:
-    if isinstance(value, bool | dict | list) or value is None:
-        raise TypeError(f"expected a {tp.__name__} value, got {type(value).__name__}")
-    return tp(value)
+def _is_enum(tp: Any) -> bool:  # noqa: ANN401 - any type annotation
+    return isinstance(tp, type) and issubclass(tp, enum.Enum)
+
+
+def _enum_hook(tp: type[enum.Enum]) -> Callable[[object, object], enum.Enum]:
+    """Structure *tp* from its value: one dict lookup, strict about the value's type."""
+    members = {member.value: member for member in tp}
+    value_types = frozenset(type(value) for value in members)
+
+    def structure(value: object, _t: object) -> enum.Enum:
+        if type(value) not in value_types:
+            raise TypeError(f"expected a {tp.__name__} value, got {type(value).__name__}")
+        member = members.get(value)
+        if member is None:
+            raise ValueError(f"{value!r} is not a valid {tp.__qualname__}")
+        return member
+
+    return structure
+
+
+def _is_optional(tp: Any) -> bool:  # noqa: ANN401 - any type annotation
+    """``X | None`` for one type ``X``."""
+    if typing.get_origin(tp) not in {typing.Union, types.UnionType}:
+        return False
+    args = typing.get_args(tp)
+    return len(args) == 2 and type(None) in args
+
+
+def _optional_hook_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    """``X | None``: ``None`` as it is, anything else through ``X``'s hook, looked up once."""
+
+    def factory(tp: Any) -> Callable[[object, object], Any]:  # noqa: ANN401 - any optional type
+        (inner,) = (arg for arg in typing.get_args(tp) if arg is not type(None))
+        hook = converter.get_structure_hook(inner)
+
+        def optional(value: object, _t: object) -> Any:  # noqa: ANN401 - any structured value
+            return None if value is None else hook(value, inner)
+
+        return optional
+
+    return factory
+
+
+_INTERN_LIMIT = 1 << 16
+
+
+def _interning(
+    structure: Callable[[Any, Any], T], limit: int = _INTERN_LIMIT
+) -> Callable[[Any, Any], T]:
+    """
+    Wrap the structure hook of a small flat value class: equal records, one shared object.
+
+    Clock changes and actors repeat across events (``decide`` shares them too), so a
+    stream decodes each distinct one once. The key is the record's items and the types of
+    its values (JSON ``1`` and ``true`` are equal in Python, but only one is an int). A
+    record with an unhashable value goes straight to *structure*, which refuses it. The
+    cache starts again when it holds *limit* records.
+    """
+    cache: dict[tuple[Any, ...], T] = {}
+
+    def interned(value: Any, tp: Any) -> T:  # noqa: ANN401 - a JSON record, a type
+        if type(value) is not dict:
+            return structure(value, tp)
+        try:
+            key = (*value.items(), *map(type, value.values()))
+            found = cache.get(key)
+        except TypeError:  # an unhashable value
+            return structure(value, tp)
+        if found is None:
+            found = structure(value, tp)
+            if len(cache) >= limit:
+                cache.clear()
+            cache[key] = found
+        return found
+
+    return interned
 
 
 def _make_converter(*, detailed: bool) -> cattrs.Converter:
@@ -227,9 +303,8 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_unstructure_hook(datetime, _unstructure_datetime)
-    converter.register_structure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
-    )
+    converter.register_structure_hook_factory(_is_enum, _enum_hook)
+    converter.register_structure_hook_factory(_is_optional, _optional_hook_factory(converter))
     for cls, attribute in _VALUE_TYPES:
         unstructure, structure = _value_hooks(cls, attribute)
         converter.register_unstructure_hook(cls, unstructure)
@@ -237,9 +312,10 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_tuple, _tuple_hook_factory(converter))
     converter.register_unstructure_hook_func(_is_optional_primitive, identity)
     converter.register_unstructure_hook_factory(_is_tuple, _tuple_unstructure_factory(converter))
-    converter.register_unstructure_hook_func(
-        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _ENUM_VALUE
-    )
+    converter.register_unstructure_hook_func(_is_enum, _ENUM_VALUE)
+    if not detailed:  # the detailed converter only explains a failure
+        for cls in (ClockChange, Actor):
+            converter.register_structure_hook(cls, _interning(converter.get_structure_hook(cls)))
     return converter
 
 
