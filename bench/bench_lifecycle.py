@@ -7,7 +7,10 @@ Prints, in one run, next to two references:
 - a shared ``transitions.Machine`` (one per profile, as the library builds it) firing the
   same transitions for one model;
 
-and what any new immutable state costs: building one ``Complaint`` (and an 11-tuple).
+and what any new immutable state costs: building one ``Complaint`` (and an 11-tuple), and
+the least immutable evolve (dispatch on the event type, build one ``Complaint``, record
+nothing). It then judges the targets of ``docs/performance.md``, which says why ``evolve``
+is measured against the floor plus one new ``Complaint``.
 
 Wall time on a shared machine moves by a fifth or more between runs. ``--instructions``
 counts instructions instead, with valgrind's callgrind (if it is installed): it runs each
