@@ -393,7 +393,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         choices=("regional", "national"),
         default="regional",
         help="regional: the Kaltim profile and registry, ~1,000 reports a year; national: "
-        "~650 agencies and ~200,000 reports a year",
+        "~650 K/L/D (~3,800 agency nodes) and ~200,000 reports a year",
     )
     sim.add_argument("--profile", help="profile name or path (default by scale)")
     sim.add_argument("--registry", default="kaltim", help="registry for the regional scale")
