@@ -183,6 +183,33 @@ def test_simulate_default_store_in_the_working_directory(
     assert (tmp_path / "lapor-simulation.sqlite3").exists()
 
 
+def test_simulate_collects_cycles_rarely_while_it_runs_and_restores_the_thresholds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc  # noqa: PLC0415 - only this test looks at the collector
+
+    from lapor_core.simulate import simulate as real  # noqa: PLC0415 - wrapped below
+
+    during: list[tuple[int, ...]] = []
+
+    def watched(*args: object, **kwargs: object) -> object:
+        during.append(gc.get_threshold())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("lapor_core._cli_reports.simulate", watched)
+    monkeypatch.chdir(tmp_path)
+    before = gc.get_threshold()
+    code, _, _ = _run(capsys, "simulate", "--days", "1", "--quiet")
+    assert 0 == code
+    assert [(50_000, *before[1:])] == during
+    assert before == gc.get_threshold()
+    # Restored after a failure too.
+    monkeypatch.setattr("lapor_core._cli_reports.simulate", lambda *_a, **_k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        main(["simulate", "--days", "1", "--quiet"])
+    assert before == gc.get_threshold()
+
+
 @pytest.mark.parametrize("days", ["0", "-3", "ten"])
 def test_simulate_refuses_a_bad_period(capsys: pytest.CaptureFixture[str], days: str) -> None:
     assert "--days" in _usage_error(capsys, "simulate", "--days", days, "--quiet")
