@@ -56,12 +56,6 @@ _REOPENED = _RECORD.of("closed_at", "closed_automatically", "rating", "reopen_co
 _BREACH_COUNTED = _RECORD.of("escalations", "breaches", "ombudsman_eligible")
 
 
-def _clocks_after(clocks: tuple[RunningClock, ...], event: e.Event) -> tuple[RunningClock, ...]:
-    """*clocks* with the event's clock changes applied."""
-    changes = event.clock_changes
-    return apply_changes(clocks, changes, event.at) if changes else clocks
-
-
 def _successor(*changed: str) -> Callable[..., Complaint]:
     """
     Compile ``next(old, event, *values) -> Complaint``: the state after *event*.
@@ -113,7 +107,7 @@ def _started(event: e.ComplaintSubmitted) -> Complaint:
         (),
         None,
         (),
-        _clocks_after((), event),
+        apply_changes((), event.clock_changes, event.at),
         _EMPTY_RECORD,
     )
 

@@ -273,8 +273,8 @@ def _interning(
     Clock changes and actors repeat across events (``decide`` shares them too), so a
     stream decodes each distinct one once. The key is the record's items and the types of
     its values (JSON ``1`` and ``true`` are equal in Python, but only one is an int). A
-    record with an unhashable value goes straight to *structure*, which refuses it. The
-    cache starts again when it holds *limit* records.
+    record that is not a dict, or holds an unhashable value, goes straight to *structure*
+    and is never cached. The cache starts again when it holds *limit* records.
     """
     cache: dict[tuple[Any, ...], T] = {}
 
