@@ -9,7 +9,7 @@ lifecycle table, the regulation matrix and the glossary.
 
 from __future__ import annotations
 
-from lapor_core.domain.actors import Actor, PublicView, Role, make_agency_actor, public_view
+from lapor_core.domain.actors import Actor, Role, make_agency_actor
 from lapor_core.domain.agencies import Agency, AgencyKind, AgencyRegistry
 from lapor_core.domain.calendar import (
     CalendarOverride,
@@ -95,6 +95,7 @@ from lapor_core.domain.model import (
     Reporter,
     TrackingId,
 )
+from lapor_core.domain.privacy import PublicView, public_view
 from lapor_core.domain.profile import (
     Basis,
     ChannelOption,

@@ -16,7 +16,6 @@ import attrs
 from lapor_core.domain import events as e
 from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.clocks import BreachAction, RunningClock
-from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import (
     ArchiveReason,
     Category,
@@ -28,6 +27,7 @@ from lapor_core.domain.model import (
     Privacy,
     RegionCode,
     Reporter,
+    Status,
 )
 
 # Enum members read once: on Python 3.11 reading ``Status.X`` goes through

@@ -1,5 +1,5 @@
 """
-Who acts: roles, actors, agency scoping and the public view of a complaint.
+Who acts: roles, actors and agency scoping.
 
 Roles follow domain.md section 1 ([C]). An agency's actors act only on complaints
 assigned inside their subtree; a reporter only on their own complaints.
@@ -10,28 +10,14 @@ assigned inside their subtree; a reporter only on their own complaints.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
-from typing import TYPE_CHECKING
 
 import attrs
 
 from lapor_core.domain._validators import instance_of
-from lapor_core.domain.model import (
-    Category,
-    Channel,
-    ComplaintId,
-    Kind,
-    RegionCode,
-    TrackingId,
-)
+from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.errors import PermissionDenied, ValidationError
 
-if TYPE_CHECKING:
-    from lapor_core.domain.agencies import AgencyRegistry
-    from lapor_core.domain.complaint import Complaint
-    from lapor_core.domain.lifecycle import Status
-
-__all__ = ["Actor", "PublicView", "Role", "make_agency_actor", "public_view"]
+__all__ = ["Actor", "Role", "make_agency_actor"]
 
 
 class Role(enum.Enum):
@@ -140,52 +126,3 @@ def make_agency_actor(registry: AgencyRegistry, actor_id: str, role: Role, agenc
             "it cannot be given admin accounts"
         )
     return Actor(actor_id, role, agency_id)
-
-
-@attrs.frozen
-class PublicView:
-    """
-    What the public may see of a complaint.
-
-    ``reporter_name`` is ``None`` when the report is *anonim*; ``title`` and ``body``
-    are ``None`` when it is *rahasia*.
-
-    .. versionadded:: 0.1.0
-    """
-
-    id: ComplaintId
-    tracking_id: TrackingId | None
-    status: Status
-    kind: Kind
-    category: Category | None
-    region: RegionCode | None
-    channel: Channel
-    submitted_at: datetime
-    reporter_name: str | None
-    title: str | None
-    body: str | None
-    agencies: tuple[str, ...]
-
-
-def public_view(complaint: Complaint) -> PublicView:
-    """
-    The public projection of *complaint*, honouring *anonim* and *rahasia*.
-
-    .. versionadded:: 0.1.0
-    """
-    anonymous = complaint.privacy.anonymous
-    confidential = complaint.privacy.confidential
-    return PublicView(
-        id=complaint.id,
-        tracking_id=complaint.external_ids.sp4n_tracking_id,
-        status=complaint.status,
-        kind=complaint.kind,
-        category=complaint.category,
-        region=complaint.region,
-        channel=complaint.channel,
-        submitted_at=complaint.submitted_at,
-        reporter_name=None if anonymous else complaint.reporter.name,
-        title=None if confidential else complaint.content.title,
-        body=None if confidential else complaint.content.body,
-        agencies=tuple(a.agency for a in complaint.assignments),
-    )

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from lapor_core.domain.complaint import Complaint
-    from lapor_core.domain.profile import Basis
+    from lapor_core.domain.model import Basis
 
 __all__ = [
     "BreachAction",

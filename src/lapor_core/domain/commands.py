@@ -34,6 +34,7 @@ from lapor_core.domain.model import (
 from lapor_core.errors import ValidationError
 
 __all__ = [
+    "COMMANDS",
     "Archive",
     "AutoClose",
     "ChangePrivacy",
@@ -425,3 +426,26 @@ class ExtendDeadline(Command):
         """The extension is positive."""
         if self.amount <= 0:
             raise ValidationError(f"an extension must be positive, got {self.amount}")
+
+
+COMMANDS: tuple[type[Command], ...] = (
+    Submit,
+    Classify,
+    RequestInformation,
+    ProvideInformation,
+    Forward,
+    ForwardInternally,
+    RejectDisposition,
+    PostFollowUp,
+    Reply,
+    Close,
+    AutoClose,
+    Archive,
+    Rate,
+    Reopen,
+    ChangePrivacy,
+    RecordWarning,
+    RecordBreach,
+    ExtendDeadline,
+)
+"""Every command type of the domain (the vocabulary the lifecycle table uses)."""

@@ -14,7 +14,6 @@ the rows whose option the profile disables and the rows of the commands it disab
 
 from __future__ import annotations
 
-import enum
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeAlias
@@ -24,6 +23,7 @@ from transitions import Machine, MachineError
 
 from lapor_core.domain import commands as c
 from lapor_core.domain.actors import Role
+from lapor_core.domain.model import Status
 from lapor_core.errors import InvalidTransition, ProfileError
 
 if TYPE_CHECKING:
@@ -42,39 +42,6 @@ __all__ = [
     "markdown_table",
     "mermaid",
 ]
-
-
-class Status(enum.Enum):
-    """
-    The statuses of a complaint (domain.md section 3; labels come from the profile).
-
-    .. versionadded:: 0.1.0
-    """
-
-    # Members are singletons compared by identity: an identity hash is exact and much
-    # cheaper than Enum's name hash (these are dict and set keys on the hot path).
-    __hash__ = object.__hash__
-
-    SUBMITTED = "submitted"
-    """*Belum Terverifikasi*: received, waiting for verification and routing."""
-    ON_HOLD = "on_hold"
-    """*Tunda*: information requested from the reporter."""
-    FORWARDED = "forwarded"
-    """*Belum Ditindaklanjuti*: forwarded to one or more agencies, no follow-up yet."""
-    IN_PROGRESS = "in_progress"
-    """*Proses*: a follow-up was posted; the thread is open."""
-    COMPLETED = "completed"
-    """*Selesai*: closed by hand or automatically."""
-    ARCHIVED = "archived"
-    """*Arsip*: not processable (reason recorded)."""
-
-    @property
-    def terminal(self) -> bool:
-        """Whether the status ends the lifecycle (reopen aside)."""
-        return self in _TERMINAL
-
-
-_TERMINAL = frozenset({Status.COMPLETED, Status.ARCHIVED})
 
 
 Guard: TypeAlias = Callable[["Complaint | None", c.Command, "Actor", "datetime", "Context"], None]

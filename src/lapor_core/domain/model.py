@@ -21,16 +21,19 @@ from lapor_core.errors import ValidationError
 
 __all__ = [
     "ArchiveReason",
+    "Basis",
     "Category",
     "Channel",
     "ChannelType",
     "ComplaintId",
+    "Confidence",
     "Content",
     "ExternalIds",
     "Kind",
     "Privacy",
     "RegionCode",
     "Reporter",
+    "Status",
     "TrackingId",
     "require_aware",
 ]
@@ -373,3 +376,62 @@ class ArchiveReason(enum.Enum):
     """Withdrawn: the reporter did not complete requested information in time."""
     OTHER = "other"
     """Another reason, given in the note."""
+
+
+class Status(enum.Enum):
+    """
+    The statuses of a complaint (domain.md section 3; labels come from the profile).
+
+    .. versionadded:: 0.1.0
+    """
+
+    SUBMITTED = "submitted"
+    """*Belum Terverifikasi*: received, waiting for verification and routing."""
+    ON_HOLD = "on_hold"
+    """*Tunda*: information requested from the reporter."""
+    FORWARDED = "forwarded"
+    """*Belum Ditindaklanjuti*: forwarded to one or more agencies, no follow-up yet."""
+    IN_PROGRESS = "in_progress"
+    """*Proses*: a follow-up was posted; the thread is open."""
+    COMPLETED = "completed"
+    """*Selesai*: closed by hand or automatically."""
+    ARCHIVED = "archived"
+    """*Arsip*: not processable (reason recorded)."""
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the status ends the lifecycle (reopen aside)."""
+        return self in (Status.COMPLETED, Status.ARCHIVED)
+
+
+class Confidence(enum.Enum):
+    """
+    How sure we are of a rule (domain.md's tags, plus ``L`` for a deployment's own choice).
+
+    .. versionadded:: 0.1.0
+    """
+
+    CONFIRMED = "C"
+    """A cited source states it."""
+    INFERRED = "I"
+    """Pieced together from secondary sources."""
+    UNKNOWN = "U"
+    """No source: a configurable default, never presented as law."""
+    LOCAL = "L"
+    """A local choice or example of the deployment."""
+
+
+@attrs.frozen
+class Basis:
+    """
+    Where a rule comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    source: str
+    confidence: Confidence
+
+    def __str__(self) -> str:
+        """``[C] source``."""
+        return f"[{self.confidence.value}] {self.source}"

@@ -21,7 +21,6 @@ name, lives in :mod:`lapor_core.profiles`.
 
 from __future__ import annotations
 
-import enum
 import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -33,8 +32,8 @@ import attrs
 from lapor_core.domain.agencies import TIME_ZONES
 from lapor_core.domain.calendar import CalendarOverride, WorkingCalendar, overrides_from_records
 from lapor_core.domain.clocks import BreachAction, ClockDefinition, ClockScope, DurationUnit
-from lapor_core.domain.lifecycle import TRANSITIONS, Status
-from lapor_core.domain.model import Channel, ChannelType
+from lapor_core.domain.commands import COMMANDS
+from lapor_core.domain.model import Basis, Channel, ChannelType, Confidence, Status
 from lapor_core.errors import ProfileError
 
 __all__ = [
@@ -54,39 +53,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class Confidence(enum.Enum):
-    """
-    How sure we are of a rule (domain.md's tags, plus ``L`` for a deployment's own choice).
-
-    .. versionadded:: 0.1.0
-    """
-
-    CONFIRMED = "C"
-    """A cited source states it."""
-    INFERRED = "I"
-    """Pieced together from secondary sources."""
-    UNKNOWN = "U"
-    """No source: a configurable default, never presented as law."""
-    LOCAL = "L"
-    """A local choice or example of the deployment."""
-
-
-@attrs.frozen
-class Basis:
-    """
-    Where a rule comes from.
-
-    .. versionadded:: 0.1.0
-    """
-
-    source: str
-    confidence: Confidence
-
-    def __str__(self) -> str:
-        """``[C] source``."""
-        return f"[{self.confidence.value}] {self.source}"
 
 
 @attrs.frozen
@@ -738,7 +704,7 @@ def _parse_categories(
     return standards, names
 
 
-_COMMANDS = frozenset(row.command.__name__ for row in TRANSITIONS)
+_COMMANDS = frozenset(command.__name__ for command in COMMANDS)
 
 
 def _parse_channels(table: _Reader) -> dict[str, ChannelOption]:

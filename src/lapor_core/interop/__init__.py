@@ -2,7 +2,7 @@
 Interoperability: Open311 GeoReport v2, and the LAPOR! open-data export.
 
 * :mod:`lapor_core.interop.open311`: complaints as GeoReport v2 service requests (privacy
-  as :func:`~lapor_core.domain.actors.public_view`), POSTed requests as
+  as :func:`~lapor_core.domain.privacy.public_view`), POSTed requests as
   :class:`~lapor_core.domain.commands.Submit`, a profile's categories as services.
 * :mod:`lapor_core.interop.lapor_csv`: the export's columns (``TrackingID``,
   ``KategoriID``, ``DisposisiInstansiID``, ``AreaID``, the four dates, the status) read

@@ -6,7 +6,7 @@ apps speak. This module maps our complaints (*laporan*) onto it and back:
 
 * :func:`to_service_request`: a :class:`~lapor_core.domain.complaint.Complaint` as a
   GeoReport ``service_request`` (the shape of ``GET requests.json``). Everything public
-  comes from :func:`~lapor_core.domain.actors.public_view`, so privacy holds exactly as
+  comes from :func:`~lapor_core.domain.privacy.public_view`, so privacy holds exactly as
   there: *rahasia* (confidential) hides the description and the address (the location is
   part of the content, *lokasi kejadian*); *anonim* (anonymous) hides the reporter, who is
   never in a standard field anyway and appears only in the optional
@@ -32,7 +32,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from lapor_core.domain.actors import public_view
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import deadlines
@@ -52,6 +51,7 @@ from lapor_core.domain.model import (
     Reporter,
     TrackingId,
 )
+from lapor_core.domain.privacy import public_view
 from lapor_core.domain.profile import Profile
 from lapor_core.errors import LaporError, ProfileError, ValidationError
 from lapor_core.interop._labels import label_id
@@ -190,7 +190,7 @@ def to_service_request(
     reveals nothing private, so the field is filled whatever the privacy flags.
 
     Privacy (*anonim* / *rahasia*) is applied through
-    :func:`~lapor_core.domain.actors.public_view`: a confidential complaint has
+    :func:`~lapor_core.domain.privacy.public_view`: a confidential complaint has
     ``description`` and ``address`` ``None``; the reporter's name is never in a standard
     field and, with *extended*, appears only when the complaint is not anonymous.
 

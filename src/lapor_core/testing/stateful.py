@@ -14,7 +14,7 @@ invariants check:
   state the machine expects (and to :meth:`ComplaintService.get`);
 * *no wrong door*: an open complaint always has an owner;
 * a refused command changed nothing (stream and projection row unchanged);
-* an *anonim* reporter never appears in :func:`~lapor_core.domain.actors.public_view`;
+* an *anonim* reporter never appears in :func:`~lapor_core.domain.privacy.public_view`;
 * the stored projection row agrees with :func:`~lapor_core.storage.base.project` on the
   fields that matter (status, version, next due instant, ...);
 * after a sweep nothing is owed at the sweep's instant (:func:`~lapor_core.domain.clocks.due`).
@@ -55,7 +55,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from lapor_core.domain.actors import Actor, public_view
+from lapor_core.domain.actors import Actor
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.clocks import due
 from lapor_core.domain.commands import (
@@ -73,6 +73,7 @@ from lapor_core.domain.commands import (
 from lapor_core.domain.complaint import Complaint, Context, evolve, owners, replay
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ArchiveReason, ComplaintId
+from lapor_core.domain.privacy import public_view
 from lapor_core.domain.profile import Profile
 from lapor_core.errors import LaporError
 from lapor_core.profiles import load_profile, load_registry
