@@ -88,22 +88,24 @@ def test_walk_in_english_uses_english_labels(capsys: pytest.CaptureFixture[str])
 def test_diagram_is_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "diagram")
     assert 0 == code
-    assert out.startswith("stateDiagram-v2")
-    assert "Belum Terverifikasi" in out
+    assert "\nstateDiagram-v2\n" in out
+    assert 'state "Belum Terverifikasi" as submitted' in out
+    assert "submitted --> forwarded: Forward" in out
     _, english, _ = _run(capsys, "diagram", "--lang", "en")
     assert "Not yet verified" in english
 
 
 @pytest.mark.parametrize("profile", ["national", "kaltim"])
-def test_diagram_table_has_a_row_per_transition(
+def test_diagram_table_has_a_line_per_outcome(
     capsys: pytest.CaptureFixture[str], profile: str
 ) -> None:
     code, out, _ = _run(capsys, "diagram", "--format", "table", "--profile", profile)
     assert 0 == code
     lines = out.splitlines()
-    assert lines[0].startswith("| from | command | to |")
+    assert lines[0].startswith("| from | command | records | to |")
     rows = lines[2:]
-    assert len(Lifecycle(lc.load_profile(profile)).rows) == len(rows)
+    outcomes = [o for row in Lifecycle(lc.load_profile(profile)).rows for o in row.outcomes]
+    assert len(outcomes) == len(rows)
     assert all(row.startswith("| ") and row.endswith(" |") for row in rows)
 
 

@@ -42,6 +42,8 @@ EXPECTED = {
     # lifecycle
     "Status",
     "Transition",
+    "Outcome",
+    "Target",
     "TRANSITIONS",
     "Lifecycle",
     "mermaid",

@@ -80,7 +80,15 @@ from lapor_core.domain.events import (
     PrivacyChanged,
     ReplyPosted,
 )
-from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Status, Transition, mermaid
+from lapor_core.domain.lifecycle import (
+    TRANSITIONS,
+    Lifecycle,
+    Outcome,
+    Status,
+    Target,
+    Transition,
+    mermaid,
+)
 from lapor_core.domain.model import (
     ArchiveReason,
     Category,
@@ -189,6 +197,7 @@ __all__ = [
     "Lifecycle",
     "Message",
     "NotFound",
+    "Outcome",
     "OverrideKind",
     "OverrideRule",
     "PermissionDenied",
@@ -217,6 +226,7 @@ __all__ = [
     "Status",
     "StorageError",
     "Submit",
+    "Target",
     "TrackingId",
     "Transition",
     "ValidationError",

@@ -392,7 +392,7 @@ def test_encoding_an_unknown_event_is_refused() -> None:
         encode_event(Stray(complaint_id=ComplaintId("s"), at=T0, actor=Actor.system()))
 
 
-# --------------------------------------------------------------------------- shared values
+# --------------------------------------------------------------------------- clock changes
 
 
 def _clock_record(**changes: Any) -> dict[str, Any]:
@@ -401,21 +401,6 @@ def _clock_record(**changes: Any) -> dict[str, Any]:
     first, *rest = record["data"]["clock_changes"]
     record["data"]["clock_changes"] = [{**first, **changes}, *rest]
     return record
-
-
-def test_equal_clock_changes_and_actors_decode_to_one_object() -> None:
-    record = _submitted_record()
-    assert record["data"]["clock_changes"], "the submission starts clocks"
-    first = decode_event(record)
-    second = decode_event(json.dumps(record))
-    assert first == second
-    assert first.actor is second.actor
-    assert all(a is b for a, b in zip(first.clock_changes, second.clock_changes, strict=True))
-    # A different record is a different object.
-    other = decode_event(_clock_record(amount=99))
-    assert other.clock_changes[0] != first.clock_changes[0]
-    assert other.clock_changes[0].amount == 99
-    assert other.clock_changes[1] is first.clock_changes[1]
 
 
 @pytest.mark.parametrize("amount", [True, 1.0, "1"])
@@ -444,26 +429,3 @@ def test_optional_enum_fields_take_null() -> None:
     event = decode_event(_clock_record(unit=None, amount=None))
     assert event.clock_changes[0].unit is None
     assert event.clock_changes[0].amount is None
-
-
-def test_the_shared_value_cache_is_bounded() -> None:
-    from lapor_core.storage.codec import _interning  # noqa: PLC0415 - a private helper
-
-    built: list[dict[str, Any]] = []
-
-    def structure(value: dict[str, Any], _t: object) -> tuple[Any, ...]:
-        built.append(value)
-        return tuple(value.values())
-
-    interned = _interning(structure, limit=2)
-    one, two, three = {"n": 1}, {"n": 2}, {"n": 3}
-    assert interned(one, object) is interned({"n": 1}, object)
-    assert len(built) == 1
-    interned(two, object)
-    interned(three, object)  # the cache was full: it starts again
-    assert interned(one, object) == (1,)
-    assert len(built) == 4
-    # Not a dict, or unhashable: structured every time, never cached.
-    assert interned({"n": [1]}, object) == ([1],)
-    assert interned({"n": [1]}, object) == ([1],)
-    assert len(built) == 6

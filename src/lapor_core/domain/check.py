@@ -23,10 +23,11 @@ the rule at fault. What it checks:
 - **Rules.** Both labels of every status are non-empty; every duration and every count
   of an option is positive; every rule cites a basis or is marked local (``L``).
 
-The model is an over-approximation of what ``decide`` allows, refined where the
-lifecycle table alone says too much: a complaint put on hold returns to the status it
-was held from (``evolve`` keeps ``held_from``), and a breach closes or archives a
-complaint only if a clock with that breach action can fire in that status. Guards
+The model reads the rows' outcomes: the events each records (the triggers of the
+clocks) and where it leads, a return from hold going back to the status the complaint
+was held from (a node of the model remembers it). It over-approximates what ``decide``
+allows in one way, refined for breaches: a breach closes or archives a complaint only
+if a clock with that breach action can fire in that status. Guards
 (reopen window, rating scale) and scope checks are not modelled. Per-assignment clocks
 are modelled per complaint.
 
@@ -38,54 +39,23 @@ Pure: no I/O. The ``lapor-core check`` command loads a profile and prints the re
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, TypeAlias
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Final, TypeAlias, TypeVar
 
 import attrs
 
 from lapor_core.domain import commands as c
+from lapor_core.domain import events as e
 from lapor_core.domain.clocks import BreachAction
-from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Status, Transition
-from lapor_core.domain.profile import Confidence
+from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Outcome, Status, Target, Transition
+from lapor_core.domain.model import Confidence
 from lapor_core.errors import ProfileError
 
 if TYPE_CHECKING:
     from lapor_core.domain.clocks import ClockDefinition
     from lapor_core.domain.profile import Profile
 
-__all__ = ["COMMAND_EVENTS", "CheckProblem", "CheckReport", "check"]
-
-COMMAND_EVENTS: Final[Mapping[type[c.Command], tuple[str, ...]]] = MappingProxyType(
-    {
-        c.Submit: ("ComplaintSubmitted",),
-        c.Classify: ("ComplaintClassified",),
-        c.RequestInformation: ("InformationRequested",),
-        c.ProvideInformation: ("InformationProvided",),
-        c.Forward: ("ComplaintForwarded",),
-        c.ForwardInternally: ("ForwardedInternally",),
-        c.RejectDisposition: ("DispositionRejected",),
-        c.PostFollowUp: ("FollowUpPosted",),
-        c.Reply: ("ReplyPosted",),
-        c.Close: ("ComplaintClosed",),
-        c.AutoClose: ("ClockBreached", "ComplaintClosed"),
-        c.Archive: ("ComplaintArchived",),
-        c.Rate: ("ComplaintRated",),
-        c.Reopen: ("ComplaintReopened",),
-        c.ChangePrivacy: ("PrivacyChanged",),
-        c.RecordWarning: ("ClockWarned",),
-        c.RecordBreach: ("ClockBreached",),
-        c.ExtendDeadline: ("DeadlineExtended",),
-    }
-)
-"""
-The events each command records (the names clock definitions use as triggers).
-
-A rejection that sends the complaint back to its router (target ``submitted``) also
-matches ``DispositionRejected:returned``.
-
-.. versionadded:: 0.1.0
-"""
+__all__ = ["CheckProblem", "CheckReport", "check"]
 
 _RETURNED: Final = "DispositionRejected:returned"
 _ENDS: Final = {
@@ -225,11 +195,27 @@ def _count_problems(profile: Profile) -> Iterator[CheckProblem]:
 # --------------------------------------------------------------------------- model
 
 
-def _events(command: type[c.Command], target: Status) -> frozenset[str]:
-    names = COMMAND_EVENTS.get(command, ())
-    if command is c.RejectDisposition and target is Status.SUBMITTED:
-        names = (*names, _RETURNED)
+def _events(outcome: Outcome, target: Status) -> frozenset[str]:
+    """The names of the events *outcome* records (the triggers clock definitions use)."""
+    names = {event.__name__ for event in outcome.events}
+    if e.DispositionRejected in outcome.events and target is Status.SUBMITTED:
+        names.add(_RETURNED)
     return frozenset(names)
+
+
+T = TypeVar("T")
+
+
+def _closure(seeds: set[T], moves: Callable[[T], Iterable[T]]) -> frozenset[T]:
+    """Everything reachable from *seeds* by *moves* (breadth first)."""
+    seen = set(seeds)
+    queue = deque(seeds)
+    while queue:
+        for nxt in moves(queue.popleft()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return frozenset(seen)
 
 
 def _names(statuses: Iterable[Status]) -> str:
@@ -265,7 +251,7 @@ class _Model:
 
     def has_row(self, status: Status, command: type[c.Command], target: Status) -> bool:
         return any(
-            row.command is command and target in row.targets
+            row.command is command and target in self.lifecycle.targets(status, command)
             for row in self.by_source.get(status, ())
         )
 
@@ -273,40 +259,30 @@ class _Model:
         """``(row, target status, next node, events)`` for every move out of *node*."""
         status, held = node
         for row in self.by_source.get(status, ()):
-            for target in row.targets:
-                if (
-                    row.command in _BREACH_COMMANDS
-                    and target.terminal
-                    and status is not None
-                    and (status, target) not in self.breach_edges
-                ):
-                    continue
-                if (
-                    status is Status.ON_HOLD
-                    and not target.terminal
-                    and target is not Status.ON_HOLD
-                    and held is not None
-                    and target is not held
-                ):
-                    continue  # leaving the hold returns to where it was held from
-                if target is status:
-                    nxt: _Node = node
-                elif target is Status.ON_HOLD:
-                    nxt = (Status.ON_HOLD, status)
+            for outcome in row.outcomes:
+                if outcome.target is Target.HELD_FROM and held is None:
+                    targets = self.lifecycle.targets(status, row.command)
                 else:
-                    nxt = (target, None)
-                yield row, target, nxt, _events(row.command, target)
+                    targets = (self.lifecycle.resolve(status, outcome, held),)
+                for target in targets:
+                    if (
+                        row.command in _BREACH_COMMANDS
+                        and target.terminal
+                        and status is not None
+                        and (status, target) not in self.breach_edges
+                    ):
+                        continue
+                    if target is status:
+                        nxt: _Node = node
+                    elif target is Status.ON_HOLD:
+                        nxt = (Status.ON_HOLD, status)
+                    else:
+                        nxt = (target, None)
+                    yield row, target, nxt, _events(outcome, target)
 
     def _reachable(self) -> frozenset[_Node]:
         start: _Node = (None, None)
-        seen = {start}
-        queue = deque([start])
-        while queue:
-            for _row, _target, nxt, _ev in self.steps(queue.popleft()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    queue.append(nxt)
-        return frozenset(seen)
+        return _closure({start}, lambda node: (nxt for _r, _t, nxt, _e in self.steps(node)))
 
     def _finishing(self) -> frozenset[_Node]:
         """Reachable nodes from which a terminal status can be reached."""
@@ -352,14 +328,10 @@ class _Model:
     def _closure(
         self, clock: ClockDefinition, seeds: frozenset[_ClockState]
     ) -> frozenset[_ClockState]:
-        seen = set(seeds)
-        queue = deque(seeds)
-        while queue:
-            for _how, nxt in self.clock_moves(clock, queue.popleft()):
-                if nxt is not None and nxt not in seen:
-                    seen.add(nxt)
-                    queue.append(nxt)
-        return frozenset(seen)
+        return _closure(
+            set(seeds),
+            lambda state: (nxt for _how, nxt in self.clock_moves(clock, state) if nxt is not None),
+        )
 
     def _enabled_breaches(self) -> frozenset[tuple[Status, Status]]:
         enabled = set()

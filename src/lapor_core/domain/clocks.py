@@ -19,18 +19,18 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
 from lapor_core.domain import commands as c
-from lapor_core.domain._fast import Replacer, compile_builder
 from lapor_core.domain.calendar import WorkingCalendar
+from lapor_core.domain.model import ComplaintId
+from lapor_core.errors import ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from lapor_core.domain.complaint import Complaint
     from lapor_core.domain.model import Basis
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "ClockDefinition",
     "ClockOp",
     "ClockScope",
+    "Clocked",
     "Deadline",
     "DeadlineChange",
     "DurationUnit",
@@ -93,10 +94,6 @@ class ClockScope(enum.Enum):
     .. versionadded:: 0.1.0
     """
 
-    # Members are singletons compared by identity: an identity hash is exact and much
-    # cheaper than Enum's name hash (these are dict and set keys on the hot path).
-    __hash__ = object.__hash__
-
     COMPLAINT = "complaint"
     """One clock for the complaint."""
     ASSIGNMENT = "assignment"
@@ -109,10 +106,6 @@ class ClockOp(enum.Enum):
 
     .. versionadded:: 0.1.0
     """
-
-    # Members are singletons compared by identity: an identity hash is exact and much
-    # cheaper than Enum's name hash (these are dict and set keys on the hot path).
-    __hash__ = object.__hash__
 
     START = "start"
     """Start (or restart from zero)."""
@@ -263,6 +256,24 @@ class DeadlineChange:
         return self.after - self.before
 
 
+class Clocked(Protocol):
+    """
+    What the functions below read of a complaint: its id and its running clocks.
+
+    :class:`~lapor_core.domain.state.Complaint` is one.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def id(self) -> ComplaintId:
+        """The complaint."""
+
+    @property
+    def clocks(self) -> tuple[RunningClock, ...]:
+        """Its running clocks."""
+
+
 @functools.lru_cache(maxsize=64)
 def _zoned(calendar: WorkingCalendar, time_zone: str) -> WorkingCalendar:
     """The same calendar in another zone (cached: building one takes milliseconds)."""
@@ -284,18 +295,18 @@ def clock_deadline(clock: RunningClock, calendar: WorkingCalendar) -> datetime |
     if clock.paused_at is not None:
         return None
     amount = clock.amount + clock.extension
-    if clock.unit is _HOURS:
+    if clock.unit is DurationUnit.HOURS:
         paused = sum((b - a for a, b in clock.pauses), timedelta())
         return clock.started_at + timedelta(hours=amount) + paused
     cal = _zoned(calendar, clock.time_zone)
-    if clock.unit is _WORKING_DAYS:
+    if clock.unit is DurationUnit.WORKING_DAYS:
         extra = sum(cal.working_days_between(a, b) for a, b in clock.pauses)
         return cal.deadline(clock.started_at, amount + extra)
     extra = sum((cal.local_date(b) - cal.local_date(a)).days for a, b in clock.pauses)
     return cal.add_calendar_days_deadline(clock.started_at, amount + extra)
 
 
-def deadlines(complaint: Complaint, calendar: WorkingCalendar) -> tuple[Deadline, ...]:
+def deadlines(complaint: Clocked, calendar: WorkingCalendar) -> tuple[Deadline, ...]:
     """
     Each running clock's due instant.
 
@@ -321,7 +332,7 @@ def warning_instant(clock: RunningClock, deadline: datetime, threshold: int) -> 
 
 
 def due(
-    complaint: Complaint,
+    complaint: Clocked,
     now: datetime,
     calendar: WorkingCalendar,
     definitions: Mapping[str, ClockDefinition],
@@ -362,7 +373,7 @@ def due(
 
 
 def recompute(
-    complaint: Complaint, before: WorkingCalendar, after: WorkingCalendar
+    complaint: Clocked, before: WorkingCalendar, after: WorkingCalendar
 ) -> tuple[DeadlineChange, ...]:
     """
     Every running clock's deadline on the old and the new calendar, where it differs.
@@ -381,69 +392,65 @@ def recompute(
     return tuple(changes)
 
 
-# Enum members read once: on Python 3.11 reading ``ClockOp.START`` goes through
-# ``EnumType.__getattr__`` (about 0.1 us, ten times a global); these run per event.
-_START, _STOP, _PAUSE, _RESUME = ClockOp.START, ClockOp.STOP, ClockOp.PAUSE, ClockOp.RESUME
-_HOURS, _WORKING_DAYS = DurationUnit.HOURS, DurationUnit.WORKING_DAYS
-_PAUSED = Replacer(RunningClock).of("paused_at")
-_RESUMED = Replacer(RunningClock).of("paused_at", "pauses")
-_STARTED = compile_builder(
-    RunningClock,
-    "change, at",
-    {
-        "clock": "change.clock",
-        "agency": "change.agency",
-        "responsible": "change.responsible",
-        "time_zone": "change.time_zone",
-        "started_at": "at",
-        "amount": "change.amount",
-        "unit": "change.unit",
-        "pauses": "()",
-        "paused_at": "None",
-        "extension": "0",
-        "extensions": "0",
-        "warned": "()",
-        "breached": "False",
-    },
-)
-"""``started(change, at)``: the clock a start change starts at *at*."""
+def _started(change: ClockChange, at: datetime) -> RunningClock:
+    """The clock a start *change* starts at *at*."""
+    if (
+        change.responsible is None
+        or change.time_zone is None
+        or change.amount is None
+        or change.unit is None
+    ):
+        raise ValidationError(f"the start of clock {change.clock!r} lacks its duration or agency")
+    return RunningClock(
+        clock=change.clock,
+        agency=change.agency,
+        responsible=change.responsible,
+        time_zone=change.time_zone,
+        started_at=at,
+        amount=change.amount,
+        unit=change.unit,
+    )
 
 
 def apply_changes(
     clocks: tuple[RunningClock, ...], changes: tuple[ClockChange, ...], at: datetime
 ) -> tuple[RunningClock, ...]:
-    """Apply an event's clock changes, in order, to the running clocks (for ``evolve``)."""
+    """
+    Apply an event's clock changes, in order, to the running clocks (for ``evolve``).
+
+    A start (re)starts the clock from zero and moves it to the end; a stop removes it;
+    a pause and a resume change a running clock and do nothing to one that is not
+    running (or already paused, or not paused).
+
+    .. versionadded:: 0.1.0
+    """
     running = list(clocks)
     for change in changes:
-        name = change.clock
-        agency = change.agency
-        op = change.op
-        index = 0
-        for rc in running:
-            if rc.clock == name and rc.agency == agency:
-                break
-            index += 1
-        else:
-            # Not running: only a start does anything.
-            if op is _START:
-                running.append(_STARTED(change, at))
+        index = next(
+            (i for i, rc in enumerate(running) if rc.key == (change.clock, change.agency)),
+            None,
+        )
+        if change.op is ClockOp.START:
+            if index is not None:
+                del running[index]
+            running.append(_started(change, at))
+        elif index is None:
             continue
-        if op is _START:
-            # A restart replaces the clock and moves it to the end.
+        elif change.op is ClockOp.STOP:
             del running[index]
-            running.append(_STARTED(change, at))
-        elif op is _STOP:
-            del running[index]
-        elif op is _PAUSE:
-            if rc.paused_at is None:
-                running[index] = _PAUSED(rc, at)
-        elif op is _RESUME and rc.paused_at is not None:
-            running[index] = _RESUMED(rc, None, (*rc.pauses, (rc.paused_at, at)))
+        elif change.op is ClockOp.PAUSE and running[index].paused_at is None:
+            running[index] = attrs.evolve(running[index], paused_at=at)
+        elif change.op is ClockOp.RESUME:
+            rc = running[index]
+            if rc.paused_at is not None:
+                running[index] = attrs.evolve(
+                    rc, paused_at=None, pauses=(*rc.pauses, (rc.paused_at, at))
+                )
     return tuple(running)
 
 
 def next_due(
-    complaint: Complaint,
+    complaint: Clocked,
     calendar: WorkingCalendar,
     definitions: Mapping[str, ClockDefinition],
 ) -> datetime | None:

@@ -28,6 +28,7 @@ from lapor_core.domain.model import (
     Privacy,
     RegionCode,
     Reporter,
+    Status,
 )
 
 __all__ = [
@@ -90,17 +91,22 @@ class Event:
         at: When it happened (aware).
         actor: Who caused it.
         clock_changes: The service-level clocks this event started, stopped, paused or
-            resumed (filled in by ``decide`` from the profile's clock definitions).
+            resumed (``decide`` derives them from the profile's clock definitions).
+        status: The status the complaint is in after this event, as the lifecycle
+            table's row decided it (``decide`` sets it; ``evolve`` only reads it).
+            ``None`` on events of schema version 1, which did not record it: the
+            stores fill it in when they load a stream.
 
     .. versionadded:: 0.1.0
     """
 
-    SCHEMA_VERSION: ClassVar[int] = 1
+    SCHEMA_VERSION: ClassVar[int] = 2
 
     complaint_id: ComplaintId
     at: datetime
     actor: Actor
     clock_changes: tuple[ClockChange, ...] = ()
+    status: Status | None = None
 
 
 @attrs.frozen(kw_only=True)

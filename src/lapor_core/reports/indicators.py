@@ -7,9 +7,12 @@ time to first follow-up, SLA breaches, re-routings, automatic closes, backlog). 
 complaint counts once, for the agency responsible for it (its lead assignee, or the agency
 that must still verify it).
 
-Stores that can aggregate in SQL implement :class:`ReportingStore`; for any other store
-the same figures are computed here from the projection rows (:func:`compute_indicators`),
-which is also the reference the SQL is tested against.
+Stores that can aggregate in SQL implement
+:class:`~lapor_core.ports.reporting.ReportingStore`; for any other store the same figures
+are computed from the projection rows
+(:func:`~lapor_core.ports.reporting.compute_indicators`, the reference the SQL is tested
+against). The rows, the port and the reference live in :mod:`lapor_core.ports.reporting`,
+below both the stores and this module, and are re-exported here.
 
 .. versionadded:: 0.1.0
 """
@@ -19,22 +22,29 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
 
 import attrs
 
 from lapor_core.domain.agencies import AgencyRegistry
-from lapor_core.domain.lifecycle import Status
-from lapor_core.domain.model import RegionCode, require_aware
-from lapor_core.storage._reporting import region_length
-from lapor_core.storage.base import ComplaintQuery, ComplaintRow, ComplaintStore
+from lapor_core.ports.projection import ComplaintQuery, ComplaintRow
+from lapor_core.ports.reporting import (
+    AgencyIndicators,
+    MusrenbangRow,
+    ReportingStore,
+    RowSource,
+    check_window,
+    compute_indicators,
+    compute_musrenbang,
+    region_length,
+)
 
 __all__ = [
     "AgencyIndicators",
     "MusrenbangRow",
     "ReportingStore",
+    "RowSource",
     "agencies_without_decree",
     "compute_indicators",
     "compute_musrenbang",
@@ -47,83 +57,8 @@ __all__ = [
     "musrenbang_json",
 ]
 
-_OPEN = frozenset({Status.SUBMITTED, Status.ON_HOLD, Status.FORWARDED, Status.IN_PROGRESS})
 
-
-@attrs.frozen
-class AgencyIndicators:
-    """
-    The figures of one agency for one period (complaints submitted in the period).
-
-    .. versionadded:: 0.1.0
-    """
-
-    agency: str
-    received: int
-    forwarded: int
-    followed_up: int
-    completed: int
-    in_progress: int
-    archived: int
-    backlog: int
-    auto_closed: int
-    rerouted: int
-    reroutings: int
-    breaches: int
-    escalations: int
-    ombudsman_eligible: int
-    hours_to_forward: float | None
-    hours_to_follow_up: float | None
-
-    @property
-    def share_followed_up(self) -> float:
-        """Followed up / received (the ministry's "% ditindaklanjuti")."""
-        return self.followed_up / self.received if self.received else 0.0
-
-    @property
-    def share_completed(self) -> float:
-        """Completed / received ("% selesai")."""
-        return self.completed / self.received if self.received else 0.0
-
-    @property
-    def share_in_progress(self) -> float:
-        """In progress / received ("% proses")."""
-        return self.in_progress / self.received if self.received else 0.0
-
-
-@attrs.frozen
-class MusrenbangRow:
-    """
-    Complaints by region and category: input for development planning (*Musrenbang*).
-
-    .. versionadded:: 0.1.0
-    """
-
-    region: str
-    category: str
-    complaints: int
-    completed: int
-    backlog: int
-
-
-@runtime_checkable
-class ReportingStore(Protocol):
-    """
-    A store that computes the indicators itself (in SQL), without loading complaints.
-
-    .. versionadded:: 0.1.0
-    """
-
-    def indicators(self, since: datetime, until: datetime) -> tuple[AgencyIndicators, ...]:
-        """Figures per responsible agency for complaints submitted in [since, until)."""
-        ...
-
-    def musrenbang(self, since: datetime, until: datetime, level: int) -> tuple[MusrenbangRow, ...]:
-        """Complaints by region (cut to *level*) and category for [since, until)."""
-        ...
-
-
-def _rows(store: ComplaintStore, since: datetime, until: datetime) -> Iterator[ComplaintRow]:
+def _rows(store: RowSource, since: datetime, until: datetime) -> Iterator[ComplaintRow]:
     cursor = None
     while True:
         page = store.query(
@@ -135,113 +70,31 @@ def _rows(store: ComplaintStore, since: datetime, until: datetime) -> Iterator[C
             return
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def compute_indicators(rows: Iterable[ComplaintRow]) -> tuple[AgencyIndicators, ...]:
-    """
-    The indicators from projection rows, in Python (the reference for the SQL path).
-
-    .. versionadded:: 0.1.0
-    """
-    groups: dict[str, list[ComplaintRow]] = {}
-    for row in rows:
-        groups.setdefault(row.responsible, []).append(row)
-    out = []
-    for agency in sorted(groups):
-        items = groups[agency]
-        forward_hours = [
-            (r.first_forwarded_at - r.submitted_at).total_seconds() / 3600
-            for r in items
-            if r.first_forwarded_at is not None
-        ]
-        follow_hours = [
-            (r.first_follow_up_at - r.first_forwarded_at).total_seconds() / 3600
-            for r in items
-            if r.first_follow_up_at is not None and r.first_forwarded_at is not None
-        ]
-        out.append(
-            AgencyIndicators(
-                agency=agency,
-                received=len(items),
-                forwarded=sum(r.first_forwarded_at is not None for r in items),
-                followed_up=sum(r.first_follow_up_at is not None for r in items),
-                completed=sum(r.status is Status.COMPLETED for r in items),
-                in_progress=sum(r.status is Status.IN_PROGRESS for r in items),
-                archived=sum(r.status is Status.ARCHIVED for r in items),
-                backlog=sum(r.status in _OPEN for r in items),
-                auto_closed=sum(r.closed_automatically for r in items),
-                rerouted=sum(r.reroutings > 0 for r in items),
-                reroutings=sum(r.reroutings for r in items),
-                breaches=sum(r.breaches for r in items),
-                escalations=sum(r.escalations for r in items),
-                ombudsman_eligible=sum(r.ombudsman_eligible for r in items),
-                hours_to_forward=_mean(forward_hours),
-                hours_to_follow_up=_mean(follow_hours),
-            )
-        )
-    return tuple(out)
-
-
-def _cut(region: str | None, level: int) -> str:
-    if region is None:
-        return "-"
-    code: RegionCode | None = RegionCode(region)
-    while code is not None and code.level > level:
-        code = code.parent
-    return code.value if code is not None else "-"
-
-
-def compute_musrenbang(rows: Iterable[ComplaintRow], level: int = 2) -> tuple[MusrenbangRow, ...]:
-    """
-    The *Musrenbang* aggregation from projection rows, in Python.
-
-    Raises:
-        ValidationError: *level* is not 1, 2, 3 or 4.
-
-    .. versionadded:: 0.1.0
-    """
-    region_length(level)
-    groups: dict[tuple[str, str], list[ComplaintRow]] = {}
-    for row in rows:
-        key = (_cut(row.region, level), row.category or "-")
-        groups.setdefault(key, []).append(row)
-    return tuple(
-        MusrenbangRow(
-            region=region,
-            category=category,
-            complaints=len(items),
-            completed=sum(r.status is Status.COMPLETED for r in items),
-            backlog=sum(r.status in _OPEN for r in items),
-        )
-        for (region, category), items in sorted(groups.items())
-    )
-
-
-def _window(since: datetime, until: datetime) -> None:
-    require_aware(since, "since")
-    require_aware(until, "until")
-
-
-def indicators(
-    store: ComplaintStore, since: datetime, until: datetime
-) -> tuple[AgencyIndicators, ...]:
+def indicators(store: RowSource, since: datetime, until: datetime) -> tuple[AgencyIndicators, ...]:
     """
     Indicators per agency for complaints submitted in [since, until).
 
-    Computed in SQL where the store can, else from the projection rows.
+    Computed by the store where it implements :class:`ReportingStore` (in SQL), else
+    from its projection rows with :func:`compute_indicators`.
+
+    Args:
+        store: Any complaint store (anything with ``query``).
+        since: The first instant of the period (aware).
+        until: The end of the period, excluded (aware).
+
+    Raises:
+        ValidationError: A naive bound.
 
     .. versionadded:: 0.1.0
     """
-    _window(since, until)
+    check_window(since, until)
     if isinstance(store, ReportingStore):
         return store.indicators(since, until)
     return compute_indicators(_rows(store, since, until))
 
 
 def musrenbang(
-    store: ComplaintStore, since: datetime, until: datetime, level: int = 2
+    store: RowSource, since: datetime, until: datetime, level: int = 2
 ) -> tuple[MusrenbangRow, ...]:
     """
     Complaints by region (cut to *level*: 1 province, 2 regency or city) and category.
@@ -251,7 +104,7 @@ def musrenbang(
 
     .. versionadded:: 0.1.0
     """
-    _window(since, until)
+    check_window(since, until)
     region_length(level)
     if isinstance(store, ReportingStore):
         return store.musrenbang(since, until, level)

@@ -1,14 +1,12 @@
 """
 What the SQL stores share to compute the indicators in SQL (``indicators``, ``musrenbang``).
 
-Each backend writes its own ``SELECT ... GROUP BY`` over the projection; this module checks
-the arguments and turns the aggregated records into
-:class:`~lapor_core.reports.indicators.AgencyIndicators` and
-:class:`~lapor_core.reports.indicators.MusrenbangRow`, in the order of the pure-Python
-reference (:func:`~lapor_core.reports.indicators.compute_indicators`).
-
-``lapor_core.reports`` imports the storage port, so it is imported here lazily, inside the
-functions: importing :mod:`lapor_core.storage` must not import the reports.
+Each backend writes its own ``SELECT ... GROUP BY`` over the projection; this module turns
+the aggregated records into the rows of the reporting port
+(:class:`~lapor_core.ports.reporting.AgencyIndicators`,
+:class:`~lapor_core.ports.reporting.MusrenbangRow`), in the order of the pure-Python
+reference (:func:`~lapor_core.ports.reporting.compute_indicators`). The port lives below
+both the storage and the reports, so nothing here imports :mod:`lapor_core.reports`.
 
 .. versionadded:: 0.1.0
 """
@@ -16,17 +14,18 @@ functions: importing :mod:`lapor_core.storage` must not import the reports.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from lapor_core.domain.lifecycle import Status
-from lapor_core.domain.model import require_aware
-from lapor_core.errors import ValidationError
-
-if TYPE_CHECKING:
-    from lapor_core.reports.indicators import AgencyIndicators, MusrenbangRow
+from lapor_core.ports.reporting import (
+    BACKLOG_STATUSES,
+    AgencyIndicators,
+    MusrenbangRow,
+    check_window,
+    region_length,
+)
 
 __all__ = [
+    "MICROS_PER_HOUR",
     "OPEN_STATUSES",
     "check_window",
     "indicators_from",
@@ -34,48 +33,11 @@ __all__ = [
     "region_length",
 ]
 
-OPEN_STATUSES = tuple(
-    s.value for s in (Status.SUBMITTED, Status.ON_HOLD, Status.FORWARDED, Status.IN_PROGRESS)
-)
-"""Status values counted in the backlog (not terminal)."""
-
-_REGION_LENGTHS = {1: 2, 2: 5, 3: 8, 4: 13}  # 64 / 64.72 / 64.72.01 / 64.72.01.1001
+OPEN_STATUSES: tuple[str, ...] = tuple(sorted(s.value for s in BACKLOG_STATUSES))
+"""Status values counted in the backlog (not terminal), as SQL parameters."""
 
 MICROS_PER_HOUR = 3_600_000_000
 """Epoch microseconds in an hour (SQLite keeps datetimes as epoch microseconds)."""
-
-
-def check_window(since: datetime, until: datetime) -> None:
-    """
-    Check a reporting window: two aware instants.
-
-    Raises:
-        ValidationError: A bound is naive or not a datetime.
-
-    .. versionadded:: 0.1.0
-    """
-    require_aware(since, "since")
-    require_aware(until, "until")
-
-
-def region_length(level: int) -> int:
-    """
-    How many characters of a region code a *level* keeps (``64.72`` is level 2: 5).
-
-    A code shorter than that (a province at level 2) is kept whole, as
-    :func:`~lapor_core.reports.indicators.compute_musrenbang` does.
-
-    Raises:
-        ValidationError: *level* is not 1, 2, 3 or 4.
-
-    .. versionadded:: 0.1.0
-    """
-    if isinstance(level, bool) or level not in _REGION_LENGTHS:
-        raise ValidationError(
-            f"region level must be 1 (province), 2 (regency or city), 3 (district) or "
-            f"4 (village), got {level!r}"
-        )
-    return _REGION_LENGTHS[level]
 
 
 def _hours(value: float | None) -> float | None:
@@ -93,8 +55,6 @@ def indicators_from(records: Iterable[Sequence[Any]]) -> tuple[AgencyIndicators,
 
     .. versionadded:: 0.1.0
     """
-    from lapor_core.reports.indicators import AgencyIndicators  # noqa: PLC0415 - import cycle
-
     out = [
         AgencyIndicators(
             agency=str(r[0]),
@@ -129,8 +89,6 @@ def musrenbang_from(records: Iterable[Sequence[Any]]) -> tuple[MusrenbangRow, ..
 
     .. versionadded:: 0.1.0
     """
-    from lapor_core.reports.indicators import MusrenbangRow  # noqa: PLC0415 - import cycle
-
     out = [
         MusrenbangRow(
             region=str(r[0]),

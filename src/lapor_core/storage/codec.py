@@ -6,6 +6,10 @@ A stored event is a record ``{"type": <event class name>, "v": <schema version>,
 datetimes ISO 8601 strings with their offset (a naive datetime is refused on decode),
 tuples JSON arrays. Decoding is strict: a wrong type is refused, never coerced.
 
+The event classes are found by name in a plain registry (:data:`EVENT_TYPES`, one entry
+per class :mod:`lapor_core.domain.events` exports); the name and the version travel
+beside the data, never inside it, so backends keep them in columns of their own.
+
 Each event class carries a ``SCHEMA_VERSION``. When a class changes shape, bump it and
 register an upcaster that maps the payload of the old version to the next one::
 
@@ -14,38 +18,44 @@ register an upcaster that maps the payload of the old version to the next one::
 On decode, upcasters run in a chain until the current version. An unknown type, a
 version newer than the code, a version with no upcaster path, or a corrupt payload
 (bad JSON, missing field, wrong type) raise :class:`~lapor_core.errors.StorageError`
-naming the type, the version and the field.
+naming the type, the version and every field at fault (``$.clock_changes[0].amount``).
 
-This module also holds the small helpers every backend shares: epoch microseconds, the
-opaque query cursor, and the checks on an append's arguments.
+The helpers every backend shares (epoch microseconds, the query cursor, the checks on an
+append's arguments) live in :mod:`lapor_core.storage.support`; they are importable from
+here too.
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import enum
 import json
-import operator
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, TypeAlias, TypeVar
 
 import attrs
 import cattrs
-from cattrs.fns import identity
+from cattrs.cols import homogenous_tuple_structure_factory
 
 from lapor_core.domain import events as _events
-from lapor_core.domain.actors import Actor
-from lapor_core.domain.clocks import ClockChange
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import Category, ComplaintId, RegionCode, TrackingId
 from lapor_core.errors import StorageError, ValidationError
 from lapor_core.storage.base import ComplaintRow
+from lapor_core.storage.support import (
+    AppendBatch,
+    check_append,
+    check_batches,
+    check_claim,
+    check_query_window,
+    decode_cursor,
+    encode_cursor,
+    from_micros,
+    to_micros,
+)
 
 __all__ = [
     "CODEC",
@@ -68,18 +78,9 @@ __all__ = [
     "to_micros",
 ]
 
-T = TypeVar("T")
-
 Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
 """
 Maps the ``data`` of an event record at version *n* to version *n + 1*.
-
-.. versionadded:: 0.1.0
-"""
-
-AppendBatch: TypeAlias = tuple[ComplaintId, int, Sequence[Event], ComplaintRow]
-"""
-One complaint's share of a bulk append: ``(complaint_id, expected_version, events, row)``.
 
 .. versionadded:: 0.1.0
 """
@@ -99,224 +100,102 @@ Every concrete event class exported by :mod:`lapor_core.domain.events`, by name.
 .. versionadded:: 0.1.0
 """
 
-_VALUE_TYPES: tuple[tuple[type[Any], str], ...] = (
-    (ComplaintId, "value"),
-    (TrackingId, "value"),
-    (RegionCode, "value"),
-    (Category, "code"),
-)
+_T = TypeVar("_T")
+_V = TypeVar("_V", ComplaintId, TrackingId, RegionCode, Category)
 
 
 # --------------------------------------------------------------------------- converter
 
 
-def _structure_str(value: object, _t: object) -> str:
+def _structure_str(value: object, _type: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
     return value
 
 
-def _structure_int(value: object, _t: object) -> int:
+def _structure_int(value: object, _type: object) -> int:
+    # bool is a subclass of int, but JSON true is not the number 1
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"expected an integer, got {type(value).__name__}")
     return value
 
 
-def _structure_bool(value: object, _t: object) -> bool:
+def _structure_bool(value: object, _type: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"expected a boolean, got {type(value).__name__}")
     return value
 
 
-def _structure_datetime(value: object, _t: object) -> datetime:
+def _structure_datetime(value: object, _type: object) -> datetime:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
     parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    if parsed.utcoffset() is None:
         raise ValueError(f"naive datetime {value!r}: a stored datetime must carry its offset")
     return parsed
 
 
 def _unstructure_datetime(value: datetime) -> str:
-    if value.tzinfo is None or value.utcoffset() is None:
+    if value.utcoffset() is None:
         raise StorageError(f"refusing to store the naive datetime {value.isoformat()}")
     return value.isoformat()
 
 
-def _value_hooks(
-    cls: type[Any], attribute: str
-) -> tuple[Callable[[Any], str], Callable[[object, object], Any]]:
-    def unstructure(value: Any) -> str:  # noqa: ANN401 - one of the value classes
-        return typing.cast("str", getattr(value, attribute))
-
-    def structure(value: object, _t: object) -> Any:  # noqa: ANN401 - one of the value classes
-        if not isinstance(value, str):
-            raise TypeError(f"expected a string for {cls.__name__}, got {type(value).__name__}")
-        return cls(value)
-
-    return unstructure, structure
+def _structure_value(value: object, cls: type[_V]) -> _V:
+    """An id, a region code or a category from its string (the class validates it)."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string for {cls.__name__}, got {type(value).__name__}")
+    return cls(value)
 
 
-def _is_tuple(tp: Any) -> bool:  # noqa: ANN401 - any type annotation
-    return typing.get_origin(tp) is tuple
-
-
-def _tuple_unstructure_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
-    """Unstructure homogeneous tuples to lists with the item hook looked up once."""
-
-    def factory(tp: Any) -> Callable[[tuple[Any, ...]], list[Any]]:  # noqa: ANN401 - any tuple type
-        args = typing.get_args(tp)
-        if not (len(args) == 2 and args[1] is Ellipsis):
-            return lambda value: [converter.unstructure(item) for item in value]
-        item_hook = converter.get_unstructure_hook(args[0])
-        if item_hook is identity:
-            return list
-        return lambda value: [item_hook(item) for item in value]
-
-    return factory
-
-
-def _tuple_hook_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
-    """Build strict tuple hooks: a JSON array of the right items, never a string or a dict."""
-
-    def factory(tp: Any) -> Callable[[object, object], tuple[Any, ...]]:  # noqa: ANN401 - any tuple type
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            item_type = args[0]
-            item_hook = converter.get_structure_hook(item_type)
-
-            def homogeneous(value: object, _t: object) -> tuple[Any, ...]:
-                if not isinstance(value, list | tuple):
-                    raise TypeError(f"expected an array, got {type(value).__name__}")
-                return tuple([item_hook(item, item_type) for item in value])
-
-            return homogeneous
-        hooks = [(converter.get_structure_hook(a), a) for a in args]
-
-        def heterogeneous(value: object, _t: object) -> tuple[Any, ...]:
-            if not isinstance(value, list | tuple):
-                raise TypeError(f"expected an array, got {type(value).__name__}")
-            if len(value) != len(hooks):
-                raise TypeError(f"expected an array of {len(hooks)} items, got {len(value)}")
-            return tuple([hook(item, t) for (hook, t), item in zip(hooks, value, strict=True)])
-
-        return heterogeneous
-
-    return factory
-
-
-_ENUM_VALUE = operator.attrgetter("_value_")  # the plain attribute, not the slower property
-
-_PRIMITIVES = frozenset({str, int, bool, type(None)})
-
-
-def _is_optional_primitive(tp: Any) -> bool:  # noqa: ANN401 - any type annotation
-    """``str | None`` and the like: unstructured as they are, without a runtime dispatch."""
-    if typing.get_origin(tp) not in {typing.Union, types.UnionType}:
-        return False
-    args = set(typing.get_args(tp))
-    return type(None) in args and args <= _PRIMITIVES
-
-
-def _is_enum(tp: Any) -> bool:  # noqa: ANN401 - any type annotation
-    return isinstance(tp, type) and issubclass(tp, enum.Enum)
-
-
-def _enum_hook(tp: type[enum.Enum]) -> Callable[[object, object], enum.Enum]:
-    """Structure *tp* from its value: one dict lookup, strict about the value's type."""
-    members = {member.value: member for member in tp}
-    value_types = frozenset(type(value) for value in members)
-
-    def structure(value: object, _t: object) -> enum.Enum:
-        if type(value) not in value_types:
-            raise TypeError(f"expected a {tp.__name__} value, got {type(value).__name__}")
-        member = members.get(value)
-        if member is None:
-            raise ValueError(f"{value!r} is not a valid {tp.__qualname__}")
-        return member
-
-    return structure
-
-
-def _is_optional(tp: Any) -> bool:  # noqa: ANN401 - any type annotation
-    """``X | None`` for one type ``X``."""
-    if typing.get_origin(tp) not in {typing.Union, types.UnionType}:
-        return False
+def _is_homogeneous_tuple(tp: object) -> bool:
     args = typing.get_args(tp)
-    return len(args) == 2 and type(None) in args
+    return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
-def _optional_hook_factory(converter: cattrs.Converter) -> Callable[[Any], Any]:
-    """``X | None``: ``None`` as it is, anything else through ``X``'s hook, looked up once."""
+def _strict_tuple_hook(tp: type[tuple[object, ...]], converter: cattrs.Converter) -> object:
+    """Use cattrs' own tuple hook, on a JSON array only (cattrs would take a string's letters)."""
+    structure = homogenous_tuple_structure_factory(tp, converter)
 
-    def factory(tp: Any) -> Callable[[object, object], Any]:  # noqa: ANN401 - any optional type
-        (inner,) = (arg for arg in typing.get_args(tp) if arg is not type(None))
-        hook = converter.get_structure_hook(inner)
+    def hook(value: object, _type: object) -> tuple[object, ...]:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected an array, got {type(value).__name__}")
+        return typing.cast("tuple[object, ...]", structure(value, tp))
 
-        def optional(value: object, _t: object) -> Any:  # noqa: ANN401 - any structured value
-            return None if value is None else hook(value, inner)
-
-        return optional
-
-    return factory
+    return hook
 
 
-_INTERN_LIMIT = 1 << 16
-
-
-def _interning(
-    structure: Callable[[Any, Any], T], limit: int = _INTERN_LIMIT
-) -> Callable[[Any, Any], T]:
+def _make_converter() -> cattrs.Converter:
     """
-    Wrap the structure hook of a small flat value class: equal records, one shared object.
+    The converter of stored events and rows: strict scalars, aware datetimes, ids as strings.
 
-    Clock changes and actors repeat across events (``decide`` shares them too), so a
-    stream decodes each distinct one once. The key is the record's items and the types of
-    its values (JSON ``1`` and ``true`` are equal in Python, but only one is an int). A
-    record that is not a dict, or holds an unhashable value, goes straight to *structure*
-    and is never cached. The cache starts again when it holds *limit* records.
+    Detailed validation is on, so a corrupt payload reports every field at fault with its
+    path; tuples unstructure to lists (JSON arrays); enums are their values (cattrs'
+    default); attrs classes are structured field by field (cattrs' default).
     """
-    cache: dict[tuple[Any, ...], T] = {}
-
-    def interned(value: Any, tp: Any) -> T:  # noqa: ANN401 - a JSON record, a type
-        if type(value) is not dict:
-            return structure(value, tp)
-        try:
-            key = (*value.items(), *map(type, value.values()))
-            found = cache.get(key)
-        except TypeError:  # an unhashable value
-            return structure(value, tp)
-        if found is None:
-            found = structure(value, tp)
-            if len(cache) >= limit:
-                cache.clear()
-            cache[key] = found
-        return found
-
-    return interned
-
-
-def _make_converter(*, detailed: bool) -> cattrs.Converter:
-    converter = cattrs.Converter(detailed_validation=detailed)
+    converter = cattrs.Converter(
+        detailed_validation=True, unstruct_collection_overrides={tuple: list}
+    )
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_unstructure_hook(datetime, _unstructure_datetime)
-    converter.register_structure_hook_factory(_is_enum, _enum_hook)
-    converter.register_structure_hook_factory(_is_optional, _optional_hook_factory(converter))
-    for cls, attribute in _VALUE_TYPES:
-        unstructure, structure = _value_hooks(cls, attribute)
-        converter.register_unstructure_hook(cls, unstructure)
-        converter.register_structure_hook(cls, structure)
-    converter.register_structure_hook_factory(_is_tuple, _tuple_hook_factory(converter))
-    converter.register_unstructure_hook_func(_is_optional_primitive, identity)
-    converter.register_unstructure_hook_factory(_is_tuple, _tuple_unstructure_factory(converter))
-    converter.register_unstructure_hook_func(_is_enum, _ENUM_VALUE)
-    if not detailed:  # the detailed converter only explains a failure
-        for cls in (ClockChange, Actor):
-            converter.register_structure_hook(cls, _interning(converter.get_structure_hook(cls)))
+    for cls in (ComplaintId, TrackingId, RegionCode):
+        converter.register_structure_hook(cls, _structure_value)
+        converter.register_unstructure_hook(cls, _value_of)
+    converter.register_structure_hook(Category, _structure_value)
+    converter.register_unstructure_hook(Category, _code_of)
+    converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple_hook)
     return converter
+
+
+def _value_of(value: ComplaintId | TrackingId | RegionCode) -> str:
+    return value.value
+
+
+def _code_of(value: Category) -> str:
+    return value.code
 
 
 def _format_exception(exc: BaseException, _type: object) -> str:
@@ -325,6 +204,12 @@ def _format_exception(exc: BaseException, _type: object) -> str:
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
         return f"extra fields ({', '.join(sorted(exc.extra_fields))})"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _explain(exc: Exception) -> str:
+    """Every problem of a failed structuring, with its path (``$.at``), in one line."""
+    messages = cattrs.transform_error(exc, format_exception=_format_exception)
+    return "; ".join(messages) if messages else f"{type(exc).__name__}: {exc}"
 
 
 # --------------------------------------------------------------------------- codec
@@ -344,19 +229,23 @@ class Codec:
     """
 
     def __init__(self, event_types: Mapping[str, type[Event]] = EVENT_TYPES) -> None:
-        """Build the converters and precompute the hooks of every event class."""
-        self._fast = _make_converter(detailed=False)
-        self._detailed = _make_converter(detailed=True)
+        """Build the converter and the registry of event classes."""
+        self._converter = _make_converter()
         self._types: dict[str, type[Event]] = dict(event_types)
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
-        self._structure: dict[type[Any], Callable[[Any, Any], Any]] = {}
-        self._unstructure: dict[type[Any], Callable[[Any], Any]] = {}
         for cls in (*self._types.values(), ComplaintRow):
-            self._prepare(cls)
+            self._generate_hooks(cls)
 
-    def _prepare(self, cls: type[Any]) -> None:
-        self._structure[cls] = self._fast.get_structure_hook(cls)
-        self._unstructure[cls] = self._fast.get_unstructure_hook(cls)
+    def _generate_hooks(self, cls: type[object]) -> None:
+        """
+        Have the converter generate its hooks for *cls* now rather than on first use.
+
+        cattrs writes a structuring function per attrs class when it first meets it
+        (about 2 ms each); doing so here puts that cost on building the codec (at
+        import, for :data:`CODEC`) instead of on the first load of each event type.
+        """
+        self._converter.get_structure_hook(cls)
+        self._converter.get_unstructure_hook(cls)
 
     @property
     def event_types(self) -> Mapping[str, type[Event]]:
@@ -374,8 +263,8 @@ class Codec:
             raise ValidationError(f"not an attrs event class: {cls!r}")
         if cls.__name__ in self._types and self._types[cls.__name__] is not cls:
             raise ValidationError(f"an event type named {cls.__name__!r} is already registered")
-        self._types[cls.__name__] = typing.cast("type[Event]", cls)
-        self._prepare(cls)
+        self._types[cls.__name__] = cls
+        self._generate_hooks(cls)
 
     def register_upcaster(self, type_name: str, from_version: int, fn: Upcaster) -> None:
         """
@@ -407,10 +296,9 @@ class Codec:
             StorageError: Not a known event type, or a naive datetime inside.
         """
         cls = type(event)
-        hook = self._unstructure.get(cls)
-        if hook is None or self._types.get(cls.__name__) is not cls:
+        if self._types.get(cls.__name__) is not cls:
             raise StorageError(f"cannot store {cls.__name__}: not a registered event type")
-        return typing.cast("dict[str, Any]", hook(event))
+        return typing.cast("dict[str, Any]", self._converter.unstructure(event, cls))
 
     def event_record(self, event: Event) -> dict[str, Any]:
         """The whole record ``{"type", "v", "data"}`` of *event* (JSON-ready)."""
@@ -455,25 +343,25 @@ class Codec:
             raise StorageError(f"unknown event type {type_name!r} (not registered in the codec)")
         if not isinstance(version, int) or isinstance(version, bool) or version < 0:
             raise StorageError(f"{type_name}: invalid schema version {version!r}")
-        current = cls.SCHEMA_VERSION
-        if version > current:
+        if version > cls.SCHEMA_VERSION:
             raise StorageError(
                 f"{type_name} v{version} is newer than this code, which knows up to "
-                f"v{current}: upgrade lapor_core to read it"
+                f"v{cls.SCHEMA_VERSION}: upgrade lapor_core to read it"
             )
-        payload = (
-            _loads(data, f"{type_name} v{version} payload")
-            if isinstance(data, str | bytes)
-            else data
-        )
+        what = f"{type_name} v{version}"
+        payload = _loads(data, f"{what} payload") if isinstance(data, str | bytes) else data
         if not isinstance(payload, Mapping):
             raise StorageError(
-                f"{type_name} v{version}: the payload must be an object, got "
-                f"{type(payload).__name__}"
+                f"{what}: the payload must be an object, got {type(payload).__name__}"
             )
-        step = version
-        upcast = dict(payload)
-        while step < current:
+        current = self._upcast(type_name, version, cls.SCHEMA_VERSION, dict(payload))
+        return self._structure(current, cls, what)
+
+    def _upcast(
+        self, type_name: str, version: int, target: int, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Run the upcasters of *type_name* from *version* up to *target*."""
+        for step in range(version, target):
             fn = self._upcasters.get((type_name, step))
             if fn is None:
                 raise StorageError(
@@ -481,41 +369,26 @@ class Codec:
                     f"v{step + 1}"
                 )
             try:
-                upcast = fn(upcast)
+                data = fn(data)
             except Exception as exc:
                 raise StorageError(
                     f"{type_name}: the upcaster from v{step} failed: {type(exc).__name__}: {exc}"
                 ) from exc
-            if not isinstance(upcast, dict):
+            if not isinstance(data, dict):
                 raise StorageError(f"{type_name}: the upcaster from v{step} returned no dict")
-            step += 1
-        return typing.cast(
-            "Event", self._structure_or_explain(cls, upcast, f"{type_name} v{version}")
-        )
+        return data
 
-    def _structure_or_explain(self, cls: type[Any], data: Mapping[str, Any], what: str) -> Any:  # noqa: ANN401 - the structured class
+    def _structure(self, data: Mapping[str, Any], cls: type[_T], what: str) -> _T:
         try:
-            return self._structure[cls](data, cls)
-        except Exception as fast_exc:  # noqa: BLE001 - any failure means a corrupt payload
-            reasons = self._explain(cls, data, fast_exc)
-            raise StorageError(f"corrupt {what} payload: {reasons}") from None
-
-    def _explain(self, cls: type[Any], data: Mapping[str, Any], fast_exc: BaseException) -> str:
-        """Re-run the structuring with the detailed converter to name the fields."""
-        try:
-            self._detailed.structure(data, cls)
-        except Exception as exc:  # noqa: BLE001 - turned into a message
-            messages = cattrs.transform_error(exc, format_exception=_format_exception)
-            if messages:
-                return "; ".join(messages)
-            return f"{type(exc).__name__}: {exc}"
-        return f"{type(fast_exc).__name__}: {fast_exc}"
+            return self._converter.structure(data, cls)
+        except Exception as exc:  # noqa: BLE001 - any failure means a corrupt payload
+            raise StorageError(f"corrupt {what} payload: {_explain(exc)}") from None
 
     # ----------------------------------------------------------------------- rows
 
     def encode_row(self, row: ComplaintRow) -> dict[str, Any]:
         """The JSON-ready form of a projection row."""
-        return typing.cast("dict[str, Any]", self._unstructure[ComplaintRow](row))
+        return typing.cast("dict[str, Any]", self._converter.unstructure(row, ComplaintRow))
 
     def decode_row(self, data: str | bytes | Mapping[str, Any]) -> ComplaintRow:
         """
@@ -527,16 +400,11 @@ class Codec:
         parsed = _loads(data, "complaint row") if isinstance(data, str | bytes) else data
         if not isinstance(parsed, Mapping):
             raise StorageError(f"a complaint row must be an object, got {type(parsed).__name__}")
-        return typing.cast(
-            "ComplaintRow", self._structure_or_explain(ComplaintRow, parsed, "complaint row")
-        )
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+        return self._structure(parsed, ComplaintRow, "complaint row")
 
 
 def _dumps(value: object) -> str:
-    return _ENCODER.encode(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _loads(text: str | bytes, what: str) -> object:
@@ -605,181 +473,3 @@ def decode_row(data: str | bytes | Mapping[str, Any]) -> ComplaintRow:
     .. versionadded:: 0.1.0
     """
     return CODEC.decode_row(data)
-
-
-# --------------------------------------------------------------------------- backend helpers
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
-
-
-def to_micros(value: datetime) -> int:
-    """
-    Microseconds since the Unix epoch of an aware datetime (exact).
-
-    Raises:
-        ValidationError: *value* is naive.
-
-    .. versionadded:: 0.1.0
-    """
-    try:
-        return (value - _EPOCH) // _MICRO
-    except TypeError:
-        # a naive datetime cannot be subtracted from an aware one; nor can a non-datetime
-        raise ValidationError(f"expected an aware datetime, got {value!r}") from None
-
-
-def from_micros(micros: int) -> datetime:
-    """
-    The UTC datetime of microseconds since the Unix epoch.
-
-    .. versionadded:: 0.1.0
-    """
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def encode_cursor(submitted_at: datetime, complaint_id: ComplaintId) -> str:
-    """
-    The opaque query cursor after the row (*submitted_at*, *complaint_id*).
-
-    .. versionadded:: 0.1.0
-    """
-    raw = f"{to_micros(submitted_at)}|{complaint_id.value}".encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[int, str]:
-    """
-    The ``(submitted_at micros, id)`` of a cursor made by :func:`encode_cursor`.
-
-    Raises:
-        ValidationError: Not such a cursor.
-
-    .. versionadded:: 0.1.0
-    """
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        micros, sep, ident = (
-            base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition("|")
-        )
-        parsed = int(micros)
-    except (ValueError, UnicodeError, binascii.Error, AttributeError, TypeError):
-        parsed, sep, ident = 0, "", ""
-    if not sep or not ident:
-        raise ValidationError(f"invalid query cursor {cursor!r}")
-    return parsed, ident
-
-
-def _check_events(complaint_id: ComplaintId, events: Sequence[Event]) -> None:
-    if not events:
-        raise ValidationError(f"an append to {complaint_id} needs at least one event")
-    for event in events:
-        if not isinstance(event, Event):
-            raise ValidationError(f"not an event: {event!r}")
-        if event.complaint_id != complaint_id:
-            raise ValidationError(
-                f"event {type(event).__name__} is for complaint {event.complaint_id}, "
-                f"not {complaint_id}"
-            )
-
-
-def check_append(
-    complaint_id: ComplaintId,
-    expected_version: int,
-    events: Sequence[Event],
-    row: ComplaintRow,
-    idempotency_key: str | None = None,
-) -> None:
-    """
-    Check an append's arguments before anything is written (same for every backend).
-
-    Raises:
-        ValidationError: No events, an event of another complaint, a row of another
-            complaint or whose version is not ``expected_version + len(events)``, a
-            negative expected version, or an empty idempotency key.
-
-    .. versionadded:: 0.1.0
-    """
-    if not isinstance(complaint_id, ComplaintId):
-        raise ValidationError(f"complaint_id must be a ComplaintId, got {complaint_id!r}")
-    if (
-        not isinstance(expected_version, int)
-        or isinstance(expected_version, bool)
-        or expected_version < 0
-    ):
-        raise ValidationError(f"expected_version must be an int >= 0, got {expected_version!r}")
-    _check_events(complaint_id, events)
-    if not isinstance(row, ComplaintRow):
-        raise ValidationError(f"row must be a ComplaintRow, got {type(row).__name__}")
-    if row.id != complaint_id:
-        raise ValidationError(f"the row is for complaint {row.id}, not {complaint_id}")
-    if row.version != expected_version + len(events):
-        raise ValidationError(
-            f"the row of {complaint_id} has version {row.version}; after {len(events)} "
-            f"event(s) on version {expected_version} it must be "
-            f"{expected_version + len(events)}"
-        )
-    if idempotency_key is not None and (
-        not isinstance(idempotency_key, str) or not idempotency_key
-    ):
-        raise ValidationError(
-            f"an idempotency key must be a non-empty string, got {idempotency_key!r}"
-        )
-
-
-def check_batches(batches: Iterable[AppendBatch]) -> list[AppendBatch]:
-    """
-    Check the batches of a bulk append; one complaint may appear only once.
-
-    Raises:
-        ValidationError: As :func:`check_append`, or a complaint repeated.
-
-    .. versionadded:: 0.1.0
-    """
-    checked = list(batches)
-    seen: set[ComplaintId] = set()
-    for batch in checked:
-        if not isinstance(batch, tuple) or len(batch) != 4:
-            raise ValidationError(
-                f"a batch is (complaint_id, expected_version, events, row), got {_abbrev(batch)}"
-            )
-        complaint_id, expected_version, events, row = batch
-        check_append(complaint_id, expected_version, events, row)
-        if complaint_id in seen:
-            raise ValidationError(f"complaint {complaint_id} appears twice in one bulk append")
-        seen.add(complaint_id)
-    return checked
-
-
-def check_query_window(after: int, limit: int) -> None:
-    """
-    Check the arguments of ``read_all``.
-
-    Raises:
-        ValidationError: A negative position or a limit below 1.
-
-    .. versionadded:: 0.1.0
-    """
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise ValidationError(f"after must be a position >= 0, got {after!r}")
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise ValidationError(f"limit must be an int >= 1, got {limit!r}")
-
-
-def check_claim(now: datetime, claimant: str, lease: timedelta, limit: int) -> None:
-    """
-    Check the arguments of ``claim_due``.
-
-    Raises:
-        ValidationError: A naive instant, an empty claimant, a lease that is not
-            positive, or a limit below 1.
-
-    .. versionadded:: 0.1.0
-    """
-    to_micros(now)
-    if not isinstance(claimant, str) or not claimant:
-        raise ValidationError(f"claimant must be a non-empty string, got {claimant!r}")
-    if not isinstance(lease, timedelta) or lease <= timedelta(0):
-        raise ValidationError(f"lease must be a positive timedelta, got {lease!r}")
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise ValidationError(f"limit must be an int >= 1, got {limit!r}")

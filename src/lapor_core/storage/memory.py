@@ -14,14 +14,20 @@ import bisect
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError
-from lapor_core.storage._reporting import check_window, region_length
+from lapor_core.ports.reporting import (
+    AgencyIndicators,
+    MusrenbangRow,
+    check_window,
+    compute_indicators,
+    compute_musrenbang,
+    region_length,
+)
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
-from lapor_core.storage.codec import (
+from lapor_core.storage.support import (
     AppendBatch,
     check_append,
     check_batches,
@@ -31,9 +37,6 @@ from lapor_core.storage.codec import (
     encode_cursor,
     to_micros,
 )
-
-if TYPE_CHECKING:
-    from lapor_core.reports.indicators import AgencyIndicators, MusrenbangRow
 
 __all__ = ["InMemoryStore"]
 
@@ -269,7 +272,7 @@ class InMemoryStore:
         """
         The indicators per responsible agency for complaints submitted in [*since*, *until*).
 
-        Computed by :func:`~lapor_core.reports.indicators.compute_indicators` over the rows
+        Computed by :func:`~lapor_core.ports.reporting.compute_indicators` over the rows
         in the window (read under the lock, so a consistent snapshot).
 
         Raises:
@@ -278,15 +281,13 @@ class InMemoryStore:
 
         .. versionadded:: 0.1.0
         """
-        from lapor_core.reports.indicators import compute_indicators  # noqa: PLC0415 - import cycle
-
         return compute_indicators(self._window_rows(since, until))
 
     def musrenbang(self, since: datetime, until: datetime, level: int) -> tuple[MusrenbangRow, ...]:
         """
         Complaints by region (cut to *level*, 1-4) and category, submitted in the window.
 
-        Computed by :func:`~lapor_core.reports.indicators.compute_musrenbang`.
+        Computed by :func:`~lapor_core.ports.reporting.compute_musrenbang`.
 
         Raises:
             ValidationError: A naive bound or a level other than 1-4.
@@ -294,7 +295,5 @@ class InMemoryStore:
 
         .. versionadded:: 0.1.0
         """
-        from lapor_core.reports.indicators import compute_musrenbang  # noqa: PLC0415 - import cycle
-
         region_length(level)
         return compute_musrenbang(self._window_rows(since, until), level)

@@ -37,7 +37,7 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psycopg
 import psycopg.errors
@@ -48,6 +48,7 @@ from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
 from lapor_core.storage._reporting import (
     OPEN_STATUSES,
     check_window,
@@ -56,8 +57,8 @@ from lapor_core.storage._reporting import (
     region_length,
 )
 from lapor_core.storage.base import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page, StoredEvent
-from lapor_core.storage.codec import (
-    CODEC,
+from lapor_core.storage.codec import CODEC
+from lapor_core.storage.support import (
     AppendBatch,
     check_append,
     check_batches,
@@ -67,9 +68,6 @@ from lapor_core.storage.codec import (
     encode_cursor,
     from_micros,
 )
-
-if TYPE_CHECKING:
-    from lapor_core.reports.indicators import AgencyIndicators, MusrenbangRow
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "safe_dsn"]
 
@@ -627,7 +625,7 @@ class PostgresStore:
         The indicators per responsible agency, aggregated in SQL (one ``GROUP BY``).
 
         Complaints submitted in [*since*, *until*); the same figures as
-        :func:`~lapor_core.reports.indicators.compute_indicators` over the rows (mean
+        :func:`~lapor_core.ports.reporting.compute_indicators` over the rows (mean
         hours may differ in the last bits), sorted by agency in code-point order.
 
         Raises:

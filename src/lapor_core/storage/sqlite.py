@@ -34,12 +34,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
 from lapor_core.storage._reporting import (
     MICROS_PER_HOUR,
     OPEN_STATUSES,
@@ -49,8 +50,8 @@ from lapor_core.storage._reporting import (
     region_length,
 )
 from lapor_core.storage.base import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page, StoredEvent
-from lapor_core.storage.codec import (
-    CODEC,
+from lapor_core.storage.codec import CODEC
+from lapor_core.storage.support import (
     AppendBatch,
     check_append,
     check_batches,
@@ -61,9 +62,6 @@ from lapor_core.storage.codec import (
     from_micros,
     to_micros,
 )
-
-if TYPE_CHECKING:
-    from lapor_core.reports.indicators import AgencyIndicators, MusrenbangRow
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -681,7 +679,7 @@ class SQLiteStore:
         The indicators per responsible agency, aggregated in SQL (one ``GROUP BY``).
 
         Complaints submitted in [*since*, *until*); the same figures as
-        :func:`~lapor_core.reports.indicators.compute_indicators` over the rows (mean
+        :func:`~lapor_core.ports.reporting.compute_indicators` over the rows (mean
         hours may differ in the last bits), sorted by agency.
 
         Raises:

@@ -182,7 +182,11 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         self.ctx: Context = self.service.context
         self.statuses = frozenset(
             {r.source for r in self.ctx.lifecycle.rows if r.source is not None}
-            | {t for r in self.ctx.lifecycle.rows for t in r.targets}
+            | {
+                t
+                for r in self.ctx.lifecycle.rows
+                for t in self.ctx.lifecycle.targets(r.source, r.command)
+            }
         )
         self.complaint_ids: list[ComplaintId] = []
         self.expected: dict[ComplaintId, Complaint] = {}

@@ -1,21 +1,23 @@
 """
-Internal: the state of a complaint (re-exported by :mod:`lapor_core.domain.complaint`).
+The state of a complaint: what its events add up to.
 
-A :class:`Complaint` is rebuilt from its events by ``evolve``; nobody builds or changes
-one by hand.
+A :class:`Complaint` is rebuilt from its events by
+:func:`~lapor_core.domain.complaint.evolve`; nobody builds or changes one by hand. It
+holds what the report is (:class:`ComplaintInfo`), where it is (status, router,
+assignments, running clocks) and what happened to it (:class:`ComplaintRecord`).
+
+.. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
-import operator
 from datetime import datetime
-from typing import Any
 
 import attrs
 
 from lapor_core.domain import events as e
-from lapor_core.domain.actors import Actor, Role
-from lapor_core.domain.clocks import BreachAction, RunningClock
+from lapor_core.domain.actors import Actor
+from lapor_core.domain.clocks import RunningClock
 from lapor_core.domain.model import (
     ArchiveReason,
     Category,
@@ -29,14 +31,6 @@ from lapor_core.domain.model import (
     Reporter,
     Status,
 )
-
-# Enum members read once: on Python 3.11 reading ``Status.X`` goes through
-# ``EnumType.__getattr__`` (about 0.1 us, ten times a global), and ``decide`` and
-# ``evolve`` read these on every command and event.
-_SUBMITTED, _ON_HOLD, _FORWARDED = Status.SUBMITTED, Status.ON_HOLD, Status.FORWARDED
-_IN_PROGRESS, _COMPLETED, _ARCHIVED = Status.IN_PROGRESS, Status.COMPLETED, Status.ARCHIVED
-_REPORTER, _NATIONAL_ADMIN, _AGENCY_ADMIN = Role.REPORTER, Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN
-_OMBUDSMAN_REFERRAL = BreachAction.OMBUDSMAN_REFERRAL
 
 
 @attrs.frozen
@@ -107,17 +101,14 @@ def _last_in_thread(thread: tuple[Message, ...], kind: str) -> datetime | None:
     return None
 
 
-def _delegate(part: str, name: str, doc: str) -> Any:  # noqa: ANN401 - a typed property would need one def per field
-    getter = operator.attrgetter(f"{part}.{name}")
-    return property(getter, doc=doc)
-
-
 @attrs.frozen
 class Complaint:
     """
     The current state of one complaint, rebuilt from its events.
 
-    Never build or change one by hand: use :func:`decide` and :func:`evolve`.
+    Never build or change one by hand: use :func:`~lapor_core.domain.complaint.decide`
+    and :func:`~lapor_core.domain.complaint.evolve`. The properties below read
+    :attr:`info` (what the report is) and :attr:`record` (what happened to it).
 
     .. versionadded:: 0.1.0
     """
@@ -134,32 +125,127 @@ class Complaint:
     clocks: tuple[RunningClock, ...] = ()
     record: ComplaintRecord = ComplaintRecord()
 
-    # What the report is (rarely changes): delegated to ``info``.
-    kind = _delegate("info", "kind", "*Pengaduan*, *aspirasi* or *permintaan informasi*.")
-    privacy = _delegate("info", "privacy", "The *anonim* / *rahasia* flags.")
-    channel = _delegate("info", "channel", "How the report arrived.")
-    content = _delegate("info", "content", "Title, body, location, event date.")
-    reporter = _delegate("info", "reporter", "The reporter (kept even when anonymous).")
-    region = _delegate("info", "region", "Kemendagri region code, if known.")
-    category = _delegate("info", "category", "Category, if set.")
-    external_ids = _delegate("info", "external_ids", "SP4N tracking id, regional app id.")
-    subject_agency = _delegate("info", "subject_agency", "The office the report is about.")
-    misconduct = _delegate("info", "misconduct", "Whether it alleges misconduct.")
-    tags = _delegate("info", "tags", "Admin tags.")
-    submitted_at = _delegate("info", "submitted_at", "When it was submitted.")
-    # What happened to it (timestamps and counters): delegated to ``record``.
-    first_forwarded_at = _delegate("record", "first_forwarded_at", "First forwarding.")
-    first_follow_up_at = _delegate("record", "first_follow_up_at", "First follow-up.")
-    closed_at = _delegate("record", "closed_at", "Completion or archiving.")
-    closed_automatically = _delegate("record", "closed_automatically", "Auto-closed?")
-    archive_reason = _delegate("record", "archive_reason", "Why it was archived.")
-    duplicate_of = _delegate("record", "duplicate_of", "The original of a duplicate.")
-    rating = _delegate("record", "rating", "The reporter's rating, if any.")
-    reopen_count = _delegate("record", "reopen_count", "How often it was reopened.")
-    reroutings = _delegate("record", "reroutings", "*Bukan wewenang* rejections.")
-    escalations = _delegate("record", "escalations", "Breaches escalated.")
-    breaches = _delegate("record", "breaches", "Clock breaches recorded.")
-    ombudsman_eligible = _delegate("record", "ombudsman_eligible", "Statutory breach.")
+    # What the report is: read from ``info``.
+    @property
+    def kind(self) -> Kind:
+        """*Pengaduan*, *aspirasi* or *permintaan informasi*."""
+        return self.info.kind
+
+    @property
+    def privacy(self) -> Privacy:
+        """The *anonim* / *rahasia* flags."""
+        return self.info.privacy
+
+    @property
+    def channel(self) -> Channel:
+        """How the report arrived."""
+        return self.info.channel
+
+    @property
+    def content(self) -> Content:
+        """Title, body, location, event date."""
+        return self.info.content
+
+    @property
+    def reporter(self) -> Reporter:
+        """The reporter (kept even when anonymous)."""
+        return self.info.reporter
+
+    @property
+    def region(self) -> RegionCode | None:
+        """Kemendagri region code, if known."""
+        return self.info.region
+
+    @property
+    def category(self) -> Category | None:
+        """Category, if set."""
+        return self.info.category
+
+    @property
+    def external_ids(self) -> ExternalIds:
+        """SP4N tracking id, regional app id."""
+        return self.info.external_ids
+
+    @property
+    def subject_agency(self) -> str | None:
+        """The office the report is about."""
+        return self.info.subject_agency
+
+    @property
+    def misconduct(self) -> bool:
+        """Whether it alleges misconduct."""
+        return self.info.misconduct
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Admin tags."""
+        return self.info.tags
+
+    @property
+    def submitted_at(self) -> datetime:
+        """When it was submitted."""
+        return self.info.submitted_at
+
+    # What happened to it: read from ``record``.
+    @property
+    def first_forwarded_at(self) -> datetime | None:
+        """First forwarding."""
+        return self.record.first_forwarded_at
+
+    @property
+    def first_follow_up_at(self) -> datetime | None:
+        """First follow-up."""
+        return self.record.first_follow_up_at
+
+    @property
+    def closed_at(self) -> datetime | None:
+        """Completion or archiving."""
+        return self.record.closed_at
+
+    @property
+    def closed_automatically(self) -> bool:
+        """Auto-closed?"""
+        return self.record.closed_automatically
+
+    @property
+    def archive_reason(self) -> ArchiveReason | None:
+        """Why it was archived."""
+        return self.record.archive_reason
+
+    @property
+    def duplicate_of(self) -> ComplaintId | None:
+        """The original of a duplicate."""
+        return self.record.duplicate_of
+
+    @property
+    def rating(self) -> int | None:
+        """The reporter's rating, if any."""
+        return self.record.rating
+
+    @property
+    def reopen_count(self) -> int:
+        """How often it was reopened."""
+        return self.record.reopen_count
+
+    @property
+    def reroutings(self) -> int:
+        """*Bukan wewenang* rejections."""
+        return self.record.reroutings
+
+    @property
+    def escalations(self) -> int:
+        """Breaches escalated."""
+        return self.record.escalations
+
+    @property
+    def breaches(self) -> int:
+        """Clock breaches recorded."""
+        return self.record.breaches
+
+    @property
+    def ombudsman_eligible(self) -> bool:
+        """Statutory breach."""
+        return self.record.ombudsman_eligible
 
     def assignment(self, agency: str) -> e.Assignment | None:
         """The assignment of *agency*, if it has one."""

@@ -1,0 +1,242 @@
+"""
+The clock commands: warnings, breaches, automatic close and deadline extensions.
+
+The sweeper issues :class:`~lapor_core.domain.commands.RecordWarning`,
+:class:`~lapor_core.domain.commands.RecordBreach` and
+:class:`~lapor_core.domain.commands.AutoClose` when :func:`~lapor_core.domain.clocks.due`
+says they are owed; an agency admin asks for
+:class:`~lapor_core.domain.commands.ExtendDeadline`. These functions are the checks and
+events of those commands for :func:`~lapor_core.domain.complaint.decide`.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lapor_core.domain import commands as c
+from lapor_core.domain import events as e
+from lapor_core.domain.actors import Actor
+from lapor_core.domain.clocks import (
+    BreachAction,
+    RunningClock,
+    clock_deadline,
+    warning_instant,
+)
+from lapor_core.domain.context import Context
+from lapor_core.domain.model import ArchiveReason, Status
+from lapor_core.domain.scope import in_subtree
+from lapor_core.domain.state import Complaint
+from lapor_core.errors import (
+    InvalidTransition,
+    PermissionDenied,
+)
+
+__all__ = ["auto_close", "extend_deadline", "record_breach", "record_warning"]
+
+Events = tuple[e.Event, ...]
+
+
+def _owed_breach(
+    complaint: Complaint, clock: str, agency: str | None, now: datetime, ctx: Context
+) -> tuple[RunningClock, datetime]:
+    running = complaint.clock(clock, agency)
+    who = f"clock {clock!r}" + (f" of {agency!r}" if agency else "")
+    if running is None:
+        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+    if running.breached:
+        raise InvalidTransition(f"the breach of {who} on {complaint.id} is already recorded")
+    deadline = clock_deadline(running, ctx.calendar)
+    if deadline is None:
+        raise InvalidTransition(f"{who} on {complaint.id} is paused")
+    if now < deadline:
+        raise InvalidTransition(
+            f"{who} on {complaint.id} is not breached before {deadline.isoformat()}"
+        )
+    return running, deadline
+
+
+def _breach_events(
+    complaint: Complaint,
+    *,
+    running: RunningClock,
+    deadline: datetime,
+    actor: Actor,
+    now: datetime,
+    ctx: Context,
+) -> Events:
+    definition = ctx.profile.clocks.get(running.clock)
+    if definition is None:
+        raise InvalidTransition(f"profile {ctx.profile.name!r} has no clock {running.clock!r}")
+    escalated_to = None
+    if definition.breach is BreachAction.ESCALATE:
+        root = ctx.registry.root.id
+        escalated_to = root
+        if definition.escalate_to == "parent" and running.responsible in ctx.registry:
+            parent = ctx.registry.get(running.responsible).parent
+            escalated_to = parent if parent is not None else root
+    breached = e.ClockBreached(
+        complaint_id=complaint.id,
+        at=now,
+        actor=actor,
+        clock=running.clock,
+        agency=running.agency,
+        deadline=deadline,
+        action=definition.breach,
+        escalated_to=escalated_to,
+    )
+    if definition.breach is BreachAction.AUTO_CLOSE:
+        if complaint.status is not Status.IN_PROGRESS:
+            raise InvalidTransition(
+                f"automatic close applies in in_progress, not {complaint.status.value}"
+            )
+        return (
+            breached,
+            e.ComplaintClosed(complaint_id=complaint.id, at=now, actor=actor, automatic=True),
+        )
+    if definition.breach is BreachAction.ARCHIVE_WITHDRAWN:
+        if complaint.status is not Status.ON_HOLD:
+            raise InvalidTransition(
+                f"archiving as withdrawn applies on hold, not {complaint.status.value}"
+            )
+        return (
+            breached,
+            e.ComplaintArchived(
+                complaint_id=complaint.id,
+                at=now,
+                actor=actor,
+                reason=ArchiveReason.WITHDRAWN,
+                note=f"requested information not provided by {deadline.isoformat()}",
+            ),
+        )
+    return (breached,)
+
+
+def auto_close(
+    complaint: Complaint, _cmd: c.AutoClose, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    """
+    Close a complaint whose automatic-close clock has run out (the reply window).
+
+    Raises:
+        InvalidTransition: No such clock is running, or it is not breached yet.
+
+    .. versionadded:: 0.1.0
+    """
+    for candidate in complaint.clocks:
+        definition = ctx.profile.clocks.get(candidate.clock)
+        if definition is not None and definition.breach is BreachAction.AUTO_CLOSE:
+            running, deadline = _owed_breach(complaint, candidate.clock, candidate.agency, now, ctx)
+            return _breach_events(
+                complaint, running=running, deadline=deadline, actor=actor, now=now, ctx=ctx
+            )
+    raise InvalidTransition(f"no automatic-close clock is running on complaint {complaint.id}")
+
+
+def record_breach(
+    complaint: Complaint, cmd: c.RecordBreach, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    """
+    Record the breach of a clock that has run out, with what its definition does.
+
+    Escalating breaches name where they escalate to; an automatic close or an archive
+    as withdrawn follows the breach.
+
+    Raises:
+        InvalidTransition: The clock is not running, paused, not due, or already breached.
+
+    .. versionadded:: 0.1.0
+    """
+    running, deadline = _owed_breach(complaint, cmd.clock, cmd.agency, now, ctx)
+    return _breach_events(
+        complaint, running=running, deadline=deadline, actor=actor, now=now, ctx=ctx
+    )
+
+
+def record_warning(
+    complaint: Complaint, cmd: c.RecordWarning, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    """
+    Record a warning threshold (e.g. 50 %) a running clock has passed.
+
+    Raises:
+        InvalidTransition: No such threshold, already warned, or not due yet.
+
+    .. versionadded:: 0.1.0
+    """
+    running = complaint.clock(cmd.clock, cmd.agency)
+    definition = ctx.profile.clocks.get(cmd.clock)
+    who = f"clock {cmd.clock!r}" + (f" of {cmd.agency!r}" if cmd.agency else "")
+    if running is None or definition is None:
+        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+    if cmd.threshold not in definition.warn_at:
+        raise InvalidTransition(
+            f"{who} has no {cmd.threshold}% warning; it warns at {definition.warn_at}"
+        )
+    if cmd.threshold in running.warned or running.breached:
+        raise InvalidTransition(f"the {cmd.threshold}% warning of {who} is already recorded")
+    deadline = clock_deadline(running, ctx.calendar)
+    if deadline is None or now < warning_instant(running, deadline, cmd.threshold):
+        raise InvalidTransition(f"the {cmd.threshold}% warning of {who} is not due yet")
+    return (
+        e.ClockWarned(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            clock=cmd.clock,
+            agency=cmd.agency,
+            threshold=cmd.threshold,
+            deadline=deadline,
+        ),
+    )
+
+
+def extend_deadline(
+    complaint: Complaint, cmd: c.ExtendDeadline, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    """
+    Extend a running clock, within the profile's limits, for its responsible agency.
+
+    Raises:
+        InvalidTransition: Extensions are off, the clock cannot be extended, is breached,
+            or the limits are exceeded.
+        PermissionDenied: The actor is not of the responsible agency's subtree.
+
+    .. versionadded:: 0.1.0
+    """
+    option = ctx.profile.extension
+    if not option.enabled:
+        raise InvalidTransition(f"profile {ctx.profile.name!r} does not allow extensions")
+    running = complaint.clock(cmd.clock, cmd.agency)
+    definition = ctx.profile.clocks.get(cmd.clock)
+    who = f"clock {cmd.clock!r}" + (f" of {cmd.agency!r}" if cmd.agency else "")
+    if running is None or definition is None:
+        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+    if not definition.extendable:
+        raise InvalidTransition(f"{who} cannot be extended (profile {ctx.profile.name!r})")
+    if running.breached:
+        raise InvalidTransition(f"{who} is already breached; it can no longer be extended")
+    if running.extensions >= option.max_count:
+        raise InvalidTransition(
+            f"{who} was extended {running.extensions} time(s); the limit is {option.max_count}"
+        )
+    if cmd.amount > option.max_amount:
+        raise InvalidTransition(
+            f"an extension of {cmd.amount} exceeds the limit of {option.max_amount}"
+        )
+    if not in_subtree(ctx, running.responsible, actor):
+        raise PermissionDenied(
+            f"only the responsible agency ({running.responsible!r}) may extend {who}"
+        )
+    return (
+        e.DeadlineExtended(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            clock=cmd.clock,
+            agency=cmd.agency,
+            amount=cmd.amount,
+            reason=cmd.reason,
+        ),
+    )

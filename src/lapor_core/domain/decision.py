@@ -1,0 +1,438 @@
+"""
+``decide``: check a command against the lifecycle table and return the events it causes.
+
+:func:`decide` finds the command's row in the table (status, role, guard), runs the
+command's own checks (scope, data) in one small function per command, finds which of
+the row's outcomes the events are, and returns them complete: each with the status the
+row leads to and the clock changes it causes. It changes nothing.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from lapor_core.domain import commands as c
+from lapor_core.domain import events as e
+from lapor_core.domain.actors import Actor, Role
+from lapor_core.domain.clock_commands import (
+    auto_close,
+    extend_deadline,
+    record_breach,
+    record_warning,
+)
+from lapor_core.domain.context import Context, clock_changes
+from lapor_core.domain.evolution import evolve
+from lapor_core.domain.lifecycle import Transition
+from lapor_core.domain.model import require_aware
+from lapor_core.domain.scope import in_subtree, require_agency, require_assignment, require_scope
+from lapor_core.domain.state import Complaint
+from lapor_core.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+
+# --------------------------------------------------------------------------- handlers
+
+__all__ = ["decide"]
+
+Events = tuple[e.Event, ...]
+
+
+def _submit(cmd: c.Submit, actor: Actor, now: datetime, ctx: Context) -> Events:
+    if actor.role is Role.REPORTER:
+        if actor.id != cmd.reporter.id:
+            raise PermissionDenied(
+                f"reporter {actor.id!r} may submit only as themself, not as {cmd.reporter.id!r}"
+            )
+        if cmd.channel.type.digitised_by_admin:
+            raise PermissionDenied(
+                f"channel {cmd.channel.type.value} is digitised by an admin, not by the reporter"
+            )
+    registry = ctx.registry
+    router = registry.root.id
+    if cmd.subject_agency is not None:
+        require_agency(ctx, cmd.subject_agency)
+    if cmd.target_agency is not None:
+        require_agency(ctx, cmd.target_agency)
+        router = cmd.target_agency
+        subject = cmd.subject_agency
+        if cmd.misconduct and subject is not None and registry.is_within(router, subject):
+            # Never to the office complained about: its inspectorate verifies instead.
+            inspectorate = registry.inspectorate_for(subject)
+            router = inspectorate.id if inspectorate is not None else registry.root.id
+    if actor.role is Role.AGENCY_ADMIN and not in_subtree(ctx, router, actor):
+        raise PermissionDenied(
+            f"agency admin of {actor.agency!r} may digitise reports only for its own agency; "
+            f"set target_agency inside its subtree (got router {router!r})"
+        )
+    return (
+        e.ComplaintSubmitted(
+            complaint_id=cmd.complaint_id,
+            at=now,
+            actor=actor,
+            content=cmd.content,
+            kind=cmd.kind,
+            reporter=cmd.reporter,
+            channel=cmd.channel,
+            privacy=cmd.privacy,
+            region=cmd.region,
+            category=cmd.category,
+            external_ids=cmd.external_ids,
+            router=router,
+            subject_agency=cmd.subject_agency,
+            misconduct=cmd.misconduct,
+        ),
+    )
+
+
+def _classify(
+    complaint: Complaint, cmd: c.Classify, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    require_scope(complaint, actor, ctx)
+    return (
+        e.ComplaintClassified(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            title=cmd.title,
+            kind=cmd.kind,
+            category=cmd.category,
+            tags=cmd.tags,
+        ),
+    )
+
+
+def _request_info(
+    complaint: Complaint, cmd: c.RequestInformation, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    require_scope(complaint, actor, ctx)
+    return (
+        e.InformationRequested(
+            complaint_id=complaint.id, at=now, actor=actor, question=cmd.question
+        ),
+    )
+
+
+def _provide_info(
+    complaint: Complaint, cmd: c.ProvideInformation, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    require_scope(complaint, actor, ctx)
+    return (e.InformationProvided(complaint_id=complaint.id, at=now, actor=actor, text=cmd.text),)
+
+
+def _refuse_accused_office(complaint: Complaint, agency_id: str, ctx: Context) -> None:
+    """A misconduct report never goes to the office it accuses, nor below it."""
+    subject = complaint.subject_agency
+    registry = ctx.registry
+    if complaint.misconduct and subject is not None and registry.is_within(agency_id, subject):
+        inspectorate = registry.inspectorate_for(subject)
+        hint = f"; route it to {inspectorate.id!r}" if inspectorate else ""
+        raise ValidationError(
+            f"complaint {complaint.id} alleges misconduct by {subject!r}: "
+            f"it may not be forwarded to that office ({agency_id!r}){hint}"
+        )
+
+
+def _forward(
+    complaint: Complaint, cmd: c.Forward, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    require_scope(complaint, actor, ctx)
+    registry = ctx.registry
+    forwarder = registry.root.id if actor.role is Role.NATIONAL_ADMIN else actor.agency
+    assert forwarder is not None  # noqa: S101 - only admins reach here (table roles)
+    existing = {a.agency for a in complaint.assignments}
+    for agency_id in cmd.agencies:
+        agency = registry.get(agency_id)
+        if agency_id == registry.root.id:
+            raise ValidationError("cannot forward to the national root itself")
+        if agency_id in existing:
+            raise ValidationError(f"complaint {complaint.id} is already assigned to {agency_id!r}")
+        if actor.role is Role.AGENCY_ADMIN and (
+            agency_id == actor.agency or not in_subtree(ctx, agency_id, actor)
+        ):
+            raise PermissionDenied(
+                f"agency admin of {actor.agency!r} may forward only to units below it, "
+                f"not to {agency_id!r}"
+            )
+        _refuse_accused_office(complaint, agency.id, ctx)
+    has_lead = any(a.lead for a in complaint.assignments)
+    assignments = tuple(
+        e.Assignment(
+            agency=agency_id,
+            handler=agency_id,
+            lead=not has_lead and agency_id == cmd.lead_agency,
+            forwarded_by=forwarder,
+            forwarded_at=now,
+        )
+        for agency_id in cmd.agencies
+    )
+    return (
+        e.ComplaintForwarded(
+            complaint_id=complaint.id, at=now, actor=actor, assignments=assignments
+        ),
+    )
+
+
+def _forward_internally(
+    complaint: Complaint, cmd: c.ForwardInternally, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    assignment = require_assignment(complaint, cmd.agency, actor, ctx)
+    require_agency(ctx, cmd.to)
+    if cmd.to == assignment.handler or not ctx.registry.is_within(cmd.to, assignment.handler):
+        raise ValidationError(
+            f"internal forwarding goes down the tree: {cmd.to!r} is not below "
+            f"{assignment.handler!r}"
+        )
+    _refuse_accused_office(complaint, cmd.to, ctx)
+    return (
+        e.ForwardedInternally(
+            complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, to=cmd.to
+        ),
+    )
+
+
+def _reject(
+    complaint: Complaint, cmd: c.RejectDisposition, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    assignment = require_assignment(complaint, cmd.agency, actor, ctx)
+    if assignment.followed_up_at is not None:
+        raise InvalidTransition(
+            f"agency {cmd.agency!r} already posted a follow-up on {complaint.id}; "
+            "it can no longer reject it as bukan wewenang"
+        )
+    last = len(complaint.assignments) == 1
+    return (
+        e.DispositionRejected(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            agency=cmd.agency,
+            reason=cmd.reason,
+            returned_to=assignment.forwarded_by if last else None,
+        ),
+    )
+
+
+def _follow_up(
+    complaint: Complaint, cmd: c.PostFollowUp, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    require_assignment(complaint, cmd.agency, actor, ctx)
+    return (
+        e.FollowUpPosted(
+            complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, text=cmd.text
+        ),
+    )
+
+
+def _reply(complaint: Complaint, cmd: c.Reply, actor: Actor, now: datetime, ctx: Context) -> Events:
+    require_scope(complaint, actor, ctx)
+    return (e.ReplyPosted(complaint_id=complaint.id, at=now, actor=actor, text=cmd.text),)
+
+
+def _close(complaint: Complaint, cmd: c.Close, actor: Actor, now: datetime, ctx: Context) -> Events:
+    if actor.role is Role.AGENCY_ADMIN:
+        lead = next((a for a in complaint.assignments if a.lead), complaint.assignments[0])
+        if not in_subtree(ctx, lead.agency, actor):
+            raise PermissionDenied(
+                f"only the lead agency ({lead.agency!r}) or the national admin may close "
+                f"complaint {complaint.id}"
+            )
+    return (
+        e.ComplaintClosed(
+            complaint_id=complaint.id, at=now, actor=actor, automatic=False, note=cmd.note
+        ),
+    )
+
+
+def _archive(
+    complaint: Complaint, cmd: c.Archive, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    require_scope(complaint, actor, ctx)
+    return (
+        e.ComplaintArchived(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            reason=cmd.reason,
+            note=cmd.note,
+            duplicate_of=cmd.duplicate_of,
+        ),
+    )
+
+
+def _rate(complaint: Complaint, cmd: c.Rate, actor: Actor, now: datetime, ctx: Context) -> Events:
+    require_scope(complaint, actor, ctx)
+    return (
+        e.ComplaintRated(
+            complaint_id=complaint.id, at=now, actor=actor, score=cmd.score, comment=cmd.comment
+        ),
+    )
+
+
+def _reopen(
+    complaint: Complaint, cmd: c.Reopen, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    require_scope(complaint, actor, ctx)
+    return (e.ComplaintReopened(complaint_id=complaint.id, at=now, actor=actor, reason=cmd.reason),)
+
+
+def _privacy(
+    complaint: Complaint, cmd: c.ChangePrivacy, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    require_scope(complaint, actor, ctx)
+    if cmd.privacy == complaint.privacy:
+        raise ValidationError(f"complaint {complaint.id} already has privacy {cmd.privacy}")
+    return (e.PrivacyChanged(complaint_id=complaint.id, at=now, actor=actor, privacy=cmd.privacy),)
+
+
+def _events_of(  # noqa: C901, PLR0911, PLR0912 - one case per command type is the point
+    complaint: Complaint, command: c.Command, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    """The events *command* causes on an existing complaint, by its type."""
+    match command:
+        case c.Classify():
+            return _classify(complaint, command, actor, now, ctx)
+        case c.RequestInformation():
+            return _request_info(complaint, command, actor, now, ctx)
+        case c.ProvideInformation():
+            return _provide_info(complaint, command, actor, now, ctx)
+        case c.Forward():
+            return _forward(complaint, command, actor, now, ctx)
+        case c.ForwardInternally():
+            return _forward_internally(complaint, command, actor, now, ctx)
+        case c.RejectDisposition():
+            return _reject(complaint, command, actor, now, ctx)
+        case c.PostFollowUp():
+            return _follow_up(complaint, command, actor, now, ctx)
+        case c.Reply():
+            return _reply(complaint, command, actor, now, ctx)
+        case c.Close():
+            return _close(complaint, command, actor, now, ctx)
+        case c.AutoClose():
+            return auto_close(complaint, command, actor, now, ctx)
+        case c.Archive():
+            return _archive(complaint, command, actor, now, ctx)
+        case c.Rate():
+            return _rate(complaint, command, actor, now, ctx)
+        case c.Reopen():
+            return _reopen(complaint, command, actor, now, ctx)
+        case c.ChangePrivacy():
+            return _privacy(complaint, command, actor, now, ctx)
+        case c.RecordWarning():
+            return record_warning(complaint, command, actor, now, ctx)
+        case c.RecordBreach():
+            return record_breach(complaint, command, actor, now, ctx)
+        case c.ExtendDeadline():
+            return extend_deadline(complaint, command, actor, now, ctx)
+    raise InvalidTransition(f"decide does not know command type {type(command).__name__}")
+
+
+def _check_arguments(
+    complaint: Complaint | None, command: c.Command, actor: Actor, now: datetime
+) -> None:
+    require_aware(now, "now")
+    if not isinstance(command, c.Command):
+        raise ValidationError(f"not a command: {command!r}")
+    if not isinstance(actor, Actor):
+        raise ValidationError(f"not an actor: {actor!r}")
+    if complaint is None:
+        if not isinstance(command, c.Submit):
+            raise NotFound(
+                f"complaint {command.complaint_id} does not exist; only Submit can create it"
+            )
+        return
+    if command.complaint_id != complaint.id:
+        raise ValidationError(
+            f"command is for complaint {command.complaint_id}, not {complaint.id}"
+        )
+    if now < complaint.updated_at:
+        raise ValidationError(
+            f"now ({now.isoformat()}) is before the complaint's last event "
+            f"({complaint.updated_at.isoformat()})"
+        )
+
+
+def _check_row(
+    complaint: Complaint | None, command: c.Command, actor: Actor, now: datetime, ctx: Context
+) -> Transition:
+    status = None if complaint is None else complaint.status
+    row = ctx.lifecycle.row(status, type(command))
+    if actor.role not in row.roles:
+        allowed = ", ".join(sorted(r.value for r in row.roles))
+        where = "before submission" if status is None else f"in status {status.value}"
+        raise PermissionDenied(
+            f"{actor.role.value} {actor.id!r} may not {type(command).__name__} {where}; "
+            f"allowed roles: {allowed}"
+        )
+    if row.guard is not None:
+        row.guard(complaint, command, actor, now, ctx.profile)
+    return row
+
+
+def decide(
+    complaint: Complaint | None,
+    command: c.Command,
+    actor: Actor,
+    now: datetime,
+    ctx: Context,
+) -> tuple[e.Event, ...]:
+    """
+    Check *command* and return the events it causes; change nothing.
+
+    Args:
+        complaint: Current state, or ``None`` before submission.
+        command: What is asked.
+        actor: Who asks.
+        now: The instant of the decision (aware; not before the last event).
+        ctx: The profile's lifecycle and the agency registry.
+
+    Returns:
+        The events, in order (possibly several), each with the status the lifecycle
+        table's row leads to and the clock changes it causes.
+
+    Raises:
+        ValidationError: Bad data, naive or backwards time, wrong complaint id.
+        NotFound: The complaint does not exist yet, or an agency is unknown.
+        InvalidTransition: The command is not allowed in this status or profile.
+        PermissionDenied: The actor's role or scope does not allow it.
+
+    .. versionadded:: 0.1.0
+    """
+    _check_arguments(complaint, command, actor, now)
+    row = _check_row(complaint, command, actor, now, ctx)
+    if complaint is None:
+        if not isinstance(command, c.Submit):  # pragma: no cover - _check_arguments refused it
+            raise NotFound(f"complaint {command.complaint_id} does not exist")
+        drafts = _submit(command, actor, now, ctx)
+    else:
+        drafts = _events_of(complaint, command, actor, now, ctx)
+    return _completed(complaint, row, drafts, ctx)
+
+
+def _completed(
+    complaint: Complaint | None, row: Transition, drafts: Events, ctx: Context
+) -> Events:
+    """*drafts* with the status the row's outcome leads to and their clock changes."""
+    outcome = row.outcome(drafts)
+    source = None if complaint is None else complaint.status
+    held_from = None if complaint is None else complaint.held_from
+    target = ctx.lifecycle.resolve(source, outcome, held_from)
+    state = complaint
+    events: list[e.Event] = []
+    for index, draft in enumerate(drafts):
+        last = index == len(drafts) - 1
+        event = attrs.evolve(
+            draft,
+            status=target if last or source is None else source,
+            clock_changes=clock_changes(draft, state, ctx),
+        )
+        events.append(event)
+        if not last:
+            state = evolve(state, event)
+    return tuple(events)

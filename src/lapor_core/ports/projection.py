@@ -1,0 +1,114 @@
+"""
+The projection: one row per complaint, what queries and reports read.
+
+:class:`ComplaintRow` is written by the service beside the events
+(:func:`~lapor_core.storage.base.project` builds it from a complaint) and read back
+through a :class:`ComplaintQuery`, one :class:`Page` at a time. These types sit below both
+:mod:`lapor_core.storage`, whose backends store the rows, and :mod:`lapor_core.reports`,
+which aggregates them, so that neither imports the other. They are re-exported from
+:mod:`lapor_core.storage.base` and :mod:`lapor_core.storage`, where they are usually
+imported from.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from lapor_core.domain.model import ComplaintId, Status
+from lapor_core.errors import ValidationError
+
+__all__ = ["ROW_FIELDS", "ComplaintQuery", "ComplaintRow", "Page"]
+
+
+@attrs.frozen
+class ComplaintRow:
+    """
+    The projection row of a complaint's current state (what queries and reports read).
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: ComplaintId
+    version: int
+    status: Status
+    kind: str
+    channel: str
+    region: str | None
+    category: str | None
+    router: str
+    responsible: str
+    agencies: tuple[str, ...]
+    submitted_at: datetime
+    updated_at: datetime
+    next_due_at: datetime | None = None
+    first_forwarded_at: datetime | None = None
+    first_follow_up_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_automatically: bool = False
+    archive_reason: str | None = None
+    reroutings: int = 0
+    escalations: int = 0
+    breaches: int = 0
+    ombudsman_eligible: bool = False
+    sp4n_tracking_id: str | None = None
+    regional_app_id: str | None = None
+
+
+ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in attrs.fields(ComplaintRow))
+"""
+The projection's column names, in :class:`ComplaintRow` order (SQL backends use them).
+
+.. versionadded:: 0.1.0
+"""
+
+
+@attrs.frozen
+class ComplaintQuery:
+    """
+    A filter over projection rows; ``None`` fields do not filter.
+
+    Attributes:
+        statuses: Any of these statuses.
+        agencies: Assigned to (or routed to) any of these agency ids (expand a subtree
+            with :meth:`AgencyRegistry.subtree` first).
+        region_prefix: Region code equal to or inside this one (``64`` matches ``64.72``).
+        category: This category code.
+        due_before: ``next_due_at`` at or before this instant.
+        submitted_from: Submitted at or after this instant.
+        submitted_before: Submitted before this instant.
+        cursor: The ``next_cursor`` of the previous page.
+        limit: Page size (1..1000).
+
+    .. versionadded:: 0.1.0
+    """
+
+    statuses: frozenset[Status] | None = None
+    agencies: frozenset[str] | None = None
+    region_prefix: str | None = None
+    category: str | None = None
+    due_before: datetime | None = None
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+    cursor: str | None = None
+    limit: int = attrs.field(default=100)
+
+    @limit.validator
+    def _check_limit(self, _attr: attrs.Attribute[int], value: int) -> None:
+        if not 1 <= value <= 1000:
+            raise ValidationError(f"limit must be between 1 and 1000, got {value}")
+
+
+@attrs.frozen
+class Page:
+    """
+    One page of query results; ``next_cursor`` is ``None`` on the last page.
+
+    .. versionadded:: 0.1.0
+    """
+
+    items: tuple[ComplaintRow, ...]
+    next_cursor: str | None

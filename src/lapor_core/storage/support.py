@@ -1,0 +1,224 @@
+"""
+What every storage backend shares besides the codec: instants, cursors, argument checks.
+
+Epoch microseconds (:func:`to_micros`, :func:`from_micros`; SQLite keeps datetimes as
+such), the opaque query cursor (:func:`encode_cursor`, :func:`decode_cursor`), and the
+checks each backend runs on its arguments before it writes or reads anything
+(:func:`check_append`, :func:`check_batches`, :func:`check_query_window`,
+:func:`check_claim`), so that every backend refuses the same calls with the same
+:class:`~lapor_core.errors.ValidationError`.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TypeAlias
+
+from lapor_core.domain.events import Event
+from lapor_core.domain.model import ComplaintId
+from lapor_core.errors import ValidationError
+from lapor_core.storage.base import ComplaintRow
+
+__all__ = [
+    "AppendBatch",
+    "check_append",
+    "check_batches",
+    "check_claim",
+    "check_query_window",
+    "decode_cursor",
+    "encode_cursor",
+    "from_micros",
+    "to_micros",
+]
+
+AppendBatch: TypeAlias = tuple[ComplaintId, int, Sequence[Event], ComplaintRow]
+"""
+One complaint's share of a bulk append: ``(complaint_id, expected_version, events, row)``.
+
+.. versionadded:: 0.1.0
+"""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def to_micros(value: datetime) -> int:
+    """
+    Microseconds since the Unix epoch of an aware datetime (exact).
+
+    Raises:
+        ValidationError: *value* is naive.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        return (value - _EPOCH) // _MICRO
+    except TypeError:
+        # a naive datetime cannot be subtracted from an aware one; nor can a non-datetime
+        raise ValidationError(f"expected an aware datetime, got {value!r}") from None
+
+
+def from_micros(micros: int) -> datetime:
+    """
+    The UTC datetime of microseconds since the Unix epoch.
+
+    .. versionadded:: 0.1.0
+    """
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def encode_cursor(submitted_at: datetime, complaint_id: ComplaintId) -> str:
+    """
+    The opaque query cursor after the row (*submitted_at*, *complaint_id*).
+
+    .. versionadded:: 0.1.0
+    """
+    raw = f"{to_micros(submitted_at)}|{complaint_id.value}".encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    """
+    The ``(submitted_at micros, id)`` of a cursor made by :func:`encode_cursor`.
+
+    Raises:
+        ValidationError: Not such a cursor.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        micros, sep, ident = (
+            base64.urlsafe_b64decode(padded.encode("ascii")).decode().partition("|")
+        )
+        parsed = int(micros)
+    except (ValueError, UnicodeError, binascii.Error, AttributeError, TypeError):
+        parsed, sep, ident = 0, "", ""
+    if not sep or not ident:
+        raise ValidationError(f"invalid query cursor {cursor!r}")
+    return parsed, ident
+
+
+def _abbrev(value: object, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_events(complaint_id: ComplaintId, events: Sequence[Event]) -> None:
+    if not events:
+        raise ValidationError(f"an append to {complaint_id} needs at least one event")
+    for event in events:
+        if not isinstance(event, Event):
+            raise ValidationError(f"not an event: {event!r}")
+        if event.complaint_id != complaint_id:
+            raise ValidationError(
+                f"event {type(event).__name__} is for complaint {event.complaint_id}, "
+                f"not {complaint_id}"
+            )
+
+
+def check_append(
+    complaint_id: ComplaintId,
+    expected_version: int,
+    events: Sequence[Event],
+    row: ComplaintRow,
+    idempotency_key: str | None = None,
+) -> None:
+    """
+    Check an append's arguments before anything is written (same for every backend).
+
+    Raises:
+        ValidationError: No events, an event of another complaint, a row of another
+            complaint or whose version is not ``expected_version + len(events)``, a
+            negative expected version, or an empty idempotency key.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(complaint_id, ComplaintId):
+        raise ValidationError(f"complaint_id must be a ComplaintId, got {complaint_id!r}")
+    if (
+        not isinstance(expected_version, int)
+        or isinstance(expected_version, bool)
+        or expected_version < 0
+    ):
+        raise ValidationError(f"expected_version must be an int >= 0, got {expected_version!r}")
+    _check_events(complaint_id, events)
+    if not isinstance(row, ComplaintRow):
+        raise ValidationError(f"row must be a ComplaintRow, got {type(row).__name__}")
+    if row.id != complaint_id:
+        raise ValidationError(f"the row is for complaint {row.id}, not {complaint_id}")
+    if row.version != expected_version + len(events):
+        raise ValidationError(
+            f"the row of {complaint_id} has version {row.version}; after {len(events)} "
+            f"event(s) on version {expected_version} it must be "
+            f"{expected_version + len(events)}"
+        )
+    if idempotency_key is not None and (
+        not isinstance(idempotency_key, str) or not idempotency_key
+    ):
+        raise ValidationError(
+            f"an idempotency key must be a non-empty string, got {idempotency_key!r}"
+        )
+
+
+def check_batches(batches: Iterable[AppendBatch]) -> list[AppendBatch]:
+    """
+    Check the batches of a bulk append; one complaint may appear only once.
+
+    Raises:
+        ValidationError: As :func:`check_append`, or a complaint repeated.
+
+    .. versionadded:: 0.1.0
+    """
+    checked = list(batches)
+    seen: set[ComplaintId] = set()
+    for batch in checked:
+        if not isinstance(batch, tuple) or len(batch) != 4:
+            raise ValidationError(
+                f"a batch is (complaint_id, expected_version, events, row), got {_abbrev(batch)}"
+            )
+        complaint_id, expected_version, events, row = batch
+        check_append(complaint_id, expected_version, events, row)
+        if complaint_id in seen:
+            raise ValidationError(f"complaint {complaint_id} appears twice in one bulk append")
+        seen.add(complaint_id)
+    return checked
+
+
+def check_query_window(after: int, limit: int) -> None:
+    """
+    Check the arguments of ``read_all``.
+
+    Raises:
+        ValidationError: A negative position or a limit below 1.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise ValidationError(f"after must be a position >= 0, got {after!r}")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValidationError(f"limit must be an int >= 1, got {limit!r}")
+
+
+def check_claim(now: datetime, claimant: str, lease: timedelta, limit: int) -> None:
+    """
+    Check the arguments of ``claim_due``.
+
+    Raises:
+        ValidationError: A naive instant, an empty claimant, a lease that is not
+            positive, or a limit below 1.
+
+    .. versionadded:: 0.1.0
+    """
+    to_micros(now)
+    if not isinstance(claimant, str) or not claimant:
+        raise ValidationError(f"claimant must be a non-empty string, got {claimant!r}")
+    if not isinstance(lease, timedelta) or lease <= timedelta(0):
+        raise ValidationError(f"lease must be a positive timedelta, got {lease!r}")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValidationError(f"limit must be an int >= 1, got {limit!r}")
