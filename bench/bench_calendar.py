@@ -1,11 +1,18 @@
 # Copyright (c) 2026 lapor_core developers. SPDX-License-Identifier: MIT
 """
-Benchmark of WorkingCalendar against a dict-lookup floor, a naive day loop and numpy.
+Benchmark of a deadline as a user computes it, next to a naive day loop and numpy.
 
 Usage: ``python bench/bench_calendar.py [--cases 100000] [--smoke] [--seed 2025]``.
 
-Every contender runs over the same random cases; the cost per call is the best of a few
-repeats. Targets are printed as pass/fail, never asserted: the script always exits 0.
+What a user of the calendar asks for is a deadline: ``WorkingCalendar.deadline(start, n)``
+from an aware instant, the time-zone conversion included (the service asks it for every
+running clock when it writes a projection row, ``lapor-core recompute`` for every open
+clock when a new decree lands). Its guards (``[PASS]``/``[FAIL]``; the policy is in
+``_guards.py``): a deadline 60 working days out costs about what one 3 days out costs
+(flat in N), and it is at least 20x faster than counting day by day at N=60, which is what
+the index arithmetic is for. ``add_working_days`` on a date (what the deadline is built on)
+and ``numpy.busday_offset`` are printed beside it as references, not judged. Every
+contender runs over the same random cases; the cost per call is the best of a few repeats.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from lapor_core.domain.calendar import WorkingCalendar
+from _guards import Verdicts
+from lapor_core import WorkingCalendar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -27,7 +35,6 @@ if TYPE_CHECKING:
 SMOKE_CASES = 2_000
 REPEATS = 5
 NAIVE_REPEATS = 3
-FLOOR_TARGET = 4.0  # date-based add within 4x of the dict floor
 NAIVE_TARGET = 20.0  # at least 20x faster than the naive loop at N=60
 FLAT_TARGET = 1.5  # slowest N mode within 1.5x of the fastest
 ONE_DAY = timedelta(days=1)
@@ -75,13 +82,6 @@ def _time_naive(off: frozenset[date], days: Sequence[date], ns: Sequence[int]) -
     return time.perf_counter_ns() - t0
 
 
-def _time_floor(table: dict[date, int], days: Sequence[date], ns: Sequence[int]) -> int:
-    t0 = time.perf_counter_ns()
-    for day, _n in zip(days, ns, strict=True):
-        table[day]
-    return time.perf_counter_ns() - t0
-
-
 def _time_numpy(np: Any, busdaycal: Any, days: Sequence[date], ns: Sequence[int]) -> int:  # noqa: ANN401 - numpy is optional and imported lazily
     offset = np.busday_offset
     t0 = time.perf_counter_ns()
@@ -113,7 +113,6 @@ class _Cases:
         self.off = frozenset(
             day for day in every_day if day.weekday() < 5 and not calendar.is_working_day(day)
         )
-        self.table = {day: i for i, day in enumerate(every_day)}
         rng = random.Random(seed)
         # Keep 200 days clear of the end so that N up to 120 never runs off the data.
         self.days = [first + timedelta(days=rng.randrange(span - 200)) for _ in range(cases)]
@@ -165,10 +164,6 @@ def _measure(
                 functools.partial(_time_naive, cases.off, cases.days, ns),
                 NAIVE_REPEATS,
             ),
-            "dict lookup (floor)": (
-                functools.partial(_time_floor, cases.table, cases.days, ns),
-                REPEATS,
-            ),
         }
         if np is not None:
             runs["numpy.busday_offset per date"] = (
@@ -177,71 +172,42 @@ def _measure(
             )
         row = {name: _best_ns(run, repeats) / count for name, (run, repeats) in runs.items()}
         results[mode] = row
-        floor = row["dict lookup (floor)"]
         naive = row["naive day loop"]
         print()
         print(f"{mode}:")
-        print(f"  {'contender':<32} {'per call':>12} {'x floor':>9} {'x faster than naive':>20}")
+        print(f"  {'contender':<32} {'per call':>12} {'x faster than naive':>20}")
         for name, cost in row.items():
-            print(f"  {name:<32} {_fmt(cost):>12} {cost / floor:9.2f} {naive / cost:20.1f}")
+            print(f"  {name:<32} {_fmt(cost):>12} {naive / cost:20.1f}")
     return results
 
 
-def _report_targets(results: dict[str, dict[str, float]]) -> None:
+def _report_targets(results: dict[str, dict[str, float]], verdicts: Verdicts) -> None:
+    deadline = "deadline (aware datetime, tz)"
     add = "add_working_days (date)"
-    worst_floor = max(row[add] / row["dict lookup (floor)"] for row in results.values())
-    speedup_60 = results["N=60"]["naive day loop"] / results["N=60"][add]
+    deadline_costs = [row[deadline] for row in results.values()]
     add_costs = [row[add] for row in results.values()]
-    deadline_costs = [row["deadline (aware datetime, tz)"] for row in results.values()]
-    flat = max(add_costs) / min(add_costs)
-    flat_deadline = max(deadline_costs) / min(deadline_costs)
-    deadline_floor = max(
-        row["deadline (aware datetime, tz)"] / row["dict lookup (floor)"]
-        for row in results.values()
-    )
-    deadline_60 = (
-        results["N=60"]["naive day loop"] / results["N=60"]["deadline (aware datetime, tz)"]
-    )
-    checks = [
-        (
-            f"deadline (time-zone conversion included) within {FLOOR_TARGET:g}x of dict floor",
-            deadline_floor <= FLOOR_TARGET,
-            f"{deadline_floor:.2f}x",
-        ),
-        (
-            f"deadline >= {NAIVE_TARGET:g}x faster than naive at N=60",
-            deadline_60 >= NAIVE_TARGET,
-            f"{deadline_60:.1f}x",
-        ),
-        (
-            f"add_working_days within {FLOOR_TARGET:g}x of dict floor (worst mode)",
-            worst_floor <= FLOOR_TARGET,
-            f"{worst_floor:.2f}x",
-        ),
-        (
-            f"add_working_days >= {NAIVE_TARGET:g}x faster than naive at N=60",
-            speedup_60 >= NAIVE_TARGET,
-            f"{speedup_60:.1f}x",
-        ),
-        (
-            f"add_working_days flat in N (max/min <= {FLAT_TARGET:g})",
-            flat <= FLAT_TARGET,
-            f"{flat:.2f}",
-        ),
-        (
-            f"deadline flat in N (max/min <= {FLAT_TARGET:g})",
-            flat_deadline <= FLAT_TARGET,
-            f"{flat_deadline:.2f}",
-        ),
-    ]
+    at_60 = results["N=60"]
     print()
-    print("Targets:")
-    for label, ok, value in checks:
-        print(f"  [{'PASS' if ok else 'FAIL'}] {label}: {value}")
+    print("Guards (a deadline as a user computes it):")
+    verdicts.guard(
+        f"deadline >= {NAIVE_TARGET:g}x faster than a day-by-day loop at N=60",
+        at_60["naive day loop"] / at_60[deadline] >= NAIVE_TARGET,
+        f"{at_60['naive day loop'] / at_60[deadline]:.1f}x ({_fmt(at_60[deadline]).strip()})",
+    )
+    verdicts.guard(
+        f"deadline flat in N (slowest / fastest mode <= {FLAT_TARGET:g})",
+        max(deadline_costs) / min(deadline_costs) <= FLAT_TARGET,
+        f"{max(deadline_costs) / min(deadline_costs):.2f}",
+    )
+    verdicts.info(
+        "add_working_days on a date, at N=60",
+        f"{_fmt(at_60[add]).strip()}, {at_60['naive day loop'] / at_60[add]:.1f}x faster than "
+        f"the loop, slowest / fastest mode {max(add_costs) / min(add_costs):.2f}",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmark and print the figures."""
+    """Run the benchmark and print the figures; the exit status follows ``_guards.py``."""
     parser = argparse.ArgumentParser(description="Benchmark of WorkingCalendar.")
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASES} cases, for CI")
@@ -275,8 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         busdaycal = _numpy_check(np, calendar, cases)
 
-    _report_targets(_measure(calendar, cases, np, busdaycal))
-    return 0
+    verdicts = Verdicts(smoke=args.smoke)
+    _report_targets(_measure(calendar, cases, np, busdaycal), verdicts)
+    return verdicts.exit_status()
 
 
 if __name__ == "__main__":

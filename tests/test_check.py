@@ -26,7 +26,6 @@ from lapor_core import (
     load_profile,
 )
 from lapor_core.cli import main
-from lapor_core.domain.check import COMMAND_EVENTS
 from lapor_core.domain.profile import KNOWN_TRIGGERS, StatusLabels
 
 BROKEN = Path(__file__).parent / "profiles_broken"
@@ -75,9 +74,8 @@ def test_national_with_other_options_is_clean(toml: str) -> None:
     assert () == check(_child(toml)).problems
 
 
-def test_command_events_cover_the_table_and_the_triggers() -> None:
-    assert {row.command for row in TRANSITIONS} <= set(COMMAND_EVENTS)
-    produced = {name for names in COMMAND_EVENTS.values() for name in names}
+def test_the_events_of_the_table_cover_the_triggers() -> None:
+    produced = {event.__name__ for row in TRANSITIONS for event in row.events}
     assert {t for t in KNOWN_TRIGGERS if ":" not in t} <= produced
 
 
@@ -266,6 +264,7 @@ BROKEN_CASES = [
     ("negative_duration.toml", "durations.forwarding.amount: must be positive, got -3"),
     ("unknown_key.toml", "options.reopen.max_cont: unknown key"),
     ("misplaced_breach.toml", "clocks.early_close.breach: breach action auto_close"),
+    ("three_mistakes.toml", "durations.follow_up.amount: must be positive, got 0"),
 ]
 
 
@@ -281,6 +280,29 @@ def test_cli_check_of_a_broken_profile_exits_1(
     out = capsys.readouterr().out
     assert "problem(s)" in out.splitlines()[0]
     assert f"  {message}" in out
+
+
+def test_cli_check_lists_every_mistake_of_a_profile_with_its_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A profile with three independent mistakes: all three are printed, and the exit is 1."""
+    assert 1 == main(["check", str(BROKEN / "three_mistakes.toml")])
+    path = BROKEN / "three_mistakes.toml"
+    assert [
+        f"profile {str(path)!r}: 3 problem(s)",
+        "  options.rating.scale: expected int, got str",
+        "  durations.follow_up.amount: must be positive, got 0",
+        "  categories.air-bersih.basis: unknown key",
+    ] == capsys.readouterr().out.splitlines()
+
+
+def test_report_from_an_error_has_one_problem_per_problem() -> None:
+    error = ProfileError("a.b: bad", "c[0].d: missing key", "profile is not valid TOML: x")
+    report = CheckReport.from_error("p", error)
+    assert [("a.b", "bad"), ("c[0].d", "missing key"), ("profile", str(error.problems[2]))] == [
+        (problem.key, problem.message) for problem in report.problems
+    ]
+    assert ("a.b", "bad") == attrs.astuple(CheckProblem.from_error(error))
 
 
 def test_cli_check_of_a_missing_file_is_a_usage_error(

@@ -378,10 +378,12 @@ def test_unanswered_request_for_information_archives_as_withdrawn() -> None:
 def test_statutory_breach_makes_the_complaint_eligible_for_the_ombudsman() -> None:
     story = Story()
     story.do(NATIONAL, lc.Forward(complaint_id=CID, agencies=("samarinda",)), T0)
-    assert not story.c.ombudsman_eligible
+    before = story.c
     story.sweep(T0 + timedelta(days=15))
-    assert story.c.ombudsman_eligible
-    assert lc.Status.FORWARDED is story.c.status
+    after = story.c
+    assert not before.ombudsman_eligible
+    assert after.ombudsman_eligible
+    assert lc.Status.FORWARDED is after.status
 
 
 def test_recompute_reports_moved_deadlines_without_rewriting_history() -> None:

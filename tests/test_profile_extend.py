@@ -68,7 +68,7 @@ def test_merge_is_deep_child_wins_and_lists_replace() -> None:
     # neither input changed
     assert {"z": 2, "w": 3} == parent["a"]["y"]  # type: ignore[index]
     assert "description" in parent["profile"]  # type: ignore[operator]
-    merged["a"]["x"] = 7
+    merged["a"]["x"] = 7  # type: ignore[index]
     assert 1 == parent["a"]["x"]  # type: ignore[index]
 
 

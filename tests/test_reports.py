@@ -235,8 +235,8 @@ def test_a_store_without_sql_gets_the_python_figures(story_store: ComplaintStore
 
     plain = PlainStore(story_store)
     assert not isinstance(plain, ReportingStore)
-    assert indicators(story_store, *WINDOW) == indicators(plain, *WINDOW)  # type: ignore[arg-type]
-    assert musrenbang(story_store, *WINDOW, 1) == musrenbang(plain, *WINDOW, 1)  # type: ignore[arg-type]
+    assert indicators(story_store, *WINDOW) == indicators(plain, *WINDOW)
+    assert musrenbang(story_store, *WINDOW, 1) == musrenbang(plain, *WINDOW, 1)
 
 
 # ---------------------------------------------------------------------- SQL against Python

@@ -59,10 +59,13 @@ def test_decide_records_an_outcome_of_the_row_and_evolve_reaches_its_target(
 
 
 def _with_row(
-    table: tuple[Transition, ...], source: Status, command: type, **changes: object
+    table: tuple[Transition, ...], source: Status, command: type, outcomes: tuple[Outcome, ...]
 ) -> tuple[Transition, ...]:
+    """*table* with the outcomes of one row replaced: one cell changed."""
     return tuple(
-        attrs.evolve(row, **changes) if (row.source, row.command) == (source, command) else row
+        attrs.evolve(row, outcomes=outcomes)
+        if (row.source, row.command) == (source, command)
+        else row
         for row in table
     )
 

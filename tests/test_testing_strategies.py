@@ -275,7 +275,7 @@ def _covered(ctx: Context) -> set[tuple[Status, str]]:
 
 
 def test_valid_commands_cover_the_table() -> None:
-    profile = lst._toggled("national", (("reopen", True), ("rating", True)))
+    profile = lst.deployment._toggled("national", (("reopen", True), ("rating", True)))
     assert profile.reopen.enabled
     assert profile.rating.enabled
     ctx = Context.create(profile, REGISTRY)

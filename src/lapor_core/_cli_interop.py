@@ -188,7 +188,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp.add_argument(
         "--date-format",
         action="append",
-        help="a date format to try ('iso' or a strptime format; repeatable; default: "
+        help="a date format to try ('iso', 'indonesian' for '02 Maret 2015 09:15', or a "
+        "strptime format; repeatable; default: "
         f"{', '.join(DEFAULT_DATE_FORMATS)})".replace("%", "%%"),
     )
     imp.add_argument("--delimiter", default=",", help="field separator (default ',')")

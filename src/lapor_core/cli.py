@@ -47,7 +47,7 @@ from lapor_core import (
 )
 from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import add_parsers as add_report_parsers
-from lapor_core.domain.check import CheckProblem, CheckReport, check
+from lapor_core.domain.check import CheckReport, check
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table
 
 __all__ = ["main"]
@@ -171,7 +171,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"lapor-core check: error: {exc}", file=sys.stderr)
         return 2
     except ProfileError as exc:
-        report = CheckReport(str(target), (CheckProblem.from_error(exc),))
+        report = CheckReport.from_error(str(target), exc)
     else:
         report = check(profile)
     print(report.render(), end="")
@@ -200,7 +200,8 @@ def _parser() -> argparse.ArgumentParser:
         help="validate and model-check a profile (exit 1 when it has problems)",
         description="Report every problem of a profile with its key: unreachable statuses, "
         "clocks that never start or stop, breach actions that cannot fire where the clock "
-        "runs, missing labels, non-positive durations, rules without a basis, parse errors. "
+        "runs, missing labels, non-positive durations, rules without a basis; for a file that "
+        "does not load, every problem of its keys and values. "
         "Exit 0 when clean, 1 with problems, 2 for usage errors (no such profile).",
     )
     check_.add_argument("profile", metavar="FILE_OR_NAME", help="bundled profile name or path")

@@ -73,10 +73,35 @@ class ConcurrencyConflict(LaporError, RuntimeError):
 
 class ProfileError(LaporError, ValueError):
     """
-    A profile (TOML rules of a deployment) is invalid; the message names the key.
+    A profile, agency registry or calendar override file is invalid.
+
+    It carries every problem found, each ``dotted.key: message``
+    (``durations.forwarding.amount: must be positive, got -3``,
+    ``agency[2].colour: unknown key``); ``str()`` is the problems, one per line. An
+    error about one thing has its message as its only problem.
+
+    Args:
+        *problems: The problems, in the order they were found.
 
     .. versionadded:: 0.1.0
     """
+
+    def __init__(self, *problems: str) -> None:
+        """Record the problems (the exception's ``args``)."""
+        super().__init__(*problems)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """
+        Every problem, each ``dotted.key: message`` where it has a key.
+
+        .. versionadded:: 0.1.0
+        """
+        return tuple(str(problem) for problem in self.args)
+
+    def __str__(self) -> str:
+        """The problems, one per line."""
+        return "\n".join(self.problems)
 
 
 class CalendarRangeError(LaporError, ValueError):

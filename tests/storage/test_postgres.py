@@ -49,3 +49,23 @@ class TestPostgresStore(ComplaintStoreContract):
         store.close()
         assert isinstance(store, PostgresStore)
         store.drop_schema()
+
+
+def test_identifiers_are_composed_with_psycopg_sql() -> None:
+    """Every statement names the schema, its tables and columns as quoted identifiers."""
+    from psycopg import sql  # noqa: PLC0415 - psycopg is optional
+
+    from lapor_core.storage.postgres import PostgresStore, _schema_sql  # noqa: PLC0415 - as above
+
+    ddl = [statement.as_string(None) for statement in _schema_sql("lapor_x")]
+    assert all(isinstance(s, sql.Composed) for s in _schema_sql("lapor_x"))
+    assert 'CREATE TABLE IF NOT EXISTS "lapor_x"."events"' in ddl[0]
+    assert 'ON "lapor_x"."complaints"' in ddl[2]
+    store = PostgresStore(require_dsn(), schema=f"lapor_test_{uuid.uuid4().hex[:12]}")
+    try:
+        upsert = store._sql_upsert.as_string(None)
+        assert f'INSERT INTO "{store.schema}"."complaints" ("id", "version", ' in upsert
+        assert '"regional_app_id" = EXCLUDED."regional_app_id"' in upsert
+    finally:
+        store.close()
+        store.drop_schema()

@@ -27,10 +27,6 @@ class Role(enum.Enum):
     .. versionadded:: 0.1.0
     """
 
-    # Members are singletons compared by identity: an identity hash is exact and much
-    # cheaper than Enum's name hash (these are dict and set keys on the hot path).
-    __hash__ = object.__hash__
-
     REPORTER = "reporter"
     """*Pelapor*: submits, provides information, replies, rates."""
     NATIONAL_ADMIN = "national_admin"

@@ -14,15 +14,22 @@ import enum
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 
 import attrs
 
+from lapor_core.domain._config import check, one_of, structure
 from lapor_core.domain._validators import instance_of
 from lapor_core.domain.model import RegionCode
 from lapor_core.errors import NotFound, ProfileError, ValidationError
 
-__all__ = ["TIME_ZONES", "Agency", "AgencyKind", "AgencyRegistry"]
+__all__ = [
+    "TIME_ZONES",
+    "Agency",
+    "AgencyConfig",
+    "AgencyKind",
+    "AgencyRegistry",
+    "RegistryConfig",
+]
 
 TIME_ZONES: tuple[str, ...] = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 """Indonesia's three zones: WIB (UTC+7), WITA (UTC+8), WIT (UTC+9)."""
@@ -122,6 +129,79 @@ class Agency:
             raise ValidationError(f"agency {self.id!r} needs a name")
 
 
+def _valid_id(value: str) -> str | None:
+    return (
+        None if _ID_RE.fullmatch(value) else f"invalid agency id {value!r} (lowercase, digits, ._-)"
+    )
+
+
+def _not_blank(value: str) -> str | None:
+    return None if value.strip() else "an agency needs a name"
+
+
+def _valid_region(value: str) -> str | None:
+    try:
+        RegionCode(value)
+    except ValidationError as exc:
+        return str(exc)
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class AgencyConfig:
+    """
+    One ``[[agency]]`` table of a registry file, as the file has it.
+
+    Attributes:
+        id: The agency's id (lowercase letters, digits, ``.``, ``_``, ``-``).
+        name: Its official name.
+        kind: An :class:`AgencyKind` value.
+        parent: The parent's id; absent only for the national root.
+        region: A Kemendagri region code (``"64.72"``).
+        time_zone: ``Asia/Jakarta`` (the default), ``Asia/Makassar`` or ``Asia/Jayapura``.
+        has_decree: Whether its decree (*SK*) appointing a complaint team exists.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = attrs.field(validator=check(_valid_id))
+    name: str = attrs.field(validator=check(_not_blank))
+    kind: AgencyKind
+    parent: str | None = None
+    region: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(check(_valid_region))
+    )
+    time_zone: str = attrs.field(default="Asia/Jakarta", validator=check(one_of(TIME_ZONES)))
+    has_decree: bool = True
+
+    def to_agency(self) -> Agency:
+        """
+        The :class:`Agency` this table describes.
+
+        .. versionadded:: 0.1.0
+        """
+        return Agency(
+            id=self.id,
+            name=self.name,
+            kind=self.kind,
+            parent=self.parent,
+            region=RegionCode(self.region) if self.region is not None else None,
+            time_zone=self.time_zone,
+            has_decree=self.has_decree,
+        )
+
+
+@attrs.frozen
+class RegistryConfig:
+    """
+    An agency registry file: only ``[[agency]]`` tables.
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: tuple[AgencyConfig, ...] = ()
+
+
 class AgencyRegistry:
     """
     An immutable, validated agency tree with fast ancestry queries.
@@ -188,7 +268,9 @@ class AgencyRegistry:
         Parse a registry from TOML text: ``[[agency]]`` tables with the fields of :class:`Agency`.
 
         Raises:
-            ProfileError: Unknown or missing keys, with the table's index.
+            ProfileError: Invalid TOML, or unknown, missing or invalid keys; every problem
+                is reported (:attr:`~lapor_core.errors.ProfileError.problems`), each with
+                the table's index (``agency[3].kind: missing key``).
             ValidationError: The tree is invalid.
 
         .. versionadded:: 0.1.0
@@ -197,41 +279,22 @@ class AgencyRegistry:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ProfileError(f"agency registry is not valid TOML: {exc}") from exc
-        return cls.from_records(data.get("agency", []))
+        config = structure(data, RegistryConfig)
+        return cls(table.to_agency() for table in config.agency)
 
     @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> AgencyRegistry:
+    def from_records(cls, records: Iterable[Mapping[str, object]]) -> AgencyRegistry:
         """
-        Build a registry from plain mappings (as in TOML or JSON).
+        Build a registry from plain mappings (as in TOML or JSON), read as :class:`AgencyConfig`.
+
+        Raises:
+            ProfileError: As :meth:`from_toml`.
+            ValidationError: The tree is invalid.
 
         .. versionadded:: 0.1.0
         """
-        allowed = {"id", "name", "kind", "parent", "region", "time_zone", "has_decree"}
-        agencies = []
-        for index, record in enumerate(records):
-            where = f"agency[{index}]"
-            unknown = set(record) - allowed
-            if unknown:
-                raise ProfileError(f"{where}.{min(unknown)}: unknown key")
-            for key in ("id", "name", "kind"):
-                if key not in record:
-                    raise ProfileError(f"{where}.{key}: missing")
-            try:
-                region = record.get("region")
-                agencies.append(
-                    Agency(
-                        id=record["id"],
-                        name=record["name"],
-                        kind=AgencyKind(record["kind"]),
-                        parent=record.get("parent"),
-                        region=RegionCode(region) if region is not None else None,
-                        time_zone=record.get("time_zone", "Asia/Jakarta"),
-                        has_decree=record.get("has_decree", True),
-                    )
-                )
-            except (ValueError, TypeError) as exc:
-                raise ProfileError(f"{where} ({record.get('id')!r}): {exc}") from exc
-        return cls(agencies)
+        tables = structure(tuple(records), tuple[AgencyConfig, ...], root="agency")
+        return cls(table.to_agency() for table in tables)
 
     @property
     def root(self) -> Agency:

@@ -12,31 +12,37 @@ strictly after the start's local date. Instants are converted to the calendar's 
 (WIB, WITA or WIT) before counting.
 
 The calendar precomputes, at construction, the working days of its whole range and the
-position of every date among them, so that adding working days is index arithmetic and never
-a day-by-day loop. The module is pure: it reads no files, clock or environment. Holiday data
-comes from the ``holidays`` package and is cached per category and year range.
+position of every date among them (a :class:`~lapor_core.domain.calendar_data.DayTable`),
+so that adding working days is index arithmetic and never a day-by-day loop. The module is
+pure: it reads no files, clock or environment.
+
+The calendar's parts live beside it and are re-exported here: the holiday data in
+:mod:`lapor_core.domain.calendar_data`, the overrides and their TOML format in
+:mod:`lapor_core.domain.calendar_overrides`, the day-by-day explanation in
+:mod:`lapor_core.domain.calendar_explain`.
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
-import enum
-import functools
-import tomllib
 import types
 import zoneinfo
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import attrs
-import holidays
-from holidays.countries.indonesia import Indonesia
 
-from lapor_core.errors import CalendarRangeError, ProfileError, ValidationError
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+from lapor_core.domain.calendar_data import DayTable, supported_years, to_years
+from lapor_core.domain.calendar_explain import Explanation, SkippedDay, explain_count
+from lapor_core.domain.calendar_overrides import (
+    CalendarOverride,
+    OverrideKind,
+    overrides_from_records,
+    parse_overrides,
+)
+from lapor_core.errors import CalendarRangeError, ValidationError
 
 __all__ = [
     "DEFAULT_TIME_ZONE",
@@ -69,235 +75,8 @@ Any valid IANA key is accepted by :class:`WorkingCalendar`; these are the usual 
 .. versionadded:: 0.1.0
 """
 
-_COUNTRY: Final = "ID"
-_LANGUAGE: Final = "id"
-_PUBLIC: Final = "public"
-_GOVERNMENT: Final = "government"
-_ESTIMATED_MARK: Final = "(perkiraan)"
-_PROBE_FIRST_YEAR: Final = 1990
-_PROBE_LAST_YEAR: Final = 2060
-_SATURDAY: Final = 5
-_SUNDAY: Final = 6
-_DAY_NAMES: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 _ONE_DAY: Final = timedelta(days=1)
-
-
-class OverrideKind(enum.Enum):
-    """What a dated override does to its day.
-
-    Attributes:
-        HOLIDAY: The day is not a working day (a new decree, a regional day off, a one-off
-            holiday).
-        WORKING_DAY: The day is a working day even if it would otherwise not be (for
-            example a cancelled *cuti bersama*, or a Saturday declared a working day).
-
-    .. versionadded:: 0.1.0
-    """
-
-    HOLIDAY = "holiday"
-    WORKING_DAY = "working_day"
-
-
-def _check_override_date(_: object, attribute: attrs.Attribute[date], value: object) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError(f"{attribute.name} must be a date (not a datetime), got {value!r}")
-
-
-def _check_text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{attribute.name} must be a non-empty string, got {value!r}")
-
-
-def _check_kind(_: object, attribute: attrs.Attribute[OverrideKind], value: object) -> None:
-    if not isinstance(value, OverrideKind):
-        raise ValidationError(f"{attribute.name} must be an OverrideKind, got {value!r}")
-
-
-@attrs.frozen
-class CalendarOverride:
-    """A dated change to the calendar that the ``holidays`` data does not know about.
-
-    Overrides win over the weekday rule, national holidays and *cuti bersama*.
-
-    Attributes:
-        date: The local date affected.
-        kind: Whether the day becomes a holiday or a working day.
-        name: A human-readable name, e.g. ``"Cuti bersama dibatalkan"``.
-        basis: The legal basis or source, e.g. ``"SKB 3 Menteri No. 1497/2025"``.
-
-    .. versionadded:: 0.1.0
-    """
-
-    date: date = attrs.field(validator=_check_override_date)
-    kind: OverrideKind = attrs.field(validator=_check_kind)
-    name: str = attrs.field(validator=_check_text)
-    basis: str = attrs.field(validator=_check_text)
-
-
-@attrs.frozen
-class SkippedDay:
-    """A non-working day passed over while counting, with the reasons it does not count.
-
-    Attributes:
-        date: The local date skipped.
-        reasons: Why, e.g. ``("weekend (Saturday)",)``, ``("Hari Raya Idul Fitri",)``,
-            ``("cuti bersama: Cuti Bersama Hari Raya Idul Fitri",)`` or
-            ``("override: <name> (<basis>)",)``.
-        estimated: Whether a holiday's date is only estimated by the data source (its
-            name carries ``"(perkiraan)"``), so the result may move once it is decreed.
-
-    .. versionadded:: 0.1.0
-    """
-
-    date: date
-    reasons: tuple[str, ...]
-    estimated: bool
-
-
-@attrs.frozen
-class Explanation:
-    """How a working-day deadline was computed, day by day.
-
-    Attributes:
-        start: The local date the clock started (not counted).
-        n: The number of working days requested.
-        result: The local date of the deadline (the *n*-th working day after ``start``).
-        deadline: The exclusive end of ``result``: the instant the next local day starts.
-        time_zone: The IANA key of the zone the dates are local to.
-        counted: The working days counted, in order (empty when ``n == 0``).
-        skipped: The non-working days passed over, in order.
-
-    .. versionadded:: 0.1.0
-    """
-
-    start: date
-    n: int
-    result: date
-    deadline: datetime
-    time_zone: str
-    counted: tuple[date, ...]
-    skipped: tuple[SkippedDay, ...]
-
-    @property
-    def estimated(self) -> bool:
-        """Whether any skipped day relies on an estimated holiday date.
-
-        .. versionadded:: 0.1.0
-        """
-        return any(day.estimated for day in self.skipped)
-
-    def render(self) -> str:
-        """Render the explanation as human-readable, multi-line text.
-
-        Returns:
-            The text, one line per counted or skipped day, without a trailing newline.
-
-        .. versionadded:: 0.1.0
-        """
-        lines = [
-            f"Start: {self.start.isoformat()} ({_DAY_NAMES[self.start.weekday()]}), not counted",
-            f"Working days requested: {self.n}",
-            f"Time zone: {self.time_zone}",
-        ]
-        counted_index = {day: i for i, day in enumerate(self.counted, start=1)}
-        entries: list[tuple[date, str]] = [
-            (day, f"  {day.isoformat()} {_DAY_NAMES[day.weekday()]:<9} working day {i}")
-            for day, i in counted_index.items()
-        ]
-        for skipped in self.skipped:
-            mark = " [estimated date]" if skipped.estimated else ""
-            text = "; ".join(skipped.reasons)
-            entries.append(
-                (
-                    skipped.date,
-                    (
-                        f"  {skipped.date.isoformat()} {_DAY_NAMES[skipped.date.weekday()]:<9}"
-                        f" skipped: {text}{mark}"
-                    ),
-                ),
-            )
-        entries.sort(key=lambda entry: entry[0])
-        lines.extend(text for _, text in entries)
-        lines.append(
-            f"Deadline: end of {self.result.isoformat()} "
-            f"({_DAY_NAMES[self.result.weekday()]}), i.e. before {self.deadline.isoformat()}",
-        )
-        if self.estimated:
-            lines.append("Note: some holiday dates are estimates (perkiraan) and may change.")
-        return "\n".join(lines)
-
-
-@functools.lru_cache(maxsize=64)
-def _category_holidays(
-    category: str,
-    first_year: int,
-    last_year: int,
-) -> Mapping[date, tuple[str, ...]]:
-    """Return the ``holidays`` data of one category as date -> names (read-only, cached)."""
-    data = holidays.country_holidays(
-        _COUNTRY,
-        years=range(first_year, last_year + 1),
-        categories=(category,),
-        language=_LANGUAGE,
-    )
-    table: dict[date, tuple[str, ...]] = {}
-    for day, names in sorted(data.items()):
-        table[day] = tuple(name.strip() for name in str(names).split(";") if name.strip())
-    return types.MappingProxyType(table)
-
-
-@functools.lru_cache(maxsize=1)
-def _cuti_bersama_years() -> range:
-    years = {
-        day.year for day in _category_holidays(_GOVERNMENT, _PROBE_FIRST_YEAR, _PROBE_LAST_YEAR)
-    }
-    if not years:  # pragma: no cover - depends on the installed data
-        return range(0)
-    last = max(years)
-    first = last
-    while first - 1 in years:
-        first -= 1
-    return range(first, last + 1)
-
-
-def supported_years(*, include_cuti_bersama: bool = True) -> range:
-    """Return the years a calendar may cover with the installed ``holidays`` data.
-
-    With *cuti bersama* the range is the contiguous run of years, ending at the latest
-    one, for which the package has collective-leave data (2002-2027 with ``holidays``
-    0.109). Without it, the range is what the package computes national holidays for.
-
-    Args:
-        include_cuti_bersama: Whether collective-leave data is needed.
-
-    Returns:
-        The supported years, as a ``range``.
-
-    .. versionadded:: 0.1.0
-    """
-    if include_cuti_bersama:
-        return _cuti_bersama_years()
-    return range(int(Indonesia.start_year), int(Indonesia.end_year) + 1)
-
-
-def _to_years(value: Iterable[int] | None) -> range:
-    if value is None:
-        return _cuti_bersama_years()
-    if isinstance(value, range) and value.step == 1:
-        years = value
-    else:
-        try:
-            unique = sorted({int(year) for year in value})
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"years must be integers, got {value!r}") from exc
-        if not unique:
-            raise ValidationError("years must not be empty")
-        years = range(unique[0], unique[-1] + 1)
-        if len(years) != len(unique):
-            raise ValidationError(f"years must be contiguous, got {unique!r}")
-    if len(years) == 0:
-        raise ValidationError("years must not be empty")
-    return years
 
 
 def _to_overrides(value: Iterable[CalendarOverride]) -> tuple[CalendarOverride, ...]:
@@ -327,13 +106,27 @@ def _require_count(value: object) -> int:
     return value
 
 
-def _check_time_zone(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+def _to_time_zone(value: object) -> str:
+    # A converter rather than a validator: converters run in field order, before the
+    # day table (the last field's default) is built in that zone.
     if not isinstance(value, str):
-        raise ValidationError(f"{attribute.name} must be an IANA key string, got {value!r}")
+        raise ValidationError(f"time_zone must be an IANA key string, got {value!r}")
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+def _day_table(calendar: WorkingCalendar) -> DayTable:
+    """The day table of a calendar whose settings are set (its fields' default)."""
+    return DayTable.build(
+        time_zone=calendar.time_zone,
+        include_cuti_bersama=calendar.include_cuti_bersama,
+        six_day_week=calendar.six_day_week,
+        overrides=calendar.overrides,
+        years=calendar.years,
+    )
 
 
 @attrs.frozen
@@ -364,106 +157,32 @@ class WorkingCalendar:
     .. versionadded:: 0.1.0
     """
 
-    time_zone: str = attrs.field(default=DEFAULT_TIME_ZONE, validator=_check_time_zone)
+    time_zone: str = attrs.field(default=DEFAULT_TIME_ZONE, converter=_to_time_zone)
     include_cuti_bersama: bool = attrs.field(default=True, converter=bool)
     six_day_week: bool = attrs.field(default=False, converter=bool)
     overrides: tuple[CalendarOverride, ...] = attrs.field(default=(), converter=_to_overrides)
-    years: range = attrs.field(default=None, converter=_to_years)
+    years: range = attrs.field(default=None, converter=to_years)
 
-    first_date: date = attrs.field(init=False, eq=False)
-    """The first local date covered (1 January of the first year)."""
-    last_date: date = attrs.field(init=False, eq=False)
-    """The last local date covered (31 December of the last year)."""
-
-    _zone: zoneinfo.ZoneInfo = attrs.field(init=False, eq=False, repr=False)
-    # date -> (number of working days <= date) - 1, for every date in range.
-    _base: dict[date, int] = attrs.field(init=False, eq=False, repr=False)
-    _working: frozenset[date] = attrs.field(init=False, eq=False, repr=False)
-    _working_dates: list[date] = attrs.field(init=False, eq=False, repr=False)
-    # Exclusive end (next local midnight) of each working day, aligned with _working_dates.
-    _working_ends: list[datetime] = attrs.field(init=False, eq=False, repr=False)
-    # Fast path of deadline(): the zone's UTC offset in seconds when it is the same over
-    # the whole range (true of WIB, WITA and WIT since 1964), else None; and the position
-    # of each day indexed by ordinal - first ordinal.
-    _fixed_offset: int | None = attrs.field(init=False, eq=False, repr=False)
-    _local_origin: datetime = attrs.field(init=False, eq=False, repr=False)
-    _positions: list[int] = attrs.field(init=False, eq=False, repr=False)
-    _public: Mapping[date, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
-    _government: Mapping[date, tuple[str, ...]] = attrs.field(init=False, eq=False, repr=False)
-    _override_by_date: dict[date, tuple[CalendarOverride, ...]] = attrs.field(
-        init=False,
-        eq=False,
-        repr=False,
+    # Built once, with the calendar: every table the queries below index into.
+    _days: DayTable = attrs.field(
+        init=False, eq=False, repr=False, default=attrs.Factory(_day_table, takes_self=True)
     )
 
-    def __attrs_post_init__(self) -> None:
-        """Precompute the working-day tables for the covered years."""
-        allowed = supported_years(include_cuti_bersama=self.include_cuti_bersama)
-        first_year, last_year = self.years[0], self.years[-1]
-        if first_year < allowed.start or last_year >= allowed.stop:
-            what = "cuti bersama" if self.include_cuti_bersama else "national holiday"
-            raise CalendarRangeError(
-                f"years {first_year}-{last_year} reach beyond the {what} data available "
-                f"({allowed.start}-{allowed.stop - 1})",
-            )
-        zone = zoneinfo.ZoneInfo(self.time_zone)
-        public = _category_holidays(_PUBLIC, first_year, last_year)
-        government: Mapping[date, tuple[str, ...]] = (
-            _category_holidays(_GOVERNMENT, first_year, last_year)
-            if self.include_cuti_bersama
-            else types.MappingProxyType({})
-        )
-        by_date: dict[date, list[CalendarOverride]] = {}
-        for override in self.overrides:
-            by_date.setdefault(override.date, []).append(override)
-        override_kind = {day: items[0].kind for day, items in by_date.items()}
+    @property
+    def first_date(self) -> date:
+        """The first local date covered (1 January of the first year).
 
-        first = date(first_year, 1, 1)
-        last = date(last_year, 12, 31)
-        weekend_from = _SUNDAY if self.six_day_week else _SATURDAY
-        base: dict[date, int] = {}
-        working_dates: list[date] = []
-        working_ends: list[datetime] = []
-        count = 0
-        day = first
-        while day <= last:
-            kind = override_kind.get(day)
-            if kind is None:
-                is_working = (
-                    day.weekday() < weekend_from and day not in public and day not in government
-                )
-            else:
-                is_working = kind is OverrideKind.WORKING_DAY
-            if is_working:
-                count += 1
-                working_dates.append(day)
-                working_ends.append(datetime.combine(day + _ONE_DAY, time(), tzinfo=zone))
-            base[day] = count - 1
-            day += _ONE_DAY
+        .. versionadded:: 0.1.0
+        """
+        return self._days.first
 
-        setter = object.__setattr__
-        setter(self, "first_date", first)
-        setter(self, "last_date", last)
-        setter(self, "_zone", zone)
-        setter(self, "_base", base)
-        setter(self, "_working", frozenset(working_dates))
-        setter(self, "_working_dates", working_dates)
-        setter(self, "_working_ends", working_ends)
-        offsets = {
-            datetime(year, month, 1, tzinfo=zone).utcoffset()
-            for year in range(first_year, last_year + 2)
-            for month in (1, 7)
-        }
-        only = offsets.pop() if len(offsets) == 1 else None
-        only_seconds = int(only.total_seconds()) if only is not None else 0
-        setter(self, "_fixed_offset", only_seconds if only is not None else None)
-        # The UTC instant at which the first covered local day begins (fixed offsets).
-        origin = datetime.combine(first, time(), tzinfo=UTC) - timedelta(seconds=only_seconds)
-        setter(self, "_local_origin", origin)
-        setter(self, "_positions", list(base.values()))
-        setter(self, "_public", public)
-        setter(self, "_government", government)
-        setter(self, "_override_by_date", {day: tuple(items) for day, items in by_date.items()})
+    @property
+    def last_date(self) -> date:
+        """The last local date covered (31 December of the last year).
+
+        .. versionadded:: 0.1.0
+        """
+        return self._days.last
 
     # ----------------------------------------------------------------- derivation
 
@@ -529,10 +248,10 @@ class WorkingCalendar:
 
         .. versionadded:: 0.1.0
         """
-        return _require_aware(instant).astimezone(self._zone).date()
+        return _require_aware(instant).astimezone(self._days.zone).date()
 
     def _end_of_day(self, day: date) -> datetime:
-        return datetime.combine(day + _ONE_DAY, time(), tzinfo=self._zone)
+        return datetime.combine(day + _ONE_DAY, time(), tzinfo=self._days.zone)
 
     def _as_local_date(self, value: datetime | date) -> date:
         if isinstance(value, datetime):
@@ -584,9 +303,9 @@ class WorkingCalendar:
 
         .. versionadded:: 0.1.0
         """
-        if day in self._working:
+        if day in self._days.working:
             return True
-        if day in self._base:
+        if day in self._days.base:
             return False
         raise self._day_error(day)
 
@@ -609,14 +328,14 @@ class WorkingCalendar:
 
         .. versionadded:: 0.1.0
         """
-        if day not in self._base:
+        if day not in self._days.base:
             raise self._day_error(day)
-        overrides = self._override_by_date.get(day, ())
+        overrides = self._days.overrides.get(day, ())
         if overrides and overrides[0].kind is OverrideKind.WORKING_DAY:
             return None
         names = [
-            *self._public.get(day, ()),
-            *self._government.get(day, ()),
+            *self._days.public.get(day, ()),
+            *self._days.government.get(day, ()),
             *(override.name for override in overrides),
         ]
         return "; ".join(names) if names else None
@@ -642,23 +361,23 @@ class WorkingCalendar:
         .. versionadded:: 0.1.0
         """
         try:
-            base = self._base[day]
+            base = self._days.base[day]
         except (KeyError, TypeError):
             raise self._day_error(day) from None
         if n > 0:
             try:
-                return self._working_dates[base + n]
+                return self._days.working_dates[base + n]
             except (IndexError, TypeError):
                 raise self._count_error(day, n) from None
-        return self._working_dates[self._index_zero(day, base, n)]
+        return self._days.working_dates[self._index_zero(day, base, n)]
 
     def _index_zero(self, day: date, base: int, n: object) -> int:
         """Return the working-day index for ``n == 0``, or raise for a bad ``n``."""
         if n != 0 or not isinstance(n, int):
             raise self._count_error(day, n)
-        if day in self._working:
+        if day in self._days.working:
             return base
-        if base + 1 >= len(self._working_dates):
+        if base + 1 >= len(self._days.working_dates):
             raise self._count_error(day, n)
         return base + 1
 
@@ -682,15 +401,16 @@ class WorkingCalendar:
 
         .. versionadded:: 0.1.0
         """
+        days = self._days
         try:
             # Fast path: a zone with a fixed offset. The local day is then arithmetic on
             # the instant, without a time-zone conversion. Anything unusual (a naive or
             # non-datetime start, bad n, out of range) falls through to the checked path
             # below, which raises the right error.
-            if n > 0 and self._fixed_offset is not None:
-                index = (start - self._local_origin).days
+            if n > 0 and days.fixed_offset is not None:
+                index = (start - days.local_origin).days
                 if index >= 0:
-                    return self._working_ends[self._positions[index] + n]
+                    return days.working_ends[days.positions[index] + n]
         except (AttributeError, IndexError, TypeError):
             pass
         try:
@@ -700,17 +420,17 @@ class WorkingCalendar:
         # The UTC test first skips the costlier utcoffset() call in the common case.
         if zone is not UTC and (zone is None or start.utcoffset() is None):
             raise ValidationError(f"expected an aware datetime, got {start!r}")
-        day = start.astimezone(self._zone).date()
+        day = start.astimezone(days.zone).date()
         try:
-            base = self._base[day]
+            base = days.base[day]
         except KeyError:
             raise self._day_error(day) from None
         if n > 0:
             try:
-                return self._working_ends[base + n]
+                return days.working_ends[base + n]
             except (IndexError, TypeError):
                 raise self._count_error(day, n) from None
-        return self._working_ends[self._index_zero(day, base, n)]
+        return days.working_ends[self._index_zero(day, base, n)]
 
     def add_calendar_days_deadline(self, start: datetime, n: int) -> datetime:
         """Return the end of the local day *n* calendar days after an instant.
@@ -755,9 +475,9 @@ class WorkingCalendar:
         day_a = self._as_local_date(a)
         day_b = self._as_local_date(b)
         try:
-            return self._base[day_b] - self._base[day_a]
+            return self._days.base[day_b] - self._days.base[day_a]
         except KeyError:
-            bad = day_a if day_a not in self._base else day_b
+            bad = day_a if day_a not in self._days.base else day_b
             raise self._day_error(bad) from None
 
     def explain(self, start: datetime | date, n: int) -> Explanation:
@@ -778,137 +498,6 @@ class WorkingCalendar:
         """
         day = self._as_local_date(start)
         result = self.add_working_days(day, n)
-        counted: list[date] = []
-        skipped: list[SkippedDay] = []
-        current = day if n == 0 else day + _ONE_DAY
-        while current <= result:
-            if current in self._working:
-                if n > 0:
-                    counted.append(current)
-            else:
-                skipped.append(self._skipped(current))
-            current += _ONE_DAY
-        return Explanation(
-            start=day,
-            n=n,
-            result=result,
-            deadline=self._end_of_day(result),
-            time_zone=self.time_zone,
-            counted=tuple(counted),
-            skipped=tuple(skipped),
+        return explain_count(
+            self._days, day, n, result, time_zone=self.time_zone, six_day_week=self.six_day_week
         )
-
-    def _skipped(self, day: date) -> SkippedDay:
-        reasons: list[str] = []
-        overrides = self._override_by_date.get(day, ())
-        weekday = day.weekday()
-        if weekday == _SUNDAY or (weekday == _SATURDAY and not self.six_day_week):
-            reasons.append(f"weekend ({_DAY_NAMES[weekday]})")
-        public = self._public.get(day, ())
-        government = self._government.get(day, ())
-        reasons.extend(public)
-        reasons.extend(f"cuti bersama: {name}" for name in government)
-        reasons.extend(f"override: {item.name} ({item.basis})" for item in overrides)
-        estimated = any(_ESTIMATED_MARK in name for name in (*public, *government))
-        return SkippedDay(date=day, reasons=tuple(reasons), estimated=estimated)
-
-
-_OVERRIDE_KEYS: Final = ("date", "kind", "name", "basis")
-
-
-def parse_overrides(text: str) -> tuple[CalendarOverride, ...]:
-    """Parse calendar overrides from TOML text.
-
-    The text holds ``[[override]]`` tables, each with exactly the keys ``date`` (a TOML
-    date, e.g. ``2025-12-24``), ``kind`` (``"holiday"`` or ``"working_day"``), ``name``
-    and ``basis`` (non-empty strings)::
-
-        [[override]]
-        date = 2025-12-24
-        kind = "holiday"
-        name = "Cuti bersama Natal (tambahan)"
-        basis = "SKB 3 Menteri 2025"
-
-    Reading the file is the caller's job; this function does no I/O.
-
-    Args:
-        text: The TOML document.
-
-    Returns:
-        The overrides in file order.
-
-    Raises:
-        ProfileError: Invalid TOML, or an unknown, missing or mistyped key; the message
-            names the key with its 0-based index, e.g. ``override[2].basis``.
-
-    .. versionadded:: 0.1.0
-    """
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"overrides: invalid TOML: {exc}") from exc
-    unknown = sorted(set(document) - {"override"})
-    if unknown:
-        raise ProfileError(f"{unknown[0]}: unknown key (expected only [[override]] tables)")
-    return overrides_from_records(document.get("override", []))
-
-
-def overrides_from_records(
-    records: object, where: str = "override"
-) -> tuple[CalendarOverride, ...]:
-    """Build calendar overrides from already-parsed records (e.g. a profile's tables).
-
-    Each record is a mapping with exactly the keys of :func:`parse_overrides`: ``date``
-    (a :class:`~datetime.date`), ``kind``, ``name`` and ``basis``. This is what
-    :func:`parse_overrides` does after reading the TOML, and what a profile's
-    ``[[calendar.override]]`` tables go through.
-
-    Args:
-        records: A list of mappings (the parsed array of tables).
-        where: The key path of the array, for error messages (``calendar.override`` in a
-            profile).
-
-    Returns:
-        The overrides in order.
-
-    Raises:
-        ProfileError: Not a list of tables, or an unknown, missing or mistyped key; the
-            message names the key with its 0-based index, e.g. ``override[2].basis``.
-
-    .. versionadded:: 0.1.0
-    """
-    if not isinstance(records, list | tuple):
-        raise ProfileError(f"{where}: expected an array of tables ([[{where}]])")
-    result: list[CalendarOverride] = []
-    for index, table in enumerate(records):
-        at = f"{where}[{index}]"
-        if not isinstance(table, dict):
-            raise ProfileError(f"{at}: expected a table")
-        result.append(_parse_override(at, table))
-    return tuple(result)
-
-
-def _parse_override(where: str, table: Mapping[str, object]) -> CalendarOverride:
-    for key in table:
-        if key not in _OVERRIDE_KEYS:
-            raise ProfileError(f"{where}.{key}: unknown key")
-    for key in _OVERRIDE_KEYS:
-        if key not in table:
-            raise ProfileError(f"{where}.{key}: missing key")
-    day = table["date"]
-    if not isinstance(day, date) or isinstance(day, datetime):
-        raise ProfileError(f"{where}.date: expected a TOML date such as 2025-12-24, got {day!r}")
-    kind = table["kind"]
-    try:
-        parsed_kind = OverrideKind(kind)
-    except ValueError:
-        raise ProfileError(
-            f"{where}.kind: expected 'holiday' or 'working_day', got {kind!r}",
-        ) from None
-    texts: dict[str, str] = {}
-    for key in ("name", "basis"):
-        value = table[key]
-        if not isinstance(value, str) or not value.strip():
-            raise ProfileError(f"{where}.{key}: expected a non-empty string, got {value!r}")
-        texts[key] = value
-    return CalendarOverride(date=day, kind=parsed_kind, name=texts["name"], basis=texts["basis"])

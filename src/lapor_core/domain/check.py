@@ -87,13 +87,25 @@ class CheckProblem:
         return f"{self.key}: {self.message}"
 
     @classmethod
-    def from_error(cls, error: ProfileError) -> CheckProblem:
-        """A problem from a parse error (whose message starts with the key)."""
-        text = str(error)
+    def parse(cls, text: str) -> CheckProblem:
+        """
+        A problem from one ``dotted.key: message`` line (key ``profile`` when it has none).
+
+        .. versionadded:: 0.1.0
+        """
         head, sep, rest = text.partition(": ")
         if sep and head and " " not in head:
             return cls(head, rest)
         return cls("profile", text)
+
+    @classmethod
+    def from_error(cls, error: ProfileError) -> CheckProblem:
+        """
+        The first problem of a parse error; :meth:`CheckReport.from_error` gives them all.
+
+        .. versionadded:: 0.1.0
+        """
+        return cls.parse(error.problems[0] if error.problems else str(error))
 
 
 @attrs.frozen
@@ -106,6 +118,19 @@ class CheckReport:
 
     profile: str
     problems: tuple[CheckProblem, ...]
+
+    @classmethod
+    def from_error(cls, profile: str, error: ProfileError) -> CheckReport:
+        """
+        The report of a profile that does not load: one problem per problem of *error*.
+
+        Each entry of :attr:`ProfileError.problems <lapor_core.errors.ProfileError.problems>`
+        becomes a :class:`CheckProblem` with its dotted key.
+
+        .. versionadded:: 0.1.0
+        """
+        texts = error.problems or (str(error),)
+        return cls(profile, tuple(CheckProblem.parse(text) for text in texts))
 
     @property
     def ok(self) -> bool:

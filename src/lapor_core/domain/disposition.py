@@ -19,8 +19,8 @@ import attrs
 
 from lapor_core.domain._validators import instance_of, optional_instance_of
 from lapor_core.domain.agencies import AgencyRegistry
-from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.model import Category, Kind, RegionCode
+from lapor_core.domain.state import Complaint
 from lapor_core.errors import ProfileError
 
 __all__ = ["RoutingProposal", "RoutingRule", "route"]

@@ -94,13 +94,14 @@ class Event:
             resumed (``decide`` derives them from the profile's clock definitions).
         status: The status the complaint is in after this event, as the lifecycle
             table's row decided it (``decide`` sets it; ``evolve`` only reads it).
-            ``None`` on events of schema version 1, which did not record it: the
-            stores fill it in when they load a stream.
+            ``None`` on events recorded before events carried it (the field is
+            optional in the stored format); the stores fill it in when they load a
+            stream, and ``evolve`` reads ``None`` as "unchanged".
 
     .. versionadded:: 0.1.0
     """
 
-    SCHEMA_VERSION: ClassVar[int] = 2
+    SCHEMA_VERSION: ClassVar[int] = 1
 
     complaint_id: ComplaintId
     at: datetime

@@ -12,7 +12,6 @@ from datetime import datetime
 
 import attrs
 
-from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.model import (
     Category,
     Channel,
@@ -22,6 +21,7 @@ from lapor_core.domain.model import (
     Status,
     TrackingId,
 )
+from lapor_core.domain.state import Complaint
 
 __all__ = ["PublicView", "public_view"]
 

@@ -34,11 +34,13 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeAlias, TypeVar
+from typing import TypeAlias, TypeVar
 
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
+from cattrs.dispatch import StructureHook
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from lapor_core.domain import events as _events
 from lapor_core.domain.events import Event
@@ -78,7 +80,7 @@ __all__ = [
     "to_micros",
 ]
 
-Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
+Upcaster: TypeAlias = Callable[[dict[str, object]], dict[str, object]]
 """
 Maps the ``data`` of an event record at version *n* to version *n + 1*.
 
@@ -153,7 +155,9 @@ def _is_homogeneous_tuple(tp: object) -> bool:
     return typing.get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
-def _strict_tuple_hook(tp: type[tuple[object, ...]], converter: cattrs.Converter) -> object:
+def _strict_tuple_hook(
+    tp: type[tuple[object, ...]], converter: cattrs.BaseConverter
+) -> StructureHook:
     """Use cattrs' own tuple hook, on a JSON array only (cattrs would take a string's letters)."""
     structure = homogenous_tuple_structure_factory(tp, converter)
 
@@ -187,7 +191,31 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(Category, _structure_value)
     converter.register_unstructure_hook(Category, _code_of)
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple_hook)
+    converter.register_unstructure_hook_factory(_is_event_type, _event_unstructure_hook(converter))
     return converter
+
+
+def _is_event_type(tp: object) -> bool:
+    return isinstance(tp, type) and issubclass(tp, Event)
+
+
+def _event_unstructure_hook(
+    converter: cattrs.Converter,
+) -> Callable[[type[Event]], Callable[[Event], dict[str, object]]]:
+    """
+    Unstructure events field by field, leaving ``status`` out while it is ``None``.
+
+    Events recorded before they carried their status decode with ``None``; leaving it
+    out keeps their records byte for byte what they were.
+    """
+
+    def factory(cls: type[Event]) -> Callable[[Event], dict[str, object]]:
+        hook: Callable[[Event], dict[str, object]] = make_dict_unstructure_fn(
+            cls, converter, status=override(omit_if_default=True)
+        )
+        return hook
+
+    return factory
 
 
 def _value_of(value: ComplaintId | TrackingId | RegionCode) -> str:
@@ -263,7 +291,8 @@ class Codec:
             raise ValidationError(f"not an attrs event class: {cls!r}")
         if cls.__name__ in self._types and self._types[cls.__name__] is not cls:
             raise ValidationError(f"an event type named {cls.__name__!r} is already registered")
-        self._types[cls.__name__] = cls
+        # attrs.has() narrowed cls to an attrs class; it is still the Event subclass checked above
+        self._types[cls.__name__] = typing.cast("type[Event]", cls)
         self._generate_hooks(cls)
 
     def register_upcaster(self, type_name: str, from_version: int, fn: Upcaster) -> None:
@@ -288,7 +317,7 @@ class Codec:
 
     # ----------------------------------------------------------------------- events
 
-    def event_data(self, event: Event) -> dict[str, Any]:
+    def event_data(self, event: Event) -> dict[str, object]:
         """
         The ``data`` of *event*'s record (JSON-ready).
 
@@ -298,9 +327,9 @@ class Codec:
         cls = type(event)
         if self._types.get(cls.__name__) is not cls:
             raise StorageError(f"cannot store {cls.__name__}: not a registered event type")
-        return typing.cast("dict[str, Any]", self._converter.unstructure(event, cls))
+        return typing.cast("dict[str, object]", self._converter.unstructure(event, cls))
 
-    def event_record(self, event: Event) -> dict[str, Any]:
+    def event_record(self, event: Event) -> dict[str, object]:
         """The whole record ``{"type", "v", "data"}`` of *event* (JSON-ready)."""
         data = self.event_data(event)
         return {"type": type(event).__name__, "v": type(event).SCHEMA_VERSION, "data": data}
@@ -313,7 +342,7 @@ class Codec:
         """The ``data`` of *event* as JSON text (backends keep type and version in columns)."""
         return _dumps(self.event_data(event))
 
-    def decode_event(self, record: str | bytes | Mapping[str, Any]) -> Event:
+    def decode_event(self, record: str | bytes | Mapping[str, object]) -> Event:
         """
         An event from its record (JSON text or an already parsed mapping).
 
@@ -358,8 +387,8 @@ class Codec:
         return self._structure(current, cls, what)
 
     def _upcast(
-        self, type_name: str, version: int, target: int, data: dict[str, Any]
-    ) -> dict[str, Any]:
+        self, type_name: str, version: int, target: int, data: dict[str, object]
+    ) -> dict[str, object]:
         """Run the upcasters of *type_name* from *version* up to *target*."""
         for step in range(version, target):
             fn = self._upcasters.get((type_name, step))
@@ -378,7 +407,7 @@ class Codec:
                 raise StorageError(f"{type_name}: the upcaster from v{step} returned no dict")
         return data
 
-    def _structure(self, data: Mapping[str, Any], cls: type[_T], what: str) -> _T:
+    def _structure(self, data: Mapping[str, object], cls: type[_T], what: str) -> _T:
         try:
             return self._converter.structure(data, cls)
         except Exception as exc:  # noqa: BLE001 - any failure means a corrupt payload
@@ -386,11 +415,11 @@ class Codec:
 
     # ----------------------------------------------------------------------- rows
 
-    def encode_row(self, row: ComplaintRow) -> dict[str, Any]:
+    def encode_row(self, row: ComplaintRow) -> dict[str, object]:
         """The JSON-ready form of a projection row."""
-        return typing.cast("dict[str, Any]", self._converter.unstructure(row, ComplaintRow))
+        return typing.cast("dict[str, object]", self._converter.unstructure(row, ComplaintRow))
 
-    def decode_row(self, data: str | bytes | Mapping[str, Any]) -> ComplaintRow:
+    def decode_row(self, data: str | bytes | Mapping[str, object]) -> ComplaintRow:
         """
         A projection row from its JSON-ready form.
 
@@ -445,7 +474,7 @@ def encode_event(event: Event) -> str:
     return CODEC.encode_event(event)
 
 
-def decode_event(record: str | bytes | Mapping[str, Any]) -> Event:
+def decode_event(record: str | bytes | Mapping[str, object]) -> Event:
     """
     An event from its JSON record with :data:`CODEC`.
 
@@ -457,7 +486,7 @@ def decode_event(record: str | bytes | Mapping[str, Any]) -> Event:
     return CODEC.decode_event(record)
 
 
-def encode_row(row: ComplaintRow) -> dict[str, Any]:
+def encode_row(row: ComplaintRow) -> dict[str, object]:
     """
     The JSON-ready form of a projection row with :data:`CODEC`.
 
@@ -466,7 +495,7 @@ def encode_row(row: ComplaintRow) -> dict[str, Any]:
     return CODEC.encode_row(row)
 
 
-def decode_row(data: str | bytes | Mapping[str, Any]) -> ComplaintRow:
+def decode_row(data: str | bytes | Mapping[str, object]) -> ComplaintRow:
     """
     A projection row from its JSON-ready form with :data:`CODEC`.
 

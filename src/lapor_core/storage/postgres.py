@@ -23,11 +23,12 @@ Design notes:
   (``lapor`` by default), with a ``schema_version`` table; a newer schema is refused.
   Ids and region codes use the ``"C"`` collation so that keyset pagination and region
   prefixes compare as the other backends do.
+- **SQL text.** Every identifier composed into a statement (the schema, its tables, the
+  projection's columns) goes through :class:`psycopg.sql.Identifier` inside a
+  :class:`psycopg.sql.SQL` template; values always travel as parameters.
 
 .. versionadded:: 0.1.0
 """
-
-# ruff: noqa: S608 - the only interpolated identifier is the schema name, checked against [a-z_][a-z0-9_]* and quoted; values always travel as parameters
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from typing import Any
 
 import psycopg
 import psycopg.errors
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -58,6 +60,7 @@ from lapor_core.storage._reporting import (
 )
 from lapor_core.storage.base import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page, StoredEvent
 from lapor_core.storage.codec import CODEC
+from lapor_core.storage.legacy import with_statuses
 from lapor_core.storage.support import (
     AppendBatch,
     check_append,
@@ -98,9 +101,13 @@ def safe_dsn(dsn: str) -> str:
     return make_conninfo("", **params)
 
 
-def _schema_sql(s: str) -> list[str]:
-    return [
-        f"""CREATE TABLE IF NOT EXISTS {s}.events (
+def _schema_sql(schema: str) -> list[sql.Composed]:  # the DDL itself makes it long
+    """The statements that create the tables and indexes of *schema* (idempotent)."""
+    tables = {
+        name: sql.Identifier(schema, name) for name in ("events", "complaints", "idempotency")
+    }
+    statements = [
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {events} (
             position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             complaint_id TEXT COLLATE "C" NOT NULL,
             version INTEGER NOT NULL,
@@ -109,8 +116,8 @@ def _schema_sql(s: str) -> list[str]:
             payload JSONB NOT NULL,
             recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
             UNIQUE (complaint_id, version)
-        )""",
-        f"""CREATE TABLE IF NOT EXISTS {s}.complaints (
+        )"""),
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {complaints} (
             id TEXT COLLATE "C" PRIMARY KEY,
             version INTEGER NOT NULL,
             status TEXT NOT NULL,
@@ -138,22 +145,23 @@ def _schema_sql(s: str) -> list[str]:
             filter_agencies TEXT[] NOT NULL,
             claimant TEXT,
             claim_expires_at TIMESTAMPTZ
-        )""",
-        f"CREATE INDEX IF NOT EXISTS complaints_order ON {s}.complaints (submitted_at, id)",
-        (
-            f"CREATE INDEX IF NOT EXISTS complaints_due ON {s}.complaints (next_due_at, id) "
+        )"""),
+        sql.SQL("CREATE INDEX IF NOT EXISTS complaints_order ON {complaints} (submitted_at, id)"),
+        sql.SQL(
+            "CREATE INDEX IF NOT EXISTS complaints_due ON {complaints} (next_due_at, id) "
             "WHERE next_due_at IS NOT NULL"
         ),
-        (
-            f"CREATE INDEX IF NOT EXISTS complaints_agencies ON {s}.complaints "
+        sql.SQL(
+            "CREATE INDEX IF NOT EXISTS complaints_agencies ON {complaints} "
             "USING GIN (filter_agencies)"
         ),
-        f"""CREATE TABLE IF NOT EXISTS {s}.idempotency (
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {idempotency} (
             key TEXT PRIMARY KEY,
             complaint_id TEXT NOT NULL,
             version INTEGER NOT NULL
-        )""",
+        )"""),
     ]
+    return [statement.format(**tables) for statement in statements]
 
 
 def _row_params(row: ComplaintRow) -> tuple[Any, ...]:
@@ -257,7 +265,6 @@ class PostgresStore:
         self._dsn = dsn
         self._where = safe_dsn(dsn)
         self._schema = schema
-        self._s = f'"{schema}"'
         self._lock_key = zlib.crc32(schema.encode()) & 0x7FFFFFFF
         self._timeout = max(2, math.ceil(connect_timeout))
         self._closed = False
@@ -294,32 +301,48 @@ class PostgresStore:
     # ----------------------------------------------------------------------- plumbing
 
     def _prepare_sql(self) -> None:
-        s = self._s
-        columns = ", ".join(_ROW_COLUMNS)
-        self._sql_select_row = f"SELECT {columns} FROM {s}.complaints"
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_ROW_COLUMNS[1:], "filter_agencies"))
-        self._sql_upsert = (
-            f"INSERT INTO {s}.complaints ({columns}, filter_agencies, claimant, claim_expires_at) "
-            f"VALUES ({', '.join(['%s'] * (len(_ROW_COLUMNS) + 1))}, NULL, NULL) "
-            f"ON CONFLICT (id) DO UPDATE SET {updates}, claimant = NULL, claim_expires_at = NULL"
+        """Compose the statements every call reuses (identifiers quoted by psycopg)."""
+        schema = self._schema
+        self._events = sql.Identifier(schema, "events")
+        self._complaints = sql.Identifier(schema, "complaints")
+        self._idempotency = sql.Identifier(schema, "idempotency")
+        columns = sql.SQL(", ").join(map(sql.Identifier, _ROW_COLUMNS))
+        self._sql_select_row = sql.SQL("SELECT {columns} FROM {complaints}").format(
+            columns=columns, complaints=self._complaints
         )
-        self._sql_lock = "SELECT pg_advisory_xact_lock(%s, %s)"
-        self._sql_version = (
-            f"SELECT coalesce(max(version), 0) FROM {s}.events WHERE complaint_id = %s"
+        updates = sql.SQL(", ").join(
+            sql.SQL("{column} = EXCLUDED.{column}").format(column=sql.Identifier(column))
+            for column in (*_ROW_COLUMNS[1:], "filter_agencies")
         )
-        self._sql_event_columns = (
-            f"{s}.events (complaint_id, version, type, schema_version, payload)"
+        self._sql_upsert = sql.SQL(
+            "INSERT INTO {complaints} ({columns}, filter_agencies, claimant, claim_expires_at) "
+            "VALUES ({values}, NULL, NULL) "
+            "ON CONFLICT (id) DO UPDATE SET {updates}, claimant = NULL, claim_expires_at = NULL"
+        ).format(
+            complaints=self._complaints,
+            columns=columns,
+            values=sql.SQL(", ").join([sql.Placeholder()] * (len(_ROW_COLUMNS) + 1)),
+            updates=updates,
         )
+        self._sql_lock = sql.SQL("SELECT pg_advisory_xact_lock(%s, %s)")
+        self._sql_version = sql.SQL(
+            "SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s"
+        ).format(events=self._events)
+        self._sql_event_columns = sql.SQL(
+            "{events} (complaint_id, version, type, schema_version, payload)"
+        ).format(events=self._events)
 
     def _ensure_schema(self, conn: psycopg.Connection[Any]) -> None:
-        s = self._s
+        versions = sql.Identifier(self._schema, "schema_version")
         with conn.transaction():
             conn.execute(self._sql_lock, (_LOCK_NAMESPACE, self._lock_key))
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {s}")
             conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {s}.schema_version (version INTEGER NOT NULL)"
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self._schema))
             )
-            found = conn.execute(f"SELECT max(version) FROM {s}.schema_version").fetchone()
+            conn.execute(
+                sql.SQL("CREATE TABLE IF NOT EXISTS {} (version INTEGER NOT NULL)").format(versions)
+            )
+            found = conn.execute(sql.SQL("SELECT max(version) FROM {}").format(versions)).fetchone()
             version = found[0] if found else None
             if version is not None and version > SCHEMA_VERSION:
                 raise StorageError(
@@ -327,10 +350,11 @@ class PostgresStore:
                     f"than this code ({SCHEMA_VERSION}): upgrade lapor_core to use it"
                 )
             if version is None:
-                for statement in _schema_sql(s):
+                for statement in _schema_sql(self._schema):
                     conn.execute(statement)
                 conn.execute(
-                    f"INSERT INTO {s}.schema_version (version) VALUES (%s)", (SCHEMA_VERSION,)
+                    sql.SQL("INSERT INTO {} (version) VALUES (%s)").format(versions),
+                    (SCHEMA_VERSION,),
                 )
 
     @contextlib.contextmanager
@@ -380,10 +404,9 @@ class PostgresStore:
             values.extend(
                 (cid, version, type(event).__name__, event.SCHEMA_VERSION, CODEC.encode_data(event))
             )
-        placeholders = ", ".join(["(%s, %s, %s, %s, %s::jsonb)"] * len(events))
-        insert = (
-            f"INSERT INTO {self._sql_event_columns} VALUES {placeholders} "
-            "RETURNING position, version"
+        insert = sql.SQL("INSERT INTO {columns} VALUES {rows} RETURNING position, version").format(
+            columns=self._sql_event_columns,
+            rows=sql.SQL(", ").join([sql.SQL("(%s, %s, %s, %s, %s::jsonb)")] * len(events)),
         )
         row_params = _row_params(row)
         with self._tx("append") as conn:
@@ -396,8 +419,10 @@ class PostgresStore:
                 )
             if idempotency_key is not None:
                 inserted = conn.execute(
-                    f"INSERT INTO {self._s}.idempotency (key, complaint_id, version) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING key",
+                    sql.SQL(
+                        "INSERT INTO {} (key, complaint_id, version) "
+                        "VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING key"
+                    ).format(self._idempotency),
                     (idempotency_key, cid, row.version),
                 ).fetchone()
                 if inserted is None:
@@ -434,8 +459,10 @@ class PostgresStore:
             self._lock_log(conn)
             current = dict(
                 conn.execute(
-                    f"SELECT complaint_id, max(version) FROM {self._s}.events "
-                    "WHERE complaint_id = ANY(%s) GROUP BY complaint_id",
+                    sql.SQL(
+                        "SELECT complaint_id, max(version) FROM {} "
+                        "WHERE complaint_id = ANY(%s) GROUP BY complaint_id"
+                    ).format(self._events),
                     (list(expected),),
                 ).fetchall()
             )
@@ -445,7 +472,8 @@ class PostgresStore:
                         f"complaint {cid} is at version {current.get(cid, 0)}, not {version}"
                     )
             with conn.cursor() as cur:
-                with cur.copy(f"COPY {self._sql_event_columns} FROM STDIN") as copy:
+                copy_events = sql.SQL("COPY {} FROM STDIN").format(self._sql_event_columns)
+                with cur.copy(copy_events) as copy:
                     for complaint_id, version, events, _row in checked:
                         for n, event in enumerate(events, start=version + 1):
                             copy.write_row(
@@ -472,12 +500,14 @@ class PostgresStore:
         """
         with self._tx("load") as conn:
             rows = conn.execute(
-                f"SELECT type, schema_version, payload FROM {self._s}.events "
-                "WHERE complaint_id = %s ORDER BY version",
+                sql.SQL(
+                    "SELECT type, schema_version, payload FROM {} "
+                    "WHERE complaint_id = %s ORDER BY version"
+                ).format(self._events),
                 (complaint_id.value,),
             ).fetchall()
         decode = CODEC.decode_parts
-        return tuple([decode(t, v, payload) for t, v, payload in rows])
+        return with_statuses(decode(t, v, payload) for t, v, payload in rows)
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """
@@ -489,7 +519,7 @@ class PostgresStore:
         """
         with self._tx("get") as conn:
             found = conn.execute(
-                f"{self._sql_select_row} WHERE id = %s", (complaint_id.value,)
+                self._sql_select_row + sql.SQL(" WHERE id = %s"), (complaint_id.value,)
             ).fetchone()
         if found is None:
             raise NotFound(f"complaint {complaint_id} does not exist")
@@ -525,13 +555,13 @@ class PostgresStore:
             micros, ident = decode_cursor(query.cursor)
             where.append("(submitted_at, id) > (%s, %s)")
             params.extend((from_micros(micros), ident))
-        sql = self._sql_select_row
+        statement = self._sql_select_row
         if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY submitted_at, id LIMIT %s"
+            statement += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(map(sql.SQL, where))
+        statement += sql.SQL(" ORDER BY submitted_at, id LIMIT %s")
         params.append(query.limit + 1)
         with self._tx("query") as conn:
-            found = conn.execute(sql, params).fetchall()
+            found = conn.execute(statement, params).fetchall()
         rows = [_row_from(r) for r in found]
         if len(rows) > query.limit:
             last = rows[query.limit - 1]
@@ -548,8 +578,10 @@ class PostgresStore:
         check_query_window(after, limit)
         with self._tx("read_all") as conn:
             rows = conn.execute(
-                "SELECT position, complaint_id, version, type, schema_version, payload "
-                f"FROM {self._s}.events WHERE position > %s ORDER BY position LIMIT %s",
+                sql.SQL(
+                    "SELECT position, complaint_id, version, type, schema_version, payload "
+                    "FROM {} WHERE position > %s ORDER BY position LIMIT %s"
+                ).format(self._events),
                 (after, limit),
             ).fetchall()
         decode = CODEC.decode_parts
@@ -564,7 +596,10 @@ class PostgresStore:
         """The (complaint, version after the append) first recorded with *key*."""
         with self._tx("idempotency") as conn:
             found = conn.execute(
-                f"SELECT complaint_id, version FROM {self._s}.idempotency WHERE key = %s", (key,)
+                sql.SQL("SELECT complaint_id, version FROM {} WHERE key = %s").format(
+                    self._idempotency
+                ),
+                (key,),
             ).fetchone()
         return (ComplaintId(found[0]), int(found[1])) if found else None
 
@@ -582,19 +617,18 @@ class PostgresStore:
             StorageError: The database failed.
         """
         check_claim(now, claimant, lease, limit)
-        s = self._s
-        sql = (
-            f"WITH due AS (SELECT id FROM {s}.complaints "
+        statement = sql.SQL(
+            "WITH due AS (SELECT id FROM {complaints} "
             "WHERE next_due_at IS NOT NULL AND next_due_at <= %(now)s "
             "AND (claimant IS NULL OR claimant = %(claimant)s OR claim_expires_at <= %(now)s) "
             "ORDER BY next_due_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
-            f"UPDATE {s}.complaints AS c SET claimant = %(claimant)s, "
+            "UPDATE {complaints} AS c SET claimant = %(claimant)s, "
             "claim_expires_at = %(expires)s FROM due WHERE c.id = due.id "
             "RETURNING c.next_due_at, c.id"
-        )
+        ).format(complaints=self._complaints)
         params = {"now": now, "claimant": claimant, "limit": limit, "expires": now + lease}
         with self._tx("claim_due") as conn:
-            found = conn.execute(sql, params).fetchall()
+            found = conn.execute(statement, params).fetchall()
         return tuple(ComplaintId(cid) for _due, cid in sorted(found))
 
     def close(self) -> None:
@@ -612,7 +646,9 @@ class PostgresStore:
         """
         try:
             with psycopg.connect(self._dsn, connect_timeout=self._timeout, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA IF EXISTS {self._s} CASCADE")
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self._schema))
+                )
         except psycopg.Error as exc:
             raise StorageError(
                 f"cannot drop schema {self._schema!r} at {self._where}: {exc}"
@@ -635,7 +671,7 @@ class PostgresStore:
         .. versionadded:: 0.1.0
         """
         check_window(since, until)
-        sql = (
+        statement = sql.SQL(
             "SELECT responsible, count(*), count(first_forwarded_at), count(first_follow_up_at), "
             "count(*) FILTER (WHERE status = %(completed)s), "
             "count(*) FILTER (WHERE status = %(in_progress)s), "
@@ -649,9 +685,9 @@ class PostgresStore:
             "/ 3600)::float8, "
             "(avg(extract(epoch FROM first_follow_up_at) - extract(epoch FROM first_forwarded_at)) "
             "/ 3600)::float8 "
-            f"FROM {self._s}.complaints "
+            "FROM {complaints} "
             "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY responsible"
-        )
+        ).format(complaints=self._complaints)
         params = {
             "completed": Status.COMPLETED.value,
             "in_progress": Status.IN_PROGRESS.value,
@@ -661,7 +697,7 @@ class PostgresStore:
             "until": until,
         }
         with self._tx("indicators") as conn:
-            found = conn.execute(sql, params).fetchall()
+            found = conn.execute(statement, params).fetchall()
         return indicators_from(found)
 
     def musrenbang(self, since: datetime, until: datetime, level: int) -> tuple[MusrenbangRow, ...]:
@@ -679,13 +715,13 @@ class PostgresStore:
         .. versionadded:: 0.1.0
         """
         check_window(since, until)
-        sql = (
+        statement = sql.SQL(
             "SELECT coalesce(substr(region, 1, %(length)s), '-'), coalesce(category, '-'), "
             "count(*), count(*) FILTER (WHERE status = %(completed)s), "
             "count(*) FILTER (WHERE status = ANY(%(open)s::text[])) "
-            f"FROM {self._s}.complaints "
+            "FROM {complaints} "
             "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY 1, 2"
-        )
+        ).format(complaints=self._complaints)
         params = {
             "length": region_length(level),
             "completed": Status.COMPLETED.value,
@@ -694,5 +730,5 @@ class PostgresStore:
             "until": until,
         }
         with self._tx("musrenbang") as conn:
-            found = conn.execute(sql, params).fetchall()
+            found = conn.execute(statement, params).fetchall()
         return musrenbang_from(found)

@@ -51,6 +51,7 @@ from lapor_core.storage._reporting import (
 )
 from lapor_core.storage.base import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page, StoredEvent
 from lapor_core.storage.codec import CODEC
+from lapor_core.storage.legacy import with_statuses
 from lapor_core.storage.support import (
     AppendBatch,
     check_append,
@@ -543,7 +544,7 @@ class SQLiteStore:
             (complaint_id.value,),
         )
         decode = CODEC.decode_parts
-        return tuple([decode(t, v, payload) for t, v, payload in rows])
+        return with_statuses(decode(t, v, payload) for t, v, payload in rows)
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """

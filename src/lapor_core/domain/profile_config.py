@@ -1,0 +1,512 @@
+"""
+The profile file format: attrs config classes that mirror a profile's TOML, table by table.
+
+:meth:`ProfileConfig.from_mapping` reads a parsed (and, for a child profile, merged)
+mapping into a :class:`ProfileConfig` and reports **every** problem at once, each as
+``dotted.key: message`` in :attr:`ProfileError.problems
+<lapor_core.errors.ProfileError.problems>`, in two rounds:
+
+1. the shape and the values: unknown keys (``options.reopen.max_cont: unknown key``),
+   missing keys, wrong TOML types, values that break a rule
+   (``durations.forwarding.amount: must be positive, got -3``);
+2. when the shape is right, the rules between tables: a clock or a category naming a
+   duration that does not exist, a breach action and its escalation target, a local
+   status name given to two statuses.
+
+The config classes then build the profile's values (:mod:`lapor_core.domain.profile_rules`,
+:class:`~lapor_core.domain.clocks.ClockDefinition`); :class:`~lapor_core.domain.profile.Profile`
+puts them together. Pure: mappings in, objects out.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Final
+
+import attrs
+
+from lapor_core.domain._config import check, each, no_blank, not_blank, one_of, positive, structure
+from lapor_core.domain.agencies import TIME_ZONES
+from lapor_core.domain.calendar_overrides import OverrideConfig
+from lapor_core.domain.clocks import BreachAction, ClockDefinition, ClockScope, DurationUnit
+from lapor_core.domain.commands import COMMANDS
+from lapor_core.domain.model import Basis, ChannelType, Confidence, Status
+from lapor_core.domain.profile_rules import (
+    ChannelOption,
+    Duration,
+    ExtensionOption,
+    FlagOption,
+    OverrideRule,
+    RatingOption,
+    ReopenOption,
+    StatusLabels,
+)
+from lapor_core.errors import ProfileError
+
+__all__ = [
+    "COMMAND_NAMES",
+    "KNOWN_TRIGGERS",
+    "CalendarConfig",
+    "CategoryConfig",
+    "ChannelConfig",
+    "ClockConfig",
+    "DurationConfig",
+    "ExtensionConfig",
+    "FlagConfig",
+    "HeadConfig",
+    "LifecycleConfig",
+    "OptionsConfig",
+    "ProfileConfig",
+    "ProfileOverrideConfig",
+    "RatingConfig",
+    "ReopenConfig",
+    "RuleConfig",
+    "StatusConfig",
+    "StatusesConfig",
+]
+
+KNOWN_TRIGGERS: Final = frozenset(
+    {
+        "ComplaintSubmitted",
+        "ComplaintClassified",
+        "InformationRequested",
+        "InformationProvided",
+        "ComplaintForwarded",
+        "ForwardedInternally",
+        "DispositionRejected",
+        "DispositionRejected:returned",
+        "FollowUpPosted",
+        "ReplyPosted",
+        "ComplaintClosed",
+        "ComplaintArchived",
+        "ComplaintRated",
+        "ComplaintReopened",
+        "PrivacyChanged",
+    }
+)
+"""
+Event names a clock definition may name as start, stop, pause or resume.
+
+.. versionadded:: 0.1.0
+"""
+
+COMMAND_NAMES: Final = frozenset(command.__name__ for command in COMMANDS)
+"""
+The command names ``lifecycle.disabled_commands`` may list.
+
+.. versionadded:: 0.1.0
+"""
+
+_HOLD_EVENTS: Final = frozenset({"InformationRequested", "InformationProvided"})
+_RESTART_ON_RETURN: Final = "DispositionRejected:returned"
+
+_POSITIVE = check(positive)
+_LABEL = check(not_blank("label must not be empty"))
+
+
+def _percents(values: tuple[int, ...]) -> str | None:
+    if all(0 < value < 100 for value in values):
+        return None
+    return "thresholds are percents between 1 and 99"
+
+
+def _some(values: tuple[str, ...]) -> str | None:
+    return None if values else "a clock needs at least one start event"
+
+
+def _commands(values: tuple[str, ...]) -> str | None:
+    unknown = [value for value in values if value not in COMMAND_NAMES]
+    if not unknown:
+        return None
+    names = ", ".join(repr(value) for value in unknown)
+    return f"unknown command {names} (one of {', '.join(sorted(COMMAND_NAMES))})"
+
+
+_KNOWN_EVENTS = each(KNOWN_TRIGGERS, "event")
+_EVENTS = check(_KNOWN_EVENTS)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@attrs.frozen(kw_only=True)
+class RuleConfig:
+    """
+    What every rule table states besides its values: its basis and how sure it is.
+
+    Attributes:
+        basis: The source (``domain.md §4 row 2 ...``), or why it is a local choice.
+        confidence: ``C``, ``I``, ``U`` or ``L``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    basis: str = attrs.field(validator=check(not_blank("must cite a source or say it is local")))
+    confidence: Confidence
+
+    def to_basis(self) -> Basis:
+        """The rule's :class:`~lapor_core.domain.model.Basis`."""
+        return Basis(self.basis, self.confidence)
+
+
+@attrs.frozen(kw_only=True)
+class HeadConfig:
+    """
+    The ``[profile]`` table: name, description, time zone and parent.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str
+    description: str = ""
+    time_zone: str = attrs.field(validator=check(one_of(TIME_ZONES)))
+    parent: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReopenConfig(RuleConfig):
+    """
+    ``[options.reopen]``: whether and how a reporter may reopen a completed report.
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+    max_count: int = attrs.field(validator=_POSITIVE)
+    window_days: int = attrs.field(validator=_POSITIVE)
+
+    def to_option(self) -> ReopenOption:
+        """The profile's :class:`~lapor_core.domain.profile_rules.ReopenOption`."""
+        return ReopenOption(self.enabled, self.max_count, self.window_days, self.to_basis())
+
+
+@attrs.frozen(kw_only=True)
+class RatingConfig(RuleConfig):
+    """
+    ``[options.rating]``: whether a reporter may rate a completed report, and the scale.
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+    scale: int = attrs.field(validator=_POSITIVE)
+
+    def to_option(self) -> RatingOption:
+        """The profile's :class:`~lapor_core.domain.profile_rules.RatingOption`."""
+        return RatingOption(self.enabled, self.scale, self.to_basis())
+
+
+@attrs.frozen(kw_only=True)
+class FlagConfig(RuleConfig):
+    """
+    A yes/no option table (``[options.cuti_bersama]``, ...).
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+
+    def to_option(self) -> FlagOption:
+        """The profile's :class:`~lapor_core.domain.profile_rules.FlagOption`."""
+        return FlagOption(self.enabled, self.to_basis())
+
+
+@attrs.frozen(kw_only=True)
+class ExtensionConfig(RuleConfig):
+    """
+    ``[options.extension]``: whether and how far an agency may extend a clock.
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+    max_count: int = attrs.field(validator=_POSITIVE)
+    max_amount: int = attrs.field(validator=_POSITIVE)
+
+    def to_option(self) -> ExtensionOption:
+        """The profile's :class:`~lapor_core.domain.profile_rules.ExtensionOption`."""
+        return ExtensionOption(self.enabled, self.max_count, self.max_amount, self.to_basis())
+
+
+@attrs.frozen(kw_only=True)
+class OptionsConfig:
+    """
+    The ``[options.*]`` tables, all required.
+
+    .. versionadded:: 0.1.0
+    """
+
+    reopen: ReopenConfig
+    rating: RatingConfig
+    hold_pauses_clocks: FlagConfig
+    rejection_restarts_forwarding: FlagConfig
+    cuti_bersama: FlagConfig
+    extension: ExtensionConfig
+
+
+@attrs.frozen(kw_only=True)
+class StatusConfig(RuleConfig):
+    """
+    A ``[statuses.<status>]`` table: the labels of one status and its local names.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str = attrs.field(validator=_LABEL)
+    en: str = attrs.field(validator=_LABEL)
+    local: tuple[str, ...] = attrs.field(
+        default=(), validator=check(no_blank("local labels must be non-empty strings"))
+    )
+
+    def to_labels(self) -> StatusLabels:
+        """The status's :class:`~lapor_core.domain.profile_rules.StatusLabels`."""
+        return StatusLabels(self.id, self.en, self.local, self.to_basis())
+
+
+@attrs.frozen(kw_only=True)
+class StatusesConfig:
+    """
+    The ``[statuses.*]`` tables: one per :class:`~lapor_core.domain.model.Status`, each required.
+
+    .. versionadded:: 0.1.0
+    """
+
+    submitted: StatusConfig
+    on_hold: StatusConfig
+    forwarded: StatusConfig
+    in_progress: StatusConfig
+    completed: StatusConfig
+    archived: StatusConfig
+
+    def items(self) -> Iterator[tuple[Status, StatusConfig]]:
+        """Each status with its table, in the order of the Status enum."""
+        yield Status.SUBMITTED, self.submitted
+        yield Status.ON_HOLD, self.on_hold
+        yield Status.FORWARDED, self.forwarded
+        yield Status.IN_PROGRESS, self.in_progress
+        yield Status.COMPLETED, self.completed
+        yield Status.ARCHIVED, self.archived
+
+
+@attrs.frozen(kw_only=True)
+class DurationConfig(RuleConfig):
+    """
+    A ``[durations.<key>]`` table: an amount and its unit.
+
+    .. versionadded:: 0.1.0
+    """
+
+    amount: int = attrs.field(validator=_POSITIVE)
+    unit: DurationUnit
+
+    def to_duration(self) -> Duration:
+        """The profile's :class:`~lapor_core.domain.profile_rules.Duration`."""
+        return Duration(self.amount, self.unit, self.to_basis())
+
+
+@attrs.frozen(kw_only=True)
+class ClockConfig(RuleConfig):
+    """
+    A ``[clocks.<name>]`` table: the events that drive a clock, its duration and breach.
+
+    A clock runs for the duration named by ``duration``, or, with ``by_category = true``,
+    for the service standard of the complaint's category.
+
+    .. versionadded:: 0.1.0
+    """
+
+    start: tuple[str, ...] = attrs.field(default=(), validator=check(_some, _KNOWN_EVENTS))
+    stop: tuple[str, ...] = attrs.field(default=(), validator=_EVENTS)
+    pause: tuple[str, ...] = attrs.field(default=(), validator=_EVENTS)
+    resume: tuple[str, ...] = attrs.field(default=(), validator=_EVENTS)
+    duration: str | None = None
+    by_category: bool = False
+    breach: BreachAction
+    escalate_to: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(
+            check(one_of(("", "parent", "national"), "use 'parent' or 'national'"))
+        ),
+    )
+    warn_at: tuple[int, ...] = attrs.field(default=(), validator=check(_percents))
+    scope: ClockScope = ClockScope.COMPLAINT
+    extendable: bool = False
+
+    def problems(self, name: str, durations: Mapping[str, object]) -> Iterator[str]:
+        """What is wrong between this clock's keys, and with the duration it names."""
+        key = f"clocks.{name}"
+        duration = self.duration or None
+        if self.by_category == (duration is not None):
+            yield f"{key}.duration: give a duration key or by_category = true"
+        elif duration is not None and duration not in durations:
+            yield f"{key}.duration: no duration named {duration!r}"
+        if (self.breach is BreachAction.ESCALATE) != bool(self.escalate_to):
+            yield f"{key}.escalate_to: required exactly when breach = 'escalate'"
+
+    def to_definition(
+        self, name: str, *, hold_pauses_clocks: bool, rejection_restarts_forwarding: bool
+    ) -> ClockDefinition:
+        """
+        The clock's :class:`~lapor_core.domain.clocks.ClockDefinition` under the options.
+
+        Without ``hold_pauses_clocks`` the hold events neither pause nor resume it;
+        without ``rejection_restarts_forwarding`` a rejection that returns the complaint
+        does not start it.
+        """
+        start, pause, resume = frozenset(self.start), frozenset(self.pause), frozenset(self.resume)
+        if not hold_pauses_clocks:
+            pause, resume = pause - _HOLD_EVENTS, resume - _HOLD_EVENTS
+        if not rejection_restarts_forwarding:
+            start -= {_RESTART_ON_RETURN}
+        return ClockDefinition(
+            name=name,
+            start=start,
+            stop=frozenset(self.stop),
+            pause=pause,
+            resume=resume,
+            duration=self.duration or None,
+            breach=self.breach,
+            basis=self.to_basis(),
+            by_category=self.by_category,
+            warn_at=tuple(sorted(set(self.warn_at))),
+            escalate_to=self.escalate_to or None,
+            scope=self.scope,
+            extendable=self.extendable,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CategoryConfig:
+    """
+    A ``[categories.<code>]`` table: the category's service standard and its name.
+
+    .. versionadded:: 0.1.0
+    """
+
+    service_standard: str
+    name: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ChannelConfig(RuleConfig):
+    """
+    A ``[channels.<key>]`` table: a channel the deployment receives reports through.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(validator=check(not_blank("must not be empty")))
+    kind: ChannelType
+    description: str = ""
+
+    def to_option(self, key: str) -> ChannelOption:
+        """The profile's :class:`~lapor_core.domain.profile_rules.ChannelOption`."""
+        return ChannelOption(key, self.name, self.kind, self.description, self.to_basis())
+
+
+@attrs.frozen
+class ProfileOverrideConfig(OverrideConfig):
+    """
+    A ``[[calendar.override]]`` table: an override file's table plus its ``confidence``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    confidence: Confidence
+
+    def to_rule(self) -> OverrideRule:
+        """The profile's :class:`~lapor_core.domain.profile_rules.OverrideRule`."""
+        return OverrideRule(self.to_override(), self.confidence)
+
+
+@attrs.frozen(kw_only=True)
+class CalendarConfig:
+    """
+    The ``[calendar]`` table: only its ``[[calendar.override]]`` list.
+
+    .. versionadded:: 0.1.0
+    """
+
+    override: tuple[ProfileOverrideConfig, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class LifecycleConfig(RuleConfig):
+    """
+    The ``[lifecycle]`` table: the commands a deployment turns off, with the reason.
+
+    .. versionadded:: 0.1.0
+    """
+
+    disabled_commands: tuple[str, ...] = attrs.field(default=(), validator=check(_commands))
+
+
+@attrs.frozen(kw_only=True)
+class ProfileConfig:
+    """
+    A whole profile file (a child's after merging over its parent).
+
+    ``[profile]``, ``[options.*]``, ``[statuses.*]``, ``[durations.*]`` and ``[clocks.*]``
+    are required; categories, channels, the calendar and the lifecycle table are not.
+
+    .. versionadded:: 0.1.0
+    """
+
+    profile: HeadConfig
+    options: OptionsConfig
+    statuses: StatusesConfig
+    durations: Mapping[str, DurationConfig]
+    clocks: Mapping[str, ClockConfig]
+    categories: Mapping[str, CategoryConfig] = attrs.field(factory=lambda: MappingProxyType({}))
+    channels: Mapping[str, ChannelConfig] = attrs.field(factory=lambda: MappingProxyType({}))
+    calendar: CalendarConfig = CalendarConfig()
+    lifecycle: LifecycleConfig | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> ProfileConfig:
+        """
+        Read a profile's parsed TOML and check the rules between its tables.
+
+        Raises:
+            ProfileError: With every problem of the first round that finds any (see the
+                module doc), each ``dotted.key: message``.
+        """
+        config = structure(data, cls)
+        problems = tuple(config.problems())
+        if problems:
+            raise ProfileError(*problems)
+        return config
+
+    def problems(self) -> Iterator[str]:
+        """What is wrong between the tables, each ``dotted.key: message``."""
+        yield from _label_problems(self.statuses)
+        for name, clock in sorted(self.clocks.items()):
+            yield from clock.problems(name, self.durations)
+        for code, category in sorted(self.categories.items()):
+            if category.service_standard not in self.durations:
+                yield (
+                    f"categories.{code}.service_standard: "
+                    f"no duration named {category.service_standard!r}"
+                )
+
+
+def _label_problems(statuses: StatusesConfig) -> Iterator[str]:
+    """A local name given to two statuses, or equal to another status's label."""
+    local_owner: dict[str, Status] = {}
+    for status, table in statuses.items():
+        for name in table.local:
+            other = local_owner.setdefault(name.casefold(), status)
+            if other is not status:
+                yield f"statuses.{status.value}.local: {name!r} already maps to {other.value}"
+    label_owner: dict[str, Status] = {}
+    for status, table in statuses.items():
+        for name in (status.value, table.id, table.en):
+            label_owner.setdefault(name.casefold(), status)
+    for status, table in statuses.items():
+        for name in table.local:
+            other = label_owner.get(name.casefold(), status)
+            if other is not status:
+                yield f"statuses.{status.value}.local: {name!r} is already a label of {other.value}"

@@ -1,0 +1,154 @@
+"""
+The values a profile is made of: its options, labels, durations, channels and overrides.
+
+Each carries its :class:`~lapor_core.domain.model.Basis`: the source it comes from and how
+sure we are of it. A :class:`~lapor_core.domain.profile.Profile` holds them; the config
+classes of :mod:`lapor_core.domain.profile_config` build them from TOML.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from lapor_core.domain.calendar_overrides import CalendarOverride
+from lapor_core.domain.clocks import DurationUnit
+from lapor_core.domain.model import Basis, Channel, ChannelType, Confidence
+
+__all__ = [
+    "ChannelOption",
+    "Duration",
+    "ExtensionOption",
+    "FlagOption",
+    "OverrideRule",
+    "RatingOption",
+    "ReopenOption",
+    "StatusLabels",
+]
+
+
+@attrs.frozen
+class ReopenOption:
+    """
+    Whether a reporter may reopen a completed report (domain.md section 8 q7: [U]).
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+    max_count: int
+    window_days: int
+    basis: Basis
+
+
+@attrs.frozen
+class RatingOption:
+    """
+    Whether a reporter may rate a completed report, and the scale (domain.md 8 q7: [U]).
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+    scale: int
+    basis: Basis
+
+
+@attrs.frozen
+class StatusLabels:
+    """
+    Labels of a status: Indonesian, English, and local names mapped onto it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    en: str
+    local: tuple[str, ...]
+    basis: Basis
+
+
+@attrs.frozen
+class FlagOption:
+    """
+    A yes/no rule the sources do not settle, with its documented default.
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+    basis: Basis
+
+
+@attrs.frozen
+class ExtensionOption:
+    """
+    Whether and how far an agency may extend a clock (domain.md section 3.4: [U] for SP4N).
+
+    .. versionadded:: 0.1.0
+    """
+
+    enabled: bool
+    max_count: int
+    max_amount: int
+    basis: Basis
+
+
+@attrs.frozen
+class Duration:
+    """
+    A service-standard duration with its basis.
+
+    .. versionadded:: 0.1.0
+    """
+
+    amount: int
+    unit: DurationUnit
+    basis: Basis
+
+
+@attrs.frozen
+class ChannelOption:
+    """
+    A channel a deployment receives reports through (``[channels.<key>]``).
+
+    A regional profile lists its own front-ends here, e.g. East Kalimantan's
+    *LAPOR WAL!* (domain.md section 3.5).
+
+    Attributes:
+        key: The table key (``lapor_wal``).
+        name: The channel's name as reports carry it (``"LAPOR WAL!"``).
+        kind: Its :class:`~lapor_core.domain.model.ChannelType`.
+        description: Free text (how it links to the national LAPOR!).
+        basis: Where the fact comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str
+    name: str
+    kind: ChannelType
+    description: str
+    basis: Basis
+
+    def channel(self) -> Channel:
+        """The :class:`~lapor_core.domain.model.Channel` value a submission carries."""
+        return Channel(self.kind, self.name)
+
+
+@attrs.frozen
+class OverrideRule:
+    """
+    A calendar override of the profile (``[[calendar.override]]``) with its confidence.
+
+    .. versionadded:: 0.1.0
+    """
+
+    override: CalendarOverride
+    confidence: Confidence
+
+    @property
+    def basis(self) -> Basis:
+        """The override's basis text with the rule's confidence."""
+        return Basis(self.override.basis, self.confidence)
