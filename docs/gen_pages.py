@@ -47,6 +47,37 @@ drawn by the `transitions` machine built from the table (changes of status only)
 
 ```mermaid
 {lc.mermaid(lifecycle, lambda s: profile.label(s, "en"))}```
+
+## Reading and changing the table
+
+A row lists its outcomes: the events the command records and where the complaint goes.
+A table with one cell changed is a new lifecycle; `decide` and `evolve` follow it, and
+so do this page's table, the diagram and `lapor-core check`.
+
+```python
+import attrs
+
+import lapor_core as lc
+from lapor_core.domain import events as e
+
+profile = lc.load_profile("national")
+national = lc.Lifecycle(profile)
+close = national.row(lc.Status.IN_PROGRESS, lc.Close)
+assert [(e.ComplaintClosed,)] == [outcome.events for outcome in close.outcomes]
+assert (lc.Status.COMPLETED,) == national.targets(lc.Status.IN_PROGRESS, lc.Close)
+# ProvideInformation goes back to where the complaint was held from.
+held = national.targets(lc.Status.ON_HOLD, lc.ProvideInformation)
+assert (lc.Status.SUBMITTED, lc.Status.FORWARDED) == held
+
+archived = lc.Outcome((e.ComplaintClosed,), lc.Status.ARCHIVED)
+table = tuple(
+    attrs.evolve(row, outcomes=(archived,)) if row == close else row
+    for row in lc.TRANSITIONS
+)
+custom = lc.Lifecycle(profile, table)
+assert (lc.Status.ARCHIVED,) == custom.targets(lc.Status.IN_PROGRESS, lc.Close)
+assert "in_progress --> archived: Close" in lc.mermaid(custom)
+```
 """
 
 

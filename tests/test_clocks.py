@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -30,7 +31,7 @@ BALIKPAPAN = lc.make_agency_actor(REGISTRY, "adm-bpp", lc.Role.AGENCY_ADMIN, "ba
 
 def _profile(**flags: bool) -> lc.Profile:
     """The national profile re-parsed with some options switched (they shape the clocks)."""
-    raw = {k: dict(v) if isinstance(v, dict) else v for k, v in PROFILE.raw.items()}
+    raw: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in PROFILE.raw.items()}
     options = {k: dict(v) for k, v in raw["options"].items()}
     for name, on in flags.items():
         options[name]["enabled"] = on
@@ -322,7 +323,7 @@ def test_breach_escalates_to_the_national_admin_and_is_recorded_once() -> None:
 
 
 def test_escalation_to_the_parent_agency() -> None:
-    raw = {k: dict(v) if isinstance(v, dict) else v for k, v in PROFILE.raw.items()}
+    raw: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in PROFILE.raw.items()}
     clocks = {k: dict(v) for k, v in raw["clocks"].items()}
     clocks["follow_up"]["escalate_to"] = "parent"
     raw["clocks"] = clocks
@@ -460,7 +461,7 @@ def test_sweeps_at_any_instants_issue_each_clock_event_once(
 def test_bad_clock_definitions_name_the_key(
     path: tuple[str, str, str], value: object, message: str
 ) -> None:
-    raw = {k: dict(v) if isinstance(v, dict) else v for k, v in PROFILE.raw.items()}
+    raw: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in PROFILE.raw.items()}
     table = {k: dict(v) for k, v in raw[path[0]].items()}
     table[path[1]][path[2]] = value
     raw[path[0]] = table

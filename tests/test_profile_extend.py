@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -195,7 +196,9 @@ def test_a_parent_may_be_a_file_next_to_the_child(tmp_path: Path) -> None:
     )
     profile = load_profile(child)
     assert "base" == profile.parent
-    assert "base" == profile.raw["profile"]["parent"]
+    table = profile.raw["profile"]
+    assert isinstance(table, Mapping)
+    assert "base" == table["parent"]
 
 
 def test_cycles_are_refused(tmp_path: Path) -> None:

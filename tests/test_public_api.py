@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import typing
+
+import pytest
 
 import lapor_core
 
@@ -184,3 +187,38 @@ def test_public_methods_are_documented() -> None:
 def test_version() -> None:
     assert isinstance(lapor_core.__version__, str)
     assert lapor_core.__version__
+
+
+def _mentions_any(annotation: object) -> bool:
+    if annotation is typing.Any:
+        return True
+    return any(_mentions_any(arg) for arg in typing.get_args(annotation))
+
+
+def _annotated(obj: object) -> list[tuple[str, object]]:
+    """Every annotation a user of *obj* meets: fields, signatures, properties."""
+    found: list[tuple[str, object]] = []
+    functions: list[tuple[str, object]] = []
+    if inspect.isclass(obj):
+        found.extend(typing.get_type_hints(obj).items())
+        for name, member in vars(obj).items():
+            if name.startswith("_") and name != "__init__":
+                continue
+            if isinstance(member, property):
+                functions.append((name, member.fget))
+            elif isinstance(member, (classmethod, staticmethod)):
+                functions.append((name, member.__func__))
+            elif inspect.isfunction(member):
+                functions.append((name, member))
+    elif callable(obj):
+        functions.append(("", obj))
+    for name, function in functions:
+        hints = typing.get_type_hints(function)
+        found.extend((f"{name}.{key}", hint) for key, hint in hints.items())
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(lapor_core.__all__))
+def test_no_any_in_the_public_api(name: str) -> None:
+    obj = getattr(lapor_core, name)
+    assert [] == [(where, hint) for where, hint in _annotated(obj) if _mentions_any(hint)]

@@ -167,8 +167,8 @@ def _window(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--output", help="file to write (default: standard output)")
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``import``, ``export-open311`` and ``export-lapor-csv``."""
+def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``lapor-core import FILE``: a LAPOR! open-data export into a store."""
     imp = sub.add_parser(
         "import",
         help="import a LAPOR! open-data export (CSV) into a store; idempotent",
@@ -201,6 +201,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     _common(imp)
     imp.set_defaults(func=run_import)
 
+
+def _add_export_open311(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``lapor-core export-open311 [requests|services]``: GeoReport v2 JSON."""
     o311 = sub.add_parser(
         "export-open311",
         help="export complaints as Open311 GeoReport v2 service requests (JSON)",
@@ -219,6 +222,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     _window(o311)
     o311.set_defaults(func=run_export_open311)
 
+
+def _add_export_lapor_csv(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``lapor-core export-lapor-csv``: the open-data export's columns."""
     lcsv = sub.add_parser(
         "export-lapor-csv",
         help="export complaints as the LAPOR! open-data columns (CSV)",
@@ -230,3 +236,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     _common(lcsv)
     _window(lcsv)
     lcsv.set_defaults(func=run_export_lapor_csv)
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``import``, ``export-open311`` and ``export-lapor-csv``."""
+    _add_import(sub)
+    _add_export_open311(sub)
+    _add_export_lapor_csv(sub)

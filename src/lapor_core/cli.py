@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from lapor_core import (
     Actor,
+    AgencyRegistry,
     Channel,
     ChannelType,
     Close,
@@ -53,85 +54,94 @@ from lapor_core.domain.lifecycle import Lifecycle, markdown_table
 __all__ = ["main"]
 
 
-def _walk(args: argparse.Namespace) -> int:
-    """Walk one complaint through its whole life, printing each step."""
-    profile = load_profile(args.profile)
-    registry = load_registry(args.registry)
-    ctx = Context.create(profile, registry)
-    lang = args.lang
-    cid = ComplaintId("walk-1")
-    reporter = Reporter(id="pelapor-1", name="Siti Aminah", contact="+62811000000")
+_Step = tuple[timedelta, Actor, Command]
+_WALK_ID = ComplaintId("walk-1")
+_WALK_REPORTER = Reporter(id="pelapor-1", name="Siti Aminah", contact="+62811000000")
+
+
+def _reception(citizen: Actor, province: Actor) -> list[_Step]:
+    """The report arrives through LAPOR WAL!; the province asks where; the reporter says."""
+    cid = _WALK_ID
+    submit = Submit(
+        complaint_id=cid,
+        content=Content(
+            title="Lampu lalu lintas mati",
+            body="Lampu lalu lintas di simpang Jl. Juanda mati sejak tiga hari.",
+            location="Simpang Jl. Juanda, Samarinda",
+        ),
+        kind=Kind.COMPLAINT,
+        reporter=_WALK_REPORTER,
+        channel=Channel(ChannelType.REGIONAL_APP, "LAPOR WAL!"),
+        privacy=Privacy(anonymous=True),
+        region=RegionCode("64.72"),
+        target_agency="kaltim",
+    )
+    question = RequestInformation(complaint_id=cid, question="Simpang yang mana tepatnya?")
+    answer = ProvideInformation(complaint_id=cid, text="Simpang Jl. Juanda - Jl. Antasari.")
+    return [
+        (timedelta(0), citizen, submit),
+        (timedelta(hours=2), province, question),
+        (timedelta(hours=5), citizen, answer),
+    ]
+
+
+def _disposition(province: Actor, pupr: Actor, national: Actor, samarinda: Actor) -> list[_Step]:
+    """Forwarded to the wrong office, refused as *bukan wewenang*, routed again, handed down."""
+    cid = _WALK_ID
+    reject = RejectDisposition(
+        complaint_id=cid,
+        agency="kaltim.pupr",
+        reason="Lampu lalu lintas kota adalah wewenang Dinas Perhubungan Kota Samarinda.",
+    )
+    down = ForwardInternally(complaint_id=cid, agency="samarinda", to="samarinda.dishub.penghubung")
+    return [
+        (timedelta(days=1), province, Forward(complaint_id=cid, agencies=("kaltim.pupr",))),
+        (timedelta(days=2), pupr, reject),
+        (timedelta(days=2, hours=3), national, Forward(complaint_id=cid, agencies=("samarinda",))),
+        (timedelta(days=3), samarinda, down),
+    ]
+
+
+def _handling(liaison: Actor, citizen: Actor, samarinda: Actor) -> list[_Step]:
+    """The liaison officer follows up, the reporter thanks them, the city closes it."""
+    cid = _WALK_ID
+    follow_up = PostFollowUp(
+        complaint_id=cid,
+        agency="samarinda",
+        text="Tim sudah memperbaiki lampu lalu lintas pada 1 April 2025.",
+    )
+    thanks = Reply(complaint_id=cid, text="Terima kasih, lampu sudah menyala.")
+    return [
+        (timedelta(days=5), liaison, follow_up),
+        (timedelta(days=6), citizen, thanks),
+        (timedelta(days=7), samarinda, Close(complaint_id=cid, note="Selesai ditindaklanjuti.")),
+    ]
+
+
+def _walk_steps(registry: AgencyRegistry) -> list[_Step]:
+    """One complaint's whole life: each step's offset from the start, actor and command."""
     national = Actor.national_admin("admin-nasional")
     province = make_agency_actor(registry, "admin-kaltim", Role.AGENCY_ADMIN, "kaltim")
     samarinda = make_agency_actor(registry, "admin-samarinda", Role.AGENCY_ADMIN, "samarinda")
     liaison = make_agency_actor(
         registry, "penghubung-dishub", Role.LIAISON_OFFICER, "samarinda.dishub.penghubung"
     )
-    citizen = Actor.reporter(reporter.id)
-    start = datetime(2025, 3, 27, 1, 30, tzinfo=UTC)
-    steps: list[tuple[timedelta, Actor, Command]] = [
-        (
-            timedelta(0),
-            citizen,
-            Submit(
-                complaint_id=cid,
-                content=Content(
-                    title="Lampu lalu lintas mati",
-                    body="Lampu lalu lintas di simpang Jl. Juanda mati sejak tiga hari.",
-                    location="Simpang Jl. Juanda, Samarinda",
-                ),
-                kind=Kind.COMPLAINT,
-                reporter=reporter,
-                channel=Channel(ChannelType.REGIONAL_APP, "LAPOR WAL!"),
-                privacy=Privacy(anonymous=True),
-                region=RegionCode("64.72"),
-                target_agency="kaltim",
-            ),
-        ),
-        (
-            timedelta(hours=2),
-            province,
-            RequestInformation(complaint_id=cid, question="Simpang yang mana tepatnya?"),
-        ),
-        (
-            timedelta(hours=5),
-            citizen,
-            ProvideInformation(complaint_id=cid, text="Simpang Jl. Juanda - Jl. Antasari."),
-        ),
-        (timedelta(days=1), province, Forward(complaint_id=cid, agencies=("kaltim.pupr",))),
-        (
-            timedelta(days=2),
-            make_agency_actor(registry, "admin-pupr", Role.AGENCY_ADMIN, "kaltim.pupr"),
-            RejectDisposition(
-                complaint_id=cid,
-                agency="kaltim.pupr",
-                reason="Lampu lalu lintas kota adalah wewenang Dinas Perhubungan Kota Samarinda.",
-            ),
-        ),
-        (timedelta(days=2, hours=3), national, Forward(complaint_id=cid, agencies=("samarinda",))),
-        (
-            timedelta(days=3),
-            samarinda,
-            ForwardInternally(
-                complaint_id=cid, agency="samarinda", to="samarinda.dishub.penghubung"
-            ),
-        ),
-        (
-            timedelta(days=5),
-            liaison,
-            PostFollowUp(
-                complaint_id=cid,
-                agency="samarinda",
-                text="Tim sudah memperbaiki lampu lalu lintas pada 1 April 2025.",
-            ),
-        ),
-        (
-            timedelta(days=6),
-            citizen,
-            Reply(complaint_id=cid, text="Terima kasih, lampu sudah menyala."),
-        ),
-        (timedelta(days=7), samarinda, Close(complaint_id=cid, note="Selesai ditindaklanjuti.")),
+    pupr = make_agency_actor(registry, "admin-pupr", Role.AGENCY_ADMIN, "kaltim.pupr")
+    citizen = Actor.reporter(_WALK_REPORTER.id)
+    return [
+        *_reception(citizen, province),
+        *_disposition(province, pupr, national, samarinda),
+        *_handling(liaison, citizen, samarinda),
     ]
+
+
+def _walk(args: argparse.Namespace) -> int:
+    """Walk one complaint through its whole life, printing each step."""
+    profile = load_profile(args.profile)
+    registry = load_registry(args.registry)
+    ctx = Context.create(profile, registry)
+    steps = _walk_steps(registry)
+    start = datetime(2025, 3, 27, 1, 30, tzinfo=UTC)
     complaint: Complaint | None = None
     print(f"profile {profile.name!r}, registry of {len(registry)} agencies\n")
     for offset, actor, command in steps:
@@ -140,7 +150,7 @@ def _walk(args: argparse.Namespace) -> int:
         for event in events:
             complaint = evolve(complaint, event)
         assert complaint is not None  # noqa: S101 - Submit came first
-        label = profile.label(complaint.status, lang)
+        label = profile.label(complaint.status, args.lang)
         print(
             f"{now.isoformat()}  {type(command).__name__:<18} by {actor.role.value:<16}"
             f" -> {complaint.status.value:<12} ({label}); owner: {', '.join(owners(complaint))}"

@@ -6,6 +6,11 @@ asks the pure core what happens, and appends the events with the projection row 
 transaction, expecting the version it loaded (optimistic concurrency). On a conflict it
 re-decides on fresh state, a bounded number of times.
 
+Two of its parts live in private modules beside this one and are re-exported here: the
+clocks the service reads the time from (:class:`Clock`, :class:`SystemClock`,
+:class:`ManualClock`) and the reader of the stored events in global order
+(:class:`Subscription`). Import every name from this module.
+
 .. versionadded:: 0.1.0
 """
 
@@ -14,11 +19,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 import attrs
 
+from lapor_core._service_clocks import Clock, ManualClock, SystemClock
+from lapor_core._service_subscription import Subscription
 from lapor_core.domain.actors import Actor
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import WorkingCalendar
@@ -35,7 +42,7 @@ from lapor_core.errors import (
     NotFound,
     ValidationError,
 )
-from lapor_core.storage.base import ComplaintRow, ComplaintStore, StoredEvent, project
+from lapor_core.storage.base import ComplaintRow, ComplaintStore, project
 
 __all__ = [
     "BulkStore",
@@ -47,18 +54,6 @@ __all__ = [
     "SweepReport",
     "SystemClock",
 ]
-
-
-class Clock(Protocol):
-    """
-    Where the service reads the time (the domain never does).
-
-    .. versionadded:: 0.1.0
-    """
-
-    def now(self) -> datetime:
-        """The current instant, timezone-aware."""
-        ...
 
 
 @runtime_checkable
@@ -83,46 +78,6 @@ class _Pending:
     expected_version: int
     events: list[Event]
     state: Complaint
-
-
-class SystemClock:
-    """
-    The real clock, in UTC.
-
-    .. versionadded:: 0.1.0
-    """
-
-    def now(self) -> datetime:
-        """The current instant in UTC."""
-        return datetime.now(UTC)
-
-
-class ManualClock:
-    """
-    A clock that moves only when told (tests, simulations, replays).
-
-    .. versionadded:: 0.1.0
-    """
-
-    def __init__(self, start: datetime) -> None:
-        """Start at *start* (aware)."""
-        self._now = require_aware(start, "start")
-
-    def now(self) -> datetime:
-        """The clock's current instant."""
-        return self._now
-
-    def set(self, instant: datetime) -> None:
-        """Move to *instant*; refuses to go back."""
-        require_aware(instant, "instant")
-        if instant < self._now:
-            raise ValidationError(f"a manual clock does not go back ({instant} < {self._now})")
-        self._now = instant
-
-    def advance(self, delta: timedelta) -> datetime:
-        """Move forward by *delta*; return the new instant."""
-        self.set(self._now + delta)
-        return self._now
 
 
 @attrs.frozen
@@ -497,38 +452,3 @@ class ComplaintService:
     def subscription(self, position: int = 0, *, batch: int = 500) -> Subscription:
         """A reader of all events in global order after *position* (a :class:`Subscription`)."""
         return Subscription(self.store, position, batch=batch)
-
-
-class Subscription:
-    """
-    Reads every stored event in global order, from a position its owner keeps.
-
-    Delivery is at least once: :meth:`poll` advances the position only after the handler
-    returns, so a crash re-delivers the last batch. Persist :attr:`position` to resume.
-
-    .. versionadded:: 0.1.0
-    """
-
-    def __init__(self, store: ComplaintStore, position: int = 0, *, batch: int = 500) -> None:
-        """Start after *position* (0: from the beginning)."""
-        self.store = store
-        self.position = position
-        self.batch = batch
-
-    def __iter__(self) -> Iterator[StoredEvent]:
-        """Every event after the position, advancing it as they are yielded."""
-        while True:
-            stored = self.store.read_all(self.position, self.batch)
-            if not stored:
-                return
-            for item in stored:
-                yield item
-                self.position = item.position
-
-    def poll(self, handler: Callable[[StoredEvent], None]) -> int:
-        """Hand each new event to *handler*; return how many were handled."""
-        count = 0
-        for item in self:
-            handler(item)
-            count += 1
-        return count

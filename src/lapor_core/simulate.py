@@ -6,14 +6,15 @@ agencies from a registry; reporters who reply, stay silent or give more informat
 agencies that follow up on time, late, or reject a report as *bukan wewenang*; the
 sweeper running every simulated hour. Used by ``lapor-core simulate``.
 
+This module holds the configuration, the synthetic national registry and the run loop;
+the traffic model (who does what, and when) is a private module beside it.
+
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
-import math
 import random
 import resource
 import time
@@ -22,40 +23,12 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from lapor_core.domain.actors import Actor, Role, make_agency_actor
+from lapor_core._simulate_traffic import World
 from lapor_core.domain.agencies import Agency, AgencyKind, AgencyRegistry
-from lapor_core.domain.commands import (
-    Archive,
-    Close,
-    Command,
-    Forward,
-    ForwardInternally,
-    PostFollowUp,
-    ProvideInformation,
-    Rate,
-    RejectDisposition,
-    Reply,
-    RequestInformation,
-    Submit,
-)
-from lapor_core.domain.complaint import Complaint
-from lapor_core.domain.disposition import route
 from lapor_core.domain.lifecycle import Status
-from lapor_core.domain.model import (
-    ArchiveReason,
-    Category,
-    Channel,
-    ChannelType,
-    ComplaintId,
-    Content,
-    Kind,
-    Privacy,
-    RegionCode,
-    Reporter,
-)
-from lapor_core.errors import LaporError
+from lapor_core.domain.model import RegionCode
 from lapor_core.service import ComplaintService, ManualClock
-from lapor_core.storage.base import ComplaintQuery
+from lapor_core.storage.base import ComplaintQuery, ComplaintStore
 
 __all__ = ["SimulationConfig", "SimulationResult", "national_registry", "simulate"]
 
@@ -63,23 +36,6 @@ NATIONAL_PER_YEAR = 200_000
 """Reports a year nationally (domain.md §6: about 10^5 to 2·10^5)."""
 REGIONAL_PER_YEAR = 1_000
 """Reports a year in East Kalimantan (domain.md §6, insitekaltim 2025)."""
-
-_HOUR_WEIGHTS = (
-    # 00-05 quiet, office hours busy, evening moderate (local time)
-    (0.2, 0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 1.2, 1.8, 2.0, 2.0, 1.8,
-     1.5, 1.7, 1.8, 1.6, 1.3, 1.0, 0.9, 1.0, 1.0, 0.8, 0.5, 0.3)
-)  # fmt: skip
-_WEEKDAY_WEIGHTS = (1.2, 1.15, 1.1, 1.05, 1.0, 0.6, 0.5)
-_TITLES = (
-    "Jalan berlubang",
-    "Lampu jalan mati",
-    "Pungutan liar di kantor pelayanan",
-    "Pelayanan KTP lambat",
-    "Sampah menumpuk",
-    "Banjir di permukiman",
-    "Obat di puskesmas habis",
-    "Guru jarang hadir",
-)
 
 
 @attrs.frozen
@@ -196,288 +152,37 @@ def national_registry(seed: int = 7) -> AgencyRegistry:
     return AgencyRegistry(agencies)
 
 
-class _World:
-    """The simulated actors and the queue of scheduled actions."""
+def _run_hour(
+    world: World, service: ComplaintService, clock: ManualClock, hour_start: datetime
+) -> None:
+    """One simulated hour: its arrivals and due actions in one batch, then the sweep."""
+    hour_end = hour_start + timedelta(hours=1)
+    world.arrivals(hour_start)
+    with service.batch():
+        while world.queue and world.queue[0][0] < hour_end:
+            when, _, action = heapq.heappop(world.queue)
+            action(max(when, clock.now()))
+            clock.set(max(when, clock.now()))
+    with service.batch():
+        service.sweep(hour_end, claimant="simulator", batch=1_000_000)
+    clock.set(hour_end)
 
-    def __init__(
-        self, service: ComplaintService, config: SimulationConfig, registry: AgencyRegistry
-    ) -> None:
-        self.service = service
-        self.config = config
-        self.registry = registry
-        self.rng = random.Random(config.seed)
-        self.queue: list[tuple[datetime, int, Callable[[datetime], None]]] = []
-        self.seq = itertools.count()
-        self.commands = 0
-        self.refused = 0
-        self.submitted = 0
-        self.national = Actor.national_admin("admin-nasional")
-        self.system = Actor.system("simulator")
-        self.locals = [
-            a
-            for a in registry
-            if a.kind in {AgencyKind.PROVINCE, AgencyKind.REGENCY, AgencyKind.CITY}
-            and a.region is not None
-        ]
-        self.central = [
-            a for a in registry if a.kind in {AgencyKind.MINISTRY, AgencyKind.INSTITUTION}
-        ]
-        categories = sorted(service.profile.service_standards) or ["umum"]
-        self.categories = [Category(c) for c in categories]
-        self.regional_channel = next(
-            (
-                option.channel()
-                for option in service.profile.channels.values()
-                if option.kind is ChannelType.REGIONAL_APP
-            ),
-            None,
-        )
-        self._admins: dict[str, Actor] = {}
-        self.diligence = {a.id: self.rng.random() for a in registry}
 
-    # ------------------------------------------------------------------ plumbing
-
-    def at(self, when: datetime, action: Callable[[datetime], None]) -> None:
-        heapq.heappush(self.queue, (when, next(self.seq), action))
-
-    def act(self, command: Command, actor: Actor, now: datetime) -> Complaint | None:
-        self.commands += 1
-        try:
-            return self.service.handle(command, actor, now=now).complaint
-        except LaporError:
-            self.refused += 1
-            return None
-
-    def admin(self, agency_id: str, role: Role = Role.AGENCY_ADMIN) -> Actor | None:
-        key = f"{role.value}:{agency_id}"
-        if key not in self._admins:
-            agency = self.registry.get(agency_id)
-            if not agency.has_decree:
-                return None
-            self._admins[key] = make_agency_actor(
-                self.registry, f"admin-{agency_id}", role, agency_id
-            )
-        return self._admins[key]
-
-    def _rate(self, command: Rate, reporter: Actor, now: datetime) -> None:
-        self.act(command, reporter, now)
-
-    def later(self, now: datetime, low_hours: float, high_hours: float) -> datetime:
-        return now + timedelta(hours=self.rng.uniform(low_hours, high_hours))
-
-    # ------------------------------------------------------------------ arrivals
-
-    def arrivals(self, hour_start: datetime) -> None:
-        per_hour = self.config.rate_per_year / (365 * 24)
-        local = hour_start + timedelta(hours=7)
-        mean_weight = sum(_HOUR_WEIGHTS) / 24 * sum(_WEEKDAY_WEIGHTS) / 7
-        lam = per_hour * _HOUR_WEIGHTS[local.hour] * _WEEKDAY_WEIGHTS[local.weekday()] / mean_weight
-        for _ in range(self._poisson(lam)):
-            self.at(hour_start + timedelta(minutes=self.rng.uniform(0, 59)), self.submit)
-
-    def _poisson(self, lam: float) -> int:
-        if lam > 30:
-            return max(0, round(self.rng.gauss(lam, math.sqrt(lam))))
-        limit, k, p = math.exp(-lam), 0, self.rng.random()
-        while p > limit:
-            k += 1
-            p *= self.rng.random()
-        return k
-
-    def submit(self, now: datetime) -> None:
-        rng = self.rng
-        self.submitted += 1
-        cid = ComplaintId(f"sim-{self.submitted:07d}")
-        reporter = Reporter(id=f"warga-{rng.randrange(10**6):06d}", name="Warga")
-        government = rng.choice(self.locals) if self.locals else None
-        region = government.region if government is not None else None
-        roll = rng.random()
-        if roll < 0.12 and self.regional_channel is not None:
-            channel = self.regional_channel
-        elif roll < 0.17:
-            channel = Channel(ChannelType.SMS)
-        elif roll < 0.5:
-            channel = Channel(ChannelType.MOBILE_APP)
-        else:
-            channel = Channel(ChannelType.WEB)
-        misconduct = government is not None and rng.random() < 0.02
-        subject = f"{government.id}.dinas1" if misconduct and government else None
-        kind_roll = rng.random()
-        kind = (
-            Kind.COMPLAINT
-            if kind_roll < 0.75
-            else Kind.ASPIRATION
-            if kind_roll < 0.9
-            else Kind.INFORMATION_REQUEST
-        )
-        target = government.id if government and rng.random() < 0.3 else None
-        if target is not None and not self.registry.get(target).has_decree:
-            target = None
-        command = Submit(
-            complaint_id=cid,
-            content=Content(title=rng.choice(_TITLES), body="Mohon ditindaklanjuti."),
-            kind=kind,
-            reporter=reporter,
-            channel=channel,
-            privacy=Privacy(anonymous=rng.random() < 0.1, confidential=rng.random() < 0.05),
-            region=region,
-            category=rng.choice(self.categories),
-            target_agency=target,
-            subject_agency=subject if subject in self.registry else None,
-            misconduct=misconduct and subject in self.registry,
-        )
-        complaint = self.act(command, Actor.reporter(reporter.id), now)
-        if complaint is not None:
-            self.at(self.later(now, 2, 60 if rng.random() < 0.9 else 150), self.verify(cid))
-
-    # ------------------------------------------------------------------ routing
-
-    def _router_actor(self, complaint: Complaint) -> Actor:
-        if complaint.router == self.registry.root.id:
-            return self.national
-        return self.admin(complaint.router) or self.national
-
-    def verify(self, cid: ComplaintId) -> Callable[[datetime], None]:
-        def step(now: datetime) -> None:
-            complaint = self.service.get(cid)
-            if complaint.status is not Status.SUBMITTED:
-                return
-            actor = self._router_actor(complaint)
-            roll = self.rng.random()
-            if roll < 0.05:
-                self.act(Archive(complaint_id=cid, reason=ArchiveReason.UNCLEAR), actor, now)
-            elif roll < 0.13:
-                self.act(RequestInformation(complaint_id=cid, question="Mohon lengkapi."),
-                         actor, now)  # fmt: skip
-                if self.rng.random() < 0.7:
-                    self.at(self.later(now, 4, 200), self.provide(cid))
-            else:
-                self.forward(cid, complaint, actor, now)
-
-        return step
-
-    def provide(self, cid: ComplaintId) -> Callable[[datetime], None]:
-        def step(now: datetime) -> None:
-            complaint = self.service.get(cid)
-            if complaint.status is not Status.ON_HOLD:
-                return
-            reporter = Actor.reporter(complaint.reporter.id)
-            done = self.act(ProvideInformation(complaint_id=cid, text="Lokasi: dekat pasar."),
-                            reporter, now)  # fmt: skip
-            if done is not None and done.status is Status.SUBMITTED:
-                self.at(self.later(now, 2, 48), self.verify(cid))
-            elif done is not None and done.status is Status.FORWARDED:
-                for assignment in done.assignments:
-                    self.at(self.later(now, 8, 72), self.agency_turn(cid, assignment.agency))
-
-        return step
-
-    def forward(self, cid: ComplaintId, complaint: Complaint, actor: Actor, now: datetime) -> None:
-        proposal = route(complaint, (), self.registry)
-        target = proposal.agency
-        if actor.role is Role.AGENCY_ADMIN:
-            below = [
-                a.id
-                for a in self.registry.children(complaint.router)
-                if a.kind in {AgencyKind.OFFICE, AgencyKind.INSPECTORATE} and a.has_decree
-            ]
-            if complaint.misconduct and complaint.subject_agency:
-                below = [
-                    a for a in below if not self.registry.is_within(a, complaint.subject_agency)
-                ]
-            if not below:
-                actor = self.national
-            else:
-                target = self.rng.choice(below)
-        if target == self.registry.root.id or self.rng.random() < 0.15:
-            target = self.rng.choice(self.central or self.locals).id
-        if not self.registry.get(target).has_decree:
-            target = self.rng.choice([a for a in (self.central or self.locals) if a.has_decree]).id
-        done = self.act(Forward(complaint_id=cid, agencies=(target,)), actor, now)
-        if done is not None:
-            self.at(self.later(now, 4, 60), self.agency_turn(cid, target))
-
-    # ------------------------------------------------------------------ agencies
-
-    def agency_turn(self, cid: ComplaintId, agency_id: str) -> Callable[[datetime], None]:
-        def step(now: datetime) -> None:
-            complaint = self.service.get(cid)
-            assignment = complaint.assignment(agency_id)
-            if complaint.status.terminal or assignment is None:
-                return
-            if complaint.status is Status.ON_HOLD:
-                self.at(self.later(now, 24, 96), self.agency_turn(cid, agency_id))
-                return
-            admin = self.admin(agency_id)
-            if admin is None:
-                return
-            roll = self.rng.random()
-            if assignment.followed_up_at is None and roll < 0.08:
-                done = self.act(RejectDisposition(complaint_id=cid, agency=agency_id,
-                                                  reason="Bukan wewenang instansi kami."),
-                                admin, now)  # fmt: skip
-                if done is not None and done.status is Status.SUBMITTED:
-                    self.at(self.later(now, 4, 48), self.verify(cid))
-                return
-            handler = assignment.handler
-            liaisons = [
-                a for a in self.registry.subtree(handler)
-                if a.kind is AgencyKind.LIAISON and a.has_decree
-            ]  # fmt: skip
-            author = admin
-            if liaisons and self.rng.random() < 0.6:
-                liaison = self.rng.choice(liaisons)
-                if liaison.id != handler:
-                    self.act(ForwardInternally(complaint_id=cid, agency=agency_id,
-                                               to=liaison.id), admin, now)  # fmt: skip
-                author = self.admin(liaison.id, Role.LIAISON_OFFICER) or admin
-            late = self.rng.random() > 0.4 + 0.5 * self.diligence[agency_id]
-            delay = self.later(now, 80, 250) if late else self.later(now, 2, 60)
-            self.at(delay, self.follow_up(cid, agency_id, author))
-
-        return step
-
-    def follow_up(
-        self, cid: ComplaintId, agency_id: str, author: Actor
-    ) -> Callable[[datetime], None]:
-        def step(now: datetime) -> None:
-            text = "Laporan sudah ditindaklanjuti oleh petugas."
-            done = self.act(PostFollowUp(complaint_id=cid, agency=agency_id, text=text),
-                            author, now)  # fmt: skip
-            if done is None:
-                return
-            roll = self.rng.random()
-            if roll < 0.25:
-                self.at(self.later(now, 6, 120), self.reply(cid, agency_id, author))
-            elif roll < 0.4:
-                admin = self.admin(agency_id)
-                if admin is not None:
-                    self.at(self.later(now, 24, 120), self.close(cid, admin))
-
-        return step
-
-    def reply(self, cid: ComplaintId, agency_id: str, author: Actor) -> Callable[[datetime], None]:
-        def step(now: datetime) -> None:
-            complaint = self.service.get(cid)
-            if complaint.status is not Status.IN_PROGRESS:
-                return
-            reporter = Actor.reporter(complaint.reporter.id)
-            if self.act(Reply(complaint_id=cid, text="Masih belum beres."), reporter, now):
-                self.at(self.later(now, 12, 96), self.follow_up(cid, agency_id, author))
-
-        return step
-
-    def close(self, cid: ComplaintId, admin: Actor) -> Callable[[datetime], None]:
-        def step(now: datetime) -> None:
-            done = self.act(Close(complaint_id=cid, note="Selesai."), admin, now)
-            if done is not None and self.service.profile.rating.enabled:
-                reporter = Actor.reporter(done.reporter.id)
-                if self.rng.random() < 0.4:
-                    score = self.rng.randint(1, self.service.profile.rating.scale)
-                    rate = Rate(complaint_id=cid, score=score)
-                    self.at(self.later(now, 1, 72), lambda t: self._rate(rate, reporter, t))
-
-        return step
+def _stored(store: ComplaintStore) -> tuple[int, dict[str, int]]:
+    """The number of events stored, and of complaints by status."""
+    # One pass over the projection: streams are numbered 1..n without gaps, so a row's
+    # version is its stream's event count (reading the log back would decode every event).
+    events = 0
+    by_status = {status.value: 0 for status in Status}
+    cursor = None
+    while True:
+        page = store.query(ComplaintQuery(cursor=cursor, limit=1000))
+        for row in page.items:
+            events += row.version
+            by_status[row.status.value] += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            return events, by_status
 
 
 def simulate(
@@ -500,47 +205,24 @@ def simulate(
 
     .. versionadded:: 0.1.0
     """
-    world = _World(service, config, service.context.registry)
+    rng = random.Random(config.seed)
+    world = World(service, service.context.registry, rng=rng, per_year=config.rate_per_year)
     hours = config.days * 24
     started = time.perf_counter()
-    sweeps = 0
     clock = ManualClock(config.start)
     for hour in range(hours):
-        hour_start = config.start + timedelta(hours=hour)
-        hour_end = hour_start + timedelta(hours=1)
-        world.arrivals(hour_start)
-        with service.batch():
-            while world.queue and world.queue[0][0] < hour_end:
-                when, _, action = heapq.heappop(world.queue)
-                action(max(when, clock.now()))
-                clock.set(max(when, clock.now()))
-        with service.batch():
-            service.sweep(hour_end, claimant="simulator", batch=1_000_000)
-        clock.set(hour_end)
-        sweeps += 1
+        _run_hour(world, service, clock, config.start + timedelta(hours=hour))
         if progress is not None:
             progress(hour + 1, hours)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    # One pass over the projection: streams are numbered 1..n without gaps, so a row's
-    # version is its stream's event count (reading the log back would decode every event).
-    events = 0
-    by_status = {status.value: 0 for status in Status}
-    cursor = None
-    while True:
-        page = service.store.query(ComplaintQuery(cursor=cursor, limit=1000))
-        for row in page.items:
-            events += row.version
-            by_status[row.status.value] += 1
-        cursor = page.next_cursor
-        if cursor is None:
-            break
+    events, by_status = _stored(service.store)
     return SimulationResult(
         complaints=world.submitted,
         commands=world.commands,
         refused=world.refused,
         events=events,
-        sweeps=sweeps,
+        sweeps=hours,  # one sweep at the end of every simulated hour
         elapsed=elapsed,
         peak_memory=peak,
         by_status=by_status,

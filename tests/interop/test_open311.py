@@ -101,6 +101,7 @@ def test_service_request_fields(status: lc.Status) -> None:
     assert request["requested_datetime"].endswith("+07:00")
     assert datetime.fromisoformat(request["updated_datetime"]) == complaint.updated_at
     assert LOCATION == request["address"]
+    assert request["description"] is not None
     assert TITLE in request["description"]
     expected_agency = "samarinda" if complaint.assignments else REGISTRY.root.id
     assert REGISTRY.get(expected_agency).name == request["agency_responsible"]
@@ -208,6 +209,7 @@ def test_expected_datetime_is_the_forwarding_deadline(
     end_of_april_10 = datetime(2025, 4, 11, tzinfo=zone)
     assert end_of_april_10 == lc.clock_deadline(forwarding, CALENDAR)
     request = to_service_request(complaint, calendar=CALENDAR)
+    assert request["expected_datetime"] is not None
     assert end_of_april_10 == datetime.fromisoformat(request["expected_datetime"])
     assert request["expected_datetime"].endswith("+07:00")  # in time_zone, like the others
     wita = to_service_request(complaint, calendar=CALENDAR, time_zone="Asia/Makassar")
@@ -269,6 +271,7 @@ def test_breached_clock_is_skipped() -> None:
     deadline = lc.clock_deadline(forwarding, CALENDAR)
     assert deadline is not None
     before = to_service_request(complaint, calendar=CALENDAR)["expected_datetime"]
+    assert before is not None
     assert deadline == datetime.fromisoformat(before)
     breach = lc.RecordBreach(complaint_id=complaint.id, clock="forwarding")
     complaint = _record(complaint, breach, deadline)
@@ -279,6 +282,7 @@ def test_breached_clock_is_skipped() -> None:
     # The next unbreached deadline: the statutory response, 14 days after 3 March.
     statutory = complaint.clock("statutory_response")
     assert statutory is not None
+    assert after is not None
     assert lc.clock_deadline(statutory, CALENDAR) == datetime.fromisoformat(after)
     assert "2025-03-18T00:00:00+07:00" == after
 
@@ -297,6 +301,7 @@ def test_every_clock_breached_expects_nothing() -> None:
 def test_reply_window_gives_the_auto_close_instant() -> None:
     complaint = sentinel_complaint(lc.Status.IN_PROGRESS, lc.Privacy())
     expected = to_service_request(complaint, calendar=CALENDAR)["expected_datetime"]
+    assert expected is not None
     instant = datetime.fromisoformat(expected)
     window = complaint.clock("reply_window")
     assert window is not None
@@ -399,7 +404,9 @@ def test_posted_request_goes_through_the_service() -> None:
     out = to_service_request(result.complaint, profile=PROFILE)
     assert "infrastruktur" == out["service_code"]
     assert "open" == out["status"]
+    assert out["address"] is not None
     assert "Jl. Juanda, Samarinda" in out["address"]
+    assert out["description"] is not None
     assert out["description"].endswith("Lampu di Jl. Juanda mati sejak tiga hari.")
 
 
@@ -472,7 +479,9 @@ def test_in_then_out_keeps_what_is_public(code: str, description: str, privacy: 
         assert out["description"] is None
         assert out["address"] is None
     else:
+        assert out["description"] is not None
         assert out["description"].endswith(description.strip())
+        assert out["address"] is not None
         assert "Jl. Juanda, Samarinda" in out["address"]
     assert (out["extended_attributes"]["reporter_name"] is None) == privacy.anonymous
 

@@ -283,7 +283,7 @@ def test_upcasters_run_in_a_chain_to_the_current_version() -> None:
 
     codec = Codec({"Noted": Noted})
     codec.register_upcaster("Noted", 1, lambda d: {**d, "note": d.pop("text")})
-    codec.register_upcaster("Noted", 2, lambda d: {**d, "note": d["note"].upper()})
+    codec.register_upcaster("Noted", 2, lambda d: {**d, "note": str(d["note"]).upper()})
     base = {
         "complaint_id": "n-1",
         "at": T0.isoformat(),
@@ -309,7 +309,7 @@ def test_upcasters_run_in_a_chain_to_the_current_version() -> None:
 
 def test_failing_upcaster_is_a_storage_error() -> None:
     codec = Codec()
-    codec.register_upcaster("ComplaintRated", 0, lambda d: d["missing"])
+    codec.register_upcaster("ComplaintRated", 0, lambda d: {"score": d["missing"]})
     with pytest.raises(StorageError, match="upcaster from v0 failed"):
         codec.decode_event({"type": "ComplaintRated", "v": 0, "data": {}})
 

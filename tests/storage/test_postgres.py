@@ -55,7 +55,8 @@ def test_identifiers_are_composed_with_psycopg_sql() -> None:
     """Every statement names the schema, its tables and columns as quoted identifiers."""
     from psycopg import sql  # noqa: PLC0415 - psycopg is optional
 
-    from lapor_core.storage.postgres import PostgresStore, _schema_sql  # noqa: PLC0415 - as above
+    from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - as above
+    from lapor_core.storage.postgres_schema import statements as _schema_sql  # noqa: PLC0415 - as above
 
     ddl = [statement.as_string(None) for statement in _schema_sql("lapor_x")]
     assert all(isinstance(s, sql.Composed) for s in _schema_sql("lapor_x"))

@@ -43,11 +43,13 @@ __all__ = [
     "ConfigValueError",
     "Rule",
     "check",
+    "choices_message",
     "each",
     "no_blank",
     "not_blank",
     "one_of",
     "positive",
+    "problems_of",
     "structure",
 ]
 
@@ -74,6 +76,10 @@ class ConfigValueError(ValidationError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type[ConfigValueError], tuple[str, str]]:
+        """Pickle with the field and the reason (``args`` holds the joined text)."""
+        return type(self), (self.field, self.reason)
 
 
 def check(*rules: Rule[V]) -> Callable[[object, attrs.Attribute[V], V], None]:
@@ -230,7 +236,7 @@ def _class_hook(cls: type, converter: cattrs.Converter) -> _Hook:
     """An attrs config class: a table whose fields are checked as they are read."""
     attrs.resolve_types(cls)
     overrides: dict[str, object] = {
-        field.name: override(struct_hook=_checked(converter, field))
+        field.name: override(struct_hook=_checked(converter, field, field.validator))
         for field in attrs.fields(cls)
         if field.validator is not None
     }
@@ -247,11 +253,13 @@ def _class_hook(cls: type, converter: cattrs.Converter) -> _Hook:
     return structure
 
 
-def _checked(converter: cattrs.Converter, field: attrs.Attribute[object]) -> _Hook:
+def _checked(
+    converter: cattrs.Converter,
+    field: attrs.Attribute[object],
+    validator: Callable[[object, attrs.Attribute[object], object], object],
+) -> _Hook:
     """Read a field and check its validator there, so every bad field is reported."""
     hook = converter.get_structure_hook(field.type)
-    validator = field.validator
-    assert validator is not None  # noqa: S101 - only fields with a validator come here
 
     def structure(value: object, wanted: object) -> object:
         result = hook(value, wanted)
@@ -263,7 +271,7 @@ def _checked(converter: cattrs.Converter, field: attrs.Attribute[object]) -> _Ho
 
 def _make_converter() -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    for kind in (str, int, bool, float):
+    for kind in (str, int, bool):
         converter.register_structure_hook(kind, _strict(kind))
     converter.register_structure_hook(date, _date)
     converter.register_structure_hook_factory(_is_enum, _enum_hook)

@@ -44,10 +44,6 @@ class AgencyKind(enum.Enum):
     .. versionadded:: 0.1.0
     """
 
-    # Members are singletons compared by identity: an identity hash is exact and much
-    # cheaper than Enum's name hash (these are dict and set keys on the hot path).
-    __hash__ = object.__hash__
-
     NATIONAL = "national"
     """The national LAPOR! administrator (KemenPAN-RB); the root of the tree."""
     MINISTRY = "ministry"

@@ -40,20 +40,17 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Final, TypeAlias, TypeVar
+from typing import Final, TypeAlias, TypeVar
 
 import attrs
 
 from lapor_core.domain import commands as c
 from lapor_core.domain import events as e
-from lapor_core.domain.clocks import BreachAction
+from lapor_core.domain.clocks import BreachAction, ClockDefinition
 from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Outcome, Status, Target, Transition
 from lapor_core.domain.model import Confidence
+from lapor_core.domain.profile import Profile
 from lapor_core.errors import ProfileError
-
-if TYPE_CHECKING:
-    from lapor_core.domain.clocks import ClockDefinition
-    from lapor_core.domain.profile import Profile
 
 __all__ = ["CheckProblem", "CheckReport", "check"]
 

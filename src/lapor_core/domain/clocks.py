@@ -18,20 +18,16 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import attrs
 
 from lapor_core.domain import commands as c
 from lapor_core.domain.calendar import WorkingCalendar
-from lapor_core.domain.model import ComplaintId
+from lapor_core.domain.model import Basis, ComplaintId
 from lapor_core.errors import ValidationError
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from lapor_core.domain.model import Basis
 
 __all__ = [
     "BreachAction",

@@ -13,17 +13,17 @@ whatever the rules say.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 import attrs
 
+from lapor_core.domain._config import structure
 from lapor_core.domain._validators import instance_of, optional_instance_of
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.model import Category, Kind, RegionCode
 from lapor_core.domain.state import Complaint
 from lapor_core.errors import ProfileError
 
-__all__ = ["RoutingProposal", "RoutingRule", "route"]
+__all__ = ["RoutingConfig", "RoutingProposal", "RoutingRule", "route"]
 
 
 @attrs.frozen
@@ -65,38 +65,59 @@ class RoutingRule:
         return True
 
     @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, Any]]) -> tuple[RoutingRule, ...]:
+    def from_records(cls, records: Iterable[Mapping[str, object]]) -> tuple[RoutingRule, ...]:
         """
         Parse rules from mappings (``[[routing]]`` tables in TOML).
 
         Raises:
-            ProfileError: Unknown or missing keys, or invalid values, naming the index.
+            ProfileError: Every unknown or missing key and invalid value, each named
+                with the rule's index (``routing[1].kind: ...``).
         """
-        allowed = {"agency", "category", "region_prefix", "kind", "sensitive", "name"}
-        rules = []
-        for index, record in enumerate(records):
-            where = f"routing[{index}]"
-            unknown = sorted(set(record) - allowed)
-            if unknown:
-                raise ProfileError(f"{where}.{unknown[0]}: unknown key")
-            if "agency" not in record:
-                raise ProfileError(f"{where}.agency: missing")
+        configs = structure(tuple(records), tuple[RoutingConfig, ...], root="routing")
+        rules: list[RoutingRule] = []
+        problems: list[str] = []
+        for index, config in enumerate(configs):
             try:
-                rules.append(
-                    cls(
-                        agency=record["agency"],
-                        category=Category(record["category"]) if "category" in record else None,
-                        region_prefix=RegionCode(record["region_prefix"])
-                        if "region_prefix" in record
-                        else None,
-                        kind=Kind(record["kind"]) if "kind" in record else None,
-                        sensitive=record.get("sensitive"),
-                        name=record.get("name", ""),
-                    )
-                )
+                rules.append(config.to_rule())
             except ValueError as exc:
-                raise ProfileError(f"{where}: {exc}") from exc
+                problems.append(f"routing[{index}]: {exc}")
+        if problems:
+            raise ProfileError(*problems)
         return tuple(rules)
+
+
+@attrs.frozen(kw_only=True)
+class RoutingConfig:
+    """
+    One ``[[routing]]`` table as written in TOML (read by the config converter).
+
+    .. versionadded:: 0.1.0
+    """
+
+    agency: str
+    category: str | None = None
+    region_prefix: str | None = None
+    kind: str | None = None
+    sensitive: bool | None = None
+    name: str = ""
+
+    def to_rule(self) -> RoutingRule:
+        """
+        The rule, with its values checked.
+
+        Raises:
+            ValidationError: A category, region or kind is not valid.
+        """
+        return RoutingRule(
+            agency=self.agency,
+            category=Category(self.category) if self.category is not None else None,
+            region_prefix=RegionCode(self.region_prefix)
+            if self.region_prefix is not None
+            else None,
+            kind=Kind(self.kind) if self.kind is not None else None,
+            sensitive=self.sensitive,
+            name=self.name,
+        )
 
 
 @attrs.frozen

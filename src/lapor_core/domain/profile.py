@@ -30,7 +30,6 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
 
 import attrs
 
@@ -100,7 +99,7 @@ class Profile:
     cuti_bersama: FlagOption
     extension: ExtensionOption
     parent: str | None = None
-    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    raw: Mapping[str, object] = attrs.field(factory=dict, repr=False)
     channels: Mapping[str, ChannelOption] = attrs.field(factory=dict)
     calendar_rules: tuple[OverrideRule, ...] = ()
     disabled_commands: frozenset[str] = frozenset()

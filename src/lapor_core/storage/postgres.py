@@ -1,9 +1,9 @@
 """
 The scale backend: PostgreSQL through psycopg 3 and a connection pool.
 
-Install with ``pip install lapor-core[postgres]``. This is the only module that imports
-``psycopg``; :func:`lapor_core.storage.open_store` imports it only for a
-``postgresql://`` URL.
+Install with ``pip install lapor-core[postgres]``. Only this module, its schema
+(:mod:`lapor_core.storage.postgres_schema`) and its statements import ``psycopg``;
+:func:`lapor_core.storage.open_store` imports them only for a ``postgresql://`` URL.
 
 Design notes:
 
@@ -19,13 +19,12 @@ Design notes:
   gaps in positions, never out-of-order commits.
 - **Sweepers.** ``claim_due`` selects due rows ``FOR UPDATE SKIP LOCKED`` and records a
   lease on them in the same statement, so several sweepers never get the same row.
-- **Schema.** Created idempotently under an advisory lock, in its own PostgreSQL schema
-  (``lapor`` by default), with a ``schema_version`` table; a newer schema is refused.
-  Ids and region codes use the ``"C"`` collation so that keyset pagination and region
-  prefixes compare as the other backends do.
+- **Schema.** Created idempotently under the same advisory lock, in its own PostgreSQL
+  schema (``lapor`` by default); see :mod:`lapor_core.storage.postgres_schema`.
 - **SQL text.** Every identifier composed into a statement (the schema, its tables, the
   projection's columns) goes through :class:`psycopg.sql.Identifier` inside a
-  :class:`psycopg.sql.SQL` template; values always travel as parameters.
+  :class:`psycopg.sql.SQL` template, composed once per store; values always travel as
+  parameters.
 
 .. versionadded:: 0.1.0
 """
@@ -51,6 +50,7 @@ from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
+from lapor_core.storage import _postgres_sql as pg_sql
 from lapor_core.storage._reporting import (
     OPEN_STATUSES,
     check_window,
@@ -58,33 +58,27 @@ from lapor_core.storage._reporting import (
     musrenbang_from,
     region_length,
 )
-from lapor_core.storage.base import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page, StoredEvent
-from lapor_core.storage.codec import CODEC
-from lapor_core.storage.legacy import with_statuses
+from lapor_core.storage._sql import (
+    event_rows,
+    events_from,
+    page_of,
+    stored_events_from,
+    translate_errors,
+)
+from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
+from lapor_core.storage.postgres_schema import SCHEMA_VERSION, ensure_schema
 from lapor_core.storage.support import (
     AppendBatch,
     check_append,
     check_batches,
     check_claim,
     check_query_window,
-    decode_cursor,
-    encode_cursor,
-    from_micros,
 )
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "safe_dsn"]
 
-SCHEMA_VERSION = 1
-"""
-Version of the PostgreSQL schema this code writes.
-
-.. versionadded:: 0.1.0
-"""
-
 _LOCK_NAMESPACE = 0x4C41504F  # "LAPO": first key of every advisory lock we take
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-
-_ROW_COLUMNS = ROW_FIELDS
 
 
 def safe_dsn(dsn: str) -> str:
@@ -99,131 +93,6 @@ def safe_dsn(dsn: str) -> str:
         return "<unparsable DSN>"
     params.pop("password", None)
     return make_conninfo("", **params)
-
-
-def _schema_sql(schema: str) -> list[sql.Composed]:  # the DDL itself makes it long
-    """The statements that create the tables and indexes of *schema* (idempotent)."""
-    tables = {
-        name: sql.Identifier(schema, name) for name in ("events", "complaints", "idempotency")
-    }
-    statements = [
-        sql.SQL("""CREATE TABLE IF NOT EXISTS {events} (
-            position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            complaint_id TEXT COLLATE "C" NOT NULL,
-            version INTEGER NOT NULL,
-            type TEXT NOT NULL,
-            schema_version INTEGER NOT NULL,
-            payload JSONB NOT NULL,
-            recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-            UNIQUE (complaint_id, version)
-        )"""),
-        sql.SQL("""CREATE TABLE IF NOT EXISTS {complaints} (
-            id TEXT COLLATE "C" PRIMARY KEY,
-            version INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            region TEXT COLLATE "C",
-            category TEXT,
-            router TEXT NOT NULL,
-            responsible TEXT NOT NULL,
-            agencies TEXT[] NOT NULL,
-            submitted_at TIMESTAMPTZ NOT NULL,
-            updated_at TIMESTAMPTZ NOT NULL,
-            next_due_at TIMESTAMPTZ,
-            first_forwarded_at TIMESTAMPTZ,
-            first_follow_up_at TIMESTAMPTZ,
-            closed_at TIMESTAMPTZ,
-            closed_automatically BOOLEAN NOT NULL,
-            archive_reason TEXT,
-            reroutings INTEGER NOT NULL,
-            escalations INTEGER NOT NULL,
-            breaches INTEGER NOT NULL,
-            ombudsman_eligible BOOLEAN NOT NULL,
-            sp4n_tracking_id TEXT,
-            regional_app_id TEXT,
-            filter_agencies TEXT[] NOT NULL,
-            claimant TEXT,
-            claim_expires_at TIMESTAMPTZ
-        )"""),
-        sql.SQL("CREATE INDEX IF NOT EXISTS complaints_order ON {complaints} (submitted_at, id)"),
-        sql.SQL(
-            "CREATE INDEX IF NOT EXISTS complaints_due ON {complaints} (next_due_at, id) "
-            "WHERE next_due_at IS NOT NULL"
-        ),
-        sql.SQL(
-            "CREATE INDEX IF NOT EXISTS complaints_agencies ON {complaints} "
-            "USING GIN (filter_agencies)"
-        ),
-        sql.SQL("""CREATE TABLE IF NOT EXISTS {idempotency} (
-            key TEXT PRIMARY KEY,
-            complaint_id TEXT NOT NULL,
-            version INTEGER NOT NULL
-        )"""),
-    ]
-    return [statement.format(**tables) for statement in statements]
-
-
-def _row_params(row: ComplaintRow) -> tuple[Any, ...]:
-    return (
-        row.id.value,
-        row.version,
-        row.status.value,
-        row.kind,
-        row.channel,
-        row.region,
-        row.category,
-        row.router,
-        row.responsible,
-        list(row.agencies),
-        row.submitted_at,
-        row.updated_at,
-        row.next_due_at,
-        row.first_forwarded_at,
-        row.first_follow_up_at,
-        row.closed_at,
-        row.closed_automatically,
-        row.archive_reason,
-        row.reroutings,
-        row.escalations,
-        row.breaches,
-        row.ombudsman_eligible,
-        row.sp4n_tracking_id,
-        row.regional_app_id,
-        sorted({*row.agencies, row.router}),
-    )
-
-
-def _row_from(values: Sequence[Any]) -> ComplaintRow:
-    try:
-        return ComplaintRow(
-            id=ComplaintId(values[0]),
-            version=values[1],
-            status=Status(values[2]),
-            kind=values[3],
-            channel=values[4],
-            region=values[5],
-            category=values[6],
-            router=values[7],
-            responsible=values[8],
-            agencies=tuple(values[9]),
-            submitted_at=values[10],
-            updated_at=values[11],
-            next_due_at=values[12],
-            first_forwarded_at=values[13],
-            first_follow_up_at=values[14],
-            closed_at=values[15],
-            closed_automatically=values[16],
-            archive_reason=values[17],
-            reroutings=values[18],
-            escalations=values[19],
-            breaches=values[20],
-            ombudsman_eligible=values[21],
-            sp4n_tracking_id=values[22],
-            regional_app_id=values[23],
-        )
-    except (ValueError, TypeError) as exc:
-        raise StorageError(f"corrupt complaint row {values[0]!r}: {exc}") from exc
 
 
 class PostgresStore:
@@ -270,8 +139,12 @@ class PostgresStore:
         self._closed = False
         self._prepare_sql()
         try:
-            with psycopg.connect(dsn, connect_timeout=self._timeout, autocommit=True) as conn:
-                self._ensure_schema(conn)
+            with (
+                psycopg.connect(dsn, connect_timeout=self._timeout, autocommit=True) as conn,
+                conn.transaction(),
+            ):
+                self._lock_log(conn)
+                ensure_schema(conn, schema, self._where)
         except psycopg.Error as exc:
             raise StorageError(f"cannot use PostgreSQL at {self._where}: {exc}") from exc
         self._pool: ConnectionPool[psycopg.Connection[tuple[Any, ...]]] = ConnectionPool(
@@ -301,81 +174,44 @@ class PostgresStore:
     # ----------------------------------------------------------------------- plumbing
 
     def _prepare_sql(self) -> None:
-        """Compose the statements every call reuses (identifiers quoted by psycopg)."""
-        schema = self._schema
-        self._events = sql.Identifier(schema, "events")
-        self._complaints = sql.Identifier(schema, "complaints")
-        self._idempotency = sql.Identifier(schema, "idempotency")
-        columns = sql.SQL(", ").join(map(sql.Identifier, _ROW_COLUMNS))
-        self._sql_select_row = sql.SQL("SELECT {columns} FROM {complaints}").format(
-            columns=columns, complaints=self._complaints
-        )
-        updates = sql.SQL(", ").join(
-            sql.SQL("{column} = EXCLUDED.{column}").format(column=sql.Identifier(column))
-            for column in (*_ROW_COLUMNS[1:], "filter_agencies")
-        )
-        self._sql_upsert = sql.SQL(
-            "INSERT INTO {complaints} ({columns}, filter_agencies, claimant, claim_expires_at) "
-            "VALUES ({values}, NULL, NULL) "
-            "ON CONFLICT (id) DO UPDATE SET {updates}, claimant = NULL, claim_expires_at = NULL"
-        ).format(
-            complaints=self._complaints,
-            columns=columns,
-            values=sql.SQL(", ").join([sql.Placeholder()] * (len(_ROW_COLUMNS) + 1)),
-            updates=updates,
-        )
-        self._sql_lock = sql.SQL("SELECT pg_advisory_xact_lock(%s, %s)")
-        self._sql_version = sql.SQL(
-            "SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s"
-        ).format(events=self._events)
-        self._sql_event_columns = sql.SQL(
-            "{events} (complaint_id, version, type, schema_version, payload)"
-        ).format(events=self._events)
-
-    def _ensure_schema(self, conn: psycopg.Connection[Any]) -> None:
-        versions = sql.Identifier(self._schema, "schema_version")
-        with conn.transaction():
-            conn.execute(self._sql_lock, (_LOCK_NAMESPACE, self._lock_key))
-            conn.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self._schema))
-            )
-            conn.execute(
-                sql.SQL("CREATE TABLE IF NOT EXISTS {} (version INTEGER NOT NULL)").format(versions)
-            )
-            found = conn.execute(sql.SQL("SELECT max(version) FROM {}").format(versions)).fetchone()
-            version = found[0] if found else None
-            if version is not None and version > SCHEMA_VERSION:
-                raise StorageError(
-                    f"schema {self._schema!r} at {self._where} has version {version}, newer "
-                    f"than this code ({SCHEMA_VERSION}): upgrade lapor_core to use it"
-                )
-            if version is None:
-                for statement in _schema_sql(self._schema):
-                    conn.execute(statement)
-                conn.execute(
-                    sql.SQL("INSERT INTO {} (version) VALUES (%s)").format(versions),
-                    (SCHEMA_VERSION,),
-                )
+        """Compose the statements for this store's schema, once (identifiers quoted)."""
+        names = pg_sql.identifiers(self._schema)
+        self._names = names
+        self._sql_select_row = pg_sql.SELECT_ROW.format(**names)
+        self._sql_upsert = pg_sql.UPSERT_ROW.format(**names)
+        self._sql_version = pg_sql.STREAM_VERSION.format(**names)
+        self._sql_versions = pg_sql.STREAM_VERSIONS.format(**names)
+        self._sql_insert_key = pg_sql.INSERT_KEY.format(**names)
+        self._sql_copy_events = pg_sql.COPY_EVENTS.format(**names)
+        self._sql_load = pg_sql.LOAD.format(**names)
+        self._sql_read_all = pg_sql.READ_ALL.format(**names)
+        self._sql_select_key = pg_sql.SELECT_KEY.format(**names)
+        self._sql_claim_due = pg_sql.CLAIM_DUE.format(**names)
+        self._sql_indicators = pg_sql.INDICATORS.format(**names)
+        self._sql_musrenbang = pg_sql.MUSRENBANG.format(**names)
 
     @contextlib.contextmanager
     def _tx(self, what: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
         """One transaction on a pooled connection: committed on success, else rolled back."""
         if self._closed:
             raise StorageError(f"the PostgreSQL store at {self._where} is closed")
-        try:
-            with self._pool.connection() as conn:
-                yield conn
-        except psycopg.errors.UniqueViolation as exc:
-            raise ConcurrencyConflict(
-                f"{what}: a concurrent write got there first ({exc})"
-            ) from exc
-        except PoolTimeout as exc:
-            raise StorageError(f"PostgreSQL {what} at {self._where}: no connection: {exc}") from exc
-        except psycopg.Error as exc:
-            raise StorageError(f"PostgreSQL {what} failed at {self._where}: {exc}") from exc
+        with translate_errors(
+            what,
+            backend="PostgreSQL",
+            where=f"at {self._where}",
+            errors=psycopg.Error,
+            conflicts=(psycopg.errors.UniqueViolation,),
+        ):
+            try:
+                with self._pool.connection() as conn:
+                    yield conn
+            except PoolTimeout as exc:  # a psycopg.Error too: name the cause before it is generic
+                raise StorageError(
+                    f"PostgreSQL {what} at {self._where}: no connection: {exc}"
+                ) from exc
 
     def _lock_log(self, conn: psycopg.Connection[Any]) -> None:
-        conn.execute(self._sql_lock, (_LOCK_NAMESPACE, self._lock_key))
+        conn.execute(pg_sql.LOCK, (_LOCK_NAMESPACE, self._lock_key))
 
     # ----------------------------------------------------------------------- writes
 
@@ -399,16 +235,12 @@ class PostgresStore:
         """
         check_append(complaint_id, expected_version, events, row, idempotency_key)
         cid = complaint_id.value
-        values: list[Any] = []
-        for version, event in enumerate(events, start=expected_version + 1):
-            values.extend(
-                (cid, version, type(event).__name__, event.SCHEMA_VERSION, CODEC.encode_data(event))
-            )
-        insert = sql.SQL("INSERT INTO {columns} VALUES {rows} RETURNING position, version").format(
-            columns=self._sql_event_columns,
-            rows=sql.SQL(", ").join([sql.SQL("(%s, %s, %s, %s, %s::jsonb)")] * len(events)),
+        rows = event_rows(complaint_id, expected_version, events)
+        values = [value for event_row in rows for value in event_row]
+        insert = pg_sql.INSERT_EVENTS.format(
+            **self._names, rows=sql.SQL(", ").join([pg_sql.EVENT_ROW] * len(events))
         )
-        row_params = _row_params(row)
+        row_params = pg_sql.row_params(row)
         with self._tx("append") as conn:
             self._lock_log(conn)
             found = conn.execute(self._sql_version, (cid,)).fetchone()
@@ -419,11 +251,7 @@ class PostgresStore:
                 )
             if idempotency_key is not None:
                 inserted = conn.execute(
-                    sql.SQL(
-                        "INSERT INTO {} (key, complaint_id, version) "
-                        "VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING key"
-                    ).format(self._idempotency),
-                    (idempotency_key, cid, row.version),
+                    self._sql_insert_key, (idempotency_key, cid, row.version)
                 ).fetchone()
                 if inserted is None:
                     raise ConcurrencyConflict(
@@ -453,38 +281,21 @@ class PostgresStore:
         if not checked:
             return 0
         expected = {cid.value: version for cid, version, _e, _r in checked}
-        rows = [_row_params(row) for _c, _v, _e, row in checked]
+        rows = [pg_sql.row_params(row) for _c, _v, _e, row in checked]
         count = 0
         with self._tx("bulk append") as conn:
             self._lock_log(conn)
-            current = dict(
-                conn.execute(
-                    sql.SQL(
-                        "SELECT complaint_id, max(version) FROM {} "
-                        "WHERE complaint_id = ANY(%s) GROUP BY complaint_id"
-                    ).format(self._events),
-                    (list(expected),),
-                ).fetchall()
-            )
+            current = dict(conn.execute(self._sql_versions, (list(expected),)).fetchall())
             for cid, version in expected.items():
                 if current.get(cid, 0) != version:
                     raise ConcurrencyConflict(
                         f"complaint {cid} is at version {current.get(cid, 0)}, not {version}"
                     )
             with conn.cursor() as cur:
-                copy_events = sql.SQL("COPY {} FROM STDIN").format(self._sql_event_columns)
-                with cur.copy(copy_events) as copy:
+                with cur.copy(self._sql_copy_events) as copy:
                     for complaint_id, version, events, _row in checked:
-                        for n, event in enumerate(events, start=version + 1):
-                            copy.write_row(
-                                (
-                                    complaint_id.value,
-                                    n,
-                                    type(event).__name__,
-                                    event.SCHEMA_VERSION,
-                                    CODEC.encode_data(event),
-                                )
-                            )
+                        for event_row in event_rows(complaint_id, version, events):
+                            copy.write_row(event_row)
                             count += 1
                 cur.executemany(self._sql_upsert, rows)
         return count
@@ -499,15 +310,8 @@ class PostgresStore:
             StorageError: The database failed or a stored event cannot be decoded.
         """
         with self._tx("load") as conn:
-            rows = conn.execute(
-                sql.SQL(
-                    "SELECT type, schema_version, payload FROM {} "
-                    "WHERE complaint_id = %s ORDER BY version"
-                ).format(self._events),
-                (complaint_id.value,),
-            ).fetchall()
-        decode = CODEC.decode_parts
-        return with_statuses(decode(t, v, payload) for t, v, payload in rows)
+            rows = conn.execute(self._sql_load, (complaint_id.value,)).fetchall()
+        return events_from(rows)
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """
@@ -523,50 +327,20 @@ class PostgresStore:
             ).fetchone()
         if found is None:
             raise NotFound(f"complaint {complaint_id} does not exist")
-        return _row_from(found)
+        return pg_sql.DIALECT.row_from(found)
 
-    def query(self, query: ComplaintQuery) -> Page:  # noqa: C901 - one branch per filter
-        """Filtered projection rows ordered by ``submitted_at`` then id, one page."""
-        where: list[str] = []
-        params: list[Any] = []
-        if query.statuses is not None:
-            where.append("status = ANY(%s::text[])")
-            params.append(sorted(s.value for s in query.statuses))
-        if query.agencies is not None:
-            where.append("filter_agencies && %s::text[]")
-            params.append(sorted(query.agencies))
-        if query.region_prefix is not None:
-            prefix = query.region_prefix
-            where.append("(region = %s OR (region >= %s AND region < %s))")
-            params.extend((prefix, prefix + ".", prefix + "/"))
-        if query.category is not None:
-            where.append("category = %s")
-            params.append(query.category)
-        if query.due_before is not None:
-            where.append("next_due_at <= %s")
-            params.append(query.due_before)
-        if query.submitted_from is not None:
-            where.append("submitted_at >= %s")
-            params.append(query.submitted_from)
-        if query.submitted_before is not None:
-            where.append("submitted_at < %s")
-            params.append(query.submitted_before)
-        if query.cursor is not None:
-            micros, ident = decode_cursor(query.cursor)
-            where.append("(submitted_at, id) > (%s, %s)")
-            params.extend((from_micros(micros), ident))
-        statement = self._sql_select_row
-        if where:
-            statement += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(map(sql.SQL, where))
-        statement += sql.SQL(" ORDER BY submitted_at, id LIMIT %s")
-        params.append(query.limit + 1)
+    def query(self, query: ComplaintQuery) -> Page:
+        """
+        Filtered projection rows ordered by ``submitted_at`` then id, one page.
+
+        Raises:
+            ValidationError: A cursor this store did not make.
+            StorageError: The database failed.
+        """
+        tail, params = pg_sql.DIALECT.query_tail(query)
         with self._tx("query") as conn:
-            found = conn.execute(statement, params).fetchall()
-        rows = [_row_from(r) for r in found]
-        if len(rows) > query.limit:
-            last = rows[query.limit - 1]
-            return Page(tuple(rows[: query.limit]), encode_cursor(last.submitted_at, last.id))
-        return Page(tuple(rows), None)
+            found = conn.execute(self._sql_select_row + sql.SQL(tail), params).fetchall()
+        return page_of([pg_sql.DIALECT.row_from(r) for r in found], query.limit)
 
     def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:
         """
@@ -577,30 +351,13 @@ class PostgresStore:
         """
         check_query_window(after, limit)
         with self._tx("read_all") as conn:
-            rows = conn.execute(
-                sql.SQL(
-                    "SELECT position, complaint_id, version, type, schema_version, payload "
-                    "FROM {} WHERE position > %s ORDER BY position LIMIT %s"
-                ).format(self._events),
-                (after, limit),
-            ).fetchall()
-        decode = CODEC.decode_parts
-        return tuple(
-            [
-                StoredEvent(position, ComplaintId(cid), version, decode(t, v, payload))
-                for position, cid, version, t, v, payload in rows
-            ]
-        )
+            rows = conn.execute(self._sql_read_all, (after, limit)).fetchall()
+        return stored_events_from(rows)
 
     def idempotency(self, key: str) -> tuple[ComplaintId, int] | None:
         """The (complaint, version after the append) first recorded with *key*."""
         with self._tx("idempotency") as conn:
-            found = conn.execute(
-                sql.SQL("SELECT complaint_id, version FROM {} WHERE key = %s").format(
-                    self._idempotency
-                ),
-                (key,),
-            ).fetchone()
+            found = conn.execute(self._sql_select_key, (key,)).fetchone()
         return (ComplaintId(found[0]), int(found[1])) if found else None
 
     def claim_due(
@@ -617,18 +374,9 @@ class PostgresStore:
             StorageError: The database failed.
         """
         check_claim(now, claimant, lease, limit)
-        statement = sql.SQL(
-            "WITH due AS (SELECT id FROM {complaints} "
-            "WHERE next_due_at IS NOT NULL AND next_due_at <= %(now)s "
-            "AND (claimant IS NULL OR claimant = %(claimant)s OR claim_expires_at <= %(now)s) "
-            "ORDER BY next_due_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
-            "UPDATE {complaints} AS c SET claimant = %(claimant)s, "
-            "claim_expires_at = %(expires)s FROM due WHERE c.id = due.id "
-            "RETURNING c.next_due_at, c.id"
-        ).format(complaints=self._complaints)
         params = {"now": now, "claimant": claimant, "limit": limit, "expires": now + lease}
         with self._tx("claim_due") as conn:
-            found = conn.execute(statement, params).fetchall()
+            found = conn.execute(self._sql_claim_due, params).fetchall()
         return tuple(ComplaintId(cid) for _due, cid in sorted(found))
 
     def close(self) -> None:
@@ -646,9 +394,7 @@ class PostgresStore:
         """
         try:
             with psycopg.connect(self._dsn, connect_timeout=self._timeout, autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(self._schema))
-                )
+                conn.execute(pg_sql.DROP_SCHEMA.format(**self._names))
         except psycopg.Error as exc:
             raise StorageError(
                 f"cannot drop schema {self._schema!r} at {self._where}: {exc}"
@@ -671,23 +417,6 @@ class PostgresStore:
         .. versionadded:: 0.1.0
         """
         check_window(since, until)
-        statement = sql.SQL(
-            "SELECT responsible, count(*), count(first_forwarded_at), count(first_follow_up_at), "
-            "count(*) FILTER (WHERE status = %(completed)s), "
-            "count(*) FILTER (WHERE status = %(in_progress)s), "
-            "count(*) FILTER (WHERE status = %(archived)s), "
-            "count(*) FILTER (WHERE status = ANY(%(open)s::text[])), "
-            "count(*) FILTER (WHERE closed_automatically), "
-            "count(*) FILTER (WHERE reroutings > 0), "
-            "sum(reroutings), sum(breaches), sum(escalations), "
-            "count(*) FILTER (WHERE ombudsman_eligible), "
-            "(avg(extract(epoch FROM first_forwarded_at) - extract(epoch FROM submitted_at)) "
-            "/ 3600)::float8, "
-            "(avg(extract(epoch FROM first_follow_up_at) - extract(epoch FROM first_forwarded_at)) "
-            "/ 3600)::float8 "
-            "FROM {complaints} "
-            "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY responsible"
-        ).format(complaints=self._complaints)
         params = {
             "completed": Status.COMPLETED.value,
             "in_progress": Status.IN_PROGRESS.value,
@@ -697,7 +426,7 @@ class PostgresStore:
             "until": until,
         }
         with self._tx("indicators") as conn:
-            found = conn.execute(statement, params).fetchall()
+            found = conn.execute(self._sql_indicators, params).fetchall()
         return indicators_from(found)
 
     def musrenbang(self, since: datetime, until: datetime, level: int) -> tuple[MusrenbangRow, ...]:
@@ -715,13 +444,6 @@ class PostgresStore:
         .. versionadded:: 0.1.0
         """
         check_window(since, until)
-        statement = sql.SQL(
-            "SELECT coalesce(substr(region, 1, %(length)s), '-'), coalesce(category, '-'), "
-            "count(*), count(*) FILTER (WHERE status = %(completed)s), "
-            "count(*) FILTER (WHERE status = ANY(%(open)s::text[])) "
-            "FROM {complaints} "
-            "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY 1, 2"
-        ).format(complaints=self._complaints)
         params = {
             "length": region_length(level),
             "completed": Status.COMPLETED.value,
@@ -730,5 +452,5 @@ class PostgresStore:
             "until": until,
         }
         with self._tx("musrenbang") as conn:
-            found = conn.execute(statement, params).fetchall()
+            found = conn.execute(self._sql_musrenbang, params).fetchall()
         return musrenbang_from(found)

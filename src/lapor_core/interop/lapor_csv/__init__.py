@@ -45,6 +45,8 @@ from __future__ import annotations
 
 from lapor_core.interop.lapor_csv.dates import (
     INDONESIAN,
+    ISO,
+    ZONE_ABBREVIATIONS,
     IndonesianParserInfo,
     parse_date,
     parse_indonesian_date,
@@ -94,12 +96,14 @@ __all__ = [
     "IMPORT_CHANNEL",
     "IMPORT_REPORTER",
     "INDONESIAN",
+    "ISO",
     "LAST_ACTIVITY",
     "RECEIVED",
     "REQUIRED_COLUMNS",
     "STATUS",
     "STATUS_LABELS",
     "TRACKING_ID",
+    "ZONE_ABBREVIATIONS",
     "CsvOptions",
     "CsvRowError",
     "ImportOptions",

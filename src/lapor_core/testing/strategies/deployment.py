@@ -124,6 +124,13 @@ def _copy(value: Any) -> Any:  # noqa: ANN401 - nested TOML data
     return value
 
 
+def _enabled(profile: Profile, option: str) -> bool:
+    """Whether ``options.<option>.enabled`` is on in *profile*'s TOML."""
+    options = profile.raw.get("options")
+    table = options.get(option) if isinstance(options, Mapping) else None
+    return bool(table.get("enabled")) if isinstance(table, Mapping) else False
+
+
 @functools.cache
 def _toggled(name: str, switches: tuple[tuple[str, bool], ...]) -> Profile:
     base = _bundled(name)
@@ -160,7 +167,7 @@ def _profiles(names: tuple[str, ...]) -> st.SearchStrategy[Profile]:
         base = _bundled(name)
         switches = []
         for option in _TOGGLES:
-            current = bool(base.raw["options"][option]["enabled"])
+            current = _enabled(base, option)
             wanted = draw(st.booleans())
             if wanted != current:
                 switches.append((option, wanted))

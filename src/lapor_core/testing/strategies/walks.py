@@ -50,10 +50,6 @@ _LAST_START = datetime(2026, 12, 31, tzinfo=UTC)
 _MAX_GAP_MINUTES = 5 * 24 * 60
 
 
-_LAST_START = datetime(2026, 12, 31, tzinfo=UTC)
-_MAX_GAP_MINUTES = 5 * 24 * 60
-
-
 def complaints(
     ctx: Context,
     status: Status | None = None,
@@ -134,7 +130,8 @@ class _Walk:
         return current.status
 
     def wander(self, steps: int, distance: dict[Status, int] | None) -> None:
-        """Up to *steps* accepted commands, moving the time on by up to five days before each.
+        """
+        Up to *steps* accepted commands, moving the time on by up to five days before each.
 
         With *distance*, only commands after which the target stays reachable.
         """

@@ -1,0 +1,343 @@
+"""
+Open311 GeoReport v2, requests in: the parameters of a ``POST requests.json`` as a Submit.
+
+Every public name here is re-exported by :mod:`lapor_core.interop.open311`; import it
+from there.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import TypeVar, TypeVarTuple
+
+from lapor_core.domain.commands import Submit
+from lapor_core.domain.model import (
+    Category,
+    Channel,
+    ChannelType,
+    ComplaintId,
+    Content,
+    ExternalIds,
+    Kind,
+    Privacy,
+    RegionCode,
+    Reporter,
+    TrackingId,
+)
+from lapor_core.domain.profile import Profile
+from lapor_core.errors import LaporError, ValidationError
+
+__all__ = ["OPEN311_CHANNEL", "submit_from_request"]
+
+OPEN311_CHANNEL = Channel(ChannelType.REGIONAL_APP, "Open311 GeoReport v2")
+"""
+The channel (*kanal*) a request from :func:`submit_from_request` carries by default.
+
+A GeoReport POST comes from a client application integrated by system, which is what
+:attr:`~lapor_core.domain.model.ChannelType.REGIONAL_APP` models (domain.md §3.5:
+regional front-ends integrated by system application). Pass the profile's own channel
+instead when the client is a known front-end, e.g. ``profile.channel("lapor_wal")``.
+
+.. versionadded:: 0.1.0
+"""
+
+# The parameters of a GeoReport v2 POST (plus ``address``, the name GET responses use).
+_POST_FIELDS = frozenset(
+    {
+        "service_code",
+        "description",
+        "lat",
+        "long",
+        "address_string",
+        "address",
+        "address_id",
+        "email",
+        "device_id",
+        "account_id",
+        "first_name",
+        "last_name",
+        "phone",
+        "media_url",
+        "attribute",
+        "api_key",
+        "jurisdiction_id",
+    }
+)
+# Attributes (``attribute[code]``) we understand: our fields GeoReport has no name for.
+_ATTRIBUTES = frozenset({"title", "kind", "anonim", "rahasia", "region", "tracking_id"})
+_TRUE = frozenset({"true", "1", "yes", "ya", "on"})
+_FALSE = frozenset({"false", "0", "no", "tidak", "off", ""})
+_TITLE_LIMIT = 100
+_ANONYMOUS_NAME = "Anonim"
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+
+
+def _text(request: Mapping[str, object], name: str) -> str | None:
+    """A string parameter, stripped; ``None`` when absent or blank."""
+    value = request.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{name}: expected a string, got {type(value).__name__}")
+    value = value.strip()
+    return value or None
+
+
+def _coordinate(request: Mapping[str, object], name: str, limit: float) -> float | None:
+    value = request.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValidationError(f"{name}: expected a number, got {type(value).__name__}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationError(f"{name}: not a number: {value!r}") from None
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        raise ValidationError(f"{name}: {value!r} is outside -{limit:g}..{limit:g}")
+    return number
+
+
+def _attributes(request: Mapping[str, object]) -> dict[str, str]:
+    """``attribute[code]`` parameters, flat (form-encoded) or nested (JSON)."""
+    found: dict[str, object] = {}
+    nested = request.get("attribute")
+    if nested is not None:
+        if not isinstance(nested, Mapping):
+            raise ValidationError(f"attribute: expected a mapping, got {type(nested).__name__}")
+        found.update(nested)
+    for key, value in request.items():
+        if key.startswith("attribute[") and key.endswith("]"):
+            found[key[len("attribute[") : -1]] = value
+    attributes: dict[str, str] = {}
+    for code, value in found.items():
+        if code not in _ATTRIBUTES:
+            known = ", ".join(sorted(_ATTRIBUTES))
+            raise ValidationError(f"attribute[{code}]: unknown attribute (known: {known})")
+        text = ("true" if value else "false") if isinstance(value, bool) else value
+        if not isinstance(text, str):
+            raise ValidationError(
+                f"attribute[{code}]: expected a string, got {type(value).__name__}"
+            )
+        attributes[code] = text.strip()
+    return attributes
+
+
+def _flag(attributes: Mapping[str, str], code: str) -> bool:
+    value = attributes.get(code, "").casefold()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValidationError(f"attribute[{code}]: expected true or false, got {value!r}")
+
+
+def _check_keys(request: Mapping[str, object]) -> None:
+    for key in request:
+        if not isinstance(key, str):
+            raise ValidationError(f"parameter names must be strings, got {key!r}")
+        if key in _POST_FIELDS or (key.startswith("attribute[") and key.endswith("]")):
+            continue
+        raise ValidationError(f"{key}: not a GeoReport v2 POST parameter")
+
+
+def _category(code: str | None, profile: Profile | None) -> Category:
+    if code is None:
+        raise ValidationError("service_code: required (the category, kategori)")
+    if profile is not None and code not in profile.service_standards:
+        known = ", ".join(sorted(profile.service_standards)) or "none"
+        raise ValidationError(
+            f"service_code: {code!r} is not a category of profile {profile.name!r} (known: {known})"
+        )
+    try:
+        return Category(code)
+    except ValidationError as exc:
+        raise ValidationError(f"service_code: {exc}") from None
+
+
+def _location(request: Mapping[str, object]) -> str:
+    lat = _coordinate(request, "lat", 90.0)
+    long = _coordinate(request, "long", 180.0)
+    if (lat is None) != (long is None):
+        missing = "long" if long is None else "lat"
+        raise ValidationError(
+            f"{missing}: required together with {'lat' if lat is None else 'long'}"
+        )
+    address = _text(request, "address_string")
+    alias = _text(request, "address")
+    if address is not None and alias is not None and address != alias:
+        raise ValidationError("address: differs from address_string; give one of them")
+    address = address or alias
+    address_id = _text(request, "address_id")
+    parts = [p for p in (address, f"address_id {address_id}" if address_id else None) if p]
+    if lat is not None and long is not None:
+        parts.append(f"{lat:.6f}, {long:.6f}")
+    if not parts:
+        raise ValidationError(
+            "address_string: a location is required: lat and long, address_string "
+            "(or address) or address_id"
+        )
+    return " | ".join(parts)
+
+
+def _checked(field: str, factory: Callable[[*Ts], T], *args: *Ts) -> T:
+    """Build a value; a refusal names the request parameter it came from."""
+    try:
+        return factory(*args)
+    except ValidationError as exc:
+        raise ValidationError(f"{field}: {exc}") from None
+
+
+def _reporter(request: Mapping[str, object]) -> tuple[Reporter, bool]:
+    """The reporter, and whether they gave no name (an anonymous report)."""
+    ids = [(f, _text(request, f)) for f in ("account_id", "email", "phone", "device_id")]
+    given = {f: v for f, v in ids if v is not None}
+    email, phone = given.get("email"), given.get("phone")
+    if email is not None and "@" not in email:
+        raise ValidationError(f"email: not an e-mail address: {email!r}")
+    if not given:
+        raise ValidationError(
+            "account_id: the reporter (pelapor) must be identified by account_id, email, "
+            "phone or device_id"
+        )
+    source, reporter_id = next((f, v) for f, v in ids if v is not None)
+    if source == "device_id":
+        reporter_id = f"device:{reporter_id}"
+    first, last = _text(request, "first_name"), _text(request, "last_name")
+    name = " ".join(p for p in (first, last) if p)
+    contact = ", ".join(p for p in (email, phone) if p) or None
+    _checked(source, Reporter, reporter_id, "x")
+    _checked("first_name", Reporter, "x", name or _ANONYMOUS_NAME)
+    _checked("email" if email else "phone", Reporter, "x", "x", contact)
+    return Reporter(reporter_id, name or _ANONYMOUS_NAME, contact), not name
+
+
+def _content(
+    request: Mapping[str, object], attributes: Mapping[str, str], location: str
+) -> Content:
+    description = _text(request, "description")
+    if description is None:
+        raise ValidationError("description: required (the chronology of events, isi laporan)")
+    media = _text(request, "media_url")
+    body = f"{description}\n\nLampiran (media_url): {media}" if media else description
+    title = attributes.get("title") or description.splitlines()[0].strip()
+    if len(title) > _TITLE_LIMIT and "title" not in attributes:
+        title = title[: _TITLE_LIMIT - 3].rstrip() + "..."
+    _checked("attribute[title]", Content, title, "x")
+    _checked("description", Content, "x", body)
+    _checked("address_string", Content, "x", "x", location)
+    return Content(title=title, body=body, location=location)
+
+
+def _privacy(attributes: Mapping[str, str], *, nameless: bool) -> Privacy:
+    """``attribute[anonim]`` and ``attribute[rahasia]``; a nameless report is anonymous."""
+    return Privacy(
+        anonymous=_flag(attributes, "anonim") or nameless,
+        confidential=_flag(attributes, "rahasia"),
+    )
+
+
+def _kind(attributes: Mapping[str, str]) -> Kind:
+    """``attribute[kind]``, a complaint (*pengaduan*) by default."""
+    text = attributes.get("kind") or Kind.COMPLAINT.value
+    try:
+        return Kind(text)
+    except ValueError:
+        known = ", ".join(k.value for k in Kind)
+        raise ValidationError(f"attribute[kind]: {text!r} is not one of {known}") from None
+
+
+def _region(attributes: Mapping[str, str]) -> RegionCode | None:
+    """``attribute[region]``, a Kemendagri code, if given."""
+    if not attributes.get("region"):
+        return None
+    return _checked("attribute[region]", RegionCode, attributes["region"])
+
+
+def _external_ids(attributes: Mapping[str, str]) -> ExternalIds:
+    """``attribute[tracking_id]``, the SP4N *Tracking ID*, if given."""
+    if not attributes.get("tracking_id"):
+        return ExternalIds()
+    tracking = _checked("attribute[tracking_id]", TrackingId, attributes["tracking_id"])
+    return ExternalIds(sp4n_tracking_id=tracking)
+
+
+# Over 60 lines for its docstring, the reference of the POST's parameters; the code is
+# the parsers above, in the order their refusals are reported.
+def submit_from_request(
+    request: Mapping[str, object],
+    *,
+    complaint_id: ComplaintId,
+    channel: Channel = OPEN311_CHANNEL,
+    profile: Profile | None = None,
+    idempotency_key: str | None = None,
+    target_agency: str | None = None,
+) -> Submit:
+    """
+    The parameters of a GeoReport v2 ``POST requests.json`` as a :class:`Submit`.
+
+    * ``service_code`` (required): ``category`` (*kategori*); with *profile*, one of its
+      categories.
+    * ``description`` (required here): ``content.body`` (*isi*); its first line, cut at
+      100 characters, is the title (*judul*) unless ``attribute[title]`` is given.
+    * ``lat`` and ``long``, ``address_string`` (or ``address``), ``address_id``:
+      ``content.location`` (*lokasi kejadian*) as text; at least one is required.
+    * ``account_id``, ``email``, ``phone``, ``device_id``: ``reporter.id``, the first
+      given; one is required (LAPOR! reporters have accounts).
+    * ``first_name`` and ``last_name``: ``reporter.name``; without a name the report is
+      *anonim* (name ``"Anonim"``). ``email`` and ``phone``: ``reporter.contact``.
+    * ``media_url``: appended to the body (we keep no files).
+    * ``attribute[anonim]``, ``attribute[rahasia]``: ``privacy`` (``true`` / ``false``).
+    * ``attribute[kind]``: ``kind``, ``pengaduan`` (default), ``aspirasi`` or
+      ``permintaan_informasi``; ``attribute[region]``: ``region`` (a Kemendagri code);
+      ``attribute[tracking_id]``: ``external_ids.sp4n_tracking_id``.
+    * ``api_key``, ``jurisdiction_id``: ignored (authentication and routing are the
+      caller's).
+
+    Attributes may come flat (``"attribute[anonim]": "true"``, as form-encoded) or
+    nested (``"attribute": {"anonim": "true"}``, as JSON). Any other parameter is refused,
+    so nothing a client sends is dropped silently.
+
+    Args:
+        request: The POST parameters.
+        complaint_id: The id the new complaint gets (the caller allocates it).
+        channel: How it arrived (default :data:`OPEN311_CHANNEL`).
+        profile: Check ``service_code`` against the profile's categories.
+        idempotency_key: Passed on to the command (a client retrying a POST).
+        target_agency: *Instansi tujuan*: the agency whose admin verifies the report.
+
+    Raises:
+        ValidationError: A missing or malformed parameter; the message starts with its
+            name (``service_code: ...``).
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(request, Mapping):
+        raise ValidationError(f"request: expected a mapping, got {type(request).__name__}")
+    _check_keys(request)
+    attributes = _attributes(request)
+    category = _category(_text(request, "service_code"), profile)
+    content = _content(request, attributes, _location(request))
+    reporter, nameless = _reporter(request)
+    privacy = _privacy(attributes, nameless=nameless)
+    kind, region, external = _kind(attributes), _region(attributes), _external_ids(attributes)
+    try:
+        return Submit(
+            complaint_id=complaint_id,
+            idempotency_key=idempotency_key,
+            content=content,
+            kind=kind,
+            reporter=reporter,
+            channel=channel,
+            privacy=privacy,
+            region=region,
+            category=category,
+            target_agency=target_agency,
+            external_ids=external,
+        )
+    except LaporError as exc:
+        raise ValidationError(f"request: {exc}") from None

@@ -1,0 +1,162 @@
+"""
+The statements the PostgreSQL store runs, and how its columns spell the projection.
+
+Each statement is a :class:`psycopg.sql.SQL` template whose identifiers (``{events}``,
+``{complaints}``, ``{idempotency}``, ``{columns}``, ...) are filled in by
+:func:`identifiers` for one PostgreSQL schema, quoted by psycopg; values always travel as
+parameters (``%s``, or ``%(name)s`` where a statement uses one twice). The tables are
+those of :mod:`lapor_core.storage.postgres_schema`.
+
+Internal to :mod:`lapor_core.storage.postgres`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from psycopg import sql
+
+from lapor_core.ports.projection import ROW_FIELDS, ComplaintRow
+from lapor_core.storage._sql import Dialect
+from lapor_core.storage.support import from_micros
+
+__all__ = [
+    "CLAIM_DUE",
+    "COPY_EVENTS",
+    "DIALECT",
+    "DROP_SCHEMA",
+    "EVENT_COLUMNS",
+    "EVENT_ROW",
+    "INDICATORS",
+    "INSERT_EVENTS",
+    "INSERT_KEY",
+    "LOAD",
+    "LOCK",
+    "MUSRENBANG",
+    "READ_ALL",
+    "SELECT_KEY",
+    "SELECT_ROW",
+    "STREAM_VERSION",
+    "STREAM_VERSIONS",
+    "UPSERT_ROW",
+    "identifiers",
+    "row_params",
+]
+
+
+def _same(value: datetime) -> datetime:
+    return value
+
+
+DIALECT = Dialect(
+    mark="%s",
+    instant=_same,
+    instant_from=_same,
+    micros=from_micros,
+    agencies=list,
+    agencies_from=tuple,
+    arrays=True,
+    statuses="status = ANY({}::text[])",
+    agency_filter="filter_agencies && {}::text[]",
+    due_before="next_due_at <= %s",
+)
+"""Datetimes as ``TIMESTAMPTZ``, agencies as ``TEXT[]``, lists as array parameters."""
+
+
+def row_params(row: ComplaintRow) -> tuple[Any, ...]:
+    """The parameters of :data:`UPSERT_ROW`: the row's columns, then ``filter_agencies``."""
+    return (*DIALECT.row_params(row), sorted({*row.agencies, row.router}))
+
+
+# ------------------------------------------------------------------------- the log
+
+LOCK = sql.SQL("SELECT pg_advisory_xact_lock(%s, %s)")
+STREAM_VERSION = sql.SQL("SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s")
+STREAM_VERSIONS = sql.SQL(
+    "SELECT complaint_id, max(version) FROM {events} "
+    "WHERE complaint_id = ANY(%s) GROUP BY complaint_id"
+)
+EVENT_COLUMNS = sql.SQL("{events} (complaint_id, version, type, schema_version, payload)")
+INSERT_EVENTS = sql.SQL("INSERT INTO {event_columns} VALUES {rows} RETURNING position, version")
+"""With ``rows``: one :data:`EVENT_ROW` per event appended."""
+EVENT_ROW = sql.SQL("(%s, %s, %s, %s, %s::jsonb)")
+COPY_EVENTS = sql.SQL("COPY {event_columns} FROM STDIN")
+LOAD = sql.SQL(
+    "SELECT type, schema_version, payload FROM {events} WHERE complaint_id = %s ORDER BY version"
+)
+READ_ALL = sql.SQL(
+    "SELECT position, complaint_id, version, type, schema_version, payload "
+    "FROM {events} WHERE position > %s ORDER BY position LIMIT %s"
+)
+INSERT_KEY = sql.SQL(
+    "INSERT INTO {idempotency} (key, complaint_id, version) "
+    "VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING key"
+)
+SELECT_KEY = sql.SQL("SELECT complaint_id, version FROM {idempotency} WHERE key = %s")
+DROP_SCHEMA = sql.SQL("DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+# ------------------------------------------------------------------- the projection
+
+SELECT_ROW = sql.SQL("SELECT {columns} FROM {complaints}")
+UPSERT_ROW = sql.SQL(
+    "INSERT INTO {complaints} ({columns}, filter_agencies, claimant, claim_expires_at) "
+    "VALUES ({values}, NULL, NULL) "
+    "ON CONFLICT (id) DO UPDATE SET {updates}, claimant = NULL, claim_expires_at = NULL"
+)
+CLAIM_DUE = sql.SQL(
+    "WITH due AS (SELECT id FROM {complaints} "
+    "WHERE next_due_at IS NOT NULL AND next_due_at <= %(now)s "
+    "AND (claimant IS NULL OR claimant = %(claimant)s OR claim_expires_at <= %(now)s) "
+    "ORDER BY next_due_at, id LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
+    "UPDATE {complaints} AS c SET claimant = %(claimant)s, "
+    "claim_expires_at = %(expires)s FROM due WHERE c.id = due.id "
+    "RETURNING c.next_due_at, c.id"
+)
+
+# --------------------------------------------------------------------- the reports
+
+INDICATORS = sql.SQL(
+    "SELECT responsible, count(*), count(first_forwarded_at), count(first_follow_up_at), "
+    "count(*) FILTER (WHERE status = %(completed)s), "
+    "count(*) FILTER (WHERE status = %(in_progress)s), "
+    "count(*) FILTER (WHERE status = %(archived)s), "
+    "count(*) FILTER (WHERE status = ANY(%(open)s::text[])), "
+    "count(*) FILTER (WHERE closed_automatically), "
+    "count(*) FILTER (WHERE reroutings > 0), "
+    "sum(reroutings), sum(breaches), sum(escalations), "
+    "count(*) FILTER (WHERE ombudsman_eligible), "
+    "(avg(extract(epoch FROM first_forwarded_at) - extract(epoch FROM submitted_at)) "
+    "/ 3600)::float8, "
+    "(avg(extract(epoch FROM first_follow_up_at) - extract(epoch FROM first_forwarded_at)) "
+    "/ 3600)::float8 "
+    "FROM {complaints} "
+    "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY responsible"
+)
+MUSRENBANG = sql.SQL(
+    "SELECT coalesce(substr(region, 1, %(length)s), '-'), coalesce(category, '-'), "
+    "count(*), count(*) FILTER (WHERE status = %(completed)s), "
+    "count(*) FILTER (WHERE status = ANY(%(open)s::text[])) "
+    "FROM {complaints} "
+    "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY 1, 2"
+)
+
+# ---------------------------------------------------------------- the identifiers
+
+
+def identifiers(schema: str) -> dict[str, sql.Composable]:
+    """What the templates name, for the tables of *schema*."""
+    events = sql.Identifier(schema, "events")
+    return {
+        "schema": sql.Identifier(schema),
+        "events": events,
+        "event_columns": EVENT_COLUMNS.format(events=events),
+        "complaints": sql.Identifier(schema, "complaints"),
+        "idempotency": sql.Identifier(schema, "idempotency"),
+        "columns": sql.SQL(", ").join(map(sql.Identifier, ROW_FIELDS)),
+        "updates": sql.SQL(", ").join(
+            sql.SQL("{column} = EXCLUDED.{column}").format(column=sql.Identifier(column))
+            for column in (*ROW_FIELDS[1:], "filter_agencies")
+        ),
+        "values": sql.SQL(", ").join([sql.Placeholder()] * (len(ROW_FIELDS) + 1)),
+    }

@@ -1,0 +1,117 @@
+"""
+The statements the SQLite store runs, and how its columns spell the projection.
+
+Plain SQL text with ``?`` marks; values always travel as parameters, and the only text
+composed here is the constant column list of the projection and the marks of a constant
+list of statuses. The tables are those of :mod:`lapor_core.storage.sqlite_schema`.
+
+Internal to :mod:`lapor_core.storage.sqlite`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from lapor_core.ports.projection import ROW_FIELDS
+from lapor_core.storage._reporting import OPEN_STATUSES
+from lapor_core.storage._sql import Dialect
+from lapor_core.storage.support import from_micros, to_micros
+
+__all__ = [
+    "CLAIM",
+    "DIALECT",
+    "INDICATORS",
+    "INSERT_EVENT",
+    "INSERT_KEY",
+    "LOAD",
+    "MUSRENBANG",
+    "READ_ALL",
+    "SELECT_DUE",
+    "SELECT_KEY",
+    "SELECT_ROW",
+    "STREAM_VERSION",
+    "UPSERT_ROW",
+]
+
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+
+
+def _agencies(agencies: tuple[str, ...]) -> str:
+    return _JSON.encode(list(agencies))
+
+
+def _agencies_from(text: str) -> tuple[str, ...]:
+    agencies = json.loads(text)
+    if not isinstance(agencies, list) or not all(isinstance(a, str) for a in agencies):
+        raise TypeError(f"agencies must be a JSON array of strings, got {text!r}")
+    return tuple(agencies)
+
+
+DIALECT = Dialect(
+    mark="?",
+    instant=to_micros,
+    instant_from=from_micros,
+    micros=int,
+    agencies=_agencies,
+    agencies_from=_agencies_from,
+    arrays=False,
+    statuses="status IN ({})",
+    agency_filter="id IN (SELECT complaint_id FROM complaint_agencies WHERE agency IN ({}))",
+    due_before="next_due_at IS NOT NULL AND next_due_at <= ?",
+)
+"""Datetimes as epoch microseconds, agencies as JSON text, lists as one mark per value."""
+
+# ------------------------------------------------------------------------- the log
+
+INSERT_EVENT = (
+    "INSERT INTO events (complaint_id, version, type, schema_version, payload, recorded_at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+STREAM_VERSION = "SELECT max(version) FROM events WHERE complaint_id = ?"
+LOAD = "SELECT type, schema_version, payload FROM events WHERE complaint_id = ? ORDER BY version"
+READ_ALL = (
+    "SELECT position, complaint_id, version, type, schema_version, payload FROM events "
+    "WHERE position > ? ORDER BY position LIMIT ?"
+)
+INSERT_KEY = "INSERT INTO idempotency (key, complaint_id, version) VALUES (?, ?, ?)"
+SELECT_KEY = "SELECT complaint_id, version FROM idempotency WHERE key = ?"
+
+# ------------------------------------------------------------------- the projection
+
+SELECT_ROW = f"SELECT {', '.join(ROW_FIELDS)} FROM complaints"  # noqa: S608 - constant column list
+UPSERT_ROW = (
+    f"INSERT INTO complaints ({', '.join(ROW_FIELDS)}, claimant, claim_expires_at) "  # noqa: S608 - constant column list
+    f"VALUES ({', '.join('?' * len(ROW_FIELDS))}, NULL, NULL) "
+    "ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in ROW_FIELDS[1:])
+    + ", claimant = NULL, claim_expires_at = NULL"
+)
+SELECT_DUE = (
+    "SELECT id FROM complaints "
+    "WHERE next_due_at IS NOT NULL AND next_due_at <= ? "
+    "AND (claimant IS NULL OR claimant = ? OR claim_expires_at <= ?) "
+    "ORDER BY next_due_at, id LIMIT ?"
+)
+CLAIM = "UPDATE complaints SET claimant = ?, claim_expires_at = ? WHERE id = ?"
+
+# --------------------------------------------------------------------- the reports
+
+_OPEN_MARKS = ", ".join("?" * len(OPEN_STATUSES))
+
+INDICATORS = (
+    "SELECT responsible, count(*), count(first_forwarded_at), "  # noqa: S608 - placeholders only
+    "count(first_follow_up_at), sum(status = ?), sum(status = ?), sum(status = ?), "
+    f"sum(status IN ({_OPEN_MARKS})), sum(closed_automatically), sum(reroutings > 0), "
+    "sum(reroutings), sum(breaches), sum(escalations), sum(ombudsman_eligible), "
+    "avg((first_forwarded_at - submitted_at) / ?), "
+    "avg((first_follow_up_at - first_forwarded_at) / ?) "
+    "FROM complaints WHERE submitted_at >= ? AND submitted_at < ? GROUP BY responsible"
+)
+"""Parameters: completed, in progress, archived, the open statuses, micros per hour twice,
+then the window."""
+MUSRENBANG = (
+    "SELECT coalesce(substr(region, 1, ?), '-'), coalesce(category, '-'), count(*), "  # noqa: S608 - placeholders only
+    f"sum(status = ?), sum(status IN ({_OPEN_MARKS})) FROM complaints "
+    "WHERE submitted_at >= ? AND submitted_at < ? GROUP BY 1, 2"
+)
+"""Parameters: the region length, completed, the open statuses, then the window."""

@@ -1,0 +1,143 @@
+"""
+The schema of the PostgreSQL store, and how a database gets it.
+
+The tables live in a PostgreSQL schema of their own (``lapor`` by default), with a
+``schema_version`` table holding :data:`SCHEMA_VERSION`; a newer schema is refused:
+
+- ``events``: the append-only log, ``UNIQUE (complaint_id, version)``, positions drawn
+  from an identity column, the payload as ``JSONB``.
+- ``complaints``: the projection, one column per
+  :class:`~lapor_core.ports.projection.ComplaintRow` field (datetimes as
+  ``TIMESTAMPTZ``, agencies as ``TEXT[]``), ``filter_agencies`` (the agencies and the
+  router, for the agency filter, under a GIN index) and the claim of a sweeper
+  (``claimant``, ``claim_expires_at``), cleared whenever the row is rewritten.
+- ``idempotency``: keys and the (complaint, version) they produced.
+
+Ids and region codes use the ``"C"`` collation, so that keyset pagination and region
+prefixes compare as the other backends do. The due query reads a partial index on
+``next_due_at`` (``WHERE next_due_at IS NOT NULL``). Every identifier goes through
+:class:`psycopg.sql.Identifier`.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from lapor_core.errors import StorageError
+
+__all__ = ["SCHEMA_VERSION", "ensure_schema", "statements"]
+
+SCHEMA_VERSION = 1
+"""
+Version of the PostgreSQL schema this code writes.
+
+.. versionadded:: 0.1.0
+"""
+
+
+def statements(schema: str) -> list[sql.Composed]:  # the DDL itself makes it long
+    """
+    The statements that create the tables and indexes of *schema*, in order (idempotent).
+
+    .. versionadded:: 0.1.0
+    """
+    tables = {
+        name: sql.Identifier(schema, name) for name in ("events", "complaints", "idempotency")
+    }
+    ddl = [
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {events} (
+            position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            complaint_id TEXT COLLATE "C" NOT NULL,
+            version INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            schema_version INTEGER NOT NULL,
+            payload JSONB NOT NULL,
+            recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+            UNIQUE (complaint_id, version)
+        )"""),
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {complaints} (
+            id TEXT COLLATE "C" PRIMARY KEY,
+            version INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            region TEXT COLLATE "C",
+            category TEXT,
+            router TEXT NOT NULL,
+            responsible TEXT NOT NULL,
+            agencies TEXT[] NOT NULL,
+            submitted_at TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            next_due_at TIMESTAMPTZ,
+            first_forwarded_at TIMESTAMPTZ,
+            first_follow_up_at TIMESTAMPTZ,
+            closed_at TIMESTAMPTZ,
+            closed_automatically BOOLEAN NOT NULL,
+            archive_reason TEXT,
+            reroutings INTEGER NOT NULL,
+            escalations INTEGER NOT NULL,
+            breaches INTEGER NOT NULL,
+            ombudsman_eligible BOOLEAN NOT NULL,
+            sp4n_tracking_id TEXT,
+            regional_app_id TEXT,
+            filter_agencies TEXT[] NOT NULL,
+            claimant TEXT,
+            claim_expires_at TIMESTAMPTZ
+        )"""),
+        sql.SQL("CREATE INDEX IF NOT EXISTS complaints_order ON {complaints} (submitted_at, id)"),
+        sql.SQL(
+            "CREATE INDEX IF NOT EXISTS complaints_due ON {complaints} (next_due_at, id) "
+            "WHERE next_due_at IS NOT NULL"
+        ),
+        sql.SQL(
+            "CREATE INDEX IF NOT EXISTS complaints_agencies ON {complaints} "
+            "USING GIN (filter_agencies)"
+        ),
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {idempotency} (
+            key TEXT PRIMARY KEY,
+            complaint_id TEXT NOT NULL,
+            version INTEGER NOT NULL
+        )"""),
+    ]
+    return [statement.format(**tables) for statement in ddl]
+
+
+def ensure_schema(conn: psycopg.Connection[tuple[object, ...]], schema: str, where: str) -> None:
+    """
+    Create *schema* and its tables if it has none, or check the version it has.
+
+    Run it inside a transaction that holds the store's advisory lock, so that two
+    processes starting at once create the schema once.
+
+    Args:
+        conn: A connection inside that transaction.
+        schema: The PostgreSQL schema (a valid identifier; quoted here).
+        where: The server, for messages (a DSN without its password).
+
+    Raises:
+        StorageError: The schema has a newer version than this code.
+        psycopg.Error: The database failed (the caller translates it).
+
+    .. versionadded:: 0.1.0
+    """
+    versions = sql.Identifier(schema, "schema_version")
+    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+    conn.execute(
+        sql.SQL("CREATE TABLE IF NOT EXISTS {} (version INTEGER NOT NULL)").format(versions)
+    )
+    found = conn.execute(sql.SQL("SELECT max(version) FROM {}").format(versions)).fetchone()
+    version = found[0] if found else None
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise StorageError(
+            f"schema {schema!r} at {where} has version {version}, newer "
+            f"than this code ({SCHEMA_VERSION}): upgrade lapor_core to use it"
+        )
+    if version is None:
+        for statement in statements(schema):
+            conn.execute(statement)
+        conn.execute(
+            sql.SQL("INSERT INTO {} (version) VALUES (%s)").format(versions), (SCHEMA_VERSION,)
+        )

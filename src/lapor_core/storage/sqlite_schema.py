@@ -1,0 +1,167 @@
+"""
+The schema of the SQLite store, and how a file gets it.
+
+Version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; a newer file is refused:
+
+- ``events``: the append-only log, ``UNIQUE (complaint_id, version)``; the payload is the
+  codec's JSON (datetimes in ISO 8601 with their offset).
+- ``complaints``: the projection, one column per
+  :class:`~lapor_core.ports.projection.ComplaintRow` field, datetimes as epoch
+  microseconds (integers compare fast), agencies as JSON text, and the claim of a
+  sweeper (``claimant``, ``claim_expires_at``), cleared whenever the row is rewritten.
+- ``complaint_agencies``: the agencies a complaint is assigned or routed to, for the
+  agency filter, kept by two triggers on ``complaints``.
+- ``idempotency``: keys and the (complaint, version) they produced.
+
+The due query reads a partial index on ``next_due_at`` (``WHERE next_due_at IS NOT
+NULL``; terminal complaints have none), so its cost does not grow with the table.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from lapor_core.errors import StorageError
+
+__all__ = ["SCHEMA_VERSION", "STATEMENTS", "ensure_schema"]
+
+SCHEMA_VERSION = 1
+"""
+Version of the SQLite schema this code writes (``PRAGMA user_version``).
+
+.. versionadded:: 0.1.0
+"""
+
+STATEMENTS: tuple[str, ...] = (
+    """
+CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    complaint_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    UNIQUE (complaint_id, version)
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS complaints (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    region TEXT,
+    category TEXT,
+    router TEXT NOT NULL,
+    responsible TEXT NOT NULL,
+    agencies TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    next_due_at INTEGER,
+    first_forwarded_at INTEGER,
+    first_follow_up_at INTEGER,
+    closed_at INTEGER,
+    closed_automatically INTEGER NOT NULL,
+    archive_reason TEXT,
+    reroutings INTEGER NOT NULL,
+    escalations INTEGER NOT NULL,
+    breaches INTEGER NOT NULL,
+    ombudsman_eligible INTEGER NOT NULL,
+    sp4n_tracking_id TEXT,
+    regional_app_id TEXT,
+    claimant TEXT,
+    claim_expires_at INTEGER
+)
+""",
+    """
+CREATE INDEX IF NOT EXISTS complaints_order ON complaints (submitted_at, id)
+""",
+    """
+CREATE INDEX IF NOT EXISTS complaints_due ON complaints (next_due_at, id)
+    WHERE next_due_at IS NOT NULL
+""",
+    """
+CREATE TABLE IF NOT EXISTS complaint_agencies (
+    agency TEXT NOT NULL,
+    complaint_id TEXT NOT NULL,
+    PRIMARY KEY (agency, complaint_id)
+) WITHOUT ROWID
+""",
+    """
+CREATE INDEX IF NOT EXISTS complaint_agencies_by_complaint
+    ON complaint_agencies (complaint_id)
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS complaints_agencies_insert AFTER INSERT ON complaints BEGIN
+    INSERT OR IGNORE INTO complaint_agencies (agency, complaint_id)
+        SELECT value, NEW.id FROM json_each(NEW.agencies) UNION SELECT NEW.router, NEW.id;
+END
+""",
+    """
+CREATE TRIGGER IF NOT EXISTS complaints_agencies_update AFTER UPDATE OF agencies, router
+    ON complaints
+    WHEN OLD.agencies IS NOT NEW.agencies OR OLD.router IS NOT NEW.router
+BEGIN
+    DELETE FROM complaint_agencies WHERE complaint_id = NEW.id;
+    INSERT OR IGNORE INTO complaint_agencies (agency, complaint_id)
+        SELECT value, NEW.id FROM json_each(NEW.agencies) UNION SELECT NEW.router, NEW.id;
+END
+""",
+    """
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    complaint_id TEXT NOT NULL,
+    version INTEGER NOT NULL
+) WITHOUT ROWID
+""",
+)
+"""
+The statements that create the schema, in order (each idempotent).
+
+.. versionadded:: 0.1.0
+"""
+
+
+def _user_version(conn: sqlite3.Connection, path: str) -> int:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"{path!r} has schema version {version}, newer than this code "
+            f"({SCHEMA_VERSION}): upgrade lapor_core to open it"
+        )
+    return version
+
+
+def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
+    """
+    Create the schema in the empty database behind *conn*, or check the one it has.
+
+    The creation runs in one ``BEGIN IMMEDIATE`` transaction, so two processes opening
+    a new file at once create it once.
+
+    Args:
+        conn: A connection in autocommit mode (``isolation_level=None``).
+        path: The database file, for messages.
+
+    Raises:
+        StorageError: The file has a newer schema than this code.
+        sqlite3.Error: The database failed (the caller translates it).
+
+    .. versionadded:: 0.1.0
+    """
+    if _user_version(conn, path) == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if _user_version(conn, path) == 0:
+            for statement in STATEMENTS:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

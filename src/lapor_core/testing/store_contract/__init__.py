@@ -1,0 +1,86 @@
+# ruff: noqa: S101 - a pytest suite: plain asserts are how pytest reports failures
+"""
+The contract every complaint store must pass, as an importable pytest suite.
+
+Subclass :class:`ComplaintStoreContract` in a test module, name the subclass
+``Test...`` and implement :meth:`~ComplaintStoreContract.make_store`::
+
+    class TestMyStore(ComplaintStoreContract):
+        def make_store(self) -> ComplaintStore:
+            return MyStore()
+
+The tests follow the numbered requirements of :mod:`lapor_core.storage.base`. They build
+complaints with the real domain (``decide`` on the national profile and the Kalimantan
+Timur registry) and rows with :func:`~lapor_core.storage.base.project`
+(:mod:`~lapor_core.testing.store_contract.drafts`).
+
+:class:`ComplaintStoreContract` combines one contract class per concept, each a module
+of this package and each usable on its own (subclass it the same way):
+
+- :class:`~lapor_core.testing.store_contract.recorder.EventRecorderContract`: appends,
+  streams and the global log (requirements 1, 2, 3 and 5);
+- :class:`~lapor_core.testing.store_contract.projection.ProjectionContract`: the
+  projection rows and the queries over them (requirements 3 and 4);
+- :class:`~lapor_core.testing.store_contract.idempotency.IdempotencyContract`: idempotency
+  keys (requirement 6);
+- :class:`~lapor_core.testing.store_contract.claims.DueClaimsContract`: the sweepers'
+  claims of due complaints (requirement 7).
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lapor_core.domain.model import ComplaintId
+from lapor_core.errors import StorageError
+from lapor_core.storage.base import ComplaintStore
+from lapor_core.testing.store_contract._helpers import submitted
+from lapor_core.testing.store_contract.base import StoreContract
+from lapor_core.testing.store_contract.claims import DueClaimsContract
+from lapor_core.testing.store_contract.drafts import REPORTER, T0, Draft, context, submit_command
+from lapor_core.testing.store_contract.idempotency import IdempotencyContract
+from lapor_core.testing.store_contract.projection import ProjectionContract
+from lapor_core.testing.store_contract.recorder import EventRecorderContract
+
+__all__ = [
+    "REPORTER",
+    "T0",
+    "ComplaintStoreContract",
+    "Draft",
+    "DueClaimsContract",
+    "EventRecorderContract",
+    "IdempotencyContract",
+    "ProjectionContract",
+    "StoreContract",
+    "context",
+    "submit_command",
+]
+
+
+class ComplaintStoreContract(
+    EventRecorderContract, ProjectionContract, IdempotencyContract, DueClaimsContract
+):
+    """
+    The storage contract as pytest tests; subclass it with ``make_store``.
+
+    Every test of the concept contracts it combines, and what holds of a store as a
+    whole: it satisfies the port, and once closed it refuses work (requirement 8).
+
+    .. versionadded:: 0.1.0
+    """
+
+    def test_store_satisfies_the_port(self, store: ComplaintStore) -> None:
+        """The store is a ComplaintStore (runtime-checkable protocol)."""
+        assert isinstance(store, ComplaintStore)
+
+    def test_closed_store_refuses_work(self, store: ComplaintStore) -> None:
+        """After close, operations raise StorageError; closing again is harmless."""
+        submitted(store, "close-1")
+        store.close()
+        with pytest.raises(StorageError):
+            store.load(ComplaintId("close-1"))
+        with pytest.raises(StorageError):
+            store.get(ComplaintId("close-1"))
+        store.close()
