@@ -29,6 +29,7 @@ from lapor_core.storage import (
     ComplaintQuery,
     open_store,
 )
+from lapor_core.storage.base import StreamProblem
 
 __all__ = ["add_parsers"]
 
@@ -72,6 +73,19 @@ def _write(text: str, output: str | None) -> None:
         Path(output).write_text(text, encoding="utf-8", newline="")
     else:
         sys.stdout.write(text)
+
+
+def _report_unreadable(command: str, problems: list[StreamProblem]) -> int:
+    """Tell stderr which complaints an export skipped; the exit code (1 if any)."""
+    if not problems:
+        return 0
+    sys.stderr.write(
+        f"lapor-core {command}: skipped {len(problems)} complaint(s) whose stream cannot be "
+        "read (see lapor-core verify):\n"
+    )
+    for problem in problems:
+        sys.stderr.write(f"  {problem}\n")
+    return 1
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -123,6 +137,7 @@ def run_export_open311(args: argparse.Namespace) -> int:
     registry = load_registry(args.registry)
     calendar = profile.calendar()  # built once: it fills expected_datetime
     store = open_existing(args.store)
+    unreadable: list[StreamProblem] = []
     try:
         requests = [
             to_service_request(
@@ -133,12 +148,12 @@ def run_export_open311(args: argparse.Namespace) -> int:
                 extended=args.extended,
                 calendar=calendar,
             )
-            for complaint in iter_complaints(store, _query(args))
+            for complaint in iter_complaints(store, _query(args), on_unreadable=unreadable.append)
         ]
     finally:
         store.close()
     _write(json.dumps(requests, ensure_ascii=False, indent=2) + "\n", args.output)
-    return 0
+    return _report_unreadable("export-open311", unreadable)
 
 
 def run_export_lapor_csv(args: argparse.Namespace) -> int:
@@ -146,14 +161,17 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     options = CsvOptions(time_zone=args.time_zone, delimiter=args.delimiter)
     store = open_existing(args.store)
+    unreadable: list[StreamProblem] = []
     try:
         text = write_lapor_csv(
-            iter_complaints(store, _query(args)), options=options, profile=profile
+            iter_complaints(store, _query(args), on_unreadable=unreadable.append),
+            options=options,
+            profile=profile,
         )
     finally:
         store.close()
     _write(text, args.output)
-    return 0
+    return _report_unreadable("export-lapor-csv", unreadable)
 
 
 def _common(cmd: argparse.ArgumentParser) -> None:

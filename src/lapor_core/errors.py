@@ -13,12 +13,15 @@ from __future__ import annotations
 __all__ = [
     "CalendarRangeError",
     "ConcurrencyConflict",
+    "CorruptStream",
     "InvalidTransition",
     "LaporError",
+    "NewerEventSchema",
     "NotFound",
     "PermissionDenied",
     "ProfileError",
     "StorageError",
+    "UndecodableEvent",
     "ValidationError",
 ]
 
@@ -118,3 +121,80 @@ class StorageError(LaporError, OSError):
 
     .. versionadded:: 0.1.0
     """
+
+
+class UndecodableEvent(StorageError):
+    """
+    A stored event cannot be decoded by this code (damaged payload, unknown type, ...).
+
+    Only that complaint is affected: its stream cannot be loaded (so no command is
+    decided on it), while every other complaint is served as before. A
+    :class:`~lapor_core.service.Subscription` delivers every event before this one.
+
+    Args:
+        message: What is wrong with the event (the codec's explanation).
+        complaint_id: The complaint whose stream holds the event.
+        position: The event's global position, when the read knows it.
+        version: The event's version in its stream.
+        type_name: The stored event type name.
+        schema_version: The stored schema version of the event's type.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        complaint_id: str,
+        position: int | None,
+        version: int | None,
+        type_name: str,
+        schema_version: object,
+    ) -> None:
+        """Record where the event is and why it cannot be read."""
+        where = f"position {position}, " if position is not None else ""
+        super().__init__(
+            f"complaint {complaint_id}: event {version} ({where}{type_name} "
+            f"v{schema_version}) cannot be decoded: {message}"
+        )
+        self.reason = message
+        self.complaint_id = complaint_id
+        self.position = position
+        self.version = version
+        self.type_name = type_name
+        self.schema_version = schema_version
+
+
+class NewerEventSchema(UndecodableEvent):
+    """
+    A stored event was written by a newer ``lapor_core`` (a newer schema version).
+
+    The everyday case during a rolling upgrade. The complaint is refused (nothing is
+    written to it) until this process is upgraded; every other complaint is served.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class CorruptStream(StorageError):
+    """
+    A complaint's stream is not whole: a version is missing between 1 and its last.
+
+    Args:
+        complaint_id: The complaint.
+        missing: The first version that is missing.
+        found: The version found in its place.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, complaint_id: str, missing: int, found: int) -> None:
+        """Record the complaint and the missing version."""
+        super().__init__(
+            f"complaint {complaint_id}: the stream is corrupt: version {missing} is "
+            f"missing (the next stored version is {found})"
+        )
+        self.complaint_id = complaint_id
+        self.missing = missing
+        self.found = found

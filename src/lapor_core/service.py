@@ -37,12 +37,14 @@ from lapor_core.domain.model import ComplaintId, require_aware
 from lapor_core.domain.profile import Profile
 from lapor_core.errors import (
     ConcurrencyConflict,
+    CorruptStream,
     InvalidTransition,
     LaporError,
     NotFound,
+    UndecodableEvent,
     ValidationError,
 )
-from lapor_core.storage.base import ComplaintRow, ComplaintStore, project
+from lapor_core.storage.base import ComplaintRow, ComplaintStore, StreamProblem, project
 
 __all__ = [
     "BulkStore",
@@ -112,6 +114,22 @@ class SweepReport:
     commands: int
     events: tuple[Event, ...]
     skipped: int = 0
+    unreadable: tuple[StreamProblem, ...] = ()
+    """
+    Complaints whose stream could not be read (a gap, an undecodable event, an event of
+    a newer lapor_core), each once; the sweep went on with the others.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+def _after(complaint: Complaint | None, events: Sequence[Event]) -> Complaint:
+    """The state *events* (at least one: ``decide`` returns some) lead *complaint* to."""
+    state = complaint
+    for event in events:
+        state = evolve(state, event)
+    assert state is not None  # noqa: S101 - decide returns at least one event
+    return state
 
 
 class ComplaintService:
@@ -129,6 +147,11 @@ class ComplaintService:
         cache_size: Keep the state of this many recently used complaints in memory, so a
             command does not reload and replay the stream. Safe with several writers: a
             stale cached state makes the append conflict, which evicts it and retries.
+        max_clock_skew: How far the clock may trail a complaint's last event (written by
+            another app server whose clock is ahead) before :meth:`handle` refuses a
+            command that takes its time from the clock; within it, the command is decided
+            at the last event's instant. Default five minutes; an explicit ``now`` is never
+            adjusted.
 
     .. versionadded:: 0.1.0
     """
@@ -143,16 +166,22 @@ class ComplaintService:
         *,
         max_attempts: int = 5,
         cache_size: int = 0,
+        max_clock_skew: timedelta = timedelta(minutes=5),
     ) -> None:
         """Compile the profile once; nothing is read or written yet."""
         if max_attempts < 1:
             raise ValidationError("max_attempts must be at least 1")
         if cache_size < 0:
             raise ValidationError("cache_size must not be negative")
+        if not isinstance(max_clock_skew, timedelta) or max_clock_skew < timedelta(0):
+            raise ValidationError(
+                f"max_clock_skew must be a non-negative timedelta, got {max_clock_skew!r}"
+            )
         self.store = store
         self.context = Context.create(profile, registry, calendar)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.max_attempts = max_attempts
+        self.max_clock_skew = max_clock_skew
         self._listeners: list[Callable[[Sequence[Event]], None]] = []
         self._cache: OrderedDict[ComplaintId, Complaint] = OrderedDict()
         self._cache_size = cache_size
@@ -217,10 +246,22 @@ class ComplaintService:
         """
         Decide *command* for *actor* and store the events.
 
+        A command with an idempotency key that is already recorded is not decided again:
+        the result is the first one, with ``duplicate=True``, no events and the complaint
+        as it was right after the first command. That holds whatever the order of a race
+        with the first attempt: when the decide refuses or the append conflicts, the key
+        is looked up again before anything is reported.
+
+        Without *now*, the time is read from the service's clock after the complaint is
+        loaded, so a writer that committed just before cannot make it run backwards. A
+        clock that still trails the complaint's last event (another app server's clock is
+        ahead) by at most ``max_clock_skew`` decides at that event's instant instead;
+        further behind, the command is refused. An explicit *now* is never adjusted.
+
         Args:
             command: The command.
             actor: Who issues it.
-            now: The decision instant (default: the service's clock).
+            now: The decision instant (default: the service's clock, as above).
 
         Returns:
             The complaint afterwards and the events.
@@ -228,22 +269,28 @@ class ComplaintService:
         Raises:
             LaporError: The command is refused (nothing is stored), or conflicts persisted
                 after ``max_attempts``.
+            ValidationError: Also when *now*, or the clock beyond ``max_clock_skew``, is
+                before the complaint's last event, or the key was used for another
+                complaint.
         """
         if self._pending is not None:
             return self._handle_buffered(command, actor, now)
         key = command.idempotency_key
         complaint_id = command.complaint_id
         for attempt in range(1, self.max_attempts + 1):
-            if key is not None:
-                seen = self._idempotent(command, key)
+            seen = self._idempotent(command, attempt)
+            if seen is not None:
+                return seen
+            try:
+                complaint, events = self._decide(command, actor, now)
+            except LaporError:
+                # The first attempt with this key may have committed after the check
+                # above: then the refusal is about our own command; answer with its result.
+                seen = self._idempotent(command, attempt)
                 if seen is not None:
                     return seen
-            instant = now if now is not None else self.clock.now()
-            complaint, events = self._decide(command, actor, instant)
-            state = complaint
-            for event in events:
-                state = evolve(state, event)
-            assert state is not None  # noqa: S101 - decide returns at least one event
+                raise
+            state = _after(complaint, events)
             row = project(state, self.context.calendar, self.context.profile.clocks)
             version = complaint.version if complaint is not None else 0
             try:
@@ -251,8 +298,11 @@ class ComplaintService:
             except ConcurrencyConflict:
                 self._cache.pop(complaint_id, None)
                 if attempt == self.max_attempts:
+                    seen = self._idempotent(command, attempt)
+                    if seen is not None:
+                        return seen
                     raise
-                continue
+                continue  # the next attempt looks the key up first
             self._remember(state)
             for listener in self._listeners:
                 listener(events)
@@ -301,12 +351,13 @@ class ComplaintService:
         return HandleResult(state, stream)
 
     def _decide(
-        self, command: Command, actor: Actor, instant: datetime
+        self, command: Command, actor: Actor, now: datetime | None
     ) -> tuple[Complaint | None, tuple[Event, ...]]:
         complaint_id = command.complaint_id
         cached = complaint_id in self._cache
         complaint = self._state(complaint_id)
         try:
+            instant = self._instant(complaint, now)
             return complaint, decide(complaint, command, actor, instant, self.context)
         except LaporError:
             if not cached:
@@ -315,7 +366,26 @@ class ComplaintService:
         # stored state before refusing.
         self._cache.pop(complaint_id, None)
         complaint = self._state(complaint_id)
+        instant = self._instant(complaint, now)
         return complaint, decide(complaint, command, actor, instant, self.context)
+
+    def _instant(self, complaint: Complaint | None, now: datetime | None) -> datetime:
+        """
+        The decision instant: *now* as given, else the clock, read after *complaint* loaded.
+
+        A clock behind the complaint's last event by at most ``max_clock_skew`` gives the
+        last event's instant (time never runs backwards within a stream); further behind,
+        the clock's own time is returned and ``decide`` refuses it.
+        """
+        if now is not None:
+            return now
+        instant = require_aware(self.clock.now(), "the clock's time")
+        if complaint is None:
+            return instant
+        last = complaint.updated_at
+        if instant < last <= instant + self.max_clock_skew:
+            return last
+        return instant
 
     def _handle_buffered(
         self, command: Command, actor: Actor, now: datetime | None
@@ -324,7 +394,7 @@ class ComplaintService:
         if command.idempotency_key is not None:
             raise ValidationError("idempotency keys are not supported inside batch()")
         complaint = self._state(command.complaint_id)
-        instant = now if now is not None else self.clock.now()
+        instant = self._instant(complaint, now)
         events = decide(complaint, command, actor, instant, self.context)
         state = complaint
         for event in events:
@@ -386,7 +456,18 @@ class ComplaintService:
             for p in pending.values():
                 listener(p.events)
 
-    def _idempotent(self, command: Command, key: str) -> HandleResult | None:
+    def _idempotent(self, command: Command, attempt: int) -> HandleResult | None:
+        """
+        The first result recorded with the command's key; ``None`` without a key or a record.
+
+        The complaint is replayed up to the version the first command left it at.
+
+        Raises:
+            ValidationError: The key was recorded for another complaint.
+        """
+        key = command.idempotency_key
+        if key is None:
+            return None
         found = self.store.idempotency(key)
         if found is None:
             return None
@@ -397,7 +478,7 @@ class ComplaintService:
                 f"not {command.complaint_id}"
             )
         events = self.store.load(complaint_id)[:version]
-        return HandleResult(replay(events), (), duplicate=True)
+        return HandleResult(replay(events), (), duplicate=True, attempts=attempt)
 
     def sweep(
         self,
@@ -415,6 +496,11 @@ class ComplaintService:
         (a second sweeper's command is refused as no longer owed, or conflicts and is
         re-decided on fresh state).
 
+        A complaint whose stream cannot be read (:class:`~lapor_core.errors.CorruptStream`,
+        :class:`~lapor_core.errors.UndecodableEvent`) is skipped and listed in
+        :attr:`SweepReport.unreadable`; it stays claimed by this sweeper for the lease, is
+        not tried again in this sweep, and does not take the place of others in a batch.
+
         .. versionadded:: 0.1.0
         """
         instant = now if now is not None else self.clock.now()
@@ -422,9 +508,12 @@ class ComplaintService:
         system = Actor.system(claimant)
         seen: set[ComplaintId] = set()
         emitted: list[Event] = []
+        unreadable: dict[ComplaintId, StreamProblem] = {}
         commands = skipped = claimed = 0
         while True:
-            ids = self.store.claim_due(instant, claimant=claimant, lease=lease, limit=batch)
+            # unreadable complaints stay due: ask for that many more so they take no one's place
+            limit = batch + len(unreadable)
+            ids = self.store.claim_due(instant, claimant=claimant, lease=lease, limit=limit)
             fresh = [cid for cid in ids if cid not in seen]
             if not fresh:
                 break
@@ -433,22 +522,49 @@ class ComplaintService:
             for complaint_id in fresh:
                 if self._pending is None:
                     self._cache.pop(complaint_id, None)  # a sweep reads the stored state
-                complaint = self.get(complaint_id)
-                for command in due(complaint, instant, self.calendar, self.profile.clocks):
-                    try:
-                        result = self.handle(command, system, now=instant)
-                    except InvalidTransition:
-                        skipped += 1  # another sweeper got there first
-                        continue
-                    except ValidationError:
-                        if self.get(complaint_id).updated_at <= instant:
-                            raise
-                        skipped += 1  # a writer with a later clock moved it past *instant*
-                        continue
-                    commands += 1
-                    emitted.extend(result.events)
-        return SweepReport(claimed, commands, tuple(emitted), skipped)
+                try:
+                    done, refused, events = self._sweep_one(complaint_id, instant, system)
+                except (CorruptStream, UndecodableEvent) as exc:
+                    unreadable[complaint_id] = StreamProblem.from_error(complaint_id, exc)
+                    continue
+                commands += done
+                skipped += refused
+                emitted.extend(events)
+        return SweepReport(claimed, commands, tuple(emitted), skipped, tuple(unreadable.values()))
 
-    def subscription(self, position: int = 0, *, batch: int = 500) -> Subscription:
-        """A reader of all events in global order after *position* (a :class:`Subscription`)."""
-        return Subscription(self.store, position, batch=batch)
+    def _sweep_one(
+        self, complaint_id: ComplaintId, instant: datetime, system: Actor
+    ) -> tuple[int, int, list[Event]]:
+        """
+        Issue the clock commands one complaint owes: (commands, skipped, events).
+
+        Raises ``CorruptStream`` or ``UndecodableEvent`` when its stream cannot be read.
+        """
+        commands = skipped = 0
+        emitted: list[Event] = []
+        complaint = self.get(complaint_id)
+        for command in due(complaint, instant, self.calendar, self.profile.clocks):
+            try:
+                result = self.handle(command, system, now=instant)
+            except InvalidTransition:
+                skipped += 1  # another sweeper got there first
+                continue
+            except ValidationError:
+                if self.get(complaint_id).updated_at <= instant:
+                    raise
+                skipped += 1  # a writer with a later clock moved it past *instant*
+                continue
+            commands += 1
+            emitted.extend(result.events)
+        return commands, skipped, emitted
+
+    def subscription(
+        self, position: int = 0, *, batch: int = 500, skip_undecodable: bool = False
+    ) -> Subscription:
+        """
+        A reader of all events in global order after *position* (a :class:`Subscription`).
+
+        With *skip_undecodable*, events this code cannot decode are passed over (and kept
+        in :attr:`Subscription.skipped`) instead of stopping the reader.
+        """
+        return Subscription(self.store, position, batch=batch, skip_undecodable=skip_undecodable)

@@ -65,10 +65,11 @@ aware = st.datetimes(
     max_value=datetime(2100, 1, 1),  # noqa: DTZ001 - naive bound, see above
     timezones=st.sampled_from(ZONES),
 )
-# Any text the domain accepts: it refuses NUL (PostgreSQL cannot store it).
-text = st.text(alphabet=st.characters(blacklist_characters="\x00"), min_size=1, max_size=30).filter(
-    str.strip
-)
+# Text every field accepts (the domain's text rules): no control character, no lone
+# surrogate, no line separator, one line.
+text = st.text(
+    alphabet=st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=30
+).filter(str.strip)
 ident = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,15}", fullmatch=True)
 actors = st.one_of(
     st.builds(Actor.reporter, text),

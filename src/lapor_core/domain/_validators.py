@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -35,3 +36,159 @@ def optional_instance_of(*types: type) -> Validator:
             inner(inst, attr, value)
 
     return check
+
+
+# --------------------------------------------------------------------------- text rules
+#
+# One set of rules for every text and id field of the values, commands and actors, so
+# that what the domain accepts every store can hold (PostgreSQL's jsonb refuses NUL and
+# lone surrogates; SQLite's UTF-8 cannot encode a lone surrogate) and what one store
+# accepts, every store accepts. docs/storage.md ("Text rules") lists them.
+
+ID_MAX_LENGTH = 128
+"""Longest actor id or clock name."""
+
+AGENCY_ID_MAX_LENGTH = 64
+"""Longest agency id (the agency registry's own limit)."""
+
+SHORT_ID_MAX_LENGTH = 64
+"""Longest reporter id or regional-app id."""
+
+KEY_MAX_LENGTH = 200
+"""Longest idempotency key."""
+
+TAG_MAX_LENGTH = 64
+"""Longest tag."""
+
+CHANNEL_NAME_MAX_LENGTH = 80
+"""Longest channel name (a regional app's name)."""
+
+NAME_MAX_LENGTH = 200
+"""Longest reporter name or contact."""
+
+TITLE_MAX_LENGTH = 300
+"""Longest title (*judul*)."""
+
+LOCATION_MAX_LENGTH = 500
+"""Longest free-text location."""
+
+NOTE_MAX_LENGTH = 5_000
+"""Longest question, reason, note or comment."""
+
+BODY_MAX_LENGTH = 20_000
+"""Longest body, follow-up, reply or information provided."""
+
+# Free text keeps line breaks (LF, and the CR of a web form's CRLF) and tabs; single-line
+# text (ids, codes, tags) keeps no control character and no Unicode line separator.
+# Both refuse lone surrogates (U+D800-U+DFFF), which are not text.
+_FREE_TEXT_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SINGLE_LINE_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def check_text(value: object, what: str, *, max_length: int, single_line: bool) -> str:
+    """
+    Return *value* if it is acceptable text for a field; raise otherwise.
+
+    Args:
+        value: The value to check.
+        what: The field, for the message.
+        max_length: The most characters (code points) allowed.
+        single_line: No newline or tab either (ids, codes, tags).
+
+    Raises:
+        ValidationError: Not a string, blank, too long, or with a character the rules
+            refuse (NUL, another control character, a lone surrogate).
+    """
+    if not isinstance(value, str):
+        raise ValidationError(f"{what} must be a string, got {type(value).__name__} {value!r}")
+    if len(value) > max_length:
+        raise ValidationError(f"{what} is {len(value)} characters long; the limit is {max_length}")
+    refused = (_SINGLE_LINE_REFUSED if single_line else _FREE_TEXT_REFUSED).search(value)
+    if refused is not None:
+        char, at = refused.group(), refused.start()
+        if char == "\x00":
+            raise ValidationError(f"{what} contains a NUL character (at position {at})")
+        if "\ud800" <= char <= "\udfff":
+            raise ValidationError(
+                f"{what} contains a lone surrogate U+{ord(char):04X} (at position {at}), "
+                "which is not valid Unicode text"
+            )
+        rule = "a single line, without line breaks or tabs" if single_line else "free text"
+        raise ValidationError(
+            f"{what} contains the control character U+{ord(char):04X} (at position {at}); "
+            f"{what} is {rule}"
+        )
+    if not value.strip():
+        raise ValidationError(f"{what} must be a non-empty string, got {value!r}")
+    return value
+
+
+def text(max_length: int, what: str | None = None, *, single_line: bool = False) -> Validator:
+    """
+    An attrs validator for a required text field (see :func:`check_text`).
+
+    Args:
+        max_length: The most characters allowed.
+        what: The field, for messages (default: the attribute's name).
+        single_line: Ids, codes and tags: no newline or tab either.
+    """
+
+    def check(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        check_text(value, what or attr.name, max_length=max_length, single_line=single_line)
+
+    return check
+
+
+def optional_text(
+    max_length: int, what: str | None = None, *, single_line: bool = False
+) -> Validator:
+    """Like :func:`text`, but ``None`` is allowed."""
+    inner = text(max_length, what, single_line=single_line)
+
+    def check(inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(inst, attr, value)
+
+    return check
+
+
+def identifier(max_length: int, what: str | None = None) -> Validator:
+    """An attrs validator for a required id, code or tag: single-line text."""
+    return text(max_length, what, single_line=True)
+
+
+def optional_identifier(max_length: int, what: str | None = None) -> Validator:
+    """Like :func:`identifier`, but ``None`` is allowed."""
+    return optional_text(max_length, what, single_line=True)
+
+
+def text_tuple(what: str) -> Callable[[object], tuple[Any, ...]]:
+    """
+    An attrs converter to a tuple that refuses a bare string (``"abc"`` is not three items).
+
+    The items are checked by the field's validator.
+    """
+
+    def convert(value: object) -> tuple[Any, ...]:
+        if isinstance(value, str | bytes):
+            raise ValidationError(
+                f"{what} must be a sequence of strings, not the bare {type(value).__name__} "
+                f"{value!r}"
+            )
+        if not isinstance(value, Iterable):
+            raise ValidationError(
+                f"{what} must be a sequence of strings, got {type(value).__name__} {value!r}"
+            )
+        return tuple(value)
+
+    return convert
+
+
+def optional_text_tuple(what: str) -> Callable[[object], tuple[Any, ...] | None]:
+    """Like :func:`text_tuple`, but ``None`` stays ``None``."""
+    inner = text_tuple(what)
+
+    def convert(value: object) -> tuple[Any, ...] | None:
+        return None if value is None else inner(value)
+
+    return convert

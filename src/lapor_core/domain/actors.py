@@ -13,7 +13,13 @@ import enum
 
 import attrs
 
-from lapor_core.domain._validators import instance_of
+from lapor_core.domain._validators import (
+    AGENCY_ID_MAX_LENGTH,
+    ID_MAX_LENGTH,
+    identifier,
+    instance_of,
+    optional_identifier,
+)
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.errors import PermissionDenied, ValidationError
 
@@ -55,7 +61,8 @@ class Actor:
     Someone (or something) issuing a command.
 
     Attributes:
-        id: Account id (for a reporter, the same as :attr:`Reporter.id`).
+        id: Account id (for a reporter, the same as :attr:`Reporter.id`): one line of
+            text, at most 128 characters (see the text rules in ``docs/storage.md``).
         role: Their role.
         agency: The agency node whose subtree they act in; required for agency roles,
             forbidden for reporters.
@@ -66,14 +73,14 @@ class Actor:
     .. versionadded:: 0.1.0
     """
 
-    id: str = attrs.field()
+    id: str = attrs.field(validator=identifier(ID_MAX_LENGTH, "actor id"))
     role: Role = attrs.field(validator=instance_of(Role))
-    agency: str | None = attrs.field(default=None)
+    agency: str | None = attrs.field(
+        default=None, validator=optional_identifier(AGENCY_ID_MAX_LENGTH, "actor agency")
+    )
 
     def __attrs_post_init__(self) -> None:
-        """Check the id, and that agency roles carry an agency and reporters do not."""
-        if not isinstance(self.id, str) or not self.id.strip():
-            raise ValidationError(f"an actor id must be a non-empty string, got {self.id!r}")
+        """Check that agency roles carry an agency and reporters do not."""
         if self.role.is_agency_role and self.agency is None:
             raise ValidationError(f"a {self.role.value} actor must name its agency")
         if self.role is Role.REPORTER and self.agency is not None:

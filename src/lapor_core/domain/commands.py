@@ -18,7 +18,23 @@ from typing import Any
 
 import attrs
 
-from lapor_core.domain._validators import instance_of, optional_instance_of
+from lapor_core.domain._validators import (
+    AGENCY_ID_MAX_LENGTH,
+    BODY_MAX_LENGTH,
+    ID_MAX_LENGTH,
+    KEY_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    identifier,
+    instance_of,
+    optional_identifier,
+    optional_instance_of,
+    optional_text,
+    optional_text_tuple,
+    text,
+    text_tuple,
+)
 from lapor_core.domain.model import (
     ArchiveReason,
     Category,
@@ -58,36 +74,29 @@ __all__ = [
 
 
 def _text(max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
-    def check(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise ValidationError(f"{attr.name} must be a non-empty string, got {value!r}")
-        if len(value) > max_len:
-            raise ValidationError(f"{attr.name} is longer than {max_len} characters")
-        if "\x00" in value:
-            raise ValidationError(f"{attr.name} contains a NUL character")
-
-    return check
+    return text(max_len)
 
 
 def _opt_text(max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
-    inner = _text(max_len)
-
-    def check(inst: object, attr: attrs.Attribute[str | None], value: str | None) -> None:
-        if value is not None:
-            inner(inst, attr, value)
-
-    return check
+    return optional_text(max_len)
 
 
-def _agency_id(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value:
-        raise ValidationError(f"{attr.name} must be an agency id, got {value!r}")
+_agency_id = identifier(AGENCY_ID_MAX_LENGTH)
+_opt_agency_id = optional_identifier(AGENCY_ID_MAX_LENGTH)
+_clock_name = identifier(ID_MAX_LENGTH)
+_tag = identifier(TAG_MAX_LENGTH, "a tag in tags")
+_as_agencies = text_tuple("agencies")
+_as_tags = optional_text_tuple("tags")
 
 
-def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str):
-        raise ValidationError(f"expected a sequence of agency ids, got the string {value!r}")
-    return tuple(value)
+def _agencies(value: Iterable[str]) -> tuple[str, ...]:
+    """Forward's agencies as a tuple; a bare string is refused, not split."""
+    return _as_agencies(value)
+
+
+def _tags(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    """Classify's tags as a tuple (or ``None``); a bare string is refused, not split."""
+    return _as_tags(value)
 
 
 def _instance(cls: type) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
@@ -109,7 +118,9 @@ class Command:
     """
 
     complaint_id: ComplaintId = attrs.field(validator=_instance(ComplaintId))
-    idempotency_key: str | None = attrs.field(default=None, validator=_opt_text(200))
+    idempotency_key: str | None = attrs.field(
+        default=None, validator=optional_identifier(KEY_MAX_LENGTH)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -145,8 +156,8 @@ class Submit(Command):
     )
     category: Category | None = attrs.field(default=None, validator=optional_instance_of(Category))
     external_ids: ExternalIds = attrs.field(factory=ExternalIds, validator=_instance(ExternalIds))
-    target_agency: str | None = attrs.field(default=None)
-    subject_agency: str | None = attrs.field(default=None)
+    target_agency: str | None = attrs.field(default=None, validator=_opt_agency_id)
+    subject_agency: str | None = attrs.field(default=None, validator=_opt_agency_id)
     misconduct: bool = attrs.field(default=False, validator=_instance(bool))
 
     def __attrs_post_init__(self) -> None:
@@ -163,7 +174,7 @@ class RequestInformation(Command):
     .. versionadded:: 0.1.0
     """
 
-    question: str = attrs.field(validator=_text(5_000))
+    question: str = attrs.field(validator=_text(NOTE_MAX_LENGTH))
 
 
 @attrs.frozen(kw_only=True)
@@ -174,7 +185,7 @@ class ProvideInformation(Command):
     .. versionadded:: 0.1.0
     """
 
-    text: str = attrs.field(validator=_text(20_000))
+    text: str = attrs.field(validator=_text(BODY_MAX_LENGTH))
 
 
 @attrs.frozen(kw_only=True)
@@ -189,18 +200,17 @@ class Forward(Command):
     .. versionadded:: 0.1.0
     """
 
-    agencies: tuple[str, ...] = attrs.field(converter=_str_tuple)
-    lead: str | None = attrs.field(default=None)
+    agencies: tuple[str, ...] = attrs.field(converter=_agencies)
+    lead: str | None = attrs.field(default=None, validator=_opt_agency_id)
 
     @agencies.validator
     def _check(self, _attr: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
         if not value:
             raise ValidationError("forward needs at least one agency")
+        for agency in value:
+            _agency_id(self, _attr, agency)
         if len(set(value)) != len(value):
             raise ValidationError(f"forward names an agency twice: {value}")
-        for agency in value:
-            if not isinstance(agency, str) or not agency:
-                raise ValidationError(f"invalid agency id in forward: {agency!r}")
 
     def __attrs_post_init__(self) -> None:
         """The lead must be one of the agencies."""
@@ -238,7 +248,7 @@ class RejectDisposition(Command):
     """
 
     agency: str = attrs.field(validator=_agency_id)
-    reason: str = attrs.field(validator=_text(5_000))
+    reason: str = attrs.field(validator=_text(NOTE_MAX_LENGTH))
 
 
 @attrs.frozen(kw_only=True)
@@ -250,7 +260,7 @@ class PostFollowUp(Command):
     """
 
     agency: str = attrs.field(validator=_agency_id)
-    text: str = attrs.field(validator=_text(20_000))
+    text: str = attrs.field(validator=_text(BODY_MAX_LENGTH))
 
 
 @attrs.frozen(kw_only=True)
@@ -261,7 +271,7 @@ class Reply(Command):
     .. versionadded:: 0.1.0
     """
 
-    text: str = attrs.field(validator=_text(20_000))
+    text: str = attrs.field(validator=_text(BODY_MAX_LENGTH))
 
 
 @attrs.frozen(kw_only=True)
@@ -272,7 +282,7 @@ class Close(Command):
     .. versionadded:: 0.1.0
     """
 
-    note: str | None = attrs.field(default=None, validator=_opt_text(5_000))
+    note: str | None = attrs.field(default=None, validator=_opt_text(NOTE_MAX_LENGTH))
 
 
 @attrs.frozen(kw_only=True)
@@ -298,7 +308,7 @@ class Archive(Command):
     """
 
     reason: ArchiveReason = attrs.field(validator=_instance(ArchiveReason))
-    note: str | None = attrs.field(default=None, validator=_opt_text(5_000))
+    note: str | None = attrs.field(default=None, validator=_opt_text(NOTE_MAX_LENGTH))
     duplicate_of: ComplaintId | None = attrs.field(
         default=None, validator=optional_instance_of(ComplaintId)
     )
@@ -325,7 +335,7 @@ class Rate(Command):
     """
 
     score: int = attrs.field(validator=_instance(int))
-    comment: str | None = attrs.field(default=None, validator=_opt_text(5_000))
+    comment: str | None = attrs.field(default=None, validator=_opt_text(NOTE_MAX_LENGTH))
 
 
 @attrs.frozen(kw_only=True)
@@ -336,7 +346,7 @@ class Reopen(Command):
     .. versionadded:: 0.1.0
     """
 
-    reason: str = attrs.field(validator=_text(5_000))
+    reason: str = attrs.field(validator=_text(NOTE_MAX_LENGTH))
 
 
 @attrs.frozen(kw_only=True)
@@ -360,22 +370,22 @@ class Classify(Command):
     .. versionadded:: 0.1.0
     """
 
-    title: str | None = attrs.field(default=None, validator=_opt_text(300))
+    title: str | None = attrs.field(default=None, validator=_opt_text(TITLE_MAX_LENGTH))
     kind: Kind | None = attrs.field(default=None, validator=optional_instance_of(Kind))
     category: Category | None = attrs.field(default=None, validator=optional_instance_of(Category))
-    tags: tuple[str, ...] | None = attrs.field(default=None)
+    tags: tuple[str, ...] | None = attrs.field(default=None, converter=_tags)
+
+    @tags.validator
+    def _check_tags(
+        self, attr: attrs.Attribute[tuple[str, ...] | None], value: tuple[str, ...] | None
+    ) -> None:
+        for tag in value or ():
+            _tag(self, attr, tag)
 
     def __attrs_post_init__(self) -> None:
-        """At least one change; tags are non-empty strings."""
+        """At least one change."""
         if self.title is None and self.kind is None and self.category is None and self.tags is None:
             raise ValidationError("classify changes nothing: give a title, kind, category or tags")
-        if self.tags is not None and any(not isinstance(t, str) or not t for t in self.tags):
-            raise ValidationError(f"tags must be non-empty strings, got {self.tags!r}")
-
-
-def _clock_name(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value:
-        raise ValidationError(f"{attr.name} must be a clock name, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -387,7 +397,7 @@ class RecordWarning(Command):
     """
 
     clock: str = attrs.field(validator=_clock_name)
-    agency: str | None = None
+    agency: str | None = attrs.field(default=None, validator=_opt_agency_id)
     threshold: int = attrs.field(validator=_instance(int))
 
 
@@ -400,7 +410,7 @@ class RecordBreach(Command):
     """
 
     clock: str = attrs.field(validator=_clock_name)
-    agency: str | None = None
+    agency: str | None = attrs.field(default=None, validator=_opt_agency_id)
 
 
 @attrs.frozen(kw_only=True)
@@ -418,9 +428,9 @@ class ExtendDeadline(Command):
     """
 
     clock: str = attrs.field(validator=_clock_name)
-    agency: str | None = None
+    agency: str | None = attrs.field(default=None, validator=_opt_agency_id)
     amount: int = attrs.field(validator=_instance(int))
-    reason: str = attrs.field(validator=_text(5_000))
+    reason: str = attrs.field(validator=_text(NOTE_MAX_LENGTH))
 
     def __attrs_post_init__(self) -> None:
         """The extension is positive."""

@@ -16,7 +16,20 @@ from typing import Any
 
 import attrs
 
-from lapor_core.domain._validators import instance_of, optional_instance_of
+from lapor_core.domain._validators import (
+    BODY_MAX_LENGTH,
+    CHANNEL_NAME_MAX_LENGTH,
+    LOCATION_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    SHORT_ID_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    identifier,
+    instance_of,
+    optional_identifier,
+    optional_instance_of,
+    optional_text,
+    text,
+)
 from lapor_core.errors import ValidationError
 
 __all__ = [
@@ -65,28 +78,6 @@ def _pattern(regex: str, what: str) -> Any:  # noqa: ANN401 - attrs validators a
     def check(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or not compiled.fullmatch(value):
             raise ValidationError(f"invalid {what}: {value!r} (expected to match {regex})")
-
-    return check
-
-
-def _non_blank(what: str, max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
-    def check(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise ValidationError(f"{what} must be a non-empty string, got {value!r}")
-        if len(value) > max_len:
-            raise ValidationError(f"{what} is {len(value)} characters long; the limit is {max_len}")
-        if "\x00" in value:
-            raise ValidationError(f"{what} contains a NUL character")
-
-    return check
-
-
-def _optional_non_blank(what: str, max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyped callables
-    inner = _non_blank(what, max_len)
-
-    def check(inst: object, attr: attrs.Attribute[str | None], value: str | None) -> None:
-        if value is not None:
-            inner(inst, attr, value)
 
     return check
 
@@ -215,7 +206,9 @@ class Channel:
     """
 
     type: ChannelType = attrs.field(validator=instance_of(ChannelType))
-    name: str | None = attrs.field(default=None, validator=_optional_non_blank("channel name", 80))
+    name: str | None = attrs.field(
+        default=None, validator=optional_text(CHANNEL_NAME_MAX_LENGTH, "channel name")
+    )
 
     def __attrs_post_init__(self) -> None:
         """Check that a regional app names itself."""
@@ -300,9 +293,11 @@ class Reporter:
     .. versionadded:: 0.1.0
     """
 
-    id: str = attrs.field(validator=_non_blank("reporter id", 64))
-    name: str = attrs.field(validator=_non_blank("reporter name", 200))
-    contact: str | None = attrs.field(default=None, validator=_optional_non_blank("contact", 200))
+    id: str = attrs.field(validator=identifier(SHORT_ID_MAX_LENGTH, "reporter id"))
+    name: str = attrs.field(validator=text(NAME_MAX_LENGTH, "reporter name"))
+    contact: str | None = attrs.field(
+        default=None, validator=optional_text(NAME_MAX_LENGTH, "contact")
+    )
 
 
 @attrs.frozen
@@ -319,9 +314,11 @@ class Content:
     .. versionadded:: 0.1.0
     """
 
-    title: str = attrs.field(validator=_non_blank("title", 300))
-    body: str = attrs.field(validator=_non_blank("body", 20_000))
-    location: str | None = attrs.field(default=None, validator=_optional_non_blank("location", 500))
+    title: str = attrs.field(validator=text(TITLE_MAX_LENGTH, "title"))
+    body: str = attrs.field(validator=text(BODY_MAX_LENGTH, "body"))
+    location: str | None = attrs.field(
+        default=None, validator=optional_text(LOCATION_MAX_LENGTH, "location")
+    )
     event_date: datetime | None = attrs.field(default=None)
 
     @event_date.validator
@@ -346,7 +343,7 @@ class ExternalIds:
         default=None, validator=optional_instance_of(TrackingId)
     )
     regional_app_id: str | None = attrs.field(
-        default=None, validator=_optional_non_blank("regional app id", 64)
+        default=None, validator=optional_identifier(SHORT_ID_MAX_LENGTH, "regional app id")
     )
 
 

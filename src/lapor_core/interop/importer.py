@@ -11,7 +11,7 @@ nothing) and all-or-nothing per row (a bad row writes nothing).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -19,7 +19,14 @@ import attrs
 
 from lapor_core.domain.complaint import Complaint, replay
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import ConcurrencyConflict, LaporError, NotFound, StorageError
+from lapor_core.errors import (
+    ConcurrencyConflict,
+    CorruptStream,
+    LaporError,
+    NotFound,
+    StorageError,
+    UndecodableEvent,
+)
 from lapor_core.interop.lapor_csv import (
     CsvOptions,
     CsvRowError,
@@ -31,7 +38,7 @@ from lapor_core.interop.lapor_csv import (
     replay_record,
 )
 from lapor_core.service import ComplaintService
-from lapor_core.storage.base import ComplaintQuery, ComplaintStore
+from lapor_core.storage.base import ComplaintQuery, ComplaintStore, StreamProblem
 
 __all__ = ["ImportSummary", "RowProblem", "import_lapor_csv", "iter_complaints"]
 
@@ -232,7 +239,10 @@ def _import_lines(
 
 
 def iter_complaints(
-    store: ComplaintStore, query: ComplaintQuery | None = None
+    store: ComplaintStore,
+    query: ComplaintQuery | None = None,
+    *,
+    on_unreadable: Callable[[StreamProblem], object] | None = None,
 ) -> Iterator[Complaint]:
     """
     Every complaint a query matches (default: all), rebuilt from its events.
@@ -242,13 +252,32 @@ def iter_complaints(
     :func:`~lapor_core.interop.open311.to_service_request` or
     :func:`~lapor_core.interop.lapor_csv.write_lapor_csv` from a store.
 
+    Args:
+        store: The store to read.
+        query: The filters (default: every complaint, 500 rows a page).
+        on_unreadable: Called with the problem of each complaint whose stream cannot be
+            read (a gap, an undecodable event, an event of a newer lapor_core); that
+            complaint is skipped and the others follow. Without it, such a complaint
+            raises.
+
+    Raises:
+        CorruptStream: A stream has a gap (without *on_unreadable*).
+        UndecodableEvent: A stream holds an event this code cannot decode (without
+            *on_unreadable*).
+
     .. versionadded:: 0.1.0
     """
     current = query if query is not None else ComplaintQuery(limit=500)
     while True:
         page = store.query(current)
         for row in page.items:
-            events = store.load(row.id)
+            try:
+                events = store.load(row.id)
+            except (CorruptStream, UndecodableEvent) as exc:
+                if on_unreadable is None:
+                    raise
+                on_unreadable(StreamProblem.from_error(row.id, exc))
+                continue
             if events:
                 yield replay(events)
         if page.next_cursor is None:

@@ -14,6 +14,7 @@ Nothing here connects or reads the environment at import time:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote
 
@@ -23,7 +24,11 @@ from lapor_core.storage.base import (
     ComplaintRow,
     ComplaintStore,
     Page,
+    ProblemKind,
+    Projector,
     StoredEvent,
+    StreamProblem,
+    VerifyReport,
     project,
 )
 from lapor_core.storage.memory import InMemoryStore
@@ -37,10 +42,15 @@ __all__ = [
     "ComplaintStore",
     "InMemoryStore",
     "Page",
+    "ProblemKind",
+    "Projector",
     "SQLiteStore",
     "StoredEvent",
+    "StreamProblem",
+    "VerifyReport",
     "open_store",
     "project",
+    "redact_dsn",
     "store_from_env",
 ]
 
@@ -60,20 +70,83 @@ The store URL :func:`store_from_env` uses when the variable is unset.
 
 _SQLITE_OPTIONS = frozenset({"synchronous"})
 
+_HIDDEN = "***"
+# The password of a URL's user info (libpq: up to the last "@" of the URL; over-hiding a
+# strange host is better than showing a password), a ``password=`` (or ``sslpassword=``)
+# query parameter, and a key/value ``password=value`` or ``password = 'quoted value'``.
+_URL_PASSWORD = re.compile(r"(?P<head>://[^\s:/@?#]*):(?P<secret>\S*)@")
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]\w*password=)(?P<secret>[^&\s\"']*)", re.IGNORECASE)
+_KEYWORD_PASSWORD = re.compile(
+    r"(?<![?&\w])(?P<head>\w*password\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'?|[^\s'\"]+)",
+    re.IGNORECASE,
+)
+_PASSWORD_PATTERNS = (_URL_PASSWORD, _QUERY_PASSWORD, _KEYWORD_PASSWORD)
+_SHORTEST_LITERAL = 4  # shorter "passwords" would hide letters all over a message
+
+
+def redact_dsn(text: str, dsn: str | None = None) -> str:
+    """
+    *text* (a store URL, a DSN, or a message about one) with every password hidden.
+
+    Hides the password of a URL's user info (``postgresql://user:***@host``), of a
+    ``password=`` query parameter and of a libpq ``password=...`` keyword, even in a
+    URL or DSN libpq cannot parse; and, when *dsn* is given, every other occurrence in
+    *text* of a password *dsn* holds (libpq repeats parts of a malformed DSN in its
+    messages, e.g. ``invalid percent-encoded token: "..."``).
+
+    Args:
+        text: What to show.
+        dsn: The DSN or URL *text* talks about, if it is not *text* itself.
+
+    Returns:
+        *text*, without the passwords.
+
+    .. versionadded:: 0.1.0
+    """
+    secrets = {
+        found
+        for source in {text, dsn or text}
+        for pattern in _PASSWORD_PATTERNS
+        for match in pattern.finditer(source)
+        for found in _spellings(match.group("secret"))
+    }
+    for pattern in _PASSWORD_PATTERNS:
+        text = pattern.sub(_hide, text)
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= _SHORTEST_LITERAL:
+            text = text.replace(secret, _HIDDEN)
+    return text
+
+
+def _hide(match: re.Match[str]) -> str:
+    """The match with its secret replaced."""
+    whole, start = match.group(0), match.start()
+    return whole[: match.start("secret") - start] + _HIDDEN + whole[match.end("secret") - start :]
+
+
+def _spellings(secret: str) -> set[str]:
+    """How a password may appear in a message: as written, unquoted, percent-decoded."""
+    spellings = {secret}
+    if secret.startswith("'"):
+        inner = secret[1:-1] if len(secret) > 1 and secret.endswith("'") else secret[1:]
+        spellings |= {inner, re.sub(r"\\(.)", r"\1", inner)}
+    spellings |= {unquote(s) for s in spellings}
+    return {s for s in spellings if s and s != _HIDDEN}
+
 
 def _open_sqlite(rest: str, url: str) -> ComplaintStore:
     path, _, query = rest.partition("?")
     path = unquote(path)
     if not path or path == ":memory:":
         raise ValidationError(
-            f"store URL {url!r} names no SQLite file; use sqlite:///relative/path, "
+            f"store URL {redact_dsn(url)!r} names no SQLite file; use sqlite:///relative/path, "
             "sqlite:////absolute/path, or memory:// for a store in memory"
         )
     options = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
     unknown = set(options) - _SQLITE_OPTIONS
     if unknown:
         raise ValidationError(
-            f"unknown SQLite option(s) {sorted(unknown)} in {url!r}; known: "
+            f"unknown SQLite option(s) {sorted(unknown)} in {redact_dsn(url)!r}; known: "
             f"{sorted(_SQLITE_OPTIONS)}"
         )
     return SQLiteStore(path, synchronous=options.get("synchronous", "NORMAL"))
@@ -105,16 +178,18 @@ def open_store(url: str) -> ComplaintStore:
     if not sep:
         if url.strip().lower() == "memory":
             return InMemoryStore()
-        raise ValidationError(f"not a store URL: {url!r} (expected scheme://...)")
+        raise ValidationError(f"not a store URL: {redact_dsn(url)!r} (expected scheme://...)")
     if scheme == "memory":
         if rest:
-            raise ValidationError(f"memory:// takes nothing after the scheme, got {url!r}")
+            raise ValidationError(
+                f"memory:// takes nothing after the scheme, got {redact_dsn(url)!r}"
+            )
         return InMemoryStore()
     if scheme == "sqlite":
         if not rest.startswith("/"):
             raise ValidationError(
                 f"SQLite URLs have three slashes: sqlite:///relative/path or "
-                f"sqlite:////absolute/path, got {url!r}"
+                f"sqlite:////absolute/path, got {redact_dsn(url)!r}"
             )
         return _open_sqlite(rest[1:], url)
     if scheme in {"postgresql", "postgres"}:
@@ -126,7 +201,8 @@ def open_store(url: str) -> ComplaintStore:
             ) from exc
         return PostgresStore(url)
     raise ValidationError(
-        f"unknown store URL scheme {scheme!r} in {url!r}; use memory://, sqlite:///path "
+        f"unknown store URL scheme {scheme!r} in {redact_dsn(url)!r}; use memory://, "
+        "sqlite:///path "
         "or postgresql://..."
     )
 

@@ -37,6 +37,7 @@ __all__ = [
     "READ_ALL",
     "SELECT_KEY",
     "SELECT_ROW",
+    "STREAM_IDS",
     "STREAM_VERSION",
     "STREAM_VERSIONS",
     "UPSERT_ROW",
@@ -83,11 +84,15 @@ INSERT_EVENTS = sql.SQL("INSERT INTO {event_columns} VALUES {rows} RETURNING pos
 EVENT_ROW = sql.SQL("(%s, %s, %s, %s, %s::jsonb)")
 COPY_EVENTS = sql.SQL("COPY {event_columns} FROM STDIN")
 LOAD = sql.SQL(
-    "SELECT type, schema_version, payload FROM {events} WHERE complaint_id = %s ORDER BY version"
+    "SELECT version, type, schema_version, payload FROM {events} WHERE complaint_id = %s "
+    "ORDER BY version"
 )
 READ_ALL = sql.SQL(
     "SELECT position, complaint_id, version, type, schema_version, payload "
     "FROM {events} WHERE position > %s ORDER BY position LIMIT %s"
+)
+STREAM_IDS = sql.SQL(
+    "SELECT complaint_id FROM {events} UNION SELECT id FROM {complaints} ORDER BY 1"
 )
 INSERT_KEY = sql.SQL(
     "INSERT INTO {idempotency} (key, complaint_id, version) "

@@ -24,7 +24,13 @@ import attrs
 
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId, Status
-from lapor_core.errors import ConcurrencyConflict, StorageError
+from lapor_core.errors import (
+    ConcurrencyConflict,
+    CorruptStream,
+    NewerEventSchema,
+    StorageError,
+    UndecodableEvent,
+)
 from lapor_core.ports.projection import ComplaintQuery, ComplaintRow, Page
 from lapor_core.storage.base import StoredEvent
 from lapor_core.storage.codec import CODEC
@@ -38,6 +44,7 @@ __all__ = [
     "page_of",
     "stored_events_from",
     "translate_errors",
+    "undecodable",
 ]
 
 
@@ -221,15 +228,69 @@ def event_rows(
     ]
 
 
-def events_from(rows: Iterable[Sequence[Any]]) -> tuple[Event, ...]:
+def undecodable(
+    exc: StorageError,
+    *,
+    complaint_id: str,
+    position: int | None,
+    version: int | None,
+    type_name: object,
+    schema_version: object,
+) -> UndecodableEvent:
     """
-    One stream's events from its (type, schema version, data) rows in version order.
+    The error of one stored event the codec refused, naming where it is.
+
+    A schema version newer than the code knows gives :class:`NewerEventSchema`.
+    """
+    cls = CODEC.event_types.get(type_name) if isinstance(type_name, str) else None
+    newer = (
+        cls is not None and isinstance(schema_version, int) and schema_version > cls.SCHEMA_VERSION
+    )
+    error = NewerEventSchema if newer else UndecodableEvent
+    message = str(exc)
+    if newer and cls is not None:
+        message = (
+            f"written by a newer lapor_core (this one reads {type_name} up to "
+            f"v{cls.SCHEMA_VERSION}): upgrade to a lapor_core that reads "
+            f"{type_name} v{schema_version}"
+        )
+    return error(
+        message,
+        complaint_id=complaint_id,
+        position=position,
+        version=version,
+        type_name=str(type_name),
+        schema_version=schema_version,
+    )
+
+
+def events_from(complaint_id: ComplaintId, rows: Iterable[Sequence[Any]]) -> tuple[Event, ...]:
+    """
+    One stream's events from its (version, type, schema version, data) rows in order.
 
     Raises:
-        StorageError: A stored event cannot be decoded.
+        CorruptStream: A version is missing (the versions must be 1, 2, 3, ...).
+        UndecodableEvent: A stored event cannot be decoded (``NewerEventSchema`` when
+            a newer lapor_core wrote it).
     """
     decode = CODEC.decode_parts
-    return with_statuses(decode(t, v, data) for t, v, data in rows)
+    cid = complaint_id.value
+    events: list[Event] = []
+    for expected, (version, t, v, data) in enumerate(rows, start=1):
+        if version != expected:
+            raise CorruptStream(cid, expected, version)
+        try:
+            events.append(decode(t, v, data))
+        except StorageError as exc:
+            raise undecodable(
+                exc,
+                complaint_id=cid,
+                position=None,
+                version=version,
+                type_name=t,
+                schema_version=v,
+            ) from None
+    return with_statuses(events)
 
 
 def stored_events_from(rows: Iterable[Sequence[Any]]) -> tuple[StoredEvent, ...]:
@@ -237,15 +298,25 @@ def stored_events_from(rows: Iterable[Sequence[Any]]) -> tuple[StoredEvent, ...]
     Stored events from (position, complaint id, version, type, schema version, data) rows.
 
     Raises:
-        StorageError: A stored event cannot be decoded.
+        UndecodableEvent: An event cannot be decoded (the first such, by position; a
+            reader gets the events before it by reading up to its position).
     """
     decode = CODEC.decode_parts
-    return tuple(
-        [
-            StoredEvent(position, ComplaintId(cid), version, decode(t, v, data))
-            for position, cid, version, t, v, data in rows
-        ]
-    )
+    stored: list[StoredEvent] = []
+    for position, cid, version, t, v, data in rows:
+        try:
+            event = decode(t, v, data)
+        except StorageError as exc:
+            raise undecodable(
+                exc,
+                complaint_id=cid,
+                position=position,
+                version=version,
+                type_name=t,
+                schema_version=v,
+            ) from None
+        stored.append(StoredEvent(position, ComplaintId(cid), version, event))
+    return tuple(stored)
 
 
 @contextlib.contextmanager

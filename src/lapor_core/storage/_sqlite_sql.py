@@ -29,6 +29,7 @@ __all__ = [
     "SELECT_DUE",
     "SELECT_KEY",
     "SELECT_ROW",
+    "STREAM_IDS",
     "STREAM_VERSION",
     "UPSERT_ROW",
 ]
@@ -68,11 +69,15 @@ INSERT_EVENT = (
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
 STREAM_VERSION = "SELECT max(version) FROM events WHERE complaint_id = ?"
-LOAD = "SELECT type, schema_version, payload FROM events WHERE complaint_id = ? ORDER BY version"
+LOAD = (
+    "SELECT version, type, schema_version, payload FROM events WHERE complaint_id = ? "
+    "ORDER BY version"
+)
 READ_ALL = (
     "SELECT position, complaint_id, version, type, schema_version, payload FROM events "
     "WHERE position > ? ORDER BY position LIMIT ?"
 )
+STREAM_IDS = "SELECT complaint_id FROM events UNION SELECT id FROM complaints ORDER BY 1"
 INSERT_KEY = "INSERT INTO idempotency (key, complaint_id, version) VALUES (?, ?, ?)"
 SELECT_KEY = "SELECT complaint_id, version FROM idempotency WHERE key = ?"
 

@@ -21,15 +21,24 @@ Requirements (each is checked by :mod:`lapor_core.testing.store_contract`):
    handed to another claimant until the lease expires or its row is rewritten.
 8. Driver errors never leak: they become :class:`~lapor_core.errors.StorageError` (or
    ``ConcurrencyConflict`` / ``NotFound`` where that is what they mean).
+9. A stream that cannot be read fails alone: ``load`` raises
+   :class:`~lapor_core.errors.CorruptStream` (naming the missing version) for a gap and
+   :class:`~lapor_core.errors.UndecodableEvent` (``NewerEventSchema`` for an event a
+   newer lapor_core wrote) for an event it cannot decode; ``read_all`` raises
+   ``UndecodableEvent`` with the position of the first such event it meets, so a reader
+   can read the events before it.
+10. ``verify`` reads every stream and reports, per complaint, each stream that cannot be
+    read, has a gap, or whose projection row differs from a fresh replay.
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import enum
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
@@ -38,6 +47,7 @@ from lapor_core.domain.clocks import ClockDefinition, next_due
 from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
+from lapor_core.errors import CorruptStream, NewerEventSchema, UndecodableEvent
 from lapor_core.ports.projection import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page
 
 __all__ = [
@@ -46,8 +56,13 @@ __all__ = [
     "ComplaintRow",
     "ComplaintStore",
     "Page",
+    "ProblemKind",
+    "Projector",
     "StoredEvent",
+    "StreamProblem",
+    "VerifyReport",
     "project",
+    "row_with_due",
 ]
 
 
@@ -63,6 +78,99 @@ class StoredEvent:
     complaint_id: ComplaintId
     version: int
     event: Event
+
+
+class ProblemKind(enum.Enum):
+    """
+    What :meth:`ComplaintStore.verify` found wrong with one complaint.
+
+    .. versionadded:: 0.1.0
+    """
+
+    GAP = "gap"
+    """A version is missing from the stream."""
+    UNDECODABLE = "undecodable"
+    """An event cannot be decoded (a damaged row, an unknown type)."""
+    NEWER_VERSION = "newer_version"
+    """An event was written by a newer lapor_core."""
+    TRUNCATED = "truncated"
+    """The stream ends before the version its projection row records."""
+    PROJECTION = "projection"
+    """The projection row differs from a fresh replay of the stream."""
+    NO_ROW = "no_row"
+    """The stream has no projection row."""
+    NO_STREAM = "no_stream"
+    """A projection row has no events."""
+
+
+@attrs.frozen
+class StreamProblem:
+    """
+    One problem :meth:`ComplaintStore.verify` found, with its complaint.
+
+    Attributes:
+        complaint_id: The complaint.
+        kind: What is wrong.
+        message: What is wrong, in words (the missing version, the differing fields).
+
+    .. versionadded:: 0.1.0
+    """
+
+    complaint_id: ComplaintId
+    kind: ProblemKind
+    message: str
+
+    @classmethod
+    def from_error(
+        cls, complaint_id: ComplaintId, error: CorruptStream | UndecodableEvent
+    ) -> StreamProblem:
+        """
+        The problem a failed load of *complaint_id* shows (a gap, or an unreadable event).
+
+        .. versionadded:: 0.1.0
+        """
+        if isinstance(error, CorruptStream):
+            kind = ProblemKind.GAP
+        elif isinstance(error, NewerEventSchema):
+            kind = ProblemKind.NEWER_VERSION
+        else:
+            kind = ProblemKind.UNDECODABLE
+        return cls(complaint_id, kind, str(error))
+
+    def __str__(self) -> str:
+        """``<complaint id>: <kind>: <message>``."""
+        return f"{self.complaint_id}: {self.kind.value}: {self.message}"
+
+
+@attrs.frozen
+class VerifyReport:
+    """
+    What :meth:`ComplaintStore.verify` checked and found.
+
+    Attributes:
+        streams: How many complaints were checked (streams and projection rows).
+        events: How many events were decoded.
+        problems: Every problem found, by complaint id.
+
+    .. versionadded:: 0.1.0
+    """
+
+    streams: int
+    events: int
+    problems: tuple[StreamProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No problem was found."""
+        return not self.problems
+
+
+Projector: TypeAlias = Callable[[Complaint], ComplaintRow]
+"""
+Builds the projection row of a complaint (e.g. :func:`project` with a calendar and clocks).
+
+.. versionadded:: 0.1.0
+"""
 
 
 @runtime_checkable
@@ -111,6 +219,17 @@ class ComplaintStore(Protocol):
         """Claim complaints due at *now* for one sweeper (requirement 7)."""
         ...
 
+    def verify(self, projector: Projector | None = None) -> VerifyReport:
+        """
+        Read every stream and report what is wrong with each (requirement 10).
+
+        Args:
+            projector: Builds the row a replay should have; without one, every field
+                but ``next_due_at`` (which needs the profile's calendar and clocks) is
+                compared with :func:`project`.
+        """
+        ...
+
     def close(self) -> None:
         """Release connections; the store is unusable afterwards."""
         ...
@@ -123,6 +242,16 @@ def project(
 ) -> ComplaintRow:
     """
     The projection row of *complaint* (pure: the service writes it with the events).
+
+    .. versionadded:: 0.1.0
+    """
+    due = None if complaint.status.terminal else next_due(complaint, calendar, clocks)
+    return row_with_due(complaint, due)
+
+
+def row_with_due(complaint: Complaint, next_due_at: datetime | None) -> ComplaintRow:
+    """
+    The projection row of *complaint* with a given ``next_due_at`` (see :func:`project`).
 
     .. versionadded:: 0.1.0
     """
@@ -139,7 +268,7 @@ def project(
         agencies=tuple(a.agency for a in complaint.assignments),
         submitted_at=complaint.submitted_at,
         updated_at=complaint.updated_at,
-        next_due_at=None if complaint.status.terminal else next_due(complaint, calendar, clocks),
+        next_due_at=next_due_at,
         first_forwarded_at=complaint.first_forwarded_at,
         first_follow_up_at=complaint.first_follow_up_at,
         closed_at=complaint.closed_at,

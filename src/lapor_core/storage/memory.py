@@ -26,7 +26,15 @@ from lapor_core.ports.reporting import (
     compute_musrenbang,
     region_length,
 )
-from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
+from lapor_core.storage._verify import verify_streams
+from lapor_core.storage.base import (
+    ComplaintQuery,
+    ComplaintRow,
+    Page,
+    Projector,
+    StoredEvent,
+    VerifyReport,
+)
 from lapor_core.storage.support import (
     AppendBatch,
     check_append,
@@ -245,6 +253,32 @@ class InMemoryStore:
             for cid in chosen:
                 self._claims[cid] = (claimant, now + lease)
             return chosen
+
+    def _ids(self) -> list[ComplaintId]:
+        with self._lock:
+            self._check_open()
+            return sorted({*self._streams, *self._rows}, key=lambda cid: cid.value)
+
+    def verify(self, projector: Projector | None = None) -> VerifyReport:
+        """
+        Read every stream and report what is wrong with each complaint.
+
+        Args:
+            projector: Builds the row a replay should have (e.g. :func:`~.base.project`
+                with the profile's calendar and clocks); without one, every field but
+                ``next_due_at`` is compared.
+
+        Returns:
+            What was checked and every problem found (a gap, an undecodable event, an
+            event of a newer lapor_core, a truncated stream, a row that differs from a
+            replay), in complaint id order.
+
+        Raises:
+            StorageError: The store is closed or the database failed.
+
+        .. versionadded:: 0.1.0
+        """
+        return verify_streams(self._ids(), self.load, self.get, projector)
 
     def close(self) -> None:
         """Drop the data; the store is unusable afterwards (closing twice is harmless)."""

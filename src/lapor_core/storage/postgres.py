@@ -51,6 +51,7 @@ from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
 from lapor_core.storage import _postgres_sql as pg_sql
+from lapor_core.storage import redact_dsn
 from lapor_core.storage._reporting import (
     OPEN_STATUSES,
     check_window,
@@ -65,7 +66,15 @@ from lapor_core.storage._sql import (
     stored_events_from,
     translate_errors,
 )
-from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
+from lapor_core.storage._verify import verify_streams
+from lapor_core.storage.base import (
+    ComplaintQuery,
+    ComplaintRow,
+    Page,
+    Projector,
+    StoredEvent,
+    VerifyReport,
+)
 from lapor_core.storage.postgres_schema import SCHEMA_VERSION, ensure_schema
 from lapor_core.storage.support import (
     AppendBatch,
@@ -85,13 +94,17 @@ def safe_dsn(dsn: str) -> str:
     """
     *dsn* without its password, for error messages.
 
+    A DSN libpq cannot parse is shown with its password hidden
+    (:func:`lapor_core.storage.redact_dsn`).
+
     .. versionadded:: 0.1.0
     """
     try:
         params = conninfo_to_dict(dsn)
     except psycopg.Error:
-        return "<unparsable DSN>"
-    params.pop("password", None)
+        return redact_dsn(dsn)
+    for key in [k for k in params if k.endswith("password")]:
+        del params[key]
     return make_conninfo("", **params)
 
 
@@ -138,6 +151,10 @@ class PostgresStore:
         self._timeout = max(2, math.ceil(connect_timeout))
         self._closed = False
         self._prepare_sql()
+        # libpq repeats a malformed DSN (password included) in its messages: the error
+        # carries the message with the password hidden, and is raised outside the
+        # ``except`` so that no chained exception shows the original.
+        failure: StorageError | None = None
         try:
             with (
                 psycopg.connect(dsn, connect_timeout=self._timeout, autocommit=True) as conn,
@@ -146,7 +163,11 @@ class PostgresStore:
                 self._lock_log(conn)
                 ensure_schema(conn, schema, self._where)
         except psycopg.Error as exc:
-            raise StorageError(f"cannot use PostgreSQL at {self._where}: {exc}") from exc
+            failure = StorageError(
+                f"cannot use PostgreSQL at {self._where}: {redact_dsn(str(exc), dsn)}"
+            )
+        if failure is not None:
+            raise failure
         self._pool: ConnectionPool[psycopg.Connection[tuple[Any, ...]]] = ConnectionPool(
             dsn,
             min_size=min_size,
@@ -160,7 +181,11 @@ class PostgresStore:
             self._pool.open(wait=True, timeout=self._timeout + 2)
         except (PoolTimeout, psycopg.Error) as exc:
             self._pool.close()
-            raise StorageError(f"cannot open a pool to PostgreSQL at {self._where}: {exc}") from exc
+            failure = StorageError(
+                f"cannot open a pool to PostgreSQL at {self._where}: {redact_dsn(str(exc), dsn)}"
+            )
+        if failure is not None:
+            raise failure
 
     def __repr__(self) -> str:
         """Show where the store lives (without the password)."""
@@ -185,6 +210,7 @@ class PostgresStore:
         self._sql_copy_events = pg_sql.COPY_EVENTS.format(**names)
         self._sql_load = pg_sql.LOAD.format(**names)
         self._sql_read_all = pg_sql.READ_ALL.format(**names)
+        self._sql_stream_ids = pg_sql.STREAM_IDS.format(**names)
         self._sql_select_key = pg_sql.SELECT_KEY.format(**names)
         self._sql_claim_due = pg_sql.CLAIM_DUE.format(**names)
         self._sql_indicators = pg_sql.INDICATORS.format(**names)
@@ -311,7 +337,7 @@ class PostgresStore:
         """
         with self._tx("load") as conn:
             rows = conn.execute(self._sql_load, (complaint_id.value,)).fetchall()
-        return events_from(rows)
+        return events_from(complaint_id, rows)
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """
@@ -378,6 +404,30 @@ class PostgresStore:
         with self._tx("claim_due") as conn:
             found = conn.execute(self._sql_claim_due, params).fetchall()
         return tuple(ComplaintId(cid) for _due, cid in sorted(found))
+
+    def verify(self, projector: Projector | None = None) -> VerifyReport:
+        """
+        Read every stream and report what is wrong with each complaint.
+
+        Args:
+            projector: Builds the row a replay should have (e.g. :func:`~.base.project`
+                with the profile's calendar and clocks); without one, every field but
+                ``next_due_at`` is compared.
+
+        Returns:
+            What was checked and every problem found (a gap, an undecodable event, an
+            event of a newer lapor_core, a truncated stream, a row that differs from a
+            replay), in complaint id order.
+
+        Raises:
+            StorageError: The store is closed or the database failed.
+
+        .. versionadded:: 0.1.0
+        """
+        with self._tx("verify") as conn:
+            found = conn.execute(self._sql_stream_ids).fetchall()
+        ids = [ComplaintId(r[0]) for r in found]
+        return verify_streams(ids, self.load, self.get, projector)
 
     def close(self) -> None:
         """Close the pool; the store is unusable afterwards (closing twice is harmless)."""

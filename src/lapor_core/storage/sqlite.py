@@ -46,7 +46,15 @@ from lapor_core.storage._sql import (
     stored_events_from,
     translate_errors,
 )
-from lapor_core.storage.base import ComplaintQuery, ComplaintRow, Page, StoredEvent
+from lapor_core.storage._verify import verify_streams
+from lapor_core.storage.base import (
+    ComplaintQuery,
+    ComplaintRow,
+    Page,
+    Projector,
+    StoredEvent,
+    VerifyReport,
+)
 from lapor_core.storage.sqlite_schema import SCHEMA_VERSION, ensure_schema
 from lapor_core.storage.support import (
     AppendBatch,
@@ -293,7 +301,7 @@ class SQLiteStore:
         Raises:
             StorageError: The database failed or a stored event cannot be decoded.
         """
-        return events_from(self._read("load", sqlite_sql.LOAD, (complaint_id.value,)))
+        return events_from(complaint_id, self._read("load", sqlite_sql.LOAD, (complaint_id.value,)))
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """
@@ -356,6 +364,29 @@ class SQLiteStore:
             return tuple(ComplaintId(i) for i in ids)
 
         return self._write("claim_due", body)
+
+    def verify(self, projector: Projector | None = None) -> VerifyReport:
+        """
+        Read every stream and report what is wrong with each complaint.
+
+        Args:
+            projector: Builds the row a replay should have (e.g. :func:`~.base.project`
+                with the profile's calendar and clocks); without one, every field but
+                ``next_due_at`` is compared.
+
+        Returns:
+            What was checked and every problem found (a gap, an undecodable event, an
+            event of a newer lapor_core, a truncated stream, a row that differs from a
+            replay), in complaint id order.
+
+        Raises:
+            StorageError: The store is closed or the database failed.
+
+        .. versionadded:: 0.1.0
+        """
+        found = self._read("verify", sqlite_sql.STREAM_IDS)
+        ids = [ComplaintId(r[0]) for r in found]
+        return verify_streams(ids, self.load, self.get, projector)
 
     def close(self) -> None:
         """Close every connection; the store is unusable afterwards (twice is harmless)."""

@@ -6,8 +6,9 @@ A Hypothesis state machine that checks the workflow's guarantees for any profile
 :class:`~lapor_core.service.ComplaintService` over a store of your choice, with a
 :class:`~lapor_core.service.ManualClock`. Its rules submit complaints, issue commands
 ``decide`` accepts (from :mod:`lapor_core.testing.strategies`), issue random and mostly
-invalid commands by random actors, move the clock on and sweep. After every step its
-invariants check:
+invalid commands by random actors, put hostile text into commands (refused by the domain's
+text rules, or refused by the service exactly when ``decide`` refuses it), move the clock
+on and sweep. After every step its invariants check:
 
 * every status is one of the lifecycle table's;
 * a complaint's event stream only grows, is numbered ``1..version``, and replays to the
@@ -70,7 +71,7 @@ from lapor_core.domain.commands import (
     Reply,
     RequestInformation,
 )
-from lapor_core.domain.complaint import Complaint, Context, evolve, owners, replay
+from lapor_core.domain.complaint import Complaint, Context, decide, evolve, owners, replay
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ArchiveReason, ComplaintId
 from lapor_core.domain.privacy import public_view
@@ -358,6 +359,34 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         command = attrs.evolve(command, complaint_id=complaint.id)
         self.handle(actor, command)
 
+    @precondition(lambda self: self.has_complaints())
+    @rule(data=st.data(), text=lst.hostile_texts())
+    def hostile_text(self, data: st.DataObject, text: str) -> None:
+        """
+        Hostile text (surrogates, NUL, controls, very long, unusual Unicode) in a command.
+
+        The domain's text rules refuse it at construction, the same for every store; or
+        the command is built, and then the service refuses it exactly when ``decide``
+        does: the store never refuses text the domain accepted.
+        """
+        complaint = self.draw_complaint(data)
+        field = data.draw(st.sampled_from(_HOSTILE_FIELDS), label="field")
+        try:
+            actor, command = _hostile_command(complaint.id, field, text)
+        except LaporError:
+            return
+        try:
+            decide(self.expected[complaint.id], command, actor, self.clock.now(), self.ctx)
+        except LaporError:
+            accepted = False
+        else:
+            accepted = True
+        result = self.handle(actor, command)
+        assert accepted == (result is not None), (
+            f"decide {'accepted' if accepted else 'refused'} {command!r} but the service "
+            f"{'refused' if accepted else 'accepted'} it"
+        )
+
     @rule(minutes=st.integers(1, int(_MAX_ADVANCE.total_seconds() // 60)))
     def advance_time(self, minutes: int) -> None:
         """Move the clock forward (up to twelve days)."""
@@ -467,3 +496,20 @@ def _random_commands(cid: st.SearchStrategy[ComplaintId]) -> st.SearchStrategy[C
 
 
 _RANDOM_COMMANDS = _random_commands(_PLACEHOLDER)
+_HOSTILE_FIELDS = ("title", "tag", "question", "reply", "information", "actor id")
+
+
+def _hostile_command(cid: ComplaintId, field: str, text: str) -> tuple[Actor, Command]:
+    """A command carrying *text* in *field* (raises ``ValidationError`` if the rules refuse it)."""
+    admin = Actor.national_admin("admin-hostile")
+    if field == "title":
+        return admin, Classify(complaint_id=cid, title=text)
+    if field == "tag":
+        return admin, Classify(complaint_id=cid, tags=(text,))
+    if field == "question":
+        return admin, RequestInformation(complaint_id=cid, question=text)
+    if field == "reply":
+        return admin, Reply(complaint_id=cid, text=text)
+    if field == "information":
+        return admin, ProvideInformation(complaint_id=cid, text=text)
+    return Actor.national_admin(text), Classify(complaint_id=cid, tags=("prioritas",))

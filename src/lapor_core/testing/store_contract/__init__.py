@@ -24,7 +24,9 @@ of this package and each usable on its own (subclass it the same way):
 - :class:`~lapor_core.testing.store_contract.idempotency.IdempotencyContract`: idempotency
   keys (requirement 6);
 - :class:`~lapor_core.testing.store_contract.claims.DueClaimsContract`: the sweepers'
-  claims of due complaints (requirement 7).
+  claims of due complaints (requirement 7);
+- :class:`~lapor_core.testing.store_contract.verification.VerificationContract`:
+  ``verify`` (requirement 10).
 
 .. versionadded:: 0.1.0
 """
@@ -43,6 +45,7 @@ from lapor_core.testing.store_contract.drafts import REPORTER, T0, Draft, contex
 from lapor_core.testing.store_contract.idempotency import IdempotencyContract
 from lapor_core.testing.store_contract.projection import ProjectionContract
 from lapor_core.testing.store_contract.recorder import EventRecorderContract
+from lapor_core.testing.store_contract.verification import VerificationContract
 
 __all__ = [
     "REPORTER",
@@ -54,13 +57,18 @@ __all__ = [
     "IdempotencyContract",
     "ProjectionContract",
     "StoreContract",
+    "VerificationContract",
     "context",
     "submit_command",
 ]
 
 
 class ComplaintStoreContract(
-    EventRecorderContract, ProjectionContract, IdempotencyContract, DueClaimsContract
+    EventRecorderContract,
+    ProjectionContract,
+    IdempotencyContract,
+    DueClaimsContract,
+    VerificationContract,
 ):
     """
     The storage contract as pytest tests; subclass it with ``make_store``.

@@ -44,6 +44,7 @@ __all__ = [
     "complaint_ids",
     "contents",
     "external_ids",
+    "hostile_texts",
     "kinds",
     "privacies",
     "region_codes",
@@ -99,6 +100,7 @@ _PHRASES = (
 )
 _NAMES = ("Siti Aminah", "Budi Santoso", "Dewi Lestari", "Rahmat Hidayat", "Nur Aisyah")
 _ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), include_characters="\n\t")
+_LINE_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"))
 _ZONES: tuple[tzinfo, ...] = (UTC, *(ZoneInfo(z) for z in TIME_ZONES))
 
 
@@ -106,21 +108,81 @@ _ZONES: tuple[tzinfo, ...] = (UTC, *(ZoneInfo(z) for z in TIME_ZONES))
 
 
 @functools.cache
-def texts(max_size: int = 200) -> st.SearchStrategy[str]:
+def texts(max_size: int = 200, *, single_line: bool = False) -> st.SearchStrategy[str]:
     """
     Non-blank text of at most *max_size* characters: Indonesian phrases or arbitrary text.
 
-    Control characters other than newline and tab are left out (they are not what a
-    reporter types, and PostgreSQL's ``jsonb`` cannot hold ``NUL``).
+    It follows the domain's text rules: no lone surrogate and no control character other
+    than newline and tab (none at all, nor a Unicode line separator, with
+    *single_line*). :func:`hostile_texts` draws what the rules refuse.
 
     Args:
         max_size: The longest text drawn (at least 1).
+        single_line: Text for an id, code or tag field.
 
     .. versionadded:: 0.1.0
     """
     phrases = [p for p in _PHRASES if len(p) <= max_size]
-    free = st.text(_ALPHABET, min_size=1, max_size=max_size).filter(lambda s: bool(s.strip()))
+    alphabet = _LINE_ALPHABET if single_line else _ALPHABET
+    free = st.text(alphabet, min_size=1, max_size=max_size).filter(lambda s: bool(s.strip()))
     return st.sampled_from(phrases) | free if phrases else free
+
+
+_UNUSUAL = (
+    "\u200d",  # zero-width joiner
+    "\u202e",  # right-to-left override
+    "\ufeff",  # byte-order mark
+    "\ufffe",  # a noncharacter
+    "\U0010ffff",  # the last code point
+    "\U0001f469\u200d\U0001f4bb",  # an emoji sequence
+    "e\u0301",  # a combining accent
+    "\u0645\u0631\u062d\u0628\u0627",  # Arabic
+    "\u00a0",  # no-break space
+    "\u2028",  # line separator
+    "'; DROP TABLE events; --",
+    "\\u0000",  # an escaped NUL, as text
+)
+_REFUSED = (
+    "\x00",
+    "\ud800",
+    "\udfff",
+    "\x01",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\r",
+    "\n",
+    "\t",
+)
+
+
+@functools.cache
+def hostile_texts(max_size: int = 300) -> st.SearchStrategy[str]:
+    """
+    Text an attacker or a broken client sends: what the text rules refuse, and what they accept.
+
+    It draws lone surrogates, NUL and other control characters, line breaks and tabs
+    (which only free text keeps), blank text, text just over or under a length limit,
+    and valid but unusual Unicode (joiners, direction overrides, noncharacters, astral
+    code points, combining marks, SQL). Constructing a value from it may raise
+    :class:`~lapor_core.errors.ValidationError`; the point is that every store then
+    accepts and refuses the same values.
+
+    Args:
+        max_size: The length around which long text is drawn.
+
+    .. versionadded:: 0.1.0
+    """
+    pieces = st.sampled_from(_UNUSUAL + _REFUSED) | st.text(_ALPHABET, max_size=4)
+    anything = st.text(st.characters(), max_size=12)
+    spliced = st.lists(pieces | anything, min_size=1, max_size=6).map("".join)
+    long = st.builds(
+        lambda n, c: c * n,
+        st.integers(max(1, max_size - 2), max_size + 2),
+        st.sampled_from("ab\u00e9\U0001f600"),
+    )
+    blank = st.sampled_from(["", " ", "\n", "\t \n"])
+    return spliced | long | blank
 
 
 @functools.cache
@@ -320,5 +382,5 @@ def external_ids() -> st.SearchStrategy[ExternalIds]:
     return st.builds(
         ExternalIds,
         sp4n_tracking_id=st.none() | tracking_ids(),
-        regional_app_id=st.none() | texts(64),
+        regional_app_id=st.none() | texts(64, single_line=True),
     )

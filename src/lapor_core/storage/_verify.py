@@ -1,0 +1,97 @@
+"""
+What every store's ``verify`` does once it has listed its complaints.
+
+Internal to :mod:`lapor_core.storage`: each backend lists the ids of its streams and
+rows and hands them here with its ``load`` and ``get``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from lapor_core.domain.complaint import replay
+from lapor_core.domain.events import Event
+from lapor_core.domain.model import ComplaintId
+from lapor_core.errors import CorruptStream, NotFound, UndecodableEvent
+from lapor_core.ports.projection import ROW_FIELDS, ComplaintRow
+from lapor_core.storage.base import (
+    ProblemKind,
+    Projector,
+    StreamProblem,
+    VerifyReport,
+    row_with_due,
+)
+
+__all__ = ["verify_streams"]
+
+
+def _differences(row: ComplaintRow, expected: ComplaintRow) -> list[str]:
+    return [
+        f"{name} is {getattr(row, name)!r}, a replay gives {getattr(expected, name)!r}"
+        for name in ROW_FIELDS
+        if getattr(row, name) != getattr(expected, name)
+    ]
+
+
+def _check_one(
+    complaint_id: ComplaintId,
+    events: tuple[Event, ...],
+    get: Callable[[ComplaintId], ComplaintRow],
+    projector: Projector | None,
+) -> StreamProblem | None:
+    try:
+        row = get(complaint_id)
+    except NotFound:
+        return StreamProblem(complaint_id, ProblemKind.NO_ROW, "the stream has no projection row")
+    if not events:
+        return StreamProblem(
+            complaint_id,
+            ProblemKind.NO_STREAM,
+            f"a projection row at version {row.version} has no events",
+        )
+    if row.version > len(events):
+        return StreamProblem(
+            complaint_id,
+            ProblemKind.TRUNCATED,
+            f"the stream ends at version {len(events)}, its projection row is at version "
+            f"{row.version}",
+        )
+    state = replay(events)
+    expected = projector(state) if projector is not None else row_with_due(state, row.next_due_at)
+    differences = _differences(row, expected)
+    if differences:
+        return StreamProblem(
+            complaint_id, ProblemKind.PROJECTION, "out of date: " + "; ".join(differences)
+        )
+    return None
+
+
+def verify_streams(
+    ids: Iterable[ComplaintId],
+    load: Callable[[ComplaintId], tuple[Event, ...]],
+    get: Callable[[ComplaintId], ComplaintRow],
+    projector: Projector | None,
+) -> VerifyReport:
+    """
+    Check each complaint of *ids*: its stream decodes, has no gap, and its row is a replay.
+
+    Args:
+        ids: Every complaint with a stream or a projection row, each once.
+        load: The store's ``load``.
+        get: The store's ``get``.
+        projector: The row a replay should have (see ``ComplaintStore.verify``).
+    """
+    problems: list[StreamProblem] = []
+    streams = events_read = 0
+    for complaint_id in ids:
+        streams += 1
+        try:
+            events = load(complaint_id)
+        except (CorruptStream, UndecodableEvent) as exc:
+            problems.append(StreamProblem.from_error(complaint_id, exc))
+            continue
+        events_read += len(events)
+        problem = _check_one(complaint_id, events, get, projector)
+        if problem is not None:
+            problems.append(problem)
+    return VerifyReport(streams, events_read, tuple(problems))
