@@ -32,10 +32,11 @@ from lapor_core.reports import (
     musrenbang_csv,
     musrenbang_json,
 )
-from lapor_core.service import ComplaintService, ManualClock
+from lapor_core.service import ComplaintService, ManualClock, Subscription
 from lapor_core.simulate import SimulationConfig, simulate
 from lapor_core.storage import ComplaintQuery, ComplaintRow, ComplaintStore, InMemoryStore
 from lapor_core.storage.sqlite import SQLiteStore
+from lapor_core.storage.support import READ_ALL_MAX_LIMIT
 
 PROFILE = load_profile("national")
 REGISTRY = load_registry("kaltim")
@@ -386,7 +387,7 @@ def _run(seed: int) -> tuple[tuple[AgencyIndicators, ...], list[tuple[str, str, 
     figures = indicators(store, config.start, config.start + timedelta(days=config.days))
     stream = [
         (type(e.event).__name__, e.complaint_id.value, e.version)
-        for e in store.read_all(0, 1_000_000)
+        for e in Subscription(store, batch=READ_ALL_MAX_LIMIT)
     ]
     return figures, stream
 
@@ -404,5 +405,5 @@ def test_simulation_result_matches_the_store() -> None:
     service = ComplaintService(store, load_profile("kaltim"), REGISTRY, cache_size=10_000)
     result = simulate(service, SimulationConfig(days=10, seed=2))
     assert result.complaints > 0
-    assert result.events == len(store.read_all(0, 1_000_000))
+    assert result.events == sum(1 for _ in Subscription(store, batch=READ_ALL_MAX_LIMIT))
     assert sum(result.by_status.values()) == result.complaints

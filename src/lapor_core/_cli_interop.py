@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lapor_core._cli_reports import open_existing
+from lapor_core._cli_reports import open_existing, path_argument, write_output
 from lapor_core.errors import NotFound, ValidationError
 from lapor_core.interop.importer import import_lapor_csv, iter_complaints
 from lapor_core.interop.lapor_csv import (
@@ -59,6 +59,14 @@ def _read_map(path: str, what: str) -> dict[str, str]:
                 table[row[0].strip()] = row[1].strip()
     except FileNotFoundError:
         raise NotFound(f"{what} map {path!r} does not exist") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise ValidationError(f"cannot read {what} map {path!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"cannot read {what} map {path!r}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    except (csv.Error, ValueError) as exc:  # an overlong field; a NUL in the path
+        raise ValidationError(f"cannot read {what} map {path!r}: {exc}") from None
     return table
 
 
@@ -69,10 +77,7 @@ def _query(args: argparse.Namespace) -> ComplaintQuery:
 
 
 def _write(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8", newline="")
-    else:
-        sys.stdout.write(text)
+    write_output(text, output, newline="")
 
 
 def _report_unreadable(command: str, problems: list[StreamProblem]) -> int:
@@ -110,7 +115,13 @@ def run_import(args: argparse.Namespace) -> int:
     store = open_store(url)
     try:
         service = ComplaintService(store, profile, registry)
-        summary = import_lapor_csv(service, args.file, csv_options=csv_options, options=options)
+        summary = import_lapor_csv(
+            service,
+            args.file,
+            csv_options=csv_options,
+            options=options,
+            dry_run=url.startswith("memory"),
+        )
     finally:
         store.close()
     sys.stdout.write(summary.render())
@@ -175,14 +186,18 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
 
 
 def _common(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--profile", default="national", help="profile name or path")
+    cmd.add_argument(
+        "--profile", type=path_argument, default="national", help="profile name or path"
+    )
     cmd.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="IANA zone (default WIB)")
 
 
 def _window(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--since", type=_day, help="first submission day (inclusive)")
     cmd.add_argument("--until", type=_day, help="last submission day (exclusive)")
-    cmd.add_argument("--output", help="file to write (default: standard output)")
+    cmd.add_argument(
+        "--output", type=path_argument, help="file to write (default: standard output)"
+    )
 
 
 def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -196,12 +211,14 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "workflow. Re-importing creates no duplicates; a bad row writes nothing and is "
         "listed with its line and column. Exit 0 when no row was refused, 1 otherwise.",
     )
-    imp.add_argument("file", metavar="FILE", help="the CSV file (UTF-8)")
+    imp.add_argument("file", type=path_argument, metavar="FILE", help="the CSV file (UTF-8)")
     imp.add_argument(
         "--store",
         help=f"store URL (default: ${LAPOR_STORE_ENV}, else {DEFAULT_STORE_URL}, a dry run)",
     )
-    imp.add_argument("--registry", default="kaltim", help="agency registry name or path")
+    imp.add_argument(
+        "--registry", type=path_argument, default="kaltim", help="agency registry name or path"
+    )
     imp.add_argument("--format", choices=("lapor-csv",), default="lapor-csv", help="file format")
     imp.add_argument(
         "--date-format",
@@ -211,9 +228,13 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         f"{', '.join(DEFAULT_DATE_FORMATS)})".replace("%", "%%"),
     )
     imp.add_argument("--delimiter", default=",", help="field separator (default ',')")
-    imp.add_argument("--agency-map", help="CSV of DisposisiInstansiID,our agency id")
-    imp.add_argument("--category-map", help="CSV of KategoriID,our category code")
-    imp.add_argument("--area-map", help="CSV of AreaID,Kemendagri region code")
+    imp.add_argument(
+        "--agency-map", type=path_argument, help="CSV of DisposisiInstansiID,our agency id"
+    )
+    imp.add_argument(
+        "--category-map", type=path_argument, help="CSV of KategoriID,our category code"
+    )
+    imp.add_argument("--area-map", type=path_argument, help="CSV of AreaID,Kemendagri region code")
     imp.add_argument("--fallback-agency", help="agency for ids the map or registry lacks")
     imp.add_argument("--fallback-category", help="category for ids the map or profile lacks")
     _common(imp)
@@ -232,7 +253,9 @@ def _add_export_open311(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     o311.add_argument("what", nargs="?", choices=("requests", "services"), default="requests")
     o311.add_argument("--store", help="store URL (sqlite:///path, ...); needed for requests")
-    o311.add_argument("--registry", default="kaltim", help="agency registry for agency names")
+    o311.add_argument(
+        "--registry", type=path_argument, default="kaltim", help="agency registry for agency names"
+    )
     o311.add_argument(
         "--extended", action="store_true", help="add extended_attributes (our status, ...)"
     )

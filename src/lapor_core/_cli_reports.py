@@ -43,6 +43,13 @@ def _date(text: str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def path_argument(text: str) -> str:
+    """A file name (or a bundled profile's name): refused when no file can have it."""
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"no file name holds a NUL character: {text!r}")
+    return text
+
+
 def _period(text: str) -> int:
     """A simulated period in days, ``>= 1``."""
     try:
@@ -111,6 +118,13 @@ def _batch_gc() -> Iterator[None]:
 def run_simulate(args: argparse.Namespace) -> int:
     """Run ``lapor-core simulate``."""
     national = args.scale == "national"
+    try:
+        args.start + timedelta(days=args.days + 1)
+    except OverflowError:
+        raise ValidationError(
+            f"--start {args.start.isoformat()} and --days {args.days} run past the last "
+            f"representable date {date.max.isoformat()}"
+        ) from None
     profile = load_profile(args.profile or ("national" if national else "kaltim"))
     registry: AgencyRegistry = national_registry() if national else load_registry(args.registry)
     url = shown = args.store
@@ -173,6 +187,24 @@ def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
     return since, until
 
 
+def write_output(text: str, output: str | None, *, newline: str | None = None) -> None:
+    """
+    Write *text* to the file *output* names (UTF-8), or to standard output without one.
+
+    Raises:
+        ValidationError: The file cannot be written (no such directory, a directory, no
+            permission, a full disk): the message names ``--output`` and the reason.
+    """
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8", newline=newline)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValidationError(f"cannot write --output {output!r}: {reason}") from None
+
+
 def open_existing(url: str) -> ComplaintStore:
     """Open a store to read from; a SQLite file must already exist (no silent empty file)."""
     if url.startswith("sqlite:///"):
@@ -231,12 +263,9 @@ def run_export(args: argparse.Namespace) -> int:
         else:
             figures = indicators(store, since, until)
             text = indicators_csv(figures) if args.format == "csv" else indicators_json(figures)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-        else:
-            print(text, end="")
     finally:
         store.close()
+    write_output(text, args.output)
     return 0
 
 
@@ -356,6 +385,7 @@ def run_deadline(args: argparse.Namespace) -> int:
     unit = DurationUnit(args.unit)
     lang = args.lang
     words, names = _WORDS[lang], _DAY_NAMES[lang]
+    calendar.local_date(start)  # a start with no local date (0001-01-01T00:00+14:00) is refused
     local = start.astimezone(zoneinfo.ZoneInfo(calendar.time_zone))
     cuti = words["cuti_on"] if calendar.include_cuti_bersama else words["cuti_off"]
     print(f"{words['duration']}: {args.days} {words[unit.value]}")
@@ -416,7 +446,9 @@ def _add_deadline_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
         default=None,
         help="count collective leave (cuti bersama) as days off (default: the profile's option)",
     )
-    cmd.add_argument("--profile", default="national", help="profile name or path")
+    cmd.add_argument(
+        "--profile", type=path_argument, default="national", help="profile name or path"
+    )
     cmd.add_argument("--lang", choices=("id", "en"), default="id", help="output language")
     cmd.set_defaults(func=run_deadline)
 
@@ -443,8 +475,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="regional: the Kaltim profile and registry, ~1,000 reports a year; national: "
         "~650 K/L/D (~3,800 agency nodes) and ~200,000 reports a year",
     )
-    sim.add_argument("--profile", help="profile name or path (default by scale)")
-    sim.add_argument("--registry", default="kaltim", help="registry for the regional scale")
+    sim.add_argument(
+        "--profile", type=path_argument, help="profile name or path (default by scale)"
+    )
+    sim.add_argument(
+        "--registry", type=path_argument, default="kaltim", help="registry for the regional scale"
+    )
     sim.add_argument("--store", help="store URL (default: a fresh SQLite file)")
     sim.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
     sim.add_argument("--top", type=int, default=15, help="agencies shown (default 15)")
@@ -460,7 +496,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "its complaint id. Exit 0 when there is none, 1 otherwise.",
     )
     verify.add_argument("--store", required=True, help="store URL (sqlite:///path, ...)")
-    verify.add_argument("--profile", default="national", help="profile the store was written with")
+    verify.add_argument(
+        "--profile",
+        type=path_argument,
+        default="national",
+        help="profile the store was written with",
+    )
     verify.set_defaults(func=run_verify)
 
     for name, helptext in (
@@ -480,5 +521,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
             cmd.add_argument(
                 "--level", type=int, choices=(1, 2, 3, 4), default=2, help="region level"
             )
-            cmd.add_argument("--output", help="file to write (default: standard output)")
+            cmd.add_argument(
+                "--output", type=path_argument, help="file to write (default: standard output)"
+            )
             cmd.set_defaults(func=run_export)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 from lapor_core.errors import UndecodableEvent
 from lapor_core.storage.base import ComplaintStore, StoredEvent
+from lapor_core.storage.support import check_batch_size, check_query_window
 
 __all__ = ["Subscription"]
 
@@ -35,8 +36,13 @@ class Subscription:
     Args:
         store: The store to read.
         position: Start after this global position (0: from the beginning).
-        batch: How many events to read at a time.
+        batch: How many events to read at a time, at most
+            :data:`~lapor_core.storage.support.READ_ALL_MAX_LIMIT`.
         skip_undecodable: Pass over events that cannot be decoded instead of raising.
+
+    Raises:
+        ValidationError: *batch* is not from 1 to ``READ_ALL_MAX_LIMIT``, or *position*
+            is not a valid global position.
 
     .. versionadded:: 0.1.0
     """
@@ -50,6 +56,8 @@ class Subscription:
         skip_undecodable: bool = False,
     ) -> None:
         """Start after *position* (0: from the beginning)."""
+        check_batch_size(batch, "batch")
+        check_query_window(position, batch)
         self.store = store
         self.position = position
         self.batch = batch

@@ -48,6 +48,7 @@ from lapor_core import (
 )
 from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import add_parsers as add_report_parsers
+from lapor_core._cli_reports import path_argument
 from lapor_core.domain.check import CheckReport, check
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table
 
@@ -194,12 +195,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     walk = sub.add_parser("walk", help="walk one complaint through its whole life")
-    walk.add_argument("--profile", default="national", help="bundled profile name or path")
-    walk.add_argument("--registry", default="kaltim", help="bundled registry name or path")
+    walk.add_argument(
+        "--profile", type=path_argument, default="national", help="bundled profile name or path"
+    )
+    walk.add_argument(
+        "--registry", type=path_argument, default="kaltim", help="bundled registry name or path"
+    )
     walk.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
     walk.set_defaults(func=_walk)
     diagram = sub.add_parser("diagram", help="print the lifecycle as a Mermaid diagram")
-    diagram.add_argument("--profile", default="national", help="bundled profile name or path")
+    diagram.add_argument(
+        "--profile", type=path_argument, default="national", help="bundled profile name or path"
+    )
     diagram.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
     diagram.add_argument(
         "--format", choices=("mermaid", "table"), default="mermaid", help="output format"
@@ -214,7 +221,9 @@ def _parser() -> argparse.ArgumentParser:
         "does not load, every problem of its keys and values. "
         "Exit 0 when clean, 1 with problems, 2 for usage errors (no such profile).",
     )
-    check_.add_argument("profile", metavar="FILE_OR_NAME", help="bundled profile name or path")
+    check_.add_argument(
+        "profile", type=path_argument, metavar="FILE_OR_NAME", help="bundled profile name or path"
+    )
     check_.set_defaults(func=_check)
     add_report_parsers(sub)
     add_interop_parsers(sub)
@@ -236,6 +245,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a pager or `head` that closed early
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file the system refuses (a directory, no permission, ...)
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        print(f"lapor-core: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError as exc:  # a file given as text that is not UTF-8
+        print(f"lapor-core: error: not UTF-8 text: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ clocks the service reads the time from (:class:`Clock`, :class:`SystemClock`,
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -41,10 +42,18 @@ from lapor_core.errors import (
     InvalidTransition,
     LaporError,
     NotFound,
+    StorageError,
     UndecodableEvent,
     ValidationError,
 )
-from lapor_core.storage.base import ComplaintRow, ComplaintStore, StreamProblem, project
+from lapor_core.storage.base import (
+    ComplaintRow,
+    ComplaintStore,
+    SnapshotStore,
+    StreamProblem,
+    project,
+)
+from lapor_core.storage.snapshots import SNAPSHOT_EVERY_DEFAULT
 
 __all__ = [
     "BulkStore",
@@ -152,6 +161,13 @@ class ComplaintService:
             command that takes its time from the clock; within it, the command is decided
             at the last event's instant. Default five minutes; an explicit ``now`` is never
             adjusted.
+        snapshot_every: On a store that keeps snapshots
+            (:class:`~lapor_core.storage.base.SnapshotStore`, every bundled one), save a
+            snapshot of a complaint's state whenever its stream passes another multiple of
+            this many events, or a load had to replay at least that many events after the
+            newest usable snapshot; a load reads the snapshot and the events after it.
+            Default :data:`~lapor_core.storage.snapshots.SNAPSHOT_EVERY_DEFAULT` (100);
+            ``0`` turns snapshots off (every load replays the whole stream).
 
     .. versionadded:: 0.1.0
     """
@@ -167,12 +183,21 @@ class ComplaintService:
         max_attempts: int = 5,
         cache_size: int = 0,
         max_clock_skew: timedelta = timedelta(minutes=5),
+        snapshot_every: int = SNAPSHOT_EVERY_DEFAULT,
     ) -> None:
         """Compile the profile once; nothing is read or written yet."""
         if max_attempts < 1:
             raise ValidationError("max_attempts must be at least 1")
         if cache_size < 0:
             raise ValidationError("cache_size must not be negative")
+        if (
+            not isinstance(snapshot_every, int)
+            or isinstance(snapshot_every, bool)
+            or snapshot_every < 0
+        ):
+            raise ValidationError(
+                f"snapshot_every must be an int >= 0 (0: no snapshots), got {snapshot_every!r}"
+            )
         if not isinstance(max_clock_skew, timedelta) or max_clock_skew < timedelta(0):
             raise ValidationError(
                 f"max_clock_skew must be a non-negative timedelta, got {max_clock_skew!r}"
@@ -186,6 +211,10 @@ class ComplaintService:
         self._cache: OrderedDict[ComplaintId, Complaint] = OrderedDict()
         self._cache_size = cache_size
         self._pending: dict[ComplaintId, _Pending] | None = None
+        self._snapshots: SnapshotStore | None = (
+            store if snapshot_every and isinstance(store, SnapshotStore) else None
+        )
+        self.snapshot_every = snapshot_every
 
     @property
     def profile(self) -> Profile:
@@ -217,12 +246,51 @@ class ComplaintService:
         if cached is not None:
             self._cache.move_to_end(complaint_id)
             return cached
-        stream = self.store.load(complaint_id)
-        if not stream:
-            return None
-        state = replay(stream)
-        self._remember(state)
+        state = self._load(complaint_id)
+        if state is not None:
+            self._remember(state)
         return state
+
+    def _load(self, complaint_id: ComplaintId) -> Complaint | None:
+        """
+        The stored state: the newest snapshot and the events after it, or a full replay.
+
+        A load that replays at least ``snapshot_every`` events saves a snapshot.
+        """
+        snapshots = self._snapshots
+        if snapshots is None:
+            stream = self.store.load(complaint_id)
+            return replay(stream) if stream else None
+        state = snapshots.load_snapshot(complaint_id)
+        if state is None:
+            stream = self.store.load(complaint_id)
+            if not stream:
+                return None
+            state = replay(stream)
+            replayed = len(stream)
+        else:
+            tail = snapshots.load_after(complaint_id, state.version)
+            for event in tail:
+                state = evolve(state, event)
+            replayed = len(tail)
+        if replayed >= self.snapshot_every:
+            self._save_snapshot(state)
+        return state
+
+    def _save_snapshot(self, state: Complaint) -> None:
+        """Save a snapshot of *state*; a failure loses nothing (the events are stored)."""
+        if self._snapshots is None:
+            return
+        # a snapshot only saves time: a failure to write one must not fail a command
+        # that has been stored, and the next load replays the events instead
+        with contextlib.suppress(StorageError):
+            self._snapshots.save_snapshot(state)
+
+    def _snapshot_after(self, before: int, state: Complaint) -> None:
+        """Save a snapshot when the stream passed a multiple of ``snapshot_every``."""
+        every = self.snapshot_every
+        if self._snapshots is not None and state.version // every > before // every:
+            self._save_snapshot(state)
 
     def _remember(self, state: Complaint) -> None:
         if self._cache_size:
@@ -304,6 +372,7 @@ class ComplaintService:
                     raise
                 continue  # the next attempt looks the key up first
             self._remember(state)
+            self._snapshot_after(version, state)
             for listener in self._listeners:
                 listener(events)
             return HandleResult(state, events, attempts=attempt)
@@ -341,11 +410,11 @@ class ComplaintService:
                         f"idempotency key {idempotency_key!r} was used for complaint "
                         f"{found[0]}, not {state.id}"
                     )
-                stored = self.store.load(found[0])[: found[1]]
-                return HandleResult(replay(stored), (), duplicate=True)
+                return HandleResult(self._state_at(found[0], found[1]), (), duplicate=True)
         row = project(state, self.context.calendar, self.context.profile.clocks)
         self.store.append(state.id, 0, stream, row, idempotency_key=idempotency_key)
         self._remember(state)
+        self._snapshot_after(0, state)
         for listener in self._listeners:
             listener(stream)
         return HandleResult(state, stream)
@@ -452,6 +521,7 @@ class ComplaintService:
             raise
         for p in pending.values():
             self._remember(p.state)
+            self._snapshot_after(p.expected_version, p.state)
         for listener in self._listeners:
             for p in pending.values():
                 listener(p.events)
@@ -477,8 +547,21 @@ class ComplaintService:
                 f"idempotency key {key!r} was used for complaint {complaint_id}, "
                 f"not {command.complaint_id}"
             )
-        events = self.store.load(complaint_id)[:version]
-        return HandleResult(replay(events), (), duplicate=True, attempts=attempt)
+        return HandleResult(
+            self._state_at(complaint_id, version), (), duplicate=True, attempts=attempt
+        )
+
+    def _state_at(self, complaint_id: ComplaintId, version: int) -> Complaint:
+        """The complaint as it was at *version* (from a snapshot at or before it, if any)."""
+        snapshots = self._snapshots
+        if snapshots is not None:
+            state = snapshots.load_snapshot(complaint_id)
+            if state is not None and state.version <= version:
+                tail = snapshots.load_after(complaint_id, state.version)
+                for event in tail[: version - state.version]:
+                    state = evolve(state, event)
+                return state
+        return replay(self.store.load(complaint_id)[:version])
 
     def sweep(
         self,

@@ -24,6 +24,7 @@ from lapor_core.interop import (
     iter_complaints,
     write_lapor_csv,
 )
+from lapor_core.service import Subscription
 from lapor_core.storage import (
     ComplaintQuery,
     ComplaintRow,
@@ -32,6 +33,7 @@ from lapor_core.storage import (
     SQLiteStore,
     StoredEvent,
 )
+from lapor_core.storage.support import READ_ALL_MAX_LIMIT
 
 HEADER = ",".join(COLUMNS)
 S = lc.Status
@@ -60,7 +62,7 @@ class CountingStore(InMemoryStore):
 
 
 def _events(store: ComplaintStore) -> int:
-    return len(store.read_all(0, 100_000))
+    return sum(1 for _ in Subscription(store, batch=READ_ALL_MAX_LIMIT))
 
 
 def test_import_the_sample_file() -> None:

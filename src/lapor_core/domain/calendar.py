@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import types
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
@@ -80,7 +80,10 @@ _ONE_DAY: Final = timedelta(days=1)
 
 
 def _to_overrides(value: Iterable[CalendarOverride]) -> tuple[CalendarOverride, ...]:
-    overrides = tuple(value)
+    try:
+        overrides = tuple(value)
+    except TypeError:
+        raise ValidationError(f"overrides must be an iterable, got {value!r}") from None
     kinds: dict[date, OverrideKind] = {}
     for i, override in enumerate(overrides):
         if not isinstance(override, CalendarOverride):
@@ -104,6 +107,14 @@ def _require_count(value: object) -> int:
     if not isinstance(value, int) or value < 0:
         raise ValidationError(f"n must be an int >= 0, got {value!r}")
     return value
+
+
+def _is_positive(n: object, error: Callable[[], Exception]) -> bool:
+    """``n > 0`` for an int; *error* raised for anything ``>`` cannot compare with 0."""
+    try:
+        return bool(n > 0)  # type: ignore[operator]
+    except TypeError:
+        raise error() from None
 
 
 def _to_time_zone(value: object) -> str:
@@ -245,10 +256,19 @@ class WorkingCalendar:
 
         Raises:
             ValidationError: ``instant`` is naive or not a datetime.
+            CalendarRangeError: ``instant`` has no local date there (it is within hours of
+                ``datetime.min`` or ``datetime.max``).
 
         .. versionadded:: 0.1.0
         """
-        return _require_aware(instant).astimezone(self._days.zone).date()
+        aware = _require_aware(instant)
+        try:
+            return aware.astimezone(self._days.zone).date()
+        except OverflowError:
+            raise CalendarRangeError(
+                f"{aware.isoformat()} has no local date in {self.time_zone} (it is past the "
+                "first or last representable date)"
+            ) from None
 
     def _end_of_day(self, day: date) -> datetime:
         return datetime.combine(day + _ONE_DAY, time(), tzinfo=self._days.zone)
@@ -303,10 +323,13 @@ class WorkingCalendar:
 
         .. versionadded:: 0.1.0
         """
-        if day in self._days.working:
-            return True
-        if day in self._days.base:
-            return False
+        try:
+            if day in self._days.working:
+                return True
+            if day in self._days.base:
+                return False
+        except TypeError:  # unhashable: no date
+            pass
         raise self._day_error(day)
 
     def holiday_name(self, day: date) -> str | None:
@@ -328,7 +351,11 @@ class WorkingCalendar:
 
         .. versionadded:: 0.1.0
         """
-        if day not in self._days.base:
+        try:
+            known = day in self._days.base
+        except TypeError:  # unhashable: no date
+            known = False
+        if not known:
             raise self._day_error(day)
         overrides = self._days.overrides.get(day, ())
         if overrides and overrides[0].kind is OverrideKind.WORKING_DAY:
@@ -364,7 +391,7 @@ class WorkingCalendar:
             base = self._days.base[day]
         except (KeyError, TypeError):
             raise self._day_error(day) from None
-        if n > 0:
+        if _is_positive(n, lambda: self._count_error(day, n)):
             try:
                 return self._days.working_dates[base + n]
             except (IndexError, TypeError):
@@ -420,12 +447,12 @@ class WorkingCalendar:
         # The UTC test first skips the costlier utcoffset() call in the common case.
         if zone is not UTC and (zone is None or start.utcoffset() is None):
             raise ValidationError(f"expected an aware datetime, got {start!r}")
-        day = start.astimezone(days.zone).date()
+        day = self.local_date(start)
         try:
             base = days.base[day]
         except KeyError:
             raise self._day_error(day) from None
-        if n > 0:
+        if _is_positive(n, lambda: self._count_error(day, n)):
             try:
                 return days.working_ends[base + n]
             except (IndexError, TypeError):
@@ -446,12 +473,21 @@ class WorkingCalendar:
             Local midnight at the end of that day, in :attr:`time_zone`.
 
         Raises:
-            ValidationError: ``start`` is naive, or ``n`` is negative or not an int.
+            ValidationError: ``start`` is naive, or ``n`` is negative or not an int, or the
+                day is past ``date.max``.
+            CalendarRangeError: ``start`` has no local date (see :meth:`local_date`).
 
         .. versionadded:: 0.1.0
         """
         days = _require_count(n)
-        return self._end_of_day(self.local_date(start) + timedelta(days=days))
+        day = self.local_date(start)
+        try:
+            return self._end_of_day(day + timedelta(days=days))
+        except OverflowError:
+            raise ValidationError(
+                f"{days} calendar day(s) after {day.isoformat()} is past the last "
+                f"representable date {date.max.isoformat()}"
+            ) from None
 
     def working_days_between(self, a: datetime | date, b: datetime | date) -> int:
         """Count the working days in ``(a, b]`` (local dates); negative if ``b < a``.

@@ -108,10 +108,27 @@ def _classify(
     )
 
 
+def _require_room(complaint: Complaint, command: c.Command, ctx: Context, needed: int = 1) -> None:
+    """
+    Refuse a command that adds to a thread already at the profile's cap.
+
+    A question needs room for its answer too (*needed* 2), so the thread never grows
+    past ``profile.thread.max_messages``.
+    """
+    cap = ctx.profile.thread.max_messages
+    if len(complaint.thread) + needed > cap:
+        raise InvalidTransition(
+            f"{type(command).__name__} is refused: the thread of complaint {complaint.id} "
+            f"holds {len(complaint.thread)} messages and the profile allows at most {cap} "
+            "(options.thread.max_messages)"
+        )
+
+
 def _request_info(
     complaint: Complaint, cmd: c.RequestInformation, actor: Actor, now: datetime, ctx: Context
 ) -> Events:
     require_scope(complaint, actor, ctx)
+    _require_room(complaint, cmd, ctx, needed=2)
     return (
         e.InformationRequested(
             complaint_id=complaint.id, at=now, actor=actor, question=cmd.question
@@ -223,6 +240,7 @@ def _follow_up(
     complaint: Complaint, cmd: c.PostFollowUp, actor: Actor, now: datetime, ctx: Context
 ) -> Events:
     require_assignment(complaint, cmd.agency, actor, ctx)
+    _require_room(complaint, cmd, ctx)
     return (
         e.FollowUpPosted(
             complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, text=cmd.text
@@ -232,6 +250,7 @@ def _follow_up(
 
 def _reply(complaint: Complaint, cmd: c.Reply, actor: Actor, now: datetime, ctx: Context) -> Events:
     require_scope(complaint, actor, ctx)
+    _require_room(complaint, cmd, ctx)
     return (e.ReplyPosted(complaint_id=complaint.id, at=now, actor=actor, text=cmd.text),)
 
 

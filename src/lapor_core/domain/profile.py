@@ -44,6 +44,7 @@ from lapor_core.domain.profile_merge import (
     value_origins,
 )
 from lapor_core.domain.profile_rules import (
+    DEFAULT_THREAD_OPTION,
     ChannelOption,
     Duration,
     ExtensionOption,
@@ -52,6 +53,7 @@ from lapor_core.domain.profile_rules import (
     RatingOption,
     ReopenOption,
     StatusLabels,
+    ThreadOption,
 )
 from lapor_core.errors import ProfileError
 
@@ -106,6 +108,7 @@ class Profile:
     disabled_basis: Basis | None = None
     origins: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     category_names: Mapping[str, str] = attrs.field(factory=dict)
+    thread: ThreadOption = DEFAULT_THREAD_OPTION
 
     @classmethod
     def from_toml(cls, text: str, parent: Profile | None = None) -> Profile:
@@ -191,6 +194,7 @@ class Profile:
             disabled_commands=frozenset(lifecycle.disabled_commands) if lifecycle else frozenset(),
             disabled_basis=lifecycle.to_basis() if lifecycle else None,
             origins=MappingProxyType(origins),
+            thread=options.thread_option(),
         )
 
     @property

@@ -35,6 +35,7 @@ from lapor_core.domain.clocks import BreachAction, ClockDefinition, ClockScope, 
 from lapor_core.domain.commands import COMMANDS
 from lapor_core.domain.model import Basis, ChannelType, Confidence, Status
 from lapor_core.domain.profile_rules import (
+    DEFAULT_THREAD_OPTION,
     ChannelOption,
     Duration,
     ExtensionOption,
@@ -43,6 +44,7 @@ from lapor_core.domain.profile_rules import (
     RatingOption,
     ReopenOption,
     StatusLabels,
+    ThreadOption,
 )
 from lapor_core.errors import ProfileError
 
@@ -66,6 +68,7 @@ __all__ = [
     "RuleConfig",
     "StatusConfig",
     "StatusesConfig",
+    "ThreadConfig",
 ]
 
 KNOWN_TRIGGERS: Final = frozenset(
@@ -232,9 +235,29 @@ class ExtensionConfig(RuleConfig):
 
 
 @attrs.frozen(kw_only=True)
+class ThreadConfig(RuleConfig):
+    """
+    ``[options.thread]``: the cap on a complaint's thread.
+
+    See :class:`~lapor_core.domain.profile_rules.ThreadOption`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    max_messages: int = attrs.field(validator=_POSITIVE)
+
+    def to_option(self) -> ThreadOption:
+        """The profile's :class:`~lapor_core.domain.profile_rules.ThreadOption`."""
+        return ThreadOption(self.max_messages, self.to_basis())
+
+
+@attrs.frozen(kw_only=True)
 class OptionsConfig:
     """
-    The ``[options.*]`` tables, all required.
+    The ``[options.*]`` tables, all required but ``thread``.
+
+    Without ``[options.thread]`` the cap is
+    :data:`~lapor_core.domain.profile_rules.THREAD_MAX_MESSAGES_DEFAULT` messages.
 
     .. versionadded:: 0.1.0
     """
@@ -245,6 +268,11 @@ class OptionsConfig:
     rejection_restarts_forwarding: FlagConfig
     cuti_bersama: FlagConfig
     extension: ExtensionConfig
+    thread: ThreadConfig | None = None
+
+    def thread_option(self) -> ThreadOption:
+        """The thread cap the file sets, or the default one."""
+        return self.thread.to_option() if self.thread is not None else DEFAULT_THREAD_OPTION
 
 
 @attrs.frozen(kw_only=True)

@@ -17,6 +17,8 @@ from lapor_core.domain.clocks import DurationUnit
 from lapor_core.domain.model import Basis, Channel, ChannelType, Confidence
 
 __all__ = [
+    "DEFAULT_THREAD_OPTION",
+    "THREAD_MAX_MESSAGES_DEFAULT",
     "ChannelOption",
     "Duration",
     "ExtensionOption",
@@ -25,6 +27,7 @@ __all__ = [
     "RatingOption",
     "ReopenOption",
     "StatusLabels",
+    "ThreadOption",
 ]
 
 
@@ -93,6 +96,48 @@ class ExtensionOption:
     max_count: int
     max_amount: int
     basis: Basis
+
+
+THREAD_MAX_MESSAGES_DEFAULT = 1_000
+"""
+The default cap on a complaint's thread (``[options.thread] max_messages``).
+
+.. versionadded:: 0.1.0
+"""
+
+
+@attrs.frozen
+class ThreadOption:
+    """
+    How long a complaint's thread (follow-ups, replies, questions, answers) may grow.
+
+    Once the thread holds ``max_messages`` messages, ``decide`` refuses further
+    follow-ups, replies and questions with
+    :class:`~lapor_core.errors.InvalidTransition`; a question is refused when there is
+    no room left for its answer, so follow-ups, replies and questions never take the
+    thread past the cap (a reopening, bounded by ``options.reopen.max_count``, still
+    records its reason). It bounds what one complaint costs to load and to show (a local
+    choice, no SP4N rule).
+
+    .. versionadded:: 0.1.0
+    """
+
+    max_messages: int
+    basis: Basis
+
+
+DEFAULT_THREAD_OPTION = ThreadOption(
+    THREAD_MAX_MESSAGES_DEFAULT,
+    Basis(
+        "local: bounds the cost of one complaint; no SP4N rule on the length of a thread",
+        Confidence.LOCAL,
+    ),
+)
+"""
+The thread cap of a profile without ``[options.thread]``.
+
+.. versionadded:: 0.1.0
+"""
 
 
 @attrs.frozen

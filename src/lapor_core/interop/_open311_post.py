@@ -10,6 +10,7 @@ from there.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import TypeVar, TypeVarTuple
 
@@ -71,6 +72,9 @@ _ATTRIBUTES = frozenset({"title", "kind", "anonim", "rahasia", "region", "tracki
 _TRUE = frozenset({"true", "1", "yes", "ya", "on"})
 _FALSE = frozenset({"false", "0", "no", "tidak", "off", ""})
 _TITLE_LIMIT = 100
+# A coordinate sent as text: plain decimal notation, as GeoReport v2 clients send it.
+# ``float()`` alone also takes ``1_0`` (10.0), ``infinity`` and ``nan``.
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _ANONYMOUS_NAME = "Anonim"
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -93,10 +97,14 @@ def _coordinate(request: Mapping[str, object], name: str, limit: float) -> float
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValidationError(f"{name}: expected a number, got {type(value).__name__}")
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value.strip()):
+        raise ValidationError(f"{name}: not a number: {value!r}")
     try:
         number = float(value)
     except ValueError:
         raise ValidationError(f"{name}: not a number: {value!r}") from None
+    except OverflowError:  # an int beyond any float (a huge JSON integer)
+        raise ValidationError(f"{name}: a number outside -{limit:g}..{limit:g}") from None
     if not math.isfinite(number) or not -limit <= number <= limit:
         raise ValidationError(f"{name}: {value!r} is outside -{limit:g}..{limit:g}")
     return number

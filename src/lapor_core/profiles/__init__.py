@@ -133,3 +133,8 @@ def _read(name_or_path: str | Path, suffix: str, what: str) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise NotFound(f"{what} file {str(path)!r} does not exist") from None
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{what} file {str(path)!r} is not UTF-8 text: {exc.reason}") from None
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ProfileError(f"cannot read {what} file {str(path)!r}: {reason}") from None

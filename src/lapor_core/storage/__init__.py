@@ -136,7 +136,16 @@ def _spellings(secret: str) -> set[str]:
 
 def _open_sqlite(rest: str, url: str) -> ComplaintStore:
     path, _, query = rest.partition("?")
-    path = unquote(path)
+    try:
+        path = unquote(path, errors="strict")
+        path.encode("utf-8")
+    except UnicodeError:
+        raise ValidationError(f"the SQLite path of {redact_dsn(url)!r} is not UTF-8 text") from None
+    if "\x00" in path:
+        raise ValidationError(
+            f"the SQLite path of {redact_dsn(url)!r} holds a NUL character (%00), which no "
+            "file name can"
+        )
     if not path or path == ":memory:":
         raise ValidationError(
             f"store URL {redact_dsn(url)!r} names no SQLite file; use sqlite:///relative/path, "

@@ -32,9 +32,12 @@ __all__ = [
     "INSERT_EVENTS",
     "INSERT_KEY",
     "LOAD",
+    "LOAD_AFTER",
+    "LOAD_SNAPSHOT",
     "LOCK",
     "MUSRENBANG",
     "READ_ALL",
+    "SAVE_SNAPSHOT",
     "SELECT_KEY",
     "SELECT_ROW",
     "STREAM_IDS",
@@ -86,6 +89,20 @@ COPY_EVENTS = sql.SQL("COPY {event_columns} FROM STDIN")
 LOAD = sql.SQL(
     "SELECT version, type, schema_version, payload FROM {events} WHERE complaint_id = %s "
     "ORDER BY version"
+)
+LOAD_AFTER = sql.SQL(
+    "SELECT version, type, schema_version, payload FROM {events} "
+    "WHERE complaint_id = %s AND version > %s ORDER BY version"
+)
+SAVE_SNAPSHOT = sql.SQL(
+    "INSERT INTO {snapshots} AS s (complaint_id, version, fingerprint, state) "
+    "VALUES (%s, %s, %s, %s) ON CONFLICT (complaint_id) DO UPDATE SET "
+    "version = EXCLUDED.version, fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state "
+    "WHERE s.fingerprint <> EXCLUDED.fingerprint OR s.version <= EXCLUDED.version"
+)
+LOAD_SNAPSHOT = sql.SQL(
+    "SELECT state FROM {snapshots} WHERE complaint_id = %s AND fingerprint = %s "
+    "AND version <= (SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s)"
 )
 READ_ALL = sql.SQL(
     "SELECT position, complaint_id, version, type, schema_version, payload "
@@ -158,6 +175,7 @@ def identifiers(schema: str) -> dict[str, sql.Composable]:
         "event_columns": EVENT_COLUMNS.format(events=events),
         "complaints": sql.Identifier(schema, "complaints"),
         "idempotency": sql.Identifier(schema, "idempotency"),
+        "snapshots": sql.Identifier(schema, "snapshots"),
         "columns": sql.SQL(", ").join(map(sql.Identifier, ROW_FIELDS)),
         "updates": sql.SQL(", ").join(
             sql.SQL("{column} = EXCLUDED.{column}").format(column=sql.Identifier(column))

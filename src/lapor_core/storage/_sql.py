@@ -40,6 +40,7 @@ from lapor_core.storage.support import decode_cursor, encode_cursor
 __all__ = [
     "Dialect",
     "event_rows",
+    "events_after",
     "events_from",
     "page_of",
     "stored_events_from",
@@ -264,9 +265,15 @@ def undecodable(
     )
 
 
-def events_from(complaint_id: ComplaintId, rows: Iterable[Sequence[Any]]) -> tuple[Event, ...]:
+def events_from(
+    complaint_id: ComplaintId, rows: Iterable[Sequence[Any]], *, after: int = 0
+) -> tuple[Event, ...]:
     """
     One stream's events from its (version, type, schema version, data) rows in order.
+
+    With *after*, the rows are those after that version (they start at ``after + 1``),
+    returned as decoded: an event recorded without its status keeps ``None`` (see
+    :func:`events_after`).
 
     Raises:
         CorruptStream: A version is missing (the versions must be 1, 2, 3, ...).
@@ -276,7 +283,7 @@ def events_from(complaint_id: ComplaintId, rows: Iterable[Sequence[Any]]) -> tup
     decode = CODEC.decode_parts
     cid = complaint_id.value
     events: list[Event] = []
-    for expected, (version, t, v, data) in enumerate(rows, start=1):
+    for expected, (version, t, v, data) in enumerate(rows, start=after + 1):
         if version != expected:
             raise CorruptStream(cid, expected, version)
         try:
@@ -290,7 +297,26 @@ def events_from(complaint_id: ComplaintId, rows: Iterable[Sequence[Any]]) -> tup
                 type_name=t,
                 schema_version=v,
             ) from None
-    return with_statuses(events)
+    return with_statuses(events) if after == 0 else tuple(events)
+
+
+def events_after(
+    complaint_id: ComplaintId,
+    version: int,
+    rows: Iterable[Sequence[Any]],
+    load: Callable[[ComplaintId], tuple[Event, ...]],
+) -> tuple[Event, ...]:
+    """
+    A stream's events after *version* from their rows (see :func:`events_from`).
+
+    An event recorded before events carried their status needs the whole stream to get
+    one (:func:`~lapor_core.storage.legacy.with_statuses`): then the stream is *load*-ed
+    whole and cut.
+    """
+    events = events_from(complaint_id, rows, after=version)
+    if any(event.status is None for event in events):
+        return load(complaint_id)[version:]
+    return events
 
 
 def stored_events_from(rows: Iterable[Sequence[Any]]) -> tuple[StoredEvent, ...]:

@@ -24,8 +24,11 @@ __all__ = [
     "INSERT_EVENT",
     "INSERT_KEY",
     "LOAD",
+    "LOAD_AFTER",
+    "LOAD_SNAPSHOT",
     "MUSRENBANG",
     "READ_ALL",
+    "SAVE_SNAPSHOT",
     "SELECT_DUE",
     "SELECT_KEY",
     "SELECT_ROW",
@@ -72,6 +75,21 @@ STREAM_VERSION = "SELECT max(version) FROM events WHERE complaint_id = ?"
 LOAD = (
     "SELECT version, type, schema_version, payload FROM events WHERE complaint_id = ? "
     "ORDER BY version"
+)
+LOAD_AFTER = (
+    "SELECT version, type, schema_version, payload FROM events "
+    "WHERE complaint_id = ? AND version > ? ORDER BY version"
+)
+SAVE_SNAPSHOT = (
+    "INSERT INTO snapshots (complaint_id, version, fingerprint, state) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (complaint_id) DO UPDATE SET version = excluded.version, "
+    "fingerprint = excluded.fingerprint, state = excluded.state "
+    "WHERE snapshots.fingerprint <> excluded.fingerprint "
+    "OR snapshots.version <= excluded.version"
+)
+LOAD_SNAPSHOT = (
+    "SELECT state FROM snapshots WHERE complaint_id = ? AND fingerprint = ? "
+    "AND version <= (SELECT coalesce(max(version), 0) FROM events WHERE complaint_id = ?)"
 )
 READ_ALL = (
     "SELECT position, complaint_id, version, type, schema_version, payload FROM events "

@@ -29,6 +29,12 @@ Requirements (each is checked by :mod:`lapor_core.testing.store_contract`):
    can read the events before it.
 10. ``verify`` reads every stream and reports, per complaint, each stream that cannot be
     read, has a gap, or whose projection row differs from a fresh replay.
+11. Snapshots (:class:`SnapshotStore`): ``save_snapshot`` keeps a complaint's state at its
+    version, replacing an older one; ``load_snapshot`` returns the newest snapshot made by
+    the running code (same :func:`~lapor_core.storage.snapshots.fingerprint`) and no later
+    than the stream, or ``None`` (a snapshot of other code, or an unreadable one, is
+    ignored); ``load_after`` returns a stream's events after a version, checked for gaps
+    from the next version on, like ``load``.
 
 .. versionadded:: 0.1.0
 """
@@ -58,6 +64,7 @@ __all__ = [
     "Page",
     "ProblemKind",
     "Projector",
+    "SnapshotStore",
     "StoredEvent",
     "StreamProblem",
     "VerifyReport",
@@ -232,6 +239,30 @@ class ComplaintStore(Protocol):
 
     def close(self) -> None:
         """Release connections; the store is unusable afterwards."""
+        ...
+
+
+@runtime_checkable
+class SnapshotStore(Protocol):
+    """
+    A store that keeps snapshots of complaints' states (requirement 11).
+
+    Every bundled backend is one; :class:`~lapor_core.service.ComplaintService` uses it
+    to load a long stream from its newest snapshot and the events after it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def save_snapshot(self, state: Complaint) -> None:
+        """Keep *state* as the snapshot of its complaint at ``state.version``."""
+        ...
+
+    def load_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
+        """The newest usable snapshot of *complaint_id*, or ``None``."""
+        ...
+
+    def load_after(self, complaint_id: ComplaintId, version: int) -> tuple[Event, ...]:
+        """The stream's events after *version*, in order (raises as ``load`` does)."""
         ...
 
 

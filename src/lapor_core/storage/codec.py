@@ -278,6 +278,15 @@ class Codec:
         """The known event classes by name."""
         return types.MappingProxyType(self._types)
 
+    @property
+    def upcasters(self) -> Mapping[tuple[str, int], Upcaster]:
+        """
+        The registered upcasters by (type name, version they read), read-only.
+
+        .. versionadded:: 0.1.0
+        """
+        return types.MappingProxyType(self._upcasters)
+
     def register_event_type(self, cls: type[Event]) -> None:
         """
         Make another event class known (its name must be new).
@@ -439,10 +448,15 @@ def _loads(text: str | bytes, what: str) -> object:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise StorageError(f"{what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise StorageError(f"{what} is nested too deeply to be read") from None
 
 
 def _abbrev(value: object, limit: int = 120) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "<a value nested too deeply to show>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError
@@ -35,6 +36,7 @@ from lapor_core.storage.base import (
     StoredEvent,
     VerifyReport,
 )
+from lapor_core.storage.snapshots import check_snapshot, fingerprint
 from lapor_core.storage.support import (
     AppendBatch,
     check_append,
@@ -91,6 +93,7 @@ class InMemoryStore:
         self._by_key: dict[tuple[int, str], ComplaintId] = {}
         self._idempotency: dict[str, tuple[ComplaintId, int]] = {}
         self._claims: dict[ComplaintId, tuple[str, datetime]] = {}
+        self._snapshots: dict[ComplaintId, tuple[str, Complaint]] = {}
 
     def __repr__(self) -> str:
         """Show the size of the store."""
@@ -186,6 +189,40 @@ class InMemoryStore:
         with self._lock:
             self._check_open()
             return tuple(self._streams.get(complaint_id, ()))
+
+    def load_after(self, complaint_id: ComplaintId, version: int) -> tuple[Event, ...]:
+        """
+        A stream's events after *version*, in order.
+
+        Raises:
+            ValidationError: A version out of range.
+        """
+        check_query_window(version, 1)
+        with self._lock:
+            self._check_open()
+            return tuple(self._streams.get(complaint_id, ())[version:])
+
+    def save_snapshot(self, state: Complaint) -> None:
+        """Keep *state* as its complaint's snapshot (an older one is replaced)."""
+        check_snapshot(state)
+        mark = fingerprint()
+        with self._lock:
+            self._check_open()
+            old = self._snapshots.get(state.id)
+            if old is None or old[0] != mark or old[1].version <= state.version:
+                self._snapshots[state.id] = (mark, state)
+
+    def load_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
+        """The complaint's snapshot made by this code and within its stream, or ``None``."""
+        mark = fingerprint()
+        with self._lock:
+            self._check_open()
+            found = self._snapshots.get(complaint_id)
+            if found is None or found[0] != mark:
+                return None
+            if found[1].version > len(self._streams.get(complaint_id, ())):
+                return None
+            return found[1]
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """
@@ -291,6 +328,7 @@ class InMemoryStore:
             self._by_key.clear()
             self._idempotency.clear()
             self._claims.clear()
+            self._snapshots.clear()
 
     # ----------------------------------------------------------------------- reports
 

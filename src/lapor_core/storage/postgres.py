@@ -45,6 +45,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
@@ -61,6 +62,7 @@ from lapor_core.storage._reporting import (
 )
 from lapor_core.storage._sql import (
     event_rows,
+    events_after,
     events_from,
     page_of,
     stored_events_from,
@@ -76,6 +78,7 @@ from lapor_core.storage.base import (
     VerifyReport,
 )
 from lapor_core.storage.postgres_schema import SCHEMA_VERSION, ensure_schema
+from lapor_core.storage.snapshots import check_snapshot, decode_state, encode_state, fingerprint
 from lapor_core.storage.support import (
     AppendBatch,
     check_append,
@@ -209,6 +212,9 @@ class PostgresStore:
         self._sql_insert_key = pg_sql.INSERT_KEY.format(**names)
         self._sql_copy_events = pg_sql.COPY_EVENTS.format(**names)
         self._sql_load = pg_sql.LOAD.format(**names)
+        self._sql_load_after = pg_sql.LOAD_AFTER.format(**names)
+        self._sql_save_snapshot = pg_sql.SAVE_SNAPSHOT.format(**names)
+        self._sql_load_snapshot = pg_sql.LOAD_SNAPSHOT.format(**names)
         self._sql_read_all = pg_sql.READ_ALL.format(**names)
         self._sql_stream_ids = pg_sql.STREAM_IDS.format(**names)
         self._sql_select_key = pg_sql.SELECT_KEY.format(**names)
@@ -338,6 +344,54 @@ class PostgresStore:
         with self._tx("load") as conn:
             rows = conn.execute(self._sql_load, (complaint_id.value,)).fetchall()
         return events_from(complaint_id, rows)
+
+    def load_after(self, complaint_id: ComplaintId, version: int) -> tuple[Event, ...]:
+        """
+        A stream's events after *version*, in order.
+
+        Raises:
+            ValidationError: A version out of range.
+            CorruptStream: A version after *version* is missing.
+            UndecodableEvent: A stored event cannot be decoded.
+            StorageError: The database failed.
+        """
+        check_query_window(version, 1)
+        with self._tx("load") as conn:
+            rows = conn.execute(self._sql_load_after, (complaint_id.value, version)).fetchall()
+        return events_after(complaint_id, version, rows, self.load)
+
+    def save_snapshot(self, state: Complaint) -> None:
+        """
+        Keep *state* as its complaint's snapshot (an older one is replaced).
+
+        Raises:
+            ValidationError: Not a complaint's state.
+            StorageError: The database failed.
+        """
+        check_snapshot(state)
+        params = (state.id.value, state.version, fingerprint(), encode_state(state))
+        with self._tx("save_snapshot") as conn:
+            conn.execute(self._sql_save_snapshot, params)
+
+    def load_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
+        """
+        The complaint's snapshot made by this code and within its stream, or ``None``.
+
+        A snapshot that cannot be decoded is ignored (the stream is the truth).
+
+        Raises:
+            StorageError: The database failed.
+        """
+        cid = complaint_id.value
+        with self._tx("load_snapshot") as conn:
+            found = conn.execute(self._sql_load_snapshot, (cid, fingerprint(), cid)).fetchone()
+        if found is None:
+            return None
+        try:
+            state = decode_state(found[0])
+        except StorageError:
+            return None
+        return state if state.id == complaint_id else None
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """

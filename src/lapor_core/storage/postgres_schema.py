@@ -12,6 +12,11 @@ The tables live in a PostgreSQL schema of their own (``lapor`` by default), with
   router, for the agency filter, under a GIN index) and the claim of a sweeper
   (``claimant``, ``claim_expires_at``), cleared whenever the row is rewritten.
 - ``idempotency``: keys and the (complaint, version) they produced.
+- ``snapshots``: one snapshot per complaint (its version, the
+  :func:`~lapor_core.storage.snapshots.fingerprint` of the code that made it, the state
+  as JSON text). Added after schema version 1 was first released, without a new version:
+  :func:`ensure_schema` creates it, if missing, whenever a store opens (older code
+  ignores it).
 
 Ids and region codes use the ``"C"`` collation, so that keyset pagination and region
 prefixes compare as the other backends do. The due query reads a partial index on
@@ -28,7 +33,7 @@ from psycopg import sql
 
 from lapor_core.errors import StorageError
 
-__all__ = ["SCHEMA_VERSION", "ensure_schema", "statements"]
+__all__ = ["SCHEMA_VERSION", "ensure_schema", "snapshots_statement", "statements"]
 
 SCHEMA_VERSION = 1
 """
@@ -102,7 +107,21 @@ def statements(schema: str) -> list[sql.Composed]:  # the DDL itself makes it lo
             version INTEGER NOT NULL
         )"""),
     ]
-    return [statement.format(**tables) for statement in ddl]
+    return [*(statement.format(**tables) for statement in ddl), snapshots_statement(schema)]
+
+
+def snapshots_statement(schema: str) -> sql.Composed:
+    """
+    The statement that creates the snapshots table of *schema* (idempotent).
+
+    .. versionadded:: 0.1.0
+    """
+    return sql.SQL("""CREATE TABLE IF NOT EXISTS {snapshots} (
+            complaint_id TEXT COLLATE "C" PRIMARY KEY,
+            version INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            state TEXT NOT NULL
+        )""").format(snapshots=sql.Identifier(schema, "snapshots"))
 
 
 def ensure_schema(conn: psycopg.Connection[tuple[object, ...]], schema: str, where: str) -> None:
@@ -141,3 +160,5 @@ def ensure_schema(conn: psycopg.Connection[tuple[object, ...]], schema: str, whe
         conn.execute(
             sql.SQL("INSERT INTO {} (version) VALUES (%s)").format(versions), (SCHEMA_VERSION,)
         )
+    else:
+        conn.execute(snapshots_statement(schema))  # a schema made before snapshots existed

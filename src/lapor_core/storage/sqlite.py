@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
@@ -41,6 +42,7 @@ from lapor_core.storage._reporting import (
 )
 from lapor_core.storage._sql import (
     event_rows,
+    events_after,
     events_from,
     page_of,
     stored_events_from,
@@ -55,6 +57,7 @@ from lapor_core.storage.base import (
     StoredEvent,
     VerifyReport,
 )
+from lapor_core.storage.snapshots import check_snapshot, decode_state, encode_state, fingerprint
 from lapor_core.storage.sqlite_schema import SCHEMA_VERSION, ensure_schema
 from lapor_core.storage.support import (
     AppendBatch,
@@ -302,6 +305,51 @@ class SQLiteStore:
             StorageError: The database failed or a stored event cannot be decoded.
         """
         return events_from(complaint_id, self._read("load", sqlite_sql.LOAD, (complaint_id.value,)))
+
+    def load_after(self, complaint_id: ComplaintId, version: int) -> tuple[Event, ...]:
+        """
+        A stream's events after *version*, in order.
+
+        Raises:
+            ValidationError: A version out of range.
+            CorruptStream: A version after *version* is missing.
+            UndecodableEvent: A stored event cannot be decoded.
+            StorageError: The database failed.
+        """
+        check_query_window(version, 1)
+        rows = self._read("load", sqlite_sql.LOAD_AFTER, (complaint_id.value, version))
+        return events_after(complaint_id, version, rows, self.load)
+
+    def save_snapshot(self, state: Complaint) -> None:
+        """
+        Keep *state* as its complaint's snapshot (an older one is replaced).
+
+        Raises:
+            ValidationError: Not a complaint's state.
+            StorageError: The database failed.
+        """
+        check_snapshot(state)
+        params = (state.id.value, state.version, fingerprint(), encode_state(state))
+        self._write("save_snapshot", lambda conn: conn.execute(sqlite_sql.SAVE_SNAPSHOT, params))
+
+    def load_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
+        """
+        The complaint's snapshot made by this code and within its stream, or ``None``.
+
+        A snapshot that cannot be decoded is ignored (the stream is the truth).
+
+        Raises:
+            StorageError: The database failed.
+        """
+        cid = complaint_id.value
+        rows = self._read("load_snapshot", sqlite_sql.LOAD_SNAPSHOT, (cid, fingerprint(), cid))
+        if not rows:
+            return None
+        try:
+            state = decode_state(rows[0][0])
+        except StorageError:
+            return None
+        return state if state.id == complaint_id else None
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """

@@ -12,6 +12,10 @@ Version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; a newer file is
 - ``complaint_agencies``: the agencies a complaint is assigned or routed to, for the
   agency filter, kept by two triggers on ``complaints``.
 - ``idempotency``: keys and the (complaint, version) they produced.
+- ``snapshots``: one snapshot per complaint (its version, the
+  :func:`~lapor_core.storage.snapshots.fingerprint` of the code that made it, the state
+  as JSON). Added after schema version 1 was first released, without a new version: it
+  is created, if missing, whenever a file is opened (older code ignores it).
 
 The due query reads a partial index on ``next_due_at`` (``WHERE next_due_at IS NOT
 NULL``; terminal complaints have none), so its cost does not grow with the table.
@@ -25,7 +29,7 @@ import sqlite3
 
 from lapor_core.errors import StorageError
 
-__all__ = ["SCHEMA_VERSION", "STATEMENTS", "ensure_schema"]
+__all__ = ["SCHEMA_VERSION", "SNAPSHOTS", "STATEMENTS", "ensure_schema"]
 
 SCHEMA_VERSION = 1
 """
@@ -125,6 +129,23 @@ The statements that create the schema, in order (each idempotent).
 .. versionadded:: 0.1.0
 """
 
+SNAPSHOTS = """
+CREATE TABLE IF NOT EXISTS snapshots (
+    complaint_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL
+) WITHOUT ROWID
+"""
+"""
+The snapshots table, created whenever a file is opened and lacks it (the migration of
+files made before it existed).
+
+.. versionadded:: 0.1.0
+"""
+
+_HAS_SNAPSHOTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'"
+
 
 def _user_version(conn: sqlite3.Connection, path: str) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -153,7 +174,10 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
 
     .. versionadded:: 0.1.0
     """
-    if _user_version(conn, path) == SCHEMA_VERSION:
+    if (
+        _user_version(conn, path) == SCHEMA_VERSION
+        and conn.execute(_HAS_SNAPSHOTS).fetchone() is not None
+    ):
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -161,6 +185,7 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
             for statement in STATEMENTS:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute(SNAPSHOTS)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -25,8 +25,11 @@ from lapor_core.errors import ValidationError
 from lapor_core.storage.base import ComplaintRow
 
 __all__ = [
+    "MAX_POSITION",
+    "READ_ALL_MAX_LIMIT",
     "AppendBatch",
     "check_append",
+    "check_batch_size",
     "check_batches",
     "check_claim",
     "check_query_window",
@@ -39,6 +42,24 @@ __all__ = [
 AppendBatch: TypeAlias = tuple[ComplaintId, int, Sequence[Event], ComplaintRow]
 """
 One complaint's share of a bulk append: ``(complaint_id, expected_version, events, row)``.
+
+.. versionadded:: 0.1.0
+"""
+
+READ_ALL_MAX_LIMIT = 10_000
+"""
+The most events one ``read_all`` (and one batch of a subscription) may ask for.
+
+A larger *limit* is refused with :class:`~lapor_core.errors.ValidationError`, so that no
+reader makes a store decode an unbounded number of events at once.
+
+.. versionadded:: 0.1.0
+"""
+
+MAX_POSITION = 2**63 - 1
+"""
+The largest global position a store can hold (a signed 64-bit integer, as in SQLite and
+PostgreSQL); ``read_all(after=...)`` beyond it is refused with ``ValidationError``.
 
 .. versionadded:: 0.1.0
 """
@@ -98,8 +119,13 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
         )
         parsed = int(micros)
     except (ValueError, UnicodeError, binascii.Error, AttributeError, TypeError):
-        parsed, sep, ident = 0, "", ""
-    if not sep or not ident:
+        micros, parsed, sep, ident = "", 0, "", ""
+    # A cursor this module made holds the canonical digits of an instant datetime can
+    # hold: anything else (``1_000``, ``+5``, 10**30, which no backend can bind) is forged.
+    lowest = to_micros(datetime.min.replace(tzinfo=UTC))
+    highest = to_micros(datetime.max.replace(tzinfo=UTC))
+    canonical = str(parsed) == micros and lowest <= parsed <= highest
+    if not sep or not ident or not canonical:
         raise ValidationError(f"invalid query cursor {cursor!r}")
     return parsed, ident
 
@@ -195,14 +221,35 @@ def check_query_window(after: int, limit: int) -> None:
     Check the arguments of ``read_all``.
 
     Raises:
-        ValidationError: A negative position or a limit below 1.
+        ValidationError: A position below 0 or above :data:`MAX_POSITION`, or a limit
+            below 1 or above :data:`READ_ALL_MAX_LIMIT`.
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise ValidationError(f"after must be a position >= 0, got {after!r}")
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise ValidationError(f"limit must be an int >= 1, got {limit!r}")
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_POSITION:
+        raise ValidationError(
+            f"after must be a position from 0 to {MAX_POSITION}, got {_abbrev(after)}"
+        )
+    check_batch_size(limit, "limit")
+
+
+def check_batch_size(limit: int, name: str = "batch") -> None:
+    """
+    Check a number of events to read at once (``read_all``'s *limit*, a subscription's batch).
+
+    Raises:
+        ValidationError: Not an int from 1 to :data:`READ_ALL_MAX_LIMIT`.
+
+    .. versionadded:: 0.1.0
+    """
+    if (
+        not isinstance(limit, int)
+        or isinstance(limit, bool)
+        or not 1 <= limit <= READ_ALL_MAX_LIMIT
+    ):
+        raise ValidationError(
+            f"{name} must be an int from 1 to {READ_ALL_MAX_LIMIT}, got {_abbrev(limit)}"
+        )
 
 
 def check_claim(now: datetime, claimant: str, lease: timedelta, limit: int) -> None:

@@ -26,7 +26,11 @@ of this package and each usable on its own (subclass it the same way):
 - :class:`~lapor_core.testing.store_contract.claims.DueClaimsContract`: the sweepers'
   claims of due complaints (requirement 7);
 - :class:`~lapor_core.testing.store_contract.verification.VerificationContract`:
-  ``verify`` (requirement 10).
+  ``verify`` (requirement 10);
+- :class:`~lapor_core.testing.store_contract.bounds.ReadBoundsContract`: the bounds of
+  ``read_all`` (requirement 5);
+- :class:`~lapor_core.testing.store_contract.snapshots.SnapshotContract`: snapshots and
+  the events after them (requirement 11).
 
 .. versionadded:: 0.1.0
 """
@@ -40,11 +44,13 @@ from lapor_core.errors import StorageError
 from lapor_core.storage.base import ComplaintStore
 from lapor_core.testing.store_contract._helpers import submitted
 from lapor_core.testing.store_contract.base import StoreContract
+from lapor_core.testing.store_contract.bounds import ReadBoundsContract
 from lapor_core.testing.store_contract.claims import DueClaimsContract
 from lapor_core.testing.store_contract.drafts import REPORTER, T0, Draft, context, submit_command
 from lapor_core.testing.store_contract.idempotency import IdempotencyContract
 from lapor_core.testing.store_contract.projection import ProjectionContract
 from lapor_core.testing.store_contract.recorder import EventRecorderContract
+from lapor_core.testing.store_contract.snapshots import SnapshotContract
 from lapor_core.testing.store_contract.verification import VerificationContract
 
 __all__ = [
@@ -56,6 +62,8 @@ __all__ = [
     "EventRecorderContract",
     "IdempotencyContract",
     "ProjectionContract",
+    "ReadBoundsContract",
+    "SnapshotContract",
     "StoreContract",
     "VerificationContract",
     "context",
@@ -69,6 +77,8 @@ class ComplaintStoreContract(
     IdempotencyContract,
     DueClaimsContract,
     VerificationContract,
+    ReadBoundsContract,
+    SnapshotContract,
 ):
     """
     The storage contract as pytest tests; subclass it with ``make_store``.
