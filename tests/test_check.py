@@ -161,7 +161,7 @@ def test_a_clock_that_never_stops() -> None:
 
 
 def test_a_clock_without_stop_events_is_fine_because_closing_stops_it() -> None:
-    assert frozenset() == PROFILE.clocks["statutory_decision"].stop
+    assert frozenset() == PROFILE.clocks["service_standard"].stop
     assert check(PROFILE).ok
 
 

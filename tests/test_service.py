@@ -215,7 +215,11 @@ def test_sweep_issues_clock_events_once(service: ComplaintService, clock: Manual
     stream = service.store.load(cid)
     keys = [(e.clock, e.agency) for e in stream if isinstance(e, lc.ClockBreached)]
     assert len(keys) == len(set(keys))
-    assert service.store.get(cid).next_due_at is not None  # the 60-day clock still runs
+    # Nothing more is owed: the 60-day decision counts from forwarding (the complete
+    # file), which never happened; the breached 14-day response made it Ombudsman-eligible.
+    row = service.store.get(cid)
+    assert row.next_due_at is None
+    assert row.ombudsman_eligible
 
 
 def test_sweep_without_due_complaints_does_nothing(service: ComplaintService) -> None:

@@ -38,6 +38,7 @@ from lapor_core import (
     RequestInformation,
     Role,
     Submit,
+    ValidationError,
     decide,
     evolve,
     load_profile,
@@ -49,7 +50,7 @@ from lapor_core import (
 from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import add_parsers as add_report_parsers
 from lapor_core._cli_reports import path_argument
-from lapor_core.domain.check import CheckReport, check
+from lapor_core.domain.check import CheckProblem, CheckReport, check
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table
 
 __all__ = ["main"]
@@ -185,6 +186,23 @@ def _check(args: argparse.Namespace) -> int:
         report = CheckReport.from_error(str(target), exc)
     else:
         report = check(profile)
+    # The registry of the same name (kaltim_agencies.toml for kaltim), or --registry.
+    registry = args.registry
+    if registry is None and "/" not in target and "." not in target:
+        registry = target
+    if registry is not None:
+        try:
+            load_registry(registry)
+        except NotFound as exc:
+            if args.registry is not None:
+                print(f"lapor-core check: error: {exc}", file=sys.stderr)
+                return 2
+        except ProfileError as exc:
+            found = CheckReport.from_error(str(registry), exc).problems
+            report = CheckReport(report.profile, (*report.problems, *found))
+        except ValidationError as exc:
+            found = (CheckProblem("agency", str(exc)),)
+            report = CheckReport(report.profile, (*report.problems, *found))
     print(report.render(), end="")
     return 0 if report.ok else 1
 
@@ -218,11 +236,21 @@ def _parser() -> argparse.ArgumentParser:
         description="Report every problem of a profile with its key: unreachable statuses, "
         "clocks that never start or stop, breach actions that cannot fire where the clock "
         "runs, missing labels, non-positive durations, rules without a basis; for a file that "
-        "does not load, every problem of its keys and values. "
+        "does not load, every problem of its keys and values. With a bundled profile, or "
+        "--registry, also every problem of the agency registry (region codes that do not sit "
+        "under their province's or contradict the shipped Kemendagri list, with the table's "
+        "index: agency[3].region). "
         "Exit 0 when clean, 1 with problems, 2 for usage errors (no such profile).",
     )
     check_.add_argument(
         "profile", type=path_argument, metavar="FILE_OR_NAME", help="bundled profile name or path"
+    )
+    check_.add_argument(
+        "--registry",
+        type=path_argument,
+        default=None,
+        help="agency registry name or path to check too (default: the bundled registry of "
+        "the profile's name, if any)",
     )
     check_.set_defaults(func=_check)
     add_report_parsers(sub)

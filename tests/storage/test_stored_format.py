@@ -10,7 +10,21 @@ from typing import Any
 import attrs
 import pytest
 
-from lapor_core import Actor, ArchiveReason, ComplaintId, Event, Role, Status, replay
+from lapor_core import (
+    Actor,
+    ArchiveReason,
+    ComplaintId,
+    Context,
+    Event,
+    Profile,
+    Role,
+    Status,
+    decide,
+    evolve,
+    load_profile,
+    load_registry,
+    replay,
+)
 from lapor_core.domain import commands as c
 from lapor_core.domain.clocks import ClockChange, ClockOp, DurationUnit
 from lapor_core.domain.events import Assignment, ComplaintArchived, ComplaintForwarded
@@ -108,8 +122,42 @@ def test_old_records_decode_to_the_events_written_out_by_hand() -> None:
     )
 
 
+def _rules_of_0_1_0() -> Context:
+    """
+    The national rules the fixture's streams were decided under.
+
+    Release 0.1.0 started the statutory decision clock at submission, one per complaint;
+    it now counts from the complete file, per assigned agency (issue 14, gap 8).
+    """
+    raw: dict[str, Any] = dict(load_profile("national").raw)
+    clocks = dict(raw["clocks"])
+    clocks["statutory_decision"] = {
+        **clocks["statutory_decision"],
+        "scope": "complaint",
+        "start": ["ComplaintSubmitted"],
+        "stop": [],
+    }
+    raw["clocks"] = clocks
+    return Context.create(Profile.from_mapping(raw), load_registry("kaltim"))
+
+
+RULES_0_1_0 = _rules_of_0_1_0()
+
+
+@attrs.define
+class _Draft010(Draft):
+    """A :class:`Draft` deciding under the rules of release 0.1.0."""
+
+    def do(self, actor: Actor, command: c.Command, at: datetime) -> tuple[Event, ...]:
+        new = decide(self.complaint, command, actor, at, RULES_0_1_0)
+        for event in new:
+            self.complaint = evolve(self.complaint, event)
+        self.events.extend(new)
+        return new
+
+
 def _story_1() -> list[Event]:
-    draft = Draft()
+    draft = _Draft010()
     at = T0.astimezone(timezone(timedelta(hours=8)))
     draft.do(REPORTER, submit_command("story-1"), at)
     cid = draft.id
@@ -134,7 +182,7 @@ def _story_1() -> list[Event]:
 
 
 def _story_2() -> list[Event]:
-    draft = Draft()
+    draft = _Draft010()
     draft.do(REPORTER, submit_command("story-2", region="64", category=None, target=None), T0)
     cid = draft.id
     steps: list[tuple[Actor, c.Command]] = [

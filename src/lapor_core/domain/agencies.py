@@ -13,13 +13,14 @@ from __future__ import annotations
 import enum
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
 from lapor_core.domain._config import check, one_of, structure
 from lapor_core.domain._validators import instance_of
 from lapor_core.domain.model import RegionCode
+from lapor_core.domain.regions import RegionList
 from lapor_core.errors import NotFound, ProfileError, ValidationError
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "AgencyKind",
     "AgencyRegistry",
     "RegistryConfig",
+    "region_problems",
 ]
 
 TIME_ZONES: tuple[str, ...] = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -259,14 +261,21 @@ class AgencyRegistry:
         self._governments = governments
 
     @classmethod
-    def from_toml(cls, text: str) -> AgencyRegistry:
+    def from_toml(cls, text: str, regions: RegionList | None = None) -> AgencyRegistry:
         """
         Parse a registry from TOML text: ``[[agency]]`` tables with the fields of :class:`Agency`.
 
+        Args:
+            text: The registry file's text.
+            regions: The list of Kemendagri codes to hold the registry to (see
+                :func:`region_problems`); :func:`lapor_core.profiles.load_registry` passes
+                the shipped list.
+
         Raises:
-            ProfileError: Invalid TOML, or unknown, missing or invalid keys; every problem
-                is reported (:attr:`~lapor_core.errors.ProfileError.problems`), each with
-                the table's index (``agency[3].kind: missing key``).
+            ProfileError: Invalid TOML, or unknown, missing or invalid keys, or region codes
+                that :func:`region_problems` refuses; every problem is reported
+                (:attr:`~lapor_core.errors.ProfileError.problems`), each with the table's
+                index (``agency[3].kind: missing key``, ``agency[3].region: ...``).
             ValidationError: The tree is invalid.
 
         .. versionadded:: 0.1.0
@@ -276,10 +285,12 @@ class AgencyRegistry:
         except tomllib.TOMLDecodeError as exc:
             raise ProfileError(f"agency registry is not valid TOML: {exc}") from exc
         config = structure(data, RegistryConfig)
-        return cls(table.to_agency() for table in config.agency)
+        return cls._checked(config.agency, regions)
 
     @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, object]]) -> AgencyRegistry:
+    def from_records(
+        cls, records: Iterable[Mapping[str, object]], regions: RegionList | None = None
+    ) -> AgencyRegistry:
         """
         Build a registry from plain mappings (as in TOML or JSON), read as :class:`AgencyConfig`.
 
@@ -290,6 +301,13 @@ class AgencyRegistry:
         .. versionadded:: 0.1.0
         """
         tables = structure(tuple(records), tuple[AgencyConfig, ...], root="agency")
+        return cls._checked(tables, regions)
+
+    @classmethod
+    def _checked(cls, tables: Sequence[AgencyConfig], regions: RegionList | None) -> AgencyRegistry:
+        problems = region_problems(tables, regions)
+        if problems:
+            raise ProfileError(*problems)
         return cls(table.to_agency() for table in tables)
 
     @property
@@ -396,3 +414,102 @@ class AgencyRegistry:
                 if child.kind is AgencyKind.INSPECTORATE and child.id != agency_id:
                     return child
         return None
+
+
+_GOVERNMENT_KIND = {
+    AgencyKind.PROVINCE: "provinsi",
+    AgencyKind.REGENCY: "kabupaten",
+    AgencyKind.CITY: "kota",
+}
+
+
+def region_problems(
+    tables: Sequence[AgencyConfig], regions: RegionList | None = None
+) -> tuple[str, ...]:
+    """
+    Every problem of a registry's region codes, each ``agency[i].region: message``.
+
+    - A province's code is a province code (``64``); a regency's or city's is a regency or
+      city code (``64.72``) and, when a province stands above it in the tree, sits under
+      that province's code.
+    - With *regions* (the shipped Kemendagri list): an agency whose name names a listed
+      region (``Kabupaten Berau``) has that region's code or a code inside it; a province,
+      regency or city whose code is listed is of the listed kind; a code inside a listed
+      province is listed (down to regency and city level).
+
+    Tables with an invalid or missing region, or an unknown parent, are skipped here (their
+    other problems are reported elsewhere).
+
+    .. versionadded:: 0.1.0
+    """
+    by_id = {table.id: table for table in tables}
+    problems: list[str] = []
+    for index, table in enumerate(tables):
+        code = _code(table)
+        if code is None:
+            continue
+        where = f"agency[{index}].region"
+        problems.extend(f"{where}: {message}" for message in _tree_problems(table, code, by_id))
+        if regions is not None:
+            problems.extend(
+                f"{where}: {message}" for message in _list_problems(table, code, regions)
+            )
+    return tuple(problems)
+
+
+def _code(table: AgencyConfig) -> RegionCode | None:
+    if table.region is None:
+        return None
+    try:
+        return RegionCode(table.region)
+    except ValidationError:
+        return None
+
+
+def _tree_problems(
+    table: AgencyConfig, code: RegionCode, by_id: Mapping[str, AgencyConfig]
+) -> Iterator[str]:
+    if table.kind is AgencyKind.PROVINCE and code.level != 1:
+        yield f"province {table.id!r} has {code}, which is not a province code (such as 64)"
+    if table.kind not in (AgencyKind.REGENCY, AgencyKind.CITY):
+        return
+    what = table.kind.value
+    if code.level != 2:
+        yield f"{what} {table.id!r} has {code}, which is not a regency or city code (such as 64.72)"
+        return
+    province = _province_above(table, by_id)
+    if province is None:
+        return
+    above = _code(province)
+    if above is not None and code.parent != above:
+        yield (
+            f"{what} {table.id!r} has {code}, which is not under the code {above} of its "
+            f"province {province.id!r}"
+        )
+
+
+def _province_above(table: AgencyConfig, by_id: Mapping[str, AgencyConfig]) -> AgencyConfig | None:
+    seen = {table.id}
+    node = by_id.get(table.parent) if table.parent is not None else None
+    while node is not None and node.id not in seen:
+        if node.kind is AgencyKind.PROVINCE:
+            return node
+        seen.add(node.id)
+        node = by_id.get(node.parent) if node.parent is not None else None
+    return None
+
+
+def _list_problems(table: AgencyConfig, code: RegionCode, regions: RegionList) -> Iterator[str]:
+    named = regions.named_in(table.name)
+    if named and not any(r.code.contains(code) or code.contains(r.code) for r in named):
+        which = ", ".join(str(r) for r in named)
+        yield (
+            f"{table.id!r} is named {table.name!r}, but Kemendagri's list gives {which}, not {code}"
+        )
+    listed = regions.get(code)
+    wanted = _GOVERNMENT_KIND.get(table.kind)
+    if listed is not None and wanted is not None and listed.kind != wanted:
+        yield f"{table.kind.value} {table.id!r} has {code}, which is {listed} in Kemendagri's list"
+    province = regions.province_of(code)
+    if listed is None and province is not None and code.level <= 2:
+        yield f"{code} is not a code of {province.full_name} in Kemendagri's list"

@@ -28,7 +28,15 @@ from lapor_core.domain.context import Context, clock_changes
 from lapor_core.domain.evolution import evolve
 from lapor_core.domain.lifecycle import Transition
 from lapor_core.domain.model import require_aware
-from lapor_core.domain.scope import in_subtree, require_agency, require_assignment, require_scope
+from lapor_core.domain.scope import (
+    in_subtree,
+    no_decree_message,
+    require_agency,
+    require_agency_actor,
+    require_assignment,
+    require_decree,
+    require_scope,
+)
 from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
     InvalidTransition,
@@ -54,6 +62,8 @@ def _submit(cmd: c.Submit, actor: Actor, now: datetime, ctx: Context) -> Events:
             raise PermissionDenied(
                 f"channel {cmd.channel.type.value} is digitised by an admin, not by the reporter"
             )
+    if cmd.category is not None:
+        ctx.profile.category_for(cmd.category.code)
     registry = ctx.registry
     router = registry.root.id
     if cmd.subject_agency is not None:
@@ -95,6 +105,8 @@ def _classify(
     complaint: Complaint, cmd: c.Classify, actor: Actor, now: datetime, ctx: Context
 ) -> Events:
     require_scope(complaint, actor, ctx)
+    if cmd.category is not None:
+        ctx.profile.category_for(cmd.category.code)
     return (
         e.ComplaintClassified(
             complaint_id=complaint.id,
@@ -164,8 +176,15 @@ def _forward(
     forwarder = registry.root.id if actor.role is Role.NATIONAL_ADMIN else actor.agency
     assert forwarder is not None  # noqa: S101 - only admins reach here (table roles)
     existing = {a.agency for a in complaint.assignments}
-    for agency_id in cmd.agencies:
+    targets = {agency_id: require_decree(ctx, agency_id) for agency_id in cmd.agencies}
+    if len(set(targets.values())) != len(targets):
+        raise ValidationError(
+            f"forward names agencies without SK that go to the same ancestor: {targets}"
+        )
+    for asked, agency_id in targets.items():
         agency = registry.get(agency_id)
+        if asked != agency_id and agency_id == actor.agency:
+            raise ValidationError(no_decree_message(ctx, asked))
         if agency_id == registry.root.id:
             raise ValidationError("cannot forward to the national root itself")
         if agency_id in existing:
@@ -183,11 +202,11 @@ def _forward(
         e.Assignment(
             agency=agency_id,
             handler=agency_id,
-            lead=not has_lead and agency_id == cmd.lead_agency,
+            lead=not has_lead and agency_id == targets[cmd.lead_agency],
             forwarded_by=forwarder,
             forwarded_at=now,
         )
-        for agency_id in cmd.agencies
+        for agency_id in targets.values()
     )
     return (
         e.ComplaintForwarded(
@@ -206,10 +225,14 @@ def _forward_internally(
             f"internal forwarding goes down the tree: {cmd.to!r} is not below "
             f"{assignment.handler!r}"
         )
-    _refuse_accused_office(complaint, cmd.to, ctx)
+    to = require_decree(ctx, cmd.to)
+    if to == assignment.handler or not ctx.registry.is_within(to, assignment.handler):
+        # No wrong door found nothing below the handler: the handler keeps it.
+        raise ValidationError(no_decree_message(ctx, cmd.to))
+    _refuse_accused_office(complaint, to, ctx)
     return (
         e.ForwardedInternally(
-            complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, to=cmd.to
+            complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, to=to
         ),
     )
 
@@ -424,6 +447,7 @@ def decide(
     .. versionadded:: 0.1.0
     """
     _check_arguments(complaint, command, actor, now)
+    require_agency_actor(ctx, actor)
     row = _check_row(complaint, command, actor, now, ctx)
     if complaint is None:
         if not isinstance(command, c.Submit):  # pragma: no cover - _check_arguments refused it

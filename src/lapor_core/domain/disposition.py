@@ -143,6 +143,10 @@ def _excluded(complaint: Complaint, agency: str, registry: AgencyRegistry) -> bo
     )
 
 
+def _without_decree(agency: str, registry: AgencyRegistry) -> bool:
+    return agency in registry and not registry.get(agency).has_decree
+
+
 def route(
     complaint: Complaint, rules: Sequence[RoutingRule], registry: AgencyRegistry
 ) -> RoutingProposal:
@@ -154,24 +158,34 @@ def route(
     office itself); then the most specific local government whose region contains the
     complaint's region; else the national root (the national admin decides).
 
+    The decree (*SK*) rule: an agency without its decree can receive no complaint, so a
+    rule that names one is skipped (the next rule, or the local-government fallback,
+    decides) and a local government without one is passed over for the government of
+    the enclosing region (for ``ppu``, the province). The inspectorate proposed for a
+    misconduct report is skipped the same way when it has none.
+
     .. versionadded:: 0.1.0
     """
     if complaint.misconduct and complaint.subject_agency is not None:
         inspectorate = registry.inspectorate_for(complaint.subject_agency)
-        if inspectorate is not None:
+        if inspectorate is not None and inspectorate.has_decree:
             return RoutingProposal(
                 inspectorate.id,
                 f"alleged misconduct by {complaint.subject_agency}: its inspectorate",
             )
     for rule in rules:
-        if rule.matches(complaint) and not _excluded(complaint, rule.agency, registry):
+        if (
+            rule.matches(complaint)
+            and not _excluded(complaint, rule.agency, registry)
+            and not _without_decree(rule.agency, registry)
+        ):
             return RoutingProposal(rule.agency, f"rule {rule.name or rule.agency}", rule)
     region = complaint.region
     while region is not None:
         government = registry.local_government(region)
         if government is None or government.region is None:
             break
-        if not _excluded(complaint, government.id, registry):
+        if not _excluded(complaint, government.id, registry) and government.has_decree:
             return RoutingProposal(government.id, f"local government of region {complaint.region}")
         region = government.region.parent
     return RoutingProposal(registry.root.id, "no rule matched: the national admin decides")

@@ -35,7 +35,7 @@ import attrs
 
 from lapor_core.domain.calendar import CalendarOverride, WorkingCalendar
 from lapor_core.domain.clocks import ClockDefinition, DurationUnit
-from lapor_core.domain.model import Basis, Channel, Confidence, Status
+from lapor_core.domain.model import Basis, Category, Channel, Confidence, Status
 from lapor_core.domain.profile_config import KNOWN_TRIGGERS, ProfileConfig
 from lapor_core.domain.profile_merge import (
     leaves,
@@ -44,7 +44,9 @@ from lapor_core.domain.profile_merge import (
     value_origins,
 )
 from lapor_core.domain.profile_rules import (
+    DEFAULT_NO_WRONG_DOOR_OPTION,
     DEFAULT_THREAD_OPTION,
+    DEFAULT_UNCATEGORISED_OPTION,
     ChannelOption,
     Duration,
     ExtensionOption,
@@ -55,7 +57,7 @@ from lapor_core.domain.profile_rules import (
     StatusLabels,
     ThreadOption,
 )
-from lapor_core.errors import ProfileError
+from lapor_core.errors import ProfileError, ValidationError
 
 __all__ = [
     "KNOWN_TRIGGERS",
@@ -109,6 +111,8 @@ class Profile:
     origins: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     category_names: Mapping[str, str] = attrs.field(factory=dict)
     thread: ThreadOption = DEFAULT_THREAD_OPTION
+    uncategorised: FlagOption = DEFAULT_UNCATEGORISED_OPTION
+    no_wrong_door: FlagOption = DEFAULT_NO_WRONG_DOOR_OPTION
 
     @classmethod
     def from_toml(cls, text: str, parent: Profile | None = None) -> Profile:
@@ -195,6 +199,8 @@ class Profile:
             disabled_basis=lifecycle.to_basis() if lifecycle else None,
             origins=MappingProxyType(origins),
             thread=options.thread_option(),
+            uncategorised=options.uncategorised_option(),
+            no_wrong_door=options.no_wrong_door_option(),
         )
 
     @property
@@ -265,6 +271,29 @@ class Profile:
         assert clock.duration is not None  # noqa: S101 - checked when parsed
         return self.durations[clock.duration]
 
+    def category_for(self, code: str, where: str = "category") -> Category:
+        """
+        *code* as a category of this profile: the one category rule of every path.
+
+        A code that is not one of the profile's categories is refused, unless
+        ``[options.uncategorised] enabled``: then it is accepted as given and the
+        complaint is *uncategorised* (its service-standard clock does not start).
+
+        Raises:
+            ValidationError: Not a valid category code, or not one of the profile's
+                (named as *where*, e.g. ``service_code``).
+        """
+        if code not in self.service_standards and not self.uncategorised.enabled:
+            known = ", ".join(sorted(self.service_standards)) or "none"
+            raise ValidationError(
+                f"{where}: {code!r} is not a category of profile {self.name!r} "
+                f"(known: {known}; options.uncategorised is off)"
+            )
+        try:
+            return Category(code)
+        except ValidationError as exc:
+            raise ValidationError(f"{where}: {exc}") from None
+
     def option_enabled(self, option: str) -> bool:
         """
         Whether a named option that gates transitions is on (``reopen``, ``rating``).
@@ -316,6 +345,8 @@ class Profile:
             ("options.hold_pauses_clocks.enabled", self.hold_pauses_clocks),
             ("options.rejection_restarts_forwarding.enabled", self.rejection_restarts_forwarding),
             ("options.cuti_bersama.enabled", self.cuti_bersama),
+            ("options.uncategorised.enabled", self.uncategorised),
+            ("options.no_wrong_door.enabled", self.no_wrong_door),
         ):
             yield (key, flag.enabled, flag.basis)
         yield (

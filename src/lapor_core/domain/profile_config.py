@@ -35,7 +35,9 @@ from lapor_core.domain.clocks import BreachAction, ClockDefinition, ClockScope, 
 from lapor_core.domain.commands import COMMANDS
 from lapor_core.domain.model import Basis, ChannelType, Confidence, Status
 from lapor_core.domain.profile_rules import (
+    DEFAULT_NO_WRONG_DOOR_OPTION,
     DEFAULT_THREAD_OPTION,
+    DEFAULT_UNCATEGORISED_OPTION,
     ChannelOption,
     Duration,
     ExtensionOption,
@@ -254,7 +256,7 @@ class ThreadConfig(RuleConfig):
 @attrs.frozen(kw_only=True)
 class OptionsConfig:
     """
-    The ``[options.*]`` tables, all required but ``thread``.
+    The ``[options.*]`` tables; ``thread``, ``uncategorised``, ``no_wrong_door`` optional.
 
     Without ``[options.thread]`` the cap is
     :data:`~lapor_core.domain.profile_rules.THREAD_MAX_MESSAGES_DEFAULT` messages.
@@ -269,10 +271,22 @@ class OptionsConfig:
     cuti_bersama: FlagConfig
     extension: ExtensionConfig
     thread: ThreadConfig | None = None
+    uncategorised: FlagConfig | None = None
+    no_wrong_door: FlagConfig | None = None
 
     def thread_option(self) -> ThreadOption:
         """The thread cap the file sets, or the default one."""
         return self.thread.to_option() if self.thread is not None else DEFAULT_THREAD_OPTION
+
+    def uncategorised_option(self) -> FlagOption:
+        """Whether unknown categories are accepted as uncategorised (default: refused)."""
+        table = self.uncategorised
+        return table.to_option() if table is not None else DEFAULT_UNCATEGORISED_OPTION
+
+    def no_wrong_door_option(self) -> FlagOption:
+        """Whether a forward to an agency without SK goes to its nearest ancestor with one."""
+        table = self.no_wrong_door
+        return table.to_option() if table is not None else DEFAULT_NO_WRONG_DOOR_OPTION
 
 
 @attrs.frozen(kw_only=True)

@@ -17,7 +17,9 @@ from lapor_core.domain.clocks import DurationUnit
 from lapor_core.domain.model import Basis, Channel, ChannelType, Confidence
 
 __all__ = [
+    "DEFAULT_NO_WRONG_DOOR_OPTION",
     "DEFAULT_THREAD_OPTION",
+    "DEFAULT_UNCATEGORISED_OPTION",
     "THREAD_MAX_MESSAGES_DEFAULT",
     "ChannelOption",
     "Duration",
@@ -82,6 +84,41 @@ class FlagOption:
 
     enabled: bool
     basis: Basis
+
+
+DEFAULT_UNCATEGORISED_OPTION = FlagOption(
+    enabled=False,
+    basis=Basis(
+        "local: one category rule on every path (Submit, Classify, Open311, CSV import); "
+        "a code that is not a category of the profile is refused",
+        Confidence.LOCAL,
+    ),
+)
+"""
+``[options.uncategorised]`` when a profile does not set it: unknown categories are refused.
+
+With ``enabled = true`` a code that is not a category of the profile is accepted as
+given and the complaint counts as *uncategorised*: its service-standard clock does not
+start (there is no standard to count), every other clock runs as usual.
+
+.. versionadded:: 0.1.0
+"""
+
+DEFAULT_NO_WRONG_DOOR_OPTION = FlagOption(
+    enabled=False,
+    basis=Basis(
+        "local: an agency without its decree (SK) has no admin accounts (domain.md section 6); "
+        "forwarding there is refused, naming its nearest ancestor with one",
+        Confidence.LOCAL,
+    ),
+)
+"""
+``[options.no_wrong_door]`` when a profile does not set it: forwarding to an agency
+without its decree (*SK*) is refused with an error naming the nearest ancestor that has
+one. With ``enabled = true`` the complaint goes to that ancestor instead.
+
+.. versionadded:: 0.1.0
+"""
 
 
 @attrs.frozen

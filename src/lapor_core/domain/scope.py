@@ -16,9 +16,19 @@ from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
     InvalidTransition,
     PermissionDenied,
+    ValidationError,
 )
 
-__all__ = ["in_subtree", "require_agency", "require_assignment", "require_scope"]
+__all__ = [
+    "in_subtree",
+    "nearest_with_decree",
+    "no_decree_message",
+    "require_agency",
+    "require_agency_actor",
+    "require_assignment",
+    "require_decree",
+    "require_scope",
+]
 
 
 def _require_reporter(complaint: Complaint, actor: Actor) -> None:
@@ -95,3 +105,81 @@ def require_agency(ctx: Context, agency_id: str) -> None:
     .. versionadded:: 0.1.0
     """
     ctx.registry.get(agency_id)
+
+
+def nearest_with_decree(ctx: Context, agency_id: str) -> str:
+    """
+    The nearest ancestor of *agency_id* that has its decree (*SK*); the root at worst.
+
+    .. versionadded:: 0.1.0
+    """
+    registry = ctx.registry
+    for ancestor in registry.ancestors(agency_id):
+        if ancestor.has_decree:
+            return ancestor.id
+    return registry.root.id
+
+
+def no_decree_message(ctx: Context, agency_id: str) -> str:
+    """The refusal of a forward to *agency_id*, which has no decree (*SK*)."""
+    nearest = nearest_with_decree(ctx, agency_id)
+    where = (
+        f"its nearest ancestor with one is {nearest!r}"
+        if nearest != ctx.registry.root.id
+        else "no ancestor below the national root has one (the national admin keeps it)"
+    )
+    return (
+        f"agency {agency_id!r} has no decree (SK) appointing its complaint team, so nobody "
+        f"there can act on a complaint; {where}"
+    )
+
+
+def require_decree(ctx: Context, agency_id: str) -> str:
+    """
+    The agency a complaint forwarded to *agency_id* goes to: the decree (*SK*) rule.
+
+    An agency with its decree is itself. Without one, the forward is refused, unless the
+    profile's ``[options.no_wrong_door]`` is enabled: then the complaint goes to the
+    nearest ancestor that has one (never the national root).
+
+    Raises:
+        NotFound: No such agency.
+        ValidationError: The agency has no decree (and no wrong door is off, or no
+            ancestor below the root has one); the message names the nearest ancestor
+            that has one.
+
+    .. versionadded:: 0.1.0
+    """
+    if ctx.registry.get(agency_id).has_decree:
+        return agency_id
+    nearest = nearest_with_decree(ctx, agency_id)
+    if ctx.profile.no_wrong_door.enabled and nearest != ctx.registry.root.id:
+        return nearest
+    raise ValidationError(no_decree_message(ctx, agency_id))
+
+
+def require_agency_actor(ctx: Context, actor: Actor) -> None:
+    """
+    Refuse an agency actor whose agency is unknown or has no decree (*SK*).
+
+    The same rule as :func:`~lapor_core.domain.actors.make_agency_actor`, however the
+    actor was built: an agency without its decree has no accounts (domain.md section 6).
+
+    Raises:
+        PermissionDenied: Unknown agency, or no decree.
+
+    .. versionadded:: 0.1.0
+    """
+    if not actor.role.is_agency_role:
+        return
+    assert actor.agency is not None  # noqa: S101 - agency roles always carry an agency
+    if actor.agency not in ctx.registry:
+        raise PermissionDenied(
+            f"{actor.role.value} {actor.id!r} belongs to {actor.agency!r}, "
+            "which is not an agency of the registry"
+        )
+    if not ctx.registry.get(actor.agency).has_decree:
+        raise PermissionDenied(
+            f"agency {actor.agency!r} has no decree (SK) appointing its complaint team; "
+            f"{actor.role.value} {actor.id!r} cannot act for it"
+        )

@@ -156,11 +156,8 @@ def _check_keys(request: Mapping[str, object]) -> None:
 def _category(code: str | None, profile: Profile | None) -> Category:
     if code is None:
         raise ValidationError("service_code: required (the category, kategori)")
-    if profile is not None and code not in profile.service_standards:
-        known = ", ".join(sorted(profile.service_standards)) or "none"
-        raise ValidationError(
-            f"service_code: {code!r} is not a category of profile {profile.name!r} (known: {known})"
-        )
+    if profile is not None:
+        return profile.category_for(code, "service_code")
     try:
         return Category(code)
     except ValidationError as exc:

@@ -15,9 +15,14 @@ from pathlib import Path
 
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.profile import Profile
+from lapor_core.domain.regions import RegionList
 from lapor_core.errors import NotFound, ProfileError
 
-__all__ = ["bundled_profiles", "load_profile", "load_registry"]
+__all__ = ["bundled_profiles", "load_profile", "load_regions", "load_registry"]
+
+
+_REGIONS_FILE = "regions.toml"
+"""The shipped list of Kemendagri province, regency and city codes."""
 
 
 def _bundled(name: str) -> str | None:
@@ -34,7 +39,9 @@ def bundled_profiles() -> tuple[str, ...]:
     names = (
         p.name.removesuffix(".toml")
         for p in resources.files(__name__).iterdir()
-        if p.name.endswith(".toml") and not p.name.endswith("_agencies.toml")
+        if p.name.endswith(".toml")
+        and not p.name.endswith("_agencies.toml")
+        and p.name != _REGIONS_FILE
     )
     return tuple(sorted(names))
 
@@ -64,6 +71,8 @@ def _profile_source(name_or_path: str | Path, base: Path | None) -> tuple[str, s
         if str(name_or_path).endswith("_agencies"):
             # kaltim_agencies.toml is the registry that goes with kaltim.toml.
             raise NotFound(f"no bundled profile named {name_or_path!r} (that is a registry)")
+        if f"{name_or_path}.toml" == _REGIONS_FILE:
+            raise NotFound(f"no bundled profile named {name_or_path!r} (that is the region list)")
         return f"bundled:{name_or_path}", _read(name_or_path, ".toml", "profile"), None
     path = Path(name_or_path)
     if base is not None and not path.is_absolute():
@@ -106,14 +115,33 @@ def load_registry(name_or_path: str | Path = "kaltim") -> AgencyRegistry:
     """
     Load a bundled agency registry (``kaltim``) by name, or a registry file by path.
 
+    The registry is held to the shipped list of Kemendagri region codes
+    (:func:`load_regions`; see :func:`~lapor_core.domain.agencies.region_problems`).
+
     Raises:
         NotFound: No such bundled registry or file.
-        ProfileError: The registry file is invalid.
+        ProfileError: The registry file is invalid, or its region codes contradict the
+            tree or the shipped list (``agency[3].region: ...``).
 
     .. versionadded:: 0.1.0
     """
     text = _read(name_or_path, "_agencies.toml", "agency registry")
-    return AgencyRegistry.from_toml(text)
+    return AgencyRegistry.from_toml(text, load_regions())
+
+
+def load_regions() -> RegionList:
+    """
+    The shipped list of Kemendagri province, regency and city codes (``regions.toml``).
+
+    It covers the regions the bundled profiles and registries use; its header cites the
+    Kemendagri decree it is taken from.
+
+    .. versionadded:: 0.1.0
+    """
+    text = _bundled(_REGIONS_FILE)
+    if text is None:  # pragma: no cover - shipped with the package
+        raise NotFound(f"the bundled region list {_REGIONS_FILE!r} is missing")
+    return RegionList.from_toml(text)
 
 
 def _is_name(name_or_path: str | Path) -> bool:

@@ -202,11 +202,15 @@ def _agency(record: LaporCsvRecord, ctx: Context, options: ImportOptions) -> str
 def _category(record: LaporCsvRecord, ctx: Context, options: ImportOptions) -> Category | None:
     if record.category_id is None:
         return None
-    known = ctx.profile.service_standards
+    profile = ctx.profile
+    raw = record.category_id
+    if options.categories is None and options.fallback_category is None:
+        # No map: the id must be ours, by the one category rule of every path.
+        return profile.category_for(raw)
     code = _resolve(
-        record.category_id, options.categories, options.fallback_category, known, "category"
+        raw, options.categories, options.fallback_category, profile.service_standards, "category"
     )
-    return Category(code)
+    return profile.category_for(code)
 
 
 def _region(record: LaporCsvRecord, options: ImportOptions) -> RegionCode | None:

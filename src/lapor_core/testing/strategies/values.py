@@ -303,13 +303,20 @@ def region_codes(
 @functools.cache
 def categories(profile: Profile | None = None) -> st.SearchStrategy[Category]:
     """
-    Category codes; with *profile*, mostly its own categories (those with a service standard).
+    Category codes; with *profile*, the codes it accepts.
+
+    Its own categories (those with a service standard), and other codes too only where
+    ``[options.uncategorised]`` accepts them.
 
     .. versionadded:: 0.1.0
     """
     free = st.from_regex(r"[a-z0-9][a-z0-9_.-]{0,63}", fullmatch=True).map(Category)
-    known = sorted(profile.service_standards) if profile is not None else []
-    return st.sampled_from([Category(c) for c in known]) | free if known else free
+    if profile is None:
+        return free
+    own = st.sampled_from([Category(c) for c in sorted(profile.service_standards)])
+    if not profile.service_standards:
+        return free if profile.uncategorised.enabled else st.nothing()
+    return own | free if profile.uncategorised.enabled else own
 
 
 @functools.cache
