@@ -110,11 +110,10 @@ def _require_count(value: object) -> int:
 
 
 def _is_positive(n: object, error: Callable[[], Exception]) -> bool:
-    """``n > 0`` for an int; *error* raised for anything ``>`` cannot compare with 0."""
-    try:
-        return bool(n > 0)  # type: ignore[operator]
-    except TypeError:
-        raise error() from None
+    """``n > 0`` for an int; *error* raised for anything that is not an int."""
+    if not isinstance(n, int):
+        raise error()
+    return n > 0
 
 
 def _to_time_zone(value: object) -> str:
