@@ -99,7 +99,44 @@ the [domain specification](domain.md).
 | rule | value | conf. | basis |
 |---|---|---|---|
 {rows}
+
+## Dated rules
+
+A duration may have dated versions (`[[durations.<key>.history]]`, see
+[profiles](profiles.md#rules-dated-by-the-regulation-in-force)); a complaint's clocks use
+the version in force on the day it was submitted (`options.rules_at_clock_start`).
+{_national_dated(profile)}
+
+The example regional profile `docs/examples/dated_rules.toml` (an invented decree, marked
+`L`) lengthens the follow-up from 2026-07-01; its dated rules read:
+
+| rule | period | value | conf. | basis |
+|---|---|---|---|---|
+{_dated_rows(lc.load_profile(DOCS / "examples" / "dated_rules.toml"))}
 """
+
+
+def _national_dated(profile: lc.Profile) -> str:
+    """What the page says about the national profile's dated rules."""
+    dated = [key for key, versions in profile.duration_versions.items() if len(versions) > 1]
+    if dated:
+        return "The national profile dates " + ", ".join(f"`durations.{k}`" for k in dated) + "."
+    return (
+        "The national profile dates no rule: *Permen PANRB* 5/2025 replaced 62/2018, but "
+        "neither its date of effect nor its deadlines are known (domain.md §0, §8 q1), so "
+        "every national duration is one undated version."
+    )
+
+
+def _dated_rows(profile: lc.Profile) -> str:
+    """One row per version of each duration of *profile* that has more than one."""
+    return "\n".join(
+        f"| `durations.{key}` | {version.period()} | {version.amount} {version.unit.value} | "
+        f"{version.basis.confidence.value} | {version.basis.source} |"
+        for key, versions in profile.duration_versions.items()
+        if len(versions) > 1
+        for version in versions
+    )
 
 
 PAGES = {"lifecycle.md": lifecycle_page, "regulation.md": regulation_page}

@@ -50,6 +50,7 @@ from lapor_core import (
 from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import add_parsers as add_report_parsers
 from lapor_core._cli_reports import path_argument
+from lapor_core._cli_web import add_parsers as add_web_parsers
 from lapor_core.domain.check import CheckProblem, CheckReport, check
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table
 
@@ -255,6 +256,7 @@ def _parser() -> argparse.ArgumentParser:
     check_.set_defaults(func=_check)
     add_report_parsers(sub)
     add_interop_parsers(sub)
+    add_web_parsers(sub)
     return parser
 
 

@@ -50,6 +50,7 @@ from lapor_core.domain.clocks import BreachAction, ClockDefinition
 from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Outcome, Status, Target, Transition
 from lapor_core.domain.model import Confidence
 from lapor_core.domain.profile import Profile
+from lapor_core.domain.profile_rules import version_problems
 from lapor_core.errors import ProfileError
 
 __all__ = ["CheckProblem", "CheckReport", "check"]
@@ -199,6 +200,9 @@ def _count_problems(profile: Profile) -> Iterator[CheckProblem]:
             yield CheckProblem(
                 f"durations.{key}.amount", f"must be positive, got {duration.amount}"
             )
+    for key, versions in profile.duration_versions.items():
+        if len(versions) > 1:
+            yield from (CheckProblem(k, m) for k, m in version_problems(key, versions))
     counts = (
         ("options.reopen.max_count", profile.reopen.max_count),
         ("options.reopen.window_days", profile.reopen.window_days),

@@ -12,6 +12,7 @@ the state before it, into the clock changes ``decide`` records on it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from types import MappingProxyType
 
 import attrs
@@ -66,16 +67,24 @@ class Context:
         category: str | None,
         agency: str | None,
         responsible: str,
+        *,
+        submitted_at: datetime,
+        started_at: datetime | None = None,
     ) -> ClockChange | None:
         """
         The start of a clock for *responsible*, if it starts.
 
         It runs for the profile's duration (for the complaint's *category*, where the
         clock follows service standards) in the responsible agency's time zone (the
-        profile's, for an agency the registry does not know). ``None``: the clock does
-        not start (no service standard for the category).
+        profile's, for an agency the registry does not know), in the version in force
+        when the complaint was submitted (*submitted_at*; see
+        :meth:`Profile.duration_of <lapor_core.domain.profile.Profile.duration_of>`).
+        ``None``: the clock does not start (no service standard for the category).
+
+        .. versionchanged:: 0.2.0
+           *submitted_at* and *started_at*.
         """
-        duration = self.profile.duration_of(definition, category)
+        duration = self.profile.duration_of(definition, category, submitted_at, started_at)
         if duration is None:
             return None
         registry = self.registry
@@ -163,7 +172,14 @@ def _starts(
         targets = [(a.agency, a.agency) for a in event.assignments]
     else:
         targets = [(None, _responsible_after(event, before))]
-    started = [ctx.start_change(definition, category, a, r) for a, r in targets]
+    submitted_at = event.at if isinstance(event, e.ComplaintSubmitted) else None
+    if submitted_at is None:
+        assert before is not None  # noqa: S101 - only a submission has no state before it
+        submitted_at = before.submitted_at
+    started = [
+        ctx.start_change(definition, category, a, r, submitted_at=submitted_at, started_at=event.at)
+        for a, r in targets
+    ]
     return [change for change in started if change is not None]
 
 

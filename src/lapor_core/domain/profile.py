@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator, Mapping
+from datetime import date, datetime
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -45,6 +47,7 @@ from lapor_core.domain.profile_merge import (
 )
 from lapor_core.domain.profile_rules import (
     DEFAULT_NO_WRONG_DOOR_OPTION,
+    DEFAULT_RULES_AT_CLOCK_START_OPTION,
     DEFAULT_THREAD_OPTION,
     DEFAULT_UNCATEGORISED_OPTION,
     ChannelOption,
@@ -86,7 +89,13 @@ class Profile:
     :func:`lapor_core.profiles.load_profile`. ``service_standards`` maps each category
     code to its duration key, ``category_names`` to its name (the code when unnamed).
 
+    ``durations`` holds each duration's table-level version (the undated rule, or the
+    one in force before its first dated change); ``duration_versions`` every version of
+    each duration in date order (see :meth:`duration_in_force`).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``duration_versions`` and ``rules_at_clock_start``.
     """
 
     name: str
@@ -113,6 +122,8 @@ class Profile:
     thread: ThreadOption = DEFAULT_THREAD_OPTION
     uncategorised: FlagOption = DEFAULT_UNCATEGORISED_OPTION
     no_wrong_door: FlagOption = DEFAULT_NO_WRONG_DOOR_OPTION
+    duration_versions: Mapping[str, tuple[Duration, ...]] = attrs.field(factory=dict)
+    rules_at_clock_start: FlagOption = DEFAULT_RULES_AT_CLOCK_START_OPTION
 
     @classmethod
     def from_toml(cls, text: str, parent: Profile | None = None) -> Profile:
@@ -201,6 +212,10 @@ class Profile:
             thread=options.thread_option(),
             uncategorised=options.uncategorised_option(),
             no_wrong_door=options.no_wrong_door_option(),
+            duration_versions=MappingProxyType(
+                {key: d.versions() for key, d in sorted(config.durations.items())}
+            ),
+            rules_at_clock_start=options.rules_at_clock_start_option(),
         )
 
     @property
@@ -258,18 +273,65 @@ class Profile:
             lines.append(f"{key} = {toml_value(value)}  <- {origins.get(key, self.name)}")
         return "\n".join(lines) + "\n"
 
-    def duration_of(self, clock: ClockDefinition, category: str | None) -> Duration | None:
+    def duration_of(
+        self,
+        clock: ClockDefinition,
+        category: str | None,
+        submitted_at: datetime,
+        started_at: datetime | None = None,
+    ) -> Duration | None:
         """
         The duration a clock runs for (``None``: the clock does not start).
 
         A ``by_category`` clock takes the service standard of the complaint's category and
-        does not start for a complaint without one.
+        does not start for a complaint without one. The version is the one in force when
+        the complaint was submitted (*submitted_at*), or, with
+        ``[options.rules_at_clock_start] enabled``, when the clock starts (*started_at*,
+        which defaults to *submitted_at*); see :meth:`duration_in_force`.
+
+        .. versionchanged:: 0.2.0
+           *submitted_at* and *started_at*: durations may change from a date.
         """
         if clock.by_category:
             key = self.service_standards.get(category) if category is not None else None
-            return self.durations[key] if key is not None else None
-        assert clock.duration is not None  # noqa: S101 - checked when parsed
-        return self.durations[clock.duration]
+            if key is None:
+                return None
+        else:
+            assert clock.duration is not None  # noqa: S101 - checked when parsed
+            key = clock.duration
+        instant = submitted_at
+        if self.rules_at_clock_start.enabled and started_at is not None:
+            instant = started_at
+        return self.duration_in_force(key, instant)
+
+    def duration_in_force(self, key: str, at: datetime | date) -> Duration:
+        """
+        The version of duration *key* in force at *at*.
+
+        An aware instant is read as a date in the profile's time zone; a date is taken
+        as it is. The versions cover every day (checked when parsed).
+
+        .. versionadded:: 0.2.0
+
+        Raises:
+            ProfileError: No duration named *key*.
+            ValidationError: *at* is a naive datetime.
+        """
+        versions = self.duration_versions.get(key)
+        if versions is None:
+            if key not in self.durations:
+                raise ProfileError(f"profile {self.name!r} has no duration {key!r}")
+            return self.durations[key]
+        if isinstance(at, datetime):
+            if at.tzinfo is None or at.utcoffset() is None:
+                raise ValidationError(f"duration {key!r}: the instant must be timezone-aware")
+            day = at.astimezone(ZoneInfo(self.time_zone)).date()
+        else:
+            day = at
+        for version in versions:
+            if version.in_force_on(day):
+                return version
+        return versions[-1]  # unreachable for a parsed profile: the periods cover every day
 
     def category_for(self, code: str, where: str = "category") -> Category:
         """
@@ -356,8 +418,20 @@ class Profile:
             else "off",
             self.extension.basis,
         )
+        yield (
+            "options.rules_at_clock_start.enabled",
+            self.rules_at_clock_start.enabled,
+            self.rules_at_clock_start.basis,
+        )
         for key, duration in self.durations.items():
-            yield (f"durations.{key}", f"{duration.amount} {duration.unit.value}", duration.basis)
+            versions = self.duration_versions.get(key, (duration,))
+            if len(versions) == 1:
+                value = f"{duration.amount} {duration.unit.value}"
+                yield (f"durations.{key}", value, duration.basis)
+                continue
+            for version in versions:
+                value = f"{version.amount} {version.unit.value} ({version.period()})"
+                yield (f"durations.{key}", value, version.basis)
         for key, clock in self.clocks.items():
             yield (f"clocks.{key}", clock.breach.value, clock.basis)
         for key, channel in self.channels.items():

@@ -23,6 +23,7 @@ puts them together. Pure: mappings in, objects out.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Final
 
@@ -36,6 +37,7 @@ from lapor_core.domain.commands import COMMANDS
 from lapor_core.domain.model import Basis, ChannelType, Confidence, Status
 from lapor_core.domain.profile_rules import (
     DEFAULT_NO_WRONG_DOOR_OPTION,
+    DEFAULT_RULES_AT_CLOCK_START_OPTION,
     DEFAULT_THREAD_OPTION,
     DEFAULT_UNCATEGORISED_OPTION,
     ChannelOption,
@@ -58,6 +60,7 @@ __all__ = [
     "ChannelConfig",
     "ClockConfig",
     "DurationConfig",
+    "DurationVersionConfig",
     "ExtensionConfig",
     "FlagConfig",
     "HeadConfig",
@@ -273,6 +276,7 @@ class OptionsConfig:
     thread: ThreadConfig | None = None
     uncategorised: FlagConfig | None = None
     no_wrong_door: FlagConfig | None = None
+    rules_at_clock_start: FlagConfig | None = None
 
     def thread_option(self) -> ThreadOption:
         """The thread cap the file sets, or the default one."""
@@ -287,6 +291,15 @@ class OptionsConfig:
         """Whether a forward to an agency without SK goes to its nearest ancestor with one."""
         table = self.no_wrong_door
         return table.to_option() if table is not None else DEFAULT_NO_WRONG_DOOR_OPTION
+
+    def rules_at_clock_start_option(self) -> FlagOption:
+        """
+        Whether a clock takes the duration in force when it starts (default: at submission).
+
+        .. versionadded:: 0.2.0
+        """
+        table = self.rules_at_clock_start
+        return table.to_option() if table is not None else DEFAULT_RULES_AT_CLOCK_START_OPTION
 
 
 @attrs.frozen(kw_only=True)
@@ -334,19 +347,129 @@ class StatusesConfig:
 
 
 @attrs.frozen(kw_only=True)
+class DurationVersionConfig(RuleConfig):
+    """
+    A ``[[durations.<key>.history]]`` entry: a dated version of a duration.
+
+    It is in force from ``valid_from`` (included) until the next entry's ``valid_from``,
+    or until its own ``valid_until`` (included) when it states one; dates in the
+    profile's time zone.
+
+    .. versionadded:: 0.2.0
+    """
+
+    valid_from: date
+    valid_until: date | None = None
+    amount: int = attrs.field(validator=_POSITIVE)
+    unit: DurationUnit
+
+    def to_duration(self, valid_until: date | None) -> Duration:
+        """The version as a :class:`~lapor_core.domain.profile_rules.Duration`."""
+        return Duration(self.amount, self.unit, self.to_basis(), self.valid_from, valid_until)
+
+
+@attrs.frozen(kw_only=True)
 class DurationConfig(RuleConfig):
     """
-    A ``[durations.<key>]`` table: an amount and its unit.
+    A ``[durations.<key>]`` table: an amount and its unit, and its dated changes.
+
+    Without ``history`` the rule is undated: in force on every day. With
+    ``[[durations.<key>.history]]`` entries the table's own values are the version in
+    force **before** the first entry (until the day before its ``valid_from``; an
+    optional ``valid_until`` must say the same) and each entry takes over from its
+    ``valid_from``. The versions must follow each other without a gap or an overlap and
+    the last one must stay open (no ``valid_until``): some version is in force on every
+    day.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``valid_until`` and ``history``.
     """
 
     amount: int = attrs.field(validator=_POSITIVE)
     unit: DurationUnit
+    valid_until: date | None = None
+    history: tuple[DurationVersionConfig, ...] = ()
 
     def to_duration(self) -> Duration:
-        """The profile's :class:`~lapor_core.domain.profile_rules.Duration`."""
-        return Duration(self.amount, self.unit, self.to_basis())
+        """The table's own version (undated, or in force before the first change)."""
+        end = self.history[0].valid_from - timedelta(days=1) if self.history else None
+        return Duration(self.amount, self.unit, self.to_basis(), None, end)
+
+    def versions(self) -> tuple[Duration, ...]:
+        """
+        Every version in date order: the table's own, then each change.
+
+        .. versionadded:: 0.2.0
+        """
+        entries = self.history
+        dated = tuple(
+            entry.to_duration(
+                entries[index + 1].valid_from - timedelta(days=1)
+                if index + 1 < len(entries)
+                else None
+            )
+            for index, entry in enumerate(entries)
+        )
+        return (self.to_duration(), *dated)
+
+    def problems(self, key: str) -> Iterator[str]:
+        """
+        What is wrong with the periods of the versions, each ``dotted.key: message``.
+
+        .. versionadded:: 0.2.0
+        """
+        where = f"durations.{key}"
+        entries = self.history
+        if not entries:
+            if self.valid_until is not None:
+                yield (
+                    f"{where}.valid_until: no version is in force after "
+                    f"{self.valid_until.isoformat()}; add a [[{where}.history]] entry "
+                    "from the next day, or remove valid_until"
+                )
+            return
+        first = entries[0].valid_from
+        if self.valid_until is not None and self.valid_until + timedelta(days=1) != first:
+            yield from _period_problem(f"{where}.valid_until", self.valid_until, first)
+        for index, entry in enumerate(entries):
+            here = f"{where}.history[{index}]"
+            until = entry.valid_until
+            if until is not None and until < entry.valid_from:
+                yield (
+                    f"{here}.valid_until: {until.isoformat()} is before valid_from "
+                    f"{entry.valid_from.isoformat()}"
+                )
+                continue
+            if index + 1 == len(entries):
+                if until is not None:
+                    yield (
+                        f"{here}.valid_until: no version is in force after "
+                        f"{until.isoformat()}; the last version must stay open"
+                    )
+                continue
+            following = entries[index + 1].valid_from
+            if following <= entry.valid_from:
+                yield (
+                    f"{where}.history[{index + 1}].valid_from: {following.isoformat()} is not "
+                    f"after {entry.valid_from.isoformat()} (history[{index}]); list the "
+                    "versions in date order, one per start day"
+                )
+            elif until is not None and until + timedelta(days=1) != following:
+                yield from _period_problem(f"{here}.valid_until", until, following)
+
+
+def _period_problem(key: str, until: date, following: date) -> Iterator[str]:
+    """A version ending on *until* and the next one starting on *following*."""
+    if until >= following:
+        yield (
+            f"{key}: {until.isoformat()} overlaps the next version, "
+            f"in force from {following.isoformat()}"
+        )
+    else:
+        start = until + timedelta(days=1)
+        end = following - timedelta(days=1)
+        yield (f"{key}: gap: no version is in force from {start.isoformat()} to {end.isoformat()}")
 
 
 @attrs.frozen(kw_only=True)
@@ -525,6 +648,8 @@ class ProfileConfig:
     def problems(self) -> Iterator[str]:
         """What is wrong between the tables, each ``dotted.key: message``."""
         yield from _label_problems(self.statuses)
+        for key, duration in sorted(self.durations.items()):
+            yield from duration.problems(key)
         for name, clock in sorted(self.clocks.items()):
             yield from clock.problems(name, self.durations)
         for code, category in sorted(self.categories.items()):

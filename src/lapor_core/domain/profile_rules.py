@@ -10,6 +10,9 @@ classes of :mod:`lapor_core.domain.profile_config` build them from TOML.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+
 import attrs
 
 from lapor_core.domain.calendar_overrides import CalendarOverride
@@ -18,6 +21,7 @@ from lapor_core.domain.model import Basis, Channel, ChannelType, Confidence
 
 __all__ = [
     "DEFAULT_NO_WRONG_DOOR_OPTION",
+    "DEFAULT_RULES_AT_CLOCK_START_OPTION",
     "DEFAULT_THREAD_OPTION",
     "DEFAULT_UNCATEGORISED_OPTION",
     "THREAD_MAX_MESSAGES_DEFAULT",
@@ -30,6 +34,7 @@ __all__ = [
     "ReopenOption",
     "StatusLabels",
     "ThreadOption",
+    "version_problems",
 ]
 
 
@@ -120,6 +125,24 @@ one. With ``enabled = true`` the complaint goes to that ancestor instead.
 .. versionadded:: 0.1.0
 """
 
+DEFAULT_RULES_AT_CLOCK_START_OPTION = FlagOption(
+    enabled=False,
+    basis=Basis(
+        "domain.md section 8 q1: the transition rules of Permen PANRB 5/2025 (which replaced "
+        "62/2018) are not known; default: a complaint's clocks use the rules in force when "
+        "it was submitted",
+        Confidence.UNKNOWN,
+    ),
+)
+"""
+``[options.rules_at_clock_start]`` when a profile does not set it: every clock of a
+complaint runs for the duration in force on the day the complaint was **submitted**
+(in the profile's time zone). With ``enabled = true`` a clock takes the duration in
+force on the day it starts.
+
+.. versionadded:: 0.2.0
+"""
+
 
 @attrs.frozen
 class ExtensionOption:
@@ -180,14 +203,34 @@ The thread cap of a profile without ``[options.thread]``.
 @attrs.frozen
 class Duration:
     """
-    A service-standard duration with its basis.
+    A service-standard duration with its basis, and the period it is in force.
+
+    ``valid_from`` and ``valid_until`` are the first and the last day (both included,
+    dates in the profile's time zone) of the version; ``None``: open at that end. An
+    undated rule has neither.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``valid_from`` and ``valid_until``.
     """
 
     amount: int
     unit: DurationUnit
     basis: Basis
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether this version is in force on *day*."""
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
+
+    def period(self) -> str:
+        """The period as text: ``2026-07-01 .. open``, ``open .. 2026-06-30``."""
+        start = self.valid_from.isoformat() if self.valid_from else "open"
+        end = self.valid_until.isoformat() if self.valid_until else "open"
+        return f"{start} .. {end}"
 
 
 @attrs.frozen
@@ -234,3 +277,41 @@ class OverrideRule:
     def basis(self) -> Basis:
         """The override's basis text with the rule's confidence."""
         return Basis(self.override.basis, self.confidence)
+
+
+def version_problems(key: str, versions: Sequence[Duration]) -> Iterator[tuple[str, str]]:
+    """
+    What is wrong with the periods of a duration's versions: ``(dotted key, message)``.
+
+    The versions, in date order, must cover every day: the first open at its start, the
+    last open at its end, each starting the day after the one before it ends, each with
+    a positive amount. Version 0 is the ``[durations.<key>]`` table, version *n* its
+    ``history[n-1]`` entry.
+
+    .. versionadded:: 0.2.0
+    """
+    where = f"durations.{key}"
+
+    def name(index: int) -> str:
+        return where if index == 0 else f"{where}.history[{index - 1}]"
+
+    for index, version in enumerate(versions):
+        if version.amount <= 0:
+            yield (f"{name(index)}.amount", f"must be positive, got {version.amount}")
+        start, end = version.valid_from, version.valid_until
+        if start is not None and end is not None and end < start:
+            yield (f"{name(index)}.valid_until", f"{end.isoformat()} is before valid_from")
+    if not versions:
+        yield (where, "no version")
+        return
+    if versions[0].valid_from is not None:
+        yield (f"{where}.valid_from", "no version is in force before it")
+    if versions[-1].valid_until is not None:
+        yield (f"{name(len(versions) - 1)}.valid_until", "the last version must stay open")
+    for index in range(1, len(versions)):
+        end, start = versions[index - 1].valid_until, versions[index].valid_from
+        if end is None or start is None or end + timedelta(days=1) != start:
+            yield (
+                f"{name(index)}.valid_from",
+                "must be the day after the previous version's valid_until (no gap, no overlap)",
+            )

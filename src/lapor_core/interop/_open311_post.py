@@ -30,8 +30,9 @@ from lapor_core.domain.model import (
 )
 from lapor_core.domain.profile import Profile
 from lapor_core.errors import LaporError, ValidationError
+from lapor_core.interop._open311_services import UNCATEGORISED_SERVICE_CODE
 
-__all__ = ["OPEN311_CHANNEL", "submit_from_request"]
+__all__ = ["OPEN311_CHANNEL", "extra_attributes", "submit_from_request"]
 
 OPEN311_CHANNEL = Channel(ChannelType.REGIONAL_APP, "Open311 GeoReport v2")
 """
@@ -76,13 +77,25 @@ _TITLE_LIMIT = 100
 # ``float()`` alone also takes ``1_0`` (10.0), ``infinity`` and ``nan``.
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _ANONYMOUS_NAME = "Anonim"
+# The reporter of a POST that names nobody (GeoReport makes the identity optional).
+_ANONYMOUS_ID = "anonim"
+_NO_DESCRIPTION = "Tanpa deskripsi (no description)"
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
 
+def _single(name: str, value: object) -> object:
+    """A parameter's one value: a list of one value (as frameworks parse forms) is it."""
+    if isinstance(value, (list, tuple)):
+        if len(value) > 1:
+            raise ValidationError(f"{name}: given {len(value)} times; expected one value")
+        return value[0] if value else None
+    return value
+
+
 def _text(request: Mapping[str, object], name: str) -> str | None:
     """A string parameter, stripped; ``None`` when absent or blank."""
-    value = request.get(name)
+    value = _single(name, request.get(name))
     if value is None:
         return None
     if not isinstance(value, str):
@@ -92,7 +105,7 @@ def _text(request: Mapping[str, object], name: str) -> str | None:
 
 
 def _coordinate(request: Mapping[str, object], name: str, limit: float) -> float | None:
-    value = request.get(name)
+    value = _single(name, request.get(name))
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -110,29 +123,82 @@ def _coordinate(request: Mapping[str, object], name: str, limit: float) -> float
     return number
 
 
-def _attributes(request: Mapping[str, object]) -> dict[str, str]:
-    """``attribute[code]`` parameters, flat (form-encoded) or nested (JSON)."""
-    found: dict[str, object] = {}
+def _attribute_text(code: str, value: object) -> str:
+    text = ("true" if value else "false") if isinstance(value, bool) else value
+    if not isinstance(text, str):
+        raise ValidationError(f"attribute[{code}]: expected a string, got {type(value).__name__}")
+    return text.strip()
+
+
+def _attribute_code(key: str) -> str | None:
+    """The code of a flat ``attribute[code]`` or ``attribute[code][]`` parameter name."""
+    if not key.startswith("attribute[") or not key.endswith("]"):
+        return None
+    code = key[len("attribute[") : -1]
+    return code.removesuffix("][")
+
+
+def _attribute_values(request: Mapping[str, object]) -> dict[str, list[str]]:
+    """
+    Every ``attribute[code]`` with its values, flat (form-encoded) or nested (JSON).
+
+    The multi-value form ``attribute[code][]`` and repeated or list values give several.
+    """
+    found: dict[str, list[object]] = {}
     nested = request.get("attribute")
     if nested is not None:
         if not isinstance(nested, Mapping):
             raise ValidationError(f"attribute: expected a mapping, got {type(nested).__name__}")
-        found.update(nested)
-    for key, value in request.items():
-        if key.startswith("attribute[") and key.endswith("]"):
-            found[key[len("attribute[") : -1]] = value
-    attributes: dict[str, str] = {}
-    for code, value in found.items():
-        if code not in _ATTRIBUTES:
-            known = ", ".join(sorted(_ATTRIBUTES))
-            raise ValidationError(f"attribute[{code}]: unknown attribute (known: {known})")
-        text = ("true" if value else "false") if isinstance(value, bool) else value
-        if not isinstance(text, str):
-            raise ValidationError(
-                f"attribute[{code}]: expected a string, got {type(value).__name__}"
+        for code, value in nested.items():
+            found.setdefault(str(code), []).extend(
+                value if isinstance(value, (list, tuple)) else [value]
             )
-        attributes[code] = text.strip()
+    for key, value in request.items():
+        code = _attribute_code(key)
+        if code is not None:
+            found.setdefault(code, []).extend(
+                value if isinstance(value, (list, tuple)) else [value]
+            )
+    values: dict[str, list[str]] = {}
+    for code, given in found.items():
+        if not code or "[" in code or "]" in code:
+            raise ValidationError(f"attribute[{code}]: not an attribute code")
+        texts = [_attribute_text(code, value) for value in given]
+        values[code] = [text for text in texts if text]
+    return values
+
+
+def _attributes(request: Mapping[str, object]) -> dict[str, str]:
+    """The ``attribute[code]`` parameters we understand, one value each."""
+    attributes: dict[str, str] = {}
+    for code, values in _attribute_values(request).items():
+        if code not in _ATTRIBUTES:
+            continue
+        if len(values) > 1:
+            raise ValidationError(f"attribute[{code}]: given {len(values)} values; expected one")
+        attributes[code] = values[0] if values else ""
     return attributes
+
+
+def extra_attributes(request: Mapping[str, object]) -> dict[str, str]:
+    """
+    The ``attribute[code]`` parameters of a POST that are not ours, with their values.
+
+    :func:`submit_from_request` keeps them, appended to the body (*isi*) after an
+    ``Atribut tambahan (extended attributes):`` line; a server names them in the POST's
+    ``service_notice``. Several values (``attribute[code][]=a&attribute[code][]=b``) are
+    joined with ``", "``.
+
+    Raises:
+        ValidationError: An attribute value that is not text.
+
+    .. versionadded:: 0.2.0
+    """
+    return {
+        code: ", ".join(values)
+        for code, values in sorted(_attribute_values(request).items())
+        if code not in _ATTRIBUTES
+    }
 
 
 def _flag(attributes: Mapping[str, str], code: str) -> bool:
@@ -148,14 +214,16 @@ def _check_keys(request: Mapping[str, object]) -> None:
     for key in request:
         if not isinstance(key, str):
             raise ValidationError(f"parameter names must be strings, got {key!r}")
-        if key in _POST_FIELDS or (key.startswith("attribute[") and key.endswith("]")):
+        if key in _POST_FIELDS or _attribute_code(key) is not None:
             continue
         raise ValidationError(f"{key}: not a GeoReport v2 POST parameter")
 
 
-def _category(code: str | None, profile: Profile | None) -> Category:
+def _category(code: str | None, profile: Profile | None) -> Category | None:
     if code is None:
         raise ValidationError("service_code: required (the category, kategori)")
+    if code == UNCATEGORISED_SERVICE_CODE:
+        return None
     if profile is not None:
         return profile.category_for(code, "service_code")
     try:
@@ -204,15 +272,12 @@ def _reporter(request: Mapping[str, object]) -> tuple[Reporter, bool]:
     email, phone = given.get("email"), given.get("phone")
     if email is not None and "@" not in email:
         raise ValidationError(f"email: not an e-mail address: {email!r}")
-    if not given:
-        raise ValidationError(
-            "account_id: the reporter (pelapor) must be identified by account_id, email, "
-            "phone or device_id"
-        )
+    first, last = _text(request, "first_name"), _text(request, "last_name")
+    if not given:  # nobody to answer to: an anonymous report, whatever name it gives
+        return Reporter(_ANONYMOUS_ID, _ANONYMOUS_NAME), True
     source, reporter_id = next((f, v) for f, v in ids if v is not None)
     if source == "device_id":
         reporter_id = f"device:{reporter_id}"
-    first, last = _text(request, "first_name"), _text(request, "last_name")
     name = " ".join(p for p in (first, last) if p)
     contact = ", ".join(p for p in (email, phone) if p) or None
     _checked(source, Reporter, reporter_id, "x")
@@ -224,11 +289,13 @@ def _reporter(request: Mapping[str, object]) -> tuple[Reporter, bool]:
 def _content(
     request: Mapping[str, object], attributes: Mapping[str, str], location: str
 ) -> Content:
-    description = _text(request, "description")
-    if description is None:
-        raise ValidationError("description: required (the chronology of events, isi laporan)")
+    description = _text(request, "description") or _NO_DESCRIPTION
     media = _text(request, "media_url")
     body = f"{description}\n\nLampiran (media_url): {media}" if media else description
+    extra = extra_attributes(request)
+    if extra:
+        listed = "; ".join(f"{code}={value}" for code, value in extra.items())
+        body += f"\n\nAtribut tambahan (extended attributes): {listed}"
     title = attributes.get("title") or description.splitlines()[0].strip()
     if len(title) > _TITLE_LIMIT and "title" not in attributes:
         title = title[: _TITLE_LIMIT - 3].rstrip() + "..."
@@ -286,13 +353,14 @@ def submit_from_request(
     The parameters of a GeoReport v2 ``POST requests.json`` as a :class:`Submit`.
 
     * ``service_code`` (required): ``category`` (*kategori*); with *profile*, one of its
-      categories.
-    * ``description`` (required here): ``content.body`` (*isi*); its first line, cut at
-      100 characters, is the title (*judul*) unless ``attribute[title]`` is given.
+      categories; ``uncategorised`` (:data:`UNCATEGORISED_SERVICE_CODE`) for none.
+    * ``description``: ``content.body`` (*isi*); its first line, cut at 100 characters,
+      is the title (*judul*) unless ``attribute[title]`` is given. Without one, title and
+      body are ``"Tanpa deskripsi (no description)"``.
     * ``lat`` and ``long``, ``address_string`` (or ``address``), ``address_id``:
       ``content.location`` (*lokasi kejadian*) as text; at least one is required.
     * ``account_id``, ``email``, ``phone``, ``device_id``: ``reporter.id``, the first
-      given; one is required (LAPOR! reporters have accounts).
+      given. Without any, the reporter is ``anonim`` and the report *anonim*.
     * ``first_name`` and ``last_name``: ``reporter.name``; without a name the report is
       *anonim* (name ``"Anonim"``). ``email`` and ``phone``: ``reporter.contact``.
     * ``media_url``: appended to the body (we keep no files).
@@ -303,9 +371,15 @@ def submit_from_request(
     * ``api_key``, ``jurisdiction_id``: ignored (authentication and routing are the
       caller's).
 
+    * Any other ``attribute[code]`` (a client's own, such as the specification's
+      ``attribute[WHISPAWN]``): kept in the body after an ``Atribut tambahan (extended
+      attributes):`` line (see :func:`extra_attributes`).
+
     Attributes may come flat (``"attribute[anonim]": "true"``, as form-encoded) or
-    nested (``"attribute": {"anonim": "true"}``, as JSON). Any other parameter is refused,
-    so nothing a client sends is dropped silently.
+    nested (``"attribute": {"anonim": "true"}``, as JSON); ``attribute[code][]`` and
+    lists give several values (one only for ours). A parameter may be a list of one
+    value, as web frameworks parse forms; several values for one parameter are refused.
+    Any other parameter is refused, so nothing a client sends is dropped silently.
 
     Args:
         request: The POST parameters.
@@ -320,6 +394,9 @@ def submit_from_request(
             name (``service_code: ...``).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``description`` and the reporter's identity are optional, other attributes are
+       kept, multi-value and list forms are read, ``uncategorised`` is accepted.
     """
     if not isinstance(request, Mapping):
         raise ValidationError(f"request: expected a mapping, got {type(request).__name__}")

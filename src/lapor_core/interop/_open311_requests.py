@@ -24,9 +24,35 @@ from lapor_core.domain.privacy import PublicView, public_view
 from lapor_core.domain.profile import Profile
 from lapor_core.errors import ValidationError
 from lapor_core.interop._labels import label_id
-from lapor_core.interop._open311_services import category_names
+from lapor_core.interop._open311_services import (
+    UNCATEGORISED_SERVICE_CODE,
+    UNCATEGORISED_SERVICE_NAME,
+    category_names,
+)
 
-__all__ = ["OPEN311_STATUS", "ExtendedAttributes", "ServiceRequest", "to_service_request"]
+__all__ = [
+    "DESCRIPTION_LIMIT",
+    "OPEN311_STATUS",
+    "TRUNCATION_MARKER",
+    "ExtendedAttributes",
+    "ServiceRequest",
+    "extended_status",
+    "to_service_request",
+]
+
+DESCRIPTION_LIMIT = 4000
+"""
+The longest ``description`` GeoReport v2 allows (4,000 characters).
+
+.. versionadded:: 0.2.0
+"""
+
+TRUNCATION_MARKER = " [dipotong / truncated]"
+"""
+What ends a ``description`` cut at :data:`DESCRIPTION_LIMIT` characters.
+
+.. versionadded:: 0.2.0
+"""
 
 OPEN311_STATUS: Mapping[Status, str] = {
     Status.SUBMITTED: "open",
@@ -39,10 +65,41 @@ OPEN311_STATUS: Mapping[Status, str] = {
 """
 GeoReport's two statuses for ours: every non-terminal status is ``open``.
 
-*Selesai* (completed) and *Arsip* (archived) are ``closed``; ``status_notes`` says which.
+*Selesai* (completed) and *Arsip* (archived) are ``closed``; ``status_notes`` says which,
+and so does :func:`extended_status`.
 
 .. versionadded:: 0.1.0
 """
+
+_EXTENDED_STATUS: Mapping[Status, str] = {
+    Status.SUBMITTED: "open",
+    Status.ON_HOLD: "investigating",
+    Status.FORWARDED: "action_scheduled",
+    Status.IN_PROGRESS: "in_progress",
+    Status.COMPLETED: "fixed",
+}
+
+
+def extended_status(status: Status, archive_reason: ArchiveReason | None = None) -> str:
+    """
+    The extended status of a complaint, in the vocabulary FixMyStreet's Open311 uses.
+
+    GeoReport's ``status`` is only ``open`` or ``closed``; this tells a completed
+    complaint (*Selesai*, ``fixed``) from an archived one: ``duplicate`` for an archived
+    duplicate, ``not_councils_responsibility`` for one out of scope or not about the
+    government, ``no_further_action`` for the other reasons. Open statuses give
+    ``open`` (*Diterima*), ``investigating`` (*Tunda*, waiting for information),
+    ``action_scheduled`` (*Disposisi*) and ``in_progress`` (*Proses*).
+
+    .. versionadded:: 0.2.0
+    """
+    if status is not Status.ARCHIVED:
+        return _EXTENDED_STATUS[status]
+    if archive_reason is ArchiveReason.DUPLICATE:
+        return "duplicate"
+    if archive_reason in (ArchiveReason.OUT_OF_SCOPE, ArchiveReason.NOT_GOVERNMENT):
+        return "not_councils_responsibility"
+    return "no_further_action"
 
 
 class ExtendedAttributes(TypedDict):
@@ -51,6 +108,8 @@ class ExtendedAttributes(TypedDict):
 
     Attributes:
         lapor_status: Our status (``forwarded``, ...).
+        extended_status: :func:`extended_status` (``fixed``, ``duplicate``, ...), which
+            tells completed from archived (added in 0.2.0).
         status_label: Its label in the profile's Indonesian.
         kind: The kind (``pengaduan``, ``aspirasi``, ``permintaan_informasi``).
         region: The Kemendagri region code, if any.
@@ -64,6 +123,7 @@ class ExtendedAttributes(TypedDict):
     """
 
     lapor_status: str
+    extended_status: str
     status_label: str
     kind: str
     region: str | None
@@ -83,9 +143,13 @@ class ServiceRequest(TypedDict):
             complaint has none.
         status: ``open`` or ``closed`` (see :data:`OPEN311_STATUS`).
         status_notes: The Indonesian status label with ours, and the archive reason.
-        service_name: The category's name; ``None`` without a category.
-        service_code: The category's code; ``None`` without one.
-        description: Title and body; ``None`` when *rahasia* (confidential).
+        service_name: The category's name; :data:`UNCATEGORISED_SERVICE_NAME` without a
+            category.
+        service_code: The category's code; :data:`UNCATEGORISED_SERVICE_CODE` without one.
+        description: Title and body (the body alone when it starts with the title, as
+            after a POST), at most :data:`DESCRIPTION_LIMIT` characters (a longer one is
+            cut and ends with :data:`TRUNCATION_MARKER`); ``None`` when *rahasia*
+            (confidential).
         agency_responsible: The lead agency, else the agency that must verify it (its
             name with a registry, else its id).
         service_notice: Always ``None``.
@@ -108,7 +172,7 @@ class ServiceRequest(TypedDict):
     status: str
     status_notes: str
     service_name: str | None
-    service_code: str | None
+    service_code: str
     description: str | None
     agency_responsible: str
     service_notice: None
@@ -152,16 +216,29 @@ def _status_notes(status: Status, reason: ArchiveReason | None, label: str) -> s
 
 
 def _description(view: PublicView) -> str | None:
-    """Title and body, when the public may read them."""
-    if view.title is not None and view.body is not None:
-        return f"{view.title}\n\n{view.body}"
-    return None
+    """
+    Title and body, when the public may read them, at most ``DESCRIPTION_LIMIT`` long.
+
+    A body whose first line is the title, or begins with a title cut with ``...`` (a
+    POSTed description), is given alone.
+    """
+    if view.title is None or view.body is None:
+        return None
+    first_line = view.body.lstrip().partition("\n")[0].strip()
+    title = view.title
+    repeated = first_line == title or (
+        title.endswith("...") and first_line.startswith(title.removesuffix("..."))
+    )
+    text = view.body if repeated else f"{title}\n\n{view.body}"
+    if len(text) > DESCRIPTION_LIMIT:
+        text = text[: DESCRIPTION_LIMIT - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
+    return text
 
 
 def _service_name(view: PublicView, profile: Profile | None) -> str | None:
     """The category's name in the profile; its code without a profile or a name."""
     if view.category is None:
-        return None
+        return UNCATEGORISED_SERVICE_NAME
     code = view.category.code
     return category_names(profile).get(code, code) if profile is not None else code
 
@@ -174,9 +251,12 @@ def _agency_responsible(complaint: Complaint, registry: AgencyRegistry | None) -
     return responsible
 
 
-def _extended_attributes(view: PublicView, label: str) -> ExtendedAttributes:
+def _extended_attributes(
+    view: PublicView, label: str, archive_reason: ArchiveReason | None
+) -> ExtendedAttributes:
     return {
         "lapor_status": view.status.value,
+        "extended_status": extended_status(view.status, archive_reason),
         "status_label": label,
         "kind": view.kind.value,
         "region": str(view.region) if view.region is not None else None,
@@ -204,7 +284,9 @@ def _service_request(
         "status": OPEN311_STATUS[view.status],
         "status_notes": _status_notes(view.status, complaint.archive_reason, label),
         "service_name": service_name,
-        "service_code": view.category.code if view.category is not None else None,
+        "service_code": (
+            view.category.code if view.category is not None else UNCATEGORISED_SERVICE_CODE
+        ),
         "description": _description(view),
         "agency_responsible": _agency_responsible(complaint, registry),
         "service_notice": None,
@@ -280,5 +362,5 @@ def to_service_request(
         expected=expected,
     )
     if extended:
-        request["extended_attributes"] = _extended_attributes(view, label)
+        request["extended_attributes"] = _extended_attributes(view, label, complaint.archive_reason)
     return request

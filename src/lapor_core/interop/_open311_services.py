@@ -16,6 +16,8 @@ from lapor_core.domain.profile import Profile
 from lapor_core.errors import ProfileError
 
 __all__ = [
+    "UNCATEGORISED_SERVICE_CODE",
+    "UNCATEGORISED_SERVICE_NAME",
     "AttributeValue",
     "Service",
     "ServiceAttribute",
@@ -24,6 +26,25 @@ __all__ = [
     "service_definition",
     "services",
 ]
+
+
+UNCATEGORISED_SERVICE_CODE = "uncategorised"
+"""
+The ``service_code`` of a complaint without a category (*belum dikategorikan*).
+
+GeoReport v2 wants a ``service_code`` on every request: :func:`services` declares this
+service after the profile's categories, and a ``POST`` with it submits a complaint
+without a category, for the admin to classify.
+
+.. versionadded:: 0.2.0
+"""
+
+UNCATEGORISED_SERVICE_NAME = "Belum dikategorikan (uncategorised)"
+"""
+The ``service_name`` of :data:`UNCATEGORISED_SERVICE_CODE`, in Indonesian and English.
+
+.. versionadded:: 0.2.0
+"""
 
 
 class Service(TypedDict):
@@ -113,9 +134,12 @@ def services(profile: Profile) -> list[Service]:
     service standard, e.g. ``"service standard: 5 working_days (service_normative)"``),
     ``metadata`` (``True``: :func:`service_definition` lists the attributes),
     ``type`` (``"realtime"``: the complaint id is known at once), ``keywords`` and
-    ``group``. A profile without categories gives an empty list.
+    ``group``. Last comes :data:`UNCATEGORISED_SERVICE_CODE`, the service of a
+    complaint without a category (the only one of a profile without categories).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       The ``uncategorised`` service is listed last.
     """
     out: list[Service] = []
     for code, name in category_names(profile).items():
@@ -133,6 +157,18 @@ def services(profile: Profile) -> list[Service]:
                 "group": "SP4N-LAPOR!",
             }
         )
+    out.append(
+        {
+            "service_code": UNCATEGORISED_SERVICE_CODE,
+            "service_name": UNCATEGORISED_SERVICE_NAME,
+            "description": "not yet classified (belum dikategorikan): the admin assigns "
+            "the category",
+            "metadata": True,
+            "type": "realtime",
+            "keywords": f"lapor, sp4n, {UNCATEGORISED_SERVICE_CODE}",
+            "group": "SP4N-LAPOR!",
+        }
+    )
     return out
 
 
@@ -165,12 +201,15 @@ def service_definition(profile: Profile, service_code: str) -> ServiceDefinition
     It lists the attributes :func:`submit_from_request` understands: ``title``,
     ``kind``, ``anonim``, ``rahasia``, ``region`` and ``tracking_id``.
 
+    :data:`UNCATEGORISED_SERVICE_CODE` has the same attributes.
+
     Raises:
         ProfileError: The profile has no such category.
 
     .. versionadded:: 0.1.0
     """
-    if service_code not in profile.service_standards:
+    known_codes = {*profile.service_standards, UNCATEGORISED_SERVICE_CODE}
+    if service_code not in known_codes:
         known = ", ".join(sorted(profile.service_standards)) or "none"
         raise ProfileError(
             f"profile {profile.name!r} has no category {service_code!r} (known: {known})"

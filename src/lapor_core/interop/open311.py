@@ -33,14 +33,23 @@ here.
 
 from __future__ import annotations
 
-from lapor_core.interop._open311_post import OPEN311_CHANNEL, submit_from_request
+from lapor_core.interop._open311_post import (
+    OPEN311_CHANNEL,
+    extra_attributes,
+    submit_from_request,
+)
 from lapor_core.interop._open311_requests import (
+    DESCRIPTION_LIMIT,
     OPEN311_STATUS,
+    TRUNCATION_MARKER,
     ExtendedAttributes,
     ServiceRequest,
+    extended_status,
     to_service_request,
 )
 from lapor_core.interop._open311_services import (
+    UNCATEGORISED_SERVICE_CODE,
+    UNCATEGORISED_SERVICE_NAME,
     AttributeValue,
     Service,
     ServiceAttribute,
@@ -51,8 +60,12 @@ from lapor_core.interop._open311_services import (
 )
 
 __all__ = [
+    "DESCRIPTION_LIMIT",
     "OPEN311_CHANNEL",
     "OPEN311_STATUS",
+    "TRUNCATION_MARKER",
+    "UNCATEGORISED_SERVICE_CODE",
+    "UNCATEGORISED_SERVICE_NAME",
     "AttributeValue",
     "ExtendedAttributes",
     "Service",
@@ -60,6 +73,8 @@ __all__ = [
     "ServiceDefinition",
     "ServiceRequest",
     "category_names",
+    "extended_status",
+    "extra_attributes",
     "service_definition",
     "services",
     "submit_from_request",

@@ -1,0 +1,256 @@
+"""
+HTTP benchmark: the GeoReport v2 server on loopback, under a bounded load.
+
+    python bench/bench_http.py [--smoke] [--clients N] [--workers N] [--stored N ...]
+
+The server is ``lapor-core serve`` (``lapor_core.web`` with uvicorn; ``--workers``,
+default 1) in a process of its own, on 127.0.0.1, over a SQLite file. The clients are
+keep-alive connections of the standard library's ``http.client`` (a light load
+generator) in threads (``--clients``, default 2), each sending its share of a fixed
+number of requests: a bounded load, no more requests in flight than there are clients.
+Guards (``[PASS]``/``[FAIL]``; the policy is in ``_guards.py``):
+
+- **POST over HTTP**: ``POST requests.json`` (form-encoded, with an API key) at least 0.5x
+  the rate of the same submissions through ``ComplaintService.handle`` directly (one
+  thread), on a store of the same kind (its own SQLite file);
+- **GET requests.json** (the default 90-day window, the 1,000 cap) with a p99 under 100 ms
+  at 100,000 and at 1,000,000 stored complaints, submitted over the year before now (so
+  about a quarter are in the window, and the cap applies).
+
+Information (``[info]``): the p50 of each GET, and the rates. ``--smoke`` posts 200
+requests and stores 2,000 complaints, where a guard that does not hold is a ``[MISS]``.
+A full run posts 2,000 and fills the stores through ``ComplaintService.batch``
+(1,000,000 complaints take minutes to write).
+
+Only the public API is used: the service, the store, the ``serve`` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+import lapor_core as lc
+from _guards import Verdicts
+from lapor_core.interop.open311 import submit_from_request
+from lapor_core.service import ComplaintService
+from lapor_core.storage import open_store
+from lapor_core.web import hash_api_key
+
+POST_RATIO = 0.5
+GET_P99_MS = 100.0
+KEY = "kunci-bench"
+CLIENT = lc.Actor.system("bench")
+FORM = {
+    "api_key": KEY,
+    "service_code": "infrastruktur",
+    "description": "Jalan berlubang\nJalan di depan pasar berlubang besar.",
+    "address_string": "Jl. Pasar, Samarinda",
+    "email": "warga@example.org",
+}
+
+
+def _service(path: Path) -> ComplaintService:
+    return ComplaintService(
+        open_store(f"sqlite:///{path}"), lc.load_profile("national"), lc.load_registry("kaltim")
+    )
+
+
+class Server:
+    """``lapor-core serve`` on a SQLite file, in a process of its own, on a free port."""
+
+    def __init__(self, path: Path, workers: int = 1) -> None:
+        """Start serving; :meth:`stop` ends it."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        self.root = f"http://127.0.0.1:{port}"
+        settings = path.with_suffix(".toml")
+        settings.write_text(
+            f'rate_limit = ""\n[[api_keys]]\nsha256 = "{hash_api_key(KEY)}"\nactor = "bench"\n',
+            encoding="utf-8",
+        )
+        command = [sys.executable, "-m", "lapor_core", "serve", "--store", f"sqlite:///{path}"]
+        command += ["--config", str(settings), "--port", str(port), "--workers", str(workers)]
+        self.process = subprocess.Popen(command)  # noqa: S603 - our own command
+        deadline = time.monotonic() + 30
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError("lapor-core serve stopped")
+            try:
+                httpx.get(f"{self.root}/discovery.json", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("lapor-core serve did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stop the server process."""
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def direct_rate(path: Path, count: int) -> float:
+    """Submissions per second through ``ComplaintService.handle`` (one thread)."""
+    service = _service(path)
+    form = {k: v for k, v in FORM.items() if k != "api_key"}
+    commands = [
+        submit_from_request(form, complaint_id=lc.ComplaintId(f"d{i:07d}"), profile=service.profile)
+        for i in range(count)
+    ]
+    start = time.perf_counter()
+    for command in commands:
+        service.handle(command, CLIENT)
+    elapsed = time.perf_counter() - start
+    service.store.close()
+    return count / elapsed
+
+
+def _in_threads(
+    root: str, clients: int, work: Callable[[http.client.HTTPConnection, int], None], each: int
+) -> float:
+    """Seconds for *clients* threads to run ``work(connection, each)``, one connection each."""
+    errors: list[BaseException] = []
+    address = urllib.parse.urlsplit(root)
+
+    def run() -> None:
+        connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
+        try:
+            work(connection, each)
+        except BaseException as exc:  # noqa: BLE001 - reported after the threads end
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - start
+
+
+def http_rate(path: Path, count: int, clients: int, workers: int) -> float:
+    """``POST requests.json`` per second over loopback, *clients* at a time."""
+    server = Server(path, workers)
+    each = count // clients
+
+    body = urllib.parse.urlencode(FORM)
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+
+    def post(connection: http.client.HTTPConnection, n: int) -> None:
+        for _ in range(n):
+            connection.request("POST", "/requests.json", body, headers)
+            response = connection.getresponse()
+            text = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"POST answered {response.status}: {text!r}")
+
+    try:
+        elapsed = _in_threads(server.root, clients, post, each)
+    finally:
+        server.stop()
+    return each * clients / elapsed
+
+
+def fill(service: ComplaintService, complaints: int, now: datetime) -> None:
+    """*complaints* submissions spread over the year before *now*, oldest first."""
+    step = timedelta(days=365) / complaints
+    form = {k: v for k, v in FORM.items() if k != "api_key"}
+    template = submit_from_request(form, complaint_id=lc.ComplaintId("x"), profile=service.profile)
+    done = 0
+    while done < complaints:
+        with service.batch():
+            for i in range(done, min(done + 10_000, complaints)):
+                command = lc.Submit(
+                    complaint_id=lc.ComplaintId(f"s{i:08d}"),
+                    content=template.content,
+                    kind=template.kind,
+                    reporter=template.reporter,
+                    channel=template.channel,
+                    privacy=template.privacy,
+                    category=template.category,
+                )
+                service.handle(command, CLIENT, now=now - timedelta(days=365) + step * i)
+        done = min(done + 10_000, complaints)
+
+
+def get_latencies(path: Path, complaints: int, samples: int) -> tuple[float, float, int]:
+    """p50 and p99 (ms) of ``GET requests.json`` at *complaints* stored, and its size."""
+    service = _service(path)
+    fill(service, complaints, datetime.now(UTC) - timedelta(minutes=1))
+    service.store.close()
+    server = Server(path)
+    timings: list[float] = []
+    size = 0
+    try:
+        with httpx.Client(timeout=60) as client:
+            for _ in range(samples):
+                start = time.perf_counter()
+                response = client.get(f"{server.root}/requests.json")
+                timings.append((time.perf_counter() - start) * 1000)
+                size = len(response.json())
+    finally:
+        server.stop()
+    cuts = statistics.quantiles(timings, n=100, method="inclusive")
+    return cuts[49], cuts[98], size
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; exit 1 when a guard fails in a full run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--smoke", action="store_true", help="a small, quick run")
+    parser.add_argument("--clients", type=int, default=2, help="concurrent HTTP clients")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--stored",
+        type=int,
+        action="append",
+        help="stored complaints for the GET (repeatable; default 100,000 and 1,000,000)",
+    )
+    args = parser.parse_args(argv)
+    verdicts = Verdicts(smoke=args.smoke)
+    posts = 200 if args.smoke else 2_000
+    sizes = args.stored or ([2_000] if args.smoke else [100_000, 1_000_000])
+    samples = 10 if args.smoke else 50
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(
+            f"POST requests.json: {posts} submissions, {args.clients} HTTP clients, "
+            f"{args.workers} server workers"
+        )
+        direct = direct_rate(folder / "direct.sqlite3", posts)
+        over_http = http_rate(folder / "http.sqlite3", posts, args.clients, args.workers)
+        verdicts.info("ComplaintService.handle directly", f"{direct:,.0f} submissions/s")
+        verdicts.info("POST over HTTP", f"{over_http:,.0f} submissions/s")
+        ratio = over_http / direct
+        verdicts.guard(
+            f"POST over HTTP >= {POST_RATIO}x handle", ratio >= POST_RATIO, f"{ratio:.2f}x"
+        )
+        for size in sizes:
+            p50, p99, returned = get_latencies(folder / f"get-{size}.sqlite3", size, samples)
+            print(f"GET requests.json at {size:,} stored complaints ({returned} returned)")
+            verdicts.info("p50", f"{p50:.1f} ms")
+            verdicts.guard(f"p99 < {GET_P99_MS:.0f} ms", p99 < GET_P99_MS, f"{p99:.1f} ms")
+    return verdicts.exit_status()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

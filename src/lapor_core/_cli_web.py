@@ -1,0 +1,265 @@
+"""
+The ``serve`` and ``sweep`` subcommands of ``lapor-core``.
+
+``serve`` runs the GeoReport v2 application (:mod:`lapor_core.web`) with uvicorn; each
+worker process builds its own service from the environment variables below, which
+``serve`` sets from its options (so they also configure ``uvicorn
+lapor_core._cli_web:app_from_environment --factory`` run by hand):
+
+* ``LAPOR_STORE``: the store URL;
+* ``LAPOR_PROFILE``, ``LAPOR_REGISTRY``: the profile and the agency registry;
+* ``LAPOR_WEB_CONFIG``: a TOML file read by :func:`lapor_core.web.load_web_config`;
+* ``LAPOR_WEB_PREFIX``: the path the GeoReport routes are under (e.g. ``/open311/v2``);
+* ``LAPOR_SWEEP_EVERY``: sweep the clocks in the server every that many seconds.
+
+``sweep`` issues the clock commands owed (once, or ``--every`` interval); several
+sweepers, in servers or on their own, share the work through the store's claims.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lapor_core._cli_reports import open_existing, path_argument
+from lapor_core.errors import LaporError, ValidationError
+from lapor_core.profiles import load_profile, load_registry
+from lapor_core.service import ComplaintService
+from lapor_core.storage import LAPOR_STORE_ENV, open_store
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+__all__ = ["DEFAULT_SERVE_STORE", "add_parsers", "app_from_environment", "parse_interval"]
+
+DEFAULT_SERVE_STORE = "sqlite:///lapor.sqlite3"
+"""The store ``serve`` and ``sweep`` use without ``--store`` or ``$LAPOR_STORE``."""
+
+_INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h)?", re.ASCII)
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_interval(text: str) -> float:
+    """An interval such as ``30s``, ``5m``, ``1h`` or ``300`` (seconds), in seconds."""
+    match = _INTERVAL.fullmatch(text.strip())
+    if match is None or float(match.group(1)) <= 0:
+        raise ValidationError(f"interval: expected e.g. 30s, 5m or 1h, got {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _interval_argument(text: str) -> float:
+    try:
+        return parse_interval(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _store_url(given: str | None) -> str:
+    return given or os.environ.get(LAPOR_STORE_ENV) or DEFAULT_SERVE_STORE
+
+
+def _service(
+    url: str, profile: str, registry: str, *, must_exist: bool = False
+) -> ComplaintService:
+    store = open_existing(url) if must_exist else open_store(url)
+    try:
+        return ComplaintService(store, load_profile(profile), load_registry(registry))
+    except LaporError:
+        store.close()
+        raise
+
+
+def _sweep_loop(
+    service: ComplaintService,
+    every: float,
+    stop: threading.Event,
+    *,
+    claimant: str,
+    rounds: int | None = None,
+    report: Callable[[str], object] | None = None,
+) -> None:
+    """Sweep, then wait *every* seconds, until *stop* is set (or *rounds* are done)."""
+    done = 0
+    while not stop.is_set():
+        try:
+            swept = service.sweep(claimant=claimant)
+            line = f"sweep: {swept.claimed} claimed, {swept.commands} commands\n"
+        except LaporError as exc:  # a store that is down: try again at the next round
+            line = f"sweep: error: {exc}\n"
+        if report is not None:
+            report(line)
+        done += 1
+        if rounds is not None and done >= rounds:
+            return
+        stop.wait(every)
+
+
+def app_from_environment() -> Starlette:
+    """
+    The application a ``serve`` worker runs, built from the environment (see above).
+
+    The store is opened when the application starts and closed when it stops; with
+    ``LAPOR_SWEEP_EVERY`` a thread sweeps the clocks meanwhile.
+    """
+    from starlette.applications import Starlette  # noqa: PLC0415 (the web extra)
+    from starlette.routing import Mount  # noqa: PLC0415
+
+    from lapor_core.web import WebConfig, create_app, load_web_config  # noqa: PLC0415
+
+    service = _service(
+        _store_url(None),
+        os.environ.get("LAPOR_PROFILE", "national"),
+        os.environ.get("LAPOR_REGISTRY", "kaltim"),
+    )
+    config_path = os.environ.get("LAPOR_WEB_CONFIG")
+    config = load_web_config(Path(config_path)) if config_path else WebConfig()
+    every = os.environ.get("LAPOR_SWEEP_EVERY")
+    interval = parse_interval(every) if every else None
+    prefix = os.environ.get("LAPOR_WEB_PREFIX", "").rstrip("/")
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        stop = threading.Event()
+        sweeper = None
+        if interval is not None:
+            sweeper = threading.Thread(
+                target=_sweep_loop,
+                args=(service, interval, stop),
+                kwargs={"claimant": f"serve-{os.getpid()}"},
+                daemon=True,
+            )
+            sweeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if sweeper is not None:
+                sweeper.join(timeout=30)
+            service.store.close()
+
+    return Starlette(
+        routes=[Mount(prefix, app=create_app(service, config=config))], lifespan=lifespan
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Run ``lapor-core serve``: the GeoReport v2 server, until interrupted."""
+    try:
+        import uvicorn  # noqa: PLC0415 (the web extra)
+    except ImportError:
+        raise ValidationError("serve needs the web extra: pip install 'lapor-core[web]'") from None
+    url = _store_url(args.store)
+    if url.startswith("memory") and args.workers > 1:
+        raise ValidationError("--workers above 1 needs a shared store (SQLite or PostgreSQL)")
+    if args.config is not None:
+        from lapor_core.web import load_web_config  # noqa: PLC0415
+
+        load_web_config(Path(args.config))  # refuse a bad file before starting workers
+    os.environ[LAPOR_STORE_ENV] = url
+    os.environ["LAPOR_PROFILE"] = args.profile
+    os.environ["LAPOR_REGISTRY"] = args.registry
+    os.environ["LAPOR_WEB_PREFIX"] = args.prefix
+    for name, value in (("LAPOR_WEB_CONFIG", args.config), ("LAPOR_SWEEP_EVERY", args.sweep)):
+        if value is not None:
+            os.environ[name] = value
+        else:
+            os.environ.pop(name, None)
+    uvicorn.run(
+        "lapor_core._cli_web:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        timeout_keep_alive=args.keep_alive,
+        limit_concurrency=args.limit_concurrency,
+        log_level="info" if args.verbose else "warning",
+    )
+    return 0
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """Run ``lapor-core sweep``: once, or every ``--every`` until interrupted."""
+    service = _service(_store_url(args.store), args.profile, args.registry, must_exist=True)
+    rounds = args.rounds if args.every is not None else 1
+    stop = threading.Event()
+    try:
+        _sweep_loop(
+            service,
+            args.every or 0.0,
+            stop,
+            claimant=args.claimant,
+            rounds=rounds,
+            report=sys.stdout.write,
+        )
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        with contextlib.suppress(LaporError):
+            service.store.close()
+    return 0
+
+
+def _common(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--store",
+        help=f"store URL (default: ${LAPOR_STORE_ENV}, else {DEFAULT_SERVE_STORE})",
+    )
+    cmd.add_argument(
+        "--profile", type=path_argument, default="national", help="profile name or path"
+    )
+    cmd.add_argument(
+        "--registry", type=path_argument, default="kaltim", help="registry name or path"
+    )
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``serve`` and ``sweep``."""
+    serve = sub.add_parser(
+        "serve",
+        help="serve Open311 GeoReport v2 over HTTP (needs the web extra)",
+        description="Run the GeoReport v2 server with uvicorn. API keys, the jurisdiction "
+        "and the limits come from --config (TOML); without it POST is refused.",
+    )
+    _common(serve)
+    serve.add_argument("--config", type=path_argument, help="web configuration (TOML)")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.add_argument("--prefix", default="", help="path of the routes, e.g. /open311/v2")
+    serve.add_argument(
+        "--sweep", metavar="INTERVAL", help="also sweep the clocks every INTERVAL (e.g. 5m)"
+    )
+    serve.add_argument(
+        "--keep-alive", type=int, default=5, help="keep-alive timeout, seconds (default 5)"
+    )
+    serve.add_argument(
+        "--limit-concurrency",
+        type=int,
+        default=None,
+        help="answer 503 above this many open connections (default: no limit)",
+    )
+    serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.set_defaults(func=run_serve)
+    sweep = sub.add_parser(
+        "sweep",
+        help="issue the clock commands owed (warnings, breaches, automatic close)",
+        description="Sweep the clocks once, or every --every interval until interrupted. "
+        "Several sweepers may run against one store: each clock event happens once.",
+    )
+    _common(sweep)
+    sweep.add_argument(
+        "--every", type=_interval_argument, help="repeat every INTERVAL (30s, 5m, 1h)"
+    )
+    sweep.add_argument(
+        "--rounds", type=int, default=None, help="with --every, stop after this many sweeps"
+    )
+    sweep.add_argument("--claimant", default="sweeper", help="this sweeper's name in claims")
+    sweep.set_defaults(func=run_sweep)

@@ -1,0 +1,508 @@
+"""
+The GeoReport v2 ASGI application (Starlette) over a :class:`ComplaintService`.
+
+:func:`create_app` returns a Starlette application serving Open311 GeoReport v2 in JSON
+and XML (the format is the path's suffix, ``services.xml`` or ``services.json``):
+
+* ``GET discovery``: the service discovery document;
+* ``GET services``, ``GET services/{service_code}``: the profile's categories
+  (*kategori*) and their definitions;
+* ``GET requests`` with ``service_request_id``, ``service_code``, ``start_date``,
+  ``end_date`` and ``status``; ``GET requests/{service_request_id}``;
+* ``POST requests`` (form-encoded, or a JSON object) with an ``api_key``; a retry
+  with the same ``Idempotency-Key`` header (per client) answers with the first result;
+* ``GET servicerequestupdates`` (FixMyStreet's extension): the status changes between
+  ``start_date`` and ``end_date``.
+
+Every refusal is the specification's error envelope (``[{"code": 404, "description":
+...}]``, or ``<errors><error>..</error></errors>``) with the HTTP status in ``code`` and
+the :class:`~lapor_core.errors.LaporError` text as description; an unexpected failure is
+a 500 whose description says only that. The service is synchronous: its calls run in
+Starlette's thread pool, so the event loop keeps serving.
+
+.. versionadded:: 0.2.0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from lapor_core.domain.actors import Actor
+from lapor_core.domain.model import Channel, ComplaintId, Status
+from lapor_core.errors import (
+    ConcurrencyConflict,
+    LaporError,
+    NotFound,
+    PermissionDenied,
+    ProfileError,
+    StorageError,
+    ValidationError,
+)
+from lapor_core.interop.open311 import (
+    UNCATEGORISED_SERVICE_CODE,
+    extra_attributes,
+    service_definition,
+    services,
+    submit_from_request,
+)
+from lapor_core.service import ComplaintService
+from lapor_core.web._queries import (
+    ReadCache,
+    RequestFilters,
+    find_complaint,
+    list_requests,
+    list_updates,
+    requests_by_id,
+    service_request,
+)
+from lapor_core.web._xml import to_xml
+from lapor_core.web.config import WebConfig
+
+__all__ = ["DEFAULT_WINDOW", "SPECIFICATION_URL", "create_app"]
+
+DEFAULT_WINDOW = timedelta(days=90)
+"""
+GeoReport's window for ``GET requests``: the default range, and the longest allowed.
+
+.. versionadded:: 0.2.0
+"""
+
+SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2"
+"""
+The ``specification`` the discovery document names.
+
+.. versionadded:: 0.2.0
+"""
+
+_FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+_MAX_FIELDS = 200
+_STATUS_NAMES = {"open": False, "closed": True}
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class _Refusal(Exception):
+    """A refusal of the HTTP layer itself: its status code and description."""
+
+    def __init__(
+        self, status: int, description: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.headers = dict(headers or {})
+
+
+def _status_code(exc: LaporError) -> int:
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, PermissionDenied):
+        return 403
+    if isinstance(exc, ConcurrencyConflict):
+        return 409
+    return 400
+
+
+def _format_of(request: Request) -> str:
+    return "xml" if request.url.path.endswith(".xml") else "json"
+
+
+def _render(fmt: str, root: str, value: object, status: int = 200) -> Response:
+    body = to_xml(root, value) if fmt == "xml" else json.dumps(value, ensure_ascii=False)
+    return Response(body, status_code=status, media_type=_FORMATS[fmt])
+
+
+def _errors(request: Request, status: int, description: str) -> Response:
+    envelope = [{"code": status, "description": description}]
+    return _render(_format_of(request), "errors", envelope, status)
+
+
+async def _on_lapor_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, StorageError):  # its text may name files or servers: say less
+        return _errors(
+            request, 503, "the complaint store is unavailable (penyimpanan tidak tersedia)"
+        )
+    assert isinstance(exc, LaporError)  # noqa: S101 (registered for LaporError only)
+    return _errors(request, _status_code(exc), str(exc))
+
+
+async def _on_refusal(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, _Refusal)  # noqa: S101 (registered for _Refusal only)
+    response = _errors(request, exc.status, exc.description)
+    response.headers.update(exc.headers)
+    return response
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)  # noqa: S101 (registered for HTTPException only)
+    descriptions = {
+        404: "no such resource (tidak ditemukan)",
+        405: "method not allowed (metode tidak diizinkan)",
+    }
+    text = descriptions.get(exc.status_code, "refused (ditolak)")
+    return _errors(request, exc.status_code, text)
+
+
+async def _on_unexpected(request: Request, _exc: Exception) -> Response:
+    return _errors(request, 500, "internal error (kesalahan internal)")
+
+
+def _date(name: str, text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            f"{name}: not a w3 datetime (e.g. 2026-01-01T00:00:00Z): {text!r}"
+        ) from None
+    if value.tzinfo is None:
+        raise ValidationError(f"{name}: needs a time zone (Z or an offset such as +07:00)")
+    return value
+
+
+def _window(
+    start: datetime | None, end: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """GeoReport's range: the last 90 days by default, never longer; *end* inclusive."""
+    if end is None:
+        end = now if start is None else start + DEFAULT_WINDOW
+    if start is None:
+        start = end - DEFAULT_WINDOW
+    if end < start:
+        raise ValidationError("end_date: before start_date")
+    if end - start > DEFAULT_WINDOW:
+        raise ValidationError("end_date: the range may not span more than 90 days")
+    return start, end + timedelta(microseconds=1)
+
+
+def _form(body: bytes, content_type: str) -> dict[str, object]:
+    """The POST parameters: form-encoded (the specification's) or a JSON object."""
+    media = content_type.partition(";")[0].strip().lower()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError("request body: not UTF-8") from None
+    if media == "application/json":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise ValidationError("request body: not JSON") from None
+        if not isinstance(data, dict):
+            raise ValidationError("request body: expected a JSON object")
+        return data
+    if media not in ("", "application/x-www-form-urlencoded"):
+        raise _Refusal(
+            415, "Content-Type: use application/x-www-form-urlencoded (or application/json)"
+        )
+    try:
+        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except ValueError:
+        raise ValidationError(f"request body: more than {_MAX_FIELDS} parameters") from None
+    return {key: values[0] if len(values) == 1 else values for key, values in parsed.items()}
+
+
+class _GeoReport:
+    """The routes, over one service and one configuration."""
+
+    def __init__(self, service: ComplaintService, config: WebConfig) -> None:
+        self.service = service
+        self.config = config
+        self.cache = ReadCache()
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limit: RateLimitItem | None = (
+            parse(config.rate_limit) if config.rate_limit is not None else None
+        )
+
+    # ------------------------------------------------------------------ checks
+
+    def _fmt(self, request: Request) -> str:
+        fmt = str(request.path_params.get("fmt", ""))
+        if fmt not in _FORMATS:
+            raise NotFound(f"format {fmt!r}: use .xml or .json")
+        return fmt
+
+    def _param(self, request: Request, name: str) -> str | None:
+        values = [v.strip() for v in request.query_params.getlist(name) if v.strip()]
+        return ",".join(values) if values else None
+
+    def _jurisdiction(self, given: object) -> None:
+        expected = self.config.jurisdiction_id
+        if isinstance(given, list):
+            given = given[0] if len(given) == 1 else ",".join(map(str, given))
+        if given is None or given == "":
+            if self.config.require_jurisdiction_id:
+                raise ValidationError("jurisdiction_id: required")
+            return
+        if expected is not None and given != expected:
+            raise NotFound(f"jurisdiction_id {given!r} not found (this is {expected!r})")
+
+    def _throttle(self, identity: str) -> None:
+        if self.limit is None:
+            return
+        if not self.limiter.hit(self.limit, identity):
+            stats = self.limiter.get_window_stats(self.limit, identity)
+            wait = max(1, math.ceil(stats.reset_time - time.time()))
+            raise _Refusal(
+                429,
+                f"rate limit exceeded ({self.config.rate_limit}); retry in {wait} s",
+                {"Retry-After": str(wait)},
+            )
+
+    def _client(self, request: Request, key: str | None) -> str:
+        """Whom the rate limit counts: a valid key, else the client's address."""
+        found = self.config.find_key(key) if key else None
+        if found is not None:
+            return "key:" + found.sha256
+        return "addr:" + (request.client.host if request.client is not None else "unknown")
+
+    def _start(self, request: Request) -> str:
+        """The checks every GET makes; returns the format."""
+        fmt = self._fmt(request)
+        self._throttle(self._client(request, request.query_params.get("api_key")))
+        self._jurisdiction(request.query_params.get("jurisdiction_id"))
+        return fmt
+
+    # ------------------------------------------------------------------ routes
+
+    async def discovery(self, request: Request) -> Response:
+        """``GET discovery``: where the GeoReport v2 endpoint is, and its formats."""
+        fmt = self._start(request)
+        base = str(request.url.replace(query="")).rsplit("/", 1)[0]
+        document = {
+            "changeset": self.config.changeset,
+            "contact": self.config.contact,
+            "key_service": "API keys are issued by the deployment's administrators",
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION_URL,
+                    "url": base,
+                    "changeset": self.config.changeset,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        }
+        return _render(fmt, "discovery", document)
+
+    async def services(self, request: Request) -> Response:
+        """``GET services``."""
+        fmt = self._start(request)
+        return _render(fmt, "services", services(self.service.profile))
+
+    async def service_definition(self, request: Request) -> Response:
+        """``GET services/{service_code}``."""
+        fmt = self._start(request)
+        code = str(request.path_params["code"])
+        try:
+            definition = service_definition(self.service.profile, code)
+        except ProfileError:
+            raise NotFound(f"service_code {code!r} not found") from None
+        return _render(fmt, "service_definition", definition)
+
+    async def requests(self, request: Request) -> Response:
+        """``GET requests``, every filter of the specification."""
+        fmt = self._start(request)
+        ids = self._param(request, "service_request_id")
+        if ids is not None:
+            wanted = [i.strip() for i in ids.split(",") if i.strip()]
+            if len(wanted) > self.config.max_request_ids:
+                raise ValidationError(
+                    f"service_request_id: at most {self.config.max_request_ids} ids"
+                )
+            found = await run_in_threadpool(requests_by_id, self.service, self.config, wanted)
+            return _render(fmt, "service_requests", found)
+        filters = self._filters(request)
+        found = await run_in_threadpool(
+            list_requests, self.service, self.config, filters, self.cache
+        )
+        return _render(fmt, "service_requests", found)
+
+    def _filters(self, request: Request) -> RequestFilters:
+        start_text = self._param(request, "start_date")
+        end_text = self._param(request, "end_date")
+        start = _date("start_date", start_text) if start_text else None
+        end = _date("end_date", end_text) if end_text else None
+        start, end = _window(start, end, self.service.clock.now())
+        codes = self._param(request, "service_code")
+        service_codes = frozenset(c.strip() for c in codes.split(",")) if codes else None
+        status_text = self._param(request, "status")
+        statuses: frozenset[Status] | None = None
+        if status_text:
+            closed: set[bool] = set()
+            for name in status_text.split(","):
+                if name.strip().lower() not in _STATUS_NAMES:
+                    raise ValidationError(f"status: {name.strip()!r} is not open or closed")
+                closed.add(_STATUS_NAMES[name.strip().lower()])
+            statuses = frozenset(s for s in Status if s.terminal in closed)
+        return RequestFilters(start, end, service_codes, statuses)
+
+    async def request(self, request: Request) -> Response:
+        """``GET requests/{service_request_id}``."""
+        fmt = self._start(request)
+        request_id = str(request.path_params["request_id"])
+        complaint = await run_in_threadpool(find_complaint, self.service, request_id)
+        if complaint is None:
+            raise NotFound(f"service_request_id {request_id!r} not found")
+        found = service_request(self.service, self.config, complaint)
+        return _render(fmt, "service_requests", [found])
+
+    async def updates(self, request: Request) -> Response:
+        """FixMyStreet's ``GET servicerequestupdates``."""
+        fmt = self._start(request)
+        start_text = self._param(request, "start_date")
+        end_text = self._param(request, "end_date")
+        now = self.service.clock.now()
+        end = _date("end_date", end_text) if end_text else now
+        start = _date("start_date", start_text) if start_text else end - timedelta(days=1)
+        if end < start:
+            raise ValidationError("end_date: before start_date")
+        if end - start > DEFAULT_WINDOW:
+            raise ValidationError("end_date: the range may not span more than 90 days")
+        end += timedelta(microseconds=1)  # end_date is included
+        found = await run_in_threadpool(list_updates, self.service, start, end)
+        return _render(fmt, "service_request_updates", found)
+
+    async def post(self, request: Request) -> Response:
+        """``POST requests``: submit a complaint for the key's channel and actor."""
+        fmt = self._fmt(request)
+        body = await self._body(request)
+        form = _form(body, request.headers.get("content-type", ""))
+        key = form.pop("api_key", None) or request.query_params.get("api_key")
+        if isinstance(key, list):
+            raise ValidationError("api_key: given more than once")
+        if key is not None and not isinstance(key, str):
+            raise ValidationError("api_key: expected a string")
+        self._throttle(self._client(request, key))
+        channel, actor, client_name = self._authorise(key)
+        self._jurisdiction(
+            form.pop("jurisdiction_id", None) or request.query_params.get("jurisdiction_id")
+        )
+        code = form.get("service_code")
+        known = self.service.profile.service_standards
+        given = code.strip() if isinstance(code, str) else ""
+        if given and given not in known and given != UNCATEGORISED_SERVICE_CODE:
+            raise NotFound(f"service_code {given!r} not found")
+        retry = request.headers.get("idempotency-key")
+        # a retry must name the same complaint: its id comes from the client and the key
+        token = (
+            hashlib.sha256(f"{client_name}\n{retry}".encode()).hexdigest()[:32]
+            if retry
+            else uuid.uuid4().hex
+        )
+        complaint_id = ComplaintId(f"gr2-{token}")
+        submit = submit_from_request(
+            form,
+            complaint_id=complaint_id,
+            channel=channel,
+            profile=self.service.profile,
+            target_agency=self.config.target_agency,
+            idempotency_key=f"gr2:{client_name}:{retry}" if retry else None,
+        )
+        extra = extra_attributes(form)
+        result = await run_in_threadpool(self.service.handle, submit, actor)
+        notice = None
+        if extra:
+            notice = (
+                "atribut tambahan disimpan dalam isi laporan (extended attributes kept in "
+                f"the description): {', '.join(extra)}"
+            )
+        account = form.get("account_id")
+        complaint = result.complaint
+        tracking = complaint.external_ids.sp4n_tracking_id
+        created = {
+            "service_request_id": str(tracking if tracking is not None else complaint.id),
+            "service_notice": notice,
+            "account_id": account if isinstance(account, str) and account.strip() else None,
+        }
+        return _render(fmt, "service_requests", [created])
+
+    def _authorise(self, key: str | None) -> tuple[Channel, Actor, str]:
+        """The channel and actor a POST is submitted with, and the client's name."""
+        if key:
+            found = self.config.find_key(key)
+            if found is None:
+                raise PermissionDenied("api_key: invalid")
+            return found.channel, found.actor, found.name
+        if self.config.post_requires_key:
+            raise PermissionDenied("api_key: required to POST a service request")
+        return self.config.anonymous_channel, self.config.anonymous_actor, "anonymous"
+
+    async def _body(self, request: Request) -> bytes:
+        limit = self.config.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _Refusal(413, f"request body: larger than {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _Refusal(413, f"request body: larger than {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def create_app(service: ComplaintService, *, config: WebConfig | None = None) -> Starlette:
+    """
+    The GeoReport v2 application over *service*, configured by *config*.
+
+    Mount it in any ASGI application (``Mount("/open311/v2", app=create_app(...))``) or
+    serve it alone (``lapor-core serve``). Use one service per process: the routes call
+    it from Starlette's thread pool.
+
+    Args:
+        service: The complaint service (its store, profile, registry and clock).
+        config: Jurisdiction, API keys, limits and CORS (default :class:`WebConfig`:
+            no keys, so POST is refused until keys are configured).
+
+    .. versionadded:: 0.2.0
+    """
+    settings = config if config is not None else WebConfig()
+    routes = _GeoReport(service, settings)
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type"],
+            )
+        )
+    handlers: dict[type[Exception] | int, Callable[[Request, Exception], Awaitable[Response]]]
+    handlers = {
+        LaporError: _on_lapor_error,
+        _Refusal: _on_refusal,
+        HTTPException: _on_http_error,
+        Exception: _on_unexpected,
+    }
+    return Starlette(
+        routes=[
+            Route("/discovery.{fmt}", routes.discovery, methods=["GET"]),
+            Route("/services.{fmt}", routes.services, methods=["GET"]),
+            Route("/services/{code}.{fmt}", routes.service_definition, methods=["GET"]),
+            Route("/requests.{fmt}", routes.requests, methods=["GET"]),
+            Route("/requests.{fmt}", routes.post, methods=["POST"]),
+            Route("/requests/{request_id}.{fmt}", routes.request, methods=["GET"]),
+            Route("/servicerequestupdates.{fmt}", routes.updates, methods=["GET"]),
+        ],
+        middleware=middleware,
+        exception_handlers=handlers,
+    )
