@@ -31,6 +31,8 @@ EXPECTED = {
     "Category",
     "Reporter",
     "Content",
+    "GeoPoint",
+    "PointPrecision",
     "ExternalIds",
     "ArchiveReason",
     # actors and agencies

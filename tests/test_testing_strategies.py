@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from datetime import datetime, timedelta
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -86,9 +87,10 @@ def test_value_objects_are_valid(  # noqa: PLR0917 - one argument per strategy
     assert tracking == type(tracking)(tracking.value)
     assert category == type(category)(category.code)
     assert reporter == type(reporter)(reporter.id, reporter.name, reporter.contact)
-    assert content == type(content)(
-        content.title, content.body, content.location, content.event_date
-    )
+    assert content == attrs.evolve(content)
+    if content.point is not None:
+        point = content.point
+        assert point == type(point)(point.lat, point.long, point.precision)
     assert ext == type(ext)(ext.sp4n_tracking_id, ext.regional_app_id)
     assert kind.label_id
     assert isinstance(privacy.anonymous, bool)

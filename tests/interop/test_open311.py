@@ -346,8 +346,8 @@ def test_post_request_becomes_a_submit() -> None:
     assert "Lampu jalan mati" == submit.content.title
     assert submit.content.body.startswith("Lampu jalan mati\nLampu di Jl. Juanda")
     assert submit.content.location is not None
-    assert "Jl. Juanda, Samarinda" in submit.content.location
-    assert "-0.502100, 117.153600" in submit.content.location
+    assert "Jl. Juanda, Samarinda" == submit.content.location
+    assert lc.GeoPoint(-0.5021, 117.1536) == submit.content.point
     assert lc.Reporter("warga@example.org", "Budi Santoso", "warga@example.org, +62811000001") == (
         submit.reporter
     )
@@ -402,11 +402,30 @@ def test_long_first_line_is_cut_for_the_title() -> None:
     assert "x" * 150 == submit.content.body
 
 
-def test_media_url_is_kept_in_the_body() -> None:
+def test_media_url_and_address_id_are_kept_as_fields() -> None:
     submit = submit_from_request(
-        _request(media_url="https://example.org/foto.jpg"), complaint_id=lc.ComplaintId("o311-6")
+        _request(media_url="https://example.org/foto.jpg", address_id="ADR-12"),
+        complaint_id=lc.ComplaintId("o311-6"),
     )
-    assert "https://example.org/foto.jpg" in submit.content.body
+    assert ("https://example.org/foto.jpg",) == submit.content.media_urls
+    assert "ADR-12" == submit.content.address_id
+    assert "foto.jpg" not in submit.content.body
+    assert "ADR-12" not in (submit.content.location or "")
+
+
+def test_a_point_alone_is_a_location() -> None:
+    submit = submit_from_request(
+        _request(address_string=None), complaint_id=lc.ComplaintId("o311-6b")
+    )
+    assert submit.content.location is None
+    assert lc.GeoPoint(-0.5021, 117.1536) == submit.content.point
+
+
+def test_a_media_url_that_is_no_web_link_is_refused() -> None:
+    with pytest.raises(lc.ValidationError, match="media_url"):
+        submit_from_request(
+            _request(media_url="file:///etc/passwd"), complaint_id=lc.ComplaintId("o311-6c")
+        )
 
 
 def test_posted_request_goes_through_the_service() -> None:

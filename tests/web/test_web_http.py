@@ -108,12 +108,12 @@ def test_post_then_the_georeport_client_reads_the_request(
     validate("request.json", request)
     assert request_id == request["service_request_id"]
     assert "open" == request["status"]
-    assert "lat" in request
-    assert request["lat"] is None
+    assert -0.5021 == request["lat"]
+    assert 117.1536 == request["long"]
     xml_request = _client(root, "xml").get_service_request(request_id)
     assert request_id == xml_request["service_request_id"]
-    assert xml_request["lat"] is None  # an empty <lat/> element
-    assert "long" in xml_request
+    assert -0.5021 == float(xml_request["lat"])
+    assert 117.1536 == float(xml_request["long"])
 
 
 def test_the_georeport_client_filters_requests(served: tuple[str, ComplaintService]) -> None:

@@ -178,8 +178,9 @@ def test_post_returns_the_id_and_the_request_reads_back(client: TestClient) -> N
     description = request["description"]
     assert "Lampu jalan mati\nLampu di Jl. Juanda mati sejak tiga hari." == description
     assert "infrastruktur" == request["service_code"]
-    assert request["lat"] is None
-    assert request["long"] is None
+    assert -0.5021 == request["lat"]
+    assert 117.1536 == request["long"]
+    assert "Jl. Juanda, Samarinda" == request["address"]
 
 
 def test_post_xml_response_matches_the_specification_example(client: TestClient) -> None:

@@ -10,9 +10,11 @@ All are frozen attrs classes with validators: an invalid value raises
 from __future__ import annotations
 
 import enum
+import math
 import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -23,12 +25,14 @@ from lapor_core.domain._validators import (
     NAME_MAX_LENGTH,
     SHORT_ID_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    check_text,
     identifier,
     instance_of,
     optional_identifier,
     optional_instance_of,
     optional_text,
     text,
+    text_tuple,
 )
 from lapor_core.errors import ValidationError
 
@@ -42,7 +46,9 @@ __all__ = [
     "Confidence",
     "Content",
     "ExternalIds",
+    "GeoPoint",
     "Kind",
+    "PointPrecision",
     "Privacy",
     "RegionCode",
     "Reporter",
@@ -300,18 +306,114 @@ class Reporter:
     )
 
 
+def _as_float(value: object) -> object:
+    """An int coordinate as a float; anything else is left for the validator to judge."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _check_coordinate(limit: float) -> Callable[[object, attrs.Attribute[float], object], None]:
+    def check(_inst: object, attr: attrs.Attribute[float], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError(
+                f"{attr.name} must be a number, got {type(value).__name__} {value!r}"
+            )
+        if not math.isfinite(value) or not -limit <= value <= limit:
+            raise ValidationError(
+                f"{attr.name} must be between -{limit:g} and {limit:g}, got {value!r}"
+            )
+
+    return check
+
+
+class PointPrecision(enum.Enum):
+    """
+    How exactly a :class:`GeoPoint` places the problem.
+
+    .. versionadded:: 0.2.0
+    """
+
+    EXACT = "exact"
+    """*Titik tepat*: the point the reporter or their device gave."""
+    ADDRESS = "address"
+    """*Dari alamat*: found from the address text (geocoded)."""
+    AREA = "area"
+    """*Pusat wilayah*: the centroid of an area, as LAPOR!'s area list gives one."""
+
+
+@attrs.frozen
+class GeoPoint:
+    """
+    Where the reported problem is, as a WGS 84 point (*titik lokasi*).
+
+    Open311 GeoReport v2 carries it as ``lat`` and ``long``; LAPOR!'s area list gives
+    each area a centroid in the same form.
+
+    Attributes:
+        lat: Latitude in degrees, -90 to 90.
+        long: Longitude in degrees, -180 to 180.
+        precision: How exactly the point places the problem (a device's point, an address
+            found on a map, or an area's centroid).
+
+    Raises:
+        ValidationError: A value that is not a finite number in range.
+
+    .. versionadded:: 0.2.0
+    """
+
+    lat: float = attrs.field(converter=_as_float, validator=_check_coordinate(90.0))
+    long: float = attrs.field(converter=_as_float, validator=_check_coordinate(180.0))
+    precision: PointPrecision = attrs.field(
+        default=PointPrecision.EXACT, validator=instance_of(PointPrecision)
+    )
+
+
+MEDIA_URL_MAX_LENGTH: Final = 2_000
+"""The longest attachment URL kept (the length browsers and servers commonly accept)."""
+
+_as_url_tuple = text_tuple("media_urls")
+
+
+def _as_media_urls(value: Iterable[str]) -> tuple[str, ...]:
+    """The attachment URLs as a tuple; a bare string is refused, not split."""
+    return _as_url_tuple(value)
+
+
+_MEDIA_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.ASCII)
+
+
+def _check_media_urls(
+    _inst: object, _attr: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    for i, url in enumerate(value):
+        what = f"media_urls[{i}]"
+        check_text(url, what, max_length=MEDIA_URL_MAX_LENGTH, single_line=True)
+        if _MEDIA_URL.fullmatch(url) is None:
+            raise ValidationError(f"{what} must be an http:// or https:// URL, got {url!r}")
+
+
 @attrs.frozen
 class Content:
     """
     What the report says (form fields, domain.md section 2, [C]).
+
+    The location may be given as text, as a point, as an address id of the reporting
+    app's own address list, or any of these together; attachments (*lampiran*) are kept
+    as the URLs where the reporting app stores them (the library stores no files).
 
     Attributes:
         title: *Judul*; admins may rewrite it (*intisari*).
         body: *Isi*: the chronology of events.
         location: *Lokasi kejadian*, free text.
         event_date: *Tanggal kejadian*, if given (aware).
+        point: The location as a WGS 84 point, if known.
+        address_id: The location's id in the reporting app's address list, if any.
+        postal_code: The location's postal code (*kode pos*), if given.
+        media_urls: URLs of the attachments (*lampiran*), in the order given.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``point``, ``address_id``, ``postal_code`` and ``media_urls``.
     """
 
     title: str = attrs.field(validator=text(TITLE_MAX_LENGTH, "title"))
@@ -320,6 +422,16 @@ class Content:
         default=None, validator=optional_text(LOCATION_MAX_LENGTH, "location")
     )
     event_date: datetime | None = attrs.field(default=None)
+    point: GeoPoint | None = attrs.field(default=None, validator=optional_instance_of(GeoPoint))
+    address_id: str | None = attrs.field(
+        default=None, validator=optional_identifier(SHORT_ID_MAX_LENGTH, "address_id")
+    )
+    postal_code: str | None = attrs.field(
+        default=None, validator=optional_identifier(SHORT_ID_MAX_LENGTH, "postal_code")
+    )
+    media_urls: tuple[str, ...] = attrs.field(
+        default=(), converter=_as_media_urls, validator=_check_media_urls
+    )
 
     @event_date.validator
     def _check_date(self, _attr: attrs.Attribute[datetime | None], value: datetime | None) -> None:

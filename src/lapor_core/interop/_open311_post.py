@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TypeVar, TypeVarTuple
 
+import attrs
+
 from lapor_core.domain.commands import Submit
 from lapor_core.domain.model import (
     Category,
@@ -22,6 +24,7 @@ from lapor_core.domain.model import (
     ComplaintId,
     Content,
     ExternalIds,
+    GeoPoint,
     Kind,
     Privacy,
     RegionCode,
@@ -232,7 +235,16 @@ def _category(code: str | None, profile: Profile | None) -> Category | None:
         raise ValidationError(f"service_code: {exc}") from None
 
 
-def _location(request: Mapping[str, object]) -> str:
+@attrs.frozen
+class _Where:
+    """Where a POSTed problem is: its address text, point and address id."""
+
+    address: str | None
+    point: GeoPoint | None
+    address_id: str | None
+
+
+def _location(request: Mapping[str, object]) -> _Where:
     lat = _coordinate(request, "lat", 90.0)
     long = _coordinate(request, "long", 180.0)
     if (lat is None) != (long is None):
@@ -246,15 +258,13 @@ def _location(request: Mapping[str, object]) -> str:
         raise ValidationError("address: differs from address_string; give one of them")
     address = address or alias
     address_id = _text(request, "address_id")
-    parts = [p for p in (address, f"address_id {address_id}" if address_id else None) if p]
-    if lat is not None and long is not None:
-        parts.append(f"{lat:.6f}, {long:.6f}")
-    if not parts:
+    point = None if lat is None or long is None else GeoPoint(lat, long)
+    if address is None and address_id is None and point is None:
         raise ValidationError(
             "address_string: a location is required: lat and long, address_string "
             "(or address) or address_id"
         )
-    return " | ".join(parts)
+    return _Where(address, point, address_id)
 
 
 def _checked(field: str, factory: Callable[[*Ts], T], *args: *Ts) -> T:
@@ -287,11 +297,11 @@ def _reporter(request: Mapping[str, object]) -> tuple[Reporter, bool]:
 
 
 def _content(
-    request: Mapping[str, object], attributes: Mapping[str, str], location: str
+    request: Mapping[str, object], attributes: Mapping[str, str], where: _Where
 ) -> Content:
     description = _text(request, "description") or _NO_DESCRIPTION
     media = _text(request, "media_url")
-    body = f"{description}\n\nLampiran (media_url): {media}" if media else description
+    body = description
     extra = extra_attributes(request)
     if extra:
         listed = "; ".join(f"{code}={value}" for code, value in extra.items())
@@ -301,8 +311,18 @@ def _content(
         title = title[: _TITLE_LIMIT - 3].rstrip() + "..."
     _checked("attribute[title]", Content, title, "x")
     _checked("description", Content, "x", body)
-    _checked("address_string", Content, "x", "x", location)
-    return Content(title=title, body=body, location=location)
+    _checked("address_string", Content, "x", "x", where.address)
+    _checked("address_id", lambda: Content("x", "x", address_id=where.address_id))
+    media_urls = (media,) if media else ()
+    _checked("media_url", lambda: Content("x", "x", media_urls=media_urls))
+    return Content(
+        title=title,
+        body=body,
+        location=where.address,
+        point=where.point,
+        address_id=where.address_id,
+        media_urls=media_urls,
+    )
 
 
 def _privacy(attributes: Mapping[str, str], *, nameless: bool) -> Privacy:
@@ -357,13 +377,15 @@ def submit_from_request(
     * ``description``: ``content.body`` (*isi*); its first line, cut at 100 characters,
       is the title (*judul*) unless ``attribute[title]`` is given. Without one, title and
       body are ``"Tanpa deskripsi (no description)"``.
-    * ``lat`` and ``long``, ``address_string`` (or ``address``), ``address_id``:
-      ``content.location`` (*lokasi kejadian*) as text; at least one is required.
+    * ``lat`` and ``long``: ``content.point``; ``address_string`` (or ``address``):
+      ``content.location`` (*lokasi kejadian*); ``address_id``: ``content.address_id``;
+      at least one is required.
     * ``account_id``, ``email``, ``phone``, ``device_id``: ``reporter.id``, the first
       given. Without any, the reporter is ``anonim`` and the report *anonim*.
     * ``first_name`` and ``last_name``: ``reporter.name``; without a name the report is
       *anonim* (name ``"Anonim"``). ``email`` and ``phone``: ``reporter.contact``.
-    * ``media_url``: appended to the body (we keep no files).
+    * ``media_url``: ``content.media_urls`` (an ``http://`` or ``https://`` URL; the
+      library keeps the link, not the file).
     * ``attribute[anonim]``, ``attribute[rahasia]``: ``privacy`` (``true`` / ``false``).
     * ``attribute[kind]``: ``kind``, ``pengaduan`` (default), ``aspirasi`` or
       ``permintaan_informasi``; ``attribute[region]``: ``region`` (a Kemendagri code);

@@ -157,12 +157,13 @@ class ServiceRequest(TypedDict):
         updated_datetime: Last change, likewise.
         expected_datetime: The next SLA deadline, likewise (see
             :func:`to_service_request`), or ``None``.
-        address: The location (*lokasi kejadian*) as text; ``None`` when *rahasia*.
-        address_id: Always ``None``: we keep no address ids.
-        zipcode: Always ``None``: we keep no postcodes.
-        lat: Always ``None``: we keep no coordinates.
-        long: Always ``None``, likewise.
-        media_url: Always ``None``: we keep no attachments.
+        address: The location (*lokasi kejadian*) as text; ``None`` when *rahasia*, like
+            every location field and the attachment.
+        address_id: The location's id in the reporting app's address list, if given.
+        zipcode: The location's postal code (*kode pos*), if given.
+        lat: The location's latitude (WGS 84), if a point was given.
+        long: Its longitude, likewise.
+        media_url: The first attachment's URL, if any.
         extended_attributes: Only when asked for (``extended=True``).
 
     .. versionadded:: 0.1.0
@@ -180,12 +181,21 @@ class ServiceRequest(TypedDict):
     updated_datetime: str
     expected_datetime: str | None
     address: str | None
-    address_id: None
-    zipcode: None
-    lat: None
-    long: None
-    media_url: None
+    address_id: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    media_url: str | None
     extended_attributes: NotRequired[ExtendedAttributes]
+
+
+class _Location(TypedDict):
+    address: str | None
+    address_id: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    media_url: str | None
 
 
 def _iso(value: datetime, zone: zoneinfo.ZoneInfo) -> str:
@@ -279,6 +289,7 @@ def _service_request(
     expected: datetime | None,
 ) -> ServiceRequest:
     """The standard fields, in GeoReport's order; ``view.body`` is ``None`` when *rahasia*."""
+    where = _location(complaint, hidden=view.body is None)
     return {
         "service_request_id": str(view.tracking_id or view.id),
         "status": OPEN311_STATUS[view.status],
@@ -293,12 +304,35 @@ def _service_request(
         "requested_datetime": _iso(view.submitted_at, zone),
         "updated_datetime": _iso(complaint.updated_at, zone),
         "expected_datetime": _iso(expected, zone) if expected is not None else None,
-        "address": None if view.body is None else complaint.content.location,
-        "address_id": None,
-        "zipcode": None,
-        "lat": None,
-        "long": None,
-        "media_url": None,
+        "address": where["address"],
+        "address_id": where["address_id"],
+        "zipcode": where["zipcode"],
+        "lat": where["lat"],
+        "long": where["long"],
+        "media_url": where["media_url"],
+    }
+
+
+def _location(complaint: Complaint, *, hidden: bool) -> _Location:
+    """Where the problem is, and its first attachment; all ``None`` when *rahasia*."""
+    content = complaint.content
+    if hidden:
+        return {
+            "address": None,
+            "address_id": None,
+            "zipcode": None,
+            "lat": None,
+            "long": None,
+            "media_url": None,
+        }
+    point = content.point
+    return {
+        "address": content.location,
+        "address_id": content.address_id,
+        "zipcode": content.postal_code,
+        "lat": None if point is None else point.lat,
+        "long": None if point is None else point.long,
+        "media_url": content.media_urls[0] if content.media_urls else None,
     }
 
 

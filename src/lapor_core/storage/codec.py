@@ -44,7 +44,7 @@ from cattrs.gen import make_dict_unstructure_fn, override
 
 from lapor_core.domain import events as _events
 from lapor_core.domain.events import Event
-from lapor_core.domain.model import Category, ComplaintId, RegionCode, TrackingId
+from lapor_core.domain.model import Category, ComplaintId, Content, RegionCode, TrackingId
 from lapor_core.errors import StorageError, ValidationError
 from lapor_core.storage.base import ComplaintRow
 from lapor_core.storage.support import (
@@ -122,6 +122,13 @@ def _structure_int(value: object, _type: object) -> int:
     return value
 
 
+def _structure_float(value: object, _type: object) -> float:
+    # a JSON number (integers included: 117 is a longitude), never a string or a boolean
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    return float(value)
+
+
 def _structure_bool(value: object, _type: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"expected a boolean, got {type(value).__name__}")
@@ -182,6 +189,7 @@ def _make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook(str, _structure_str)
     converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(float, _structure_float)
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_unstructure_hook(datetime, _unstructure_datetime)
@@ -192,7 +200,25 @@ def _make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(Category, _code_of)
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple_hook)
     converter.register_unstructure_hook_factory(_is_event_type, _event_unstructure_hook(converter))
+    converter.register_unstructure_hook(Content, _content_unstructure_hook(converter))
     return converter
+
+
+def _content_unstructure_hook(
+    converter: cattrs.Converter,
+) -> Callable[[Content], dict[str, object]]:
+    """
+    Unstructure report content field by field, leaving out the 0.2.0 fields while empty.
+
+    Reports recorded before 0.2.0 decode with the defaults; leaving the defaults out keeps
+    the records of reports without a point, address id, postal code or attachment what
+    they were.
+    """
+    omit = override(omit_if_default=True)
+    hook: Callable[[Content], dict[str, object]] = make_dict_unstructure_fn(
+        Content, converter, point=omit, address_id=omit, postal_code=omit, media_urls=omit
+    )
+    return hook
 
 
 def _is_event_type(tp: object) -> bool:

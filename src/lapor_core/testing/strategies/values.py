@@ -24,7 +24,9 @@ from lapor_core.domain.model import (
     ComplaintId,
     Content,
     ExternalIds,
+    GeoPoint,
     Kind,
+    PointPrecision,
     Privacy,
     RegionCode,
     Reporter,
@@ -44,8 +46,10 @@ __all__ = [
     "complaint_ids",
     "contents",
     "external_ids",
+    "geo_points",
     "hostile_texts",
     "kinds",
+    "media_urls",
     "privacies",
     "region_codes",
     "reporters",
@@ -376,6 +380,41 @@ def contents() -> st.SearchStrategy[Content]:
         body=texts(2_000),
         location=st.none() | texts(500),
         event_date=st.none() | aware_datetimes(),
+        point=st.none() | geo_points(),
+        address_id=st.none() | texts(64, single_line=True),
+        postal_code=st.none() | st.from_regex(r"[1-9][0-9]{4}", fullmatch=True),
+        media_urls=st.lists(media_urls(), max_size=2).map(tuple),
+    )
+
+
+@functools.cache
+def geo_points() -> st.SearchStrategy[GeoPoint]:
+    """
+    WGS 84 points anywhere, the poles and the antimeridian included.
+
+    .. versionadded:: 0.2.0
+    """
+    return st.builds(
+        GeoPoint,
+        lat=st.floats(-90.0, 90.0, allow_nan=False),
+        long=st.floats(-180.0, 180.0, allow_nan=False),
+        precision=st.sampled_from(PointPrecision),
+    )
+
+
+@functools.cache
+def media_urls() -> st.SearchStrategy[str]:
+    """
+    Attachment URLs (``http://`` or ``https://``, with a path that may hold any text).
+
+    .. versionadded:: 0.2.0
+    """
+    path = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")), max_size=40)
+    return st.builds(
+        lambda scheme, host, tail: f"{scheme}://{host}/{tail}",
+        st.sampled_from(["http", "https"]),
+        st.from_regex(r"[a-z0-9]{1,20}(\.[a-z]{2,6}){1,2}", fullmatch=True),
+        path,
     )
 
 
