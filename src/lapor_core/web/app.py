@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
+import anyio
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -451,11 +452,17 @@ class _GeoReport:
             raise _Refusal(413, f"request body: larger than {limit} bytes")
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _Refusal(413, f"request body: larger than {limit} bytes")
-            chunks.append(chunk)
+        try:
+            with anyio.fail_after(self.config.body_timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise _Refusal(413, f"request body: larger than {limit} bytes")
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise _Refusal(
+                408, f"request body: not received within {self.config.body_timeout:g} s"
+            ) from None
         return b"".join(chunks)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -104,6 +105,19 @@ def _positive(name: str) -> Callable[[object, attrs.Attribute[int], int], None]:
     return check
 
 
+def _seconds(name: str) -> Callable[[object, attrs.Attribute[float], float], None]:
+    def check(_instance: object, _attr: attrs.Attribute[float], value: float) -> None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value <= 0
+        ):
+            raise ValidationError(f"{name}: expected a positive number of seconds, got {value!r}")
+
+    return check
+
+
 def _keys(value: Iterable[ApiKey]) -> tuple[ApiKey, ...]:
     keys = tuple(value)
     if not all(isinstance(key, ApiKey) for key in keys):
@@ -142,6 +156,8 @@ class WebConfig:
         cors_origins: Origins allowed to call from a browser; empty (default): no CORS
             headers at all.
         max_body_bytes: The largest request body accepted (413 above it).
+        body_timeout: Seconds a client may take to send a request body (408 after it),
+            so that a slow sender cannot hold a connection and a worker's memory.
         rate_limit: Requests allowed per API key (per client address without one), in
             the ``limits`` notation; ``None``: no limit.
         max_request_ids: The most ids one ``service_request_id`` list may name.
@@ -165,6 +181,7 @@ class WebConfig:
     max_body_bytes: int = attrs.field(
         default=DEFAULT_MAX_BODY_BYTES, validator=_positive("max_body_bytes")
     )
+    body_timeout: float = attrs.field(default=10.0, validator=_seconds("body_timeout"))
     rate_limit: str | None = DEFAULT_RATE_LIMIT
     max_request_ids: int = attrs.field(default=100, validator=_positive("max_request_ids"))
     contact: str = "Pengelola SP4N-LAPOR! (the SP4N-LAPOR! administrators)"
@@ -231,6 +248,7 @@ _TOP_KEYS = frozenset(
         "extended",
         "cors_origins",
         "max_body_bytes",
+        "body_timeout",
         "rate_limit",
         "max_request_ids",
         "contact",
