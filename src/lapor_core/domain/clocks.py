@@ -318,13 +318,23 @@ def warning_instant(clock: RunningClock, deadline: datetime, threshold: int) -> 
     """
     When *threshold* percent of the clock's running time has passed.
 
-    Running time is wall time from the start to the deadline, less finished pauses.
+    Running time is wall time from the start to the deadline, less finished pauses. The
+    instant is found by walking the pauses in order: a pause before it moves it on by the
+    pause's length, a pause after it does not (a 50% warning owed before a hold stays
+    owed at the same instant after the hold).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Only the pauses before the instant move it.
     """
     paused = sum((b - a for a, b in clock.pauses), timedelta())
-    running = deadline - clock.started_at - paused
-    return clock.started_at + paused + running * threshold / 100
+    remaining = (deadline - clock.started_at - paused) * threshold / 100
+    at = clock.started_at
+    for start, end in sorted(clock.pauses):
+        if start - at >= remaining:
+            break
+        remaining -= start - at
+        at = end
+    return at + remaining
 
 
 def due(

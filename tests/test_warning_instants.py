@@ -1,0 +1,89 @@
+"""
+Warning instants of clocks that were put on hold, against hand-computed times.
+
+A clock of 100 hours started at T; its running time is wall time less its finished
+pauses. The p% warning is due when p% of the running time has passed: pauses before that
+instant move it on by their length, pauses after it do not.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lapor_core as lc
+from lapor_core.domain.clocks import RunningClock, clock_deadline, warning_instant
+
+T = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
+CALENDAR = lc.WorkingCalendar()
+
+
+def _h(hours: float) -> datetime:
+    return T + timedelta(hours=hours)
+
+
+def _clock(*pauses: tuple[float, float]) -> RunningClock:
+    return RunningClock(
+        clock="forwarding",
+        agency=None,
+        responsible="kaltim",
+        time_zone="Asia/Jakarta",
+        started_at=T,
+        amount=100,
+        unit=lc.DurationUnit.HOURS,
+        pauses=tuple((_h(a), _h(b)) for a, b in pauses),
+    )
+
+
+@pytest.mark.parametrize(
+    ("pauses", "threshold", "expected_hours"),
+    [
+        ((), 50, 50),  # no hold: half of 100 hours
+        ((), 75, 75),
+        (((10, 20),), 50, 60),  # a hold before the instant moves it by its 10 hours
+        (((70, 80),), 50, 50),  # a hold after it does not
+        (((40, 45),), 25, 25),  # nor a hold that starts after 25 hours
+        (((40, 45),), 50, 55),  # but 50% is past the hold: 40 + 10 after it
+        (((50, 60),), 50, 50),  # a hold starting at the instant leaves it there
+        (((10, 20), (30, 50)), 50, 80),  # 10 + 10 before the holds, 30 after: 50 + 30 held
+        (((10, 20), (30, 50)), 75, 105),
+        (((10, 20), (90, 95)), 75, 85),  # the second hold is after 75 running hours
+    ],
+)
+def test_warning_instants_of_a_held_clock(
+    pauses: tuple[tuple[float, float], ...], threshold: int, expected_hours: float
+) -> None:
+    clock = _clock(*pauses)
+    deadline = clock_deadline(clock, CALENDAR)
+    assert deadline is not None
+    held = sum(b - a for a, b in pauses)
+    assert _h(100 + held) == deadline
+    assert _h(expected_hours) == warning_instant(clock, deadline, threshold)
+
+
+def test_a_warning_owed_before_a_hold_stays_owed_after_it() -> None:
+    # held from hour 70 to 80: the 50% warning was due at hour 50 and is still due
+    clock = _clock((70, 80))
+    deadline = clock_deadline(clock, CALENDAR)
+    assert deadline is not None
+    assert warning_instant(clock, deadline, 50) < _h(70)
+
+
+@given(
+    starts=st.lists(st.integers(0, 400), min_size=0, max_size=4, unique=True),
+    threshold=st.sampled_from([25, 50, 75, 90]),
+)
+def test_running_time_before_the_instant_is_the_threshold(
+    starts: list[int], threshold: int
+) -> None:
+    # pauses of 3 hours at the drawn starts (kept apart so that they do not overlap)
+    pauses = tuple((s * 5, s * 5 + 3) for s in sorted(starts))
+    clock = _clock(*pauses)
+    deadline = clock_deadline(clock, CALENDAR)
+    assert deadline is not None
+    instant = warning_instant(clock, deadline, threshold)
+    held = sum((min(_h(b), instant) - _h(a) for a, b in pauses if _h(a) < instant), timedelta())
+    assert timedelta(hours=threshold) == instant - T - held
