@@ -16,11 +16,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lapor_core.domain.calendar import (
+    PROVISIONAL_YEARS,
     CalendarOverride,
     Explanation,
     OverrideKind,
     SkippedDay,
     WorkingCalendar,
+    confirmed_years,
     parse_overrides,
     supported_years,
 )
@@ -98,8 +100,12 @@ def _naive_add_working_days(
 
 @functools.cache
 def _calendar(time_zone: str, cuti_bersama: bool, six_day_week: bool) -> WorkingCalendar:
+    # the confirmed years only: the oracle knows no estimated ones
     return WorkingCalendar(
-        time_zone=time_zone, include_cuti_bersama=cuti_bersama, six_day_week=six_day_week
+        time_zone=time_zone,
+        include_cuti_bersama=cuti_bersama,
+        six_day_week=six_day_week,
+        years=range(FIRST.year, LAST.year + 1),
     )
 
 
@@ -524,15 +530,21 @@ def test_default_years_follow_the_cuti_bersama_data() -> None:
     assert calendar.years == supported_years()
     assert calendar.first_date == date(calendar.years[0], 1, 1)
     assert calendar.last_date == date(calendar.years[-1], 12, 31)
+    confirmed = confirmed_years()
     government = holidays.country_holidays(
         "ID", years=calendar.years, categories=("government",), language="id"
     )
-    assert {day.year for day in government} == set(calendar.years)
+    # cuti bersama data for the confirmed years, estimated years after them
+    assert {day.year for day in government} == set(confirmed)
+    assert confirmed.start == calendar.years.start
+    assert calendar.years.stop == confirmed.stop + PROVISIONAL_YEARS
+    assert date(confirmed[-1] + 1, 1, 1) == calendar.provisional_from
     assert 2002 in calendar.years
-    assert 2027 in calendar.years
+    assert 2027 in confirmed
+    assert 2031 in calendar.years
 
 
-def test_years_beyond_cuti_bersama_data_are_refused() -> None:
+def test_years_beyond_the_supported_range_are_refused() -> None:
     last = supported_years()[-1]
     with pytest.raises(CalendarRangeError, match=str(last + 1)):
         WorkingCalendar(years=range(last - 1, last + 2))
@@ -548,10 +560,15 @@ def test_bad_years_are_refused() -> None:
         WorkingCalendar(years=[])
 
 
-@pytest.mark.parametrize("day", [date(2001, 12, 31), date(2028, 1, 1)])
+LAST_SUPPORTED = supported_years()[-1]
+
+
+@pytest.mark.parametrize("day", [date(2001, 12, 31), date(LAST_SUPPORTED + 1, 1, 1)])
 def test_dates_outside_the_range_raise(day: date) -> None:
     calendar = WorkingCalendar()
-    with pytest.raises(CalendarRangeError, match=rf"{day.isoformat()}.*2002-01-01\.\.2027-12-31"):
+    with pytest.raises(
+        CalendarRangeError, match=rf"{day.isoformat()}.*2002-01-01\.\.{LAST_SUPPORTED}-12-31"
+    ):
         calendar.add_working_days(day, 1)
     with pytest.raises(CalendarRangeError):
         calendar.is_working_day(day)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import Explanation, WorkingCalendar
+from lapor_core.domain.calendar_explain import PROVISIONAL_TEXT
 from lapor_core.domain.clocks import DurationUnit
 from lapor_core.domain.lifecycle import Status
 from lapor_core.errors import NotFound, ValidationError
@@ -405,6 +406,7 @@ def run_deadline(args: argparse.Namespace) -> int:
         due = local.date() + timedelta(days=args.days)
         lines = [f"  {words['plain']}"]
         estimated = False
+    provisional = calendar.is_provisional(due)
     print()
     print("\n".join(lines))
     print()
@@ -412,6 +414,8 @@ def run_deadline(args: argparse.Namespace) -> int:
     print(f"{words['instant']}: {deadline.isoformat()} ({words['instant_note']})")
     if estimated:
         print(f"note: {words['estimated']}" if lang == "en" else f"catatan: {words['estimated']}")
+    if provisional:
+        print(PROVISIONAL_TEXT[lang].format(since=calendar.provisional_from.isoformat()))
     return 0
 
 

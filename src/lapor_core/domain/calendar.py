@@ -34,7 +34,13 @@ from typing import Final
 
 import attrs
 
-from lapor_core.domain.calendar_data import DayTable, supported_years, to_years
+from lapor_core.domain.calendar_data import (
+    PROVISIONAL_YEARS,
+    DayTable,
+    confirmed_years,
+    supported_years,
+    to_years,
+)
 from lapor_core.domain.calendar_explain import Explanation, SkippedDay, explain_count
 from lapor_core.domain.calendar_overrides import (
     CalendarOverride,
@@ -47,11 +53,13 @@ from lapor_core.errors import CalendarRangeError, ValidationError
 __all__ = [
     "DEFAULT_TIME_ZONE",
     "INDONESIAN_TIME_ZONES",
+    "PROVISIONAL_YEARS",
     "CalendarOverride",
     "Explanation",
     "OverrideKind",
     "SkippedDay",
     "WorkingCalendar",
+    "confirmed_years",
     "overrides_from_records",
     "parse_overrides",
     "supported_years",
@@ -128,6 +136,15 @@ def _to_time_zone(value: object) -> str:
     return value
 
 
+def _to_confirmed_until(value: object) -> int:
+    last = confirmed_years()[-1]
+    if value is None:
+        return last
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(f"confirmed_until must be a year (int), got {value!r}")
+    return min(value, last)
+
+
 def _day_table(calendar: WorkingCalendar) -> DayTable:
     """The day table of a calendar whose settings are set (its fields' default)."""
     return DayTable.build(
@@ -136,6 +153,7 @@ def _day_table(calendar: WorkingCalendar) -> DayTable:
         six_day_week=calendar.six_day_week,
         overrides=calendar.overrides,
         years=calendar.years,
+        confirmed_until=calendar.confirmed_until,
     )
 
 
@@ -145,7 +163,12 @@ class WorkingCalendar:
 
     Dates outside :attr:`first_date`..:attr:`last_date` raise
     :class:`~lapor_core.errors.CalendarRangeError`, as does a count that runs off the
-    end of the range: the calendar never guesses.
+    end of the range. By default the range reaches :data:`PROVISIONAL_YEARS` past the
+    last year the installed data confirms; from :attr:`provisional_from` on, days are
+    counted with the estimated national holidays and no *cuti bersama*, and a deadline
+    that falls there is *provisional* (:meth:`is_provisional`): a complaint is never
+    refused for the calendar, and the deadline moves when newer data is installed
+    (:meth:`ComplaintService.recompute <lapor_core.service.ComplaintService.recompute>`).
 
     Attributes:
         time_zone: IANA key of the unit's zone (``"Asia/Jakarta"`` WIB, ``"Asia/Makassar"``
@@ -157,8 +180,12 @@ class WorkingCalendar:
             (*Perpres* 21/2023 Art. 7).
         overrides: Dated holidays or working days that win over the package data.
             Overrides dated outside the covered years are kept but have no effect.
-        years: The contiguous years covered; by default every year with *cuti bersama*
-            data (see :func:`supported_years`).
+        years: The contiguous years covered; by default :func:`supported_years`: the
+            years with *cuti bersama* data and :data:`PROVISIONAL_YEARS` after them.
+        confirmed_until: The last year counted with its confirmed data (default: the
+            last year the installed ``holidays`` has *cuti bersama* for). An earlier year
+            counts the calendar as it was before newer data was installed, the
+            ``previous`` calendar of a recompute.
 
     Raises:
         ValidationError: An unknown time zone, malformed years or contradictory overrides.
@@ -172,6 +199,7 @@ class WorkingCalendar:
     six_day_week: bool = attrs.field(default=False, converter=bool)
     overrides: tuple[CalendarOverride, ...] = attrs.field(default=(), converter=_to_overrides)
     years: range = attrs.field(default=None, converter=to_years)
+    confirmed_until: int = attrs.field(default=None, converter=_to_confirmed_until)
 
     # Built once, with the calendar: every table the queries below index into.
     _days: DayTable = attrs.field(
@@ -194,6 +222,26 @@ class WorkingCalendar:
         """
         return self._days.last
 
+    @property
+    def provisional_from(self) -> date:
+        """The first local date counted with estimated data (1 January after the confirmed).
+
+        .. versionadded:: 0.2.0
+        """
+        return date(self.confirmed_until + 1, 1, 1)
+
+    def is_provisional(self, when: date | datetime) -> bool:
+        """Tell whether a deadline on *when* (a local date, or an aware instant) is provisional.
+
+        A deadline is provisional when its day is on or after :attr:`provisional_from`:
+        some of the days counted to reach it may still become days off (a later decree's
+        *cuti bersama*, an Islamic holiday that falls a day later than estimated).
+
+        .. versionadded:: 0.2.0
+        """
+        day = self.local_date(when) if isinstance(when, datetime) else when
+        return day >= self.provisional_from
+
     # ----------------------------------------------------------------- derivation
 
     def replace(
@@ -204,6 +252,7 @@ class WorkingCalendar:
         six_day_week: bool | None = None,
         overrides: Iterable[CalendarOverride] | None = None,
         years: Iterable[int] | None = None,
+        confirmed_until: int | None = None,
     ) -> WorkingCalendar:
         """Return a new calendar with some settings changed (``None`` keeps the current one).
 
@@ -213,6 +262,7 @@ class WorkingCalendar:
             six_day_week: Whether Saturday is a working day.
             overrides: The complete new set of overrides (replaces the current ones).
             years: The new covered years.
+            confirmed_until: The new last year counted with its confirmed data.
 
         Returns:
             The new calendar; this one is unchanged.
@@ -227,6 +277,7 @@ class WorkingCalendar:
             six_day_week=self.six_day_week if six_day_week is None else six_day_week,
             overrides=self.overrides if overrides is None else overrides,
             years=self.years if years is None else years,
+            confirmed_until=self.confirmed_until if confirmed_until is None else confirmed_until,
         )
 
     def with_overrides(self, *more: CalendarOverride) -> WorkingCalendar:
@@ -534,5 +585,11 @@ class WorkingCalendar:
         day = self._as_local_date(start)
         result = self.add_working_days(day, n)
         return explain_count(
-            self._days, day, n, result, time_zone=self.time_zone, six_day_week=self.six_day_week
+            self._days,
+            day,
+            n,
+            result,
+            time_zone=self.time_zone,
+            six_day_week=self.six_day_week,
+            provisional_from=self.provisional_from,
         )

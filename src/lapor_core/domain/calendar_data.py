@@ -32,8 +32,10 @@ from lapor_core.errors import CalendarRangeError, ValidationError
 
 __all__ = [
     "GOVERNMENT",
+    "PROVISIONAL_YEARS",
     "PUBLIC",
     "DayTable",
+    "confirmed_years",
     "holiday_names",
     "is_weekend",
     "supported_years",
@@ -52,6 +54,20 @@ GOVERNMENT: Final = "government"
 The ``holidays`` category of *cuti bersama* (collective leave for civil servants).
 
 .. versionadded:: 0.1.0
+"""
+
+PROVISIONAL_YEARS: Final = 10
+"""
+How many years past the confirmed data a calendar covers by default.
+
+A year is *confirmed* when the ``holidays`` package has its *cuti bersama* (the joint
+decree, SKB, that fixes a year's holidays and collective leave). Past the last confirmed
+year a calendar counts with the national holidays ``holidays`` computes (the Islamic,
+Chinese and Buddhist ones marked *perkiraan*, estimated) and no collective leave, and
+every deadline counted there is *provisional* (:attr:`WorkingCalendar.provisional_from
+<lapor_core.domain.calendar.WorkingCalendar.provisional_from>`).
+
+.. versionadded:: 0.2.0
 """
 
 _COUNTRY: Final = "ID"
@@ -102,24 +118,41 @@ def _cuti_bersama_years() -> range:
     return range(first, last + 1)
 
 
+def confirmed_years() -> range:
+    """Return the years whose holidays and *cuti bersama* the installed data confirms.
+
+    The contiguous run of years, ending at the latest one, for which the ``holidays``
+    package has collective-leave data (2002-2027 with ``holidays`` 0.109).
+
+    .. versionadded:: 0.2.0
+    """
+    return _cuti_bersama_years()
+
+
 def supported_years(*, include_cuti_bersama: bool = True) -> range:
     """Return the years a calendar may cover with the installed ``holidays`` data.
 
-    With *cuti bersama* the range is the contiguous run of years, ending at the latest
-    one, for which the package has collective-leave data (2002-2027 with ``holidays``
-    0.109). Without it, the range is what the package computes national holidays for.
+    With *cuti bersama* the range starts at the first confirmed year
+    (:func:`confirmed_years`) and reaches :data:`PROVISIONAL_YEARS` past the last one
+    (2002-2037 with ``holidays`` 0.109); the years past the confirmed ones are counted
+    with estimated national holidays, provisionally. Without it, the range is what the
+    package computes national holidays for.
 
     Args:
-        include_cuti_bersama: Whether collective-leave data is needed.
+        include_cuti_bersama: Whether collective leave is counted (it starts the range
+            at the first year with collective-leave data).
 
     Returns:
         The supported years, as a ``range``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Reaches :data:`PROVISIONAL_YEARS` past the confirmed data.
     """
-    if include_cuti_bersama:
-        return _cuti_bersama_years()
-    return range(int(Indonesia.start_year), int(Indonesia.end_year) + 1)
+    national = range(int(Indonesia.start_year), int(Indonesia.end_year) + 1)
+    if not include_cuti_bersama:
+        return national
+    confirmed = _cuti_bersama_years()
+    return range(confirmed.start, min(confirmed.stop + PROVISIONAL_YEARS, national.stop))
 
 
 def to_years(value: Iterable[int] | None) -> range:
@@ -137,7 +170,7 @@ def to_years(value: Iterable[int] | None) -> range:
     .. versionadded:: 0.1.0
     """
     if value is None:
-        return _cuti_bersama_years()
+        return supported_years()
     if isinstance(value, range) and value.step == 1:
         years = value
     else:
@@ -220,8 +253,12 @@ class DayTable:
         six_day_week: bool,
         overrides: Iterable[CalendarOverride],
         years: range,
+        confirmed_until: int | None = None,
     ) -> DayTable:
         """Compute the table of a :class:`~lapor_core.domain.calendar.WorkingCalendar`.
+
+        *Cuti bersama* is counted up to the year *confirmed_until* (default: every year
+        the installed data has); later years count national holidays only.
 
         Raises:
             CalendarRangeError: The years reach beyond the installed holiday data.
@@ -238,9 +275,10 @@ class DayTable:
             )
         zone = zoneinfo.ZoneInfo(time_zone)
         public = holiday_names(PUBLIC, first_year, last_year)
+        cuti_until = last_year if confirmed_until is None else min(last_year, confirmed_until)
         government = (
-            holiday_names(GOVERNMENT, first_year, last_year)
-            if include_cuti_bersama
+            holiday_names(GOVERNMENT, first_year, cuti_until)
+            if include_cuti_bersama and cuti_until >= first_year
             else _NO_HOLIDAYS
         )
         by_date: dict[date, list[CalendarOverride]] = {}

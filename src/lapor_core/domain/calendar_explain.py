@@ -22,6 +22,7 @@ from lapor_core.domain.calendar_overrides import CalendarOverride
 __all__ = [
     "DAY_NAMES",
     "ESTIMATED_MARK",
+    "PROVISIONAL_TEXT",
     "Explanation",
     "SkippedDay",
     "explain_count",
@@ -77,8 +78,12 @@ class Explanation:
         time_zone: The IANA key of the zone the dates are local to.
         counted: The working days counted, in order (empty when ``n == 0``).
         skipped: The non-working days passed over, in order.
+        provisional_from: The calendar's first date past its confirmed data (see
+            :attr:`~lapor_core.domain.calendar.WorkingCalendar.provisional_from`), or
+            ``None`` when not known.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``provisional_from`` and :attr:`provisional`.
     """
 
     start: date
@@ -88,6 +93,15 @@ class Explanation:
     time_zone: str
     counted: tuple[date, ...]
     skipped: tuple[SkippedDay, ...]
+    provisional_from: date | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the deadline is provisional: its day is past the confirmed data.
+
+        .. versionadded:: 0.2.0
+        """
+        return self.provisional_from is not None and self.result >= self.provisional_from
 
     @property
     def estimated(self) -> bool:
@@ -135,7 +149,28 @@ class Explanation:
         )
         if self.estimated:
             lines.append("Note: some holiday dates are estimates (perkiraan) and may change.")
+        if self.provisional:
+            lines.append(PROVISIONAL_TEXT["en"].format(since=self.provisional_from))
         return "\n".join(lines)
+
+
+PROVISIONAL_TEXT: Final = {
+    "en": (
+        "Provisional: the deadline is counted past the confirmed holiday data (from {since}"
+        " on: estimated national holidays, no cuti bersama yet); it moves if newer data adds"
+        " a day off (lapor-core recompute)."
+    ),
+    "id": (
+        "Sementara: tenggat dihitung melewati data hari libur yang sudah pasti (mulai {since}:"
+        " hari libur nasional perkiraan, cuti bersama belum ada); tenggat bergeser bila data"
+        " baru menambah hari libur (lapor-core recompute)."
+    ),
+}
+"""
+The note on a provisional deadline, in Indonesian and English (``{since}``: the first date).
+
+.. versionadded:: 0.2.0
+"""
 
 
 def skipped_day(
@@ -172,7 +207,14 @@ def skipped_day(
 
 
 def explain_count(
-    days: DayTable, start: date, n: int, result: date, *, time_zone: str, six_day_week: bool
+    days: DayTable,
+    start: date,
+    n: int,
+    result: date,
+    *,
+    time_zone: str,
+    six_day_week: bool,
+    provisional_from: date | None = None,
 ) -> Explanation:
     """Explain a count of *n* working days from *start* to *result*, day by day.
 
@@ -187,6 +229,7 @@ def explain_count(
         result: The deadline day (the *n*-th working day after ``start``).
         time_zone: The calendar's time zone.
         six_day_week: Whether Saturday is a working day.
+        provisional_from: The calendar's first date past its confirmed data.
 
     Returns:
         The :class:`Explanation`.
@@ -219,4 +262,5 @@ def explain_count(
         time_zone=time_zone,
         counted=tuple(counted),
         skipped=tuple(skipped),
+        provisional_from=provisional_from,
     )

@@ -43,6 +43,7 @@ __all__ = [
     "clock_deadline",
     "deadlines",
     "due",
+    "is_provisional_deadline",
     "next_due",
     "recompute",
     "warning_instant",
@@ -229,6 +230,13 @@ class Deadline:
     responsible: str
     due_at: datetime | None
     breached: bool
+    provisional: bool = False
+    """Counted over days past the confirmed calendar data (see
+    :attr:`~lapor_core.domain.calendar.WorkingCalendar.provisional_from`): it may move
+    when newer data is installed.
+
+    .. versionadded:: 0.2.0
+    """
 
 
 @attrs.frozen
@@ -308,10 +316,26 @@ def deadlines(complaint: Clocked, calendar: WorkingCalendar) -> tuple[Deadline, 
 
     .. versionadded:: 0.1.0
     """
-    return tuple(
-        Deadline(rc.clock, rc.agency, rc.responsible, clock_deadline(rc, calendar), rc.breached)
-        for rc in complaint.clocks
-    )
+    found = []
+    for rc in complaint.clocks:
+        due = clock_deadline(rc, calendar)
+        provisional = due is not None and is_provisional_deadline(due, rc.time_zone, calendar)
+        found.append(Deadline(rc.clock, rc.agency, rc.responsible, due, rc.breached, provisional))
+    return tuple(found)
+
+
+def is_provisional_deadline(due: datetime, time_zone: str, calendar: WorkingCalendar) -> bool:
+    """
+    Whether a deadline due at *due* (in the agency's *time_zone*) is provisional.
+
+    A deadline is the end of a day (the next local midnight): it is provisional when
+    that day, the last one counted, is on or after the calendar's
+    :attr:`~lapor_core.domain.calendar.WorkingCalendar.provisional_from`.
+
+    .. versionadded:: 0.2.0
+    """
+    last_moment = due - timedelta(microseconds=1)
+    return _zoned(calendar, time_zone).is_provisional(last_moment)
 
 
 def warning_instant(clock: RunningClock, deadline: datetime, threshold: int) -> datetime:

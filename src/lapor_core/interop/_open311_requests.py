@@ -209,19 +209,32 @@ def _zone(time_zone: str) -> zoneinfo.ZoneInfo:
         raise ValidationError(f"time_zone: unknown IANA time zone {time_zone!r}") from None
 
 
-def _expected(complaint: Complaint, calendar: WorkingCalendar) -> datetime | None:
-    """The earliest due instant of a running clock that is neither paused nor breached."""
+# added to ``status_notes`` when ``expected_datetime`` is a provisional deadline
+_PROVISIONAL_NOTE = (
+    "expected_datetime sementara, dihitung dengan hari libur perkiraan "
+    "(provisional: counted with estimated holidays)"
+)
+
+
+def _expected(complaint: Complaint, calendar: WorkingCalendar) -> tuple[datetime, bool] | None:
+    """The earliest due instant of a clock neither paused nor breached; is it provisional."""
     due = [
-        d.due_at for d in deadlines(complaint, calendar) if d.due_at is not None and not d.breached
+        (d.due_at, d.provisional)
+        for d in deadlines(complaint, calendar)
+        if d.due_at is not None and not d.breached
     ]
     return min(due, default=None)
 
 
-def _status_notes(status: Status, reason: ArchiveReason | None, label: str) -> str:
-    """The status label with our status, and the reason of an archived complaint."""
+def _status_notes(
+    status: Status, reason: ArchiveReason | None, label: str, *, provisional: bool = False
+) -> str:
+    """The status label with our status, an archive reason, a provisional expected date."""
     notes = f"{label} ({status.value})"
     if status is Status.ARCHIVED and reason is not None:
         notes += f"; archive reason (alasan arsip): {reason.value}"
+    if provisional:
+        notes += f"; {_PROVISIONAL_NOTE}"
     return notes
 
 
@@ -286,14 +299,16 @@ def _service_request(
     service_name: str | None,
     registry: AgencyRegistry | None,
     zone: zoneinfo.ZoneInfo,
-    expected: datetime | None,
+    expected: tuple[datetime, bool] | None,
 ) -> ServiceRequest:
     """The standard fields, in GeoReport's order; ``view.body`` is ``None`` when *rahasia*."""
     where = _location(complaint, hidden=view.body is None)
+    due, provisional = expected if expected is not None else (None, False)
+    notes = _status_notes(view.status, complaint.archive_reason, label, provisional=provisional)
     return {
         "service_request_id": str(view.tracking_id or view.id),
         "status": OPEN311_STATUS[view.status],
-        "status_notes": _status_notes(view.status, complaint.archive_reason, label),
+        "status_notes": notes,
         "service_name": service_name,
         "service_code": (
             view.category.code if view.category is not None else UNCATEGORISED_SERVICE_CODE
@@ -303,7 +318,7 @@ def _service_request(
         "service_notice": None,
         "requested_datetime": _iso(view.submitted_at, zone),
         "updated_datetime": _iso(complaint.updated_at, zone),
-        "expected_datetime": _iso(expected, zone) if expected is not None else None,
+        "expected_datetime": _iso(due, zone) if due is not None else None,
         "address": where["address"],
         "address_id": where["address_id"],
         "zipcode": where["zipcode"],
