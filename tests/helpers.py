@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 
 from lapor_core import (
     TRANSITIONS,
@@ -49,6 +55,7 @@ from lapor_core import (
     load_registry,
     make_agency_actor,
 )
+from lapor_core.storage import ComplaintStore, InMemoryStore, SQLiteStore
 
 T0 = datetime(2025, 3, 27, 1, 30, tzinfo=UTC)
 """An aware instant: the first event of every story."""
@@ -179,6 +186,7 @@ _GENERIC_FIELDS: dict[str, Any] = {
     "reason": "Alasan.",
     "text": "Teks.",
     "note": "Catatan.",
+    "previous_until": 2024,
 }
 
 KNOWN_COMMAND_TYPES: tuple[type[Command], ...] = (
@@ -280,3 +288,36 @@ def drive_to(
     """The complaint driven to *status* (see :func:`drive`) and its events."""
     story = drive(status, ctx, cid, **submit_changes)
     return story.state, tuple(story.events)
+
+
+BACKENDS = ("memory", "sqlite", "postgres")
+"""The three backends, for ``@pytest.fixture(params=BACKENDS)`` with :func:`backend_store`."""
+
+
+@contextlib.contextmanager
+def backend_store(kind: str, directory: Path) -> Iterator[ComplaintStore]:
+    """
+    A fresh store of *kind* (``memory``, ``sqlite`` or ``postgres``), closed afterwards.
+
+    PostgreSQL gets a schema of its own, dropped afterwards; without
+    ``LAPOR_TEST_POSTGRES_DSN`` the test is skipped (failed when ``CI`` is set).
+    """
+    if kind == "memory":
+        store: ComplaintStore = InMemoryStore()
+    elif kind == "sqlite":
+        store = SQLiteStore(directory / "backend.sqlite3")
+    else:
+        dsn = os.environ.get("LAPOR_TEST_POSTGRES_DSN")
+        if not dsn:
+            if os.environ.get("CI"):
+                pytest.fail("LAPOR_TEST_POSTGRES_DSN is not set (CI is set: refusing to skip)")
+            pytest.skip("LAPOR_TEST_POSTGRES_DSN is not set: PostgreSQL tests need a server")
+        from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - optional extra
+
+        store = PostgresStore(dsn, schema=f"lapor_t_{uuid.uuid4().hex[:12]}", max_size=2)
+    try:
+        yield store
+    finally:
+        store.close()
+        if kind == "postgres":
+            store.drop_schema()  # type: ignore[attr-defined]

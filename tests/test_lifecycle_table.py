@@ -129,6 +129,10 @@ def _clock_command(row: Transition, story: Story) -> Command:
         fitting.sort(key=lambda pair: pair[1].breach.value not in needs)
         rc, _ = fitting[0]
         return make(complaint_id=CID, clock=rc.clock, agency=rc.agency)  # type: ignore[no-any-return]
+    if name == "RecomputeDeadlines":
+        # deadlines counted as if the data of the last confirmed year were not installed
+        previous = context_for(row).calendar.confirmed_until - 1
+        return make(complaint_id=CID, previous_until=previous)  # type: ignore[no-any-return]
     assert name == "ExtendDeadline", name
     rc, _ = next((rc, d) for rc, d in running if d.extendable)
     return make(  # type: ignore[no-any-return]

@@ -10,22 +10,21 @@ before the fields existed.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 
 import lapor_core as lc
+from helpers import BACKENDS, backend_store
 from lapor_core.interop import to_service_request
 from lapor_core.service import ComplaintService
-from lapor_core.storage import ComplaintStore, InMemoryStore, SQLiteStore
+from lapor_core.storage import ComplaintStore
 from lapor_core.storage.codec import CODEC
 from lapor_core.testing.strategies import geo_points, media_urls
 
-DSN_ENV = "LAPOR_TEST_POSTGRES_DSN"
 PROFILE = lc.load_profile("national")
 REGISTRY = lc.load_registry("kaltim")
 T0 = datetime(2025, 3, 27, 1, 30, tzinfo=UTC)
@@ -33,25 +32,10 @@ POINT = lc.GeoPoint(-0.5021, 117.1536)
 PHOTO = "https://lapor.example.org/lampiran/foto-1.jpg"
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[ComplaintStore]:
-    if request.param == "memory":
-        made: ComplaintStore = InMemoryStore()
-    elif request.param == "sqlite":
-        made = SQLiteStore(f"{tmp_path}/location.sqlite3")
-    else:
-        dsn = os.environ.get(DSN_ENV)
-        if not dsn:
-            pytest.skip(f"{DSN_ENV} is not set: PostgreSQL tests need a server")
-        from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - optional extra
-
-        made = PostgresStore(dsn, schema=f"lapor_loc_{uuid.uuid4().hex[:12]}", max_size=2)
-    try:
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ComplaintStore]:
+    with backend_store(request.param, tmp_path) as made:
         yield made
-    finally:
-        made.close()
-        if request.param == "postgres":
-            made.drop_schema()  # type: ignore[attr-defined]
 
 
 def _submit(cid: str, content: lc.Content, *, confidential: bool = False) -> lc.Submit:

@@ -138,10 +138,12 @@ EXPECTED = {
     "recompute",
     "ExtendDeadline",
     "RecordBreach",
+    "RecomputeDeadlines",
     "RecordWarning",
     "ClockBreached",
     "ClockWarned",
     "DeadlineExtended",
+    "DeadlinesRecomputed",
 }
 
 

@@ -29,6 +29,7 @@ from lapor_core import (
     NotFound,
     PostFollowUp,
     Privacy,
+    Profile,
     ProfileError,
     ProvideInformation,
     RegionCode,
@@ -47,6 +48,7 @@ from lapor_core import (
     mermaid,
     owners,
 )
+from lapor_core._cli_calendar import add_parsers as add_calendar_parsers
 from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import add_parsers as add_report_parsers
 from lapor_core._cli_reports import path_argument
@@ -178,15 +180,16 @@ def _diagram(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     """Validate and model-check a profile; exit 1 when it has any problem."""
     target = args.profile
+    loaded = None
     try:
-        profile = load_profile(target)
+        loaded = load_profile(target)
     except NotFound as exc:
         print(f"lapor-core check: error: {exc}", file=sys.stderr)
         return 2
     except ProfileError as exc:
         report = CheckReport.from_error(str(target), exc)
     else:
-        report = check(profile)
+        report = check(loaded)
     # The registry of the same name (kaltim_agencies.toml for kaltim), or --registry.
     registry = args.registry
     if registry is None and "/" not in target and "." not in target:
@@ -205,7 +208,17 @@ def _check(args: argparse.Namespace) -> int:
             found = (CheckProblem("agency", str(exc)),)
             report = CheckReport(report.profile, (*report.problems, *found))
     print(report.render(), end="")
+    _warn_about_the_calendar(loaded)
     return 0 if report.ok else 1
+
+
+def _warn_about_the_calendar(profile: Profile | None) -> None:
+    """Say when the calendar's confirmed data ends within 12 months (not a problem)."""
+    if profile is None:
+        return
+    warning = profile.calendar().data_warning(datetime.now(UTC).date())
+    if warning is not None:
+        print(f"warning (peringatan): {warning}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -257,6 +270,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_parsers(sub)
     add_interop_parsers(sub)
     add_web_parsers(sub)
+    add_calendar_parsers(sub)
     return parser
 
 

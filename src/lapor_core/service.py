@@ -26,6 +26,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from lapor_core._service_clocks import Clock, ManualClock, SystemClock
+from lapor_core._service_recompute import RecomputeReport, recompute_deadlines
 from lapor_core._service_subscription import Subscription
 from lapor_core.domain.actors import Actor
 from lapor_core.domain.agencies import AgencyRegistry
@@ -61,6 +62,7 @@ __all__ = [
     "ComplaintService",
     "HandleResult",
     "ManualClock",
+    "RecomputeReport",
     "Subscription",
     "SweepReport",
     "SystemClock",
@@ -562,6 +564,31 @@ class ComplaintService:
                     state = evolve(state, event)
                 return state
         return replay(self.store.load(complaint_id)[:version])
+
+    def recompute(
+        self,
+        previous_until: int,
+        *,
+        now: datetime | None = None,
+        claimant: str = "recompute",
+    ) -> RecomputeReport:
+        """
+        Move the open complaints' deadlines to this service's (newer) calendar data.
+
+        *previous_until* is the last confirmed year of the data the deadlines were
+        counted with (the last year of *cuti bersama* the previous ``holidays`` package
+        had: ``lapor-core calendar status`` prints it). Each open complaint whose
+        deadlines move gets one ``DeadlinesRecomputed`` event (which also rewrites its
+        projection row, so the sweep sees the new due instants), issued as the system;
+        a complaint recomputed with this data before is left alone, so running it twice
+        moves nothing the second time.
+
+        Raises:
+            ValidationError: *previous_until* is not older than this calendar's data.
+
+        .. versionadded:: 0.2.0
+        """
+        return recompute_deadlines(self, previous_until, now=now, claimant=claimant)
 
     def sweep(
         self,

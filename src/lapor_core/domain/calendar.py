@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 import attrs
+from dateutil.relativedelta import relativedelta
 
 from lapor_core.domain.calendar_data import (
     PROVISIONAL_YEARS,
@@ -241,6 +242,31 @@ class WorkingCalendar:
         """
         day = self.local_date(when) if isinstance(when, datetime) else when
         return day >= self.provisional_from
+
+    def data_warning(self, today: date, *, months: int = 12) -> str | None:
+        """A warning when the confirmed data ends within *months* of *today*, else ``None``.
+
+        The ``holidays`` package adds a year's *cuti bersama* once the joint decree is
+        out (usually in the autumn before); until then, deadlines in that year are
+        provisional. The warning says to upgrade the package and to recompute.
+
+        Args:
+            today: The date to judge from (the caller reads the clock; the domain does not).
+            months: How far ahead to look (default 12).
+
+        .. versionadded:: 0.2.0
+        """
+        last = self.provisional_from - _ONE_DAY
+        horizon = today + relativedelta(months=months)
+        if last >= horizon:
+            return None
+        since = self.provisional_from.isoformat()
+        return (
+            f"the confirmed holiday data ends on {last.isoformat()} (data hari libur yang "
+            f"pasti berakhir {last.isoformat()}): deadlines from {since} on are provisional; "
+            "install a newer holidays package (pip install -U holidays), then run "
+            f"lapor-core recompute --previous-data {self.confirmed_until}"
+        )
 
     # ----------------------------------------------------------------- derivation
 

@@ -13,15 +13,18 @@ events of those commands for :func:`~lapor_core.domain.complaint.decide`.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from lapor_core.domain import commands as c
 from lapor_core.domain import events as e
 from lapor_core.domain.actors import Actor
+from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import (
     BreachAction,
     RunningClock,
     clock_deadline,
+    recompute,
     warning_instant,
 )
 from lapor_core.domain.context import Context
@@ -33,7 +36,13 @@ from lapor_core.errors import (
     PermissionDenied,
 )
 
-__all__ = ["auto_close", "extend_deadline", "record_breach", "record_warning"]
+__all__ = [
+    "auto_close",
+    "extend_deadline",
+    "recompute_deadlines",
+    "record_breach",
+    "record_warning",
+]
 
 Events = tuple[e.Event, ...]
 
@@ -238,5 +247,52 @@ def extend_deadline(
             agency=cmd.agency,
             amount=cmd.amount,
             reason=cmd.reason,
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _as_of(calendar: WorkingCalendar, confirmed_until: int) -> WorkingCalendar:
+    """*calendar* as it counted with the data confirmed up to *confirmed_until* (cached)."""
+    return calendar.replace(confirmed_until=confirmed_until)
+
+
+def recompute_deadlines(
+    complaint: Complaint, cmd: c.RecomputeDeadlines, actor: Actor, now: datetime, ctx: Context
+) -> Events:
+    """
+    Record how newer calendar data moves the running clocks' deadlines, once.
+
+    The deadlines before are those of the calendar counted with the data confirmed up to
+    ``cmd.previous_until``; after, those of ``ctx.calendar``.
+
+    The event is recorded even when no deadline moves (a paused clock has none): it marks
+    the complaint as recomputed with this data.
+
+    Raises:
+        InvalidTransition: The data is not newer than ``previous_until``, or the complaint
+            was already recomputed with this data.
+
+    .. versionadded:: 0.2.0
+    """
+    current = ctx.calendar.confirmed_until
+    if cmd.previous_until >= current:
+        raise InvalidTransition(
+            f"the calendar's data is confirmed up to {current}, not newer than "
+            f"{cmd.previous_until}: no deadline can move"
+        )
+    done = complaint.record.deadlines_confirmed_until
+    if done is not None and done >= current:
+        raise InvalidTransition(
+            f"complaint {complaint.id} was already recomputed with the data up to {done}"
+        )
+    changes = recompute(complaint, _as_of(ctx.calendar, cmd.previous_until), ctx.calendar)
+    return (
+        e.DeadlinesRecomputed(
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            changes=changes,
+            confirmed_until=current,
         ),
     )

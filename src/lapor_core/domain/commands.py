@@ -63,6 +63,7 @@ __all__ = [
     "PostFollowUp",
     "ProvideInformation",
     "Rate",
+    "RecomputeDeadlines",
     "RecordBreach",
     "RecordWarning",
     "RejectDisposition",
@@ -414,6 +415,22 @@ class RecordBreach(Command):
 
 
 @attrs.frozen(kw_only=True)
+class RecomputeDeadlines(Command):
+    """
+    Move the deadlines to newer calendar data (issued by a recompute, as the system).
+
+    Attributes:
+        previous_until: The last confirmed year of the data the deadlines were counted
+            with until now (the last year of *cuti bersama* the previous ``holidays``
+            package had).
+
+    .. versionadded:: 0.2.0
+    """
+
+    previous_until: int = attrs.field(validator=_instance(int))
+
+
+@attrs.frozen(kw_only=True)
 class ExtendDeadline(Command):
     """
     The responsible agency extends a running clock, with a reason, within the profile's bounds.
@@ -457,5 +474,6 @@ COMMANDS: tuple[type[Command], ...] = (
     RecordWarning,
     RecordBreach,
     ExtendDeadline,
+    RecomputeDeadlines,
 )
 """Every command type of the domain (the vocabulary the lifecycle table uses)."""

@@ -21,6 +21,7 @@ from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.clock_commands import (
     auto_close,
     extend_deadline,
+    recompute_deadlines,
     record_breach,
     record_warning,
 )
@@ -372,6 +373,8 @@ def _events_of(  # noqa: C901, PLR0911, PLR0912 - one case per command type is t
             return record_breach(complaint, command, actor, now, ctx)
         case c.ExtendDeadline():
             return extend_deadline(complaint, command, actor, now, ctx)
+        case c.RecomputeDeadlines():
+            return recompute_deadlines(complaint, command, actor, now, ctx)
     raise InvalidTransition(f"decide does not know command type {type(command).__name__}")
 
 

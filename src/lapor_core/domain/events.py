@@ -16,7 +16,7 @@ from typing import ClassVar
 import attrs
 
 from lapor_core.domain.actors import Actor
-from lapor_core.domain.clocks import BreachAction, ClockChange
+from lapor_core.domain.clocks import BreachAction, ClockChange, DeadlineChange
 from lapor_core.domain.model import (
     ArchiveReason,
     Category,
@@ -43,6 +43,7 @@ __all__ = [
     "ComplaintReopened",
     "ComplaintSubmitted",
     "DeadlineExtended",
+    "DeadlinesRecomputed",
     "DispositionRejected",
     "Event",
     "FollowUpPosted",
@@ -335,3 +336,24 @@ class DeadlineExtended(Event):
     agency: str | None
     amount: int
     reason: str
+
+
+@attrs.frozen(kw_only=True)
+class DeadlinesRecomputed(Event):
+    """
+    Newer calendar data moved the deadlines of running clocks (issued by a recompute).
+
+    Deadlines are never stored (they are counted from the clocks on the calendar in
+    force); this records that newer holiday data (a joint decree's *cuti bersama*, a
+    holiday's confirmed date) moved them, from what to what, and marks the complaint as
+    recomputed with that data, so that a second recompute moves nothing.
+
+    Attributes:
+        changes: Each moved deadline: clock, agency, before and after.
+        confirmed_until: The last confirmed year of the data the deadlines now follow.
+
+    .. versionadded:: 0.2.0
+    """
+
+    changes: tuple[DeadlineChange, ...]
+    confirmed_until: int

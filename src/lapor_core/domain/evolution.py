@@ -197,6 +197,11 @@ def _on_extended(old: Complaint, event: e.DeadlineExtended) -> Complaint:
     return attrs.evolve(old, clocks=clocks)
 
 
+def _on_recomputed(old: Complaint, event: e.DeadlinesRecomputed) -> Complaint:
+    record = attrs.evolve(old.record, deadlines_confirmed_until=event.confirmed_until)
+    return attrs.evolve(old, record=record)
+
+
 def _changed(old: Complaint, event: e.Event) -> Complaint:  # noqa: C901, PLR0911, PLR0912 - one case per event type is the point
     """What *event* changes of *old*, by its type (the bookkeeping aside)."""
     match event:
@@ -232,6 +237,8 @@ def _changed(old: Complaint, event: e.Event) -> Complaint:  # noqa: C901, PLR091
             return _on_breached(old, event)
         case e.DeadlineExtended():
             return _on_extended(old, event)
+        case e.DeadlinesRecomputed():
+            return _on_recomputed(old, event)
         case e.ComplaintSubmitted():
             raise ValidationError(f"complaint {old.id} was already submitted")
     raise ValidationError(f"evolve does not know event type {type(event).__name__}")

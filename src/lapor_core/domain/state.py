@@ -92,6 +92,7 @@ class ComplaintRecord:
     escalations: int = 0
     breaches: int = 0
     ombudsman_eligible: bool = False
+    deadlines_confirmed_until: int | None = None
 
 
 def _last_in_thread(thread: tuple[Message, ...], kind: str) -> datetime | None:

@@ -244,6 +244,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         _to(S.ARCHIVED, _BREACHED, e.ComplaintArchived),
     ),
     *_rows(
+        _OPEN,
+        c.RecomputeDeadlines,
+        [R.SYSTEM],
+        "domain.md §5: deadlines follow the working-day calendar in force; newer holiday "
+        "data (a joint decree's cuti bersama) moves provisional ones [I]",
+        _to(SAME, e.DeadlinesRecomputed),
+    ),
+    *_rows(
         [S.FORWARDED, S.IN_PROGRESS],
         c.ExtendDeadline,
         [R.AGENCY_ADMIN],

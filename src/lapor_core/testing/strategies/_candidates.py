@@ -32,6 +32,7 @@ from lapor_core.domain.commands import (
     PostFollowUp,
     ProvideInformation,
     Rate,
+    RecomputeDeadlines,
     RecordBreach,
     RecordWarning,
     RejectDisposition,
@@ -300,6 +301,11 @@ def _clock_commands(around: _Around) -> list[tuple[Actor, Command]]:
     complaint, profile = around.complaint, around.ctx.profile
     owed = due(complaint, around.now, around.ctx.calendar, profile.clocks)
     out: list[tuple[Actor, Command]] = [(Actor.system(), command) for command in owed]
+    done = complaint.record.deadlines_confirmed_until
+    confirmed = around.ctx.calendar.confirmed_until
+    if "RecomputeDeadlines" in around.allowed and (done is None or done < confirmed):
+        recompute = RecomputeDeadlines(complaint_id=around.cid, previous_until=confirmed - 1)
+        out.append((Actor.system(), recompute))
     if "ExtendDeadline" not in around.allowed or not profile.extension.enabled:
         return out
     for rc in complaint.clocks:
