@@ -36,13 +36,16 @@ from lapor_core.domain.commands import Command
 from lapor_core.domain.complaint import Complaint, Context, decide, evolve, replay
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId, require_aware
+from lapor_core.domain.privacy import redact, redact_event
 from lapor_core.domain.profile import Profile
+from lapor_core.domain.scope import require_scope
 from lapor_core.errors import (
     ConcurrencyConflict,
     CorruptStream,
     InvalidTransition,
     LaporError,
     NotFound,
+    PermissionDenied,
     StorageError,
     UndecodableEvent,
     ValidationError,
@@ -230,7 +233,11 @@ class ComplaintService:
 
     def get(self, complaint_id: ComplaintId) -> Complaint:
         """
-        The complaint's current state, rebuilt from its events.
+        The complaint's current state, rebuilt from its events, unredacted.
+
+        For the application's own logic (deciding, exporting with its own policy); to
+        show a complaint to someone, use :meth:`view`, which applies the privacy policy
+        for that reader.
 
         Raises:
             NotFound: No such complaint.
@@ -239,6 +246,51 @@ class ComplaintService:
         if state is None:
             raise NotFound(f"complaint {complaint_id} does not exist")
         return state
+
+    def view(self, complaint_id: ComplaintId, actor: Actor) -> Complaint:
+        """
+        The complaint as *actor* may see it (:func:`~lapor_core.domain.privacy.redact`).
+
+        The reporter sees their own complaint whole, the national admin every complaint;
+        an agency actor sees the complaints in its scope without the identity of an
+        *anonim* reporter; anyone else (``Actor.public()``) what the public sees.
+
+        Raises:
+            NotFound: No such complaint.
+            PermissionDenied: An agency actor out of scope (for a misconduct report, also
+                the office it is about and the agencies above it).
+
+        .. versionadded:: 0.2.0
+        """
+        state = self.get(complaint_id)
+        self._require_readable(state, actor)
+        return redact(state, actor)
+
+    def history(self, complaint_id: ComplaintId, actor: Actor) -> tuple[Event, ...]:
+        """
+        The complaint's events, in order, as *actor* may see them (see :meth:`view`).
+
+        Raises:
+            NotFound: No such complaint.
+            PermissionDenied: As :meth:`view`.
+
+        .. versionadded:: 0.2.0
+        """
+        state = self.get(complaint_id)
+        self._require_readable(state, actor)
+        return tuple(redact_event(event, state, actor) for event in self.store.load(complaint_id))
+
+    def _require_readable(self, state: Complaint, actor: Actor) -> None:
+        """Refuse an agency actor out of the complaint's scope."""
+        if actor.role.is_agency_role:
+            require_scope(state, actor, self.context)
+
+    def _readable(self, state: Complaint, actor: Actor) -> bool:
+        try:
+            self._require_readable(state, actor)
+        except PermissionDenied:
+            return False
+        return True
 
     def _state(self, complaint_id: ComplaintId) -> Complaint | None:
         """Current state: buffered, cached, or rebuilt from the store."""
@@ -301,14 +353,35 @@ class ComplaintService:
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
 
-    def on_events(self, listener: Callable[[Sequence[Event]], None]) -> None:
+    def on_events(
+        self, listener: Callable[[Sequence[Event]], None], *, actor: Actor | None = None
+    ) -> None:
         """
         Call *listener* with the events of every successful command, after commit.
 
+        With *actor*, the listener gets the events as that reader may see them (see
+        :meth:`history`), and only those of complaints it may read; without, every event
+        whole (for the application's own use).
+
         For durable delivery (notifications, sync to the national LAPOR!) use a
         :class:`Subscription`, which reads the store in global order and survives restarts.
+
+        .. versionchanged:: 0.2.0 *actor*.
         """
-        self._listeners.append(listener)
+        if actor is None:
+            self._listeners.append(listener)
+            return
+        reader = actor
+
+        def redacted(events: Sequence[Event]) -> None:
+            if not events:
+                return
+            state = self._state(events[0].complaint_id)
+            if state is None or not self._readable(state, reader):
+                return
+            listener(tuple(redact_event(event, state, reader) for event in events))
+
+        self._listeners.append(redacted)
 
     def handle(
         self, command: Command, actor: Actor, *, now: datetime | None = None

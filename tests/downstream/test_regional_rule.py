@@ -53,6 +53,13 @@ class SamarindaApp(ComplaintWorkflowMachine):
 
     def in_city_scope(self, complaint_id: ComplaintId) -> bool:
         complaint = self.complaint(complaint_id)
+        subject = complaint.subject_agency
+        if (
+            complaint.misconduct
+            and subject is not None
+            and REGISTRY.is_within(subject, "samarinda")
+        ):
+            return False  # a misconduct report about one of the city's offices: not the city's
         nodes = [a.handler for a in complaint.assignments] or [complaint.router]
         return any(REGISTRY.is_within(n, "samarinda") for n in nodes if n in REGISTRY)
 

@@ -45,6 +45,11 @@ class Role(enum.Enum):
     """*Pejabat / Admin Penghubung*: posts the follow-up (*tindak lanjut*)."""
     SYSTEM = "system"
     """The library's own sweeper, issuing clock commands; also integrations."""
+    PUBLIC = "public"
+    """*Publik*: anyone reading without an account (a tracking page); acts on nothing.
+
+    .. versionadded:: 0.2.0
+    """
 
     @property
     def is_agency_role(self) -> bool:
@@ -83,8 +88,8 @@ class Actor:
         """Check that agency roles carry an agency and reporters do not."""
         if self.role.is_agency_role and self.agency is None:
             raise ValidationError(f"a {self.role.value} actor must name its agency")
-        if self.role is Role.REPORTER and self.agency is not None:
-            raise ValidationError("a reporter actor does not belong to an agency")
+        if self.role in (Role.REPORTER, Role.PUBLIC) and self.agency is not None:
+            raise ValidationError(f"a {self.role.value} actor does not belong to an agency")
 
     @classmethod
     def reporter(cls, reporter_id: str) -> Actor:
@@ -100,6 +105,15 @@ class Actor:
     def system(cls, name: str = "sweeper") -> Actor:
         """The system actor that issues clock commands."""
         return cls(name, Role.SYSTEM)
+
+    @classmethod
+    def public(cls, name: str = "publik") -> Actor:
+        """
+        A reader without an account: sees what the privacy policy shows the public.
+
+        .. versionadded:: 0.2.0
+        """
+        return cls(name, Role.PUBLIC)
 
 
 def make_agency_actor(registry: AgencyRegistry, actor_id: str, role: Role, agency_id: str) -> Actor:

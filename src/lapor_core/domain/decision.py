@@ -73,8 +73,12 @@ def _submit(cmd: c.Submit, actor: Actor, now: datetime, ctx: Context) -> Events:
         require_agency(ctx, cmd.target_agency)
         router = cmd.target_agency
         subject = cmd.subject_agency
-        if cmd.misconduct and subject is not None and registry.is_within(router, subject):
-            # Never to the office complained about: its inspectorate verifies instead.
+        in_line = subject is not None and (
+            registry.is_within(router, subject) or registry.is_within(subject, router)
+        )
+        if cmd.misconduct and in_line and subject is not None:
+            # Never to the office complained about, nor to an agency above it (they answer
+            # for it): its inspectorate verifies instead.
             inspectorate = registry.inspectorate_for(subject)
             router = inspectorate.id if inspectorate is not None else registry.root.id
     if actor.role is Role.AGENCY_ADMIN and not in_subtree(ctx, router, actor):
@@ -331,6 +335,22 @@ def _privacy(
     require_scope(complaint, actor, ctx)
     if cmd.privacy == complaint.privacy:
         raise ValidationError(f"complaint {complaint.id} already has privacy {cmd.privacy}")
+    before, after = complaint.privacy, cmd.privacy
+    lifted = [
+        name
+        for name, was, now_on in (
+            ("anonim", before.anonymous, after.anonymous),
+            ("rahasia", before.confidential, after.confidential),
+        )
+        if was and not now_on
+    ]
+    if lifted and actor.role not in (Role.REPORTER, Role.NATIONAL_ADMIN):
+        raise PermissionDenied(
+            f"{actor.role.value} {actor.id!r} may add protection but not lift it: only the "
+            f"reporter or the national admin may lift {' and '.join(lifted)} on complaint "
+            f"{complaint.id} (domain.md §2: the reporter chooses it [C]; lifting it is "
+            "theirs [I])"
+        )
     return (e.PrivacyChanged(complaint_id=complaint.id, at=now, actor=actor, privacy=cmd.privacy),)
 
 

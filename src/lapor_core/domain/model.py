@@ -286,10 +286,19 @@ class Category:
         return self.code
 
 
+def _hidden(value: object) -> str:
+    """How a reporter's name and contact appear in ``repr()`` (logs, tracebacks)."""
+    return "None" if value is None else "'<disembunyikan / redacted>'"
+
+
 @attrs.frozen
 class Reporter:
     """
     The reporter (*pelapor*). Identity is kept even when the report is *anonim*.
+
+    ``repr()`` shows the name and contact as ``'<disembunyikan / redacted>'``, so that
+    neither reaches a log or a traceback through a complaint, an event or a command;
+    read the attributes to see them.
 
     Attributes:
         id: Account id of the reporter.
@@ -300,9 +309,9 @@ class Reporter:
     """
 
     id: str = attrs.field(validator=identifier(SHORT_ID_MAX_LENGTH, "reporter id"))
-    name: str = attrs.field(validator=text(NAME_MAX_LENGTH, "reporter name"))
+    name: str = attrs.field(validator=text(NAME_MAX_LENGTH, "reporter name"), repr=_hidden)
     contact: str | None = attrs.field(
-        default=None, validator=optional_text(NAME_MAX_LENGTH, "contact")
+        default=None, validator=optional_text(NAME_MAX_LENGTH, "contact"), repr=_hidden
     )
 
 

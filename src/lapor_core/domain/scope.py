@@ -20,6 +20,7 @@ from lapor_core.errors import (
 )
 
 __all__ = [
+    "in_accused_line",
     "in_subtree",
     "nearest_with_decree",
     "no_decree_message",
@@ -54,7 +55,11 @@ def require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
     Refuse an actor who may not act on *complaint*.
 
     An agency actor must find the complaint inside its subtree (the router, or one of
-    its assignments); a reporter must be the complaint's own reporter.
+    its assignments); a reporter must be the complaint's own reporter. A misconduct
+    report is out of scope for the office it is about and for every agency above that
+    office (its line): they are the accused, or answer for it, so only the inspectorate
+    that holds it (and its units), superiors outside that line and the national admin
+    act on it (domain.md §3.5, the inspectorate rule [I]).
 
     Raises:
         PermissionDenied: The actor is out of scope.
@@ -70,6 +75,27 @@ def require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
             f"{actor.role.value} {actor.id!r} of {actor.agency!r} may not act on complaint "
             f"{complaint.id}: it is not assigned inside that agency's subtree"
         )
+    if in_accused_line(complaint, actor, ctx):
+        raise PermissionDenied(
+            f"{actor.role.value} {actor.id!r} of {actor.agency!r} may not act on complaint "
+            f"{complaint.id}: it is a misconduct report about {complaint.subject_agency!r}, "
+            "which is that agency or under it; the inspectorate that holds it and the "
+            "national admin act on it"
+        )
+
+
+def in_accused_line(complaint: Complaint, actor: Actor, ctx: Context) -> bool:
+    """
+    Whether *actor* is of the office a misconduct report is about, or of an agency above it.
+
+    .. versionadded:: 0.2.0
+    """
+    subject = complaint.subject_agency
+    if not complaint.misconduct or subject is None or actor.agency is None:
+        return False
+    if subject not in ctx.registry or actor.agency not in ctx.registry:
+        return False
+    return ctx.registry.is_within(subject, actor.agency)
 
 
 def require_assignment(

@@ -221,8 +221,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_rows(
         [*_OPEN, S.COMPLETED, S.ARCHIVED],
         c.ChangePrivacy,
-        _ADMINS,
-        _B_PRIVACY,
+        _ADMINS | {R.REPORTER},
+        _B_PRIVACY + "; the reporter chooses them; only they or the national admin lift them [I]",
         _to(SAME, e.PrivacyChanged),
     ),
     *_rows(_OPEN, c.RecordWarning, [R.SYSTEM], _B_CLOCKS, _to(SAME, e.ClockWarned)),

@@ -1,0 +1,165 @@
+"""
+Privacy against every role: protection is added by anyone in scope, lifted only by the
+reporter or the national admin; a misconduct report is out of the accused line's reach;
+reads know who is reading; nothing prints the reporter's name or contact.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+import lapor_core as lc
+from helpers import CID, CTX, NATIONAL, OWNER, REGISTRY, REPORTER, T0, Story, submit_command
+from lapor_core.domain.privacy import ANONYMOUS_REPORTER, CONFIDENTIAL_TEXT, public_view
+from lapor_core.interop import to_service_request
+from lapor_core.service import ComplaintService
+from lapor_core.storage import InMemoryStore
+
+SAMARINDA = lc.make_agency_actor(REGISTRY, "adm-smd", lc.Role.AGENCY_ADMIN, "samarinda")
+INSPECTORATE = lc.make_agency_actor(
+    REGISTRY, "adm-insp", lc.Role.AGENCY_ADMIN, "samarinda.inspektorat"
+)
+PROVINCE = lc.make_agency_actor(REGISTRY, "adm-kaltim", lc.Role.AGENCY_ADMIN, "kaltim")
+BALIKPAPAN = lc.make_agency_actor(REGISTRY, "adm-bpp", lc.Role.AGENCY_ADMIN, "balikpapan")
+ANONYMOUS = lc.Privacy(anonymous=True)
+
+
+def _anonymous_story() -> Story:
+    story = Story(CTX)
+    story.do(OWNER, submit_command(CID, privacy=ANONYMOUS))
+    return story
+
+
+def test_an_agency_may_not_lift_anonymity() -> None:
+    story = _anonymous_story()
+    lift = lc.ChangePrivacy(complaint_id=CID, privacy=lc.Privacy(anonymous=False))
+    with pytest.raises(lc.PermissionDenied, match="may add protection but not lift it"):
+        lc.decide(story.state, lift, SAMARINDA, story.now, CTX)
+    assert public_view(story.state).reporter_name is None
+    # nor confidentiality, once set
+    story.do(
+        SAMARINDA,
+        lc.ChangePrivacy(complaint_id=CID, privacy=lc.Privacy(anonymous=True, confidential=True)),
+    )
+    with pytest.raises(lc.PermissionDenied, match="rahasia"):
+        lc.decide(story.state, lift, SAMARINDA, story.now, CTX)
+
+
+@pytest.mark.parametrize("lifter", [OWNER, NATIONAL], ids=["reporter", "national_admin"])
+def test_the_reporter_or_the_national_admin_may_lift_it(lifter: lc.Actor) -> None:
+    story = _anonymous_story()
+    story.do(lifter, lc.ChangePrivacy(complaint_id=CID, privacy=lc.Privacy()))
+    assert REPORTER.name == public_view(story.state).reporter_name
+
+
+def _misconduct_story(**privacy: bool) -> Story:
+    story = Story(CTX)
+    story.do(
+        OWNER,
+        submit_command(
+            CID,
+            misconduct=True,
+            subject_agency="samarinda.dishub",
+            category=lc.Category("pungli"),
+            privacy=lc.Privacy(**privacy),
+        ),
+    )
+    return story
+
+
+def test_a_misconduct_report_goes_to_the_inspectorate_not_to_the_accused_parent() -> None:
+    story = _misconduct_story(anonymous=True)
+    assert "samarinda.inspektorat" == story.state.router
+
+
+@pytest.mark.parametrize("accused", [SAMARINDA, PROVINCE], ids=["parent", "province"])
+def test_the_accused_line_may_not_act_on_a_misconduct_report(accused: lc.Actor) -> None:
+    story = _misconduct_story(anonymous=True)
+    archive = lc.Archive(complaint_id=CID, reason=lc.ArchiveReason.UNCLEAR)
+    lift = lc.ChangePrivacy(complaint_id=CID, privacy=lc.Privacy())
+    for command in (archive, lift):
+        with pytest.raises(lc.PermissionDenied, match="misconduct report about"):
+            lc.decide(story.state, command, accused, story.now, CTX)
+    # the inspectorate that holds it may
+    events = lc.decide(story.state, archive, INSPECTORATE, story.now, CTX)
+    assert isinstance(events[-1], lc.ComplaintArchived)
+
+
+def test_reads_know_who_is_reading() -> None:
+    service = ComplaintService(InMemoryStore(), lc.load_profile("national"), REGISTRY)
+    service.handle(
+        submit_command(
+            CID,
+            misconduct=True,
+            subject_agency="samarinda.dishub",
+            category=lc.Category("pungli"),
+            privacy=lc.Privacy(anonymous=True, confidential=True),
+        ),
+        OWNER,
+        now=T0,
+    )
+    assert REPORTER == service.view(CID, OWNER).reporter
+    assert REPORTER == service.view(CID, NATIONAL).reporter
+    handled = service.view(CID, INSPECTORATE)
+    assert ANONYMOUS_REPORTER == handled.reporter
+    assert handled.content.body != CONFIDENTIAL_TEXT  # the handler reads the report
+    public = service.view(CID, lc.Actor.public())
+    assert ANONYMOUS_REPORTER == public.reporter
+    assert CONFIDENTIAL_TEXT == public.content.body
+    for outsider in (SAMARINDA, BALIKPAPAN):
+        with pytest.raises(lc.PermissionDenied):
+            service.view(CID, outsider)
+        with pytest.raises(lc.PermissionDenied):
+            service.history(CID, outsider)
+    [submitted] = service.history(CID, INSPECTORATE)
+    assert isinstance(submitted, lc.ComplaintSubmitted)
+    assert ANONYMOUS_REPORTER == submitted.reporter
+    assert REPORTER.id != submitted.actor.id
+    assert REPORTER == service.history(CID, NATIONAL)[0].reporter  # type: ignore[attr-defined]
+
+
+def test_listeners_with_a_reader_get_what_it_may_see() -> None:
+    service = ComplaintService(InMemoryStore(), lc.load_profile("national"), REGISTRY)
+    whole: list[lc.Event] = []
+    seen_by_samarinda: list[lc.Event] = []
+    seen_by_balikpapan: list[lc.Event] = []
+    service.on_events(whole.extend)
+    service.on_events(seen_by_samarinda.extend, actor=SAMARINDA)
+    service.on_events(seen_by_balikpapan.extend, actor=BALIKPAPAN)
+    service.handle(submit_command(CID, privacy=ANONYMOUS), OWNER, now=T0)
+    [raw] = whole
+    [redacted] = seen_by_samarinda
+    assert isinstance(raw, lc.ComplaintSubmitted)
+    assert isinstance(redacted, lc.ComplaintSubmitted)
+    assert REPORTER == raw.reporter
+    assert ANONYMOUS_REPORTER == redacted.reporter
+    assert [] == seen_by_balikpapan  # not in its scope
+
+
+def test_nothing_prints_the_reporter() -> None:
+    service = ComplaintService(InMemoryStore(), lc.load_profile("national"), REGISTRY)
+    command = submit_command(CID, privacy=ANONYMOUS)
+    result = service.handle(command, OWNER, now=T0)
+    contact = REPORTER.contact
+    assert contact is not None
+    for printed in (command, result, result.complaint, result.events[0], REPORTER):
+        text = repr(printed)
+        assert REPORTER.name not in text
+        assert contact not in text
+    assert "redacted" in repr(REPORTER)
+
+
+def test_open311_shows_no_lifted_name_and_a_public_reader_may_not_act() -> None:
+    story = _anonymous_story()
+    out = to_service_request(story.state, extended=True)
+    assert REPORTER.name not in repr(out)
+    with pytest.raises(lc.PermissionDenied):
+        lc.decide(
+            story.state,
+            lc.Classify(complaint_id=CID, title="Judul lain"),
+            lc.Actor.public(),
+            story.now + timedelta(hours=1),
+            CTX,
+        )
