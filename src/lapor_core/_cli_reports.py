@@ -19,10 +19,12 @@ from lapor_core.domain.lifecycle import Status
 from lapor_core.errors import NotFound, ValidationError
 from lapor_core.profiles import load_profile, load_registry
 from lapor_core.reports import (
+    INDICATOR_LEGEND,
     agencies_without_decree,
     indicators,
     indicators_csv,
     indicators_json,
+    indicators_legend,
     indicators_table,
     musrenbang,
     musrenbang_csv,
@@ -171,6 +173,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         )
         print(f"by status: {statuses}\n")
         print(indicators_table(figures, top=args.top), end="")
+        print(_legend(args.lang), end="")
         missing = agencies_without_decree(registry)
         if missing:
             print(f"\nagencies without a decree (SK): {len(missing)}: {', '.join(missing[:10])}")
@@ -215,6 +218,18 @@ def open_existing(url: str) -> ComplaintStore:
     return open_store(url)
 
 
+def _legend(lang: str) -> str:
+    title = "Keterangan kolom" if lang == "id" else "Columns"
+    return f"\n{title}:\n{indicators_legend(lang)}"
+
+
+_LEGEND_HELP = (
+    "The table's columns: "
+    + "; ".join(f"{name}: {text}" for name, text in INDICATOR_LEGEND["en"])
+    + ". Hours are calendar hours."
+)
+
+
 def run_report(args: argparse.Namespace) -> int:
     """Run ``lapor-core report``: the indicators of any store."""
     store = open_existing(args.store)
@@ -223,6 +238,8 @@ def run_report(args: argparse.Namespace) -> int:
         figures = indicators(store, since, until)
         render = {"table": indicators_table, "csv": indicators_csv, "json": indicators_json}
         print(render[args.format](figures), end="")
+        if args.format == "table":
+            print(_legend(args.lang), end="")
     finally:
         store.close()
     return 0
@@ -465,7 +482,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="run a synthetic period of traffic through the service and print the indicators",
         description="Synthetic SP4N-LAPOR! traffic through the real ComplaintService, on "
         f"SQLite by default (./{DEFAULT_DB}, a scratch file recreated each run and written "
-        "without fsync). Deterministic with --seed.",
+        "without fsync). Deterministic with --seed. " + _LEGEND_HELP,
     )
     sim.add_argument("--days", type=_period, default=90, help="length of the period (default 90)")
     sim.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -512,12 +529,24 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         ("report", "print the indicators per agency from a store"),
         ("export", "export the Musrenbang aggregation or the indicators"),
     ):
-        cmd = sub.add_parser(name, help=helptext)
+        cmd = sub.add_parser(
+            name,
+            help=helptext,
+            description=helptext[0].upper() + helptext[1:] + ". " + _LEGEND_HELP,
+        )
         cmd.add_argument("--store", required=True, help="store URL (sqlite:///path, ...)")
         cmd.add_argument("--since", type=_date, help="first submission day (inclusive)")
         cmd.add_argument("--until", type=_date, help="last submission day (exclusive)")
         if name == "report":
-            cmd.add_argument("--format", choices=("table", "csv", "json"), default="table")
+            cmd.add_argument(
+                "--format",
+                choices=("table", "csv", "json"),
+                default="table",
+                help="table (with a legend), csv or json (default table)",
+            )
+            cmd.add_argument(
+                "--lang", choices=("id", "en"), default="en", help="legend language (default en)"
+            )
             cmd.set_defaults(func=run_report)
         else:
             cmd.add_argument("what", choices=("musrenbang", "indicators"))

@@ -173,12 +173,18 @@ def _on_warned(old: Complaint, event: e.ClockWarned) -> Complaint:
     return attrs.evolve(old, clocks=clocks)
 
 
+# the breach actions of clocks the reporter lets run out: the report closes or is archived
+_REPORTER_TIMEOUTS = frozenset({BreachAction.AUTO_CLOSE, BreachAction.ARCHIVE_WITHDRAWN})
+
+
 def _on_breached(old: Complaint, event: e.ClockBreached) -> Complaint:
     record = old.record
     record = attrs.evolve(
         record,
         escalations=record.escalations + (event.escalated_to is not None),
         breaches=record.breaches + 1,
+        reporter_timeouts=record.reporter_timeouts + (event.action in _REPORTER_TIMEOUTS),
+        warning_breaches=record.warning_breaches + (event.action is BreachAction.WARN),
         ombudsman_eligible=record.ombudsman_eligible
         or event.action is BreachAction.OMBUDSMAN_REFERRAL,
     )

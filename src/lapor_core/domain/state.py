@@ -93,6 +93,8 @@ class ComplaintRecord:
     breaches: int = 0
     ombudsman_eligible: bool = False
     deadlines_confirmed_until: int | None = None
+    reporter_timeouts: int = 0
+    warning_breaches: int = 0
 
 
 def _last_in_thread(thread: tuple[Message, ...], kind: str) -> datetime | None:
@@ -242,6 +244,16 @@ class Complaint:
     def breaches(self) -> int:
         """Clock breaches recorded."""
         return self.record.breaches
+
+    @property
+    def reporter_timeouts(self) -> int:
+        """Breaches of clocks the reporter let run out (closing or archiving the report)."""
+        return self.record.reporter_timeouts
+
+    @property
+    def warning_breaches(self) -> int:
+        """Breaches whose action only warns (the service standard)."""
+        return self.record.warning_breaches
 
     @property
     def ombudsman_eligible(self) -> bool:

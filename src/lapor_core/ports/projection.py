@@ -29,7 +29,13 @@ class ComplaintRow:
     """
     The projection row of a complaint's current state (what queries and reports read).
 
+    ``breaches`` counts every recorded breach; of them, ``reporter_timeouts`` are clocks
+    the reporter let run out (a breach that closes or archives the report: the reply
+    window, information not supplied) and ``warning_breaches`` those whose breach only
+    warns (the service standard); the rest are agency deadlines missed.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``reporter_timeouts`` and ``warning_breaches``.
     """
 
     id: ComplaintId
@@ -56,6 +62,8 @@ class ComplaintRow:
     ombudsman_eligible: bool = False
     sp4n_tracking_id: str | None = None
     regional_app_id: str | None = None
+    reporter_timeouts: int = 0
+    warning_breaches: int = 0
 
 
 ROW_FIELDS: tuple[str, ...] = tuple(f.name for f in attrs.fields(ComplaintRow))

@@ -57,7 +57,15 @@ class AgencyIndicators:
     """
     The figures of one agency for one period (complaints submitted in the period).
 
+    ``breaches`` counts every recorded breach, split in three: :attr:`agency_breaches`
+    (deadlines the agencies missed: forwarding, follow-up, the statutory ones),
+    ``reporter_timeouts`` (clocks the reporter let run out: the reply window closed, the
+    information asked for not supplied) and ``warning_breaches`` (breaches that only
+    warn: the service standard). Hours are calendar hours.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``reporter_timeouts``, ``warning_breaches``,
+       :attr:`agency_breaches`.
     """
 
     agency: str
@@ -76,6 +84,16 @@ class AgencyIndicators:
     ombudsman_eligible: int
     hours_to_forward: float | None
     hours_to_follow_up: float | None
+    reporter_timeouts: int = 0
+    warning_breaches: int = 0
+
+    @property
+    def agency_breaches(self) -> int:
+        """Deadlines the agencies missed: the breaches neither the reporter's nor warnings.
+
+        .. versionadded:: 0.2.0
+        """
+        return self.breaches - self.reporter_timeouts - self.warning_breaches
 
     @property
     def share_followed_up(self) -> float:
@@ -215,6 +233,8 @@ def compute_indicators(rows: Iterable[ComplaintRow]) -> tuple[AgencyIndicators, 
                 ombudsman_eligible=sum(r.ombudsman_eligible for r in items),
                 hours_to_forward=_mean(forward_hours),
                 hours_to_follow_up=_mean(follow_hours),
+                reporter_timeouts=sum(r.reporter_timeouts for r in items),
+                warning_breaches=sum(r.warning_breaches for r in items),
             )
         )
     return tuple(out)

@@ -7,6 +7,7 @@ Reports: the ministry's indicators per agency and period, and the *Musrenbang* e
 from __future__ import annotations
 
 from lapor_core.reports.indicators import (
+    INDICATOR_LEGEND,
     AgencyIndicators,
     MusrenbangRow,
     ReportingStore,
@@ -16,6 +17,7 @@ from lapor_core.reports.indicators import (
     indicators,
     indicators_csv,
     indicators_json,
+    indicators_legend,
     indicators_table,
     musrenbang,
     musrenbang_csv,
@@ -23,6 +25,7 @@ from lapor_core.reports.indicators import (
 )
 
 __all__ = [
+    "INDICATOR_LEGEND",
     "AgencyIndicators",
     "MusrenbangRow",
     "ReportingStore",
@@ -32,6 +35,7 @@ __all__ = [
     "indicators",
     "indicators_csv",
     "indicators_json",
+    "indicators_legend",
     "indicators_table",
     "musrenbang",
     "musrenbang_csv",

@@ -24,6 +24,7 @@ import io
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Final
 
 import attrs
 
@@ -41,6 +42,7 @@ from lapor_core.ports.reporting import (
 )
 
 __all__ = [
+    "INDICATOR_LEGEND",
     "AgencyIndicators",
     "MusrenbangRow",
     "ReportingStore",
@@ -51,6 +53,7 @@ __all__ = [
     "indicators",
     "indicators_csv",
     "indicators_json",
+    "indicators_legend",
     "indicators_table",
     "musrenbang",
     "musrenbang_csv",
@@ -136,6 +139,9 @@ _INDICATOR_FIELDS = (
     "rerouted",
     "reroutings",
     "breaches",
+    "agency_breaches",
+    "reporter_timeouts",
+    "warning_breaches",
     "escalations",
     "ombudsman_eligible",
     "hours_to_forward",
@@ -187,7 +193,7 @@ def _total(items: Sequence[AgencyIndicators]) -> AgencyIndicators:
         for name in (
             "received", "forwarded", "followed_up", "completed", "in_progress", "archived",
             "backlog", "auto_closed", "rerouted", "reroutings", "breaches", "escalations",
-            "ombudsman_eligible",
+            "ombudsman_eligible", "reporter_timeouts", "warning_breaches",
         )
     }  # fmt: skip
     return AgencyIndicators(
@@ -206,7 +212,8 @@ def indicators_table(items: Sequence[AgencyIndicators], *, top: int | None = Non
     """
     header = (
         f"{'agency':<28} {'received':>8} {'followed':>8} {'%fol':>6} {'done':>6} {'%done':>6} "
-        f"{'%proc':>6} {'backlog':>7} {'h->fwd':>7} {'h->f/u':>7} {'breach':>6} {'rerout':>6}"
+        f"{'%proc':>6} {'backlog':>7} {'h->fwd':>7} {'h->f/u':>7} {'missed':>6} "
+        f"{'rep-to':>6} {'warn':>6} {'rerout':>6}"
     )
 
     def line(i: AgencyIndicators) -> str:
@@ -215,8 +222,8 @@ def indicators_table(items: Sequence[AgencyIndicators], *, top: int | None = Non
         return (
             f"{i.agency[:28]:<28} {i.received:>8} {i.followed_up:>8} "
             f"{i.share_followed_up:>6.0%} {i.completed:>6} {i.share_completed:>6.0%} "
-            f"{i.share_in_progress:>6.0%} {i.backlog:>7} {fwd} {fol} {i.breaches:>6} "
-            f"{i.reroutings:>6}"
+            f"{i.share_in_progress:>6.0%} {i.backlog:>7} {fwd} {fol} {i.agency_breaches:>6} "
+            f"{i.reporter_timeouts:>6} {i.warning_breaches:>6} {i.reroutings:>6}"
         )
 
     ranked = sorted(items, key=lambda i: (-i.received, i.agency))
@@ -224,6 +231,52 @@ def indicators_table(items: Sequence[AgencyIndicators], *, top: int | None = Non
         ranked = ranked[:top]
     lines = [header, "-" * len(header), line(_total(items)), *(line(i) for i in ranked)]
     return "\n".join(lines) + "\n"
+
+
+INDICATOR_LEGEND: Final = {
+    "en": (
+        ("received", "complaints submitted in the period, counted for the agency responsible"),
+        ("followed", "complaints with a first follow-up (tindak lanjut)"),
+        ("%fol, %done, %proc", "share followed up, completed (selesai), in progress (proses)"),
+        ("done", "completed complaints"),
+        ("backlog", "complaints still open"),
+        ("h->fwd", "mean calendar hours from submission to the first forwarding"),
+        ("h->f/u", "mean calendar hours from the first forwarding to the first follow-up"),
+        ("missed", "agency deadlines missed: forwarding, follow-up, statutory response"),
+        ("rep-to", "reporter timeouts: reply window closed, information not supplied"),
+        ("warn", "service-standard breaches (a warning only: the standard was exceeded)"),
+        ("rerout", "re-routings (forwarded again after a bukan wewenang)"),
+    ),
+    "id": (
+        ("received", "laporan masuk pada periode, dihitung untuk instansi penanggung jawab"),
+        ("followed", "laporan yang sudah ditindaklanjuti"),
+        ("%fol, %done, %proc", "persentase ditindaklanjuti, selesai, proses"),
+        ("done", "laporan selesai"),
+        ("backlog", "laporan yang masih terbuka"),
+        ("h->fwd", "rata-rata jam kalender dari laporan masuk ke disposisi pertama"),
+        ("h->f/u", "rata-rata jam kalender dari disposisi pertama ke tindak lanjut pertama"),
+        ("missed", "tenggat instansi terlewati: disposisi, tindak lanjut, tanggapan wajib"),
+        ("rep-to", "batas waktu pelapor habis: tanggapan tidak diberikan, informasi tidak ada"),
+        ("warn", "standar pelayanan terlampaui (hanya peringatan)"),
+        ("rerout", "disposisi ulang (setelah bukan wewenang)"),
+    ),
+}
+"""
+What each column of :func:`indicators_table` means, in English and Indonesian.
+
+.. versionadded:: 0.2.0
+"""
+
+
+def indicators_legend(lang: str = "en") -> str:
+    """
+    The legend of :func:`indicators_table`'s columns, one line each, in *lang* (en, id).
+
+    .. versionadded:: 0.2.0
+    """
+    entries = INDICATOR_LEGEND["id" if lang == "id" else "en"]
+    width = max(len(name) for name, _ in entries)
+    return "".join(f"  {name:<{width}}  {text}\n" for name, text in entries)
 
 
 def musrenbang_csv(items: Sequence[MusrenbangRow]) -> str:

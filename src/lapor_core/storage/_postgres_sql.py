@@ -151,7 +151,8 @@ INDICATORS = sql.SQL(
     "(avg(extract(epoch FROM first_forwarded_at) - extract(epoch FROM submitted_at)) "
     "/ 3600)::float8, "
     "(avg(extract(epoch FROM first_follow_up_at) - extract(epoch FROM first_forwarded_at)) "
-    "/ 3600)::float8 "
+    "/ 3600)::float8, "
+    "sum(reporter_timeouts), sum(warning_breaches) "
     "FROM {complaints} "
     "WHERE submitted_at >= %(since)s AND submitted_at < %(until)s GROUP BY responsible"
 )

@@ -51,7 +51,7 @@ def indicators_from(records: Iterable[Sequence[Any]]) -> tuple[AgencyIndicators,
     Each record holds, in order: agency, received, forwarded, followed up, completed, in
     progress, archived, backlog, closed automatically, re-routed complaints, re-routings,
     breaches, escalations, Ombudsman-eligible, mean hours to forward, mean hours from
-    forward to first follow-up.
+    forward to first follow-up, reporter timeouts, warning breaches.
 
     .. versionadded:: 0.1.0
     """
@@ -73,6 +73,8 @@ def indicators_from(records: Iterable[Sequence[Any]]) -> tuple[AgencyIndicators,
             ombudsman_eligible=int(r[13]),
             hours_to_forward=_hours(r[14]),
             hours_to_follow_up=_hours(r[15]),
+            reporter_timeouts=int(r[16] or 0),
+            warning_breaches=int(r[17] or 0),
         )
         for r in records
     ]

@@ -106,6 +106,8 @@ class Dialect:
             row.ombudsman_eligible,
             row.sp4n_tracking_id,
             row.regional_app_id,
+            row.reporter_timeouts,
+            row.warning_breaches,
         )
 
     def row_from(self, values: Sequence[Any]) -> ComplaintRow:
@@ -142,6 +144,8 @@ class Dialect:
                 ombudsman_eligible=bool(values[21]),
                 sp4n_tracking_id=values[22],
                 regional_app_id=values[23],
+                reporter_timeouts=values[24],
+                warning_breaches=values[25],
             )
         except (ValueError, TypeError, OverflowError) as exc:
             raise StorageError(f"corrupt complaint row {values[0]!r}: {exc}") from exc

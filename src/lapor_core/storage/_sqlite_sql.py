@@ -127,7 +127,8 @@ INDICATORS = (
     f"sum(status IN ({_OPEN_MARKS})), sum(closed_automatically), sum(reroutings > 0), "
     "sum(reroutings), sum(breaches), sum(escalations), sum(ombudsman_eligible), "
     "avg((first_forwarded_at - submitted_at) / ?), "
-    "avg((first_follow_up_at - first_forwarded_at) / ?) "
+    "avg((first_follow_up_at - first_forwarded_at) / ?), "
+    "sum(reporter_timeouts), sum(warning_breaches) "
     "FROM complaints WHERE submitted_at >= ? AND submitted_at < ? GROUP BY responsible"
 )
 """Parameters: completed, in progress, archived, the open statuses, micros per hour twice,

@@ -313,4 +313,6 @@ def row_with_due(complaint: Complaint, next_due_at: datetime | None) -> Complain
         if complaint.external_ids.sp4n_tracking_id
         else None,
         regional_app_id=complaint.external_ids.regional_app_id,
+        reporter_timeouts=complaint.reporter_timeouts,
+        warning_breaches=complaint.warning_breaches,
     )

@@ -33,9 +33,15 @@ from psycopg import sql
 
 from lapor_core.errors import StorageError
 
-__all__ = ["SCHEMA_VERSION", "ensure_schema", "snapshots_statement", "statements"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "ensure_schema",
+    "migration_1_to_2",
+    "snapshots_statement",
+    "statements",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """
 Version of the PostgreSQL schema this code writes.
 
@@ -90,7 +96,9 @@ def statements(schema: str) -> list[sql.Composed]:  # the DDL itself makes it lo
             regional_app_id TEXT,
             filter_agencies TEXT[] NOT NULL,
             claimant TEXT,
-            claim_expires_at TIMESTAMPTZ
+            claim_expires_at TIMESTAMPTZ,
+            reporter_timeouts INTEGER NOT NULL DEFAULT 0,
+            warning_breaches INTEGER NOT NULL DEFAULT 0
         )"""),
         sql.SQL("CREATE INDEX IF NOT EXISTS complaints_order ON {complaints} (submitted_at, id)"),
         sql.SQL(
@@ -108,6 +116,46 @@ def statements(schema: str) -> list[sql.Composed]:  # the DDL itself makes it lo
         )"""),
     ]
     return [*(statement.format(**tables) for statement in ddl), snapshots_statement(schema)]
+
+
+def migration_1_to_2(schema: str) -> tuple[sql.Composed, ...]:
+    """
+    The statements from version 1 to 2: the breach split of the projection rows.
+
+    The split is counted from the stored ``ClockBreached`` events (what replaying them
+    gives).
+
+    .. versionadded:: 0.2.0
+    """
+    complaints = sql.Identifier(schema, "complaints")
+    events = sql.Identifier(schema, "events")
+    count = (
+        "UPDATE {complaints} AS c SET {column} = (SELECT count(*) FROM {events} AS e "
+        "WHERE e.complaint_id = c.id AND e.type = 'ClockBreached' "
+        "AND e.payload->>'action' = ANY({actions})) WHERE c.breaches > 0"
+    )
+    return (
+        sql.SQL(
+            "ALTER TABLE {complaints} ADD COLUMN IF NOT EXISTS reporter_timeouts "
+            "INTEGER NOT NULL DEFAULT 0"
+        ).format(complaints=complaints),
+        sql.SQL(
+            "ALTER TABLE {complaints} ADD COLUMN IF NOT EXISTS warning_breaches "
+            "INTEGER NOT NULL DEFAULT 0"
+        ).format(complaints=complaints),
+        sql.SQL(count).format(
+            complaints=complaints,
+            events=events,
+            column=sql.Identifier("reporter_timeouts"),
+            actions=sql.Literal(["auto_close", "archive_withdrawn"]),
+        ),
+        sql.SQL(count).format(
+            complaints=complaints,
+            events=events,
+            column=sql.Identifier("warning_breaches"),
+            actions=sql.Literal(["warn"]),
+        ),
+    )
 
 
 def snapshots_statement(schema: str) -> sql.Composed:
@@ -161,4 +209,11 @@ def ensure_schema(conn: psycopg.Connection[tuple[object, ...]], schema: str, whe
             sql.SQL("INSERT INTO {} (version) VALUES (%s)").format(versions), (SCHEMA_VERSION,)
         )
     else:
+        if version == 1:
+            for statement in migration_1_to_2(schema):
+                conn.execute(statement)
+            conn.execute(
+                sql.SQL("INSERT INTO {} (version) VALUES (%s)").format(versions),
+                (SCHEMA_VERSION,),
+            )
         conn.execute(snapshots_statement(schema))  # a schema made before snapshots existed

@@ -17,6 +17,9 @@ Version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; a newer file is
   as JSON). Added after schema version 1 was first released, without a new version: it
   is created, if missing, whenever a file is opened (older code ignores it).
 
+Version 2 (0.2.0) adds the breach split of the projection rows (``reporter_timeouts``,
+``warning_breaches``); a version 1 file is migrated when opened (:data:`MIGRATION_1_TO_2`).
+
 The due query reads a partial index on ``next_due_at`` (``WHERE next_due_at IS NOT
 NULL``; terminal complaints have none), so its cost does not grow with the table.
 
@@ -29,9 +32,9 @@ import sqlite3
 
 from lapor_core.errors import StorageError
 
-__all__ = ["SCHEMA_VERSION", "SNAPSHOTS", "STATEMENTS", "ensure_schema"]
+__all__ = ["MIGRATION_1_TO_2", "SCHEMA_VERSION", "SNAPSHOTS", "STATEMENTS", "ensure_schema"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """
 Version of the SQLite schema this code writes (``PRAGMA user_version``).
 
@@ -78,7 +81,9 @@ CREATE TABLE IF NOT EXISTS complaints (
     sp4n_tracking_id TEXT,
     regional_app_id TEXT,
     claimant TEXT,
-    claim_expires_at INTEGER
+    claim_expires_at INTEGER,
+    reporter_timeouts INTEGER NOT NULL DEFAULT 0,
+    warning_breaches INTEGER NOT NULL DEFAULT 0
 )
 """,
     """
@@ -146,6 +151,28 @@ files made before it existed).
 
 _HAS_SNAPSHOTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'"
 
+_COUNT_BREACHES = """
+UPDATE complaints SET {column} = (
+    SELECT count(*) FROM events
+    WHERE events.complaint_id = complaints.id AND events.type = 'ClockBreached'
+        AND json_extract(events.payload, '$.action') IN ({actions})
+)
+WHERE breaches > 0
+"""
+
+MIGRATION_1_TO_2: tuple[str, ...] = (
+    "ALTER TABLE complaints ADD COLUMN reporter_timeouts INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE complaints ADD COLUMN warning_breaches INTEGER NOT NULL DEFAULT 0",
+    _COUNT_BREACHES.format(column="reporter_timeouts", actions="'auto_close', 'archive_withdrawn'"),
+    _COUNT_BREACHES.format(column="warning_breaches", actions="'warn'"),
+)
+"""
+From version 1 to 2: the breach split of the projection rows, counted from the stored
+``ClockBreached`` events (what replaying them gives), in the same transaction.
+
+.. versionadded:: 0.2.0
+"""
+
 
 def _user_version(conn: sqlite3.Connection, path: str) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -181,9 +208,14 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if _user_version(conn, path) == 0:
+        found = _user_version(conn, path)
+        if found == 0:
             for statement in STATEMENTS:
                 conn.execute(statement)
+        elif found == 1:
+            for statement in MIGRATION_1_TO_2:
+                conn.execute(statement)
+        if found != SCHEMA_VERSION:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute(SNAPSHOTS)
         conn.execute("COMMIT")
