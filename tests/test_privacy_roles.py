@@ -163,3 +163,20 @@ def test_open311_shows_no_lifted_name_and_a_public_reader_may_not_act() -> None:
             story.now + timedelta(hours=1),
             CTX,
         )
+
+
+def test_a_subscription_with_a_reader_gets_what_it_may_see() -> None:
+    service = ComplaintService(InMemoryStore(), lc.load_profile("national"), REGISTRY)
+    service.handle(submit_command(CID, privacy=ANONYMOUS), OWNER, now=T0)
+    other = lc.ComplaintId("other-1")
+    service.handle(submit_command(other, target_agency="balikpapan"), OWNER, now=T0)
+    whole = [stored.event for stored in service.subscription()]
+    seen = list(service.subscription(actor=SAMARINDA))
+    assert 2 == len(whole)
+    [only] = seen  # Balikpapan's complaint is not Samarinda's to read
+    assert isinstance(only.event, lc.ComplaintSubmitted)
+    assert CID == only.complaint_id
+    assert ANONYMOUS_REPORTER == only.event.reporter
+    subscription = service.subscription(actor=SAMARINDA)
+    assert 1 == subscription.poll(lambda stored: None)
+    assert 2 == subscription.position  # passed over, not stuck

@@ -39,6 +39,9 @@ class Subscription:
         batch: How many events to read at a time, at most
             :data:`~lapor_core.storage.support.READ_ALL_MAX_LIMIT`.
         skip_undecodable: Pass over events that cannot be decoded instead of raising.
+        view: What the reader is given of each event: the event as returned (redacted,
+            say), or ``None`` to pass over it (the position still advances). Default:
+            every event whole.
 
     Raises:
         ValidationError: *batch* is not from 1 to ``READ_ALL_MAX_LIMIT``, or *position*
@@ -54,6 +57,7 @@ class Subscription:
         *,
         batch: int = 500,
         skip_undecodable: bool = False,
+        view: Callable[[StoredEvent], StoredEvent | None] | None = None,
     ) -> None:
         """Start after *position* (0: from the beginning)."""
         check_batch_size(batch, "batch")
@@ -62,6 +66,7 @@ class Subscription:
         self.position = position
         self.batch = batch
         self.skip_undecodable = skip_undecodable
+        self._view = view
         self.skipped: list[UndecodableEvent] = []
         """
         The events passed over with *skip_undecodable*, in order (their errors).
@@ -90,7 +95,9 @@ class Subscription:
             if not stored:
                 return
             for item in stored:
-                yield item
+                shown = item if self._view is None else self._view(item)
+                if shown is not None:
+                    yield shown
                 self.position = item.position
 
     def _before(self, error: UndecodableEvent) -> Iterator[StoredEvent]:
@@ -113,7 +120,9 @@ class Subscription:
             if not stored:
                 return
             for item in stored:
-                yield item
+                shown = item if self._view is None else self._view(item)
+                if shown is not None:
+                    yield shown
                 self.position = item.position
 
     def poll(self, handler: Callable[[StoredEvent], None]) -> int:

@@ -54,6 +54,7 @@ from lapor_core.storage.base import (
     ComplaintRow,
     ComplaintStore,
     SnapshotStore,
+    StoredEvent,
     StreamProblem,
     project,
 )
@@ -742,12 +743,34 @@ class ComplaintService:
         return commands, skipped, emitted
 
     def subscription(
-        self, position: int = 0, *, batch: int = 500, skip_undecodable: bool = False
+        self,
+        position: int = 0,
+        *,
+        batch: int = 500,
+        skip_undecodable: bool = False,
+        actor: Actor | None = None,
     ) -> Subscription:
         """
         A reader of all events in global order after *position* (a :class:`Subscription`).
 
         With *skip_undecodable*, events this code cannot decode are passed over (and kept
-        in :attr:`Subscription.skipped`) instead of stopping the reader.
+        in :attr:`Subscription.skipped`) instead of stopping the reader. With *actor*,
+        the reader gets the events as that actor may see them (see :meth:`history`),
+        and only those of complaints it may read (the complaint's current privacy
+        counts).
+
+        .. versionchanged:: 0.2.0 *actor*.
         """
-        return Subscription(self.store, position, batch=batch, skip_undecodable=skip_undecodable)
+        view = None if actor is None else self._reader_view(actor)
+        return Subscription(
+            self.store, position, batch=batch, skip_undecodable=skip_undecodable, view=view
+        )
+
+    def _reader_view(self, actor: Actor) -> Callable[[StoredEvent], StoredEvent | None]:
+        def view(stored: StoredEvent) -> StoredEvent | None:
+            state = self._state(stored.complaint_id)
+            if state is None or not self._readable(state, actor):
+                return None
+            return attrs.evolve(stored, event=redact_event(stored.event, state, actor))
+
+        return view
