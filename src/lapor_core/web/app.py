@@ -77,6 +77,7 @@ from lapor_core.web._queries import (
 )
 from lapor_core.web._xml import to_xml
 from lapor_core.web.config import WebConfig
+from lapor_core.web.tracking import tracking_routes
 
 __all__ = ["DEFAULT_WINDOW", "SPECIFICATION_URL", "create_app"]
 
@@ -500,8 +501,10 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
         HTTPException: _on_http_error,
         Exception: _on_unexpected,
     }
+    pages = tracking_routes(service, settings) if settings.tracking_page else []
     return Starlette(
         routes=[
+            *pages,
             Route("/discovery.{fmt}", routes.discovery, methods=["GET"]),
             Route("/services.{fmt}", routes.services, methods=["GET"]),
             Route("/services/{code}.{fmt}", routes.service_definition, methods=["GET"]),

@@ -158,6 +158,8 @@ class WebConfig:
         max_body_bytes: The largest request body accepted (413 above it).
         body_timeout: Seconds a client may take to send a request body (408 after it),
             so that a slow sender cannot hold a connection and a worker's memory.
+        tracking_page: Serve the citizen tracking page (``/lacak``, see
+            :mod:`lapor_core.web.tracking`); on by default.
         rate_limit: Requests allowed per API key (per client address without one), in
             the ``limits`` notation; ``None``: no limit.
         max_request_ids: The most ids one ``service_request_id`` list may name.
@@ -182,6 +184,7 @@ class WebConfig:
         default=DEFAULT_MAX_BODY_BYTES, validator=_positive("max_body_bytes")
     )
     body_timeout: float = attrs.field(default=10.0, validator=_seconds("body_timeout"))
+    tracking_page: bool = True
     rate_limit: str | None = DEFAULT_RATE_LIMIT
     max_request_ids: int = attrs.field(default=100, validator=_positive("max_request_ids"))
     contact: str = "Pengelola SP4N-LAPOR! (the SP4N-LAPOR! administrators)"
@@ -249,6 +252,7 @@ _TOP_KEYS = frozenset(
         "cors_origins",
         "max_body_bytes",
         "body_timeout",
+        "tracking_page",
         "rate_limit",
         "max_request_ids",
         "contact",
@@ -293,7 +297,7 @@ def load_web_config(source: str | Path) -> WebConfig:
 
 def _check_types(config: WebConfig) -> None:
     """Refuse values of the wrong type that attrs does not check."""
-    flags = ("require_jurisdiction_id", "post_requires_key", "extended")
+    flags = ("require_jurisdiction_id", "post_requires_key", "extended", "tracking_page")
     for name in flags:
         if not isinstance(getattr(config, name), bool):
             raise ValidationError(f"{name}: expected true or false")
