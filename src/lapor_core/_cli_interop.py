@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from lapor_core._cli_reports import open_existing, path_argument, write_output
 from lapor_core.errors import NotFound, ValidationError
-from lapor_core.interop.importer import import_lapor_csv, iter_complaints
+from lapor_core.interop.importer import (
+    ImportSummary,
+    import_lapor_csv,
+    iter_complaints,
+    open_lines,
+    read_area_file,
+    read_map_file,
+)
 from lapor_core.interop.lapor_csv import (
     DEFAULT_DATE_FORMATS,
     DEFAULT_TIME_ZONE,
@@ -43,33 +52,6 @@ def _day(text: str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _read_map(path: str, what: str) -> dict[str, str]:
-    """A two-column CSV file (the export's id, ours); ``#`` lines and blank lines skipped."""
-    table: dict[str, str] = {}
-    try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            for line, row in enumerate(csv.reader(handle), start=1):
-                if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-                    continue
-                if len(row) != 2 or not row[0].strip() or not row[1].strip():
-                    raise ValidationError(
-                        f"{what} map {path!r}, line {line}: expected two columns "
-                        f"(the export's id, ours), got {row!r}"
-                    )
-                table[row[0].strip()] = row[1].strip()
-    except FileNotFoundError:
-        raise NotFound(f"{what} map {path!r} does not exist") from None
-    except OSError as exc:  # a directory, no permission, ...
-        raise ValidationError(f"cannot read {what} map {path!r}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"cannot read {what} map {path!r}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from None
-    except (csv.Error, ValueError) as exc:  # an overlong field; a NUL in the path
-        raise ValidationError(f"cannot read {what} map {path!r}: {exc}") from None
-    return table
-
-
 def _query(args: argparse.Namespace) -> ComplaintQuery:
     if args.since is not None and args.until is not None and args.until <= args.since:
         raise ValidationError("--until must be after --since")
@@ -93,44 +75,95 @@ def _report_unreadable(command: str, problems: list[StreamProblem]) -> int:
     return 1
 
 
+_PROGRESS_BYTES = 5_000_000  # files larger than this get a progress bar on a terminal
+
+
+def _with_progress(lines: Iterator[str], size: int) -> Iterator[str]:
+    """The lines, advancing a rich progress bar by their length (the cli extra)."""
+    try:
+        from rich.progress import Progress  # noqa: PLC0415 - optional, cli extra
+    except ImportError:  # pragma: no cover - rich comes with the cli extra
+        yield from lines
+        return
+    with Progress(transient=True) as progress:
+        task = progress.add_task("importing", total=size)
+        for line in lines:
+            yield line
+            progress.advance(task, len(line))
+
+
+def _import_options(args: argparse.Namespace) -> ImportOptions:
+    return ImportOptions(
+        categories=read_map_file(args.category_map, "category") if args.category_map else None,
+        agencies=read_map_file(args.agency_map, "agency") if args.agency_map else None,
+        areas=read_map_file(args.area_map, "area") if args.area_map else None,
+        area_points=read_area_file(args.areas) if args.areas else None,
+        fallback_category=args.fallback_category,
+        fallback_agency=args.fallback_agency,
+        fallback_region=args.fallback_region,
+    )
+
+
+def _run_import_file(
+    service: ComplaintService, args: argparse.Namespace, csv_options: CsvOptions, *, dry: bool
+) -> ImportSummary:
+    options = _import_options(args)
+    opened = open_lines(args.file, args.encoding)
+    lines: Iterator[str] = opened
+    size = Path(args.file).stat().st_size
+    if sys.stdout.isatty() and size > _PROGRESS_BYTES:
+        lines = _with_progress(opened, size)
+    with contextlib.ExitStack() as stack:
+        stack.callback(opened.close)
+        rejects: TextIO | None = None
+        if args.rejects:
+            rejects = stack.enter_context(
+                Path(args.rejects).open("w", encoding="utf-8", newline="")
+            )
+        return import_lapor_csv(
+            service,
+            lines,
+            csv_options=csv_options,
+            options=options,
+            dry_run=dry,
+            on_conflict=args.on_conflict,
+            rejects=rejects,
+        )
+
+
 def run_import(args: argparse.Namespace) -> int:
-    """Run ``lapor-core import``: exit 0 when every row imported or was already there."""
+    """
+    Run ``lapor-core import``: exit 0 when every row imported or was already there.
+
+    A conflict exits 1 with ``--on-conflict fail`` (the default); with ``skip`` it is
+    counted only.
+    """
     profile = load_profile(args.profile)
     registry = load_registry(args.registry)
     csv_options = CsvOptions(
         date_formats=tuple(args.date_format or DEFAULT_DATE_FORMATS),
-        time_zone=args.time_zone,
+        time_zone=args.time_zone or profile.time_zone,
         delimiter=args.delimiter,
-    )
-    options = ImportOptions(
-        categories=_read_map(args.category_map, "category") if args.category_map else None,
-        agencies=_read_map(args.agency_map, "agency") if args.agency_map else None,
-        areas=_read_map(args.area_map, "area") if args.area_map else None,
-        fallback_category=args.fallback_category,
-        fallback_agency=args.fallback_agency,
     )
     url = args.store or os.environ.get(LAPOR_STORE_ENV) or DEFAULT_STORE_URL
     if not Path(args.file).is_file():
         raise NotFound(f"no file at {args.file!r}")
+    dry = url.startswith("memory")
     store = open_store(url)
     try:
         service = ComplaintService(store, profile, registry)
-        summary = import_lapor_csv(
-            service,
-            args.file,
-            csv_options=csv_options,
-            options=options,
-            dry_run=url.startswith("memory"),
-        )
+        summary = _run_import_file(service, args, csv_options, dry=dry)
     finally:
         store.close()
     sys.stdout.write(summary.render())
-    if url.startswith("memory"):
+    if dry:
         sys.stdout.write(
             "store: memory:// (a dry run: nothing is kept; pass --store or set "
             f"{LAPOR_STORE_ENV})\n"
         )
-    return 0 if summary.ok else 1
+    if summary.errors or (summary.conflicts and args.on_conflict == "fail"):
+        return 1
+    return 0
 
 
 def run_export_open311(args: argparse.Namespace) -> int:
@@ -185,11 +218,18 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
     return _report_unreadable("export-lapor-csv", unreadable)
 
 
-def _common(cmd: argparse.ArgumentParser) -> None:
+def _common(cmd: argparse.ArgumentParser, *, zone_from_profile: bool = False) -> None:
     cmd.add_argument(
         "--profile", type=path_argument, default="national", help="profile name or path"
     )
-    cmd.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="IANA zone (default WIB)")
+    if zone_from_profile:
+        cmd.add_argument(
+            "--time-zone",
+            help="IANA zone of dates written without one (default: the profile's, WIB "
+            "for national, WITA for kaltim)",
+        )
+    else:
+        cmd.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="IANA zone (default WIB)")
 
 
 def _window(cmd: argparse.ArgumentParser) -> None:
@@ -205,13 +245,16 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp = sub.add_parser(
         "import",
         help="import a LAPOR! open-data export (CSV) into a store; idempotent",
-        description="Import every row of a LAPOR! open-data export (columns TrackingID, "
-        "KategoriID, DisposisiInstansiID, AreaID, TanggalLaporanMasuk, TanggalDisposisi, "
-        "TanggalLaporanAktivitasTerakhir, TanggalLaporanDitutup, Status) through the real "
-        "workflow. Re-importing creates no duplicates; a bad row writes nothing and is "
-        "listed with its line and column. Exit 0 when no row was refused, 1 otherwise.",
+        description="Import every row of a LAPOR! open-data export (columns TrackingID or "
+        "id, KategoriID, DisposisiInstansiID, AreaID, TanggalLaporanMasuk, TanggalDisposisi, "
+        "TanggalLaporanAktivitasTerakhir, TanggalLaporanDitutup, Status, the Timestamp "
+        "columns, JudulLaporan, IsiLaporan; others ignored) through the real workflow. "
+        "Re-importing creates no duplicates; a Tracking ID met again with other content is "
+        "a conflict; a bad row writes nothing and is listed with its line and column. "
+        "Exit 0 when no row was refused (and, with --on-conflict fail, none conflicted), "
+        "1 otherwise.",
     )
-    imp.add_argument("file", type=path_argument, metavar="FILE", help="the CSV file (UTF-8)")
+    imp.add_argument("file", type=path_argument, metavar="FILE", help="the CSV file")
     imp.add_argument(
         "--store",
         help=f"store URL (default: ${LAPOR_STORE_ENV}, else {DEFAULT_STORE_URL}, a dry run)",
@@ -227,17 +270,57 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "strptime format; repeatable; default: "
         f"{', '.join(DEFAULT_DATE_FORMATS)})".replace("%", "%%"),
     )
-    imp.add_argument("--delimiter", default=",", help="field separator (default ',')")
     imp.add_argument(
-        "--agency-map", type=path_argument, help="CSV of DisposisiInstansiID,our agency id"
+        "--delimiter",
+        default=",",
+        help="field separator (default ','; a header with ';' or tabs and no comma selects it)",
     )
     imp.add_argument(
-        "--category-map", type=path_argument, help="CSV of KategoriID,our category code"
+        "--encoding", default="utf-8", help="the file's encoding (default utf-8; cp1252, latin-1)"
     )
-    imp.add_argument("--area-map", type=path_argument, help="CSV of AreaID,Kemendagri region code")
+    imp.add_argument(
+        "--map-agencies",
+        "--agency-map",
+        dest="agency_map",
+        type=path_argument,
+        help="CSV (lapor_id,our_id) or TOML: DisposisiInstansiID -> our agency id",
+    )
+    imp.add_argument(
+        "--map-categories",
+        "--category-map",
+        dest="category_map",
+        type=path_argument,
+        help="CSV (lapor_id,our_id) or TOML: KategoriID -> our category code",
+    )
+    imp.add_argument(
+        "--map-areas",
+        "--area-map",
+        dest="area_map",
+        type=path_argument,
+        help="CSV (lapor_id,our_id) or TOML: AreaID -> Kemendagri region code",
+    )
+    imp.add_argument(
+        "--areas",
+        type=path_argument,
+        help="LAPOR!'s area file (parent_id;area_name;latitude;longitude; the AreaID is the "
+        "row number, or an id column): each complaint gets its area's centroid",
+    )
     imp.add_argument("--fallback-agency", help="agency for ids the map or registry lacks")
     imp.add_argument("--fallback-category", help="category for ids the map or profile lacks")
-    _common(imp)
+    imp.add_argument("--fallback-region", help="region code for AreaIDs the map lacks")
+    imp.add_argument(
+        "--on-conflict",
+        choices=("fail", "skip"),
+        default="fail",
+        help="a Tracking ID met again with other content: stop and exit 1 (fail, default) "
+        "or count it and go on (skip)",
+    )
+    imp.add_argument(
+        "--rejects",
+        type=path_argument,
+        help="write the refused and conflicting rows (as read, plus a reason column) here",
+    )
+    _common(imp, zone_from_profile=True)
     imp.set_defaults(func=run_import)
 
 

@@ -144,10 +144,10 @@ BAD_FILE = (
 def test_bad_rows_write_nothing_and_are_listed_with_lines() -> None:
     store = CountingStore()
     summary = import_lapor_csv(service(store), io.StringIO(BAD_FILE))
-    assert (2, 0) == (summary.imported, summary.skipped)
+    assert (3, 0) == (summary.imported, summary.skipped)  # line 4: a warning, not a refusal
+    assert {"date-order": 1} == summary.warnings
     assert [
         (3, "DisposisiInstansiID"),
-        (4, "TanggalDisposisi"),
         (5, "TanggalLaporanMasuk"),
         (6, "TanggalLaporanMasuk"),
         (7, "Status"),
@@ -155,13 +155,13 @@ def test_bad_rows_write_nothing_and_are_listed_with_lines() -> None:
     ] == [(p.line, p.column) for p in summary.errors]
     assert not summary.ok
     assert 8 == summary.rows
-    assert 2 == store.appends
-    for n in range(2, 8):
+    assert 3 == store.appends
+    for n in (2, 4, 5, 6, 7):
         assert () == store.load(lc.ComplaintId(f"sp4n-LPR-{n}"))
         assert store.idempotency(f"lapor-csv:LPR-{n}") is None
     text = summary.render()
     assert "line 3, column DisposisiInstansiID: 'dinas-fiktif'" in text
-    assert "errors: 6" in text
+    assert "errors: 5" in text
 
 
 def test_a_fixed_file_imports_the_rest_afterwards() -> None:
@@ -171,7 +171,7 @@ def test_a_fixed_file_imports_the_rest_afterwards() -> None:
         ",,,Proses", ",2025-03-05,,Proses"
     )
     summary = import_lapor_csv(svc, io.StringIO(fixed))
-    assert (1, 2) == (summary.imported, summary.skipped)
+    assert (1, 3) == (summary.imported, summary.skipped)
     assert S.IN_PROGRESS is svc.get(lc.ComplaintId("sp4n-LPR-2")).status
 
 
@@ -181,12 +181,13 @@ def test_unusable_header_is_one_problem_on_line_1() -> None:
     assert 0 == summary.imported
 
 
-def test_not_utf8_is_reported(tmp_path: Path) -> None:
+def test_not_utf8_is_a_validation_error_naming_the_line(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(f"{HEADER}\nLPR-1,,,,2025-03-03,,,,Belum\n".encode() + b"\xff\xfe,x\n")
-    summary = import_lapor_csv(service(), path)
-    assert not summary.ok
-    assert "UTF-8" in summary.errors[0].message
+    svc = service()
+    with pytest.raises(lc.ValidationError, match=r"line 3: .*not utf-8 text.*encoding"):
+        import_lapor_csv(svc, path)
+    assert svc.store.idempotency("lapor-csv:LPR-1") is not None  # the rows before it
 
 
 def test_missing_file_is_not_found(tmp_path: Path) -> None:
@@ -277,19 +278,30 @@ ROW = st.sampled_from(
 def test_importing_twice_equals_importing_once(rows: list[tuple[int, str]]) -> None:
     text = HEADER + "\n" + "".join(template.format(n=n) + "\n" for n, template in rows)
     svc = service()
-    first = import_lapor_csv(svc, io.StringIO(text))
+    first = import_lapor_csv(svc, io.StringIO(text), on_conflict="skip")
     events = _events(svc.store)
-    second = import_lapor_csv(svc, io.StringIO(text))
-    good_rows = [n for n, t in rows if "fiktif" not in t]
-    bad_rows = len(rows) - len(good_rows)
-    assert (len(set(good_rows)), len(good_rows) - len(set(good_rows))) == (
+    second = import_lapor_csv(svc, io.StringIO(text), on_conflict="skip")
+    good = [(n, t) for n, t in rows if "fiktif" not in t]
+    bad_rows = len(rows) - len(good)
+    firsts: dict[int, str] = {}
+    for n, t in good:
+        firsts.setdefault(n, t)
+    same = sum(1 for n, t in good if firsts[n] == t) - len(firsts)  # true duplicates
+    conflicting = sum(1 for n, t in good if firsts[n] != t)  # same id, other content
+    assert (len(firsts), same, conflicting) == (
         first.imported,
         first.skipped,
+        len(first.conflicts),
     )
-    assert (0, len(good_rows), bad_rows) == (second.imported, second.skipped, len(second.errors))
+    assert (0, len(good) - conflicting, conflicting, bad_rows) == (
+        second.imported,
+        second.skipped,
+        len(second.conflicts),
+        len(second.errors),
+    )
     assert bad_rows == len(first.errors)
     assert events == _events(svc.store)
-    assert len(set(good_rows)) == len(list(iter_complaints(svc.store)))
+    assert len(firsts) == len(list(iter_complaints(svc.store)))
 
 
 def test_export_of_an_import_reads_back_the_same() -> None:

@@ -43,6 +43,7 @@ from lapor_core.interop.lapor_csv import (
     idempotency_key_for,
     parse_row,
     record_fields,
+    record_warnings,
     status_labels_from_profile,
 )
 
@@ -294,8 +295,9 @@ def test_last_activity_without_a_step_is_checked_but_not_kept(status: lc.Status)
     assert () == complaint.thread
     assert to_record(complaint).last_activity_at is None
     early = attrs.evolve(record, last_activity_at=record.received_at - timedelta(days=1))
-    with pytest.raises(CsvRowError, match="before"):
-        replay_record(early, CTX)
+    complaint, _ = replay_record(early, CTX)  # a messy ordering: kept, with a warning
+    assert status is complaint.status
+    assert ["date-order"] == [w.kind for w in record_warnings(early)]
 
 
 def test_completed_without_last_activity_follows_up_at_closing() -> None:
@@ -324,8 +326,6 @@ BAD_RECORDS: list[tuple[dict[str, object], str]] = [
     ),
     ({"status": S.IN_PROGRESS}, "TanggalLaporanDitutup"),  # open, but closed
     ({"status": S.SUBMITTED, "agency_id": None, "closed_at": None}, "TanggalDisposisi"),
-    ({"forwarded_at": datetime(2025, 3, 1, tzinfo=WIB)}, "TanggalDisposisi"),  # before received
-    ({"closed_at": datetime(2025, 3, 5, 9, 0, tzinfo=WIB)}, "TanggalLaporanDitutup"),
     ({"agency_id": "dinas-fiktif"}, "DisposisiInstansiID"),
     ({"agency_id": "lapor"}, "DisposisiInstansiID"),  # the national root
     ({"category_id": "kategori-fiktif"}, "KategoriID"),
@@ -333,6 +333,26 @@ BAD_RECORDS: list[tuple[dict[str, object], str]] = [
     ({"area_id": "Samarinda"}, "AreaID"),
     ({"received_at": datetime(1990, 1, 2, tzinfo=WIB)}, "TanggalLaporanMasuk"),  # no calendar
 ]
+
+
+MESSY_RECORDS: list[tuple[dict[str, object], str]] = [
+    ({"forwarded_at": datetime(2025, 3, 1, tzinfo=WIB)}, "TanggalDisposisi"),  # before received
+    ({"closed_at": datetime(2025, 3, 5, 9, 0, tzinfo=WIB)}, "TanggalLaporanDitutup"),
+]
+
+
+@pytest.mark.parametrize(("changes", "column"), MESSY_RECORDS)
+def test_dates_out_of_order_are_a_warning_and_no_step_goes_back(
+    changes: dict[str, object], column: str
+) -> None:
+    record = _record(**changes)
+    complaint, events = replay_record(record, CTX)
+    assert record.status is complaint.status
+    assert [(2, column, "date-order")] == [
+        (w.line, w.column, w.kind) for w in record_warnings(record)
+    ]
+    instants = [event.at for event in events]
+    assert instants == sorted(instants)
 
 
 @pytest.mark.parametrize(

@@ -3,23 +3,29 @@ Import a LAPOR! open-data export into a store, and read complaints back out of o
 
 This is the I/O edge of :mod:`lapor_core.interop`: it opens files and writes to the
 store. :func:`import_lapor_csv` is idempotent (importing the same file again creates
-nothing) and all-or-nothing per row (a bad row writes nothing).
+nothing) and all-or-nothing per row (a bad row writes nothing). A *Tracking ID* met again
+with other content is a conflict, not a duplicate. :func:`read_map_file` and
+:func:`read_area_file` read the files that turn LAPOR!'s own numbers into ours.
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, Protocol, TextIO
 
 import attrs
 
 from lapor_core.domain.complaint import Complaint, replay
-from lapor_core.domain.model import ComplaintId
+from lapor_core.domain.events import Event
+from lapor_core.domain.model import ComplaintId, GeoPoint, PointPrecision
 from lapor_core.errors import (
     ConcurrencyConflict,
     CorruptStream,
@@ -27,6 +33,7 @@ from lapor_core.errors import (
     NotFound,
     StorageError,
     UndecodableEvent,
+    ValidationError,
 )
 from lapor_core.interop.lapor_csv import (
     CsvOptions,
@@ -38,10 +45,21 @@ from lapor_core.interop.lapor_csv import (
     read_lapor_csv,
     replay_record,
 )
+from lapor_core.interop.lapor_csv.history import record_warnings
 from lapor_core.service import ComplaintService
 from lapor_core.storage.base import ComplaintQuery, ComplaintStore, StreamProblem
 
-__all__ = ["ImportSummary", "RowProblem", "import_lapor_csv", "iter_complaints"]
+__all__ = [
+    "ImportSummary",
+    "RowProblem",
+    "import_lapor_csv",
+    "iter_complaints",
+    "open_lines",
+    "read_area_file",
+    "read_map_file",
+]
+
+OnConflict = Literal["fail", "skip"]
 
 
 @attrs.frozen
@@ -85,40 +103,140 @@ class ImportSummary:
             import): nothing was written for them.
         errors: The refused rows, in file order; nothing was written for them.
         complaint_ids: The ids of the complaints imported now, in file order.
+        conflicts: Rows whose *Tracking ID* was imported before with other content (the
+            message names the differing fields); nothing was written for them.
+        warnings: The number of rows imported with each kind of warning
+            (:class:`~lapor_core.interop.lapor_csv.RowWarning`, e.g. ``date-order``).
+        ignored_columns: The header's columns that were not read.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``conflicts``, ``warnings``, ``ignored_columns``.
     """
 
     imported: int
     skipped: int
     errors: tuple[RowProblem, ...]
     complaint_ids: tuple[ComplaintId, ...] = ()
+    conflicts: tuple[RowProblem, ...] = ()
+    warnings: Mapping[str, int] = attrs.field(factory=dict)
+    ignored_columns: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """Whether no row was refused."""
-        return not self.errors
+        """Whether no row was refused and none conflicted."""
+        return not self.errors and not self.conflicts
+
+    @property
+    def duplicates(self) -> int:
+        """Rows already imported with the same content (:attr:`skipped`)."""
+        return self.skipped
 
     @property
     def rows(self) -> int:
-        """Rows read (imported, skipped and refused)."""
-        return self.imported + self.skipped + len(self.errors)
+        """Rows read (imported, skipped, conflicting and refused)."""
+        return self.imported + self.skipped + len(self.errors) + len(self.conflicts)
 
     def render(self) -> str:
-        """The summary as text: the counts, then one line per refused row."""
+        """The summary as text: the counts, then one line per conflict and refused row."""
         head = (
             f"rows: {self.rows}, imported: {self.imported}, skipped (already imported): "
-            f"{self.skipped}, errors: {len(self.errors)}"
+            f"{self.skipped}, errors: {len(self.errors)}, conflicts: {len(self.conflicts)}"
         )
         lines = [head]
+        if self.warnings:
+            kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(self.warnings.items()))
+            lines.append(f"warnings: {kinds}")
+        if self.ignored_columns:
+            lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
+        lines.extend(f"  conflict: {problem}" for problem in self.conflicts)
         lines.extend(f"  {problem}" for problem in self.errors)
         return "\n".join(lines) + "\n"
+
+
+_FIELD_COLUMNS: Mapping[tuple[str, str], str] = {
+    ("ComplaintSubmitted", "at"): "TanggalLaporanMasuk",
+    ("ComplaintSubmitted", "category"): "KategoriID",
+    ("ComplaintSubmitted", "region"): "AreaID",
+    ("ComplaintSubmitted", "content"): "JudulLaporan/IsiLaporan",
+    ("ComplaintForwarded", "at"): "TanggalDisposisi",
+    ("ComplaintForwarded", "assignments"): "DisposisiInstansiID",
+}
+_RECORD_FIELDS: tuple[tuple[str, str], ...] = (
+    ("category_id", "KategoriID"),
+    ("agency_id", "DisposisiInstansiID"),
+    ("area_id", "AreaID"),
+    ("received_at", "TanggalLaporanMasuk"),
+    ("forwarded_at", "TanggalDisposisi"),
+    ("last_activity_at", "TanggalLaporanAktivitasTerakhir"),
+    ("closed_at", "TanggalLaporanDitutup"),
+    ("status", "Status"),
+    ("title", "JudulLaporan"),
+    ("body", "IsiLaporan"),
+)
+_FIELD_BYTES = 3
+
+
+def _differences(stored: tuple[Event, ...], new: tuple[Event, ...]) -> list[str]:
+    """The columns (or event fields) in which the stored history differs from *new*."""
+    names: list[str] = []
+    if len(stored) != len(new) or any(
+        type(a) is not type(b) for a, b in zip(stored, new, strict=False)
+    ):
+        names.append("Status (the history)")
+    for old, fresh in zip(stored, new, strict=False):
+        if type(old) is not type(fresh):
+            continue
+        kind = type(old).__name__
+        for field in attrs.fields(type(old)):
+            if getattr(old, field.name) != getattr(fresh, field.name):
+                name = _FIELD_COLUMNS.get((kind, field.name), f"{kind}.{field.name}")
+                if name not in names:
+                    names.append(name)
+    return names
+
+
+def _conflict(record: LaporCsvRecord, fields: Iterable[str], earlier: str) -> CsvRowError:
+    listed = ", ".join(fields) or "the history"
+    return CsvRowError(
+        record.line,
+        "TrackingID",
+        f"conflict: Tracking ID {record.tracking_id} was {earlier} with other content "
+        f"(differs in {listed})",
+        str(record.tracking_id),
+        record.raw,
+    )
+
+
+def _compare_with_store(
+    service: ComplaintService,
+    record: LaporCsvRecord,
+    options: ImportOptions,
+    events: tuple[Event, ...],
+) -> None:
+    """Raise a conflict when the stored history of the record's complaint is not *events*."""
+    found = service.store.idempotency(idempotency_key_for(record))
+    cid = found[0] if found is not None else complaint_id_for(record, options)
+    # The import's own events lead the stream (all under options.actor_id); a sweep or a
+    # later command may have added others after them.
+    loaded = service.store.load(cid)
+    count = next((i for i, e in enumerate(loaded) if e.actor.id != options.actor_id), len(loaded))
+    stored = loaded[:count]
+    if stored != events:
+        raise _Conflict(_conflict(record, _differences(stored, events), "imported before"))
+
+
+class _Conflict(Exception):
+    """A row that conflicts with an earlier import of its *Tracking ID*."""
+
+    def __init__(self, error: CsvRowError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _import_record(
     service: ComplaintService, record: LaporCsvRecord, options: ImportOptions
 ) -> ComplaintId | None:
-    """Write one record's complaint; ``None`` when it was imported before."""
+    """Write one record's complaint; ``None`` when it was imported before, the same."""
     key = idempotency_key_for(record)
     # Replay first: a bad row is reported on every run, imported before or not.
     _, events = replay_record(record, service.context, options)
@@ -126,6 +244,7 @@ def _import_record(
         result = service.record_history(events, idempotency_key=key)
     except ConcurrencyConflict:
         if service.store.idempotency(key) is not None:
+            _compare_with_store(service, record, options, events)
             return None  # another importer got there first
         cid = complaint_id_for(record, options)
         raise CsvRowError(
@@ -138,28 +257,242 @@ def _import_record(
         raise
     except LaporError as exc:
         raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
-    return None if result.duplicate else result.complaint.id
+    if result.duplicate:
+        _compare_with_store(service, record, options, events)
+        return None
+    return result.complaint.id
+
+
+def _digest(text: str, size: int) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=size).digest()
+
+
+def _fingerprint(record: LaporCsvRecord) -> int:
+    """A few bytes per compared field, packed: which fields differ shows, cheaply."""
+    packed = b"".join(
+        _digest(repr(getattr(record, name)), _FIELD_BYTES) for name, _ in _RECORD_FIELDS
+    )
+    return int.from_bytes(packed, "big")
+
+
+def _fingerprint_differences(old: int, new: int) -> list[str]:
+    size = _FIELD_BYTES * len(_RECORD_FIELDS)
+    a, b = old.to_bytes(size, "big"), new.to_bytes(size, "big")
+    step = _FIELD_BYTES
+    return [
+        column
+        for index, (_, column) in enumerate(_RECORD_FIELDS)
+        if a[index * step : (index + 1) * step] != b[index * step : (index + 1) * step]
+    ]
 
 
 def _check_record(
-    service: ComplaintService, record: LaporCsvRecord, options: ImportOptions, seen: set[int]
+    service: ComplaintService,
+    record: LaporCsvRecord,
+    options: ImportOptions,
+    seen: dict[int, int],
 ) -> bool:
     """
     Replay one record as an import would, writing nothing (a dry run).
 
     Returns whether it would be imported: not when its key was met before in this run
-    (remembered by an 8-byte digest in *seen*) or is recorded in the store.
+    (remembered by an 8-byte digest of the key and a fingerprint of the content in
+    *seen*) or is recorded in the store; a conflict when the content differs.
     """
     try:
-        replay_record(record, service.context, options)  # a bad row is reported on every run
+        replayed = replay_record(record, service.context, options)
     except LaporError as exc:
         raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
     key = idempotency_key_for(record)
-    digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
-    if digest in seen or service.store.idempotency(key) is not None:
+    digest = int.from_bytes(_digest(key, 8), "big")
+    fingerprint = _fingerprint(record)
+    earlier = seen.get(digest)
+    if earlier is not None:
+        if earlier != fingerprint:
+            fields = _fingerprint_differences(earlier, fingerprint)
+            raise _Conflict(_conflict(record, fields, "met earlier in the file"))
         return False
-    seen.add(digest)
+    if service.store.idempotency(key) is not None:
+        _compare_with_store(service, record, options, replayed[1])
+        return False
+    seen[digest] = fingerprint
     return True
+
+
+def read_map_file(path: str | os.PathLike[str], what: str = "id") -> dict[str, str]:
+    """
+    A map from LAPOR!'s numbers to ours: a two-column CSV or a TOML table.
+
+    The CSV has one ``lapor_id,our_id`` pair a line (a first line ``lapor_id,our_id`` is
+    a header; ``#`` lines and blank lines are skipped). A ``.toml`` file is a flat
+    table, ``"17" = "infrastruktur"`` (numbers as values are read as text).
+
+    Raises:
+        NotFound: No file at *path*.
+        ValidationError: The file is unreadable or a line is not a pair (names the
+            line).
+
+    .. versionadded:: 0.2.0
+    """
+    name = str(path)
+    if name.endswith(".toml"):
+        return _read_toml_map(Path(path), what)
+    table: dict[str, str] = {}
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            for line, row in enumerate(csv.reader(handle), start=1):
+                if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+                    continue
+                if line == 1 and row[0].strip().casefold() == "lapor_id":
+                    continue
+                if len(row) != 2 or not row[0].strip() or not row[1].strip():
+                    raise ValidationError(
+                        f"{what} map {name!r}, line {line}: expected two columns "
+                        f"(LAPOR!'s id, ours), got {row!r}"
+                    )
+                table[row[0].strip()] = row[1].strip()
+    except FileNotFoundError:
+        raise NotFound(f"{what} map {name!r} does not exist") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise ValidationError(f"cannot read {what} map {name!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"cannot read {what} map {name!r}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    except (csv.Error, ValueError) as exc:  # an overlong field; a NUL in the path
+        raise ValidationError(f"cannot read {what} map {name!r}: {exc}") from None
+    return table
+
+
+def _read_toml_map(path: Path, what: str) -> dict[str, str]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise NotFound(f"{what} map {str(path)!r} does not exist") from None
+    except OSError as exc:
+        raise ValidationError(f"cannot read {what} map {str(path)!r}: {exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"{what} map {str(path)!r}: not TOML ({exc})") from None
+    table: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
+            raise ValidationError(
+                f"{what} map {str(path)!r}: {key!r} must map to an id (text), got {value!r}"
+            )
+        table[key.strip()] = str(value).strip()
+    return table
+
+
+def read_area_file(path: str | os.PathLike[str]) -> dict[str, GeoPoint]:
+    """
+    LAPOR!'s area list (``parent_id;area_name;latitude;longitude``) as area centroids.
+
+    The file is ``;``-delimited UTF-8 with a header. The list names no id of its own: an
+    area's id (the export's ``AreaID``) is its **row number**, 1 for the first row after
+    the header, as the list is numbered in LAPOR!'s database; a file that has an ``id``
+    (or ``area_id``) column uses that column instead. A row without coordinates (or
+    ``0``, ``0``) gives no centroid.
+
+    Returns:
+        ``AreaID`` -> ``GeoPoint(lat, long, precision=PointPrecision.AREA)``.
+
+    Raises:
+        NotFound: No file at *path*.
+        ValidationError: The header lacks ``latitude``/``longitude`` or a coordinate is
+            not a number in range (names the line).
+
+    .. versionadded:: 0.2.0
+    """
+    name = str(path)
+    points: dict[str, GeoPoint] = {}
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=";")
+            header = [h.strip().casefold() for h in next(reader, [])]
+            if "latitude" not in header or "longitude" not in header:
+                raise ValidationError(
+                    f"area file {name!r}: the header must name latitude and longitude"
+                )
+            lat_at, long_at = header.index("latitude"), header.index("longitude")
+            id_at = next((header.index(n) for n in ("id", "area_id") if n in header), None)
+            number = 0
+            for row in reader:
+                if not row or not "".join(row).strip():
+                    continue
+                number += 1
+                line = reader.line_num
+                area = row[id_at].strip() if id_at is not None else str(number)
+                try:
+                    lat, long = row[lat_at].strip(), row[long_at].strip()
+                    if not lat or not long or (float(lat) == 0 and float(long) == 0):
+                        continue
+                    point = GeoPoint(float(lat), float(long), precision=PointPrecision.AREA)
+                    points[area] = point
+                except (IndexError, ValueError, ValidationError) as exc:
+                    raise ValidationError(f"area file {name!r}, line {line}: {exc}") from None
+    except FileNotFoundError:
+        raise NotFound(f"area file {name!r} does not exist") from None
+    except OSError as exc:
+        raise ValidationError(f"cannot read area file {name!r}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"area file {name!r}: not UTF-8 text ({exc.reason})") from None
+    return points
+
+
+def _decoded(handle: Iterable[bytes], encoding: str) -> Iterator[str]:
+    """The lines of a binary file, decoded one by one, so that a bad byte names its line."""
+    for number, raw in enumerate(handle, start=1):
+        codec = (
+            "utf-8-sig"
+            if number == 1
+            and encoding.replace("_", "-").lower()
+            in {
+                "utf-8",
+                "utf8",
+            }
+            else encoding
+        )
+        try:
+            yield raw.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                f"line {number}: the bytes are not {encoding} text ({exc.reason} at byte "
+                f"{exc.start + 1} of the line); rows before it were read; pass another "
+                "encoding (e.g. cp1252 or latin-1)"
+            ) from None
+
+
+def open_lines(path: str | os.PathLike[str], encoding: str = "utf-8") -> Generator[str]:
+    """
+    The lines of a file, decoded line by line (a UTF-8 byte-order mark is dropped).
+
+    The file is open until the generator is exhausted or closed (``close()``).
+
+    Raises:
+        NotFound: No file at *path*.
+        StorageError: The file cannot be opened.
+        ValidationError: A line does not decode (when iterated; names the line).
+
+    .. versionadded:: 0.2.0
+    """
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise ValidationError(f"unknown encoding {encoding!r}") from None
+    file = Path(path)
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise NotFound(f"no file at {str(file)!r}") from None
+    except OSError as exc:
+        raise StorageError(f"cannot read {str(file)!r}: {exc}") from exc
+
+    def lines() -> Generator[str]:
+        with handle:
+            yield from _decoded(handle, encoding)
+
+    return lines()
 
 
 def import_lapor_csv(
@@ -169,6 +502,9 @@ def import_lapor_csv(
     csv_options: CsvOptions | None = None,
     options: ImportOptions | None = None,
     dry_run: bool = False,
+    encoding: str = "utf-8",
+    on_conflict: OnConflict = "fail",
+    rejects: TextIO | None = None,
 ) -> ImportSummary:
     """
     Import every row of a LAPOR! open-data export into the service's store.
@@ -183,7 +519,12 @@ def import_lapor_csv(
     * a refused row writes nothing (no half-written complaint), and the import goes on
       with the next row;
     * a *Tracking ID* imported before (by this file, an earlier run, or a concurrent
-      importer) is skipped and counted, never duplicated.
+      importer) with the same content is skipped and counted, never duplicated;
+    * one imported before with **other** content is a conflict: nothing is written,
+      the differing columns are named, and with ``on_conflict="fail"`` (the default)
+      the import stops there (re-running is idempotent); with ``"skip"`` it goes on;
+    * a row with odd dates that do not decide its status is imported with a warning
+      (:func:`~lapor_core.interop.lapor_csv.history.record_warnings`), counted by kind.
 
     The row's dates are the events' instants; the service's clock is not read. The
     events are stored with :meth:`~lapor_core.service.ComplaintService.record_history`,
@@ -194,86 +535,138 @@ def import_lapor_csv(
 
     Args:
         service: The service whose store, profile, registry and calendar to use.
-        source: A path (opened as UTF-8, a byte-order mark allowed), an open text file,
-            or any iterable of lines.
+        source: A path (opened in *encoding*), an open text file, or any iterable of
+            lines.
         csv_options: Date formats, time zone, delimiter, status labels.
-        options: Id maps, fallbacks, channel, kind, reporter.
+        options: Id maps, fallbacks, area centroids, channel, kind, reporter.
         dry_run: Check every row as the import would (replayed through the domain, a
             *Tracking ID* seen before in the file or recorded in the store counted as
-            skipped) and write nothing. The file is streamed and nothing is kept per row
-            but an 8-byte digest of its key, so memory stays bounded (126 MB resident,
-            the interpreter included, for a million rows) and
+            skipped, or as a conflict) and write nothing. The file is streamed and
+            nothing is kept per row but an 8-byte digest of its key and a 30-byte
+            fingerprint of its content, so memory stays bounded and
             :attr:`ImportSummary.complaint_ids` stays empty.
+        encoding: The encoding of a path's bytes (default UTF-8, a byte-order mark
+            allowed; ``cp1252`` and ``latin-1`` for older files).
+        on_conflict: ``"fail"`` stops at the first conflict, ``"skip"`` counts it and
+            goes on.
+        rejects: Where to write the refused and conflicting rows as CSV: the header,
+            then each such row as read with a ``reason`` column added.
 
     Returns:
-        The counts and every refused row with its line and column. A file whose header
-        is unusable gives one problem on line 1 and imports nothing.
+        The counts, every refused and conflicting row with its line and column, the
+        warnings by kind and the ignored columns. A file whose header is unusable gives
+        one problem on line 1 and imports nothing.
 
     Raises:
         NotFound: *source* is a path that does not exist.
         StorageError: The store failed (nothing of the failing row is written).
+        ValidationError: A line of a path's file does not decode in *encoding* (names
+            the line; the rows before it are imported).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``encoding``, ``on_conflict``, ``rejects``; conflicts and
+       warnings.
     """
     options = options if options is not None else ImportOptions()
+    if on_conflict not in ("fail", "skip"):
+        raise ValidationError(f"on_conflict: 'fail' or 'skip', got {on_conflict!r}")
+    run = _Run(service, options, dry_run=dry_run, on_conflict=on_conflict, rejects=rejects)
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
+        lines = open_lines(source, encoding)
         try:
-            handle = path.open(encoding="utf-8-sig", newline="")
-        except FileNotFoundError:
-            raise NotFound(f"no file at {str(path)!r}") from None
-        except OSError as exc:
-            raise StorageError(f"cannot read {str(path)!r}: {exc}") from exc
-        with handle:
-            return _import_lines(service, handle, csv_options, options, dry_run=dry_run)
-    return _import_lines(service, source, csv_options, options, dry_run=dry_run)
+            return run.read(lines, csv_options)
+        finally:
+            lines.close()  # an import stopped by a conflict leaves the file unread
+    return run.read(source, csv_options)
 
 
-def _import_lines(
-    service: ComplaintService,
-    lines: Iterable[str],
-    csv_options: CsvOptions | None,
-    options: ImportOptions,
-    *,
-    dry_run: bool,
-) -> ImportSummary:
-    imported: list[ComplaintId] = []
-    checked = 0
-    seen: set[int] = set()
-    skipped = 0
-    errors: list[RowProblem] = []
-    try:
-        rows = read_lapor_csv(lines, csv_options)
-    except CsvRowError as exc:
-        return ImportSummary(0, 0, (RowProblem.from_error(exc),))
-    except UnicodeDecodeError as exc:
-        return ImportSummary(0, 0, (RowProblem(1, None, f"not UTF-8 text: {exc}"),))
-    while True:
+class _Writer(Protocol):
+    def writerow(self, row: Iterable[str], /) -> object: ...
+
+
+@attrs.define
+class _Run:
+    """The state of one import: counts, problems, and the rejects writer."""
+
+    service: ComplaintService
+    options: ImportOptions
+    dry_run: bool
+    on_conflict: OnConflict
+    rejects: TextIO | None
+    imported: list[ComplaintId] = attrs.field(factory=list)
+    checked: int = 0
+    skipped: int = 0
+    seen: dict[int, int] = attrs.field(factory=dict)
+    errors: list[RowProblem] = attrs.field(factory=list)
+    conflicts: list[RowProblem] = attrs.field(factory=list)
+    warnings: Counter[str] = attrs.field(factory=Counter)
+    writer: _Writer | None = None
+
+    def summary(self, ignored: tuple[str, ...] = ()) -> ImportSummary:
+        return ImportSummary(
+            self.checked + len(self.imported),
+            self.skipped,
+            tuple(self.errors),
+            tuple(self.imported),
+            conflicts=tuple(self.conflicts),
+            warnings=dict(self.warnings),
+            ignored_columns=ignored,
+        )
+
+    def reject(self, error: CsvRowError, into: list[RowProblem]) -> None:
+        problem = RowProblem.from_error(error)
+        into.append(problem)
+        if self.writer is not None:
+            self.writer.writerow([*error.raw, str(problem)])
+
+    def read(self, lines: Iterable[str], csv_options: CsvOptions | None) -> ImportSummary:
         try:
-            item = next(rows)
-        except StopIteration:
-            break
-        except UnicodeDecodeError as exc:
-            errors.append(RowProblem(0, None, f"not UTF-8 text: {exc}; reading stopped"))
-            break
-        if isinstance(item, CsvRowError):
-            errors.append(RowProblem.from_error(item))
-            continue
-        try:
-            if dry_run:
-                fresh = _check_record(service, item, options, seen)
-                checked += fresh
-                skipped += not fresh
-                continue
-            cid = _import_record(service, item, options)
+            rows = read_lapor_csv(lines, csv_options)
         except CsvRowError as exc:
-            errors.append(RowProblem.from_error(exc))
-            continue
-        if cid is None:
-            skipped += 1
-        else:
-            imported.append(cid)
-    return ImportSummary(checked + len(imported), skipped, tuple(errors), tuple(imported))
+            return ImportSummary(0, 0, (RowProblem.from_error(exc),))
+        except UnicodeDecodeError as exc:
+            return ImportSummary(0, 0, (RowProblem(1, None, f"not UTF-8 text: {exc}"),))
+        if self.rejects is not None:
+            self.writer = csv.writer(self.rejects, delimiter=rows.delimiter)
+            self.writer.writerow([*rows.names, "reason"])
+        while True:
+            try:
+                item = next(rows)
+            except StopIteration:
+                break
+            except UnicodeDecodeError as exc:
+                self.errors.append(RowProblem(0, None, f"not UTF-8 text: {exc}; reading stopped"))
+                break
+            if isinstance(item, CsvRowError):
+                self.reject(item, self.errors)
+                continue
+            if not self.row(item):
+                break
+        return self.summary(rows.ignored_columns)
+
+    def row(self, record: LaporCsvRecord) -> bool:
+        """Import or check one record; whether to go on."""
+        try:
+            if self.dry_run:
+                fresh = _check_record(self.service, record, self.options, self.seen)
+                self.checked += fresh
+                self.skipped += not fresh
+            else:
+                cid = _import_record(self.service, record, self.options)
+                if cid is None:
+                    self.skipped += 1
+                else:
+                    self.imported.append(cid)
+        except CsvRowError as exc:
+            exc.raw = exc.raw or record.raw
+            self.reject(exc, self.errors)
+            return True
+        except _Conflict as conflict:
+            self.reject(conflict.error, self.conflicts)
+            return self.on_conflict == "skip"
+        for warning in record_warnings(record):
+            self.warnings[warning.kind] += 1
+        return True
 
 
 def iter_complaints(

@@ -30,7 +30,7 @@ from lapor_core.domain.commands import (
 from lapor_core.domain.complaint import Complaint, Context, decide, evolve
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ArchiveReason, ComplaintId, Content, ExternalIds, Status
-from lapor_core.errors import LaporError
+from lapor_core.errors import LaporError, ValidationError
 from lapor_core.interop.lapor_csv.mapping import (
     ImportOptions,
     MappedIds,
@@ -47,9 +47,10 @@ from lapor_core.interop.lapor_csv.records import (
     STATUS,
     CsvRowError,
     LaporCsvRecord,
+    RowWarning,
 )
 
-__all__ = ["Step", "record_steps", "replay_record"]
+__all__ = ["Step", "record_steps", "record_warnings", "replay_record"]
 
 
 @attrs.frozen
@@ -76,13 +77,10 @@ _ORDER = (
 
 
 def _check_dates(record: LaporCsvRecord, years: range) -> None:
-    """Each date is in the calendar's years and not before the ones of earlier columns."""
-    seen: list[tuple[str, datetime]] = []
+    """Each date is in the calendar's years."""
     for column, name in _ORDER:
         value: datetime | None = getattr(record, name)
-        if value is None:
-            continue
-        if value.year not in years:
+        if value is not None and value.year not in years:
             raise CsvRowError(
                 record.line,
                 column,
@@ -90,15 +88,40 @@ def _check_dates(record: LaporCsvRecord, years: range) -> None:
                 f"({years[0]}-{years[-1]})",
                 str(record.tracking_id),
             )
+
+
+def record_warnings(record: LaporCsvRecord) -> tuple[RowWarning, ...]:
+    """
+    The oddities of a record that do not stop its import: dates out of column order.
+
+    Real rows are messy (a last activity before the disposition, when information was
+    requested and given before forwarding, say). Such a date is kept where the export's
+    status does not need it, and a step that needs it is taken at the latest earlier
+    date instead (:func:`record_steps`); either way the row is imported with a
+    ``date-order`` warning.
+
+    .. versionadded:: 0.2.0
+    """
+    warnings: list[RowWarning] = []
+    seen: list[tuple[str, datetime]] = []
+    for column, name in _ORDER:
+        value: datetime | None = getattr(record, name)
+        if value is None:
+            continue
         for earlier_column, earlier in seen:
             if value < earlier:
-                raise CsvRowError(
-                    record.line,
-                    column,
-                    f"{value.isoformat()} is before {earlier_column} {earlier.isoformat()}",
-                    str(record.tracking_id),
+                warnings.append(
+                    RowWarning(
+                        record.line,
+                        column,
+                        "date-order",
+                        f"{value.isoformat()} is before {earlier_column} {earlier.isoformat()}",
+                        str(record.tracking_id),
+                    )
                 )
+                break
         seen.append((column, value))
+    return tuple(warnings)
 
 
 def _check_shape(record: LaporCsvRecord) -> None:
@@ -159,17 +182,19 @@ def record_steps(
     agency-admin account of the agency: a historical fact, not checked against today's
     decree (*SK*) rule.
 
-    Every date must lie in the years of the working-day calendar and must not be before
-    the dates of the columns to its left. ``TanggalLaporanAktivitasTerakhir`` is replayed
+    Every date must lie in the years of the working-day calendar. A date before the
+    dates of the columns to its left is a warning (:func:`record_warnings`), not a
+    refusal: a step is never taken before the step preceding it (it is taken at that
+    step's instant instead). ``TanggalLaporanAktivitasTerakhir`` is replayed
     only where a step belongs to it (the follow-up of *Proses* and *Selesai*, the
     question of *Tunda*, the archiving of *Arsip* without a closing date); for
     *Belum Terverifikasi*, *Belum Ditindaklanjuti* and *Arsip* with a closing date it is
     checked but not kept: the export does not say what happened then.
 
     Raises:
-        CsvRowError: The record is inconsistent (a date outside the calendar or before
-            an earlier column's, a column the status needs is empty or one it cannot
-            have is given) or an id cannot be mapped; names the column.
+        CsvRowError: The record is inconsistent (a date outside the calendar, a column
+            the status needs is empty or one it cannot have is given) or an id cannot
+            be mapped; names the column.
 
     .. versionadded:: 0.1.0
     """
@@ -178,10 +203,16 @@ def record_steps(
     _check_shape(record)
     ids = map_ids(record, ctx, options)
     history = _History(record, complaint_id_for(record, options), options, ids.agency)
-    steps = [history.submission(ids)]
+    try:
+        steps = [history.submission(ids)]
+    except ValidationError as exc:  # a title or text the domain does not take
+        raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
     if history.forwarded_at is not None:
         steps.append(history.forwarding())
     steps.extend(history.outcome())
+    for index in range(1, len(steps)):
+        if steps[index].at < steps[index - 1].at:
+            steps[index] = attrs.evolve(steps[index], at=steps[index - 1].at)
     return tuple(steps)
 
 
@@ -216,9 +247,11 @@ class _History:
             complaint_id=self.cid,
             idempotency_key=idempotency_key_for(record),
             content=Content(
-                title=f"Laporan SP4N-LAPOR! {record.tracking_id}",
-                body="The open-data export does not publish the report's content "
+                title=record.title or f"Laporan SP4N-LAPOR! {record.tracking_id}",
+                body=record.body
+                or "The open-data export does not publish the report's content "
                 "(isi laporan tidak dipublikasikan).",
+                point=ids.point,
             ),
             kind=options.kind,
             reporter=options.reporter,

@@ -24,6 +24,7 @@ from lapor_core.domain.model import (
     Channel,
     ChannelType,
     ComplaintId,
+    GeoPoint,
     Kind,
     Privacy,
     RegionCode,
@@ -114,6 +115,11 @@ class ImportOptions:
         areas: ``AreaID`` -> Kemendagri region code.
         fallback_category: The category for a ``KategoriID`` that cannot be mapped.
         fallback_agency: The agency for a ``DisposisiInstansiID`` that cannot be mapped.
+        fallback_region: The region code for an ``AreaID`` that cannot be mapped.
+        area_points: ``AreaID`` -> the area's centroid (LAPOR!'s area file, see
+            :func:`~lapor_core.interop.importer.read_area_file`), kept as the
+            complaint's :attr:`~lapor_core.domain.model.Content.point`; with it, an
+            ``AreaID`` that is not in it refuses the row.
         channel: The channel (default :data:`IMPORT_CHANNEL`).
         kind: The classification (default *pengaduan*; the export has none).
         reporter: The reporter (default :data:`IMPORT_REPORTER`).
@@ -136,6 +142,10 @@ class ImportOptions:
     )
     fallback_category: str | None = attrs.field(default=None, validator=_instance(str, type(None)))
     fallback_agency: str | None = attrs.field(default=None, validator=_instance(str, type(None)))
+    fallback_region: str | None = attrs.field(default=None, validator=_instance(str, type(None)))
+    area_points: Mapping[str, GeoPoint] | None = attrs.field(
+        default=None, validator=_instance(Mapping, type(None))
+    )
     channel: Channel = attrs.field(default=IMPORT_CHANNEL, validator=_instance(Channel))
     kind: Kind = attrs.field(default=Kind.COMPLAINT, validator=_instance(Kind))
     reporter: Reporter = attrs.field(default=IMPORT_REPORTER, validator=_instance(Reporter))
@@ -220,9 +230,25 @@ def _region(record: LaporCsvRecord, options: ImportOptions) -> RegionCode | None
     if options.areas is not None:
         mapped = options.areas.get(code)
         if mapped is None:
-            raise ValidationError(f"{code!r} is not in the area map")
+            if options.fallback_region is None:
+                raise ValidationError(f"{code!r} is not in the area map and no fallback is given")
+            mapped = options.fallback_region
         code = mapped
-    return RegionCode(code)
+    try:
+        return RegionCode(code)
+    except ValidationError:
+        if options.fallback_region is None or options.areas is not None:
+            raise
+        return RegionCode(options.fallback_region)
+
+
+def _point(record: LaporCsvRecord, options: ImportOptions) -> GeoPoint | None:
+    if record.area_id is None or options.area_points is None:
+        return None
+    point = options.area_points.get(record.area_id)
+    if point is None:
+        raise ValidationError(f"{record.area_id!r} is not in the area file")
+    return point
 
 
 @attrs.frozen
@@ -234,13 +260,16 @@ class MappedIds:
         agency: ``DisposisiInstansiID`` as an agency of the registry.
         category: ``KategoriID`` as a category of the profile.
         region: ``AreaID`` as a Kemendagri region code.
+        point: The area's centroid, when an area file is given.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``point``.
     """
 
     agency: str | None
     category: Category | None
     region: RegionCode | None
+    point: GeoPoint | None = None
 
 
 def map_ids(record: LaporCsvRecord, ctx: Context, options: ImportOptions) -> MappedIds:
@@ -258,10 +287,14 @@ def map_ids(record: LaporCsvRecord, ctx: Context, options: ImportOptions) -> Map
         (AGENCY_ID, lambda: _agency(record, ctx, options)),
         (CATEGORY_ID, lambda: _category(record, ctx, options)),
         (AREA_ID, lambda: _region(record, options)),
+        ("point", lambda: _point(record, options)),
     )
     for column, resolve in resolvers:
         try:
             resolved[column] = resolve()
         except ValidationError as exc:
-            raise CsvRowError(record.line, column, str(exc), str(record.tracking_id)) from None
-    return MappedIds(resolved[AGENCY_ID], resolved[CATEGORY_ID], resolved[AREA_ID])
+            where = AREA_ID if column == "point" else column
+            raise CsvRowError(record.line, where, str(exc), str(record.tracking_id)) from None
+    return MappedIds(
+        resolved[AGENCY_ID], resolved[CATEGORY_ID], resolved[AREA_ID], resolved["point"]
+    )

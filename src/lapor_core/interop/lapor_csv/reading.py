@@ -6,56 +6,105 @@ time) into :class:`~lapor_core.interop.lapor_csv.records.LaporCsvRecord` values,
 :class:`~lapor_core.interop.lapor_csv.records.CsvRowError` naming the line and the column
 of a bad row; :func:`parse_row` reads one row given as a mapping.
 
+The header is matched tolerantly (:data:`~.records.COLUMN_ALIASES`): case, spaces and
+underscores do not matter, ``id`` stands for ``TrackingID``, the Timestamp columns have
+several spellings, an unnamed index column is skipped and other columns are ignored
+(:attr:`LaporCsvRows.ignored_columns`). With the default delimiter ``,`` a header without
+a comma but with ``;`` or tabs selects that delimiter.
+
+Dates: a Timestamp column (Unix seconds) that is present and not ``0`` is preferred to
+the text date; a text date is read in :attr:`~.records.CsvOptions.date_formats`, or as
+Unix seconds when it is 9 to 11 digits; ``0``, ``0000-00-00`` and
+``0000-00-00 00:00:00`` (MySQL's "none") and empty cells read as empty.
+
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 
 import attrs
 
-from lapor_core.domain.model import TrackingId
+from lapor_core.domain.model import Status, TrackingId
 from lapor_core.errors import ValidationError
 from lapor_core.interop.lapor_csv.dates import parse_date
 from lapor_core.interop.lapor_csv.records import (
     AGENCY_ID,
     AREA_ID,
+    BODY,
     CATEGORY_ID,
     CLOSED,
-    COLUMNS,
+    COLUMN_ALIASES,
+    ERA_LABEL_BELUM,
     FORWARDED,
     LAST_ACTIVITY,
     RECEIVED,
-    REQUIRED_COLUMNS,
     STATUS,
+    TIMESTAMP_COLUMNS,
+    TITLE,
     TRACKING_ID,
     CsvOptions,
     CsvRowError,
     LaporCsvRecord,
 )
 
-__all__ = ["parse_row", "read_lapor_csv"]
+__all__ = ["LaporCsvRows", "normalise_header", "parse_row", "read_lapor_csv"]
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+_INDEX_NAMES = frozenset({"", "unnamed:0", "index", "no"})
+_UNIX = re.compile(r"\d{9,11}(\.\d+)?")
+_EMPTY_DATES = frozenset({"0", "0000-00-00", "0000-00-00 00:00:00", "0000-00-00T00:00:00"})
 
 
-def _header(names: list[str], line: int) -> dict[str, int]:
-    known = {c.casefold(): c for c in COLUMNS}
+def normalise_header(name: str) -> str:
+    """
+    A header name as matched: case-folded, without a byte-order mark, spaces, ``_``, ``-``.
+
+    .. versionadded:: 0.2.0
+    """
+    return _SEPARATORS.sub("", name.lstrip("\ufeff").strip()).casefold()
+
+
+def _header(  # noqa: C901 - one pass over the header, each case a line
+    names: list[str], line: int
+) -> tuple[dict[str, int], tuple[str, ...]]:
     positions: dict[str, int] = {}
+    ignored: list[str] = []
+    alias_id: int | None = None
     for index, raw in enumerate(names):
-        name = raw.strip().lstrip("\ufeff").strip()
-        column = known.get(name.casefold())
+        name = normalise_header(raw)
+        if name in _INDEX_NAMES:
+            continue
+        if name == "id":
+            alias_id = index
+            continue
+        column = COLUMN_ALIASES.get(name)
         if column is None:
+            ignored.append(raw.strip())
             continue
         if column in positions:
             raise CsvRowError(line, column, "the column appears twice in the header")
         positions[column] = index
-    for column in COLUMNS:
-        if column in REQUIRED_COLUMNS and column not in positions:
+    if alias_id is not None:
+        if TRACKING_ID in positions:
+            ignored.append(names[alias_id].strip())
+        else:
+            positions[TRACKING_ID] = alias_id
+    for column in (TRACKING_ID, STATUS):
+        if column not in positions:
             raise CsvRowError(line, column, "required column missing from the header")
-    return positions
+    if RECEIVED not in positions and TIMESTAMP_COLUMNS[RECEIVED] not in positions:
+        raise CsvRowError(
+            line,
+            RECEIVED,
+            f"required column missing from the header (or {TIMESTAMP_COLUMNS[RECEIVED]})",
+        )
+    return positions, tuple(ignored)
 
 
 def parse_row(
@@ -65,8 +114,8 @@ def parse_row(
     One row (column name -> text) as a record.
 
     Args:
-        fields: The row's text by column name (:data:`COLUMNS`); missing optional
-            columns read as empty.
+        fields: The row's text by column name (:data:`COLUMNS`, the Timestamp columns,
+            ``JudulLaporan``, ``IsiLaporan``); missing optional columns read as empty.
         line: The line number, for errors.
         options: Dates and labels (default :class:`CsvOptions`).
 
@@ -74,6 +123,7 @@ def parse_row(
         CsvRowError: A value is missing or malformed; names the line and the column.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Timestamp columns, zero dates, the era's *Belum*.
     """
     cells = _Cells(fields, line, options if options is not None else CsvOptions())
     tracking = cells.required(TRACKING_ID)
@@ -88,6 +138,9 @@ def parse_row(
     status = cells.options.status_labels.get(label.casefold())
     if status is None:
         raise cells.fail(STATUS, f"unknown status label {label!r}")
+    forwarded = cells.date(FORWARDED)
+    if label.casefold() == ERA_LABEL_BELUM and forwarded is not None:
+        status = Status.FORWARDED  # 2012-2015: published once forwarded (ERA_STATUS_LABELS)
     return LaporCsvRecord(
         line=line,
         tracking_id=tracking_id,
@@ -95,11 +148,13 @@ def parse_row(
         agency_id=cells.text(AGENCY_ID),
         area_id=cells.text(AREA_ID),
         received_at=received,
-        forwarded_at=cells.date(FORWARDED),
+        forwarded_at=forwarded,
         last_activity_at=cells.date(LAST_ACTIVITY),
         closed_at=cells.date(CLOSED),
         status=status,
         status_label=label,
+        title=cells.text(TITLE),
+        body=cells.text(BODY),
     )
 
 
@@ -126,18 +181,110 @@ class _Cells:
         return value
 
     def date(self, column: str) -> datetime | None:
+        stamp_column = TIMESTAMP_COLUMNS.get(column)
+        stamp = self.text(stamp_column) if stamp_column is not None else None
+        if stamp_column is not None and stamp is not None and stamp not in _EMPTY_DATES:
+            try:
+                seconds = float(stamp)
+            except ValueError:
+                raise self.fail(stamp_column, f"not Unix seconds: {stamp!r}") from None
+            if seconds != 0:
+                return self._unix(stamp_column, seconds)
         value = self.text(column)
-        if value is None:
+        if value is None or value in _EMPTY_DATES:
             return None
+        if _UNIX.fullmatch(value):
+            return self._unix(column, float(value))
         try:
             return parse_date(value, self.options.date_formats, self.options.zone)
         except ValueError as exc:
             raise self.fail(column, str(exc)) from None
 
+    def _unix(self, column: str, seconds: float) -> datetime:
+        try:
+            return datetime.fromtimestamp(seconds, UTC).astimezone(self.options.zone)
+        except (OverflowError, OSError, ValueError):
+            raise self.fail(column, f"Unix seconds out of range: {seconds!r}") from None
 
-def read_lapor_csv(
-    source: Iterable[str], options: CsvOptions | None = None
-) -> Iterator[LaporCsvRecord | CsvRowError]:
+
+def _sniff(header: str, delimiter: str) -> str:
+    if delimiter != "," or "," in header:
+        return delimiter
+    counts = {sep: header.count(sep) for sep in (";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else delimiter
+
+
+class LaporCsvRows(Iterator[LaporCsvRecord | CsvRowError]):
+    """
+    The rows of an export as they are read, with what the header said.
+
+    Attributes:
+        names: The header as written.
+        positions: The columns read and their index in a row.
+        ignored_columns: The header's columns that are not read (unknown, or LAPOR!
+            columns the import does not use such as ``Pelapor``), as written.
+        delimiter: The delimiter used (given, or sniffed from the header).
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(
+        self,
+        reader: Iterator[list[str]],
+        names: list[str],
+        delimiter: str,
+        line_num: object,
+        options: CsvOptions,
+    ) -> None:
+        """Hold a started ``csv`` reader (the header read)."""
+        self.names = tuple(names)
+        self.positions, self.ignored_columns = _header(names, 1)
+        self.delimiter = delimiter
+        self._reader = reader
+        self._line_num = line_num
+        self._options = options
+        self._rows = self._generate()
+
+    @property
+    def line_num(self) -> int:
+        """The last physical line read."""
+        return int(getattr(self._line_num, "line_num", 0))
+
+    def __next__(self) -> LaporCsvRecord | CsvRowError:
+        """The next record or row error."""
+        return next(self._rows)
+
+    def _generate(self) -> Iterator[LaporCsvRecord | CsvRowError]:
+        width = len(self.names)
+        while True:
+            start = self.line_num + 1
+            try:
+                row = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield CsvRowError(start, None, f"unreadable row: {exc}")
+                continue
+            if not row or all(not field.strip() for field in row):
+                continue
+            raw = tuple(row)
+            if len(row) != width:
+                yield CsvRowError(
+                    start, None, f"expected {width} fields, got {len(row)}", None, raw
+                )
+                continue
+            fields = {column: row[index] for column, index in self.positions.items()}
+            try:
+                record = parse_row(fields, start, self._options)
+            except CsvRowError as exc:
+                exc.raw = raw
+                yield exc
+                continue
+            yield attrs.evolve(record, raw=raw)
+
+
+def read_lapor_csv(source: Iterable[str], options: CsvOptions | None = None) -> LaporCsvRows:
     """
     Stream the rows of an export: a record per good row, a :class:`CsvRowError` per bad one.
 
@@ -157,41 +304,21 @@ def read_lapor_csv(
             readable row.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 Returns :class:`LaporCsvRows` (an iterator); tolerant
+       header, sniffed delimiter.
     """
     options = options if options is not None else CsvOptions()
-    reader = csv.reader(iter(source), delimiter=options.delimiter, strict=True)
+    lines = iter(source)
+    try:
+        first = next(lines)
+    except StopIteration:
+        raise CsvRowError(1, None, "the file is empty: no header") from None
+    delimiter = _sniff(first, options.delimiter)
+    reader = csv.reader(itertools.chain((first,), lines), delimiter=delimiter, strict=True)
     try:
         names = next(reader)
     except StopIteration:
         raise CsvRowError(1, None, "the file is empty: no header") from None
     except csv.Error as exc:
         raise CsvRowError(1, None, f"unreadable header: {exc}") from None
-    positions = _header(names, reader.line_num)
-    return _rows(reader, positions, len(names), options)
-
-
-def _rows(
-    reader: Any,  # noqa: ANN401 - csv's reader type is private
-    positions: Mapping[str, int],
-    width: int,
-    options: CsvOptions,
-) -> Iterator[LaporCsvRecord | CsvRowError]:
-    while True:
-        start = reader.line_num + 1
-        try:
-            row: list[str] = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield CsvRowError(start, None, f"unreadable row: {exc}")
-            continue
-        if not row or all(not field.strip() for field in row):
-            continue
-        if len(row) != width:
-            yield CsvRowError(start, None, f"expected {width} fields, got {len(row)}")
-            continue
-        fields = {column: row[index] for column, index in positions.items()}
-        try:
-            yield parse_row(fields, start, options)
-        except CsvRowError as exc:
-            yield exc
+    return LaporCsvRows(reader, names, delimiter, reader, options)

@@ -26,21 +26,28 @@ from lapor_core.interop.lapor_csv.dates import INDONESIAN, ISO
 __all__ = [
     "AGENCY_ID",
     "AREA_ID",
+    "BODY",
     "CATEGORY_ID",
     "CLOSED",
     "COLUMNS",
+    "COLUMN_ALIASES",
     "DEFAULT_DATE_FORMATS",
     "DEFAULT_TIME_ZONE",
+    "ERA_LABEL_BELUM",
+    "ERA_STATUS_LABELS",
     "FORWARDED",
     "LAST_ACTIVITY",
     "RECEIVED",
     "REQUIRED_COLUMNS",
     "STATUS",
     "STATUS_LABELS",
+    "TIMESTAMP_COLUMNS",
+    "TITLE",
     "TRACKING_ID",
     "CsvOptions",
     "CsvRowError",
     "LaporCsvRecord",
+    "RowWarning",
     "status_labels_from_profile",
 ]
 
@@ -131,7 +138,77 @@ REQUIRED_COLUMNS: frozenset[str] = frozenset({TRACKING_ID, RECEIVED, STATUS})
 """
 The columns a file must have: the *Tracking ID*, the day it was received and the status.
 
+``TanggalLaporanMasuk`` may be replaced by its Timestamp column
+(:data:`TIMESTAMP_COLUMNS`), and ``TrackingID`` by ``id`` (:data:`COLUMN_ALIASES`).
+
 .. versionadded:: 0.1.0
+"""
+
+TITLE = "JudulLaporan"
+"""
+The column of the report's title, in the open data of 2012-2015 (read when present).
+
+.. versionadded:: 0.2.0
+"""
+
+BODY = "IsiLaporan"
+"""
+The column of the report's text (read when present).
+
+.. versionadded:: 0.2.0
+"""
+
+TIMESTAMP_COLUMNS: Mapping[str, str] = {
+    RECEIVED: "TimestampLaporanMasuk",
+    FORWARDED: "TimestampTanggalDisposisi",
+    LAST_ACTIVITY: "TimestampLaporanAktivitasTerakhir",
+    CLOSED: "TimestampLaporanDitutup",
+}
+"""
+The date columns and their Timestamp columns (the same instant as Unix seconds, ``0`` when
+empty). A Timestamp that is present and not zero is preferred to the text date.
+
+.. versionadded:: 0.2.0
+"""
+
+
+def _spellings(*parts: tuple[str, ...]) -> tuple[str, ...]:
+    words: list[str] = [""]
+    for choices in parts:
+        words = [w + c for w in words for c in choices]
+    return tuple(words)
+
+
+COLUMN_ALIASES: Mapping[str, str] = {
+    **{c.casefold(): c for c in (*COLUMNS, TITLE, BODY, *TIMESTAMP_COLUMNS.values())},
+    "id": TRACKING_ID,
+    **dict.fromkeys(
+        _spellings(("timestamp",), ("", "tanggal"), ("", "laporan"), ("masuk",)),
+        TIMESTAMP_COLUMNS[RECEIVED],
+    ),
+    **dict.fromkeys(
+        _spellings(("timestamp",), ("", "tanggal"), ("", "laporan"), ("disposisi",)),
+        TIMESTAMP_COLUMNS[FORWARDED],
+    ),
+    **dict.fromkeys(
+        _spellings(("timestamp",), ("", "tanggal"), ("", "laporan"), ("aktivitasterakhir",)),
+        TIMESTAMP_COLUMNS[LAST_ACTIVITY],
+    ),
+    **dict.fromkeys(
+        _spellings(("timestamp",), ("", "tanggal"), ("", "laporan"), ("ditutup",)),
+        TIMESTAMP_COLUMNS[CLOSED],
+    ),
+}
+"""
+Header names, normalised (case-folded; spaces, ``_`` and ``-`` removed), to the columns read.
+
+Besides the columns' own names: ``id`` for ``TrackingID`` (one copy of the open data;
+used only when no ``TrackingID`` column is present) and the spellings of the Timestamp
+columns (``TimestampTanggalDisposisi``, ``TimestampLaporanMasuk``,
+``Timestamp_Tanggal_Laporan_Masuk``, ...). An unnamed index column (an empty name,
+``Unnamed: 0``, ``index``) is skipped; every other column is ignored and listed.
+
+.. versionadded:: 0.2.0
 """
 
 DEFAULT_DATE_FORMATS: tuple[str, ...] = (
@@ -257,6 +334,66 @@ class CsvOptions:
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+ERA_STATUS_LABELS: Mapping[str, tuple[tuple[str, Status], ...]] = {
+    "2012-2015": (
+        ("Belum, no TanggalDisposisi", Status.SUBMITTED),
+        ("Belum, with TanggalDisposisi", Status.FORWARDED),
+        ("Proses", Status.IN_PROGRESS),
+        ("Selesai", Status.COMPLETED),
+    ),
+    "v3 (2023-)": (
+        ("Belum Terverifikasi", Status.SUBMITTED),
+        ("Belum Ditindaklanjuti", Status.FORWARDED),
+        ("Proses", Status.IN_PROGRESS),
+        ("Selesai", Status.COMPLETED),
+        ("Tunda", Status.ON_HOLD),
+        ("Arsip", Status.ARCHIVED),
+    ),
+}
+"""
+The status labels of each era of the open data and the status they are read as.
+
+The 2012-2015 *Belum* (not yet) covers two of today's statuses: LAPOR! published a report
+once it had forwarded it, so *Belum* with a disposition is *forwarded, not yet followed
+up*; without one it is *not yet verified*.
+
+.. versionadded:: 0.2.0
+"""
+
+ERA_LABEL_BELUM = "belum"
+"""
+The case-folded 2012-2015 label whose status depends on the disposition columns.
+
+.. versionadded:: 0.2.0
+"""
+
+
+@attrs.frozen
+class RowWarning:
+    """
+    Something odd in a row that was imported anyway (the status does not depend on it).
+
+    Attributes:
+        line: The line the row starts on.
+        column: The column concerned.
+        kind: A short name to count by (``date-order``).
+        message: What is odd and what was done.
+        tracking_id: The row's *Tracking ID*.
+
+    .. versionadded:: 0.2.0
+    """
+
+    line: int
+    column: str
+    kind: str
+    message: str
+    tracking_id: str | None = None
+
+    def __str__(self) -> str:
+        """``line 3, column TanggalDisposisi: ...``."""
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
 class CsvRowError(ValidationError):
     """
     A row (or the header) of an export is malformed; says where.
@@ -271,15 +408,21 @@ class CsvRowError(ValidationError):
     """
 
     def __init__(
-        self, line: int, column: str | None, reason: str, tracking_id: str | None = None
+        self,
+        line: int,
+        column: str | None,
+        reason: str,
+        tracking_id: str | None = None,
+        raw: tuple[str, ...] = (),
     ) -> None:
-        """Record where and why."""
+        """Record where and why (and the row's cells as read, for a rejects file)."""
         where = f"line {line}" + (f", column {column}" if column else "")
         super().__init__(f"{where}: {reason}")
         self.line = line
         self.column = column
         self.reason = reason
         self.tracking_id = tracking_id
+        self.raw = raw
 
 
 @attrs.frozen
@@ -302,8 +445,12 @@ class LaporCsvRecord:
         closed_at: ``TanggalLaporanDitutup``.
         status: The status the label means.
         status_label: The label as written.
+        title: ``JudulLaporan``, when the file has it.
+        body: ``IsiLaporan``, when the file has it.
+        raw: The row's cells as read (for a rejects file; not compared).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``title``, ``body`` and ``raw``.
     """
 
     line: int
@@ -317,6 +464,9 @@ class LaporCsvRecord:
     closed_at: datetime | None
     status: Status
     status_label: str
+    title: str | None = None
+    body: str | None = None
+    raw: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         """Dates are aware."""
