@@ -211,6 +211,8 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
             iter_complaints(store, _query(args), on_unreadable=unreadable.append),
             options=options,
             profile=profile,
+            layout=args.columns,
+            registry=load_registry(args.registry) if args.columns == "full" else None,
         )
     finally:
         store.close()
@@ -353,10 +355,19 @@ def _add_export_lapor_csv(sub: argparse._SubParsersAction[argparse.ArgumentParse
         "export-lapor-csv",
         help="export complaints as the LAPOR! open-data columns (CSV)",
         description="Print the complaints of a store with the columns of the LAPOR! "
-        "open-data export; no content and no reporter are written.",
+        "open-data export. --columns short (default): ids, dates and status, no content and "
+        "no reporter; --columns full: the 2012-2015 layout, with the reporter's public name "
+        "(Anonim when anonim), title and text (none when rahasia), names and Timestamp "
+        "columns.",
     )
     lcsv.add_argument("--store", required=True, help="store URL (sqlite:///path, ...)")
     lcsv.add_argument("--delimiter", default=",", help="field separator (default ',')")
+    lcsv.add_argument(
+        "--columns", choices=("short", "full"), default="short", help="layout (default short)"
+    )
+    lcsv.add_argument(
+        "--registry", type=path_argument, default="kaltim", help="agency names (full layout)"
+    )
     _common(lcsv)
     _window(lcsv)
     lcsv.set_defaults(func=run_export_lapor_csv)

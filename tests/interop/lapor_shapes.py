@@ -57,7 +57,7 @@ SHORT_COLUMNS = (
     "TanggalLaporanDitutup",
     "Status",
 )
-IGNORED_FULL = ("Pelapor", "Kategori", "DisposisiInstansi", "Area", "created_at", "updated_at")
+IGNORED_FULL = ("Kategori", "DisposisiInstansi", "Area", "created_at", "updated_at")
 
 # LAPOR!'s own numbers and ours (the Kaltim registry, the national profile).
 CATEGORY_MAP = {"17": "infrastruktur", "23": "kesehatan"}

@@ -63,7 +63,7 @@ def test_unknown_columns_are_ignored_and_listed() -> None:
     assert 2 == summary.imported
     expected = [c if c != "updated_at" else "Kolom Lain" for c in shapes.IGNORED_FULL]
     assert expected == list(summary.ignored_columns)
-    assert "ignored columns: Pelapor" in summary.render()
+    assert "ignored columns: Kategori" in summary.render()
 
 
 @pytest.mark.parametrize(

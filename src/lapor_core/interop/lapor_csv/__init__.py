@@ -87,6 +87,7 @@ from lapor_core.interop.lapor_csv.records import (
     FORWARDED,
     LAST_ACTIVITY,
     RECEIVED,
+    REPORTER,
     REQUIRED_COLUMNS,
     STATUS,
     STATUS_LABELS,
@@ -99,7 +100,14 @@ from lapor_core.interop.lapor_csv.records import (
     RowWarning,
     status_labels_from_profile,
 )
-from lapor_core.interop.lapor_csv.writing import record_fields, to_record, write_lapor_csv
+from lapor_core.interop.lapor_csv.writing import (
+    FULL_COLUMNS,
+    LAYOUTS,
+    full_fields,
+    record_fields,
+    to_record,
+    write_lapor_csv,
+)
 
 __all__ = [
     "AGENCY_ID",
@@ -114,12 +122,15 @@ __all__ = [
     "ERA_LABEL_BELUM",
     "ERA_STATUS_LABELS",
     "FORWARDED",
+    "FULL_COLUMNS",
     "IMPORT_CHANNEL",
     "IMPORT_REPORTER",
     "INDONESIAN",
     "ISO",
     "LAST_ACTIVITY",
+    "LAYOUTS",
     "RECEIVED",
+    "REPORTER",
     "REQUIRED_COLUMNS",
     "STATUS",
     "STATUS_LABELS",
@@ -137,6 +148,7 @@ __all__ = [
     "RowWarning",
     "Step",
     "complaint_id_for",
+    "full_fields",
     "idempotency_key_for",
     "map_ids",
     "normalise_header",

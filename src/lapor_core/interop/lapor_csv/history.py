@@ -29,7 +29,15 @@ from lapor_core.domain.commands import (
 )
 from lapor_core.domain.complaint import Complaint, Context, decide, evolve
 from lapor_core.domain.events import Event
-from lapor_core.domain.model import ArchiveReason, ComplaintId, Content, ExternalIds, Status
+from lapor_core.domain.model import (
+    ArchiveReason,
+    ComplaintId,
+    Content,
+    ExternalIds,
+    Privacy,
+    Reporter,
+    Status,
+)
 from lapor_core.errors import LaporError, ValidationError
 from lapor_core.interop.lapor_csv.mapping import (
     ImportOptions,
@@ -216,6 +224,9 @@ def record_steps(
     return tuple(steps)
 
 
+_ANONIM = "anonim"  # the name the export writes for an anonim reporter
+
+
 @attrs.frozen
 class _History:
     """The steps of one record, built in order by :func:`record_steps`."""
@@ -240,6 +251,30 @@ class _History:
         """When it was forwarded, if it was (an agency and a date are given)."""
         return self.record.forwarded_at if self.agency is not None else None
 
+    @property
+    def reporter(self) -> Reporter:
+        """The options' reporter, named as ``Pelapor`` says (unless it says ``Anonim``)."""
+        name = self.record.reporter
+        if name is None or name.casefold() == _ANONIM:
+            return self.options.reporter
+        return attrs.evolve(self.options.reporter, name=name)
+
+    @property
+    def privacy(self) -> Privacy:
+        """
+        The options' privacy, with what the row shows of it.
+
+        ``Pelapor`` ``Anonim`` is an *anonim* report; a row with neither title nor text is
+        taken as *rahasia*: the public was not shown its content, and the placeholder text
+        it gets here is not to be shown as if it were.
+        """
+        privacy = self.options.privacy
+        if self.record.reporter is not None and self.record.reporter.casefold() == _ANONIM:
+            privacy = attrs.evolve(privacy, anonymous=True)
+        if self.record.title is None and self.record.body is None:
+            privacy = attrs.evolve(privacy, confidential=True)
+        return privacy
+
     def submission(self, ids: MappedIds) -> Step:
         """``Submit`` by the system actor at the day received."""
         record, options = self.record, self.options
@@ -254,9 +289,9 @@ class _History:
                 point=ids.point,
             ),
             kind=options.kind,
-            reporter=options.reporter,
+            reporter=self.reporter,
             channel=options.channel,
-            privacy=options.privacy,
+            privacy=self.privacy,
             region=ids.region,
             category=ids.category,
             external_ids=ExternalIds(sp4n_tracking_id=record.tracking_id),

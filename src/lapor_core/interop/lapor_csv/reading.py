@@ -44,6 +44,7 @@ from lapor_core.interop.lapor_csv.records import (
     FORWARDED,
     LAST_ACTIVITY,
     RECEIVED,
+    REPORTER,
     STATUS,
     TIMESTAMP_COLUMNS,
     TITLE,
@@ -155,6 +156,7 @@ def parse_row(
         status_label=label,
         title=cells.text(TITLE),
         body=cells.text(BODY),
+        reporter=cells.text(REPORTER),
     )
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "FORWARDED",
     "LAST_ACTIVITY",
     "RECEIVED",
+    "REPORTER",
     "REQUIRED_COLUMNS",
     "STATUS",
     "STATUS_LABELS",
@@ -158,6 +159,14 @@ The column of the report's text (read when present).
 .. versionadded:: 0.2.0
 """
 
+REPORTER = "Pelapor"
+"""
+The column of the reporter's public name (read when present): ``Anonim`` for an *anonim*
+report.
+
+.. versionadded:: 0.2.0
+"""
+
 TIMESTAMP_COLUMNS: Mapping[str, str] = {
     RECEIVED: "TimestampLaporanMasuk",
     FORWARDED: "TimestampTanggalDisposisi",
@@ -180,7 +189,7 @@ def _spellings(*parts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 COLUMN_ALIASES: Mapping[str, str] = {
-    **{c.casefold(): c for c in (*COLUMNS, TITLE, BODY, *TIMESTAMP_COLUMNS.values())},
+    **{c.casefold(): c for c in (*COLUMNS, TITLE, BODY, REPORTER, *TIMESTAMP_COLUMNS.values())},
     "id": TRACKING_ID,
     **dict.fromkeys(
         _spellings(("timestamp",), ("", "tanggal"), ("", "laporan"), ("masuk",)),
@@ -447,6 +456,7 @@ class LaporCsvRecord:
         status_label: The label as written.
         title: ``JudulLaporan``, when the file has it.
         body: ``IsiLaporan``, when the file has it.
+        reporter: ``Pelapor``, when the file has it.
         raw: The row's cells as read (for a rejects file; not compared).
 
     .. versionadded:: 0.1.0
@@ -466,6 +476,7 @@ class LaporCsvRecord:
     status_label: str
     title: str | None = None
     body: str | None = None
+    reporter: str | None = None
     raw: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

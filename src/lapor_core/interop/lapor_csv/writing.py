@@ -3,10 +3,15 @@ Writing the LAPOR! export: complaints back to the same columns.
 
 :func:`to_record` turns a complaint into a row, :func:`record_fields` a row into the text
 of its columns, and :func:`write_lapor_csv` writes complaints as CSV, header first. The
-columns carry no content and no reporter, so *anonim* and *rahasia* reports export nothing
-the public may not see.
+short layout (:data:`COLUMNS`) carries no content and no reporter; the full layout of the
+2012-2015 open data (:data:`FULL_COLUMNS`) adds the reporter's public name, the title and
+the text as the public may see them (``Anonim`` for an *anonim* report, no title or text
+for a *rahasia* one), the names beside the ids, and the Timestamp columns, with its dates
+written as that data writes them (``2015-03-02 09:15:00``, local time; ``0000-00-00
+00:00:00`` and ``0`` for none).
 
 .. versionadded:: 0.1.0
+.. versionchanged:: 0.2.0 The full layout.
 """
 
 from __future__ import annotations
@@ -18,27 +23,78 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TextIO
 
+from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.model import TrackingId
+from lapor_core.domain.privacy import public_view
 from lapor_core.domain.profile import Profile
 from lapor_core.errors import ValidationError
 from lapor_core.interop._labels import label_id
 from lapor_core.interop.lapor_csv.records import (
     AGENCY_ID,
     AREA_ID,
+    BODY,
     CATEGORY_ID,
     CLOSED,
     COLUMNS,
     FORWARDED,
     LAST_ACTIVITY,
     RECEIVED,
+    REPORTER,
     STATUS,
+    TIMESTAMP_COLUMNS,
+    TITLE,
     TRACKING_ID,
     CsvOptions,
     LaporCsvRecord,
 )
 
-__all__ = ["record_fields", "to_record", "write_lapor_csv"]
+__all__ = [
+    "FULL_COLUMNS",
+    "LAYOUTS",
+    "full_fields",
+    "record_fields",
+    "to_record",
+    "write_lapor_csv",
+]
+
+CATEGORY_NAME = "Kategori"
+AGENCY_NAME = "DisposisiInstansi"
+AREA_NAME = "Area"
+_NO_DATE = "0000-00-00 00:00:00"
+
+FULL_COLUMNS: tuple[str, ...] = (
+    "",
+    TRACKING_ID,
+    REPORTER,
+    TITLE,
+    BODY,
+    CATEGORY_NAME,
+    CATEGORY_ID,
+    AGENCY_NAME,
+    AGENCY_ID,
+    AREA_NAME,
+    AREA_ID,
+    STATUS,
+    RECEIVED,
+    FORWARDED,
+    LAST_ACTIVITY,
+    CLOSED,
+    *TIMESTAMP_COLUMNS.values(),
+)
+"""
+The full layout of the 2012-2015 open data, in its order (an unnamed index column first).
+
+.. versionadded:: 0.2.0
+"""
+
+LAYOUTS: tuple[str, ...] = ("short", "full")
+"""
+The layouts :func:`write_lapor_csv` writes: ``short`` (:data:`COLUMNS`), ``full``
+(:data:`FULL_COLUMNS`).
+
+.. versionadded:: 0.2.0
+"""
 
 
 def _last_activity(complaint: Complaint) -> datetime | None:
@@ -120,12 +176,83 @@ def record_fields(
     }
 
 
+def _mysql(value: datetime | None, zone: zoneinfo.ZoneInfo) -> str:
+    if value is None:
+        return _NO_DATE
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _stamp(value: datetime | None) -> str:
+    return "0" if value is None else str(int(value.timestamp()))
+
+
+def full_fields(
+    complaint: Complaint,
+    index: int,
+    options: CsvOptions | None = None,
+    profile: Profile | None = None,
+    registry: AgencyRegistry | None = None,
+) -> dict[str, str]:
+    """
+    A complaint as the text of the full layout's columns (:data:`FULL_COLUMNS`).
+
+    Args:
+        complaint: The complaint.
+        index: The value of the unnamed index column (the row's number, from 0).
+        options: The time zone of the dates.
+        profile: Status labels and category names.
+        registry: Agency names.
+
+    Raises:
+        ValidationError: As :func:`to_record`.
+
+    .. versionadded:: 0.2.0
+    """
+    options = options if options is not None else CsvOptions()
+    zone = options.zone
+    record = to_record(complaint)
+    view = public_view(complaint)
+    fields = record_fields(record, options, profile)
+    category = complaint.category
+    category_name = ""
+    if category is not None and profile is not None:
+        category_name = profile.category_names.get(category.code, "")
+    agency = record.agency_id
+    agency_name = ""
+    if agency is not None and registry is not None and agency in registry:
+        agency_name = registry.get(agency).name
+    dates = {
+        RECEIVED: record.received_at,
+        FORWARDED: record.forwarded_at,
+        LAST_ACTIVITY: record.last_activity_at,
+        CLOSED: record.closed_at,
+    }
+    return {
+        "": str(index),
+        TRACKING_ID: fields[TRACKING_ID],
+        REPORTER: view.reporter_name if view.reporter_name is not None else "Anonim",
+        TITLE: view.title or "",
+        BODY: view.body or "",
+        CATEGORY_NAME: category_name,
+        CATEGORY_ID: fields[CATEGORY_ID],
+        AGENCY_NAME: agency_name,
+        AGENCY_ID: fields[AGENCY_ID],
+        AREA_NAME: "",
+        AREA_ID: fields[AREA_ID],
+        STATUS: fields[STATUS],
+        **{column: _mysql(value, zone) for column, value in dates.items()},
+        **{TIMESTAMP_COLUMNS[column]: _stamp(value) for column, value in dates.items()},
+    }
+
+
 def write_lapor_csv(
     complaints: Iterable[Complaint],
     out: TextIO | None = None,
     *,
     options: CsvOptions | None = None,
     profile: Profile | None = None,
+    layout: str = "short",
+    registry: AgencyRegistry | None = None,
 ) -> str:
     """
     Write complaints as the export's columns (:data:`COLUMNS`), header first.
@@ -135,7 +262,10 @@ def write_lapor_csv(
         out: Where to write, row by row (open it with ``newline=""``); default: build
             and return the text.
         options: The delimiter and the time zone of the dates.
-        profile: Status labels (default: the national Indonesian labels).
+        profile: Status labels (default: the national Indonesian labels), and category
+            names in the full layout.
+        layout: ``short`` (:data:`COLUMNS`, ISO dates) or ``full`` (:data:`FULL_COLUMNS`).
+        registry: Agency names, in the full layout.
 
     Returns:
         The text written when *out* is ``None``, else ``""``.
@@ -146,20 +276,17 @@ def write_lapor_csv(
     .. versionadded:: 0.1.0
     """
     options = options if options is not None else CsvOptions()
-    if out is None:
-        buffer = io.StringIO()
-        _write(complaints, buffer, options, profile)
-        return buffer.getvalue()
-    _write(complaints, out, options, profile)
-    return ""
-
-
-def _write(
-    complaints: Iterable[Complaint], out: TextIO, options: CsvOptions, profile: Profile | None
-) -> None:
+    if layout not in LAYOUTS:
+        raise ValidationError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+    target = out if out is not None else io.StringIO()
+    columns = FULL_COLUMNS if layout == "full" else COLUMNS
     writer = csv.DictWriter(
-        out, fieldnames=COLUMNS, delimiter=options.delimiter, lineterminator="\r\n"
+        target, fieldnames=columns, delimiter=options.delimiter, lineterminator="\r\n"
     )
     writer.writeheader()
-    for complaint in complaints:
-        writer.writerow(record_fields(to_record(complaint), options, profile))
+    for index, complaint in enumerate(complaints):
+        if layout == "full":
+            writer.writerow(full_fields(complaint, index, options, profile, registry))
+        else:
+            writer.writerow(record_fields(to_record(complaint), options, profile))
+    return target.getvalue() if isinstance(target, io.StringIO) and out is None else ""
