@@ -255,3 +255,43 @@ def write_maps(folder: object) -> dict[str, str]:
         "--map-areas": str(areas),
         "--areas": str(area_file),
     }
+
+
+SAMPLE_FOLDER = "docs/examples/lapor-open-data"
+
+
+def sample_files() -> dict[str, str]:
+    """
+    The sample shipped in :data:`SAMPLE_FOLDER`: eight reports in the full layout with
+    Indonesian month names and MySQL zero dates, one row whose agency number no map knows
+    (refused), one that repeats a TrackingID with another agency (a conflict), and the
+    map files and LAPOR!'s area file.
+    """
+    made = reports(8)
+    text = render(made, style="indonesian", empty="0000-00-00 00:00:00")
+    lines = text.splitlines()
+    columns = lines[0].split(",")
+    unknown = next(line for line in lines[1:] if ",101," in line or ",102," in line)
+    cells = unknown.split(",")
+    cells[columns.index("TrackingID")] = "1999999"
+    cells[columns.index("DisposisiInstansiID")] = "999"
+    conflict = lines[2].split(",")  # the second report, forwarded to an agency
+    conflict[columns.index("DisposisiInstansiID")] = "103"
+    rows = [*lines, ",".join(cells), ",".join(conflict)]
+    files = {"laporan.csv": "\n".join(rows) + "\n"}
+    files["kategori.csv"] = "lapor_id,our_id\n" + "".join(
+        f"{k},{v}\n" for k, v in CATEGORY_MAP.items()
+    )
+    files["instansi.toml"] = "".join(f'"{k}" = "{v}"\n' for k, v in AGENCY_MAP.items())
+    files["area.csv"] = "".join(f"{k},{v}\n" for k, v in AREA_MAP.items())
+    files["areas.csv"] = AREA_FILE
+    return files
+
+
+if __name__ == "__main__":  # write the sample: python tests/interop/lapor_shapes.py
+    from pathlib import Path
+
+    folder = Path(__file__).parents[2] / SAMPLE_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in sample_files().items():
+        (folder / name).write_text(content, encoding="utf-8")

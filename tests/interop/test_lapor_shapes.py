@@ -219,3 +219,11 @@ def test_map_files_csv_and_toml_and_the_area_file(tmp_path: Path) -> None:
     bad.write_text('"17" = ["a"]\n', encoding="utf-8")
     with pytest.raises(lc.ValidationError, match="17"):
         read_map_file(bad)
+
+
+def test_the_shipped_sample_is_what_the_generator_writes() -> None:
+    folder = Path(__file__).parents[2] / shapes.SAMPLE_FOLDER
+    expected = shapes.sample_files()
+    assert sorted(expected) == sorted(p.name for p in folder.iterdir())
+    for name, text in expected.items():
+        assert text == (folder / name).read_text(encoding="utf-8"), name
