@@ -27,6 +27,7 @@ from lapor_core.interop.lapor_csv import (
     DEFAULT_TIME_ZONE,
     CsvOptions,
     ImportOptions,
+    LaporNumbers,
     write_lapor_csv,
 )
 from lapor_core.interop.open311 import services, to_service_request
@@ -200,6 +201,18 @@ def run_export_open311(args: argparse.Namespace) -> int:
     return _report_unreadable("export-open311", unreadable)
 
 
+def _export_numbers(args: argparse.Namespace) -> LaporNumbers | None:
+    """LAPOR!'s numbers from the import's map files, if any is given."""
+    given = (args.map_categories, args.map_agencies, args.map_areas)
+    if not any(given):
+        return None
+    categories, agencies, areas = (
+        read_map_file(path, what) if path else None
+        for path, what in zip(given, ("category", "agency", "area"), strict=True)
+    )
+    return LaporNumbers.from_import_maps(categories, agencies, areas)
+
+
 def run_export_lapor_csv(args: argparse.Namespace) -> int:
     """Run ``lapor-core export-lapor-csv``: complaints as the open-data export's columns."""
     profile = load_profile(args.profile)
@@ -213,6 +226,7 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
             profile=profile,
             layout=args.columns,
             registry=load_registry(args.registry) if args.columns == "full" else None,
+            numbers=_export_numbers(args),
         )
     finally:
         store.close()
@@ -368,6 +382,16 @@ def _add_export_lapor_csv(sub: argparse._SubParsersAction[argparse.ArgumentParse
     lcsv.add_argument(
         "--registry", type=path_argument, default="kaltim", help="agency names (full layout)"
     )
+    for option, what in (
+        ("--map-categories", "KategoriID"),
+        ("--map-agencies", "DisposisiInstansiID"),
+        ("--map-areas", "AreaID"),
+    ):
+        lcsv.add_argument(
+            option,
+            type=path_argument,
+            help=f"the import's map file (LAPOR!'s number, ours): write {what} as LAPOR!'s",
+        )
     _common(lcsv)
     _window(lcsv)
     lcsv.set_defaults(func=run_export_lapor_csv)

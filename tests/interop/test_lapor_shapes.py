@@ -227,3 +227,42 @@ def test_the_shipped_sample_is_what_the_generator_writes() -> None:
     assert sorted(expected) == sorted(p.name for p in folder.iterdir())
     for name, text in expected.items():
         assert text == (folder / name).read_text(encoding="utf-8"), name
+
+
+def test_the_export_writes_lapor_numbers_through_the_same_maps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lapor_core.cli import main  # noqa: PLC0415 - the command line under test
+
+    folder = Path(__file__).parents[2] / shapes.SAMPLE_FOLDER
+    maps = [
+        "--map-categories", str(folder / "kategori.csv"),
+        "--map-agencies", str(folder / "instansi.toml"),
+        "--map-areas", str(folder / "area.csv"),
+    ]  # fmt: skip
+    store = f"sqlite:///{tmp_path / 'lapor.sqlite3'}"
+    main(["import", str(folder / "laporan.csv"), "--store", store, *maps])
+    capsys.readouterr()
+    assert 0 == main(["export-lapor-csv", "--store", store, "--columns", "full", *maps])
+    exported = {r["TrackingID"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    with (folder / "laporan.csv").open(encoding="utf-8", newline="") as handle:
+        first: dict[str, dict[str, str]] = {}
+        for r in csv.DictReader(handle):  # the conflicting repeat is not what was imported
+            first.setdefault(r["TrackingID"], r)
+    given = [r for tracking, r in first.items() if tracking in exported]
+    assert 8 == len(given)
+    carried = ("KategoriID", "DisposisiInstansiID", "AreaID", *shapes.FULL_COLUMNS[16:20])
+    for row in given:
+        back = exported[row["TrackingID"]]
+        assert {c: row[c] for c in carried} == {c: back[c] for c in carried}, row["TrackingID"]
+
+
+def test_a_map_that_gives_one_id_two_numbers_cannot_export() -> None:
+    from lapor_core.interop.lapor_csv import LaporNumbers  # noqa: PLC0415
+
+    with pytest.raises(lc.ValidationError, match="two LAPOR! numbers"):
+        LaporNumbers.from_import_maps(categories={"17": "infrastruktur", "18": "infrastruktur"})
+    numbers = LaporNumbers.from_import_maps(agencies={"101": "samarinda"})
+    assert {"DisposisiInstansiID": "101", "AreaID": "64.72"} == numbers.apply(
+        {"DisposisiInstansiID": "samarinda", "AreaID": "64.72"}
+    )

@@ -103,6 +103,7 @@ from lapor_core.interop.lapor_csv.records import (
 from lapor_core.interop.lapor_csv.writing import (
     FULL_COLUMNS,
     LAYOUTS,
+    LaporNumbers,
     full_fields,
     record_fields,
     to_record,
@@ -144,6 +145,7 @@ __all__ = [
     "IndonesianParserInfo",
     "LaporCsvRecord",
     "LaporCsvRows",
+    "LaporNumbers",
     "MappedIds",
     "RowWarning",
     "Step",

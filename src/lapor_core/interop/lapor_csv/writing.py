@@ -19,9 +19,11 @@ from __future__ import annotations
 import csv
 import io
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TextIO
+
+import attrs
 
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.complaint import Complaint
@@ -52,6 +54,7 @@ from lapor_core.interop.lapor_csv.records import (
 __all__ = [
     "FULL_COLUMNS",
     "LAYOUTS",
+    "LaporNumbers",
     "full_fields",
     "record_fields",
     "to_record",
@@ -87,6 +90,71 @@ The full layout of the 2012-2015 open data, in its order (an unnamed index colum
 
 .. versionadded:: 0.2.0
 """
+
+
+@attrs.frozen
+class LaporNumbers:
+    """
+    Our ids to LAPOR!'s own numbers, for the export: the import's maps, the other way.
+
+    Attributes:
+        categories: Category code -> ``KategoriID``.
+        agencies: Agency id -> ``DisposisiInstansiID``.
+        areas: Region code -> ``AreaID``.
+
+    An id a map does not list is written as it is.
+
+    .. versionadded:: 0.2.0
+    """
+
+    categories: Mapping[str, str] = attrs.field(factory=dict)
+    agencies: Mapping[str, str] = attrs.field(factory=dict)
+    areas: Mapping[str, str] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_import_maps(
+        cls,
+        categories: Mapping[str, str] | None = None,
+        agencies: Mapping[str, str] | None = None,
+        areas: Mapping[str, str] | None = None,
+    ) -> LaporNumbers:
+        """
+        The numbers of maps from LAPOR!'s numbers to ours (as the importer reads them).
+
+        Raises:
+            ValidationError: Two of LAPOR!'s numbers map to one id of ours: the export
+                could not tell which to write (the message names both).
+        """
+        return cls(
+            categories=_inverse(categories or {}, "category"),
+            agencies=_inverse(agencies or {}, "agency"),
+            areas=_inverse(areas or {}, "area"),
+        )
+
+    def apply(self, fields: dict[str, str]) -> dict[str, str]:
+        """*fields* (a row's text) with our ids replaced by LAPOR!'s numbers."""
+        for column, table in (
+            (CATEGORY_ID, self.categories),
+            (AGENCY_ID, self.agencies),
+            (AREA_ID, self.areas),
+        ):
+            value = fields.get(column)
+            if value:
+                fields[column] = table.get(value, value)
+        return fields
+
+
+def _inverse(table: Mapping[str, str], what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for theirs, ours in table.items():
+        if ours in out and out[ours] != theirs:
+            raise ValidationError(
+                f"the {what} map gives {ours!r} two LAPOR! numbers ({out[ours]!r} and "
+                f"{theirs!r}): the export cannot tell which to write"
+            )
+        out[ours] = theirs
+    return out
+
 
 LAYOUTS: tuple[str, ...] = ("short", "full")
 """
@@ -253,6 +321,7 @@ def write_lapor_csv(
     profile: Profile | None = None,
     layout: str = "short",
     registry: AgencyRegistry | None = None,
+    numbers: LaporNumbers | None = None,
 ) -> str:
     """
     Write complaints as the export's columns (:data:`COLUMNS`), header first.
@@ -266,6 +335,8 @@ def write_lapor_csv(
             names in the full layout.
         layout: ``short`` (:data:`COLUMNS`, ISO dates) or ``full`` (:data:`FULL_COLUMNS`).
         registry: Agency names, in the full layout.
+        numbers: LAPOR!'s numbers for our category, agency and region ids (default: our
+            ids as they are).
 
     Returns:
         The text written when *out* is ``None``, else ``""``.
@@ -286,7 +357,8 @@ def write_lapor_csv(
     writer.writeheader()
     for index, complaint in enumerate(complaints):
         if layout == "full":
-            writer.writerow(full_fields(complaint, index, options, profile, registry))
+            fields = full_fields(complaint, index, options, profile, registry)
         else:
-            writer.writerow(record_fields(to_record(complaint), options, profile))
+            fields = record_fields(to_record(complaint), options, profile)
+        writer.writerow(numbers.apply(fields) if numbers is not None else fields)
     return target.getvalue() if isinstance(target, io.StringIO) and out is None else ""
