@@ -294,6 +294,16 @@ BACKENDS = ("memory", "sqlite", "postgres")
 """The three backends, for ``@pytest.fixture(params=BACKENDS)`` with :func:`backend_store`."""
 
 
+def postgres_dsn() -> str:
+    """The test server's DSN; without one the test is skipped (failed when ``CI`` is set)."""
+    dsn = os.environ.get("LAPOR_TEST_POSTGRES_DSN")
+    if not dsn:
+        if os.environ.get("CI"):
+            pytest.fail("LAPOR_TEST_POSTGRES_DSN is not set (CI is set: refusing to skip)")
+        pytest.skip("LAPOR_TEST_POSTGRES_DSN is not set: PostgreSQL tests need a server")
+    return dsn
+
+
 @contextlib.contextmanager
 def backend_store(kind: str, directory: Path) -> Iterator[ComplaintStore]:
     """
@@ -307,11 +317,7 @@ def backend_store(kind: str, directory: Path) -> Iterator[ComplaintStore]:
     elif kind == "sqlite":
         store = SQLiteStore(directory / "backend.sqlite3")
     else:
-        dsn = os.environ.get("LAPOR_TEST_POSTGRES_DSN")
-        if not dsn:
-            if os.environ.get("CI"):
-                pytest.fail("LAPOR_TEST_POSTGRES_DSN is not set (CI is set: refusing to skip)")
-            pytest.skip("LAPOR_TEST_POSTGRES_DSN is not set: PostgreSQL tests need a server")
+        dsn = postgres_dsn()
         from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - optional extra
 
         store = PostgresStore(dsn, schema=f"lapor_t_{uuid.uuid4().hex[:12]}", max_size=2)

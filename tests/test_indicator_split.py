@@ -6,7 +6,6 @@ migration that adds the split to a version 1 store.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import lapor_core as lc
-from helpers import BACKENDS, REGISTRY, backend_store
+from helpers import BACKENDS, REGISTRY, backend_store, postgres_dsn
 from lapor_core.cli import main
 from lapor_core.reports import compute_indicators, indicators, indicators_legend
 from lapor_core.service import ComplaintService
@@ -145,11 +144,7 @@ def test_a_version_1_sqlite_file_gets_the_split_from_its_events(tmp_path: Path) 
 
 
 def test_a_version_1_postgres_schema_gets_the_split_from_its_events() -> None:
-    dsn = os.environ.get("LAPOR_TEST_POSTGRES_DSN")
-    if not dsn:
-        if os.environ.get("CI"):
-            pytest.fail("LAPOR_TEST_POSTGRES_DSN is not set (CI is set: refusing to skip)")
-        pytest.skip("LAPOR_TEST_POSTGRES_DSN is not set: PostgreSQL tests need a server")
+    dsn = postgres_dsn()
     import psycopg  # noqa: PLC0415 - the postgres extra
 
     from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - optional extra

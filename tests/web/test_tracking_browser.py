@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,8 +19,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-import uvicorn
-from web_helpers import NOW, config, make_service, post_form
+from web_helpers import NOW, config, make_service, post_form, serving
 
 import lapor_core as lc
 from lapor_core.service import ComplaintService
@@ -45,29 +41,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture
 def served() -> Iterator[tuple[str, ComplaintService]]:
     service = make_service()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(service, config=config()),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
+    with serving(create_app(service, config=config())) as port:
         yield f"http://127.0.0.1:{port}", service
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _browser() -> WebDriver:

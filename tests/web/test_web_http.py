@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from defusedxml import ElementTree as SafeET
 from georeport import GeoReport
 from web_helpers import (
@@ -22,20 +19,16 @@ from web_helpers import (
     archive,
     before,
     config,
+    free_port,
     make_service,
     post_form,
+    serving,
     submit,
     validate,
 )
 
 from lapor_core.service import ComplaintService
 from lapor_core.web import create_app, hash_api_key
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -47,27 +40,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, ComplaintService]]:
     submit(service, "c-3", at=before(5), category=None)
     submit(service, "c-4", at=before(3), category="kesehatan")
     archive(service, "c-4", before(2), duplicate_of="c-1")
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(service, config=config()),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}", service
+        with serving(create_app(service, config=config())) as port:
+            yield f"http://127.0.0.1:{port}", service
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         service.store.close()
 
 
@@ -172,7 +148,7 @@ def test_lapor_core_serve_runs_uvicorn(tmp_path: Path) -> None:
         f'[[api_keys]]\nsha256 = "{hash_api_key(KEY)}"\nactor = "lapor-wal"\n',
         encoding="utf-8",
     )
-    port = _free_port()
+    port = free_port()
     store = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
     command = [sys.executable, "-m", "lapor_core", "serve", "--store", store]
     command += ["--config", str(settings), "--port", str(port), "--sweep", "1s"]

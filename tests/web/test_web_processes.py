@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_helpers import KEY, post_form
+from web_helpers import KEY, free_port, post_form
 
 import lapor_core as lc
 from lapor_core.service import ComplaintService
@@ -39,12 +38,6 @@ SEEDED = 12
 START_TIMEOUT = 60.0
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -150,7 +143,7 @@ def test_two_servers_and_two_sweepers_lose_and_repeat_nothing(
         encoding="utf-8",
     )
     env = {**os.environ, "LAPOR_STORE": database}
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     logs = [(tmp_path / f"serve-{port}.log").open("wb") for port in ports]
     servers = [
         subprocess.Popen(  # noqa: S603 - our own command, fixed arguments

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from web_helpers import config, make_service, post_form
+from web_helpers import config, make_service, post_form, serving
 
 from lapor_core.errors import ValidationError
 from lapor_core.service import ComplaintService
@@ -23,29 +21,16 @@ BODY_TIMEOUT = 0.5
 @pytest.fixture
 def served() -> Iterator[tuple[int, ComplaintService]]:
     service = make_service()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(service, config=config(body_timeout=BODY_TIMEOUT)),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
+    with serving(create_app(service, config=config(body_timeout=BODY_TIMEOUT))) as port:
         yield port, service
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+
+
+def _head(body: bytes) -> bytes:
+    return (
+        b"POST /requests.json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+    )
 
 
 def _exchange(port: int, head: bytes, body_part: bytes) -> tuple[int, bytes, float]:
@@ -77,11 +62,7 @@ def _exchange(port: int, head: bytes, body_part: bytes) -> tuple[int, bytes, flo
 def test_a_body_sent_too_slowly_is_refused_with_408(served: tuple[int, ComplaintService]) -> None:
     port, service = served
     body = urllib.parse.urlencode(post_form()).encode()
-    head = (
-        b"POST /requests.json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        b"Content-Type: application/x-www-form-urlencoded\r\n"
-        + f"Content-Length: {len(body)}\r\n\r\n".encode()
-    )
+    head = _head(body)
     status, answer, took = _exchange(port, head, body[:20])
     assert 408 == status
     [error] = json.loads(answer)
@@ -94,11 +75,7 @@ def test_a_body_sent_too_slowly_is_refused_with_408(served: tuple[int, Complaint
 def test_a_body_sent_in_time_is_accepted(served: tuple[int, ComplaintService]) -> None:
     port, service = served
     body = urllib.parse.urlencode(post_form()).encode()
-    head = (
-        b"POST /requests.json HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        b"Content-Type: application/x-www-form-urlencoded\r\n"
-        + f"Content-Length: {len(body)}\r\n\r\n".encode()
-    )
+    head = _head(body)
     status, answer, _ = _exchange(port, head, body)
     assert 200 == status, answer
     assert 1 == len(service.store.read_all())

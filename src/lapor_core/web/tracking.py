@@ -34,7 +34,7 @@ from lapor_core.domain.calendar import INDONESIAN_TIME_ZONES
 from lapor_core.domain.clocks import Deadline, DurationUnit, deadlines
 from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.model import ComplaintId, TrackingId
-from lapor_core.domain.privacy import CONFIDENTIAL_TEXT, redact, redact_event, sees
+from lapor_core.domain.privacy import CONFIDENTIAL_TEXT, redact, sees
 from lapor_core.errors import CorruptStream, LaporError, UndecodableEvent, ValidationError
 from lapor_core.service import ComplaintService
 from lapor_core.web._queries import find_complaint
@@ -259,7 +259,7 @@ class _Tracking:
         shown = redact(complaint, _PUBLIC)
         sight = sees(complaint, _PUBLIC)
         lead = next((a.agency for a in complaint.assignments if a.lead), complaint.responsible)
-        events = self.service.store.load(complaint.id)
+        events = self.service.history(complaint.id, _PUBLIC)
         tracking = complaint.external_ids.sp4n_tracking_id
         return {
             "title": shown.content.title,
@@ -271,11 +271,7 @@ class _Tracking:
             "reporter": shown.reporter.name if sight.identity else t["anonymous"],
             "submitted": self._when(complaint.submitted_at),
             "deadlines": self._deadlines(complaint, lang),
-            "timeline": [
-                step
-                for event in events
-                if (step := self._step(redact_event(event, complaint, _PUBLIC), lang))
-            ],
+            "timeline": [step for event in events if (step := self._step(event, lang))],
         }
 
     def _deadlines(self, complaint: Complaint, lang: str) -> list[_Shown]:

@@ -349,7 +349,8 @@ def write_lapor_csv(
     options = options if options is not None else CsvOptions()
     if layout not in LAYOUTS:
         raise ValidationError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
-    target = out if out is not None else io.StringIO()
+    buffer = io.StringIO()
+    target = out if out is not None else buffer
     columns = FULL_COLUMNS if layout == "full" else COLUMNS
     writer = csv.DictWriter(
         target, fieldnames=columns, delimiter=options.delimiter, lineterminator="\r\n"
@@ -361,4 +362,4 @@ def write_lapor_csv(
         else:
             fields = record_fields(to_record(complaint), options, profile)
         writer.writerow(numbers.apply(fields) if numbers is not None else fields)
-    return target.getvalue() if isinstance(target, io.StringIO) and out is None else ""
+    return buffer.getvalue()
