@@ -229,3 +229,14 @@ def test_recompute_from_the_command_line_moves_once(
     assert "0 moved, 1 already recomputed" in capsys.readouterr().out
     assert 1 == main(["recompute", "--store", url, "--previous-data", str(LAST_CONFIRMED)])
     assert "cannot move" in capsys.readouterr().err
+
+
+def test_calendar_status_refuses_a_date_that_is_not_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["calendar", "status", "--today", "kemarin"])
+    assert 2 == stopped.value.code
+    error = capsys.readouterr().err
+    assert "not an ISO date: 'kemarin'" in error
+    assert "Traceback" not in error

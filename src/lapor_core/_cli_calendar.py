@@ -46,9 +46,8 @@ _WORDS = {
 }
 
 
-def _today(given: str | None) -> date:
-    if given is None:
-        return datetime.now(UTC).date()
+def _iso_date(given: str) -> date:
+    """An ISO date argument (argparse reports a bad one as a usage error)."""
     try:
         return date.fromisoformat(given)
     except ValueError:
@@ -65,7 +64,7 @@ def run_status(args: argparse.Namespace) -> int:
     """Run ``lapor-core calendar status``: the data's coverage, and a warning if due."""
     calendar: WorkingCalendar = load_profile(args.profile).calendar()
     words = _WORDS[args.lang]
-    today = _today(args.today)
+    today: date = args.today if args.today is not None else datetime.now(UTC).date()
     confirmed = confirmed_years()
     last = calendar.years[-1]
     print(f"{words['data']}: holidays {_version()}")
@@ -121,7 +120,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--profile", type=path_argument, default="national", help="profile name or path"
     )
     status.add_argument("--lang", choices=("id", "en"), default="en", help="label language")
-    status.add_argument("--today", help="judge the warning from this ISO date (default: today)")
+    status.add_argument(
+        "--today", type=_iso_date, help="judge the warning from this ISO date (default: today)"
+    )
     status.set_defaults(func=run_status)
     recompute = sub.add_parser(
         "recompute",

@@ -64,3 +64,11 @@ def test_export_import_export_is_byte_identical(
     assert 0 == main(["import", str(third_path), "--store", third_store, "--profile", "kaltim"])
     capsys.readouterr()
     assert second == _export(third_store, capsys)
+
+
+def test_an_unknown_layout_is_refused() -> None:
+    from lapor_core.errors import ValidationError  # noqa: PLC0415
+    from lapor_core.interop.lapor_csv import write_lapor_csv  # noqa: PLC0415
+
+    with pytest.raises(ValidationError, match="layout must be one of short, full"):
+        write_lapor_csv([], layout="wide")
