@@ -3,16 +3,18 @@ HTTP benchmark: the GeoReport v2 server on loopback, under a bounded load.
 
     python bench/bench_http.py [--smoke] [--clients N] [--workers N] [--stored N ...]
 
-The server is ``lapor-core serve`` (``lapor_core.web`` with uvicorn; ``--workers``,
-default 1) in a process of its own, on 127.0.0.1, over a SQLite file. The clients are
-keep-alive connections of the standard library's ``http.client`` (a light load
-generator) in threads (``--clients``, default 2), each sending its share of a fixed
-number of requests: a bounded load, no more requests in flight than there are clients.
-Guards (``[PASS]``/``[FAIL]``; the policy is in ``_guards.py``):
+The server is ``lapor-core serve`` (``lapor_core.web`` with uvicorn) in a process of
+its own, on 127.0.0.1, over a SQLite file. The clients are keep-alive sockets in
+threads (``--clients``, default 2) that send a request prepared once and read the
+response by its ``Content-Length``: a light load generator, so that the two cores go
+to the server. Each sends its share of a fixed number of requests: a bounded load, no
+more requests in flight than there are clients. Guards (``[PASS]``/``[FAIL]``; the
+policy is in ``_guards.py``):
 
 - **POST over HTTP**: ``POST requests.json`` (form-encoded, with an API key) at least 0.5x
   the rate of the same submissions through ``ComplaintService.handle`` directly (one
-  thread), on a store of the same kind (its own SQLite file);
+  thread), on a store of the same kind (its own SQLite file), with one server worker
+  (``--workers``; more workers on one SQLite file wait for its write lock);
 - **GET requests.json** (the default 90-day window, the 1,000 cap) with a p99 under 100 ms
   at 100,000 and at 1,000,000 stored complaints, submitted over the year before now (so
   about a quarter are in the window, and the cap applies).
@@ -28,7 +30,6 @@ Only the public API is used: the service, the store, the ``serve`` command.
 from __future__ import annotations
 
 import argparse
-import http.client
 import socket
 import statistics
 import subprocess
@@ -120,15 +121,54 @@ def direct_rate(path: Path, count: int) -> float:
     return count / elapsed
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection that sends prepared requests and reads answers."""
+
+    def __init__(self, root: str) -> None:
+        """Connect to the server at *root* (``http://host:port``)."""
+        address = urllib.parse.urlsplit(root)
+        self.sock = socket.create_connection((address.hostname, address.port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.pending = b""
+
+    def exchange(self, request: bytes) -> tuple[int, bytes]:
+        """Send *request*; the status code and body of the response."""
+        self.sock.sendall(request)
+        data = self.pending
+        while b"\r\n\r\n" not in data:
+            data += self._recv()
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split()[1])
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(rest) < length:
+            rest += self._recv()
+        self.pending = rest[length:]
+        return status, rest[:length]
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise RuntimeError("the server closed the connection")
+        return chunk
+
+    def close(self) -> None:
+        """Close the socket."""
+        self.sock.close()
+
+
 def _in_threads(
-    root: str, clients: int, work: Callable[[http.client.HTTPConnection, int], None], each: int
+    root: str, clients: int, work: Callable[[Connection, int], None], each: int
 ) -> float:
     """Seconds for *clients* threads to run ``work(connection, each)``, one connection each."""
     errors: list[BaseException] = []
-    address = urllib.parse.urlsplit(root)
 
     def run() -> None:
-        connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
+        connection = Connection(root)
         try:
             work(connection, each)
         except BaseException as exc:  # noqa: BLE001 - reported after the threads end
@@ -151,17 +191,19 @@ def http_rate(path: Path, count: int, clients: int, workers: int) -> float:
     """``POST requests.json`` per second over loopback, *clients* at a time."""
     server = Server(path, workers)
     each = count // clients
+    body = urllib.parse.urlencode(FORM).encode("ascii")
+    host = urllib.parse.urlsplit(server.root).netloc
+    request = (
+        f"POST /requests.json HTTP/1.1\r\nHost: {host}\r\n"
+        "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode("ascii") + body
 
-    body = urllib.parse.urlencode(FORM)
-    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
-
-    def post(connection: http.client.HTTPConnection, n: int) -> None:
+    def post(connection: Connection, n: int) -> None:
         for _ in range(n):
-            connection.request("POST", "/requests.json", body, headers)
-            response = connection.getresponse()
-            text = response.read()
-            if response.status != 200:
-                raise RuntimeError(f"POST answered {response.status}: {text!r}")
+            status, text = connection.exchange(request)
+            if status != 200:
+                raise RuntimeError(f"POST answered {status}: {text!r}")
 
     try:
         elapsed = _in_threads(server.root, clients, post, each)

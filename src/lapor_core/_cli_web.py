@@ -125,6 +125,8 @@ def app_from_environment() -> Starlette:
     interval = parse_interval(every) if every else None
     prefix = os.environ.get("LAPOR_WEB_PREFIX", "").rstrip("/")
 
+    geo_report = create_app(service, config=config)
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         stop = threading.Event()
@@ -138,16 +140,15 @@ def app_from_environment() -> Starlette:
             )
             sweeper.start()
         try:
-            yield
+            async with geo_report.router.lifespan_context(geo_report):  # warms its cache
+                yield
         finally:
             stop.set()
             if sweeper is not None:
                 sweeper.join(timeout=30)
             service.store.close()
 
-    return Starlette(
-        routes=[Mount(prefix, app=create_app(service, config=config))], lifespan=lifespan
-    )
+    return Starlette(routes=[Mount(prefix, app=geo_report)], lifespan=lifespan)
 
 
 def run_serve(args: argparse.Namespace) -> int:

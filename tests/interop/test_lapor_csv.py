@@ -288,12 +288,19 @@ def test_record_replays_to_its_status(status: lc.Status) -> None:
         assert record.last_activity_at == complaint.first_follow_up_at
 
 
-@pytest.mark.parametrize("status", [S.FORWARDED, S.ARCHIVED])
-def test_last_activity_without_a_step_is_checked_but_not_kept(status: lc.Status) -> None:
-    record = attrs.evolve(_shaped(status), last_activity_at=_record().last_activity_at)
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.FORWARDED, S.ARCHIVED])
+def test_last_activity_without_a_step_is_an_information_exchange(status: lc.Status) -> None:
+    shaped = _shaped(status)
+    last = shaped.received_at + timedelta(hours=5)
+    record = attrs.evolve(shaped, last_activity_at=last)
     complaint, _ = replay_record(record, CTX)
-    assert () == complaint.thread
-    assert to_record(complaint).last_activity_at is None
+    assert ["question", "information"] == [m.kind for m in complaint.thread]
+    assert [last, last] == [m.at for m in complaint.thread]
+    assert status is complaint.status
+    assert last == to_record(complaint).last_activity_at  # the export gives it back
+    if status is S.FORWARDED:  # asked and answered before the forwarding
+        assert complaint.first_forwarded_at is not None
+        assert complaint.thread[-1].at < complaint.first_forwarded_at
     early = attrs.evolve(record, last_activity_at=record.received_at - timedelta(days=1))
     complaint, _ = replay_record(early, CTX)  # a messy ordering: kept, with a warning
     assert status is complaint.status

@@ -25,12 +25,14 @@ Starlette's thread pool, so the event loop keeps serving.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import math
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -95,6 +97,7 @@ The ``specification`` the discovery document names.
 .. versionadded:: 0.2.0
 """
 
+_LOG = logging.getLogger("lapor_core.web")
 _FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 _MAX_FIELDS = 200
 _STATUS_NAMES = {"open": False, "closed": True}
@@ -336,6 +339,23 @@ class _GeoReport:
         )
         return _render(fmt, "service_requests", found)
 
+    def warm(self) -> int:
+        """
+        Fill the read cache with the default ``GET requests`` (90 days, 1,000 at most).
+
+        So the first request after a start is not the slow one.
+
+        Returns the number of service requests cached; a store that cannot be read is
+        logged and left to the requests, which answer 503.
+        """
+        end = self.service.clock.now()
+        filters = RequestFilters(end - DEFAULT_WINDOW, end + timedelta(microseconds=1))
+        try:
+            return len(list_requests(self.service, self.config, filters, self.cache))
+        except LaporError as exc:
+            _LOG.warning("read cache not warmed: %s", type(exc).__name__)
+            return 0
+
     def _filters(self, request: Request) -> RequestFilters:
         start_text = self._param(request, "start_date")
         end_text = self._param(request, "end_date")
@@ -475,6 +495,11 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
     serve it alone (``lapor-core serve``). Use one service per process: the routes call
     it from Starlette's thread pool.
 
+    Its lifespan fills the read cache with the default ``GET requests`` before the first
+    request, so that no client waits while a thousand complaints are read. Starlette
+    does not run the lifespan of a mounted application: enter it from yours (``async
+    with app.router.lifespan_context(app): ...``), or the first such request does it.
+
     Args:
         service: The complaint service (its store, profile, registry and clock).
         config: Jurisdiction, API keys, limits and CORS (default :class:`WebConfig`:
@@ -502,6 +527,12 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
         Exception: _on_unexpected,
     }
     pages = tracking_routes(service, settings) if settings.tracking_page else []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(routes.warm)
+        yield
+
     return Starlette(
         routes=[
             *pages,
@@ -515,4 +546,5 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
         ],
         middleware=middleware,
         exception_handlers=handlers,
+        lifespan=lifespan,
     )

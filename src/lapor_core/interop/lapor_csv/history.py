@@ -24,6 +24,7 @@ from lapor_core.domain.commands import (
     Command,
     Forward,
     PostFollowUp,
+    ProvideInformation,
     RequestInformation,
     Submit,
 )
@@ -193,11 +194,14 @@ def record_steps(
     Every date must lie in the years of the working-day calendar. A date before the
     dates of the columns to its left is a warning (:func:`record_warnings`), not a
     refusal: a step is never taken before the step preceding it (it is taken at that
-    step's instant instead). ``TanggalLaporanAktivitasTerakhir`` is replayed
-    only where a step belongs to it (the follow-up of *Proses* and *Selesai*, the
-    question of *Tunda*, the archiving of *Arsip* without a closing date); for
-    *Belum Terverifikasi*, *Belum Ditindaklanjuti* and *Arsip* with a closing date it is
-    checked but not kept: the export does not say what happened then.
+    step's instant instead). ``TanggalLaporanAktivitasTerakhir`` is the follow-up of
+    *Proses* and *Selesai*, the question of *Tunda* and the archiving of *Arsip*
+    without a closing date. Where no step of the status belongs to it (*Belum
+    Terverifikasi*, *Belum Ditindaklanjuti*, *Arsip* with a closing date no earlier),
+    it is the one activity those statuses can have had: information asked by the
+    national admin and given by the reporter (``RequestInformation`` and
+    ``ProvideInformation``, both at that instant), before or after the forwarding as
+    the dates say; the export of the imported complaint then gives the same date back.
 
     Raises:
         CsvRowError: The record is inconsistent (a date outside the calendar, a column
@@ -215,13 +219,30 @@ def record_steps(
         steps = [history.submission(ids)]
     except ValidationError as exc:  # a title or text the domain does not take
         raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
+    later = history.outcome()
     if history.forwarded_at is not None:
         steps.append(history.forwarding())
-    steps.extend(history.outcome())
+    exchange = history.exchange() if not later or _archived_after(record) else []
+    if exchange and history.forwarded_at is not None and exchange[0].at < history.forwarded_at:
+        steps[1:1] = exchange  # asked and answered before the forwarding
+    else:
+        steps.extend(exchange)
+    steps.extend(later)
     for index in range(1, len(steps)):
         if steps[index].at < steps[index - 1].at:
             steps[index] = attrs.evolve(steps[index], at=steps[index - 1].at)
     return tuple(steps)
+
+
+def _archived_after(record: LaporCsvRecord) -> bool:
+    """*Arsip* closed at or after its last activity: the archiving is not that activity."""
+    last, closed = record.last_activity_at, record.closed_at
+    return (
+        record.status is Status.ARCHIVED
+        and last is not None
+        and closed is not None
+        and last <= closed
+    )
 
 
 _ANONIM = "anonim"  # the name the export writes for an anonim reporter
@@ -336,6 +357,24 @@ class _History:
         liaison = Actor(self.options.actor_id, Role.AGENCY_ADMIN, agency)
         follow_up = PostFollowUp(complaint_id=self.cid, agency=agency, text=self.note)
         return Step(at, liaison, follow_up, column)
+
+    def exchange(self) -> list[Step]:
+        """
+        Information asked and given at the last activity, where no step is there.
+
+        Nothing when there is no last activity, or the status is *Tunda* (its question
+        is the last activity).
+        """
+        at = self.record.last_activity_at
+        if at is None or self.record.status is Status.ON_HOLD:
+            return []
+        question = RequestInformation(complaint_id=self.cid, question=self.note)
+        answer = ProvideInformation(complaint_id=self.cid, text=self.note)
+        reporter = Actor(self.reporter.id, Role.REPORTER)
+        return [
+            Step(at, self.admin, question, LAST_ACTIVITY),
+            Step(at, reporter, answer, LAST_ACTIVITY),
+        ]
 
     def closing(self) -> Step:
         """``Close`` by the national admin at the closing date."""

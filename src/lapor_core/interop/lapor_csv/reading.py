@@ -154,8 +154,8 @@ def parse_row(
         closed_at=cells.date(CLOSED),
         status=status,
         status_label=label,
-        title=cells.text(TITLE),
-        body=cells.text(BODY),
+        title=cells.verbatim(TITLE),
+        body=cells.verbatim(BODY),
         reporter=cells.text(REPORTER),
     )
 
@@ -172,6 +172,11 @@ class _Cells:
         value = self.fields.get(column)
         value = value.strip() if isinstance(value, str) else None
         return value or None
+
+    def verbatim(self, column: str) -> str | None:
+        """A text cell as written (the report's own words), ``None`` when blank."""
+        value = self.fields.get(column)
+        return value if isinstance(value, str) and value.strip() else None
 
     def fail(self, column: str | None, reason: str) -> CsvRowError:
         return CsvRowError(self.line, column, reason, self.text(TRACKING_ID))
