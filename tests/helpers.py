@@ -15,7 +15,6 @@ import attrs
 import pytest
 
 from lapor_core import (
-    TRANSITIONS,
     Actor,
     Archive,
     ArchiveReason,
@@ -55,6 +54,7 @@ from lapor_core import (
     load_registry,
     make_agency_actor,
 )
+from lapor_core.domain.lifecycle import TRANSITIONS
 from lapor_core.storage import ComplaintStore, InMemoryStore, SQLiteStore
 
 T0 = datetime(2025, 3, 27, 1, 30, tzinfo=UTC)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from helpers import REGISTRY, Story, drive, submit_command
 from lapor_core import (
     Actor,
-    Agency,
-    AgencyKind,
     AgencyRegistry,
+    Forward,
     NotFound,
     PermissionDenied,
     Privacy,
@@ -20,9 +21,10 @@ from lapor_core import (
     TrackingId,
     ValidationError,
     make_agency_actor,
-    public_view,
 )
+from lapor_core.domain.agencies import Agency, AgencyKind
 from lapor_core.domain.model import ExternalIds
+from lapor_core.domain.privacy import public_view
 
 ROOT = Agency(id="lapor", name="Admin Nasional", kind=AgencyKind.NATIONAL)
 
@@ -277,6 +279,30 @@ def test_actor_constructors() -> None:
     assert Actor("n", Role.NATIONAL_ADMIN) == Actor.national_admin("n")
     assert Actor("sweeper", Role.SYSTEM) == Actor.system()
     assert not Role.NATIONAL_ADMIN.is_agency_role
+
+
+@pytest.mark.parametrize(
+    ("build", "role"),
+    [
+        (Actor.agency_admin, Role.AGENCY_ADMIN),
+        (Actor.unit_admin, Role.UNIT_ADMIN),
+        (Actor.liaison_officer, Role.LIAISON_OFFICER),
+    ],
+)
+def test_agency_actors_have_constructors_named_by_role(
+    build: Callable[[str, str], Actor], role: Role
+) -> None:
+    assert Actor("a-1", role, "samarinda") == build("a-1", "samarinda")
+    assert make_agency_actor(REGISTRY, "a-1", role, "samarinda") == build("a-1", "samarinda")
+
+
+def test_an_agency_actor_built_without_the_registry_is_checked_when_it_acts() -> None:
+    story = drive(Status.SUBMITTED)
+    forward = Forward(complaint_id=story.state.id, agencies=("samarinda",))
+    for agency, reason in (("ppu", "no decree"), ("nowhere", "not an agency of the registry")):
+        with pytest.raises(PermissionDenied, match=reason):
+            story.do(Actor.agency_admin("a-1", agency), forward)
+    assert Status.SUBMITTED is story.state.status
 
 
 def test_actor_empty_id_is_a_validation_error() -> None:

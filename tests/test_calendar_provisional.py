@@ -126,11 +126,15 @@ def test_open311_and_the_deadline_command_say_provisional(
         )
     )
     assert "provisional" not in to_service_request(confirmed, calendar=ctx.calendar)["status_notes"]
-    assert 0 == main(["deadline", "--start", "2031-01-15T09:00+07:00", "--days", "60"])
+    assert 0 == main(
+        ["deadline", "--start", "2031-01-15T09:00+07:00", "--days", "60", "--lang", "id"]
+    )
     text = capsys.readouterr().out
     assert "Sementara" in text
     assert f"{LAST_CONFIRMED + 1}-01-01" in text
-    assert 0 == main(["deadline", "--start", "2025-03-03T09:00+07:00", "--days", "3"])
+    assert 0 == main(
+        ["deadline", "--start", "2025-03-03T09:00+07:00", "--days", "3", "--lang", "id"]
+    )
     assert "Sementara" not in capsys.readouterr().out
 
 

@@ -11,22 +11,23 @@ import pytest
 
 from helpers import PROFILE
 from lapor_core import (
-    TRANSITIONS,
-    Basis,
-    CheckProblem,
-    CheckReport,
-    Confidence,
-    Duration,
-    DurationUnit,
     Profile,
     ProfileError,
     RequestInformation,
     Status,
-    check,
     load_profile,
 )
 from lapor_core.cli import main
-from lapor_core.domain.profile import KNOWN_TRIGGERS, StatusLabels
+from lapor_core.domain.check import CheckProblem, CheckReport, check
+from lapor_core.domain.lifecycle import TRANSITIONS
+from lapor_core.domain.profile import (
+    KNOWN_TRIGGERS,
+    Basis,
+    Confidence,
+    Duration,
+    DurationUnit,
+    StatusLabels,
+)
 
 BROKEN = Path(__file__).parent / "profiles_broken"
 

@@ -120,7 +120,7 @@ def test_verify_of_a_missing_file_is_a_message(
     assert not (tmp_path / "none.db").exists()
 
 
-@pytest.mark.parametrize("command", ["export-open311", "export-lapor-csv"])
+@pytest.mark.parametrize("command", ["open311", "lapor-csv"])
 def test_exports_write_the_readable_complaints_and_list_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
@@ -134,24 +134,25 @@ def test_exports_write_the_readable_complaints_and_list_the_others(
         ComplaintSubmitted.SCHEMA_VERSION + 1,
     )
     output = tmp_path / "out.txt"
-    code, _out, err = _run(capsys, command, "--store", url, "--output", str(output))
+    code, _out, err = _run(capsys, "export", command, "--store", url, "--output", str(output))
     assert 1 == code
     assert "skipped 2 complaint(s)" in err
     assert "gap-1: gap:" in err
     assert "next-1: newer_version:" in err
     text = output.read_text(encoding="utf-8")
-    if command == "export-open311":
+    if command == "open311":
         assert 2 == len(json.loads(text))
     else:
         assert 3 == len(text.splitlines())  # the header and two complaints
     assert "gap-1" not in text
 
 
-@pytest.mark.parametrize("command", ["export-open311", "export-lapor-csv"])
+@pytest.mark.parametrize("command", ["open311", "lapor-csv"])
 def test_exports_of_a_healthy_store_exit_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
     """Nothing unreadable: exit 0 and nothing on stderr."""
     _path, url = _store(tmp_path, "a-1", "b-1")
-    code, _out, err = _run(capsys, command, "--store", url, "--output", str(tmp_path / "o"))
+    output = str(tmp_path / "o")
+    code, _out, err = _run(capsys, "export", command, "--store", url, "--output", output)
     assert (0, "") == (code, err)

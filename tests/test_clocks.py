@@ -12,7 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.domain.clocks import warning_instant
+from lapor_core.domain.calendar import CalendarOverride, OverrideKind
+from lapor_core.domain.clocks import (
+    BreachAction,
+    clock_deadline,
+    due,
+    next_due,
+    recompute,
+    warning_instant,
+)
 
 PROFILE = lc.load_profile("national")
 REGISTRY = lc.load_registry("kaltim")
@@ -74,14 +82,14 @@ class Story:
 
     def sweep(self, at: datetime) -> tuple[lc.Event, ...]:
         out: list[lc.Event] = []
-        for command in lc.due(self.c, at, self.ctx.calendar, self.ctx.profile.clocks):
+        for command in due(self.c, at, self.ctx.calendar, self.ctx.profile.clocks):
             out.extend(self.do(SYSTEM, command, at))
         return tuple(out)
 
     def deadline(self, clock: str, agency: str | None = None) -> datetime | None:
         running = self.c.clock(clock, agency)
         assert running is not None, f"{clock} is not running"
-        return lc.clock_deadline(running, self.ctx.calendar)
+        return clock_deadline(running, self.ctx.calendar)
 
     def forward(self, at: datetime) -> None:
         self.do(NATIONAL, lc.Forward(complaint_id=CID, agencies=("samarinda",)), at)
@@ -277,8 +285,8 @@ def test_warnings_are_owed_once_at_each_threshold() -> None:
     assert running is not None
     assert deadline is not None
     half = warning_instant(running, deadline, 50)
-    assert () == lc.due(story.c, half - timedelta(seconds=1), CTX.calendar, PROFILE.clocks)
-    owed = lc.due(story.c, half, CTX.calendar, PROFILE.clocks)
+    assert () == due(story.c, half - timedelta(seconds=1), CTX.calendar, PROFILE.clocks)
+    owed = due(story.c, half, CTX.calendar, PROFILE.clocks)
     assert [("forwarding", 50)] == [
         (c.clock, c.threshold) for c in owed if isinstance(c, lc.RecordWarning)
     ]
@@ -312,7 +320,7 @@ def test_breach_escalates_to_the_national_admin_and_is_recorded_once() -> None:
     assert 1 == len(forwarding)
     assert "lapor" == forwarding[0].escalated_to
     assert deadline == forwarding[0].deadline
-    assert lc.BreachAction.ESCALATE is forwarding[0].action
+    assert BreachAction.ESCALATE is forwarding[0].action
     assert 1 == story.c.escalations
     again = [
         e
@@ -345,14 +353,14 @@ def test_reply_window_closes_the_complaint_automatically() -> None:
     assert deadline is not None
     assert [lc.AutoClose] == [
         type(c)
-        for c in lc.due(story.c, deadline, CTX.calendar, PROFILE.clocks)
+        for c in due(story.c, deadline, CTX.calendar, PROFILE.clocks)
         if isinstance(c, lc.AutoClose)
     ]
     story.sweep(deadline)
     assert lc.Status.COMPLETED is story.c.status
     assert story.c.closed_automatically
     assert () == story.c.clocks  # closing stops every clock
-    assert () == lc.due(story.c, deadline + timedelta(days=30), CTX.calendar, PROFILE.clocks)
+    assert () == due(story.c, deadline + timedelta(days=30), CTX.calendar, PROFILE.clocks)
     with pytest.raises(lc.InvalidTransition):
         lc.decide(story.c, lc.AutoClose(complaint_id=CID), SYSTEM, deadline, CTX)
 
@@ -389,19 +397,19 @@ def test_statutory_breach_makes_the_complaint_eligible_for_the_ombudsman() -> No
 
 def test_recompute_reports_moved_deadlines_without_rewriting_history() -> None:
     story = Story()
-    decree = lc.CalendarOverride(
+    decree = CalendarOverride(
         date=date(2025, 4, 9),
-        kind=lc.OverrideKind.HOLIDAY,
+        kind=OverrideKind.HOLIDAY,
         name="Hari libur tambahan",
         basis="Keppres (example)",
     )
     new_calendar = CTX.calendar.with_overrides(decree)
     before_state = story.c
-    changes = lc.recompute(story.c, CTX.calendar, new_calendar)
+    changes = recompute(story.c, CTX.calendar, new_calendar)
     forwarding = next(ch for ch in changes if ch.clock == "forwarding")
     assert timedelta(days=1) == forwarding.delta
     assert before_state == story.c
-    assert () == lc.recompute(story.c, CTX.calendar, CTX.calendar)
+    assert () == recompute(story.c, CTX.calendar, CTX.calendar)
 
 
 def test_deadlines_lists_every_running_clock() -> None:
@@ -413,10 +421,10 @@ def test_deadlines_lists_every_running_clock() -> None:
 
 def test_next_due_is_the_earliest_owed_instant() -> None:
     story = Story()
-    first = lc.next_due(story.c, CTX.calendar, PROFILE.clocks)
+    first = next_due(story.c, CTX.calendar, PROFILE.clocks)
     assert first is not None
-    assert () == lc.due(story.c, first - timedelta(seconds=1), CTX.calendar, PROFILE.clocks)
-    assert lc.due(story.c, first, CTX.calendar, PROFILE.clocks) != ()
+    assert () == due(story.c, first - timedelta(seconds=1), CTX.calendar, PROFILE.clocks)
+    assert due(story.c, first, CTX.calendar, PROFILE.clocks) != ()
 
 
 @given(
@@ -441,7 +449,7 @@ def test_sweeps_at_any_instants_issue_each_clock_event_once(
     assert len(set(warnings)) == len(warnings)
     assert len(set(breaches)) == len(breaches)
     last = T0 + timedelta(hours=1, minutes=offsets[-1])
-    assert () == lc.due(story.c, last, CTX.calendar, PROFILE.clocks)
+    assert () == due(story.c, last, CTX.calendar, PROFILE.clocks)
     assert story.c == lc.replay(story.events)
 
 

@@ -28,7 +28,6 @@ from helpers import (
     submit_command,
 )
 from lapor_core import (
-    TRANSITIONS,
     Actor,
     Archive,
     ArchiveReason,
@@ -45,7 +44,6 @@ from lapor_core import (
     ForwardInternally,
     InvalidTransition,
     Kind,
-    Lifecycle,
     NotFound,
     PermissionDenied,
     PostFollowUp,
@@ -62,9 +60,10 @@ from lapor_core import (
     ValidationError,
     decide,
     evolve,
-    owners,
     replay,
 )
+from lapor_core.domain.complaint import owners
+from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle
 
 AGENCY_ADMIN = in_scope(Role.AGENCY_ADMIN)
 LIAISON = in_scope(Role.LIAISON_OFFICER)

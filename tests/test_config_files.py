@@ -13,15 +13,14 @@ import pytest
 from helpers import PROFILE
 from lapor_core import (
     AgencyRegistry,
-    DurationUnit,
     Profile,
     ProfileError,
     Status,
     ValidationError,
-    overrides_from_records,
-    parse_overrides,
 )
+from lapor_core.domain.calendar import overrides_from_records, parse_overrides
 from lapor_core.domain.model import Confidence
+from lapor_core.domain.profile import DurationUnit
 from lapor_core.domain.profile_config import DurationConfig, ProfileConfig, StatusesConfig
 
 TYPO = "zz_typo"

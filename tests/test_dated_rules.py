@@ -15,12 +15,12 @@ from lapor_core import (
     Forward,
     Profile,
     ProfileError,
-    check,
     decide,
     evolve,
     load_profile,
     replay,
 )
+from lapor_core.domain.check import check
 from lapor_core.domain.clocks import Deadline, deadlines
 from lapor_core.domain.state import Complaint
 from lapor_core.service import ComplaintService

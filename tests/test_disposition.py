@@ -9,8 +9,6 @@ import pytest
 from helpers import CID, CTX, OWNER, REGISTRY, Story, submit_command
 from lapor_core import (
     Actor,
-    Agency,
-    AgencyKind,
     AgencyRegistry,
     Category,
     Complaint,
@@ -20,11 +18,11 @@ from lapor_core import (
     Privacy,
     ProfileError,
     RegionCode,
-    RoutingRule,
     decide,
-    route,
 )
+from lapor_core.domain.agencies import Agency, AgencyKind
 from lapor_core.domain.complaint import Context
+from lapor_core.domain.disposition import RoutingRule, route
 
 
 def _complaint(ctx: Context = CTX, **changes: Any) -> Complaint:

@@ -39,7 +39,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 
 def _services(output: Path | str) -> list[str]:
-    return ["export-open311", "services", "--output", str(output)]
+    return ["export", "open311", "services", "--output", str(output)]
 
 
 # ------------------------------------------------------------------------- CLI output

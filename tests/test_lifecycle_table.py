@@ -29,7 +29,6 @@ from helpers import (
     submit_command,
 )
 from lapor_core import (
-    TRANSITIONS,
     Actor,
     Channel,
     ChannelType,
@@ -39,7 +38,6 @@ from lapor_core import (
     Forward,
     InvalidTransition,
     LaporError,
-    Lifecycle,
     PermissionDenied,
     Rate,
     RejectDisposition,
@@ -47,10 +45,10 @@ from lapor_core import (
     Role,
     Status,
     Submit,
-    Transition,
     decide,
     replay,
 )
+from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Transition
 
 CID = sample_command(Close).complaint_id
 ROLE_ORDER = (

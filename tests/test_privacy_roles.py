@@ -113,11 +113,14 @@ def test_reads_know_who_is_reading() -> None:
             service.view(CID, outsider)
         with pytest.raises(lc.PermissionDenied):
             service.history(CID, outsider)
-    [submitted] = service.history(CID, INSPECTORATE)
+    [entry] = service.history(CID, INSPECTORATE)
+    assert 1 == entry.position
+    assert entry.event.at == entry.at
+    submitted = entry.event
     assert isinstance(submitted, lc.ComplaintSubmitted)
     assert ANONYMOUS_REPORTER == submitted.reporter
     assert REPORTER.id != submitted.actor.id
-    assert REPORTER == service.history(CID, NATIONAL)[0].reporter  # type: ignore[attr-defined]
+    assert REPORTER == service.history(CID, NATIONAL)[0].event.reporter  # type: ignore[attr-defined]
 
 
 def test_listeners_with_a_reader_get_what_it_may_see() -> None:

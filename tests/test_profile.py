@@ -9,8 +9,6 @@ import pytest
 
 from helpers import PROFILE, edit_table, national_toml
 from lapor_core import (
-    Confidence,
-    DurationUnit,
     NotFound,
     Profile,
     ProfileError,
@@ -19,6 +17,7 @@ from lapor_core import (
     load_profile,
     load_registry,
 )
+from lapor_core.domain.profile import Confidence, DurationUnit
 
 TEXT = national_toml()
 

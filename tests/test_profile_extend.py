@@ -10,25 +10,22 @@ import pytest
 
 from helpers import PROFILE, REGISTRY
 from lapor_core import (
-    CalendarOverride,
     Channel,
     ChannelType,
-    Confidence,
     Context,
     Forward,
     InvalidTransition,
-    Lifecycle,
     NotFound,
-    OverrideKind,
     Profile,
     ProfileError,
     Status,
     bundled_profiles,
     load_profile,
     load_registry,
-    overrides_from_records,
 )
-from lapor_core.domain.profile import merge_profile_data
+from lapor_core.domain.calendar import CalendarOverride, OverrideKind, overrides_from_records
+from lapor_core.domain.lifecycle import Lifecycle
+from lapor_core.domain.profile import Confidence, merge_profile_data
 
 KALTIM = load_profile("kaltim")
 EXAMPLE = load_profile(Path(__file__).parent / "data" / "kaltim_example_override.toml")

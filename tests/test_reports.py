@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,9 @@ import attrs
 import pytest
 
 import lapor_core as lc
+from lapor_core import ComplaintId
+from lapor_core._simulate_traffic import _MINISTRY_WORDS, _OTHER_TITLES, _TITLES
+from lapor_core.domain.agencies import AgencyKind
 from lapor_core.profiles import load_profile, load_registry
 from lapor_core.reports import (
     AgencyIndicators,
@@ -407,3 +411,25 @@ def test_simulation_result_matches_the_store() -> None:
     assert result.complaints > 0
     assert result.events == sum(1 for _ in Subscription(store, batch=READ_ALL_MAX_LIMIT))
     assert sum(result.by_status.values()) == result.complaints
+
+
+def test_simulated_reports_read_like_their_category_and_go_where_it_belongs() -> None:
+    store = InMemoryStore()
+    service = ComplaintService(store, load_profile("kaltim"), REGISTRY, cache_size=10_000)
+    result = simulate(service, SimulationConfig(days=30, seed=5))
+    complaints = [service.get(ComplaintId(f"sim-{n:07d}")) for n in range(1, result.complaints + 1)]
+    assert len(complaints) > 50
+    for complaint in complaints:
+        assert complaint.content.title in _TITLES.get(str(complaint.category), _OTHER_TITLES)
+        for assignment in complaint.assignments:
+            agency = REGISTRY.get(assignment.agency)
+            if agency.kind in {AgencyKind.MINISTRY, AgencyKind.INSTITUTION}:
+                word = _MINISTRY_WORDS[str(complaint.category)]
+                assert word in agency.name, (complaint.id, complaint.category, agency.name)
+    assert result.refused == sum(count for count, _ in result.refusals.values())
+    for kind, (count, example) in result.refusals.items():
+        assert count > 0
+        assert example
+        assert re.fullmatch(r"[A-Za-z]+ \([A-Za-z]+\)", kind), kind
+    if result.refused:
+        assert str(max(c for c, _ in result.refusals.values())) in result.refusal_summary()

@@ -92,6 +92,19 @@ def test_same_idempotency_key_returns_the_first_result(service: ComplaintService
     assert 1 == len(service.store.read_all())
 
 
+def test_a_repeated_key_returns_the_complaint_as_it_is_now(service: ComplaintService) -> None:
+    service.handle(_submit("s-1", key="app-42"), CITIZEN)
+    service.handle(
+        lc.Forward(complaint_id=lc.ComplaintId("s-1"), agencies=("samarinda",)), NATIONAL
+    )
+    again = service.handle(_submit("s-1", key="app-42"), CITIZEN)
+    assert again.duplicate
+    assert () == again.events
+    assert lc.Status.FORWARDED is again.complaint.status
+    assert service.get(lc.ComplaintId("s-1")) == again.complaint
+    assert 2 == len(service.store.load(lc.ComplaintId("s-1")))
+
+
 def test_idempotency_key_reused_for_another_complaint_is_refused(
     service: ComplaintService,
 ) -> None:

@@ -35,7 +35,6 @@ from helpers import (
     submit_command,
 )
 from lapor_core import (
-    TRANSITIONS,
     Actor,
     Archive,
     ArchiveReason,
@@ -55,7 +54,6 @@ from lapor_core import (
     ForwardInternally,
     Kind,
     LaporError,
-    Lifecycle,
     PostFollowUp,
     Privacy,
     ProvideInformation,
@@ -69,10 +67,11 @@ from lapor_core import (
     ValidationError,
     decide,
     evolve,
-    owners,
-    public_view,
     replay,
 )
+from lapor_core.domain.complaint import owners
+from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle
+from lapor_core.domain.privacy import public_view
 
 N_COMPLAINTS = 3
 IDS = tuple(ComplaintId(f"c-{i}") for i in range(N_COMPLAINTS))

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import lapor_core as lc
+from lapor_core.domain.clocks import clock_deadline, due
 
 PROFILE = lc.load_profile("national")
 REGISTRY = lc.load_registry("kaltim")
@@ -55,7 +56,7 @@ class Story:
     def decision_due(self, agency: str) -> datetime | None:
         running = self.c.clock("statutory_decision", agency)
         assert running is not None, f"no statutory decision clock for {agency}"
-        return lc.clock_deadline(running, CTX.calendar)
+        return clock_deadline(running, CTX.calendar)
 
     def hold(self, actor: lc.Actor, asked: datetime, answered: datetime) -> None:
         self.do(actor, lc.RequestInformation(complaint_id=CID, question="Di mana?"), asked)
@@ -115,11 +116,11 @@ def test_the_breach_comes_60_days_after_forwarding_not_after_submission() -> Non
     story = Story()
     story.hold(NATIONAL, T0 + DAY, T0 + 3 * DAY)
     story.do(NATIONAL, lc.Forward(complaint_id=CID, agencies=("samarinda",)), T0 + 5 * DAY)
-    owed = lc.due(
+    owed = due(
         story.c, _end_of_day(2025, 5, 31) - timedelta(seconds=1), CTX.calendar, PROFILE.clocks
     )
     assert not any(getattr(c, "clock", None) == "statutory_decision" for c in owed)
-    owed = lc.due(story.c, _end_of_day(2025, 5, 31), CTX.calendar, PROFILE.clocks)
+    owed = due(story.c, _end_of_day(2025, 5, 31), CTX.calendar, PROFILE.clocks)
     assert any(
         isinstance(c, lc.RecordBreach)
         and c.clock == "statutory_decision"

@@ -13,24 +13,26 @@ import pytest
 
 from helpers import drive, in_scope
 from lapor_core import (
-    TRANSITIONS,
     Close,
     Context,
     InvalidTransition,
-    Lifecycle,
-    Outcome,
     Reply,
     Role,
     Status,
-    Target,
-    Transition,
-    check,
     decide,
     evolve,
-    mermaid,
 )
 from lapor_core.domain import events as e
-from lapor_core.domain.lifecycle import markdown_table
+from lapor_core.domain.check import check
+from lapor_core.domain.lifecycle import (
+    TRANSITIONS,
+    Lifecycle,
+    Outcome,
+    Target,
+    Transition,
+    markdown_table,
+    mermaid,
+)
 from test_lifecycle_table import ALLOWED, context_for, setup, valid_command, when
 
 

@@ -32,13 +32,13 @@ from lapor_core import (
     Status,
     TrackingId,
     WorkingCalendar,
-    check,
     decide,
     evolve,
     load_profile,
     load_registry,
     replay,
 )
+from lapor_core.domain.check import check
 from lapor_core.testing import strategies as lst
 
 REGISTRY = load_registry("kaltim")

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import lapor_core as lc
 from lapor_core.domain.clocks import RunningClock, clock_deadline, warning_instant
+from lapor_core.domain.profile import DurationUnit
 
 T = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
 CALENDAR = lc.WorkingCalendar()
@@ -33,7 +34,7 @@ def _clock(*pauses: tuple[float, float]) -> RunningClock:
         time_zone="Asia/Jakarta",
         started_at=T,
         amount=100,
-        unit=lc.DurationUnit.HOURS,
+        unit=DurationUnit.HOURS,
         pauses=tuple((_h(a), _h(b)) for a, b in pauses),
     )
 

@@ -1,8 +1,15 @@
 """
 lapor_core: the complaint-workflow core of SP4N-LAPOR!.
 
-The public API is re-exported here; everything else is internal. See the docs for the
-lifecycle table, the regulation matrix and the glossary.
+The root namespace holds what an application needs: the values, the commands and the
+events, ``decide``/``evolve``/``replay``, the profiles, the service with its store
+opener, and the errors. The rest lives in its module: the lifecycle table in
+:mod:`lapor_core.domain.lifecycle`, the clocks in :mod:`lapor_core.domain.clocks`, the
+calendar's overrides in :mod:`lapor_core.domain.calendar`, disposition rules in
+:mod:`lapor_core.domain.disposition`, the profile's parts in
+:mod:`lapor_core.domain.profile`, the profile check in :mod:`lapor_core.domain.check`,
+the privacy policy in :mod:`lapor_core.domain.privacy`, the stores in
+:mod:`lapor_core.storage`.
 
 .. versionadded:: 0.1.0
 """
@@ -10,32 +17,9 @@ lifecycle table, the regulation matrix and the glossary.
 from __future__ import annotations
 
 from lapor_core.domain.actors import Actor, Role, make_agency_actor
-from lapor_core.domain.agencies import Agency, AgencyKind, AgencyRegistry
-from lapor_core.domain.calendar import (
-    CalendarOverride,
-    Explanation,
-    OverrideKind,
-    SkippedDay,
-    WorkingCalendar,
-    overrides_from_records,
-    parse_overrides,
-)
-from lapor_core.domain.check import CheckProblem, CheckReport, check
-from lapor_core.domain.clocks import (
-    BreachAction,
-    ClockChange,
-    ClockDefinition,
-    ClockOp,
-    ClockScope,
-    Deadline,
-    DeadlineChange,
-    RunningClock,
-    clock_deadline,
-    deadlines,
-    due,
-    next_due,
-    recompute,
-)
+from lapor_core.domain.agencies import AgencyRegistry
+from lapor_core.domain.calendar import WorkingCalendar
+from lapor_core.domain.clocks import Deadline, deadlines
 from lapor_core.domain.commands import (
     Archive,
     AutoClose,
@@ -58,8 +42,7 @@ from lapor_core.domain.commands import (
     RequestInformation,
     Submit,
 )
-from lapor_core.domain.complaint import Complaint, Context, Message, decide, evolve, owners, replay
-from lapor_core.domain.disposition import RoutingProposal, RoutingRule, route
+from lapor_core.domain.complaint import Complaint, Context, decide, evolve, replay
 from lapor_core.domain.events import (
     Assignment,
     ClockBreached,
@@ -82,15 +65,7 @@ from lapor_core.domain.events import (
     PrivacyChanged,
     ReplyPosted,
 )
-from lapor_core.domain.lifecycle import (
-    TRANSITIONS,
-    Lifecycle,
-    Outcome,
-    Status,
-    Target,
-    Transition,
-    mermaid,
-)
+from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import (
     ArchiveReason,
     Category,
@@ -107,18 +82,7 @@ from lapor_core.domain.model import (
     Reporter,
     TrackingId,
 )
-from lapor_core.domain.privacy import PublicView, public_view
-from lapor_core.domain.profile import (
-    Basis,
-    ChannelOption,
-    Confidence,
-    Duration,
-    DurationUnit,
-    ExtensionOption,
-    FlagOption,
-    OverrideRule,
-    Profile,
-)
+from lapor_core.domain.profile import Profile
 from lapor_core.errors import (
     CalendarRangeError,
     ConcurrencyConflict,
@@ -131,36 +95,25 @@ from lapor_core.errors import (
     ValidationError,
 )
 from lapor_core.profiles import bundled_profiles, load_profile, load_registry
+from lapor_core.service import ComplaintService, HandleResult, HistoryEntry
+from lapor_core.storage import open_store
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
-    "TRANSITIONS",
     "Actor",
-    "Agency",
-    "AgencyKind",
     "AgencyRegistry",
     "Archive",
     "ArchiveReason",
     "Assignment",
     "AutoClose",
-    "Basis",
-    "BreachAction",
-    "CalendarOverride",
     "CalendarRangeError",
     "Category",
     "ChangePrivacy",
     "Channel",
-    "ChannelOption",
     "ChannelType",
-    "CheckProblem",
-    "CheckReport",
     "Classify",
     "ClockBreached",
-    "ClockChange",
-    "ClockDefinition",
-    "ClockOp",
-    "ClockScope",
     "ClockWarned",
     "Close",
     "Command",
@@ -172,40 +125,31 @@ __all__ = [
     "ComplaintId",
     "ComplaintRated",
     "ComplaintReopened",
+    "ComplaintService",
     "ComplaintSubmitted",
     "ConcurrencyConflict",
-    "Confidence",
     "Content",
     "Context",
     "Deadline",
-    "DeadlineChange",
     "DeadlineExtended",
     "DeadlinesRecomputed",
     "DispositionRejected",
-    "Duration",
-    "DurationUnit",
     "Event",
-    "Explanation",
     "ExtendDeadline",
-    "ExtensionOption",
     "ExternalIds",
-    "FlagOption",
     "FollowUpPosted",
     "Forward",
     "ForwardInternally",
     "ForwardedInternally",
     "GeoPoint",
+    "HandleResult",
+    "HistoryEntry",
     "InformationProvided",
     "InformationRequested",
     "InvalidTransition",
     "Kind",
     "LaporError",
-    "Lifecycle",
-    "Message",
     "NotFound",
-    "Outcome",
-    "OverrideKind",
-    "OverrideRule",
     "PermissionDenied",
     "PointPrecision",
     "PostFollowUp",
@@ -214,7 +158,6 @@ __all__ = [
     "Profile",
     "ProfileError",
     "ProvideInformation",
-    "PublicView",
     "Rate",
     "RecomputeDeadlines",
     "RecordBreach",
@@ -227,35 +170,19 @@ __all__ = [
     "Reporter",
     "RequestInformation",
     "Role",
-    "RoutingProposal",
-    "RoutingRule",
-    "RunningClock",
-    "SkippedDay",
     "Status",
     "StorageError",
     "Submit",
-    "Target",
     "TrackingId",
-    "Transition",
     "ValidationError",
     "WorkingCalendar",
     "bundled_profiles",
-    "check",
-    "clock_deadline",
     "deadlines",
     "decide",
-    "due",
     "evolve",
     "load_profile",
     "load_registry",
     "make_agency_actor",
-    "mermaid",
-    "next_due",
-    "overrides_from_records",
-    "owners",
-    "parse_overrides",
-    "public_view",
-    "recompute",
+    "open_store",
     "replay",
-    "route",
 ]

@@ -14,7 +14,7 @@ import contextlib
 from datetime import UTC, date, datetime
 from importlib import metadata
 
-from lapor_core._cli_reports import path_argument
+from lapor_core._cli_reports import add_command, add_lang, add_profile
 from lapor_core._cli_web import _common, _service, _store_url
 from lapor_core.domain.calendar import WorkingCalendar, confirmed_years
 from lapor_core.errors import LaporError
@@ -106,30 +106,42 @@ def run_recompute(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``calendar status`` and ``recompute``."""
-    calendar = sub.add_parser(
+    calendar = add_command(
+        sub,
         "calendar",
-        help="the working-day calendar's holiday data",
-        description="What the installed holiday data covers. `calendar status` lists the "
-        "confirmed years (national holidays and cuti bersama), the provisional ones "
-        "(estimated national holidays), and warns when the confirmed data ends within 12 "
-        "months.",
+        summary="the working-day calendar's holiday data",
+        description="What the installed holiday data (hari libur) covers. `calendar status` "
+        "lists the confirmed years (national holidays and cuti bersama), the provisional "
+        "ones (estimated national holidays), and warns when the confirmed data ends within "
+        "12 months.",
+        examples=("calendar status --profile kaltim",),
     )
-    actions = calendar.add_subparsers(dest="calendar_command", required=True)
-    status = actions.add_parser("status", help="what the installed holiday data covers")
-    status.add_argument(
-        "--profile", type=path_argument, default="national", help="profile name or path"
+    actions = calendar.add_subparsers(
+        dest="calendar_command", required=True, metavar="ACTION", help="what to do"
     )
-    status.add_argument("--lang", choices=("id", "en"), default="en", help="label language")
+    status = add_command(
+        actions,
+        "status",
+        summary="what the installed holiday data covers",
+        description="Print the installed holidays package's version, the confirmed and the "
+        "provisional years, the date deadlines become provisional from, the calendar's "
+        "range and time zone, and a warning when the confirmed data ends within 12 months.",
+        examples=("calendar status", "calendar status --today 2027-03-01 --lang id"),
+    )
+    add_profile(status)
+    add_lang(status)
     status.add_argument(
         "--today", type=_iso_date, help="judge the warning from this ISO date (default: today)"
     )
     status.set_defaults(func=run_status)
-    recompute = sub.add_parser(
+    recompute = add_command(
+        sub,
         "recompute",
-        help="move open deadlines to newer holiday data (after upgrading holidays)",
+        summary="move open deadlines to newer holiday data (after upgrading holidays)",
         description="After a newer holidays package confirms a year that was counted "
-        "provisionally, record how each open complaint's deadlines move (one "
+        "provisionally, record how each open complaint's deadlines (tenggat) move (one "
         "DeadlinesRecomputed event each, as the system). A second run moves nothing.",
+        examples=("recompute --store sqlite:///lapor.sqlite3 --previous-data 2027",),
     )
     _common(recompute)
     recompute.add_argument(

@@ -1,4 +1,9 @@
-"""The ``import``, ``export-open311`` and ``export-lapor-csv`` subcommands of ``lapor-core``."""
+"""
+The ``import``, ``export open311`` and ``export lapor-csv`` subcommands of ``lapor-core``.
+
+``export-open311`` and ``export-lapor-csv``, their spelling before 0.2.0, remain as
+deprecated aliases for one release.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from lapor_core._cli_reports import open_existing, path_argument, write_output
+from lapor_core._cli_reports import (
+    UsageError,
+    add_command,
+    add_export_parsers,
+    add_profile,
+    add_registry,
+    add_store,
+    add_time_zone,
+    open_existing,
+    path_argument,
+    write_output,
+)
 from lapor_core.errors import NotFound, ValidationError
 from lapor_core.interop.importer import (
     ImportSummary,
@@ -24,7 +40,6 @@ from lapor_core.interop.importer import (
 )
 from lapor_core.interop.lapor_csv import (
     DEFAULT_DATE_FORMATS,
-    DEFAULT_TIME_ZONE,
     CsvOptions,
     ImportOptions,
     LaporNumbers,
@@ -41,7 +56,7 @@ from lapor_core.storage import (
 )
 from lapor_core.storage.base import StreamProblem
 
-__all__ = ["add_parsers"]
+__all__ = ["DEPRECATED_COMMANDS", "add_parsers"]
 
 
 def _day(text: str) -> datetime:
@@ -169,7 +184,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export_open311(args: argparse.Namespace) -> int:
     """
-    Run ``lapor-core export-open311``: service requests (or services) as JSON.
+    Run ``lapor-core export open311``: service requests (or services) as JSON.
 
     ``expected_datetime`` comes from the running clocks on the profile's calendar.
     """
@@ -178,7 +193,7 @@ def run_export_open311(args: argparse.Namespace) -> int:
         _write(json.dumps(services(profile), ensure_ascii=False, indent=2) + "\n", args.output)
         return 0
     if args.store is None:
-        raise ValidationError("export-open311 requests needs --store")
+        raise UsageError(f"export open311 requests needs --store or ${LAPOR_STORE_ENV}")
     registry = load_registry(args.registry)
     calendar = profile.calendar()  # built once: it fills expected_datetime
     store = open_existing(args.store)
@@ -189,7 +204,7 @@ def run_export_open311(args: argparse.Namespace) -> int:
                 complaint,
                 profile=profile,
                 registry=registry,
-                time_zone=args.time_zone,
+                time_zone=args.time_zone or profile.time_zone,
                 extended=args.extended,
                 calendar=calendar,
             )
@@ -198,7 +213,7 @@ def run_export_open311(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _write(json.dumps(requests, ensure_ascii=False, indent=2) + "\n", args.output)
-    return _report_unreadable("export-open311", unreadable)
+    return _report_unreadable("export open311", unreadable)
 
 
 def _export_numbers(args: argparse.Namespace) -> LaporNumbers | None:
@@ -214,9 +229,9 @@ def _export_numbers(args: argparse.Namespace) -> LaporNumbers | None:
 
 
 def run_export_lapor_csv(args: argparse.Namespace) -> int:
-    """Run ``lapor-core export-lapor-csv``: complaints as the open-data export's columns."""
+    """Run ``lapor-core export lapor-csv``: complaints as the open-data export's columns."""
     profile = load_profile(args.profile)
-    options = CsvOptions(time_zone=args.time_zone, delimiter=args.delimiter)
+    options = CsvOptions(time_zone=args.time_zone or profile.time_zone, delimiter=args.delimiter)
     store = open_existing(args.store)
     unreadable: list[StreamProblem] = []
     try:
@@ -231,21 +246,7 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _write(text, args.output)
-    return _report_unreadable("export-lapor-csv", unreadable)
-
-
-def _common(cmd: argparse.ArgumentParser, *, zone_from_profile: bool = False) -> None:
-    cmd.add_argument(
-        "--profile", type=path_argument, default="national", help="profile name or path"
-    )
-    if zone_from_profile:
-        cmd.add_argument(
-            "--time-zone",
-            help="IANA zone of dates written without one (default: the profile's, WIB "
-            "for national, WITA for kaltim)",
-        )
-    else:
-        cmd.add_argument("--time-zone", default=DEFAULT_TIME_ZONE, help="IANA zone (default WIB)")
+    return _report_unreadable("export lapor-csv", unreadable)
 
 
 def _window(cmd: argparse.ArgumentParser) -> None:
@@ -258,9 +259,10 @@ def _window(cmd: argparse.ArgumentParser) -> None:
 
 def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``lapor-core import FILE``: a LAPOR! open-data export into a store."""
-    imp = sub.add_parser(
+    imp = add_command(
+        sub,
         "import",
-        help="import a LAPOR! open-data export (CSV) into a store; idempotent",
+        summary="import a LAPOR! open-data export (CSV) into a store; idempotent",
         description="Import every row of a LAPOR! open-data export (columns TrackingID or "
         "id, KategoriID, DisposisiInstansiID, AreaID, TanggalLaporanMasuk, TanggalDisposisi, "
         "TanggalLaporanAktivitasTerakhir, TanggalLaporanDitutup, Status, the Timestamp "
@@ -269,15 +271,14 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "a conflict; a bad row writes nothing and is listed with its line and column. "
         "Exit 0 when no row was refused (and, with --on-conflict fail, none conflicted), "
         "1 otherwise.",
+        examples=(
+            "import laporan.csv --store sqlite:///lapor.sqlite3 --profile kaltim",
+            "import laporan.csv   # a dry run into memory:// without --store or $LAPOR_STORE",
+        ),
     )
     imp.add_argument("file", type=path_argument, metavar="FILE", help="the CSV file")
-    imp.add_argument(
-        "--store",
-        help=f"store URL (default: ${LAPOR_STORE_ENV}, else {DEFAULT_STORE_URL}, a dry run)",
-    )
-    imp.add_argument(
-        "--registry", type=path_argument, default="kaltim", help="agency registry name or path"
-    )
+    add_store(imp, fallback=f"{DEFAULT_STORE_URL}, a dry run")
+    add_registry(imp)
     imp.add_argument("--format", choices=("lapor-csv",), default="lapor-csv", help="file format")
     imp.add_argument(
         "--date-format",
@@ -294,27 +295,23 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp.add_argument(
         "--encoding", default="utf-8", help="the file's encoding (default utf-8; cp1252, latin-1)"
     )
-    imp.add_argument(
-        "--map-agencies",
-        "--agency-map",
-        dest="agency_map",
-        type=path_argument,
-        help="CSV (lapor_id,our_id) or TOML: DisposisiInstansiID -> our agency id",
-    )
-    imp.add_argument(
-        "--map-categories",
-        "--category-map",
-        dest="category_map",
-        type=path_argument,
-        help="CSV (lapor_id,our_id) or TOML: KategoriID -> our category code",
-    )
-    imp.add_argument(
-        "--map-areas",
-        "--area-map",
-        dest="area_map",
-        type=path_argument,
-        help="CSV (lapor_id,our_id) or TOML: AreaID -> Kemendagri region code",
-    )
+    for option, old, dest, what in (
+        ("--map-agencies", "--agency-map", "agency_map", "DisposisiInstansiID -> our agency id"),
+        (
+            "--map-categories",
+            "--category-map",
+            "category_map",
+            "KategoriID -> our category code",
+        ),
+        ("--map-areas", "--area-map", "area_map", "AreaID -> Kemendagri region code"),
+    ):
+        imp.add_argument(
+            option,
+            old,
+            dest=dest,
+            type=path_argument,
+            help=f"CSV (lapor_id,our_id) or TOML: {what}",
+        )
     imp.add_argument(
         "--areas",
         type=path_argument,
@@ -336,52 +333,51 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         type=path_argument,
         help="write the refused and conflicting rows (as read, plus a reason column) here",
     )
-    _common(imp, zone_from_profile=True)
+    add_profile(imp)
+    add_time_zone(imp, what=" of dates written without one")
     imp.set_defaults(func=run_import)
 
 
-def _add_export_open311(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``lapor-core export-open311 [requests|services]``: GeoReport v2 JSON."""
-    o311 = sub.add_parser(
-        "export-open311",
-        help="export complaints as Open311 GeoReport v2 service requests (JSON)",
-        description="Print the complaints of a store as GeoReport v2 service requests, "
-        "honouring anonim and rahasia, with expected_datetime the next SLA deadline on "
-        "the profile's calendar, or ('services') the profile's categories as GeoReport "
-        "services.",
-    )
-    o311.add_argument("what", nargs="?", choices=("requests", "services"), default="requests")
-    o311.add_argument("--store", help="store URL (sqlite:///path, ...); needed for requests")
+_OPEN311 = (
+    "Print the complaints of a store as GeoReport v2 service requests, honouring anonim "
+    "and rahasia, with expected_datetime the next SLA deadline on the profile's calendar, "
+    "or ('services') the profile's categories as GeoReport services."
+)
+_LAPOR_CSV = (
+    "Print the complaints of a store with the columns of the LAPOR! open-data export. "
+    "--columns short (default): ids, dates and status, no content and no reporter; "
+    "--columns full: the 2012-2015 layout, with the reporter's public name (Anonim when "
+    "anonim), title and text (none when rahasia), names and Timestamp columns."
+)
+
+
+def _open311_options(o311: argparse.ArgumentParser) -> None:
     o311.add_argument(
-        "--registry", type=path_argument, default="kaltim", help="agency registry for agency names"
+        "what",
+        nargs="?",
+        choices=("requests", "services"),
+        default="requests",
+        help="requests: the complaints (the default; needs a store); services: the "
+        "profile's categories",
     )
+    add_store(o311, fallback="none: requests need one, services do not")
+    add_registry(o311, what=" for agency names")
     o311.add_argument(
         "--extended", action="store_true", help="add extended_attributes (our status, ...)"
     )
-    _common(o311)
+    add_profile(o311)
+    add_time_zone(o311, what=" of the written instants")
     _window(o311)
     o311.set_defaults(func=run_export_open311)
 
 
-def _add_export_lapor_csv(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """``lapor-core export-lapor-csv``: the open-data export's columns."""
-    lcsv = sub.add_parser(
-        "export-lapor-csv",
-        help="export complaints as the LAPOR! open-data columns (CSV)",
-        description="Print the complaints of a store with the columns of the LAPOR! "
-        "open-data export. --columns short (default): ids, dates and status, no content and "
-        "no reporter; --columns full: the 2012-2015 layout, with the reporter's public name "
-        "(Anonim when anonim), title and text (none when rahasia), names and Timestamp "
-        "columns.",
-    )
-    lcsv.add_argument("--store", required=True, help="store URL (sqlite:///path, ...)")
+def _lapor_csv_options(lcsv: argparse.ArgumentParser) -> None:
+    add_store(lcsv)
     lcsv.add_argument("--delimiter", default=",", help="field separator (default ',')")
     lcsv.add_argument(
         "--columns", choices=("short", "full"), default="short", help="layout (default short)"
     )
-    lcsv.add_argument(
-        "--registry", type=path_argument, default="kaltim", help="agency names (full layout)"
-    )
+    add_registry(lcsv, what=" for agency names (full layout)")
     for option, what in (
         ("--map-categories", "KategoriID"),
         ("--map-agencies", "DisposisiInstansiID"),
@@ -392,13 +388,74 @@ def _add_export_lapor_csv(sub: argparse._SubParsersAction[argparse.ArgumentParse
             type=path_argument,
             help=f"the import's map file (LAPOR!'s number, ours): write {what} as LAPOR!'s",
         )
-    _common(lcsv)
+    add_profile(lcsv)
+    add_time_zone(lcsv, what=" of the written dates")
     _window(lcsv)
     lcsv.set_defaults(func=run_export_lapor_csv)
 
 
+def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``lapor-core export open311|lapor-csv|musrenbang|indicators``, and the old aliases."""
+    export = add_command(
+        sub,
+        "export",
+        summary="export complaints or figures: open311, lapor-csv, musrenbang, indicators",
+        description="Export the complaints of a store (Open311 GeoReport v2 JSON, or the "
+        "LAPOR! open-data CSV columns) or figures computed from them (the Musrenbang "
+        "aggregation, the indicators per agency). Run `lapor-core export WHAT --help` for "
+        "each one's options.",
+        examples=(
+            "export open311 --store sqlite:///lapor.sqlite3 --extended",
+            "export lapor-csv --columns full --output laporan.csv   # store from $LAPOR_STORE",
+            "export musrenbang --level 1 --format json",
+        ),
+    )
+    what = export.add_subparsers(
+        dest="export_command", required=True, metavar="WHAT", help="what to export"
+    )
+    _open311_options(
+        add_command(
+            what,
+            "open311",
+            summary="complaints as Open311 GeoReport v2 service requests (JSON)",
+            description=_OPEN311,
+            examples=(
+                "export open311 --store sqlite:///lapor.sqlite3 --extended",
+                "export open311 services --profile kaltim",
+            ),
+        )
+    )
+    _lapor_csv_options(
+        add_command(
+            what,
+            "lapor-csv",
+            summary="complaints as the LAPOR! open-data columns (CSV)",
+            description=_LAPOR_CSV,
+            examples=("export lapor-csv --store sqlite:///lapor.sqlite3 --columns full",),
+        )
+    )
+    add_export_parsers(what)
+    for old, new, options, text in (
+        ("export-open311", "export open311", _open311_options, _OPEN311),
+        ("export-lapor-csv", "export lapor-csv", _lapor_csv_options, _LAPOR_CSV),
+    ):
+        alias = add_command(
+            sub,
+            old,
+            summary=None,
+            description=f"Deprecated: use `lapor-core {new}`; this spelling is removed in "
+            f"the next release. {text}",
+            examples=(f"{new} --store sqlite:///lapor.sqlite3",),
+        )
+        options(alias)
+        alias.set_defaults(deprecated=(old, new))
+
+
+DEPRECATED_COMMANDS = ("export-open311", "export-lapor-csv")
+"""Top-level names kept for one release; hidden from ``lapor-core --help``."""
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``import``, ``export-open311`` and ``export-lapor-csv``."""
+    """Register ``import`` and ``export`` (with the deprecated ``export-*`` aliases)."""
     _add_import(sub)
-    _add_export_open311(sub)
-    _add_export_lapor_csv(sub)
+    _add_export(sub)

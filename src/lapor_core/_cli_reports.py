@@ -1,23 +1,42 @@
-"""The ``simulate``, ``report``, ``export`` and ``deadline`` subcommands of ``lapor-core``."""
+"""
+The shared grammar of ``lapor-core``, and its ``deadline``, ``simulate``, ``report`` ...
+
+Besides ``deadline``, ``simulate``, ``verify``, ``report`` and ``export
+musrenbang|indicators``, this module holds what every subcommand shares.
+
+One spelling for each shared option (``--profile``, ``--registry``, ``--store``,
+``--time-zone``, ``--lang``), one rule for their defaults, one exit-code table:
+
+* 0: done, nothing wrong;
+* 1: problems found (``check``, ``verify``, an import with refused rows) or input refused
+  (a store or file that cannot be read, a date outside the calendar);
+* 2: usage: a bad option, a missing required option, an unknown profile or registry.
+
+Defaults come from the environment: ``$LAPOR_STORE`` for ``--store``, ``$LAPOR_LANG``
+(then the locale, then English) for ``--lang``; ``--time-zone`` defaults to the
+profile's zone.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import gc
+import os
 import sys
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 from lapor_core.domain.agencies import AgencyRegistry
-from lapor_core.domain.calendar import Explanation, WorkingCalendar
+from lapor_core.domain.calendar import INDONESIAN_TIME_ZONES, Explanation, WorkingCalendar
 from lapor_core.domain.calendar_explain import PROVISIONAL_TEXT
 from lapor_core.domain.clocks import DurationUnit
 from lapor_core.domain.lifecycle import Status
 from lapor_core.errors import NotFound, ValidationError
-from lapor_core.profiles import load_profile, load_registry
+from lapor_core.profiles import bundled_profiles, load_profile, load_registry
 from lapor_core.reports import (
     INDICATOR_LEGEND,
     agencies_without_decree,
@@ -32,9 +51,292 @@ from lapor_core.reports import (
 )
 from lapor_core.service import ComplaintService
 from lapor_core.simulate import SimulationConfig, national_registry, simulate
-from lapor_core.storage import ComplaintStore, open_store, project, redact_dsn
+from lapor_core.storage import LAPOR_STORE_ENV, ComplaintStore, open_store, project, redact_dsn
 
 DEFAULT_DB = "lapor-simulation.sqlite3"
+
+__all__ = [
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "LANGS",
+    "LAPOR_LANG_ENV",
+    "Formatter",
+    "UsageError",
+    "add_command",
+    "add_export_parsers",
+    "add_lang",
+    "add_parsers",
+    "add_profile",
+    "add_registry",
+    "add_store",
+    "add_time_zone",
+    "bundled_registries",
+    "check_names",
+    "default_lang",
+    "deprecation",
+    "local_time",
+    "open_existing",
+    "path_argument",
+    "store_help",
+    "write_output",
+    "zone_abbreviation",
+]
+
+# ---------------------------------------------------------------------- the shared grammar
+
+EXIT_OK = 0
+"""Done, nothing wrong."""
+EXIT_PROBLEMS = 1
+"""Problems found, or input refused."""
+EXIT_USAGE = 2
+"""A usage error: a bad or missing option, an unknown profile or registry."""
+
+LAPOR_LANG_ENV = "LAPOR_LANG"
+"""The environment variable naming the default label language (``id`` or ``en``)."""
+LANGS = ("id", "en")
+"""The label languages: Indonesian and English."""
+_LOCALE_ENV = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+class UsageError(Exception):
+    """A command line that parsed but cannot be run as given (exit 2)."""
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    """
+    Descriptions and epilogs by paragraph: prose is wrapped, indented lines are kept.
+
+    An epilog's ``example:`` lines (indented) therefore stay exactly as written.
+    """
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            if paragraph.startswith(" ") or "\n " in paragraph:
+                paragraphs.append(super()._fill_text(paragraph, width, indent))
+            else:
+                paragraphs.append(
+                    argparse.HelpFormatter._fill_text(self, paragraph, width, indent)  # noqa: SLF001
+                )
+        return "\n\n".join(paragraphs)
+
+
+def path_argument(text: str) -> str:
+    """A file name (or a bundled profile's name): refused when no file can have it."""
+    if "\x00" in text:
+        raise argparse.ArgumentTypeError(f"no file name holds a NUL character: {text!r}")
+    return text
+
+
+def add_command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    summary: str | None,
+    description: str,
+    examples: tuple[str, ...],
+) -> argparse.ArgumentParser:
+    """
+    A subcommand with a description and an ``example:`` epilog.
+
+    *summary* is its line in the parent's listing (``None``: not listed); *examples* are
+    command lines without the program's name.
+    """
+    lines = "\n".join(f"  lapor-core {example}" for example in examples)
+    epilog = f"example{'s' if len(examples) > 1 else ''}:\n{lines}"
+    if summary is None:  # no help: argparse lists no line for it
+        return sub.add_parser(
+            name, description=description, epilog=epilog, formatter_class=Formatter
+        )
+    return sub.add_parser(
+        name, help=summary, description=description, epilog=epilog, formatter_class=Formatter
+    )
+
+
+def add_profile(
+    cmd: argparse.ArgumentParser, *, default: str | None = "national", what: str = ""
+) -> None:
+    """``--profile NAME_OR_PATH``: a bundled profile's name or a profile file."""
+    shown = f"default {default}" if default is not None else "default: by --scale"
+    cmd.add_argument(
+        "--profile",
+        type=path_argument,
+        default=default,
+        help=f"bundled profile name ({', '.join(bundled_profiles())}) or path{what} ({shown})",
+    )
+
+
+def add_registry(
+    cmd: argparse.ArgumentParser, *, default: str | None = "kaltim", what: str = ""
+) -> None:
+    """``--registry NAME_OR_PATH``: a bundled agency registry's name or a registry file."""
+    shown = f"default {default}" if default is not None else "no default"
+    cmd.add_argument(
+        "--registry",
+        type=path_argument,
+        default=default,
+        help=f"bundled agency registry name or path{what} ({shown})",
+    )
+
+
+def store_help(fallback: str | None) -> str:
+    """The help of ``--store``: the environment variable, then *fallback* (``None``: required)."""
+    rest = f", else {fallback}" if fallback is not None else "; one of the two is required"
+    return (
+        "store URL: sqlite:///path, postgresql://..., memory:// "
+        f"(default: ${LAPOR_STORE_ENV}{rest})"
+    )
+
+
+def add_store(cmd: argparse.ArgumentParser, *, fallback: str | None = None) -> None:
+    """
+    ``--store URL``, defaulting to ``$LAPOR_STORE``.
+
+    Without *fallback* one of the two is required (argparse's usage error, exit 2).
+    """
+    from_env = os.environ.get(LAPOR_STORE_ENV) or None
+    cmd.add_argument(
+        "--store",
+        default=from_env,
+        required=fallback is None and from_env is None,
+        help=store_help(fallback),
+    )
+
+
+class _DeprecatedOption(argparse.Action):
+    """A hidden old spelling: stores like the new one and says so on stderr."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        self.instead = str(kwargs.pop("instead"))
+        super().__init__(option_strings, dest, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,  # noqa: ARG002 - argparse's signature
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        deprecation(f"{option_string}", self.instead)
+        setattr(namespace, self.dest, values)
+
+
+def add_time_zone(cmd: argparse.ArgumentParser, *, what: str = "", old_zone: bool = False) -> None:
+    """``--time-zone ZONE`` (default: the profile's); *old_zone* adds the hidden ``--zone``."""
+    cmd.add_argument(
+        "--time-zone",
+        metavar="ZONE",
+        help=f"IANA time zone{what} (default: the profile's: Asia/Jakarta, WIB, for "
+        "national; Asia/Makassar, WITA, for kaltim)",
+    )
+    if old_zone:
+        cmd.add_argument(
+            "--zone",
+            dest="time_zone",
+            action=_DeprecatedOption,
+            instead="--time-zone",
+            help=argparse.SUPPRESS,
+        )
+
+
+def default_lang(environ: Mapping[str, str] | None = None) -> str:
+    """
+    The label language when ``--lang`` is not given.
+
+    ``$LAPOR_LANG`` (``id`` or ``en``), then the locale (the first set of ``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``: ``id_ID.UTF-8`` is Indonesian), else English.
+    """
+    env = os.environ if environ is None else environ
+    given = env.get(LAPOR_LANG_ENV, "").strip().lower()
+    if given in LANGS:
+        return given
+    for name in _LOCALE_ENV:
+        value = env.get(name, "")
+        if value:
+            language = value.lower().split(".", 1)[0].split("_", 1)[0]
+            return "id" if language in {"id", "in"} else "en"
+    return "en"
+
+
+def add_lang(cmd: argparse.ArgumentParser, *, what: str = "label language") -> None:
+    """``--lang {id,en}``, resolved by :func:`default_lang` when not given."""
+    cmd.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help=f"{what}: id (Bahasa Indonesia) or en (default: ${LAPOR_LANG_ENV}, else the "
+        "locale's, else en)",
+    )
+
+
+def deprecation(old: str, new: str) -> None:
+    """Say on stderr, in one line, that *old* is deprecated in favour of *new*."""
+    sys.stderr.write(
+        f"lapor-core: warning: {old!r} is deprecated and will be removed in the next "
+        f"release; use {new!r}\n"
+    )
+
+
+def bundled_registries() -> tuple[str, ...]:
+    """Names of the agency registries shipped with the library (``kaltim``, ...)."""
+    suffix = "_agencies.toml"
+    files = resources.files("lapor_core.profiles").iterdir()
+    return tuple(sorted(p.name.removesuffix(suffix) for p in files if p.name.endswith(suffix)))
+
+
+def _is_name(given: str) -> bool:
+    return "/" not in given and "." not in given
+
+
+def _unknown(given: str | None, what: str, bundled: tuple[str, ...]) -> str | None:
+    """Why *given* names no profile (or registry), or ``None`` when it may."""
+    if given is None:
+        return None
+    if _is_name(given):
+        if given in bundled:
+            return None
+        names = ", ".join(bundled) or "none"
+        return f"no bundled {what} named {given!r} (bundled: {names}; or give a .toml file's path)"
+    if not Path(given).exists():
+        return f"{what} file {given!r} does not exist (bundled: {', '.join(bundled)})"
+    return None
+
+
+def check_names(args: argparse.Namespace) -> None:
+    """
+    Refuse an unknown profile or registry before running anything.
+
+    Raises:
+        UsageError: ``--profile`` (or ``check``'s argument) or ``--registry`` names no
+            bundled one and no existing file.
+    """
+    for attribute, what, bundled in (
+        ("profile", "profile", bundled_profiles),
+        ("registry", "agency registry", bundled_registries),
+    ):
+        given = getattr(args, attribute, None)
+        if isinstance(given, str):
+            problem = _unknown(given, what, bundled())
+            if problem is not None:
+                raise UsageError(problem)
+
+
+def zone_abbreviation(zone: str, at: datetime) -> str:
+    """WIB, WITA or WIT for Indonesia's zones; the zone's own abbreviation otherwise."""
+    known = INDONESIAN_TIME_ZONES.get(zone)
+    if known is not None:
+        return known
+    return at.astimezone(zoneinfo.ZoneInfo(zone)).tzname() or zone
+
+
+def local_time(at: datetime, zone: str) -> str:
+    """``2025-03-27 09:30 WITA``: *at* on the clock of *zone*, with its abbreviation."""
+    local = at.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {zone_abbreviation(zone, at)}"
+
+
+# ---------------------------------------------------------------------- the subcommands
 
 
 def _date(text: str) -> datetime:
@@ -44,13 +346,6 @@ def _date(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def path_argument(text: str) -> str:
-    """A file name (or a bundled profile's name): refused when no file can have it."""
-    if "\x00" in text:
-        raise argparse.ArgumentTypeError(f"no file name holds a NUL character: {text!r}")
-    return text
 
 
 def _period(text: str) -> int:
@@ -395,8 +690,10 @@ def run_deadline(args: argparse.Namespace) -> int:
     """Run ``lapor-core deadline``: compute a deadline and explain it day by day."""
     profile = load_profile(args.profile)
     calendar: WorkingCalendar = profile.calendar()
-    if args.zone is not None or args.cuti_bersama is not None:
-        calendar = calendar.replace(time_zone=args.zone, include_cuti_bersama=args.cuti_bersama)
+    if args.time_zone is not None or args.cuti_bersama is not None:
+        calendar = calendar.replace(
+            time_zone=args.time_zone, include_cuti_bersama=args.cuti_bersama
+        )
     start: datetime = args.start
     if start.tzinfo is None or start.utcoffset() is None:
         start = start.replace(tzinfo=zoneinfo.ZoneInfo(calendar.time_zone))
@@ -437,14 +734,18 @@ def run_deadline(args: argparse.Namespace) -> int:
 
 
 def _add_deadline_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cmd = sub.add_parser(
+    cmd = add_command(
+        sub,
         "deadline",
-        help="compute a deadline on the working-day calendar and explain it day by day",
-        description="Count N working days (hari kerja) or calendar days from a start instant "
-        "on a profile's calendar, as the clocks do: the start day is not counted and the "
-        "deadline is the end of the N-th day in the time zone. Lists every skipped day with "
-        "its reasons (weekend, holiday, cuti bersama, override). Example: lapor-core deadline "
-        "--start 2025-03-27T09:00+07:00 --days 3",
+        summary="compute a deadline on the working-day calendar and explain it day by day",
+        description="Count N working days (hari kerja) or calendar days (hari kalender) from "
+        "a start instant on a profile's calendar, as the clocks do: the start day is not "
+        "counted and the deadline (tenggat) is the end of the N-th day in the time zone. "
+        "Lists every skipped day with its reasons (weekend, holiday, cuti bersama, override).",
+        examples=(
+            "deadline --start 2025-03-27T09:00+07:00 --days 3",
+            "deadline --start 2025-03-27 --days 14 --unit calendar_days --profile kaltim",
+        ),
     )
     cmd.add_argument(
         "--start",
@@ -458,36 +759,37 @@ def _add_deadline_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "--unit",
         choices=(DurationUnit.WORKING_DAYS.value, DurationUnit.CALENDAR_DAYS.value),
         default=DurationUnit.WORKING_DAYS.value,
-        help="working_days (hari kerja, the default) or calendar_days",
+        help="working_days (hari kerja, the default) or calendar_days (hari kalender)",
     )
-    cmd.add_argument("--zone", help="IANA time zone (default: the profile's, e.g. Asia/Jakarta)")
+    add_time_zone(cmd, what=" the days are counted in", old_zone=True)
     cmd.add_argument(
         "--cuti-bersama",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="count collective leave (cuti bersama) as days off (default: the profile's option)",
     )
-    cmd.add_argument(
-        "--profile", type=path_argument, default="national", help="profile name or path"
-    )
-    cmd.add_argument("--lang", choices=("id", "en"), default="id", help="output language")
+    add_profile(cmd)
+    add_lang(cmd, what="output language")
     cmd.set_defaults(func=run_deadline)
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``simulate``, ``verify``, ``report``, ``export`` and ``deadline``."""
-    _add_deadline_parser(sub)
-    sim = sub.add_parser(
+def _add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sim = add_command(
+        sub,
         "simulate",
-        help="run a synthetic period of traffic through the service and print the indicators",
+        summary="run a synthetic period of traffic through the service and print the indicators",
         description="Synthetic SP4N-LAPOR! traffic through the real ComplaintService, on "
         f"SQLite by default (./{DEFAULT_DB}, a scratch file recreated each run and written "
         "without fsync). Deterministic with --seed. " + _LEGEND_HELP,
+        examples=("simulate --days 30 --seed 4", "simulate --scale national --days 365 --quiet"),
     )
     sim.add_argument("--days", type=_period, default=90, help="length of the period (default 90)")
     sim.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     sim.add_argument(
-        "--start", type=_date, default=datetime(2025, 1, 6, tzinfo=UTC), help="first day"
+        "--start",
+        type=_date,
+        default=datetime(2025, 1, 6, tzinfo=UTC),
+        help="first day, YYYY-MM-DD or an ISO instant (default 2025-01-06)",
     )
     sim.add_argument(
         "--scale",
@@ -496,65 +798,103 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="regional: the Kaltim profile and registry, ~1,000 reports a year; national: "
         "~650 K/L/D (~3,800 agency nodes) and ~200,000 reports a year",
     )
-    sim.add_argument(
-        "--profile", type=path_argument, help="profile name or path (default by scale)"
-    )
-    sim.add_argument(
-        "--registry", type=path_argument, default="kaltim", help="registry for the regional scale"
-    )
-    sim.add_argument("--store", help="store URL (default: a fresh SQLite file)")
-    sim.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
+    add_profile(sim, default=None)
+    add_registry(sim, what=" for the regional scale")
+    add_store(sim, fallback=f"a fresh SQLite file ./{DEFAULT_DB}; the store must be empty")
+    add_lang(sim)
     sim.add_argument("--top", type=int, default=15, help="agencies shown (default 15)")
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
     sim.set_defaults(func=run_simulate)
 
-    verify = sub.add_parser(
+
+def _add_verify_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verify = add_command(
+        sub,
         "verify",
-        help="check every stream of a store (gaps, undecodable events, stale projections)",
+        summary="check every stream of a store (gaps, undecodable events, stale projections)",
         description="Decode every complaint's stream, check that its versions run 1, 2, 3, "
         "... without a gap and that its projection row equals a fresh replay (next due "
         "instants counted with the profile's calendar and clocks). Print each problem with "
         "its complaint id. Exit 0 when there is none, 1 otherwise.",
+        examples=("verify --store sqlite:///lapor.sqlite3 --profile kaltim",),
     )
-    verify.add_argument("--store", required=True, help="store URL (sqlite:///path, ...)")
-    verify.add_argument(
-        "--profile",
-        type=path_argument,
-        default="national",
-        help="profile the store was written with",
-    )
+    add_store(verify)
+    add_profile(verify, what=" the store was written with")
     verify.set_defaults(func=run_verify)
 
-    for name, helptext in (
-        ("report", "print the indicators per agency from a store"),
-        ("export", "export the Musrenbang aggregation or the indicators"),
-    ):
-        cmd = sub.add_parser(
-            name,
-            help=helptext,
-            description=helptext[0].upper() + helptext[1:] + ". " + _LEGEND_HELP,
+
+def _window_options(cmd: argparse.ArgumentParser) -> None:
+    add_store(cmd)
+    cmd.add_argument("--since", type=_date, help="first submission day (inclusive)")
+    cmd.add_argument("--until", type=_date, help="last submission day (exclusive)")
+
+
+def _add_report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = add_command(
+        sub,
+        "report",
+        summary="print the indicators per agency from a store",
+        description="Print the indicators (indikator) per agency (instansi) of the complaints "
+        "submitted in a period. " + _LEGEND_HELP,
+        examples=(
+            "report --store sqlite:///lapor.sqlite3 --since 2025-01-01 --until 2025-04-01",
+            "report --format json --lang id   # the store from $LAPOR_STORE",
+        ),
+    )
+    _window_options(cmd)
+    cmd.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table (with a legend), csv or json (default table)",
+    )
+    add_lang(cmd, what="legend language")
+    cmd.set_defaults(func=run_report)
+
+
+def add_export_parsers(export: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``export musrenbang`` and ``export indicators``."""
+    musrenbang = add_command(
+        export,
+        "musrenbang",
+        summary="complaints by region and category, for the Musrenbang (CSV or JSON)",
+        description="Count the complaints submitted in a period by region (wilayah, cut to "
+        "--level) and category (kategori), with how many are completed and how many are "
+        "still open: the input of the development-planning meetings (Musrenbang).",
+        examples=("export musrenbang --store sqlite:///lapor.sqlite3 --level 1 --format json",),
+    )
+    _window_options(musrenbang)
+    musrenbang.add_argument(
+        "--level",
+        type=int,
+        choices=(1, 2, 3, 4),
+        default=2,
+        help="Kemendagri region level to group by: 1 province (provinsi), 2 regency or "
+        "city (kabupaten/kota), 3 district (kecamatan), 4 village (desa/kelurahan) "
+        "(default 2)",
+    )
+    indicators_ = add_command(
+        export,
+        "indicators",
+        summary="the indicators per agency (CSV or JSON)",
+        description="Write the indicators per agency (instansi) of the complaints submitted "
+        "in a period, as report --format csv|json does. " + _LEGEND_HELP,
+        examples=("export indicators --store sqlite:///lapor.sqlite3 --output indikator.csv",),
+    )
+    _window_options(indicators_)
+    for cmd, what in ((musrenbang, "musrenbang"), (indicators_, "indicators")):
+        cmd.add_argument(
+            "--format", choices=("csv", "json"), default="csv", help="csv or json (default csv)"
         )
-        cmd.add_argument("--store", required=True, help="store URL (sqlite:///path, ...)")
-        cmd.add_argument("--since", type=_date, help="first submission day (inclusive)")
-        cmd.add_argument("--until", type=_date, help="last submission day (exclusive)")
-        if name == "report":
-            cmd.add_argument(
-                "--format",
-                choices=("table", "csv", "json"),
-                default="table",
-                help="table (with a legend), csv or json (default table)",
-            )
-            cmd.add_argument(
-                "--lang", choices=("id", "en"), default="en", help="legend language (default en)"
-            )
-            cmd.set_defaults(func=run_report)
-        else:
-            cmd.add_argument("what", choices=("musrenbang", "indicators"))
-            cmd.add_argument("--format", choices=("csv", "json"), default="csv")
-            cmd.add_argument(
-                "--level", type=int, choices=(1, 2, 3, 4), default=2, help="region level"
-            )
-            cmd.add_argument(
-                "--output", type=path_argument, help="file to write (default: standard output)"
-            )
-            cmd.set_defaults(func=run_export)
+        cmd.add_argument(
+            "--output", type=path_argument, help="file to write (default: standard output)"
+        )
+        cmd.set_defaults(func=run_export, what=what)
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``deadline``, ``simulate``, ``verify`` and ``report``."""
+    _add_deadline_parser(sub)
+    _add_simulate_parser(sub)
+    _add_verify_parser(sub)
+    _add_report_parser(sub)

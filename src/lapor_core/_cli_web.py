@@ -29,7 +29,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lapor_core._cli_reports import open_existing, path_argument
+from lapor_core._cli_reports import (
+    add_command,
+    add_profile,
+    add_registry,
+    add_store,
+    open_existing,
+    path_argument,
+)
 from lapor_core.errors import LaporError, ValidationError
 from lapor_core.profiles import load_profile, load_registry
 from lapor_core.service import ComplaintService
@@ -209,25 +216,23 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def _common(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument(
-        "--store",
-        help=f"store URL (default: ${LAPOR_STORE_ENV}, else {DEFAULT_SERVE_STORE})",
-    )
-    cmd.add_argument(
-        "--profile", type=path_argument, default="national", help="profile name or path"
-    )
-    cmd.add_argument(
-        "--registry", type=path_argument, default="kaltim", help="registry name or path"
-    )
+    add_store(cmd, fallback=DEFAULT_SERVE_STORE)
+    add_profile(cmd)
+    add_registry(cmd)
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``serve`` and ``sweep``."""
-    serve = sub.add_parser(
+    serve = add_command(
+        sub,
         "serve",
-        help="serve Open311 GeoReport v2 over HTTP (needs the web extra)",
+        summary="serve Open311 GeoReport v2 over HTTP (needs the web extra)",
         description="Run the GeoReport v2 server with uvicorn. API keys, the jurisdiction "
         "and the limits come from --config (TOML); without it POST is refused.",
+        examples=(
+            "serve --config web.toml --sweep 5m",
+            "serve --store postgresql://lapor@db/lapor --workers 4 --prefix /open311/v2",
+        ),
     )
     _common(serve)
     serve.add_argument("--config", type=path_argument, help="web configuration (TOML)")
@@ -249,11 +254,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     serve.add_argument("--verbose", action="store_true", help="log every request")
     serve.set_defaults(func=run_serve)
-    sweep = sub.add_parser(
+    sweep = add_command(
+        sub,
         "sweep",
-        help="issue the clock commands owed (warnings, breaches, automatic close)",
+        summary="issue the clock commands owed (warnings, breaches, automatic close)",
         description="Sweep the clocks once, or every --every interval until interrupted. "
         "Several sweepers may run against one store: each clock event happens once.",
+        examples=("sweep --store sqlite:///lapor.sqlite3 --every 5m",),
     )
     _common(sweep)
     sweep.add_argument(

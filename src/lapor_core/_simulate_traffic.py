@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from lapor_core.domain.actors import Actor, Role, make_agency_actor
-from lapor_core.domain.agencies import AgencyKind, AgencyRegistry
+from lapor_core.domain.agencies import Agency, AgencyKind, AgencyRegistry
 from lapor_core.domain.commands import (
     Archive,
     Close,
@@ -61,16 +61,35 @@ _HOUR_WEIGHTS = (
      1.5, 1.7, 1.8, 1.6, 1.3, 1.0, 0.9, 1.0, 1.0, 0.8, 0.5, 0.3)
 )  # fmt: skip
 _WEEKDAY_WEIGHTS = (1.2, 1.15, 1.1, 1.05, 1.0, 0.6, 0.5)
-_TITLES = (
-    "Jalan berlubang",
-    "Lampu jalan mati",
-    "Pungutan liar di kantor pelayanan",
-    "Pelayanan KTP lambat",
-    "Sampah menumpuk",
-    "Banjir di permukiman",
-    "Obat di puskesmas habis",
-    "Guru jarang hadir",
-)
+_TITLES = {
+    # what a citizen writes about, per category of the bundled profiles
+    "infrastruktur": (
+        "Jalan berlubang",
+        "Lampu jalan mati",
+        "Sampah menumpuk",
+        "Banjir di permukiman",
+    ),
+    "kesehatan": ("Obat di puskesmas habis", "Antrean puskesmas terlalu lama"),
+    "pendidikan": ("Guru jarang hadir", "Ruang kelas rusak"),
+    "administrasi-kependudukan": ("Pelayanan KTP lambat", "Akta kelahiran belum terbit"),
+    "pungli": ("Pungutan liar di kantor pelayanan",),
+}
+_OTHER_TITLES = ("Pelayanan publik kurang memuaskan",)
+_MINISTRY_WORDS = {
+    # the word in a ministry's name that marks it as the one with authority, per category
+    "infrastruktur": "Pekerjaan Umum",
+    "kesehatan": "Kesehatan",
+    "pendidikan": "Pendidikan",
+    "administrasi-kependudukan": "Dalam Negeri",
+}
+
+
+def _ministry_for(category: Category | None, central: list[Agency]) -> Agency | None:
+    """The central agency whose name says it has authority over *category*, if any."""
+    word = _MINISTRY_WORDS.get(str(category)) if category is not None else None
+    if word is None:
+        return None
+    return next((a for a in central if word in a.name and a.has_decree), None)
 
 
 class World:
@@ -102,6 +121,9 @@ class World:
         self.seq = itertools.count()
         self.commands = 0
         self.refused = 0
+        # refused commands by kind ("Forward (PermissionDenied)"), and the first message of each
+        self.refusals: dict[str, int] = {}
+        self.refusal_examples: dict[str, str] = {}
         self.submitted = 0
         self.national = Actor.national_admin("admin-nasional")
         self.system = Actor.system("simulator")
@@ -125,6 +147,9 @@ class World:
             None,
         )
         self._admins: dict[str, Actor] = {}
+        with_decree = [a for a in (*self.locals, *self.central) if a.has_decree]
+        self._governments = {a.region: a for a in reversed(with_decree) if a.region is not None}
+        self._fallback = with_decree[0] if with_decree else registry.root
         self.diligence = {a.id: self.rng.random() for a in registry}
 
     # ------------------------------------------------------------------ plumbing
@@ -136,8 +161,11 @@ class World:
         self.commands += 1
         try:
             return self.service.handle(command, actor, now=now).complaint
-        except LaporError:
+        except LaporError as refused:
             self.refused += 1
+            kind = f"{type(command).__name__} ({type(refused).__name__})"
+            self.refusals[kind] = self.refusals.get(kind, 0) + 1
+            self.refusal_examples.setdefault(kind, str(refused))
             return None
 
     def admin(self, agency_id: str, role: Role = Role.AGENCY_ADMIN) -> Actor | None:
@@ -205,15 +233,17 @@ class World:
         target = government.id if government and rng.random() < 0.3 else None
         if target is not None and not self.registry.get(target).has_decree:
             target = None
+        category = rng.choice(self.categories)
+        titles = _TITLES.get(str(category), _OTHER_TITLES)
         command = Submit(
             complaint_id=cid,
-            content=Content(title=rng.choice(_TITLES), body="Mohon ditindaklanjuti."),
+            content=Content(title=rng.choice(titles), body="Mohon ditindaklanjuti."),
             kind=kind,
             reporter=reporter,
             channel=channel,
             privacy=Privacy(anonymous=rng.random() < 0.1, confidential=rng.random() < 0.05),
             region=region,
-            category=rng.choice(self.categories),
+            category=category,
             target_agency=target,
             subject_agency=subject if subject in self.registry else None,
             misconduct=misconduct and subject in self.registry,
@@ -282,12 +312,20 @@ class World:
             else:
                 target = self.rng.choice(below)
         if target == self.registry.root.id or self.rng.random() < 0.15:
-            target = self.rng.choice(self.central or self.locals).id
-        if not self.registry.get(target).has_decree:
-            target = self.rng.choice([a for a in (self.central or self.locals) if a.has_decree]).id
+            # a national matter: the ministry with authority over the category, if any
+            ministry = _ministry_for(complaint.category, self.central)
+            if ministry is not None:
+                target = ministry.id
+        if not self.registry.get(target).has_decree or target == self.registry.root.id:
+            target = self._government_of(complaint).id
         done = self.act(Forward(complaint_id=cid, agencies=(target,)), actor, now)
         if done is not None:
             self.at(self.later(now, 4, 60), self.agency_turn(cid, target))
+
+    def _government_of(self, complaint: Complaint) -> Agency:
+        """The local government of the complaint's region with its decree, or another one."""
+        found = self._governments.get(complaint.region) if complaint.region else None
+        return found or self._fallback
 
     # ------------------------------------------------------------------ agencies
 

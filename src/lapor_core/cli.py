@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 
 from lapor_core import (
     Actor,
@@ -45,18 +46,30 @@ from lapor_core import (
     load_profile,
     load_registry,
     make_agency_actor,
-    mermaid,
-    owners,
 )
 from lapor_core._cli_calendar import add_parsers as add_calendar_parsers
 from lapor_core._cli_interop import add_parsers as add_interop_parsers
+from lapor_core._cli_reports import (
+    EXIT_USAGE,
+    Formatter,
+    UsageError,
+    add_command,
+    add_lang,
+    add_profile,
+    add_registry,
+    check_names,
+    default_lang,
+    deprecation,
+    local_time,
+    path_argument,
+)
 from lapor_core._cli_reports import add_parsers as add_report_parsers
-from lapor_core._cli_reports import path_argument
 from lapor_core._cli_web import add_parsers as add_web_parsers
 from lapor_core.domain.check import CheckProblem, CheckReport, check
-from lapor_core.domain.lifecycle import Lifecycle, markdown_table
+from lapor_core.domain.complaint import owners
+from lapor_core.domain.lifecycle import Lifecycle, markdown_table, mermaid
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 
 _Step = tuple[timedelta, Actor, Command]
@@ -148,6 +161,10 @@ def _walk(args: argparse.Namespace) -> int:
     steps = _walk_steps(registry)
     start = datetime(2025, 3, 27, 1, 30, tzinfo=UTC)
     complaint: Complaint | None = None
+    target = steps[0][2]
+    assert isinstance(target, Submit)  # noqa: S101 - the walk starts with a submission
+    agency = target.target_agency
+    zone = registry.get(agency).time_zone if agency and agency in registry else profile.time_zone
     print(f"profile {profile.name!r}, registry of {len(registry)} agencies\n")
     for offset, actor, command in steps:
         now = start + offset
@@ -156,9 +173,10 @@ def _walk(args: argparse.Namespace) -> int:
             complaint = evolve(complaint, event)
         assert complaint is not None  # noqa: S101 - Submit came first
         label = profile.label(complaint.status, args.lang)
+        owner = ", ".join(owners(complaint)) or "-"
         print(
-            f"{now.isoformat()}  {type(command).__name__:<18} by {actor.role.value:<16}"
-            f" -> {complaint.status.value:<12} ({label}); owner: {', '.join(owners(complaint))}"
+            f"{local_time(now, zone)}  {type(command).__name__:<18} by {actor.role.value:<16}"
+            f" -> {complaint.status.value:<12} ({label}); owner: {owner}"
         )
     if complaint is not None:
         print(
@@ -221,32 +239,60 @@ def _warn_about_the_calendar(profile: Profile | None) -> None:
         print(f"warning (peringatan): {warning}")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="lapor-core", description="SP4N-LAPOR! complaint-workflow core."
+def _version() -> str:
+    try:
+        return metadata.version("lapor-core")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        from lapor_core import __version__  # noqa: PLC0415
+
+        return __version__
+
+
+def _add_walk(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    walk = add_command(
+        sub,
+        "walk",
+        summary="walk one complaint through its whole life",
+        description="Walk one complaint (pengaduan) through its whole life with the real "
+        "decide and evolve: submitted through a regional app, asked for details, forwarded "
+        "(disposisi) to the wrong office, refused as bukan wewenang, routed again, handed "
+        "down to a liaison officer, followed up (tindak lanjut) and closed. Each step is "
+        "printed at the local time of the agency it was submitted to (WIB, WITA or WIT), "
+        "with the status, its label and the agencies that own the complaint then.",
+        examples=("walk", "walk --profile kaltim --lang id"),
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    walk = sub.add_parser("walk", help="walk one complaint through its whole life")
-    walk.add_argument(
-        "--profile", type=path_argument, default="national", help="bundled profile name or path"
-    )
-    walk.add_argument(
-        "--registry", type=path_argument, default="kaltim", help="bundled registry name or path"
-    )
-    walk.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
+    add_profile(walk)
+    add_registry(walk)
+    add_lang(walk)
     walk.set_defaults(func=_walk)
-    diagram = sub.add_parser("diagram", help="print the lifecycle as a Mermaid diagram")
-    diagram.add_argument(
-        "--profile", type=path_argument, default="national", help="bundled profile name or path"
+
+
+def _add_diagram(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    diagram = add_command(
+        sub,
+        "diagram",
+        summary="print the lifecycle as a Mermaid diagram",
+        description="Print a profile's lifecycle (siklus laporan): every status and the "
+        "commands that move a complaint between them, as a Mermaid state diagram or as a "
+        "Markdown table with one row per outcome.",
+        examples=("diagram > lifecycle.mmd", "diagram --profile kaltim --format table --lang en"),
     )
-    diagram.add_argument("--lang", choices=("id", "en"), default="id", help="label language")
+    add_profile(diagram)
+    add_lang(diagram)
     diagram.add_argument(
-        "--format", choices=("mermaid", "table"), default="mermaid", help="output format"
+        "--format",
+        choices=("mermaid", "table"),
+        default="mermaid",
+        help="mermaid (a state diagram, the default) or table (Markdown)",
     )
     diagram.set_defaults(func=_diagram)
-    check_ = sub.add_parser(
+
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check_ = add_command(
+        sub,
         "check",
-        help="validate and model-check a profile (exit 1 when it has problems)",
+        summary="validate and model-check a profile (exit 1 when it has problems)",
         description="Report every problem of a profile with its key: unreachable statuses, "
         "clocks that never start or stop, breach actions that cannot fire where the clock "
         "runs, missing labels, non-positive durations, rules without a basis; for a file that "
@@ -255,34 +301,101 @@ def _parser() -> argparse.ArgumentParser:
         "under their province's or contradict the shipped Kemendagri list, with the table's "
         "index: agency[3].region). "
         "Exit 0 when clean, 1 with problems, 2 for usage errors (no such profile).",
+        examples=("check kaltim", "check my-profile.toml --registry my-agencies.toml"),
     )
     check_.add_argument(
         "profile", type=path_argument, metavar="FILE_OR_NAME", help="bundled profile name or path"
     )
-    check_.add_argument(
-        "--registry",
-        type=path_argument,
+    add_registry(
+        check_,
         default=None,
-        help="agency registry name or path to check too (default: the bundled registry of "
-        "the profile's name, if any)",
+        what=" to check too (without it: the bundled registry of the profile's name, if any)",
     )
     check_.set_defaults(func=_check)
+
+
+def _leaves(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """The parsers that run something: *parser* or, if it has subcommands, theirs."""
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]  # noqa: SLF001
+    if not groups:
+        yield parser
+    for group in groups:
+        for child in dict.fromkeys(group.choices.values()):
+            yield from _leaves(child)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """
+    The ``lapor-core`` argument parser, with every subcommand.
+
+    ``$LAPOR_STORE`` is read when it is built (the default of ``--store``).
+
+    .. versionadded:: 0.2.0
+    """
+    parser = argparse.ArgumentParser(
+        prog="lapor-core",
+        description="SP4N-LAPOR! complaint-workflow core. Exit codes: 0 ok, 1 problems "
+        "found or input refused, 2 usage error (a bad option, an unknown profile).",
+        epilog="examples:\n  lapor-core walk --lang en\n  lapor-core check kaltim\n"
+        "  lapor-core COMMAND --help",
+        formatter_class=Formatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"lapor-core {_version()}", help="print the version"
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="the command to run"
+    )
+    _add_walk(sub)
+    _add_diagram(sub)
+    _add_check(sub)
     add_report_parsers(sub)
     add_interop_parsers(sub)
     add_web_parsers(sub)
     add_calendar_parsers(sub)
+    # The deprecated aliases (DEPRECATED_COMMANDS) parse but have no line in the listing.
+    for leaf in _leaves(parser):
+        leaf.set_defaults(cli_parser=leaf)
     return parser
+
+
+def _usage_error(args: argparse.Namespace, message: str) -> int:
+    leaf: argparse.ArgumentParser = args.cli_parser
+    sys.stderr.write(leaf.format_usage())
+    sys.stderr.write(f"{leaf.prog}: error: {message}\n")
+    return EXIT_USAGE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """
     Run the ``lapor-core`` command line; return the exit code.
 
+    0 ok; 1 problems found or input refused; 2 a usage error (argparse exits with 2
+    itself for a bad option; an unknown profile or registry returns 2).
+
     .. versionadded:: 0.1.0
     """
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
+    if getattr(args, "lang", "") is None:
+        args.lang = default_lang()
+    try:
+        check_names(args)
+    except UsageError as exc:
+        return _usage_error(args, str(exc))
+    deprecated: tuple[str, str] | None = getattr(args, "deprecated", None)
+    try:
+        return _run(args)
+    finally:  # after the command's own output, so its first stderr line stays its own
+        if deprecated is not None:
+            deprecation(*deprecated)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; a refusal is a message and exit 1, never a traceback."""
     try:
         return int(args.func(args))
+    except UsageError as exc:  # found only once the command looked at its options
+        return _usage_error(args, str(exc))
     except LaporError as exc:
         print(f"lapor-core: error: {exc}", file=sys.stderr)
         return 1

@@ -65,6 +65,7 @@ __all__ = [
     "Clock",
     "ComplaintService",
     "HandleResult",
+    "HistoryEntry",
     "ManualClock",
     "RecomputeReport",
     "Subscription",
@@ -105,7 +106,8 @@ class HandleResult:
     Attributes:
         complaint: The complaint after the command.
         events: The events appended (empty for a repeated idempotency key).
-        duplicate: The idempotency key was seen before; nothing was done again.
+        duplicate: The idempotency key was seen before; nothing was done again, and
+            *complaint* is the complaint as it is now.
         attempts: How many decide-append attempts it took (conflicts retry).
 
     .. versionadded:: 0.1.0
@@ -115,6 +117,29 @@ class HandleResult:
     events: tuple[Event, ...]
     duplicate: bool = False
     attempts: int = 1
+
+
+@attrs.frozen
+class HistoryEntry:
+    """
+    One event of a complaint's history, with its place in the stream.
+
+    Attributes:
+        position: The complaint's version after the event: 1 for the submission, then
+            2, 3, ... (the numbering the store and ``expected_version`` use).
+        event: The event, redacted for the reader :meth:`ComplaintService.history`
+            was asked for.
+
+    .. versionadded:: 0.2.0
+    """
+
+    position: int
+    event: Event
+
+    @property
+    def at(self) -> datetime:
+        """When the event happened (aware)."""
+        return self.event.at
 
 
 @attrs.frozen
@@ -267,9 +292,13 @@ class ComplaintService:
         self._require_readable(state, actor)
         return redact(state, actor)
 
-    def history(self, complaint_id: ComplaintId, actor: Actor) -> tuple[Event, ...]:
+    def history(self, complaint_id: ComplaintId, actor: Actor) -> tuple[HistoryEntry, ...]:
         """
-        The complaint's events, in order, as *actor* may see them (see :meth:`view`).
+        The complaint's events, in order, with their positions, as *actor* may see them.
+
+        Each entry holds the event (redacted by the privacy policy for *actor*, as
+        :meth:`view` redacts the complaint), its position in the stream and, through
+        the event, its time. ``store.load`` returns the same events bare and unredacted.
 
         Raises:
             NotFound: No such complaint.
@@ -279,7 +308,10 @@ class ComplaintService:
         """
         state = self.get(complaint_id)
         self._require_readable(state, actor)
-        return tuple(redact_event(event, state, actor) for event in self.store.load(complaint_id))
+        return tuple(
+            HistoryEntry(position, redact_event(event, state, actor))
+            for position, event in enumerate(self.store.load(complaint_id), start=1)
+        )
 
     def _require_readable(self, state: Complaint, actor: Actor) -> None:
         """Refuse an agency actor out of the complaint's scope."""
@@ -391,10 +423,11 @@ class ComplaintService:
         Decide *command* for *actor* and store the events.
 
         A command with an idempotency key that is already recorded is not decided again:
-        the result is the first one, with ``duplicate=True``, no events and the complaint
-        as it was right after the first command. That holds whatever the order of a race
-        with the first attempt: when the decide refuses or the append conflicts, the key
-        is looked up again before anything is reported.
+        the result has ``duplicate=True``, no events, and the complaint as it is now
+        (with whatever happened since the first command), so that a client retrying a
+        request sees the current status. That holds whatever the order of a race with
+        the first attempt: when the decide refuses or the append conflicts, the key is
+        looked up again before anything is reported.
 
         Without *now*, the time is read from the service's clock after the complaint is
         loaded, so a writer that committed just before cannot make it run backwards. A
@@ -486,7 +519,7 @@ class ComplaintService:
                         f"idempotency key {idempotency_key!r} was used for complaint "
                         f"{found[0]}, not {state.id}"
                     )
-                return HandleResult(self._state_at(found[0], found[1]), (), duplicate=True)
+                return HandleResult(self.get(found[0]), (), duplicate=True)
         row = project(state, self.context.calendar, self.context.profile.clocks)
         self.store.append(state.id, 0, stream, row, idempotency_key=idempotency_key)
         self._remember(state)
@@ -606,7 +639,7 @@ class ComplaintService:
         """
         The first result recorded with the command's key; ``None`` without a key or a record.
 
-        The complaint is replayed up to the version the first command left it at.
+        The complaint is the current one, not the one the first command left.
 
         Raises:
             ValidationError: The key was recorded for another complaint.
@@ -617,27 +650,13 @@ class ComplaintService:
         found = self.store.idempotency(key)
         if found is None:
             return None
-        complaint_id, version = found
+        complaint_id = found[0]
         if complaint_id != command.complaint_id:
             raise ValidationError(
                 f"idempotency key {key!r} was used for complaint {complaint_id}, "
                 f"not {command.complaint_id}"
             )
-        return HandleResult(
-            self._state_at(complaint_id, version), (), duplicate=True, attempts=attempt
-        )
-
-    def _state_at(self, complaint_id: ComplaintId, version: int) -> Complaint:
-        """The complaint as it was at *version* (from a snapshot at or before it, if any)."""
-        snapshots = self._snapshots
-        if snapshots is not None:
-            state = snapshots.load_snapshot(complaint_id)
-            if state is not None and state.version <= version:
-                tail = snapshots.load_after(complaint_id, state.version)
-                for event in tail[: version - state.version]:
-                    state = evolve(state, event)
-                return state
-        return replay(self.store.load(complaint_id)[:version])
+        return HandleResult(self.get(complaint_id), (), duplicate=True, attempts=attempt)
 
     def recompute(
         self,

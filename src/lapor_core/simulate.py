@@ -72,6 +72,12 @@ class SimulationResult:
     """
     What a simulation did.
 
+    Attributes:
+        refused: Commands the workflow refused (the simulated people try things the
+            rules forbid: a late reply, a forward to an agency without its decree).
+        refusals: The refused commands by kind, such as ``"Reply (InvalidTransition)"``,
+            with one example message each: ``{kind: (count, message)}``.
+
     .. versionadded:: 0.1.0
     """
 
@@ -83,6 +89,19 @@ class SimulationResult:
     elapsed: float
     peak_memory: int
     by_status: dict[str, int]
+    refusals: dict[str, tuple[int, str]] = attrs.field(factory=dict)
+
+    def refusal_summary(self, limit: int = 3) -> str:
+        """
+        The refusals in words, most frequent first: ``"2 Forward (PermissionDenied), ..."``.
+
+        .. versionadded:: 0.2.0
+        """
+        ranked = sorted(self.refusals.items(), key=lambda item: (-item[1][0], item[0]))
+        parts = [f"{count} {kind}" for kind, (count, _) in ranked[:limit]]
+        if len(ranked) > limit:
+            parts.append(f"{len(ranked) - limit} other kinds")
+        return ", ".join(parts)
 
     @property
     def events_per_second(self) -> float:
@@ -119,8 +138,10 @@ def national_registry(seed: int = 7) -> AgencyRegistry:
                        office, region, zone)
             )  # fmt: skip
 
+    sectors = ("Pendidikan", "Kesehatan", "Dalam Negeri", "Pekerjaan Umum")
     for i in range(1, 35):
-        agencies.append(Agency(f"kem{i:02d}", f"Kementerian {i}", AgencyKind.MINISTRY, "lapor"))
+        name = f"Kementerian {sectors[i - 1]}" if i <= len(sectors) else f"Kementerian {i}"
+        agencies.append(Agency(f"kem{i:02d}", name, AgencyKind.MINISTRY, "lapor"))
         unit_tree(f"kem{i:02d}", None, "Asia/Jakarta", 2)
     for i in range(1, 91):
         agencies.append(Agency(f"lem{i:02d}", f"Lembaga {i}", AgencyKind.INSTITUTION, "lapor"))
@@ -226,4 +247,7 @@ def simulate(
         elapsed=elapsed,
         peak_memory=peak,
         by_status=by_status,
+        refusals={
+            kind: (count, world.refusal_examples[kind]) for kind, count in world.refusals.items()
+        },
     )

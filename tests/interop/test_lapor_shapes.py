@@ -243,7 +243,7 @@ def test_the_export_writes_lapor_numbers_through_the_same_maps(
     store = f"sqlite:///{tmp_path / 'lapor.sqlite3'}"
     main(["import", str(folder / "laporan.csv"), "--store", store, *maps])
     capsys.readouterr()
-    assert 0 == main(["export-lapor-csv", "--store", store, "--columns", "full", *maps])
+    assert 0 == main(["export", "lapor-csv", "--store", store, "--columns", "full", *maps])
     exported = {r["TrackingID"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     with (folder / "laporan.csv").open(encoding="utf-8", newline="") as handle:
         first: dict[str, dict[str, str]] = {}

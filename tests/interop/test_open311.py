@@ -26,6 +26,8 @@ from interop_helpers import (
 )
 
 import lapor_core as lc
+from lapor_core.domain.clocks import clock_deadline, due
+from lapor_core.domain.privacy import public_view
 from lapor_core.interop import (
     OPEN311_CHANNEL,
     OPEN311_STATUS,
@@ -160,7 +162,7 @@ def test_service_request_matches_public_view(
         changed = lc.ChangePrivacy(complaint_id=complaint.id, privacy=privacy)
         for event in lc.decide(complaint, changed, NATIONAL_ADMIN, complaint.updated_at, CTX):
             complaint = lc.evolve(complaint, event)
-    view = lc.public_view(complaint)
+    view = public_view(complaint)
     request = to_service_request(complaint, extended=True)
     extra = request["extended_attributes"]
     assert view.reporter_name == extra["reporter_name"]
@@ -220,7 +222,7 @@ def test_expected_datetime_is_the_forwarding_deadline(
     # midnight in the responsible agency's zone (WIB for the national admin, WITA for
     # Samarinda). The 14-day statutory response falls on the same instant.
     end_of_april_10 = datetime(2025, 4, 11, tzinfo=zone)
-    assert end_of_april_10 == lc.clock_deadline(forwarding, CALENDAR)
+    assert end_of_april_10 == clock_deadline(forwarding, CALENDAR)
     request = to_service_request(complaint, calendar=CALENDAR)
     assert request["expected_datetime"] is not None
     assert end_of_april_10 == datetime.fromisoformat(request["expected_datetime"])
@@ -281,7 +283,7 @@ def test_breached_clock_is_skipped() -> None:
     complaint = sentinel_complaint(lc.Status.SUBMITTED, lc.Privacy())
     forwarding = complaint.clock("forwarding")
     assert forwarding is not None
-    deadline = lc.clock_deadline(forwarding, CALENDAR)
+    deadline = clock_deadline(forwarding, CALENDAR)
     assert deadline is not None
     before = to_service_request(complaint, calendar=CALENDAR)["expected_datetime"]
     assert before is not None
@@ -296,14 +298,14 @@ def test_breached_clock_is_skipped() -> None:
     statutory = complaint.clock("statutory_response")
     assert statutory is not None
     assert after is not None
-    assert lc.clock_deadline(statutory, CALENDAR) == datetime.fromisoformat(after)
+    assert clock_deadline(statutory, CALENDAR) == datetime.fromisoformat(after)
     assert "2025-03-18T00:00:00+07:00" == after
 
 
 def test_every_clock_breached_expects_nothing() -> None:
     complaint = sentinel_complaint(lc.Status.SUBMITTED, lc.Privacy())
     late = datetime(2025, 7, 1, tzinfo=WIB)  # past every clock of a submitted complaint
-    for command in lc.due(complaint, late, CALENDAR, PROFILE.clocks):
+    for command in due(complaint, late, CALENDAR, PROFILE.clocks):
         complaint = _record(complaint, command, late)
     assert lc.Status.SUBMITTED is complaint.status
     assert complaint.clocks
@@ -318,11 +320,11 @@ def test_reply_window_gives_the_auto_close_instant() -> None:
     instant = datetime.fromisoformat(expected)
     window = complaint.clock("reply_window")
     assert window is not None
-    assert lc.clock_deadline(window, CALENDAR) == instant
+    assert clock_deadline(window, CALENDAR) == instant
     auto_close = lc.AutoClose(complaint_id=complaint.id)
     just_before = instant - timedelta(seconds=1)
-    assert auto_close not in lc.due(complaint, just_before, CALENDAR, PROFILE.clocks)
-    assert auto_close in lc.due(complaint, instant, CALENDAR, PROFILE.clocks)
+    assert auto_close not in due(complaint, just_before, CALENDAR, PROFILE.clocks)
+    assert auto_close in due(complaint, instant, CALENDAR, PROFILE.clocks)
     closed = _record(complaint, auto_close, instant)
     assert lc.Status.COMPLETED is closed.status
     assert to_service_request(closed, calendar=CALENDAR)["expected_datetime"] is None

@@ -24,12 +24,12 @@ import pytest
 from storage_worker import PROFILE, backend, open_spec, service_for, worker_command
 
 from lapor_core import (
-    BreachAction,
     ClockBreached,
     ComplaintClosed,
     ComplaintId,
     replay,
 )
+from lapor_core.domain.clocks import BreachAction
 from lapor_core.storage.base import (
     ComplaintQuery,
     ComplaintRow,

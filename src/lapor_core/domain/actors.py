@@ -72,8 +72,13 @@ class Actor:
         agency: The agency node whose subtree they act in; required for agency roles,
             forbidden for reporters.
 
-    Build agency actors with :func:`make_agency_actor` to have the decree (*SK*) rule
-    checked against the registry.
+    Build actors with the constructors named by their role: :meth:`reporter`,
+    :meth:`national_admin`, :meth:`agency_admin`, :meth:`unit_admin`,
+    :meth:`liaison_officer`, :meth:`system` and :meth:`public`. An agency actor names its
+    agency by id; ``decide`` checks it against the profile's registry (the agency must
+    exist and have its decree, *SK*), and :func:`make_agency_actor` checks it at once.
+    (``Actor.agency`` is the attribute holding that id, so the constructors are named
+    by role rather than ``Actor.agency(...)``.)
 
     .. versionadded:: 0.1.0
     """
@@ -100,6 +105,36 @@ class Actor:
     def national_admin(cls, admin_id: str) -> Actor:
         """A national admin actor."""
         return cls(admin_id, Role.NATIONAL_ADMIN)
+
+    @classmethod
+    def agency_admin(cls, admin_id: str, agency: str) -> Actor:
+        """
+        An agency admin (*Admin Instansi*) of *agency*, an agency id.
+
+        The registry is consulted when the actor acts: ``decide`` refuses an agency it
+        does not know or one without its decree (``PermissionDenied``).
+
+        .. versionadded:: 0.2.0
+        """
+        return cls(admin_id, Role.AGENCY_ADMIN, agency)
+
+    @classmethod
+    def unit_admin(cls, admin_id: str, agency: str) -> Actor:
+        """
+        A unit admin (*Admin Unit Kerja*) of *agency*; checked as :meth:`agency_admin`.
+
+        .. versionadded:: 0.2.0
+        """
+        return cls(admin_id, Role.UNIT_ADMIN, agency)
+
+    @classmethod
+    def liaison_officer(cls, officer_id: str, agency: str) -> Actor:
+        """
+        A liaison officer (*Pejabat Penghubung*) of *agency*; checked as :meth:`agency_admin`.
+
+        .. versionadded:: 0.2.0
+        """
+        return cls(officer_id, Role.LIAISON_OFFICER, agency)
 
     @classmethod
     def system(cls, name: str = "sweeper") -> Actor:

@@ -194,6 +194,12 @@ class Forward(Command):
     """
     Verify and forward (*disposisi*) to one or several agencies, one of them the lead.
 
+    Verifying a report (*verifikasi*) is this command: the admin who received it (the
+    national admin, or the agency admin of ``Submit.target_agency``) checks it and sends
+    it on, and the complaint leaves *Belum Terverifikasi* for *Belum Ditindaklanjuti*.
+    There is no separate verify command; an unverifiable report is archived
+    (:class:`Archive`) or put on hold for information (:class:`RequestInformation`).
+
     Attributes:
         agencies: Agency ids, at least one, no repeats.
         lead: The lead agency; defaults to the first of ``agencies``.

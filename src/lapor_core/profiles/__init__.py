@@ -30,6 +30,19 @@ def _bundled(name: str) -> str | None:
     return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
 
+def _bundled_names(suffix: str) -> tuple[str, ...]:
+    """The bundled names of one kind: profiles (``.toml``) or registries (``_agencies.toml``)."""
+    if suffix == ".toml":
+        return bundled_profiles()
+    return tuple(
+        sorted(
+            p.name.removesuffix(suffix)
+            for p in resources.files(__name__).iterdir()
+            if p.name.endswith(suffix)
+        )
+    )
+
+
 def bundled_profiles() -> tuple[str, ...]:
     """
     Names of the profiles shipped with the library (``national``, ...).
@@ -154,7 +167,11 @@ def _read(name_or_path: str | Path, suffix: str, what: str) -> str:
         assert isinstance(name_or_path, str)  # noqa: S101 - _is_name checked it
         text = _bundled(name_or_path + suffix)
         if text is None:
-            raise NotFound(f"no bundled {what} named {name_or_path!r}")
+            choices = ", ".join(_bundled_names(suffix)) or "none"
+            raise NotFound(
+                f"no bundled {what} named {name_or_path!r} (bundled: {choices}; "
+                "or give the path of a .toml file)"
+            )
         return text
     path = Path(name_or_path)
     try:

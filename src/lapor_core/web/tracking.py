@@ -259,7 +259,7 @@ class _Tracking:
         shown = redact(complaint, _PUBLIC)
         sight = sees(complaint, _PUBLIC)
         lead = next((a.agency for a in complaint.assignments if a.lead), complaint.responsible)
-        events = self.service.history(complaint.id, _PUBLIC)
+        events = [entry.event for entry in self.service.history(complaint.id, _PUBLIC)]
         tracking = complaint.external_ids.sp4n_tracking_id
         return {
             "title": shown.content.title,
