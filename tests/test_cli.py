@@ -74,7 +74,7 @@ def test_walk_prints_every_step_and_ends_completed(capsys: pytest.CaptureFixture
     assert "Close" in steps[-1]
     assert "-> completed" in steps[-1]
     assert "(Selesai)" in steps[-1]
-    assert "1 re-routing(s)" in out
+    assert "disposisi ulang: 1" in out
 
 
 def test_walk_in_english_uses_english_labels(capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,7 +156,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
 
 def test_simulate_prints_indicators_and_the_database(simulated: tuple[str, str]) -> None:
     url, out = simulated
-    assert "simulated 10 days from 2025-01-06 (seed 4, profile 'kaltim'" in out
+    assert "simulated 10 days from 2025-01-06 (seed 4, profile kaltim," in out
     assert "events/s" in out
     assert "peak memory" in out
     assert "(all)" in out  # the totals line of the indicators table

@@ -18,32 +18,10 @@ from lapor_core._cli_reports import add_command, add_lang, add_profile
 from lapor_core._cli_web import _common, _service, _store_url
 from lapor_core.domain.calendar import WorkingCalendar, confirmed_years
 from lapor_core.errors import LaporError
+from lapor_core.i18n import translator
 from lapor_core.profiles import load_profile
 
 __all__ = ["add_parsers"]
-
-_WORDS = {
-    "en": {
-        "data": "holiday data",
-        "confirmed": "confirmed (national holidays and cuti bersama)",
-        "provisional": "provisional (estimated national holidays, no cuti bersama)",
-        "from": "deadlines provisional from",
-        "range": "covered",
-        "zone": "time zone",
-        "none": "nothing to warn about within 12 months of",
-        "warning": "warning",
-    },
-    "id": {
-        "data": "data hari libur",
-        "confirmed": "pasti (hari libur nasional dan cuti bersama)",
-        "provisional": "sementara (hari libur nasional perkiraan, tanpa cuti bersama)",
-        "from": "tenggat bersifat sementara mulai",
-        "range": "jangkauan",
-        "zone": "zona waktu",
-        "none": "tidak ada peringatan dalam 12 bulan sejak",
-        "warning": "peringatan",
-    },
-}
 
 
 def _iso_date(given: str) -> date:
@@ -63,22 +41,26 @@ def _version() -> str:
 def run_status(args: argparse.Namespace) -> int:
     """Run ``lapor-core calendar status``: the data's coverage, and a warning if due."""
     calendar: WorkingCalendar = load_profile(args.profile).calendar()
-    words = _WORDS[args.lang]
+    _ = translator(args.lang)
     today: date = args.today if args.today is not None else datetime.now(UTC).date()
     confirmed = confirmed_years()
     last = calendar.years[-1]
-    print(f"{words['data']}: holidays {_version()}")
-    print(f"{words['confirmed']}: {confirmed.start}-{calendar.confirmed_until}")
+    print(_("holiday data: holidays {version}").format(version=_version()))
+    confirmed_label = _("confirmed (national holidays and cuti bersama)")
+    print(f"{confirmed_label}: {confirmed.start}-{calendar.confirmed_until}")
     if calendar.confirmed_until < last:
-        print(f"{words['provisional']}: {calendar.confirmed_until + 1}-{last}")
-    print(f"{words['from']}: {calendar.provisional_from.isoformat()}")
-    print(f"{words['range']}: {calendar.first_date.isoformat()}..{calendar.last_date.isoformat()}")
-    print(f"{words['zone']}: {calendar.time_zone}")
+        provisional = _("provisional (estimated national holidays, no cuti bersama)")
+        print(f"{provisional}: {calendar.confirmed_until + 1}-{last}")
+    since = calendar.provisional_from.isoformat()
+    print(_("deadlines provisional from: {day}").format(day=since))
+    first, last_day = calendar.first_date.isoformat(), calendar.last_date.isoformat()
+    print(_("covered: {first}..{last}").format(first=first, last=last_day))
+    print(_("time zone: {zone}").format(zone=calendar.time_zone))
     warning = calendar.data_warning(today)
     if warning is None:
-        print(f"{words['none']} {today.isoformat()}")
+        print(_("nothing to warn about within 12 months of {day}").format(day=today.isoformat()))
     else:
-        print(f"{words['warning']}: {warning}")
+        print(_("warning: {warning}").format(warning=warning))
     return 0
 
 
@@ -90,10 +72,19 @@ def run_recompute(args: argparse.Namespace) -> int:
     finally:
         with contextlib.suppress(LaporError):
             service.store.close()
+    _ = translator(args.lang)
     print(
-        f"recompute: data confirmed up to {report.previous_until} -> {report.confirmed_until}; "
-        f"{report.examined} open complaints, {len(report.moved)} moved, "
-        f"{report.already} already recomputed, {len(report.unreadable)} unreadable"
+        _(
+            "recompute: data confirmed up to {previous} -> {confirmed}; {examined} open "
+            "complaints, {moved} moved, {already} already recomputed, {unreadable} unreadable"
+        ).format(
+            previous=report.previous_until,
+            confirmed=report.confirmed_until,
+            examined=report.examined,
+            moved=len(report.moved),
+            already=report.already,
+            unreadable=len(report.unreadable),
+        )
     )
     for complaint_id, changes in report.moved:
         for change in changes:
@@ -144,6 +135,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         examples=("recompute --store sqlite:///lapor.sqlite3 --previous-data 2027",),
     )
     _common(recompute)
+    add_lang(recompute, what="summary language")
     recompute.add_argument(
         "--previous-data",
         type=int,

@@ -25,7 +25,7 @@ import gc
 import os
 import sys
 import zoneinfo
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -36,11 +36,14 @@ from lapor_core.domain.calendar_explain import PROVISIONAL_TEXT
 from lapor_core.domain.clocks import DurationUnit
 from lapor_core.domain.lifecycle import Status
 from lapor_core.errors import NotFound, ValidationError
+from lapor_core.i18n import WEEKDAYS, Translate, translator
 from lapor_core.profiles import bundled_profiles, load_profile, load_registry
 from lapor_core.reports import (
     INDICATOR_LEGEND,
+    AgencyIndicators,
     agencies_without_decree,
     indicators,
+    indicators_cells,
     indicators_csv,
     indicators_json,
     indicators_legend,
@@ -50,7 +53,7 @@ from lapor_core.reports import (
     musrenbang_json,
 )
 from lapor_core.service import ComplaintService
-from lapor_core.simulate import SimulationConfig, national_registry, simulate
+from lapor_core.simulate import SimulationConfig, SimulationResult, national_registry, simulate
 from lapor_core.storage import LAPOR_STORE_ENV, ComplaintStore, open_store, project, redact_dsn
 
 DEFAULT_DB = "lapor-simulation.sqlite3"
@@ -453,29 +456,70 @@ def run_simulate(args: argparse.Namespace) -> int:
             stop()
         until = args.start + timedelta(days=args.days)
         figures = indicators(store, args.start, until)
-        print(
-            f"simulated {args.days} days from {args.start.date()} (seed {args.seed}, profile "
-            f"{profile.name!r}, {len(registry)} agencies)"
-        )
-        print(
-            f"{result.complaints} complaints, {result.commands} commands "
-            f"({result.refused} refused), {result.events} events in {result.elapsed:.1f} s "
-            f"({result.events_per_second:,.0f} events/s), peak memory "
-            f"{result.peak_memory / 2**20:.0f} MiB"
-        )
+        _print_simulation(args, result, profile.name, len(registry))
         statuses = ", ".join(
             f"{profile.label(Status(s), args.lang)} {n}" for s, n in result.by_status.items()
         )
-        print(f"by status: {statuses}\n")
-        print(indicators_table(figures, top=args.top), end="")
+        _ = translator(args.lang)
+        print(_("by status: {statuses}").format(statuses=statuses) + "\n")
+        print_indicators(figures, top=args.top, lang=args.lang)
         print(_legend(args.lang), end="")
         missing = agencies_without_decree(registry)
         if missing:
-            print(f"\nagencies without a decree (SK): {len(missing)}: {', '.join(missing[:10])}")
-        print(f"\ndatabase: {redact_dsn(shown)}")
+            print("\n" + _without_decree(missing, args.lang))
+        print("\n" + _("database: {url}").format(url=redact_dsn(shown)))
     finally:
         store.close()
     return 0
+
+
+def _print_simulation(
+    args: argparse.Namespace, result: SimulationResult, profile: str, agencies: int
+) -> None:
+    """The first lines of ``simulate``: what ran, how much, how fast, what was refused."""
+    _ = translator(args.lang)
+    ran = _("simulated {days} days from {start} (seed {seed}, profile {profile}, {n} agencies)")
+    print(
+        ran.format(
+            days=args.days, start=args.start.date(), seed=args.seed, profile=profile, n=agencies
+        )
+    )
+    print(
+        _(
+            "{complaints} complaints, {commands} commands ({refused} refused), {events} "
+            "events in {seconds} s ({rate} events/s), peak memory {memory} MiB"
+        ).format(
+            complaints=result.complaints,
+            commands=result.commands,
+            refused=result.refused,
+            events=result.events,
+            seconds=f"{result.elapsed:.1f}",
+            rate=f"{result.events_per_second:,.0f}",
+            memory=f"{result.peak_memory / 2**20:.0f}",
+        )
+    )
+    if result.refusals:
+        print(_("refused commands, by kind (the service said no, as it should):"))
+        ranked = sorted(result.refusals.items(), key=lambda item: (-item[1][0], item[0]))
+        for kind, (count, example) in ranked:
+            shown = example if len(example) <= _EXAMPLE_WIDTH else example[:_EXAMPLE_WIDTH] + "..."
+            print(f"  {count} {kind}: {shown}")
+
+
+_EXAMPLE_WIDTH = 90
+_LISTED = 10
+
+
+def _without_decree(missing: Sequence[str], lang: str) -> str:
+    """The agencies without a decree: the first ten, then how many more."""
+    _ = translator(lang)
+    names = ", ".join(missing[:_LISTED])
+    if len(missing) > _LISTED:
+        more = _("... and {count} more").format(count=len(missing) - _LISTED)
+        names = f"{names}, {more}"
+    return _("agencies without a decree (SK): {count}: {names}").format(
+        count=len(missing), names=names
+    )
 
 
 def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
@@ -513,14 +557,41 @@ def open_existing(url: str) -> ComplaintStore:
     return open_store(url)
 
 
+def print_indicators(
+    figures: Sequence[AgencyIndicators], *, top: int | None = None, lang: str = "en"
+) -> None:
+    """
+    Print the indicators table on standard output.
+
+    Drawn with ``rich`` on a terminal when it is installed (the ``cli`` extra), plain
+    text otherwise (a pipe, a file, no rich).
+    """
+    if sys.stdout.isatty():
+        try:
+            from rich.console import Console  # noqa: PLC0415 - optional dependency, CLI only
+            from rich.table import Table  # noqa: PLC0415
+        except ImportError:  # pragma: no cover - depends on the installed extras
+            pass
+        else:
+            headers, rows = indicators_cells(figures, top=top, lang=lang)
+            table = Table(*headers[:1], box=None, header_style="bold")
+            for header in headers[1:]:
+                table.add_column(header, justify="right")
+            for number, row in enumerate(rows):
+                table.add_row(*row, style="bold" if number == 0 else None)
+            Console().print(table)
+            return
+    print(indicators_table(figures, top=top, lang=lang), end="")
+
+
 def _legend(lang: str) -> str:
-    title = "Keterangan kolom" if lang == "id" else "Columns"
-    return f"\n{title}:\n{indicators_legend(lang)}"
+    _ = translator(lang)
+    return "\n" + _("Columns:") + "\n" + indicators_legend(lang)
 
 
 _LEGEND_HELP = (
     "The table's columns: "
-    + "; ".join(f"{name}: {text}" for name, text in INDICATOR_LEGEND["en"])
+    + "; ".join(f"{', '.join(names)}: {text}" for names, text in INDICATOR_LEGEND)
     + ". Hours are calendar hours."
 )
 
@@ -531,10 +602,12 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         since, until = _window(args)
         figures = indicators(store, since, until)
-        render = {"table": indicators_table, "csv": indicators_csv, "json": indicators_json}
-        print(render[args.format](figures), end="")
         if args.format == "table":
+            print_indicators(figures, lang=args.lang)
             print(_legend(args.lang), end="")
+        else:
+            render = indicators_csv if args.format == "csv" else indicators_json
+            print(render(figures), end="")
     finally:
         store.close()
     return 0
@@ -557,11 +630,16 @@ def run_verify(args: argparse.Namespace) -> int:
         store.close()
     for problem in report.problems:
         print(problem)
-    summary = f"{report.streams} complaint(s), {report.events} event(s) checked"
+    _ = translator(args.lang)
+    counts = {"streams": report.streams, "events": report.events}
     if report.ok:
-        print(f"{summary}: no problems")
+        print(_("complaints checked: {streams}, events: {events}, problems: none").format(**counts))
         return 0
-    print(f"{summary}: {len(report.problems)} problem(s)")
+    print(
+        _("complaints checked: {streams}, events: {events}, problems: {problems}").format(
+            problems=len(report.problems), **counts
+        )
+    )
     return 1
 
 
@@ -580,56 +658,6 @@ def run_export(args: argparse.Namespace) -> int:
         store.close()
     write_output(text, args.output)
     return 0
-
-
-_DAY_NAMES = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-}
-_WORDS = {
-    "en": {
-        "working_days": "working days (HK)",
-        "calendar_days": "calendar days",
-        "start": "start",
-        "not_counted": "not counted",
-        "zone": "time zone",
-        "profile": "profile",
-        "cuti": "cuti bersama",
-        "cuti_on": "days off",
-        "cuti_off": "working days",
-        "due": "due date",
-        "instant": "deadline",
-        "instant_note": "exclusive: overdue from this instant on",
-        "duration": "duration",
-        "day": "working day",
-        "skipped": "skipped",
-        "weekend": "weekend",
-        "override": "override",
-        "estimated": "some holiday dates are estimates (perkiraan) and may still change",
-        "plain": "calendar days: weekends and holidays count like any other day",
-    },
-    "id": {
-        "working_days": "hari kerja (HK)",
-        "calendar_days": "hari kalender",
-        "start": "mulai",
-        "not_counted": "tidak dihitung",
-        "zone": "zona waktu",
-        "profile": "profil",
-        "cuti": "cuti bersama",
-        "cuti_on": "hari libur",
-        "cuti_off": "hari kerja",
-        "due": "jatuh tempo",
-        "instant": "batas waktu",
-        "instant_note": "eksklusif: terlambat mulai saat ini",
-        "duration": "durasi",
-        "day": "hari kerja ke-",
-        "skipped": "dilewati",
-        "weekend": "akhir pekan",
-        "override": "penyesuaian",
-        "estimated": "sebagian tanggal libur masih perkiraan dan dapat berubah",
-        "plain": "hari kalender: akhir pekan dan hari libur ikut dihitung",
-    },
-}
 
 
 def _count(text: str) -> int:
@@ -653,37 +681,30 @@ def _instant(text: str) -> datetime:
         ) from None
 
 
-def _reason(reason: str, day: date, lang: str) -> str:
-    """A skip reason in *lang* (holiday names stay as the data source spells them)."""
-    if lang == "id":
-        if reason.startswith("weekend ("):
-            return f"{_WORDS['id']['weekend']} ({_DAY_NAMES['id'][day.weekday()]})"
-        if reason.startswith("override: "):
-            return f"{_WORDS['id']['override']}: {reason.removeprefix('override: ')}"
+def _reason(reason: str, day: date, _: Translate) -> str:
+    """A skip reason, translated (holiday names stay as their source spells them)."""
+    if reason.startswith("weekend ("):
+        return _("weekend ({weekday})").format(weekday=_(WEEKDAYS[day.weekday()]))
+    if reason.startswith("override: "):
+        return _("override: {reason}").format(reason=reason.removeprefix("override: "))
     return reason
 
 
-def _listing(explanation: Explanation, lang: str) -> list[str]:
+def _listing(explanation: Explanation, _: Translate) -> list[str]:
     """One line per counted or skipped day, in date order."""
-    words, names = _WORDS[lang], _DAY_NAMES[lang]
     entries: list[tuple[date, str]] = []
     for number, day in enumerate(explanation.counted, start=1):
-        label = f"{words['day']}{number}" if lang == "id" else f"{words['day']} {number}"
-        entries.append((day, f"  {day.isoformat()} {names[day.weekday()]:<9} {label}"))
+        label = _("working day {number}").format(number=number)
+        weekday = _(WEEKDAYS[day.weekday()])
+        entries.append((day, f"  {day.isoformat()} {weekday:<9} {label}"))
     for skipped in explanation.skipped:
-        reasons = "; ".join(_reason(r, skipped.date, lang) for r in skipped.reasons)
-        mark = " [perkiraan]" if skipped.estimated else ""
-        entries.append(
-            (
-                skipped.date,
-                (
-                    f"  {skipped.date.isoformat()} {names[skipped.date.weekday()]:<9} "
-                    f"{words['skipped']}: {reasons}{mark}"
-                ),
-            )
-        )
+        reasons = "; ".join(_reason(r, skipped.date, _) for r in skipped.reasons)
+        mark = " " + _("[estimate]") if skipped.estimated else ""
+        weekday = _(WEEKDAYS[skipped.date.weekday()])
+        text = _("skipped: {reasons}").format(reasons=reasons)
+        entries.append((skipped.date, f"  {skipped.date.isoformat()} {weekday:<9} {text}{mark}"))
     entries.sort(key=lambda entry: entry[0])
-    return [text for _, text in entries]
+    return [text for _date, text in entries]
 
 
 def run_deadline(args: argparse.Namespace) -> int:
@@ -698,38 +719,46 @@ def run_deadline(args: argparse.Namespace) -> int:
     if start.tzinfo is None or start.utcoffset() is None:
         start = start.replace(tzinfo=zoneinfo.ZoneInfo(calendar.time_zone))
     unit = DurationUnit(args.unit)
-    lang = args.lang
-    words, names = _WORDS[lang], _DAY_NAMES[lang]
+    _ = translator(args.lang)
     calendar.local_date(start)  # a start with no local date (0001-01-01T00:00+14:00) is refused
     local = start.astimezone(zoneinfo.ZoneInfo(calendar.time_zone))
-    cuti = words["cuti_on"] if calendar.include_cuti_bersama else words["cuti_off"]
-    print(f"{words['duration']}: {args.days} {words[unit.value]}")
+    units = _("working days (HK)") if unit is DurationUnit.WORKING_DAYS else _("calendar days")
+    print(_("duration: {days} {unit}").format(days=args.days, unit=units))
+    weekday = _(WEEKDAYS[local.weekday()])
+    started = local.isoformat(timespec="minutes")
+    print(_("start: {start} ({weekday}), not counted").format(start=started, weekday=weekday))
     print(
-        f"{words['start']}: {local.isoformat(timespec='minutes')} "
-        f"({names[local.weekday()]}), {words['not_counted']}"
+        _("time zone: {zone}; profile: {profile}").format(
+            zone=calendar.time_zone, profile=profile.name
+        )
     )
-    print(f"{words['zone']}: {calendar.time_zone}; {words['profile']}: {profile.name}")
     if unit is DurationUnit.WORKING_DAYS:
         explanation = calendar.explain(start, args.days)
         due, deadline = explanation.result, explanation.deadline
-        print(f"{words['cuti']}: {cuti}")
-        lines = _listing(explanation, lang)
+        cuti = _("days off") if calendar.include_cuti_bersama else _("working days")
+        print(_("cuti bersama: {treatment}").format(treatment=cuti))
+        lines = _listing(explanation, _)
         estimated = explanation.estimated
     else:
         deadline = calendar.add_calendar_days_deadline(start, args.days)
         due = local.date() + timedelta(days=args.days)
-        lines = [f"  {words['plain']}"]
+        lines = ["  " + _("calendar days: weekends and holidays count like any other day")]
         estimated = False
     provisional = calendar.is_provisional(due)
     print()
     print("\n".join(lines))
     print()
-    print(f"{words['due']}: {due.isoformat()} ({names[due.weekday()]})")
-    print(f"{words['instant']}: {deadline.isoformat()} ({words['instant_note']})")
+    due_day = _(WEEKDAYS[due.weekday()])
+    print(_("due date: {day} ({weekday})").format(day=due.isoformat(), weekday=due_day))
+    print(
+        _("deadline: {instant} (exclusive: overdue from this instant on)").format(
+            instant=deadline.isoformat()
+        )
+    )
     if estimated:
-        print(f"note: {words['estimated']}" if lang == "en" else f"catatan: {words['estimated']}")
+        print(_("note: some holiday dates are estimates (perkiraan) and may still change"))
     if provisional:
-        print(PROVISIONAL_TEXT[lang].format(since=calendar.provisional_from.isoformat()))
+        print(PROVISIONAL_TEXT[args.lang].format(since=calendar.provisional_from.isoformat()))
     return 0
 
 
@@ -819,6 +848,7 @@ def _add_verify_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         examples=("verify --store sqlite:///lapor.sqlite3 --profile kaltim",),
     )
     add_store(verify)
+    add_lang(verify, what="summary language")
     add_profile(verify, what=" the store was written with")
     verify.set_defaults(func=run_verify)
 

@@ -68,6 +68,7 @@ from lapor_core._cli_web import add_parsers as add_web_parsers
 from lapor_core.domain.check import CheckProblem, CheckReport, check
 from lapor_core.domain.complaint import owners
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table, mermaid
+from lapor_core.i18n import translator
 
 __all__ = ["build_parser", "main"]
 
@@ -165,7 +166,13 @@ def _walk(args: argparse.Namespace) -> int:
     assert isinstance(target, Submit)  # noqa: S101 - the walk starts with a submission
     agency = target.target_agency
     zone = registry.get(agency).time_zone if agency and agency in registry else profile.time_zone
-    print(f"profile {profile.name!r}, registry of {len(registry)} agencies\n")
+    _ = translator(args.lang)
+    print(
+        _("profile {profile}, registry of {count} agencies").format(
+            profile=profile.name, count=len(registry)
+        )
+        + "\n"
+    )
     for offset, actor, command in steps:
         now = start + offset
         events = decide(complaint, command, actor, now, ctx)
@@ -173,15 +180,21 @@ def _walk(args: argparse.Namespace) -> int:
             complaint = evolve(complaint, event)
         assert complaint is not None  # noqa: S101 - Submit came first
         label = profile.label(complaint.status, args.lang)
-        owner = ", ".join(owners(complaint)) or "-"
+        owner = _("owner: {agencies}").format(agencies=", ".join(owners(complaint)) or "-")
+        by = _("by")
         print(
-            f"{local_time(now, zone)}  {type(command).__name__:<18} by {actor.role.value:<16}"
-            f" -> {complaint.status.value:<12} ({label}); owner: {owner}"
+            f"{local_time(now, zone)}  {type(command).__name__:<18} {by} "
+            f"{actor.role.value:<16} -> {complaint.status.value:<12} ({label}); {owner}"
         )
     if complaint is not None:
+        counts = _("thread messages: {messages}, re-routings: {reroutings}, version: {version}")
         print(
-            f"\n{len(complaint.thread)} thread messages, {complaint.reroutings} re-routing(s), "
-            f"version {complaint.version}"
+            "\n"
+            + counts.format(
+                messages=len(complaint.thread),
+                reroutings=complaint.reroutings,
+                version=complaint.version,
+            )
         )
     return 0
 

@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 from web_helpers import NOW, config, make_service
 
 import lapor_core as lc
+from lapor_core.i18n import translator
 from lapor_core.service import ComplaintService
 from lapor_core.web import create_app
-from lapor_core.web.tracking import TEXTS
 
 SAMARINDA = lc.make_agency_actor(
     lc.load_registry("kaltim"), "adm", lc.Role.AGENCY_ADMIN, "samarinda"
@@ -73,13 +73,13 @@ def test_the_form_in_indonesian_and_english(client: TestClient) -> None:
     page = client.get("/lacak")
     assert 200 == page.status_code
     assert "text/html" in page.headers["content-type"]
-    assert TEXTS["id"]["track"] in page.text
+    assert translator("id")("Track your report") in page.text
     assert '<html lang="id">' in page.text
     assert "script-src" not in page.headers["content-security-policy"]
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert "nosniff" == page.headers["x-content-type-options"]
     english = client.get("/lacak?lang=en")
-    assert TEXTS["en"]["track"] in english.text
+    assert translator("en")("Track your report") in english.text
     asked = client.get("/lacak", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert '<html lang="en">' in asked.text
     assert client.get("/lacak.css").headers["content-type"].startswith("text/css")
@@ -92,7 +92,7 @@ def test_a_report_by_its_tracking_id(client: TestClient, service: ComplaintServi
     assert f'<dd id="status">{label}</dd>' in page.text
     assert "Lampu jalan mati" in page.text
     assert "Didisposisikan ke" in page.text  # the timeline
-    assert TEXTS["id"]["deadlines"] in page.text
+    assert translator("id")("Deadlines") in page.text
     assert "hari kerja ke-1" in page.text  # the day-by-day count
     assert NAME in page.text  # not anonim: the public sees the name
     assert CONTACT not in page.text  # never the contact
@@ -109,11 +109,11 @@ def test_privacy_holds_on_the_page(client: TestClient) -> None:
     anonymous = client.get("/lacak/LPR-0002").text
     assert NAME not in anonymous
     assert CONTACT not in anonymous
-    assert TEXTS["id"]["anonymous"] in anonymous
+    assert translator("id")("Anonymous") in anonymous
     secret = client.get("/lacak/LPR-0003").text
     assert "Lampu di Jl. Juanda" not in secret
     assert "Lampu jalan mati" not in secret
-    assert TEXTS["id"]["confidential"] in secret
+    assert translator("id")("This report is confidential: its content is not shown.") in secret
 
 
 def test_hostile_text_is_escaped(client: TestClient) -> None:
@@ -125,11 +125,14 @@ def test_hostile_text_is_escaped(client: TestClient) -> None:
 def test_unknown_and_malformed_ids(client: TestClient) -> None:
     missing = client.get("/lacak/LPR-9999")
     assert 404 == missing.status_code
-    assert TEXTS["id"]["not_found"] in missing.text
-    assert TEXTS["en"]["not_found"] in client.get("/lacak/LPR-9999?lang=en").text
+    assert translator("id")("No report has that tracking id.") in missing.text
+    assert (
+        translator("en")("No report has that tracking id.")
+        in client.get("/lacak/LPR-9999?lang=en").text
+    )
     bad = client.get("/lacak", params={"id": "a b;<x>"})
     assert 400 == bad.status_code
-    assert TEXTS["id"]["bad_id"] in bad.text
+    assert translator("id")("Not a valid tracking id: use letters, digits and hyphens.") in bad.text
     assert "<x>" not in bad.text
 
 

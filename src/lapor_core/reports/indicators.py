@@ -22,13 +22,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Final
 
 import attrs
 
 from lapor_core.domain.agencies import AgencyRegistry
+from lapor_core.i18n import N_, translator
 from lapor_core.ports.projection import ComplaintQuery, ComplaintRow
 from lapor_core.ports.reporting import (
     AgencyIndicators,
@@ -51,6 +52,7 @@ __all__ = [
     "compute_indicators",
     "compute_musrenbang",
     "indicators",
+    "indicators_cells",
     "indicators_csv",
     "indicators_json",
     "indicators_legend",
@@ -59,6 +61,9 @@ __all__ = [
     "musrenbang_csv",
     "musrenbang_json",
 ]
+
+_TOTAL_AGENCY: Final = "(all)"
+# The agency name of the totals row, shown translated in the table.
 
 
 def _rows(store: RowSource, since: datetime, until: datetime) -> Iterator[ComplaintRow]:
@@ -197,72 +202,110 @@ def _total(items: Sequence[AgencyIndicators]) -> AgencyIndicators:
         )
     }  # fmt: skip
     return AgencyIndicators(
-        agency="(all)",
+        agency=_TOTAL_AGENCY,
         hours_to_forward=weighted("hours_to_forward", "forwarded"),
         hours_to_follow_up=weighted("hours_to_follow_up", "followed_up"),
         **ints,
     )
 
 
-def indicators_table(items: Sequence[AgencyIndicators], *, top: int | None = None) -> str:
-    """
-    A plain-text table: the totals first, then the agencies with most complaints.
+_Column = tuple[str, int, Callable[[AgencyIndicators], str]]
 
-    .. versionadded:: 0.1.0
-    """
-    header = (
-        f"{'agency':<28} {'received':>8} {'followed':>8} {'%fol':>6} {'done':>6} {'%done':>6} "
-        f"{'%proc':>6} {'backlog':>7} {'h->fwd':>7} {'h->f/u':>7} {'missed':>6} "
-        f"{'rep-to':>6} {'warn':>6} {'rerout':>6}"
-    )
 
-    def line(i: AgencyIndicators) -> str:
-        fwd = f"{i.hours_to_forward:7.1f}" if i.hours_to_forward is not None else f"{'-':>7}"
-        fol = f"{i.hours_to_follow_up:7.1f}" if i.hours_to_follow_up is not None else f"{'-':>7}"
-        return (
-            f"{i.agency[:28]:<28} {i.received:>8} {i.followed_up:>8} "
-            f"{i.share_followed_up:>6.0%} {i.completed:>6} {i.share_completed:>6.0%} "
-            f"{i.share_in_progress:>6.0%} {i.backlog:>7} {fwd} {fol} {i.agency_breaches:>6} "
-            f"{i.reporter_timeouts:>6} {i.warning_breaches:>6} {i.reroutings:>6}"
-        )
+def _hours(value: float | None) -> str:
+    return f"{value:.1f}" if value is not None else "-"
+
+
+_COLUMNS: Final[tuple[_Column, ...]] = (
+    (N_("received"), 8, lambda i: str(i.received)),
+    (N_("followed"), 8, lambda i: str(i.followed_up)),
+    (N_("fol%"), 6, lambda i: f"{i.share_followed_up:.0%}"),
+    (N_("done"), 6, lambda i: str(i.completed)),
+    (N_("done%"), 6, lambda i: f"{i.share_completed:.0%}"),
+    (N_("proc%"), 6, lambda i: f"{i.share_in_progress:.0%}"),
+    (N_("backlog"), 7, lambda i: str(i.backlog)),
+    (N_("h->fwd"), 7, lambda i: _hours(i.hours_to_forward)),
+    (N_("h->f/u"), 7, lambda i: _hours(i.hours_to_follow_up)),
+    (N_("missed"), 6, lambda i: str(i.agency_breaches)),
+    (N_("rep-to"), 6, lambda i: str(i.reporter_timeouts)),
+    (N_("warn"), 6, lambda i: str(i.warning_breaches)),
+    (N_("rerout"), 6, lambda i: str(i.reroutings)),
+)
+
+
+def indicators_cells(
+    items: Sequence[AgencyIndicators], *, top: int | None = None, lang: str = "en"
+) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """
+    The table's headers (in *lang*) and its rows as text.
+
+    The totals come first, then the agencies with most complaints (the first *top* of
+    them). For a caller that draws its own table (the command line uses ``rich``).
+
+    .. versionadded:: 0.2.0
+    """
+    _ = translator(lang)
+    headers = (_("agency"), *(_(name) for name, _width, _cell in _COLUMNS))
+
+    def row(i: AgencyIndicators) -> tuple[str, ...]:
+        name = _("(all)") if i.agency == _TOTAL_AGENCY else i.agency
+        return (name, *(cell(i) for _name, _width, cell in _COLUMNS))
 
     ranked = sorted(items, key=lambda i: (-i.received, i.agency))
     if top is not None:
         ranked = ranked[:top]
-    lines = [header, "-" * len(header), line(_total(items)), *(line(i) for i in ranked)]
-    return "\n".join(lines) + "\n"
+    return headers, [row(_total(items)), *(row(i) for i in ranked)]
 
 
-INDICATOR_LEGEND: Final = {
-    "en": (
-        ("received", "complaints submitted in the period, counted for the agency responsible"),
-        ("followed", "complaints with a first follow-up (tindak lanjut)"),
-        ("%fol, %done, %proc", "share followed up, completed (selesai), in progress (proses)"),
-        ("done", "completed complaints"),
-        ("backlog", "complaints still open"),
-        ("h->fwd", "mean calendar hours from submission to the first forwarding"),
-        ("h->f/u", "mean calendar hours from the first forwarding to the first follow-up"),
-        ("missed", "agency deadlines missed: forwarding, follow-up, statutory response"),
-        ("rep-to", "reporter timeouts: reply window closed, information not supplied"),
-        ("warn", "service-standard breaches (a warning only: the standard was exceeded)"),
-        ("rerout", "re-routings (forwarded again after a bukan wewenang)"),
+def indicators_table(
+    items: Sequence[AgencyIndicators], *, top: int | None = None, lang: str = "en"
+) -> str:
+    """
+    A plain-text table: the totals first, then the agencies with most complaints.
+
+    The headers are in *lang* (``en`` or ``id``, see :mod:`lapor_core.i18n`); the
+    legend of the columns is :func:`indicators_legend`.
+
+    .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *lang*.
+    """
+    headers, rows = indicators_cells(items, top=top, lang=lang)
+    first = max(28, len(headers[0]))
+    widths = [
+        max(width, len(name))
+        for name, (_name, width, _cell) in zip(headers[1:], _COLUMNS, strict=True)
+    ]
+
+    def line(cells: tuple[str, ...]) -> str:
+        rest = (f"{cell:>{width}}" for cell, width in zip(cells[1:], widths, strict=True))
+        return " ".join([f"{cells[0][:first]:<{first}}", *rest])
+
+    header = line(headers)
+    return "\n".join([header, "-" * len(header), *(line(r) for r in rows)]) + "\n"
+
+
+INDICATOR_LEGEND: Final[tuple[tuple[tuple[str, ...], str], ...]] = (
+    (
+        (N_("received"),),
+        N_("complaints submitted in the period, counted for the agency responsible"),
     ),
-    "id": (
-        ("received", "laporan masuk pada periode, dihitung untuk instansi penanggung jawab"),
-        ("followed", "laporan yang sudah ditindaklanjuti"),
-        ("%fol, %done, %proc", "persentase ditindaklanjuti, selesai, proses"),
-        ("done", "laporan selesai"),
-        ("backlog", "laporan yang masih terbuka"),
-        ("h->fwd", "rata-rata jam kalender dari laporan masuk ke disposisi pertama"),
-        ("h->f/u", "rata-rata jam kalender dari disposisi pertama ke tindak lanjut pertama"),
-        ("missed", "tenggat instansi terlewati: disposisi, tindak lanjut, tanggapan wajib"),
-        ("rep-to", "batas waktu pelapor habis: tanggapan tidak diberikan, informasi tidak ada"),
-        ("warn", "standar pelayanan terlampaui (hanya peringatan)"),
-        ("rerout", "disposisi ulang (setelah bukan wewenang)"),
+    ((N_("followed"),), N_("complaints with a first follow-up (tindak lanjut)")),
+    (
+        (N_("fol%"), N_("done%"), N_("proc%")),
+        N_("share followed up, completed (selesai), in progress (proses)"),
     ),
-}
+    ((N_("done"),), N_("completed complaints")),
+    ((N_("backlog"),), N_("complaints still open")),
+    ((N_("h->fwd"),), N_("mean calendar hours from submission to the first forwarding")),
+    ((N_("h->f/u"),), N_("mean calendar hours from the first forwarding to the first follow-up")),
+    ((N_("missed"),), N_("agency deadlines missed: forwarding, follow-up, statutory response")),
+    ((N_("rep-to"),), N_("reporter timeouts: reply window closed, information not supplied")),
+    ((N_("warn"),), N_("service-standard breaches (a warning only: the standard was exceeded)")),
+    ((N_("rerout"),), N_("re-routings (forwarded again after a bukan wewenang)")),
+)  # fmt: skip
 """
-What each column of :func:`indicators_table` means, in English and Indonesian.
+What each column of :func:`indicators_table` means: the columns' headers and the
+description, in English; :func:`indicators_legend` translates them.
 
 .. versionadded:: 0.2.0
 """
@@ -274,8 +317,9 @@ def indicators_legend(lang: str = "en") -> str:
 
     .. versionadded:: 0.2.0
     """
-    entries = INDICATOR_LEGEND["id" if lang == "id" else "en"]
-    width = max(len(name) for name, _ in entries)
+    _ = translator(lang)
+    entries = [(", ".join(_(name) for name in names), _(text)) for names, text in INDICATOR_LEGEND]
+    width = max(len(name) for name, _text in entries)
     return "".join(f"  {name:<{width}}  {text}\n" for name, text in entries)
 
 

@@ -36,121 +36,28 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.model import ComplaintId, TrackingId
 from lapor_core.domain.privacy import CONFIDENTIAL_TEXT, redact, sees
 from lapor_core.errors import CorruptStream, LaporError, UndecodableEvent, ValidationError
+from lapor_core.i18n import LANGUAGES, N_, WEEKDAYS, Translate, translator
 from lapor_core.service import ComplaintService
 from lapor_core.web._queries import find_complaint
 from lapor_core.web.config import WebConfig
 
-__all__ = ["CLOCK_NAMES", "TEXTS", "tracking_routes"]
+__all__ = ["CLOCK_NAMES", "tracking_routes"]
 
-TEXTS: Final[Mapping[str, Mapping[str, str]]] = {
-    "id": {
-        "site": "SP4N-LAPOR! · Lacak laporan",
-        "track": "Lacak laporan Anda",
-        "tracking_id": "Nomor pelacakan (Tracking ID)",
-        "search": "Lacak",
-        "hint": "Nomor pelacakan tercantum pada bukti pengiriman laporan.",
-        "another": "Lacak laporan lain",
-        "status": "Status",
-        "agency": "Instansi penanggung jawab",
-        "reporter": "Pelapor",
-        "anonymous": "Anonim",
-        "submitted": "Dikirim",
-        "confidential": "Laporan ini bersifat rahasia: isinya tidak ditampilkan.",
-        "deadlines": "Tenggat waktu",
-        "provisional": "sementara: dihitung dengan hari libur perkiraan",
-        "explain": "Rincian hari kerja",
-        "timeline": "Riwayat",
-        "not_found": "Laporan dengan nomor itu tidak ditemukan.",
-        "bad_id": "Nomor pelacakan tidak sah: gunakan huruf, angka dan tanda hubung.",
-        "footer": "Data pribadi pelapor dilindungi sesuai pilihan anonim dan rahasia.",
-        "counted": "hari kerja ke-{n}",
-        "due": "akhir hari {date} ({zone})",
-        "weekend": "akhir pekan",
-        "skipped": "dilewati: {why}",
-        "start": "mulai (tidak dihitung)",
-        "ev_submitted": "Laporan diterima",
-        "ev_forwarded": "Didisposisikan ke {agencies}",
-        "ev_internal": "Diteruskan di dalam instansi ke {agency}",
-        "ev_rejected": "Dikembalikan oleh {agency}: bukan wewenang",
-        "ev_follow_up": "Tindak lanjut dari {agency}",
-        "ev_reply": "Tanggapan",
-        "ev_info_requested": "Informasi tambahan diminta dari pelapor",
-        "ev_info_provided": "Pelapor melengkapi informasi",
-        "ev_closed": "Laporan selesai",
-        "ev_closed_auto": "Laporan selesai (tidak ada tanggapan dalam batas waktu)",
-        "ev_archived": "Laporan diarsipkan",
-        "ev_reopened": "Laporan dibuka kembali",
-        "ev_rated": "Pelapor memberi penilaian {score}/5",
-        "ev_breached": "Tenggat {clock} terlewati",
-    },
-    "en": {
-        "site": "SP4N-LAPOR! · Track a report",
-        "track": "Track your report",
-        "tracking_id": "Tracking ID",
-        "search": "Track",
-        "hint": "The tracking id is on the receipt of your report.",
-        "another": "Track another report",
-        "status": "Status",
-        "agency": "Agency in charge",
-        "reporter": "Reporter",
-        "anonymous": "Anonymous",
-        "submitted": "Submitted",
-        "confidential": "This report is confidential: its content is not shown.",
-        "deadlines": "Deadlines",
-        "provisional": "provisional: counted with estimated holidays",
-        "explain": "Working days, one by one",
-        "timeline": "Timeline",
-        "not_found": "No report has that tracking id.",
-        "bad_id": "Not a valid tracking id: use letters, digits and hyphens.",
-        "footer": "The reporter's personal data is protected as the anonymous and "
-        "confidential options say.",
-        "counted": "working day {n}",
-        "due": "end of {date} ({zone})",
-        "weekend": "weekend",
-        "skipped": "skipped: {why}",
-        "start": "start (not counted)",
-        "ev_submitted": "Report received",
-        "ev_forwarded": "Forwarded to {agencies}",
-        "ev_internal": "Passed on inside the agency to {agency}",
-        "ev_rejected": "Returned by {agency}: not its authority",
-        "ev_follow_up": "Follow-up by {agency}",
-        "ev_reply": "Reply",
-        "ev_info_requested": "More information asked of the reporter",
-        "ev_info_provided": "The reporter supplied the information",
-        "ev_closed": "Report completed",
-        "ev_closed_auto": "Report completed (no reply within the time allowed)",
-        "ev_archived": "Report archived",
-        "ev_reopened": "Report reopened",
-        "ev_rated": "The reporter rated it {score}/5",
-        "ev_breached": "The {clock} deadline passed",
-    },
+CLOCK_NAMES: Final[Mapping[str, str]] = {
+    "forwarding": N_("forwarding"),
+    "follow_up": N_("follow-up"),
+    "reply_window": N_("reporter's reply"),
+    "service_standard": N_("service standard"),
+    "statutory_response": N_("statutory response (UU 25/2009)"),
+    "statutory_decision": N_("statutory decision (UU 25/2009)"),
+    "information": N_("information requested"),
 }
 """
-Every label the tracking page shows, in Indonesian (``id``, the default) and English.
+The clocks' names as the page shows them, by clock id, as English messages of the
+catalogs (:mod:`lapor_core.i18n`); a clock a profile adds is shown by its id.
 
 .. versionadded:: 0.2.0
 """
-
-CLOCK_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
-    "id": {
-        "forwarding": "disposisi",
-        "follow_up": "tindak lanjut",
-        "reply_window": "tanggapan pelapor",
-        "service_standard": "standar pelayanan",
-        "statutory_response": "tanggapan wajib (UU 25/2009)",
-        "statutory_decision": "keputusan wajib (UU 25/2009)",
-        "information": "kelengkapan informasi",
-    },
-    "en": {
-        "forwarding": "forwarding",
-        "follow_up": "follow-up",
-        "reply_window": "reporter's reply",
-        "service_standard": "service standard",
-        "statutory_response": "statutory response (UU 25/2009)",
-        "statutory_decision": "statutory decision (UU 25/2009)",
-        "information": "information requested",
-    },
-}
 
 _LANGUAGES: Final = (("id", "Bahasa Indonesia"), ("en", "English"))
 _PUBLIC: Final = Actor.public()
@@ -183,7 +90,7 @@ class _Shown:
 
 def _language(request: Request) -> str:
     asked = request.query_params.get("lang")
-    if asked is not None and asked in TEXTS:
+    if asked is not None and asked in LANGUAGES:
         return asked
     accepted = request.headers.get("accept-language", "").lower()
     first = accepted.split(",", 1)[0].strip()
@@ -207,7 +114,7 @@ class _Tracking:
         lang = _language(request)
         prefix = str(request.scope.get("root_path", "")).rstrip("/")
         html = _ENVIRONMENT.get_template(name).render(
-            lang=lang, t=TEXTS[lang], languages=_LANGUAGES, prefix=prefix, **values
+            lang=lang, _=translator(lang), languages=_LANGUAGES, prefix=prefix, **values
         )
         return HTMLResponse(html, status_code=status, headers=_HEADERS)
 
@@ -229,33 +136,34 @@ class _Tracking:
         given = request.query_params.get("id", "").strip()
         if given:
             return await self._show(request, given)
-        t = TEXTS[_language(request)]
-        return self._page(request, "form.html", title=t["track"], given="", message=None)
+        _ = translator(_language(request))
+        return self._page(
+            request, "form.html", title=_("Track your report"), given="", message=None
+        )
 
     async def complaint(self, request: Request) -> Response:
         """``GET /lacak/{tracking_id}``."""
         return await self._show(request, str(request.path_params["tracking_id"]))
 
     async def _show(self, request: Request, given: str) -> Response:
-        t = TEXTS[_language(request)]
+        _ = translator(_language(request))
+        title = _("Track your report")
         if not _valid(given):
-            return self._page(
-                request, "form.html", 400, title=t["track"], given="", message=t["bad_id"]
-            )
+            message = _("Not a valid tracking id: use letters, digits and hyphens.")
+            return self._page(request, "form.html", 400, title=title, given="", message=message)
         try:
             found = await run_in_threadpool(find_complaint, self.service, given)
         except _UNREADABLE:
             found = None
         if found is None:
-            return self._page(
-                request, "form.html", 404, title=t["track"], given=given, message=t["not_found"]
-            )
+            message = _("No report has that tracking id.")
+            return self._page(request, "form.html", 404, title=title, given=given, message=message)
         report = await run_in_threadpool(self._report, found, _language(request))
         return self._page(request, "complaint.html", title=report["title"], report=report)
 
     def _report(self, complaint: Complaint, lang: str) -> dict[str, object]:
         """Everything the page shows of *complaint*, in *lang*, for the public."""
-        t = TEXTS[lang]
+        _ = translator(lang)
         shown = redact(complaint, _PUBLIC)
         sight = sees(complaint, _PUBLIC)
         lead = next((a.agency for a in complaint.assignments if a.lead), complaint.responsible)
@@ -268,7 +176,7 @@ class _Tracking:
             "tracking_id": str(tracking) if tracking is not None else str(complaint.id),
             "status": self.service.profile.label(complaint.status, lang),
             "agency": self._agency(lead),
-            "reporter": shown.reporter.name if sight.identity else t["anonymous"],
+            "reporter": shown.reporter.name if sight.identity else _("Anonymous"),
             "submitted": self._when(complaint.submitted_at),
             "deadlines": self._deadlines(complaint, lang),
             "timeline": [step for event in events if (step := self._step(event, lang))],
@@ -276,17 +184,19 @@ class _Tracking:
 
     def _deadlines(self, complaint: Complaint, lang: str) -> list[_Shown]:
         calendar = self.service.calendar
-        names = CLOCK_NAMES[lang]
+        _ = translator(lang)
         out = []
         for deadline in deadlines(complaint, calendar):
             if deadline.due_at is None or deadline.breached:
                 continue
-            label = names.get(deadline.clock, deadline.clock)
+            label = (
+                _(CLOCK_NAMES[deadline.clock]) if deadline.clock in CLOCK_NAMES else deadline.clock
+            )
             running = complaint.clock(deadline.clock, deadline.agency)
             zone_key = running.time_zone if running is not None else self.config.time_zone
             last = (deadline.due_at - timedelta(microseconds=1)).astimezone(ZoneInfo(zone_key))
             zone = INDONESIAN_TIME_ZONES.get(zone_key, zone_key)
-            due = TEXTS[lang]["due"].format(date=last.date().isoformat(), zone=zone)
+            due = _("end of {date} ({zone})").format(date=last.date().isoformat(), zone=zone)
             out.append(
                 _Shown(label, due, deadline.provisional, self._days(complaint, deadline, lang))
             )
@@ -297,21 +207,21 @@ class _Tracking:
         running = complaint.clock(deadline.clock, deadline.agency)
         if running is None or running.unit is not DurationUnit.WORKING_DAYS or running.pauses:
             return ()
-        t = TEXTS[lang]
+        _ = translator(lang)
         calendar = self.service.calendar.replace(time_zone=running.time_zone)
         with contextlib.suppress(LaporError):
             explanation = calendar.explain(running.started_at, running.amount + running.extension)
-            lines = [f"{explanation.start.isoformat()} {t['start']}"]
+            lines = [f"{explanation.start.isoformat()} " + _("start (not counted)")]
             counted = {day: n for n, day in enumerate(explanation.counted, start=1)}
             skipped = {
-                s.date: "; ".join(_reason(r, s.date, lang) for r in s.reasons)
+                s.date: "; ".join(_reason(r, s.date, _) for r in s.reasons)
                 for s in explanation.skipped
             }
             for day in sorted({*counted, *skipped}):
                 text = (
-                    t["counted"].format(n=counted[day])
+                    _("working day {number}").format(number=counted[day])
                     if day in counted
-                    else t["skipped"].format(why=skipped[day])
+                    else _("skipped: {reasons}").format(reasons=skipped[day])
                 )
                 lines.append(f"{day.isoformat()} {text}")
             return tuple(lines)
@@ -319,8 +229,7 @@ class _Tracking:
 
     def _step(self, event: e.Event, lang: str) -> dict[str, str | None] | None:
         """One line of the public timeline, or ``None`` for an event the public skips."""
-        t = TEXTS[lang]
-        text = _describe(event, t, self._agency, CLOCK_NAMES[lang])
+        text = _describe(event, translator(lang), self._agency)
         if text is None:
             return None
         detail = getattr(event, "text", None)
@@ -330,49 +239,46 @@ class _Tracking:
 
 
 def _describe(  # noqa: C901, PLR0911, PLR0912 - one case per kind of public event
-    event: e.Event,
-    t: Mapping[str, str],
-    agency: Callable[[str], str],
-    clocks: Mapping[str, str],
+    event: e.Event, _: Translate, agency: Callable[[str], str]
 ) -> str | None:
     match event:
         case e.ComplaintSubmitted():
-            return t["ev_submitted"]
+            return _("Report received")
         case e.ComplaintForwarded():
             names = ", ".join(agency(a.agency) for a in event.assignments)
-            return t["ev_forwarded"].format(agencies=names)
+            return _("Forwarded to {agencies}").format(agencies=names)
         case e.ForwardedInternally():
-            return t["ev_internal"].format(agency=agency(event.to))
+            return _("Passed on inside the agency to {agency}").format(agency=agency(event.to))
         case e.DispositionRejected():
-            return t["ev_rejected"].format(agency=agency(event.agency))
+            return _("Returned by {agency}: not its authority").format(agency=agency(event.agency))
         case e.FollowUpPosted():
-            return t["ev_follow_up"].format(agency=agency(event.agency))
+            return _("Follow-up by {agency}").format(agency=agency(event.agency))
         case e.ReplyPosted():
-            return t["ev_reply"]
+            return _("Reply")
         case e.InformationRequested():
-            return t["ev_info_requested"]
+            return _("More information asked of the reporter")
         case e.InformationProvided():
-            return t["ev_info_provided"]
+            return _("The reporter supplied the information")
         case e.ComplaintClosed():
-            return t["ev_closed_auto"] if event.automatic else t["ev_closed"]
+            if event.automatic:
+                return _("Report completed (no reply within the time allowed)")
+            return _("Report completed")
         case e.ComplaintArchived():
-            return t["ev_archived"]
+            return _("Report archived")
         case e.ComplaintReopened():
-            return t["ev_reopened"]
+            return _("Report reopened")
         case e.ComplaintRated():
-            return t["ev_rated"].format(score=event.score)
+            return _("The reporter rated it {score}/5").format(score=event.score)
         case e.ClockBreached():
-            return t["ev_breached"].format(clock=clocks.get(event.clock, event.clock))
+            clock = _(CLOCK_NAMES[event.clock]) if event.clock in CLOCK_NAMES else event.clock
+            return _("The {clock} deadline passed").format(clock=clock)
     return None
 
 
-_DAYS_ID: Final = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-
-
-def _reason(reason: str, day: date, lang: str) -> str:
-    """A skip reason in *lang*: the weekend named in it (holiday names stay as spelled)."""
-    if lang == "id" and reason.startswith("weekend ("):
-        return f"{TEXTS['id']['weekend']} ({_DAYS_ID[day.weekday()]})"
+def _reason(reason: str, day: date, _: Translate) -> str:
+    """A skip reason, translated: the weekend named in it (holiday names stay as spelled)."""
+    if reason.startswith("weekend ("):
+        return _("weekend ({weekday})").format(weekday=_(WEEKDAYS[day.weekday()]))
     return reason
 
 
