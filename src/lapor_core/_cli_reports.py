@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import json
 import os
 import sys
 import zoneinfo
@@ -456,6 +457,12 @@ def run_simulate(args: argparse.Namespace) -> int:
             stop()
         until = args.start + timedelta(days=args.days)
         figures = indicators(store, args.start, until)
+        if args.format == "csv":
+            print(indicators_csv(figures), end="")
+            return 0
+        if args.format == "json":
+            print(_simulation_json(result, figures, redact_dsn(shown)), end="")
+            return 0
         _print_simulation(args, result, profile.name, len(registry))
         statuses = ", ".join(
             f"{profile.label(Status(s), args.lang)} {n}" for s, n in result.by_status.items()
@@ -471,6 +478,26 @@ def run_simulate(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _simulation_json(
+    result: SimulationResult, figures: Sequence[AgencyIndicators], database: str
+) -> str:
+    """``simulate --format json``: the run's counts, its refusals and the indicators."""
+    record = {
+        "complaints": result.complaints,
+        "commands": result.commands,
+        "refused": result.refused,
+        "refusals": {
+            kind: {"count": count, "example": example}
+            for kind, (count, example) in sorted(result.refusals.items())
+        },
+        "events": result.events,
+        "by_status": result.by_status,
+        "database": database,
+        "indicators": json.loads(indicators_json(figures)),
+    }
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
 
 
 def _print_simulation(
@@ -707,6 +734,36 @@ def _listing(explanation: Explanation, _: Translate) -> list[str]:
     return [text for _date, text in entries]
 
 
+def _deadline_record(
+    calendar: WorkingCalendar, start: datetime, days: int, unit: DurationUnit
+) -> dict[str, object]:
+    """``deadline --format json``: the count as data (dates ISO, reasons as the calendar says)."""
+    record: dict[str, object] = {
+        "start": start.isoformat(),
+        "days": days,
+        "unit": unit.value,
+        "time_zone": calendar.time_zone,
+        "include_cuti_bersama": calendar.include_cuti_bersama,
+    }
+    if unit is DurationUnit.WORKING_DAYS:
+        explanation = calendar.explain(start, days)
+        due, deadline = explanation.result, explanation.deadline
+        record["counted"] = [day.isoformat() for day in explanation.counted]
+        record["skipped"] = [
+            {"date": s.date.isoformat(), "reasons": list(s.reasons), "estimated": s.estimated}
+            for s in explanation.skipped
+        ]
+        record["estimated"] = explanation.estimated
+    else:
+        calendar.local_date(start)
+        deadline = calendar.add_calendar_days_deadline(start, days)
+        due = start.astimezone(zoneinfo.ZoneInfo(calendar.time_zone)).date() + timedelta(days=days)
+    record["due_date"] = due.isoformat()
+    record["deadline"] = deadline.isoformat()
+    record["provisional"] = calendar.is_provisional(due)
+    return record
+
+
 def run_deadline(args: argparse.Namespace) -> int:
     """Run ``lapor-core deadline``: compute a deadline and explain it day by day."""
     profile = load_profile(args.profile)
@@ -719,6 +776,9 @@ def run_deadline(args: argparse.Namespace) -> int:
     if start.tzinfo is None or start.utcoffset() is None:
         start = start.replace(tzinfo=zoneinfo.ZoneInfo(calendar.time_zone))
     unit = DurationUnit(args.unit)
+    if args.format == "json":
+        print(json.dumps(_deadline_record(calendar, start, args.days, unit), indent=2))
+        return 0
     _ = translator(args.lang)
     calendar.local_date(start)  # a start with no local date (0001-01-01T00:00+14:00) is refused
     local = start.astimezone(zoneinfo.ZoneInfo(calendar.time_zone))
@@ -799,6 +859,13 @@ def _add_deadline_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
     )
     add_profile(cmd)
     add_lang(cmd, what="output language")
+    cmd.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (explained day by day, in --lang) or json (the same count as data, for "
+        "scripts; default text)",
+    )
     cmd.set_defaults(func=run_deadline)
 
 
@@ -832,6 +899,13 @@ def _add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
     add_store(sim, fallback=f"a fresh SQLite file ./{DEFAULT_DB}; the store must be empty")
     add_lang(sim)
     sim.add_argument("--top", type=int, default=15, help="agencies shown (default 15)")
+    sim.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="table (the summary and the indicators, in --lang), csv (the indicators only) "
+        "or json (the counts, the refusals and the indicators; default table)",
+    )
     sim.add_argument("--quiet", action="store_true", help="no progress bar")
     sim.set_defaults(func=run_simulate)
 
