@@ -513,12 +513,16 @@ def import_lapor_csv(
     Each row is read (:func:`~lapor_core.interop.lapor_csv.read_lapor_csv`), replayed
     through the real domain with the service's profile, registry and calendar
     (:func:`~lapor_core.interop.lapor_csv.replay_record`), and its events are appended
-    with the projection row in **one** ``store.append``, carrying the row's idempotency
-    key (``lapor-csv:<Tracking ID>``, the service's idempotency mechanism: storage
-    requirement 6). So:
+    with the projection row, carrying the row's idempotency key (``lapor-csv:<Tracking
+    ID>``, the service's idempotency mechanism: storage requirement 6). The rows are
+    written 2,000 at a time, each batch in **one** transaction
+    (:meth:`~lapor_core.service.ComplaintService.record_histories`); when a batch is
+    refused (a *Tracking ID* imported before, or a complaint of another origin), its rows
+    are written one by one instead, each in its own transaction. So:
 
     * a refused row writes nothing (no half-written complaint), and the import goes on
-      with the next row;
+      with the next row; a stopped import (a crash, a kill) leaves whole rows only, and
+      running it again finishes the job;
     * a *Tracking ID* imported before (by this file, an earlier run, or a concurrent
       importer) with the same content is skipped and counted, never duplicated;
     * one imported before with **other** content is a conflict: nothing is written,
@@ -560,7 +564,8 @@ def import_lapor_csv(
 
     Raises:
         NotFound: *source* is a path that does not exist.
-        StorageError: The store failed (nothing of the failing row is written).
+        StorageError: The store failed (nothing of the failing batch is written; the
+            rows before it are).
         ValidationError: A line of a path's file does not decode in *encoding* (names
             the line; the rows before it are imported).
 
@@ -585,11 +590,8 @@ class _Writer(Protocol):
     def writerow(self, row: Iterable[str], /) -> object: ...
 
 
-BATCH_ROWS = 2000
-"""
-Rows an import writes in one transaction (each row whole or not at all; see
-:func:`import_lapor_csv`).
-"""
+_BATCH_ROWS = 2000
+"""Rows :func:`import_lapor_csv` writes in one transaction (each row whole or not at all)."""
 
 
 @attrs.frozen
@@ -717,7 +719,7 @@ class _Run:
                 return
         self.pending_keys.add(key)
         self.pending.append(_Pending(record, replayed))
-        if len(self.pending_keys) >= BATCH_ROWS:
+        if len(self.pending_keys) >= _BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
