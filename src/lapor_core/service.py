@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -65,6 +65,7 @@ __all__ = [
     "Clock",
     "ComplaintService",
     "HandleResult",
+    "History",
     "HistoryEntry",
     "ManualClock",
     "RecomputeReport",
@@ -83,9 +84,16 @@ class BulkStore(Protocol):
     """
 
     def append_many(
-        self, batches: Iterable[tuple[ComplaintId, int, Sequence[Event], ComplaintRow]]
+        self,
+        batches: Iterable[tuple[ComplaintId, int, Sequence[Event], ComplaintRow]],
+        *,
+        idempotency_keys: Mapping[ComplaintId, str] | None = None,
     ) -> int:
-        """Append every batch or none; return the number of events written."""
+        """
+        Append every batch or none, recording the keys; return the number of events written.
+
+        .. versionchanged:: 0.2.0 *idempotency_keys*.
+        """
         ...
 
 
@@ -117,6 +125,52 @@ class HandleResult:
     events: tuple[Event, ...]
     duplicate: bool = False
     attempts: int = 1
+
+
+def _stream(events: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(events)
+
+
+@attrs.frozen
+class History:
+    """
+    The whole history of a new complaint, decided elsewhere, for the service to store.
+
+    Attributes:
+        events: The complaint's stream, starting with ``ComplaintSubmitted``.
+        idempotency_key: Recorded with the write (see
+            :meth:`ComplaintService.record_history`).
+        complaint: The state *events* replay to, when the caller has it already (it
+            decided them): the service then does not replay them again. Its id and
+            version must be those of the stream.
+
+    .. versionadded:: 0.2.0
+    """
+
+    events: tuple[Event, ...] = attrs.field(converter=_stream)
+    idempotency_key: str | None = None
+    complaint: Complaint | None = None
+
+    def state(self) -> Complaint:
+        """
+        The complaint the events add up to: :attr:`complaint`, or a replay of them.
+
+        Raises:
+            ValidationError: The events are not one complaint's stream from its
+                submission, or :attr:`complaint` is not their state (another id or
+                version).
+        """
+        if self.complaint is None:
+            return replay(self.events)
+        state = self.complaint
+        if not self.events or state.id != self.events[0].complaint_id:
+            raise ValidationError(f"the state given is of {state.id}, not of the events' complaint")
+        if state.version != len(self.events):
+            raise ValidationError(
+                f"the state given of {state.id} is at version {state.version}, "
+                f"not {len(self.events)}"
+            )
+        return state
 
 
 @attrs.frozen
@@ -488,7 +542,11 @@ class ComplaintService:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def record_history(
-        self, events: Sequence[Event], *, idempotency_key: str | None = None
+        self,
+        events: Sequence[Event],
+        *,
+        idempotency_key: str | None = None,
+        complaint: Complaint | None = None,
     ) -> HandleResult:
         """
         Store the whole history of a new complaint, decided elsewhere, in one write.
@@ -503,14 +561,20 @@ class ComplaintService:
             events: The complaint's stream, starting with ``ComplaintSubmitted``.
             idempotency_key: Recorded with the write; a key seen before returns the
                 stored complaint with ``duplicate=True`` and writes nothing.
+            complaint: The state *events* replay to, when the caller has it (it decided
+                them): it is not replayed again.
 
         Raises:
             ValidationError: The events are not one complaint's stream from its
-                submission, or the key was used for another complaint.
+                submission, *complaint* is not their state, or the key was used for
+                another complaint.
             ConcurrencyConflict: The complaint already exists.
+
+        .. versionchanged:: 0.2.0 *complaint*.
         """
-        stream = tuple(events)
-        state = replay(stream)
+        history = History(events, idempotency_key, complaint)
+        stream = history.events
+        state = history.state()
         if idempotency_key is not None:
             found = self.store.idempotency(idempotency_key)
             if found is not None:
@@ -522,11 +586,57 @@ class ComplaintService:
                 return HandleResult(self.get(found[0]), (), duplicate=True)
         row = project(state, self.context.calendar, self.context.profile.clocks)
         self.store.append(state.id, 0, stream, row, idempotency_key=idempotency_key)
+        self._stored(state, stream)
+        return HandleResult(state, stream)
+
+    def record_histories(self, histories: Sequence[History]) -> tuple[HandleResult, ...]:
+        """
+        Store the histories of many new complaints in **one** transaction (bulk import).
+
+        As :meth:`record_history` for each, but all or nothing, and without looking up
+        the keys first: a key used before, or a complaint that exists already, makes the
+        whole call raise :class:`~lapor_core.errors.ConcurrencyConflict` and write
+        nothing (the caller can then store them one by one with :meth:`record_history`,
+        which tells duplicates apart). Listeners are told after the commit, complaint by
+        complaint.
+
+        Raises:
+            ValidationError: A history is not one complaint's stream from its submission,
+                two are of one complaint or carry one key, or the store has no
+                ``append_many``.
+            ConcurrencyConflict: A complaint exists already, or a key was used before.
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(self.store, BulkStore):
+            raise ValidationError(f"{type(self.store).__name__} has no append_many")
+        if not histories:
+            return ()
+        calendar, clocks = self.context.calendar, self.context.profile.clocks
+        states = [history.state() for history in histories]
+        batches = [
+            (state.id, 0, history.events, project(state, calendar, clocks))
+            for state, history in zip(states, histories, strict=True)
+        ]
+        keys = {
+            state.id: history.idempotency_key
+            for state, history in zip(states, histories, strict=True)
+            if history.idempotency_key is not None
+        }
+        self.store.append_many(batches, idempotency_keys=keys)
+        for state, history in zip(states, histories, strict=True):
+            self._stored(state, history.events)
+        return tuple(
+            HandleResult(state, history.events)
+            for state, history in zip(states, histories, strict=True)
+        )
+
+    def _stored(self, state: Complaint, stream: tuple[Event, ...]) -> None:
+        """After a new complaint's stream is stored: cache, snapshot, listeners."""
         self._remember(state)
         self._snapshot_after(0, state)
         for listener in self._listeners:
             listener(stream)
-        return HandleResult(state, stream)
 
     def _decide(
         self, command: Command, actor: Actor, now: datetime | None

@@ -63,9 +63,9 @@ def test_a_dry_run_streams_with_bounded_memory(monkeypatch: pytest.MonkeyPatch) 
     """
     The peak memory of a 200,000-row dry run is that of a 20,000-row one, but the digests.
 
-    Nothing is kept per row but an 8-byte key digest and a 30-byte fingerprint of the
-    content (to tell a conflict from a duplicate) in a dict (under 200 bytes a row at
-    its peak); before, the in-memory store kept every complaint (about 2.4 KB a row).
+    Nothing is kept per row but the key's hash and a fingerprint of the content (to
+    tell a conflict from a duplicate) in a dict (under 200 bytes a row at its peak);
+    before, the in-memory store kept every complaint (about 2.4 KB a row).
     Each row's replay through the domain is stubbed: it is stateless, and real replays
     make the run too slow under tracemalloc (the test above replays for real).
     """

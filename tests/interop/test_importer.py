@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,18 +33,19 @@ from lapor_core.storage import (
     SQLiteStore,
     StoredEvent,
 )
-from lapor_core.storage.support import READ_ALL_MAX_LIMIT
+from lapor_core.storage.support import READ_ALL_MAX_LIMIT, AppendBatch
 
 HEADER = ",".join(COLUMNS)
 S = lc.Status
 
 
 class CountingStore(InMemoryStore):
-    """An in-memory store that counts appends (to see one append per imported row)."""
+    """An in-memory store that counts the complaints its appends write, and the writes."""
 
     def __init__(self) -> None:
         super().__init__()
         self.appends = 0
+        self.writes = 0
 
     def append(
         self,
@@ -56,9 +57,21 @@ class CountingStore(InMemoryStore):
         idempotency_key: str | None = None,
     ) -> tuple[StoredEvent, ...]:
         self.appends += 1
+        self.writes += 1
         return super().append(
             complaint_id, expected_version, events, row, idempotency_key=idempotency_key
         )
+
+    def append_many(
+        self,
+        batches: Iterable[AppendBatch],
+        *,
+        idempotency_keys: Mapping[lc.ComplaintId, str] | None = None,
+    ) -> int:
+        checked = list(batches)
+        self.appends += len(checked)
+        self.writes += 1
+        return super().append_many(checked, idempotency_keys=idempotency_keys)
 
 
 def _events(store: ComplaintStore) -> int:
@@ -71,7 +84,8 @@ def test_import_the_sample_file() -> None:
     summary = import_lapor_csv(svc, SAMPLE)
     assert ImportSummary(SAMPLE_ROWS, 0, (), summary.complaint_ids) == summary
     assert summary.ok
-    assert SAMPLE_ROWS == store.appends  # one append per row: never half a complaint
+    # each complaint written whole, with its key; the rows in one transaction
+    assert (SAMPLE_ROWS, 1) == (store.appends, store.writes)
     statuses = {str(c.external_ids.sp4n_tracking_id): c.status for c in iter_complaints(store)}
     assert {
         "LPR-2025-0001": S.COMPLETED,
@@ -155,7 +169,7 @@ def test_bad_rows_write_nothing_and_are_listed_with_lines() -> None:
     ] == [(p.line, p.column) for p in summary.errors]
     assert not summary.ok
     assert 8 == summary.rows
-    assert 3 == store.appends
+    assert (3, 1) == (store.appends, store.writes)
     for n in (2, 4, 5, 6, 7):
         assert () == store.load(lc.ComplaintId(f"sp4n-LPR-{n}"))
         assert store.idempotency(f"lapor-csv:LPR-{n}") is None

@@ -456,10 +456,8 @@ def apply_changes(
     """
     running = list(clocks)
     for change in changes:
-        index = next(
-            (i for i, rc in enumerate(running) if rc.key == (change.clock, change.agency)),
-            None,
-        )
+        key = (change.clock, change.agency)
+        index = next((i for i, rc in enumerate(running) if rc.key == key), None)
         if change.op is ClockOp.START:
             if index is not None:
                 del running[index]

@@ -13,6 +13,7 @@ replays the same whatever the table says today.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -56,8 +57,15 @@ def _started(event: e.ComplaintSubmitted) -> Complaint:
 
 # --------------------------------------------------------------------------- one per event
 
+Changes = dict[str, Any]
+"""The fields of the state an event changes, by name (for one ``attrs.evolve``)."""
 
-def _on_classified(old: Complaint, event: e.ComplaintClassified) -> Complaint:
+
+def _fields(**changes: Any) -> Changes:  # noqa: ANN401 - the fields' types vary
+    return changes
+
+
+def _on_classified(old: Complaint, event: e.ComplaintClassified) -> Changes:
     info = old.info
     if event.title is not None:
         info = attrs.evolve(info, content=attrs.evolve(info.content, title=event.title))
@@ -67,43 +75,43 @@ def _on_classified(old: Complaint, event: e.ComplaintClassified) -> Complaint:
         info = attrs.evolve(info, category=event.category)
     if event.tags is not None:
         info = attrs.evolve(info, tags=event.tags)
-    return attrs.evolve(old, info=info)
+    return _fields(info=info)
 
 
-def _on_information_requested(old: Complaint, event: e.InformationRequested) -> Complaint:
-    return attrs.evolve(old, thread=(*old.thread, _message("question", event, event.question)))
+def _on_information_requested(old: Complaint, event: e.InformationRequested) -> Changes:
+    return _fields(thread=(*old.thread, _message("question", event, event.question)))
 
 
-def _on_information_provided(old: Complaint, event: e.InformationProvided) -> Complaint:
-    return attrs.evolve(old, thread=(*old.thread, _message("information", event, event.text)))
+def _on_information_provided(old: Complaint, event: e.InformationProvided) -> Changes:
+    return _fields(thread=(*old.thread, _message("information", event, event.text)))
 
 
-def _on_forwarded(old: Complaint, event: e.ComplaintForwarded) -> Complaint:
+def _on_forwarded(old: Complaint, event: e.ComplaintForwarded) -> Changes:
     record = old.record
     if record.first_forwarded_at is None:
         record = attrs.evolve(record, first_forwarded_at=event.at)
-    return attrs.evolve(old, assignments=(*old.assignments, *event.assignments), record=record)
+    return _fields(assignments=(*old.assignments, *event.assignments), record=record)
 
 
-def _on_forwarded_internally(old: Complaint, event: e.ForwardedInternally) -> Complaint:
+def _on_forwarded_internally(old: Complaint, event: e.ForwardedInternally) -> Changes:
     assignments = tuple(
         attrs.evolve(a, handler=event.to) if a.agency == event.agency else a
         for a in old.assignments
     )
-    return attrs.evolve(old, assignments=assignments)
+    return _fields(assignments=assignments)
 
 
-def _on_rejected(old: Complaint, event: e.DispositionRejected) -> Complaint:
+def _on_rejected(old: Complaint, event: e.DispositionRejected) -> Changes:
     dropped = [a for a in old.assignments if a.agency == event.agency]
     remaining = tuple(a for a in old.assignments if a.agency != event.agency)
     if remaining and dropped and dropped[0].lead and not any(a.lead for a in remaining):
         remaining = (attrs.evolve(remaining[0], lead=True), *remaining[1:])
     router = event.returned_to if not remaining and event.returned_to else old.router
     record = attrs.evolve(old.record, reroutings=old.record.reroutings + 1)
-    return attrs.evolve(old, router=router, assignments=remaining, record=record)
+    return _fields(router=router, assignments=remaining, record=record)
 
 
-def _on_follow_up(old: Complaint, event: e.FollowUpPosted) -> Complaint:
+def _on_follow_up(old: Complaint, event: e.FollowUpPosted) -> Changes:
     assignments = tuple(
         attrs.evolve(a, followed_up_at=event.at)
         if a.agency == event.agency and a.followed_up_at is None
@@ -114,33 +122,33 @@ def _on_follow_up(old: Complaint, event: e.FollowUpPosted) -> Complaint:
     if record.first_follow_up_at is None:
         record = attrs.evolve(record, first_follow_up_at=event.at)
     thread = (*old.thread, _message("follow_up", event, event.text, event.agency))
-    return attrs.evolve(old, assignments=assignments, thread=thread, record=record)
+    return _fields(assignments=assignments, thread=thread, record=record)
 
 
-def _on_reply(old: Complaint, event: e.ReplyPosted) -> Complaint:
-    return attrs.evolve(old, thread=(*old.thread, _message("reply", event, event.text)))
+def _on_reply(old: Complaint, event: e.ReplyPosted) -> Changes:
+    return _fields(thread=(*old.thread, _message("reply", event, event.text)))
 
 
-def _on_closed(old: Complaint, event: e.ComplaintClosed) -> Complaint:
+def _on_closed(old: Complaint, event: e.ComplaintClosed) -> Changes:
     record = attrs.evolve(old.record, closed_at=event.at, closed_automatically=event.automatic)
-    return attrs.evolve(old, record=record)
+    return _fields(record=record)
 
 
-def _on_archived(old: Complaint, event: e.ComplaintArchived) -> Complaint:
+def _on_archived(old: Complaint, event: e.ComplaintArchived) -> Changes:
     record = attrs.evolve(
         old.record,
         archive_reason=event.reason,
         duplicate_of=event.duplicate_of,
         closed_at=event.at,
     )
-    return attrs.evolve(old, record=record)
+    return _fields(record=record)
 
 
-def _on_rated(old: Complaint, event: e.ComplaintRated) -> Complaint:
-    return attrs.evolve(old, record=attrs.evolve(old.record, rating=event.score))
+def _on_rated(old: Complaint, event: e.ComplaintRated) -> Changes:
+    return _fields(record=attrs.evolve(old.record, rating=event.score))
 
 
-def _on_reopened(old: Complaint, event: e.ComplaintReopened) -> Complaint:
+def _on_reopened(old: Complaint, event: e.ComplaintReopened) -> Changes:
     record = attrs.evolve(
         old.record,
         closed_at=None,
@@ -149,11 +157,11 @@ def _on_reopened(old: Complaint, event: e.ComplaintReopened) -> Complaint:
         reopen_count=old.record.reopen_count + 1,
     )
     thread = (*old.thread, _message("reopen", event, event.reason))
-    return attrs.evolve(old, thread=thread, record=record)
+    return _fields(thread=thread, record=record)
 
 
-def _on_privacy(old: Complaint, event: e.PrivacyChanged) -> Complaint:
-    return attrs.evolve(old, info=attrs.evolve(old.info, privacy=event.privacy))
+def _on_privacy(old: Complaint, event: e.PrivacyChanged) -> Changes:
+    return _fields(info=attrs.evolve(old.info, privacy=event.privacy))
 
 
 def _with_clock(
@@ -166,18 +174,18 @@ def _with_clock(
     return tuple(change(rc) if rc.key == key else rc for rc in old.clocks)
 
 
-def _on_warned(old: Complaint, event: e.ClockWarned) -> Complaint:
+def _on_warned(old: Complaint, event: e.ClockWarned) -> Changes:
     clocks = _with_clock(
         old, event, lambda rc: attrs.evolve(rc, warned=(*rc.warned, event.threshold))
     )
-    return attrs.evolve(old, clocks=clocks)
+    return _fields(clocks=clocks)
 
 
 # the breach actions of clocks the reporter lets run out: the report closes or is archived
 _REPORTER_TIMEOUTS = frozenset({BreachAction.AUTO_CLOSE, BreachAction.ARCHIVE_WITHDRAWN})
 
 
-def _on_breached(old: Complaint, event: e.ClockBreached) -> Complaint:
+def _on_breached(old: Complaint, event: e.ClockBreached) -> Changes:
     record = old.record
     record = attrs.evolve(
         record,
@@ -189,10 +197,10 @@ def _on_breached(old: Complaint, event: e.ClockBreached) -> Complaint:
         or event.action is BreachAction.OMBUDSMAN_REFERRAL,
     )
     clocks = _with_clock(old, event, lambda rc: attrs.evolve(rc, breached=True))
-    return attrs.evolve(old, clocks=clocks, record=record)
+    return _fields(clocks=clocks, record=record)
 
 
-def _on_extended(old: Complaint, event: e.DeadlineExtended) -> Complaint:
+def _on_extended(old: Complaint, event: e.DeadlineExtended) -> Changes:
     clocks = _with_clock(
         old,
         event,
@@ -200,16 +208,16 @@ def _on_extended(old: Complaint, event: e.DeadlineExtended) -> Complaint:
             rc, extension=rc.extension + event.amount, extensions=rc.extensions + 1
         ),
     )
-    return attrs.evolve(old, clocks=clocks)
+    return _fields(clocks=clocks)
 
 
-def _on_recomputed(old: Complaint, event: e.DeadlinesRecomputed) -> Complaint:
+def _on_recomputed(old: Complaint, event: e.DeadlinesRecomputed) -> Changes:
     record = attrs.evolve(old.record, deadlines_confirmed_until=event.confirmed_until)
-    return attrs.evolve(old, record=record)
+    return _fields(record=record)
 
 
-def _changed(old: Complaint, event: e.Event) -> Complaint:  # noqa: C901, PLR0911, PLR0912 - one case per event type is the point
-    """What *event* changes of *old*, by its type (the bookkeeping aside)."""
+def _changed(old: Complaint, event: e.Event) -> Changes:  # noqa: C901, PLR0911, PLR0912 - one case per event type is the point
+    """The fields *event* changes of *old*, by its type (the bookkeeping aside)."""
     match event:
         case e.ComplaintClassified():
             return _on_classified(old, event)
@@ -276,15 +284,17 @@ def evolve(complaint: Complaint | None, event: e.Event) -> Complaint:
         return _started(event)
     if event.complaint_id != complaint.id:
         raise ValidationError(f"event for {event.complaint_id} applied to complaint {complaint.id}")
-    changed = _changed(complaint, event)
+    changes = _changed(complaint, event)
     status = event.status or complaint.status
+    clocks = changes.pop("clocks", complaint.clocks)
     return attrs.evolve(
-        changed,
+        complaint,
+        **changes,
         version=complaint.version + 1,
         updated_at=event.at,
         status=status,
         held_from=_held_from(complaint, status),
-        clocks=apply_changes(changed.clocks, event.clock_changes, event.at),
+        clocks=apply_changes(clocks, event.clock_changes, event.at),
     )
 
 

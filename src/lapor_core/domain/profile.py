@@ -325,6 +325,8 @@ class Profile:
         if isinstance(at, datetime):
             if at.tzinfo is None or at.utcoffset() is None:
                 raise ValidationError(f"duration {key!r}: the instant must be timezone-aware")
+            if len(versions) == 1:
+                return versions[0]  # the one version covers every day: no need of the date
             day = at.astimezone(ZoneInfo(self.time_zone)).date()
         else:
             day = at

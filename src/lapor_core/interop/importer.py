@@ -13,7 +13,6 @@ with other content is a conflict, not a duplicate. :func:`read_map_file` and
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import tomllib
 from collections import Counter
@@ -46,7 +45,7 @@ from lapor_core.interop.lapor_csv import (
     replay_record,
 )
 from lapor_core.interop.lapor_csv.history import record_warnings
-from lapor_core.service import ComplaintService
+from lapor_core.service import BulkStore, ComplaintService, History
 from lapor_core.storage.base import ComplaintQuery, ComplaintStore, StreamProblem
 
 __all__ = [
@@ -173,7 +172,8 @@ _RECORD_FIELDS: tuple[tuple[str, str], ...] = (
     ("title", "JudulLaporan"),
     ("body", "IsiLaporan"),
 )
-_FIELD_BYTES = 3
+_FIELD_BITS = 24
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
 
 
 def _differences(stored: tuple[Event, ...], new: tuple[Event, ...]) -> list[str]:
@@ -234,14 +234,16 @@ class _Conflict(Exception):
 
 
 def _import_record(
-    service: ComplaintService, record: LaporCsvRecord, options: ImportOptions
+    service: ComplaintService,
+    record: LaporCsvRecord,
+    options: ImportOptions,
+    replayed: tuple[Complaint, tuple[Event, ...]],
 ) -> ComplaintId | None:
-    """Write one record's complaint; ``None`` when it was imported before, the same."""
+    """Write one replayed record's complaint; ``None`` when it was imported before, the same."""
     key = idempotency_key_for(record)
-    # Replay first: a bad row is reported on every run, imported before or not.
-    _, events = replay_record(record, service.context, options)
+    complaint, events = replayed
     try:
-        result = service.record_history(events, idempotency_key=key)
+        result = service.record_history(events, idempotency_key=key, complaint=complaint)
     except ConcurrencyConflict:
         if service.store.idempotency(key) is not None:
             _compare_with_store(service, record, options, events)
@@ -263,26 +265,25 @@ def _import_record(
     return result.complaint.id
 
 
-def _digest(text: str, size: int) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=size).digest()
-
-
 def _fingerprint(record: LaporCsvRecord) -> int:
-    """A few bytes per compared field, packed: which fields differ shows, cheaply."""
-    packed = b"".join(
-        _digest(repr(getattr(record, name)), _FIELD_BYTES) for name, _ in _RECORD_FIELDS
-    )
-    return int.from_bytes(packed, "big")
+    """
+    Three bytes of each compared field's hash, packed: which fields differ shows, cheaply.
+
+    Python's own hash, as the fingerprints live only as long as the run.
+    """
+    packed = 0
+    for name, _ in _RECORD_FIELDS:
+        packed = (packed << _FIELD_BITS) | (hash(getattr(record, name)) & _FIELD_MASK)
+    return packed
 
 
 def _fingerprint_differences(old: int, new: int) -> list[str]:
-    size = _FIELD_BYTES * len(_RECORD_FIELDS)
-    a, b = old.to_bytes(size, "big"), new.to_bytes(size, "big")
-    step = _FIELD_BYTES
+    last = len(_RECORD_FIELDS) - 1
     return [
         column
         for index, (_, column) in enumerate(_RECORD_FIELDS)
-        if a[index * step : (index + 1) * step] != b[index * step : (index + 1) * step]
+        if (old >> ((last - index) * _FIELD_BITS)) & _FIELD_MASK
+        != (new >> ((last - index) * _FIELD_BITS)) & _FIELD_MASK
     ]
 
 
@@ -296,15 +297,15 @@ def _check_record(
     Replay one record as an import would, writing nothing (a dry run).
 
     Returns whether it would be imported: not when its key was met before in this run
-    (remembered by an 8-byte digest of the key and a fingerprint of the content in
-    *seen*) or is recorded in the store; a conflict when the content differs.
+    (remembered by the key's hash and a fingerprint of the content in *seen*) or is
+    recorded in the store; a conflict when the content differs.
     """
     try:
         replayed = replay_record(record, service.context, options)
     except LaporError as exc:
         raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
     key = idempotency_key_for(record)
-    digest = int.from_bytes(_digest(key, 8), "big")
+    digest = hash(key)
     fingerprint = _fingerprint(record)
     earlier = seen.get(digest)
     if earlier is not None:
@@ -512,12 +513,16 @@ def import_lapor_csv(
     Each row is read (:func:`~lapor_core.interop.lapor_csv.read_lapor_csv`), replayed
     through the real domain with the service's profile, registry and calendar
     (:func:`~lapor_core.interop.lapor_csv.replay_record`), and its events are appended
-    with the projection row in **one** ``store.append``, carrying the row's idempotency
-    key (``lapor-csv:<Tracking ID>``, the service's idempotency mechanism: storage
-    requirement 6). So:
+    with the projection row, carrying the row's idempotency key (``lapor-csv:<Tracking
+    ID>``, the service's idempotency mechanism: storage requirement 6). The rows are
+    written 2,000 at a time, each batch in **one** transaction
+    (:meth:`~lapor_core.service.ComplaintService.record_histories`); when a batch is
+    refused (a *Tracking ID* imported before, or a complaint of another origin), its rows
+    are written one by one instead, each in its own transaction. So:
 
     * a refused row writes nothing (no half-written complaint), and the import goes on
-      with the next row;
+      with the next row; a stopped import (a crash, a kill) leaves whole rows only, and
+      running it again finishes the job;
     * a *Tracking ID* imported before (by this file, an earlier run, or a concurrent
       importer) with the same content is skipped and counted, never duplicated;
     * one imported before with **other** content is a conflict: nothing is written,
@@ -542,8 +547,8 @@ def import_lapor_csv(
         dry_run: Check every row as the import would (replayed through the domain, a
             *Tracking ID* seen before in the file or recorded in the store counted as
             skipped, or as a conflict) and write nothing. The file is streamed and
-            nothing is kept per row but an 8-byte digest of its key and a 30-byte
-            fingerprint of its content, so memory stays bounded and
+            nothing is kept per row but the hash of its key and a fingerprint of its
+            content (three bytes a compared column), so memory stays bounded and
             :attr:`ImportSummary.complaint_ids` stays empty.
         encoding: The encoding of a path's bytes (default UTF-8, a byte-order mark
             allowed; ``cp1252`` and ``latin-1`` for older files).
@@ -559,7 +564,8 @@ def import_lapor_csv(
 
     Raises:
         NotFound: *source* is a path that does not exist.
-        StorageError: The store failed (nothing of the failing row is written).
+        StorageError: The store failed (nothing of the failing batch is written; the
+            rows before it are).
         ValidationError: A line of a path's file does not decode in *encoding* (names
             the line; the rows before it are imported).
 
@@ -584,9 +590,22 @@ class _Writer(Protocol):
     def writerow(self, row: Iterable[str], /) -> object: ...
 
 
+_BATCH_ROWS = 2000
+"""Rows :func:`import_lapor_csv` writes in one transaction (each row whole or not at all)."""
+
+
+@attrs.frozen
+class _Pending:
+    """A row read since the last write: replayed (to be written) or refused."""
+
+    record: LaporCsvRecord | None
+    replayed: tuple[Complaint, tuple[Event, ...]] | None = None
+    error: CsvRowError | None = None
+
+
 @attrs.define
 class _Run:
-    """The state of one import: counts, problems, and the rejects writer."""
+    """The state of one import: counts, problems, the rows to write, the rejects writer."""
 
     service: ComplaintService
     options: ImportOptions
@@ -601,6 +620,9 @@ class _Run:
     conflicts: list[RowProblem] = attrs.field(factory=list)
     warnings: Counter[str] = attrs.field(factory=Counter)
     writer: _Writer | None = None
+    pending: list[_Pending] = attrs.field(factory=list)
+    pending_keys: set[str] = attrs.field(factory=set)
+    stopped: bool = False
 
     def summary(self, ignored: tuple[str, ...] = ()) -> ImportSummary:
         return ImportSummary(
@@ -629,44 +651,134 @@ class _Run:
         if self.rejects is not None:
             self.writer = csv.writer(self.rejects, delimiter=rows.delimiter)
             self.writer.writerow([*rows.names, "reason"])
-        while True:
+        try:
+            self.read_rows(rows)
+        finally:
+            # the rows read before a line that does not decode (or a failing store)
+            # are still imported, as they were when each row was its own transaction
+            if not self.stopped:
+                self.flush()
+        return self.summary(rows.ignored_columns)
+
+    def read_rows(self, rows: Iterator[LaporCsvRecord | CsvRowError]) -> None:
+        while not self.stopped:
             try:
                 item = next(rows)
             except StopIteration:
-                break
+                return
             except UnicodeDecodeError as exc:
+                self.flush()
                 self.errors.append(RowProblem(0, None, f"not UTF-8 text: {exc}; reading stopped"))
-                break
+                return
             if isinstance(item, CsvRowError):
-                self.reject(item, self.errors)
-                continue
-            if not self.row(item):
-                break
-        return self.summary(rows.ignored_columns)
-
-    def row(self, record: LaporCsvRecord) -> bool:
-        """Import or check one record; whether to go on."""
-        try:
-            if self.dry_run:
-                fresh = _check_record(self.service, record, self.options, self.seen)
-                self.checked += fresh
-                self.skipped += not fresh
+                self.hold(_Pending(None, error=item))
+            elif self.dry_run:
+                self.check(item)
             else:
-                cid = _import_record(self.service, record, self.options)
-                if cid is None:
-                    self.skipped += 1
-                else:
-                    self.imported.append(cid)
+                self.add(item)
+
+    def hold(self, pending: _Pending) -> None:
+        """Keep a row's outcome until the rows before it are written (file order)."""
+        if self.dry_run or (not self.pending and pending.error is not None):
+            self.settle(pending)
+        else:
+            self.pending.append(pending)
+
+    def check(self, record: LaporCsvRecord) -> None:
+        """A dry run's row: replayed and compared, nothing written."""
+        try:
+            fresh = _check_record(self.service, record, self.options, self.seen)
         except CsvRowError as exc:
             exc.raw = exc.raw or record.raw
             self.reject(exc, self.errors)
-            return True
+            return
         except _Conflict as conflict:
             self.reject(conflict.error, self.conflicts)
-            return self.on_conflict == "skip"
+            self.stopped = self.on_conflict != "skip"
+            return
+        self.checked += fresh
+        self.skipped += not fresh
+        self.count_warnings(record)
+
+    def add(self, record: LaporCsvRecord) -> None:
+        """Replay a row and keep it for the next write; a full batch is written."""
+        try:
+            replayed = replay_record(record, self.service.context, self.options)
+        except CsvRowError as exc:
+            exc.raw = exc.raw or record.raw
+            self.hold(_Pending(record, error=exc))
+            return
+        except LaporError as exc:
+            error = CsvRowError(record.line, None, str(exc), str(record.tracking_id), record.raw)
+            self.hold(_Pending(record, error=error))
+            return
+        key = idempotency_key_for(record)
+        if key in self.pending_keys:
+            self.flush()  # the same Tracking ID again: compared with what was written
+            if self.stopped:
+                return
+        self.pending_keys.add(key)
+        self.pending.append(_Pending(record, replayed))
+        if len(self.pending_keys) >= _BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """
+        Write the pending rows in one transaction, then settle each in file order.
+
+        When the transaction is refused (a *Tracking ID* imported before, or a complaint
+        of another origin), nothing of it is written and the rows are written one by
+        one instead, each told apart as a duplicate, a conflict or a refusal.
+        """
+        pending, self.pending = self.pending, []
+        self.pending_keys = set()
+        histories = [
+            History(p.replayed[1], idempotency_key_for(p.record), p.replayed[0])
+            for p in pending
+            if p.record is not None and p.replayed is not None
+        ]
+        written = False
+        if histories and isinstance(self.service.store, BulkStore):
+            try:
+                self.service.record_histories(histories)
+                written = True
+            except ConcurrencyConflict:
+                written = False
+        for item in pending:
+            if self.stopped:
+                return  # a conflict stopped the import: later rows are not reported
+            self.settle(item, written=written)
+
+    def settle(self, item: _Pending, *, written: bool = False) -> None:
+        """Count one row: refused, imported (in the batch or alone), skipped or conflicting."""
+        if item.error is not None:
+            self.reject(item.error, self.errors)
+            return
+        record, replayed = item.record, item.replayed
+        assert record is not None  # noqa: S101 - a row without an error has its record
+        assert replayed is not None  # noqa: S101 - as above
+        if written:
+            self.imported.append(replayed[0].id)
+        else:
+            try:
+                cid = _import_record(self.service, record, self.options, replayed)
+            except CsvRowError as exc:
+                exc.raw = exc.raw or record.raw
+                self.reject(exc, self.errors)
+                return
+            except _Conflict as conflict:
+                self.reject(conflict.error, self.conflicts)
+                self.stopped = self.on_conflict != "skip"
+                return
+            if cid is None:
+                self.skipped += 1
+            else:
+                self.imported.append(cid)
+        self.count_warnings(record)
+
+    def count_warnings(self, record: LaporCsvRecord) -> None:
         for warning in record_warnings(record):
             self.warnings[warning.kind] += 1
-        return True
 
 
 def iter_complaints(

@@ -31,6 +31,7 @@ __all__ = [
     "INDICATORS",
     "INSERT_EVENTS",
     "INSERT_KEY",
+    "INSERT_KEYS",
     "LOAD",
     "LOAD_AFTER",
     "LOAD_SNAPSHOT",
@@ -114,6 +115,11 @@ STREAM_IDS = sql.SQL(
 INSERT_KEY = sql.SQL(
     "INSERT INTO {idempotency} (key, complaint_id, version) "
     "VALUES (%s, %s, %s) ON CONFLICT (key) DO NOTHING RETURNING key"
+)
+INSERT_KEYS = sql.SQL(
+    "INSERT INTO {idempotency} (key, complaint_id, version) "
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::integer[]) "
+    "ON CONFLICT (key) DO NOTHING RETURNING key"
 )
 SELECT_KEY = sql.SQL("SELECT complaint_id, version FROM {idempotency} WHERE key = %s")
 DROP_SCHEMA = sql.SQL("DROP SCHEMA IF EXISTS {schema} CASCADE")

@@ -465,8 +465,12 @@ class Codec:
         return self._structure(parsed, ComplaintRow, "complaint row")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""The one JSON encoder of the stored format (``json.dumps`` would build one a call)."""
+
+
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _loads(text: str | bytes, what: str) -> object:

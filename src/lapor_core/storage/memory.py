@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from lapor_core.domain.complaint import Complaint
@@ -42,6 +42,7 @@ from lapor_core.storage.support import (
     check_append,
     check_batches,
     check_claim,
+    check_idempotency_keys,
     check_query_window,
     decode_cursor,
     encode_cursor,
@@ -163,24 +164,45 @@ class InMemoryStore:
                 self._idempotency[idempotency_key] = (complaint_id, row.version)
             return stored
 
-    def append_many(self, batches: Iterable[AppendBatch]) -> int:
+    def append_many(
+        self,
+        batches: Iterable[AppendBatch],
+        *,
+        idempotency_keys: Mapping[ComplaintId, str] | None = None,
+    ) -> int:
         """
         Append many complaints' events and rows in one atomic step (bulk import).
+
+        Args:
+            batches: ``(complaint_id, expected_version, events, row)`` each.
+            idempotency_keys: A key to record with some of the complaints, as
+                :meth:`append` records its *idempotency_key*.
 
         Returns:
             The number of events written.
 
         Raises:
-            ConcurrencyConflict: A stream is not at its expected version; nothing is
-                written.
-            ValidationError: Malformed batches.
+            ConcurrencyConflict: A stream is not at its expected version, or a key was
+                used before; nothing is written.
+            ValidationError: Malformed batches or keys.
+
+        .. versionchanged:: 0.2.0 *idempotency_keys*.
         """
         checked = check_batches(batches)
+        keys = check_idempotency_keys(checked, idempotency_keys)
         with self._lock:
             self._check_open()
             for complaint_id, expected_version, _events, _row in checked:
                 self._conflict(complaint_id, expected_version)
-            return sum(len(self._write(cid, evs, row)) for cid, _v, evs, row in checked)
+            for key in keys.values():
+                if key in self._idempotency:
+                    raise ConcurrencyConflict(f"idempotency key {key!r} was already used")
+            count = 0
+            for cid, _v, evs, row in checked:
+                count += len(self._write(cid, evs, row))
+                if cid in keys:
+                    self._idempotency[keys[cid]] = (cid, row.version)
+            return count
 
     # ----------------------------------------------------------------------- reads
 

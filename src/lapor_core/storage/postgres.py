@@ -35,7 +35,7 @@ import contextlib
 import math
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -84,6 +84,7 @@ from lapor_core.storage.support import (
     check_append,
     check_batches,
     check_claim,
+    check_idempotency_keys,
     check_query_window,
 )
 
@@ -210,6 +211,7 @@ class PostgresStore:
         self._sql_version = pg_sql.STREAM_VERSION.format(**names)
         self._sql_versions = pg_sql.STREAM_VERSIONS.format(**names)
         self._sql_insert_key = pg_sql.INSERT_KEY.format(**names)
+        self._sql_insert_keys = pg_sql.INSERT_KEYS.format(**names)
         self._sql_copy_events = pg_sql.COPY_EVENTS.format(**names)
         self._sql_load = pg_sql.LOAD.format(**names)
         self._sql_load_after = pg_sql.LOAD_AFTER.format(**names)
@@ -296,22 +298,38 @@ class PostgresStore:
             for v, event in enumerate(events, start=expected_version + 1)
         )
 
-    def append_many(self, batches: Iterable[AppendBatch]) -> int:
+    def append_many(
+        self,
+        batches: Iterable[AppendBatch],
+        *,
+        idempotency_keys: Mapping[ComplaintId, str] | None = None,
+    ) -> int:
         """
         Append many complaints' events and rows in one transaction (bulk import, COPY).
+
+        Args:
+            batches: ``(complaint_id, expected_version, events, row)`` each.
+            idempotency_keys: A key to record with some of the complaints, as
+                :meth:`append` records its *idempotency_key*.
 
         Returns:
             The number of events written.
 
         Raises:
-            ConcurrencyConflict: A stream is not at its expected version; nothing is
-                written.
-            ValidationError: Malformed batches.
+            ConcurrencyConflict: A stream is not at its expected version, or a key was
+                used before; nothing is written.
+            ValidationError: Malformed batches or keys.
             StorageError: The database failed.
+
+        .. versionchanged:: 0.2.0 *idempotency_keys*.
         """
         checked = check_batches(batches)
         if not checked:
             return 0
+        keys = check_idempotency_keys(checked, idempotency_keys)
+        key_rows = [
+            (keys[cid], cid.value, row.version) for cid, _v, _e, row in checked if cid in keys
+        ]
         expected = {cid.value: version for cid, version, _e, _r in checked}
         rows = [pg_sql.row_params(row) for _c, _v, _e, row in checked]
         count = 0
@@ -330,6 +348,13 @@ class PostgresStore:
                             copy.write_row(event_row)
                             count += 1
                 cur.executemany(self._sql_upsert, rows)
+            if key_rows:
+                columns = [list(column) for column in zip(*key_rows, strict=True)]
+                inserted = conn.execute(self._sql_insert_keys, columns).fetchall()
+                if len(inserted) != len(key_rows):
+                    raise ConcurrencyConflict(
+                        "an idempotency key of the bulk append was already used"
+                    )
         return count
 
     # ----------------------------------------------------------------------- reads

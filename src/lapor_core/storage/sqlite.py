@@ -21,7 +21,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -64,6 +64,7 @@ from lapor_core.storage.support import (
     check_append,
     check_batches,
     check_claim,
+    check_idempotency_keys,
     check_query_window,
     to_micros,
 )
@@ -258,23 +259,37 @@ class SQLiteStore:
 
         return self._write("append", body)
 
-    def append_many(self, batches: Iterable[AppendBatch]) -> int:
+    def append_many(
+        self,
+        batches: Iterable[AppendBatch],
+        *,
+        idempotency_keys: Mapping[ComplaintId, str] | None = None,
+    ) -> int:
         """
         Append many complaints' events and rows in one transaction (bulk import).
 
         Every batch is checked as by :meth:`append`; one conflict writes nothing.
 
+        Args:
+            batches: ``(complaint_id, expected_version, events, row)`` each.
+            idempotency_keys: A key to record with some of the complaints, as
+                :meth:`append` records its *idempotency_key*.
+
         Returns:
             The number of events written.
 
         Raises:
-            ConcurrencyConflict: A stream is not at its expected version.
-            ValidationError: Malformed batches.
+            ConcurrencyConflict: A stream is not at its expected version, or a key was
+                used before. Nothing is written.
+            ValidationError: Malformed batches or keys.
             StorageError: The database failed.
+
+        .. versionchanged:: 0.2.0 *idempotency_keys*.
         """
         checked = check_batches(batches)
         if not checked:
             return 0
+        keys = check_idempotency_keys(checked, idempotency_keys)
         now = time.time_ns() // 1000
         event_params = [
             p
@@ -282,6 +297,9 @@ class SQLiteStore:
             for p in event_rows(cid, version, events, now)
         ]
         row_params = [sqlite_sql.DIALECT.row_params(row) for _cid, _v, _e, row in checked]
+        key_params = [
+            (keys[cid], cid.value, row.version) for cid, _v, _e, row in checked if cid in keys
+        ]
 
         def body(conn: sqlite3.Connection) -> int:
             for complaint_id, expected_version, _events, _row in checked:
@@ -291,6 +309,10 @@ class SQLiteStore:
             except sqlite3.IntegrityError as exc:
                 raise ConcurrencyConflict(f"a stream moved during the bulk append: {exc}") from exc
             conn.executemany(sqlite_sql.UPSERT_ROW, row_params)
+            try:
+                conn.executemany(sqlite_sql.INSERT_KEY, key_params)
+            except sqlite3.IntegrityError as exc:
+                raise ConcurrencyConflict(f"an idempotency key was already used: {exc}") from exc
             return len(event_params)
 
         return self._write("bulk append", body)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeAlias
 
@@ -32,6 +32,7 @@ __all__ = [
     "check_batch_size",
     "check_batches",
     "check_claim",
+    "check_idempotency_keys",
     "check_query_window",
     "decode_cursor",
     "encode_cursor",
@@ -213,6 +214,40 @@ def check_batches(batches: Iterable[AppendBatch]) -> list[AppendBatch]:
         if complaint_id in seen:
             raise ValidationError(f"complaint {complaint_id} appears twice in one bulk append")
         seen.add(complaint_id)
+    return checked
+
+
+def check_idempotency_keys(
+    batches: Sequence[AppendBatch], keys: Mapping[ComplaintId, str] | None
+) -> dict[ComplaintId, str]:
+    """
+    Check the idempotency keys of a bulk append: complaint id -> its key.
+
+    Each key is a non-empty string for a complaint of the batches, and no key is given
+    for two complaints.
+
+    Raises:
+        ValidationError: A malformed key, a key for a complaint not in the batches, or
+            one key for two complaints.
+
+    .. versionadded:: 0.2.0
+    """
+    if keys is None:
+        return {}
+    ids = {batch[0] for batch in batches}
+    checked: dict[ComplaintId, str] = {}
+    seen: set[str] = set()
+    for complaint_id, key in keys.items():
+        if complaint_id not in ids:
+            raise ValidationError(
+                f"an idempotency key is given for {complaint_id}, which is not in the batches"
+            )
+        if not isinstance(key, str) or not key:
+            raise ValidationError(f"an idempotency key must be a non-empty string, got {key!r}")
+        if key in seen:
+            raise ValidationError(f"idempotency key {key!r} is given for two complaints")
+        seen.add(key)
+        checked[complaint_id] = key
     return checked
 
 

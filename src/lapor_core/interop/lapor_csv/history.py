@@ -256,16 +256,23 @@ class _History:
     cid: ComplaintId
     options: ImportOptions
     agency: str | None
-
-    @property
-    def admin(self) -> Actor:
-        """The account of the national admin's steps."""
-        return Actor(self.options.actor_id, Role.NATIONAL_ADMIN)
-
-    @property
-    def note(self) -> str:
-        """The text of the follow-up, the question, the closing and the archiving."""
-        return f"imported from the LAPOR! open-data export, status {self.record.status_label!r}"
+    admin: Actor = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda self: Actor(self.options.actor_id, Role.NATIONAL_ADMIN), takes_self=True
+        ),
+    )
+    """The account of the national admin's steps."""
+    note: str = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda self: (
+                f"imported from the LAPOR! open-data export, status {self.record.status_label!r}"
+            ),
+            takes_self=True,
+        ),
+    )
+    """The text of the follow-up, the question, the closing and the archiving."""
 
     @property
     def forwarded_at(self) -> datetime | None:

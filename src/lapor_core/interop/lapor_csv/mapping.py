@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.complaint import Context
 from lapor_core.domain.model import (
     Category,
@@ -198,11 +199,20 @@ def _resolve(
     )
 
 
+@attrs.frozen
+class _ForwardTargets:
+    """The agencies of a registry a complaint can be forwarded to: all but the root."""
+
+    registry: AgencyRegistry
+
+    def __contains__(self, agency: object) -> bool:
+        return agency in self.registry and agency != self.registry.root.id
+
+
 def _agency(record: LaporCsvRecord, ctx: Context, options: ImportOptions) -> str | None:
     if record.agency_id is None:
         return None
-    registry = ctx.registry
-    known = {a.id for a in registry if a.id != registry.root.id}
+    known = _ForwardTargets(ctx.registry)
     agency = _resolve(record.agency_id, options.agencies, options.fallback_agency, known, "agency")
     if agency not in known:
         raise ValidationError(f"{agency!r} is not an agency of the registry (or is the root)")

@@ -109,7 +109,11 @@ def _header(  # noqa: C901 - one pass over the header, each case a line
 
 
 def parse_row(
-    fields: Mapping[str, str], line: int, options: CsvOptions | None = None
+    fields: Mapping[str, str],
+    line: int,
+    options: CsvOptions | None = None,
+    *,
+    raw: tuple[str, ...] = (),
 ) -> LaporCsvRecord:
     """
     One row (column name -> text) as a record.
@@ -119,12 +123,13 @@ def parse_row(
             ``JudulLaporan``, ``IsiLaporan``); missing optional columns read as empty.
         line: The line number, for errors.
         options: Dates and labels (default :class:`CsvOptions`).
+        raw: The row's cells as read, kept on the record (for a rejects file).
 
     Raises:
         CsvRowError: A value is missing or malformed; names the line and the column.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 Timestamp columns, zero dates, the era's *Belum*.
+    .. versionchanged:: 0.2.0 Timestamp columns, zero dates, the era's *Belum*; *raw*.
     """
     cells = _Cells(fields, line, options if options is not None else CsvOptions())
     tracking = cells.required(TRACKING_ID)
@@ -157,6 +162,7 @@ def parse_row(
         title=cells.verbatim(TITLE),
         body=cells.verbatim(BODY),
         reporter=cells.text(REPORTER),
+        raw=raw,
     )
 
 
@@ -283,12 +289,12 @@ class LaporCsvRows(Iterator[LaporCsvRecord | CsvRowError]):
                 continue
             fields = {column: row[index] for column, index in self.positions.items()}
             try:
-                record = parse_row(fields, start, self._options)
+                record = parse_row(fields, start, self._options, raw=raw)
             except CsvRowError as exc:
                 exc.raw = raw
                 yield exc
                 continue
-            yield attrs.evolve(record, raw=raw)
+            yield record
 
 
 def read_lapor_csv(source: Iterable[str], options: CsvOptions | None = None) -> LaporCsvRows:
