@@ -296,6 +296,35 @@ def test_agency_actors_have_constructors_named_by_role(
     assert make_agency_actor(REGISTRY, "a-1", role, "samarinda") == build("a-1", "samarinda")
 
 
+@pytest.mark.parametrize("role", [Role.AGENCY_ADMIN, Role.UNIT_ADMIN, Role.LIAISON_OFFICER])
+def test_actor_agency_builds_an_actor_of_any_agency_role(role: Role) -> None:
+    actor = Actor.agency("a-1", role, "samarinda")
+    assert (actor.id, actor.role, actor.agency_id) == ("a-1", role, "samarinda")
+    assert make_agency_actor(REGISTRY, "a-1", role, "samarinda") == actor
+
+
+@pytest.mark.parametrize("role", [r for r in Role if not r.is_agency_role])
+def test_actor_agency_refuses_a_role_outside_an_agency_and_lists_the_agency_roles(
+    role: Role,
+) -> None:
+    with pytest.raises(ValidationError, match="agency_admin, unit_admin, liaison_officer"):
+        Actor.agency("a-1", role, "samarinda")
+
+
+def test_actor_agency_refuses_a_role_given_as_text() -> None:
+    with pytest.raises(ValidationError, match="not an agency role"):
+        Actor.agency("a-1", "agency_admin", "samarinda")  # type: ignore[arg-type]
+
+
+def test_an_actor_built_by_actor_agency_is_checked_when_it_acts() -> None:
+    story = drive(Status.SUBMITTED)
+    forward = Forward(complaint_id=story.state.id, agencies=("samarinda",))
+    with pytest.raises(PermissionDenied, match="no decree"):
+        story.do(Actor.agency("a-1", Role.AGENCY_ADMIN, "ppu"), forward)
+    story.do(Actor.agency("a-1", Role.AGENCY_ADMIN, "kaltim"), forward)
+    assert Status.FORWARDED is story.state.status
+
+
 def test_an_agency_actor_built_without_the_registry_is_checked_when_it_acts() -> None:
     story = drive(Status.SUBMITTED)
     forward = Forward(complaint_id=story.state.id, agencies=("samarinda",))

@@ -138,10 +138,10 @@ def test_datetimes_are_aware_and_in_the_calendar_range(instant: datetime) -> Non
 
 @given(lst.actors(REGISTRY))
 def test_actors_are_valid_and_scoped_to_agencies_with_a_decree(actor: Actor) -> None:
-    assert actor == Actor(actor.id, actor.role, actor.agency)
+    assert actor == Actor(actor.id, actor.role, actor.agency_id)
     if actor.role.is_agency_role:
-        assert actor.agency is not None
-        assert REGISTRY.get(actor.agency).has_decree
+        assert actor.agency_id is not None
+        assert REGISTRY.get(actor.agency_id).has_decree
 
 
 @given(lst.actors(REGISTRY, roles=[Role.LIAISON_OFFICER]))

@@ -110,7 +110,7 @@ SINGLE_LINE: dict[str, tuple[int, Build]] = {
         lambda v: ExternalIds(regional_app_id=v),
     ),
     "Actor.id": (rules.ID_MAX_LENGTH, lambda v: Actor(v, Role.NATIONAL_ADMIN)),
-    "Actor.agency": (rules.AGENCY_ID_MAX_LENGTH, lambda v: Actor("a-1", Role.AGENCY_ADMIN, v)),
+    "Actor.agency_id": (rules.AGENCY_ID_MAX_LENGTH, lambda v: Actor("a-1", Role.AGENCY_ADMIN, v)),
     "Command.idempotency_key": (
         rules.KEY_MAX_LENGTH,
         lambda v: Reply(complaint_id=CID, text="Terima kasih.", idempotency_key=v),

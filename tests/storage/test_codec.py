@@ -217,6 +217,18 @@ def test_record_shape() -> None:
     assert {"id": "pelapor-1", "role": "reporter", "agency": None} == data["actor"]
 
 
+def test_an_agency_actor_is_stored_under_the_key_agency_as_before() -> None:
+    actor = Actor.agency("adm-1", Role.AGENCY_ADMIN, "samarinda")
+    event = ReplyPosted(complaint_id=ComplaintId("x"), at=T0, actor=actor, text="t")
+    record = json.loads(encode_event(event))
+    assert {"id": "adm-1", "role": "agency_admin", "agency": "samarinda"} == record["data"]["actor"]
+    assert actor == decode_event(record).actor
+    renamed = {**record, "data": {**record["data"], "actor": {**record["data"]["actor"]}}}
+    renamed["data"]["actor"]["agency_id"] = renamed["data"]["actor"].pop("agency")
+    with pytest.raises(StorageError, match="agency"):
+        decode_event(renamed)
+
+
 def test_offset_is_kept() -> None:
     wib = timezone(timedelta(hours=7))
     event = ReplyPosted(

@@ -69,31 +69,34 @@ class Actor:
         id: Account id (for a reporter, the same as :attr:`Reporter.id`): one line of
             text, at most 128 characters (see the text rules in ``docs/storage.md``).
         role: Their role.
-        agency: The agency node whose subtree they act in; required for agency roles,
-            forbidden for reporters.
+        agency_id: The agency node whose subtree they act in; required for agency roles,
+            forbidden for reporters. (Stored under the key ``agency``, as before 0.2.0.)
 
-    Build actors with the constructors named by their role: :meth:`reporter`,
-    :meth:`national_admin`, :meth:`agency_admin`, :meth:`unit_admin`,
-    :meth:`liaison_officer`, :meth:`system` and :meth:`public`. An agency actor names its
-    agency by id; ``decide`` checks it against the profile's registry (the agency must
-    exist and have its decree, *SK*), and :func:`make_agency_actor` checks it at once.
-    (``Actor.agency`` is the attribute holding that id, so the constructors are named
-    by role rather than ``Actor.agency(...)``.)
+    Build actors with the constructors: :meth:`reporter`, :meth:`national_admin`,
+    :meth:`agency` (any agency role), its shorthands :meth:`agency_admin`,
+    :meth:`unit_admin` and :meth:`liaison_officer`, :meth:`system` and :meth:`public`.
+    An agency actor names its agency by id; ``decide`` checks it against the profile's
+    registry (the agency must exist and have its decree, *SK*), and
+    :func:`make_agency_actor` checks it at once.
+
+    .. versionchanged:: 0.2.0
+       The attribute ``agency`` is now :attr:`agency_id`, so that ``Actor.agency(...)``
+       can be the constructor of agency actors.
 
     .. versionadded:: 0.1.0
     """
 
     id: str = attrs.field(validator=identifier(ID_MAX_LENGTH, "actor id"))
     role: Role = attrs.field(validator=instance_of(Role))
-    agency: str | None = attrs.field(
+    agency_id: str | None = attrs.field(
         default=None, validator=optional_identifier(AGENCY_ID_MAX_LENGTH, "actor agency")
     )
 
     def __attrs_post_init__(self) -> None:
         """Check that agency roles carry an agency and reporters do not."""
-        if self.role.is_agency_role and self.agency is None:
+        if self.role.is_agency_role and self.agency_id is None:
             raise ValidationError(f"a {self.role.value} actor must name its agency")
-        if self.role in (Role.REPORTER, Role.PUBLIC) and self.agency is not None:
+        if self.role in (Role.REPORTER, Role.PUBLIC) and self.agency_id is not None:
             raise ValidationError(f"a {self.role.value} actor does not belong to an agency")
 
     @classmethod
@@ -105,6 +108,25 @@ class Actor:
     def national_admin(cls, admin_id: str) -> Actor:
         """A national admin actor."""
         return cls(admin_id, Role.NATIONAL_ADMIN)
+
+    @classmethod
+    def agency(cls, actor_id: str, role: Role, agency_id: str) -> Actor:
+        """
+        An actor of *agency_id* in an agency *role* (agency admin, unit admin, liaison).
+
+        The registry is consulted when the actor acts: ``decide`` refuses an agency it
+        does not know or one without its decree (``PermissionDenied``). Use
+        :func:`make_agency_actor` to check against a registry at once.
+
+        Raises:
+            ValidationError: *role* is not an agency role.
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(role, Role) or not role.is_agency_role:
+            choices = ", ".join(r.value for r in Role if r.is_agency_role)
+            raise ValidationError(f"{role!r} is not an agency role (one of: {choices})")
+        return cls(actor_id, role, agency_id)
 
     @classmethod
     def agency_admin(cls, admin_id: str, agency: str) -> Actor:

@@ -83,7 +83,7 @@ def _submit(cmd: c.Submit, actor: Actor, now: datetime, ctx: Context) -> Events:
             router = inspectorate.id if inspectorate is not None else registry.root.id
     if actor.role is Role.AGENCY_ADMIN and not in_subtree(ctx, router, actor):
         raise PermissionDenied(
-            f"agency admin of {actor.agency!r} may digitise reports only for its own agency; "
+            f"agency admin of {actor.agency_id!r} may digitise reports only for its own agency; "
             f"set target_agency inside its subtree (got router {router!r})"
         )
     return (
@@ -178,7 +178,7 @@ def _forward(
 ) -> Events:
     require_scope(complaint, actor, ctx)
     registry = ctx.registry
-    forwarder = registry.root.id if actor.role is Role.NATIONAL_ADMIN else actor.agency
+    forwarder = registry.root.id if actor.role is Role.NATIONAL_ADMIN else actor.agency_id
     assert forwarder is not None  # noqa: S101 - only admins reach here (table roles)
     existing = {a.agency for a in complaint.assignments}
     targets = {agency_id: require_decree(ctx, agency_id) for agency_id in cmd.agencies}
@@ -188,17 +188,17 @@ def _forward(
         )
     for asked, agency_id in targets.items():
         agency = registry.get(agency_id)
-        if asked != agency_id and agency_id == actor.agency:
+        if asked != agency_id and agency_id == actor.agency_id:
             raise ValidationError(no_decree_message(ctx, asked))
         if agency_id == registry.root.id:
             raise ValidationError("cannot forward to the national root itself")
         if agency_id in existing:
             raise ValidationError(f"complaint {complaint.id} is already assigned to {agency_id!r}")
         if actor.role is Role.AGENCY_ADMIN and (
-            agency_id == actor.agency or not in_subtree(ctx, agency_id, actor)
+            agency_id == actor.agency_id or not in_subtree(ctx, agency_id, actor)
         ):
             raise PermissionDenied(
-                f"agency admin of {actor.agency!r} may forward only to units below it, "
+                f"agency admin of {actor.agency_id!r} may forward only to units below it, "
                 f"not to {agency_id!r}"
             )
         _refuse_accused_office(complaint, agency.id, ctx)

@@ -46,8 +46,8 @@ def in_subtree(ctx: Context, node: str, actor: Actor) -> bool:
 
     .. versionadded:: 0.1.0
     """
-    assert actor.agency is not None  # noqa: S101 - agency roles always carry an agency
-    return node in ctx.registry and ctx.registry.is_within(node, actor.agency)
+    assert actor.agency_id is not None  # noqa: S101 - agency roles always carry an agency
+    return node in ctx.registry and ctx.registry.is_within(node, actor.agency_id)
 
 
 def require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
@@ -72,12 +72,12 @@ def require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
     nodes = [a.handler for a in complaint.assignments] or [complaint.router]
     if not any(in_subtree(ctx, n, actor) for n in nodes):
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} of {actor.agency!r} may not act on complaint "
+            f"{actor.role.value} {actor.id!r} of {actor.agency_id!r} may not act on complaint "
             f"{complaint.id}: it is not assigned inside that agency's subtree"
         )
     if in_accused_line(complaint, actor, ctx):
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} of {actor.agency!r} may not act on complaint "
+            f"{actor.role.value} {actor.id!r} of {actor.agency_id!r} may not act on complaint "
             f"{complaint.id}: it is a misconduct report about {complaint.subject_agency!r}, "
             "which is that agency or under it; the inspectorate that holds it and the "
             "national admin act on it"
@@ -91,11 +91,11 @@ def in_accused_line(complaint: Complaint, actor: Actor, ctx: Context) -> bool:
     .. versionadded:: 0.2.0
     """
     subject = complaint.subject_agency
-    if not complaint.misconduct or subject is None or actor.agency is None:
+    if not complaint.misconduct or subject is None or actor.agency_id is None:
         return False
-    if subject not in ctx.registry or actor.agency not in ctx.registry:
+    if subject not in ctx.registry or actor.agency_id not in ctx.registry:
         return False
-    return ctx.registry.is_within(subject, actor.agency)
+    return ctx.registry.is_within(subject, actor.agency_id)
 
 
 def require_assignment(
@@ -115,7 +115,7 @@ def require_assignment(
         raise InvalidTransition(f"complaint {complaint.id} is not assigned to agency {agency!r}")
     if actor.role.is_agency_role and not in_subtree(ctx, assignment.handler, actor):
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} of {actor.agency!r} may not act on the "
+            f"{actor.role.value} {actor.id!r} of {actor.agency_id!r} may not act on the "
             f"assignment of {agency!r} (handled at {assignment.handler!r})"
         )
     return assignment
@@ -198,14 +198,14 @@ def require_agency_actor(ctx: Context, actor: Actor) -> None:
     """
     if not actor.role.is_agency_role:
         return
-    assert actor.agency is not None  # noqa: S101 - agency roles always carry an agency
-    if actor.agency not in ctx.registry:
+    assert actor.agency_id is not None  # noqa: S101 - agency roles always carry an agency
+    if actor.agency_id not in ctx.registry:
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} belongs to {actor.agency!r}, "
+            f"{actor.role.value} {actor.id!r} belongs to {actor.agency_id!r}, "
             "which is not an agency of the registry"
         )
-    if not ctx.registry.get(actor.agency).has_decree:
+    if not ctx.registry.get(actor.agency_id).has_decree:
         raise PermissionDenied(
-            f"agency {actor.agency!r} has no decree (SK) appointing its complaint team; "
+            f"agency {actor.agency_id!r} has no decree (SK) appointing its complaint team; "
             f"{actor.role.value} {actor.id!r} cannot act for it"
         )

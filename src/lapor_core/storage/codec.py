@@ -40,9 +40,10 @@ import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.dispatch import StructureHook
-from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from lapor_core.domain import events as _events
+from lapor_core.domain.actors import Actor
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import Category, ComplaintId, Content, RegionCode, TrackingId
 from lapor_core.errors import StorageError, ValidationError
@@ -201,7 +202,24 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _strict_tuple_hook)
     converter.register_unstructure_hook_factory(_is_event_type, _event_unstructure_hook(converter))
     converter.register_unstructure_hook(Content, _content_unstructure_hook(converter))
+    _register_actor_hooks(converter)
     return converter
+
+
+def _register_actor_hooks(converter: cattrs.Converter) -> None:
+    """
+    Store an actor's agency under the key ``agency``, its name before 0.2.0.
+
+    The attribute became ``Actor.agency_id`` so that ``Actor.agency(...)`` could build
+    agency actors; the stored events keep the key they always had.
+    """
+    rename = override(rename="agency")
+    converter.register_unstructure_hook(
+        Actor, make_dict_unstructure_fn(Actor, converter, agency_id=rename)
+    )
+    converter.register_structure_hook(
+        Actor, make_dict_structure_fn(Actor, converter, agency_id=rename)
+    )
 
 
 def _content_unstructure_hook(

@@ -135,8 +135,8 @@ def _forward_targets(complaint: Complaint, ctx: Context, actor: Actor) -> list[t
             inspectorate = registry.inspectorate_for(complaint.subject_agency)
             if inspectorate is not None:
                 targets.append(inspectorate.id)
-    elif actor.agency is not None:
-        targets = [a.id for a in registry.subtree(actor.agency) if a.id != actor.agency]
+    elif actor.agency_id is not None:
+        targets = [a.id for a in registry.subtree(actor.agency_id) if a.id != actor.agency_id]
     else:
         return []
     unique = sorted({t for t in targets if t != root})
