@@ -129,6 +129,8 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 def _store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     url = f"sqlite:///{tmp_path / 'sim.sqlite3'}"
     _run(capsys, "simulate", "--days", "20", "--store", url, "--quiet", "--lang", "en")
+    exported = str(tmp_path / "lapor.csv")
+    _run(capsys, "export", "lapor-csv", "--store", url, "--output", exported)
     return url
 
 
@@ -141,6 +143,8 @@ def _commands(url: str, tmp_path: Path, lang: str) -> dict[str, list[str]]:
         "simulate": ["simulate", "--days", "20", "--store", fresh, "--quiet"],
         "verify": ["verify", "--store", url, "--profile", "kaltim"],
         "calendar status": ["calendar", "status", "--today", "2025-06-01"],
+        "check": ["check", "kaltim"],
+        "import": ["import", str(tmp_path / "lapor.csv"), "--store", "memory://"],
     }
     return {name: [*argv, "--lang", lang] for name, argv in commands.items()}
 
@@ -182,3 +186,41 @@ def test_the_command_line_page_shows_what_deadline_prints(
     shown = block[1:]
     printed = _run(capsys, "deadline", *argv).splitlines()
     assert printed[: len(shown)] == shown
+
+
+def _failing(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[str, str]:
+    assert main(list(argv)) == 1
+    captured = capsys.readouterr()
+    return captured.out, captured.err
+
+
+def test_check_reports_the_model_problems_in_the_language_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    broken = str(ROOT / "tests" / "profiles_broken" / "clock_never_stops.toml")
+    indonesian, _err = _failing(capsys, "check", broken, "--lang", "id")
+    english, _err = _failing(capsys, "check", broken, "--lang", "en")
+    assert "profil 'broken-clock': 4 masalah" in indonesian
+    assert "tidak terjangkau" in indonesian
+    assert "(profil menonaktifkan Close)" in indonesian
+    assert "profile 'broken-clock': 4 problem(s)" in english
+    assert "unreachable: no sequence of commands" in english
+    # the dotted keys are the same in both languages
+    keys = [line.split(": ", 1)[0] for line in english.splitlines()[1:]]
+    assert keys == [line.split(": ", 1)[0] for line in indonesian.splitlines()[1:]]
+
+
+def test_a_refusal_is_printed_in_the_language_asked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # a refusal from the library, through the command line's error handler
+    url = _store(tmp_path, capsys)
+    for lang, expected in (
+        ("id", "lapor-core: galat: data kalender yang terpasang terkonfirmasi sampai"),
+        ("en", "lapor-core: error: the installed calendar data is confirmed up to"),
+    ):
+        argv = ["recompute", "--store", url, "--previous-data", "2999", "--lang", lang]
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert expected in err, err
+        assert "2999" in err

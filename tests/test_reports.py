@@ -429,7 +429,8 @@ def test_simulated_reports_read_like_their_category_and_go_where_it_belongs() ->
     assert result.refused == sum(count for count, _ in result.refusals.values())
     for kind, (count, example) in result.refusals.items():
         assert count > 0
-        assert example
+        assert str(example)
+        assert kind.endswith(f"({type(example).__name__})")
         assert re.fullmatch(r"[A-Za-z]+ \([A-Za-z]+\)", kind), kind
     if result.refused:
         assert str(max(c for c, _ in result.refusals.values())) in result.refusal_summary()

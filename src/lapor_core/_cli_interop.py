@@ -21,6 +21,7 @@ from lapor_core._cli_reports import (
     UsageError,
     add_command,
     add_export_parsers,
+    add_lang,
     add_profile,
     add_registry,
     add_store,
@@ -30,6 +31,7 @@ from lapor_core._cli_reports import (
     write_output,
 )
 from lapor_core.errors import NotFound, ValidationError
+from lapor_core.i18n import translator
 from lapor_core.interop.importer import (
     ImportSummary,
     import_lapor_csv,
@@ -171,12 +173,11 @@ def run_import(args: argparse.Namespace) -> int:
         summary = _run_import_file(service, args, csv_options, dry=dry)
     finally:
         store.close()
-    sys.stdout.write(summary.render())
+    _ = translator(args.lang)
+    sys.stdout.write(summary.render(_))
     if dry:
-        sys.stdout.write(
-            "store: memory:// (a dry run: nothing is kept; pass --store or set "
-            f"{LAPOR_STORE_ENV})\n"
-        )
+        dry_run = _("store: memory:// (a dry run: nothing is kept; pass --store or set {env})")
+        sys.stdout.write(dry_run.format(env=LAPOR_STORE_ENV) + "\n")
     if summary.errors or (summary.conflicts and args.on_conflict == "fail"):
         return 1
     return 0
@@ -278,6 +279,7 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     imp.add_argument("file", type=path_argument, metavar="FILE", help="the CSV file")
     add_store(imp, fallback=f"{DEFAULT_STORE_URL}, a dry run")
+    add_lang(imp)
     add_registry(imp)
     imp.add_argument("--format", choices=("lapor-csv",), default="lapor-csv", help="file format")
     imp.add_argument(

@@ -461,7 +461,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             print(indicators_csv(figures), end="")
             return 0
         if args.format == "json":
-            print(_simulation_json(result, figures, redact_dsn(shown)), end="")
+            print(_simulation_json(result, figures, redact_dsn(shown), args.lang), end="")
             return 0
         _print_simulation(args, result, profile.name, len(registry))
         statuses = ", ".join(
@@ -481,15 +481,16 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def _simulation_json(
-    result: SimulationResult, figures: Sequence[AgencyIndicators], database: str
+    result: SimulationResult, figures: Sequence[AgencyIndicators], database: str, lang: str
 ) -> str:
     """``simulate --format json``: the run's counts, its refusals and the indicators."""
+    _ = translator(lang)
     record = {
         "complaints": result.complaints,
         "commands": result.commands,
         "refused": result.refused,
         "refusals": {
-            kind: {"count": count, "example": example}
+            kind: {"count": count, "example": example.translate(_)}
             for kind, (count, example) in sorted(result.refusals.items())
         },
         "events": result.events,
@@ -528,7 +529,8 @@ def _print_simulation(
     if result.refusals:
         print(_("refused commands, by kind (the service said no, as it should):"))
         ranked = sorted(result.refusals.items(), key=lambda item: (-item[1][0], item[0]))
-        for kind, (count, example) in ranked:
+        for kind, (count, refusal) in ranked:
+            example = refusal.translate(_)
             shown = example if len(example) <= _EXAMPLE_WIDTH else example[:_EXAMPLE_WIDTH] + "..."
             print(f"  {count} {kind}: {shown}")
 

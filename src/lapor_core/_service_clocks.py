@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from lapor_core.domain.model import require_aware
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 
 __all__ = ["Clock", "ManualClock", "SystemClock"]
 
@@ -63,7 +63,11 @@ class ManualClock:
         """Move to *instant*; refuses to go back."""
         require_aware(instant, "instant")
         if instant < self._now:
-            raise ValidationError(f"a manual clock does not go back ({instant} < {self._now})")
+            raise ValidationError(
+                N_("a manual clock does not go back ({instant} < {now})"),
+                instant=instant,
+                now=self._now,
+            )
         self._now = instant
 
     def advance(self, delta: timedelta) -> datetime:

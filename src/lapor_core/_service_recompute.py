@@ -28,7 +28,13 @@ from lapor_core.domain.commands import Command, RecomputeDeadlines
 from lapor_core.domain.events import DeadlinesRecomputed, Event
 from lapor_core.domain.model import ComplaintId, Status
 from lapor_core.domain.state import Complaint
-from lapor_core.errors import CorruptStream, InvalidTransition, UndecodableEvent, ValidationError
+from lapor_core.errors import (
+    N_,
+    CorruptStream,
+    InvalidTransition,
+    UndecodableEvent,
+    ValidationError,
+)
 from lapor_core.ports.projection import ComplaintQuery, Page
 
 
@@ -105,11 +111,18 @@ def recompute_deadlines(
     """Record, once per complaint, how the service's calendar moves the open deadlines."""
     calendar = service.calendar
     if isinstance(previous_until, bool) or not isinstance(previous_until, int):
-        raise ValidationError(f"previous_until must be a year (int), got {previous_until!r}")
+        raise ValidationError(
+            N_("previous_until must be a year (int), got {previous_until!r}"),
+            previous_until=previous_until,
+        )
     if previous_until >= calendar.confirmed_until:
         raise ValidationError(
-            f"the installed calendar data is confirmed up to {calendar.confirmed_until}; "
-            f"deadlines counted with the data up to {previous_until} cannot move"
+            N_(
+                "the installed calendar data is confirmed up to {confirmed_until}; "
+                "deadlines counted with the data up to {previous_until} cannot move"
+            ),
+            confirmed_until=calendar.confirmed_until,
+            previous_until=previous_until,
         )
     before = calendar.replace(confirmed_until=previous_until)
     system = Actor.system(claimant)

@@ -123,7 +123,7 @@ class World:
         self.refused = 0
         # refused commands by kind ("Forward (PermissionDenied)"), and the first message of each
         self.refusals: dict[str, int] = {}
-        self.refusal_examples: dict[str, str] = {}
+        self.refusal_examples: dict[str, LaporError] = {}
         self.submitted = 0
         self.national = Actor.national_admin("admin-nasional")
         self.system = Actor.system("simulator")
@@ -165,7 +165,7 @@ class World:
             self.refused += 1
             kind = f"{type(command).__name__} ({type(refused).__name__})"
             self.refusals[kind] = self.refusals.get(kind, 0) + 1
-            self.refusal_examples.setdefault(kind, str(refused))
+            self.refusal_examples.setdefault(kind, refused)
             return None
 
     def admin(self, agency_id: str, role: Role = Role.AGENCY_ADMIN) -> Actor | None:

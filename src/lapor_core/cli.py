@@ -68,7 +68,7 @@ from lapor_core._cli_web import add_parsers as add_web_parsers
 from lapor_core.domain.check import CheckProblem, CheckReport, check
 from lapor_core.domain.complaint import owners
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table, mermaid
-from lapor_core.i18n import translator
+from lapor_core.i18n import Translate, translator
 
 __all__ = ["build_parser", "main"]
 
@@ -211,11 +211,13 @@ def _diagram(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     """Validate and model-check a profile; exit 1 when it has any problem."""
     target = args.profile
+    _ = translator(args.lang)
+    error = _("error")
     loaded = None
     try:
         loaded = load_profile(target)
     except NotFound as exc:
-        print(f"lapor-core check: error: {exc}", file=sys.stderr)
+        print(f"lapor-core check: {error}: {exc.translate(_)}", file=sys.stderr)
         return 2
     except ProfileError as exc:
         report = CheckReport.from_error(str(target), exc)
@@ -230,26 +232,36 @@ def _check(args: argparse.Namespace) -> int:
             load_registry(registry)
         except NotFound as exc:
             if args.registry is not None:
-                print(f"lapor-core check: error: {exc}", file=sys.stderr)
+                print(f"lapor-core check: {error}: {exc.translate(_)}", file=sys.stderr)
                 return 2
         except ProfileError as exc:
             found = CheckReport.from_error(str(registry), exc).problems
             report = CheckReport(report.profile, (*report.problems, *found))
         except ValidationError as exc:
-            found = (CheckProblem("agency", str(exc)),)
+            found = (CheckProblem.of("agency", exc.template or str(exc), **exc.fields),)
             report = CheckReport(report.profile, (*report.problems, *found))
-    print(report.render(), end="")
-    _warn_about_the_calendar(loaded)
+    print(report.render(_), end="")
+    _warn_about_the_calendar(loaded, _)
     return 0 if report.ok else 1
 
 
-def _warn_about_the_calendar(profile: Profile | None) -> None:
+def _warn_about_the_calendar(profile: Profile | None, _: Translate) -> None:
     """Say when the calendar's confirmed data ends within 12 months (not a problem)."""
     if profile is None:
         return
-    warning = profile.calendar().data_warning(datetime.now(UTC).date())
-    if warning is not None:
-        print(f"warning (peringatan): {warning}")
+    calendar = profile.calendar()
+    if calendar.data_warning(datetime.now(UTC).date()) is not None:
+        last = calendar.provisional_from - timedelta(days=1)
+        warning = _(
+            "the confirmed holiday data ends on {last}: deadlines from {since} on are "
+            "provisional; install a newer holidays package (pip install -U holidays), then "
+            "run lapor-core recompute --previous-data {year}"
+        ).format(
+            last=last.isoformat(),
+            since=calendar.provisional_from.isoformat(),
+            year=calendar.confirmed_until,
+        )
+        print(_("warning") + f": {warning}")
 
 
 def _version() -> str:
@@ -319,6 +331,7 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     check_.add_argument(
         "profile", type=path_argument, metavar="FILE_OR_NAME", help="bundled profile name or path"
     )
+    add_lang(check_)
     add_registry(
         check_,
         default=None,
@@ -405,22 +418,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     """Run the parsed command; a refusal is a message and exit 1, never a traceback."""
+    _ = translator(getattr(args, "lang", None) or default_lang())
+    error = _("error")
     try:
         return int(args.func(args))
     except UsageError as exc:  # found only once the command looked at its options
         return _usage_error(args, str(exc))
     except LaporError as exc:
-        print(f"lapor-core: error: {exc}", file=sys.stderr)
+        print(f"lapor-core: {error}: {exc.translate(_)}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into a pager or `head` that closed early
         sys.stderr.close()
         return 0
     except OSError as exc:  # a file the system refuses (a directory, no permission, ...)
         where = f"{exc.filename}: " if exc.filename is not None else ""
-        print(f"lapor-core: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"lapor-core: {error}: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except UnicodeDecodeError as exc:  # a file given as text that is not UTF-8
-        print(f"lapor-core: error: not UTF-8 text: {exc}", file=sys.stderr)
+        not_utf8 = _("not UTF-8 text")
+        print(f"lapor-core: {error}: {not_utf8}: {exc}", file=sys.stderr)
         return 1
 
 

@@ -5,10 +5,18 @@ Every refusal raised by the library is a :class:`LaporError`. Each subclass also
 subclasses the matching builtin, so callers may catch either (``except ValueError``
 keeps working for code that does not know our names).
 
+A message is written in English as a template with named fields and their values,
+``PermissionDenied(N_("agency {agency!r} has no decree (SK)"), agency="ppu")``: ``str()``
+is the English text, and :meth:`LaporError.translate` gives it in another language
+through the gettext catalogs (``lapor_core.i18n``), which is how the command line prints
+it. A message without a template is shown as it is in every language.
+
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 __all__ = [
     "CalendarRangeError",
@@ -26,12 +34,74 @@ __all__ = [
 ]
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """
+    Mark *message* for the catalogs without translating it now (it is translated later).
+
+    Used for texts defined before a language is known: error templates, the column
+    descriptions of a table. ``lapor_core.i18n`` re-exports it.
+
+    .. versionadded:: 0.2.0
+    """
+    return message
+
+
+def fill(template: str, fields: Mapping[str, object]) -> str:
+    """
+    *template* with its named *fields* (``str.format``), or as it is when there are none.
+
+    .. versionadded:: 0.2.0
+    """
+    return template.format_map(fields) if fields else template
+
+
 class LaporError(Exception):
     """
     Base class of every error raised by ``lapor_core``.
 
+    Args:
+        *args: The message (an English template when *fields* are given), as for
+            :class:`Exception`.
+        **fields: The values of the template's named fields.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       A message may be a template with named fields, translated by :meth:`translate`.
     """
+
+    template: str | None
+    """The English message before its fields are filled in (``None``: no single message)."""
+    fields: Mapping[str, object]
+    """The values of the template's fields."""
+
+    def __init__(self, *args: object, **fields: object) -> None:
+        """Record the message; with *fields*, the message is filled in from its template."""
+        if fields:
+            if len(args) != 1 or not isinstance(args[0], str):
+                raise TypeError("a message with fields is one template string")
+            super().__init__(fill(args[0], fields))
+        else:
+            super().__init__(*args)
+        single = len(args) == 1 and isinstance(args[0], str)
+        self.template = args[0] if single and isinstance(args[0], str) else None
+        self.fields = fields
+
+    def translate(self, gettext: Callable[[str], str]) -> str:
+        """
+        The message in the language of *gettext* (``lapor_core.i18n.translator(lang)``).
+
+        A message the catalogs do not hold (one built without a template), or a
+        translation that does not fit the fields, is returned in English, as ``str()``
+        gives it.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.template is None:
+            return str(self)
+        try:
+            return fill(gettext(self.template), self.fields)
+        except (KeyError, IndexError, ValueError):
+            return str(self)
 
 
 class ValidationError(LaporError, ValueError):

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Final
 
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 
 __all__ = ["DOMAIN", "LANGUAGES", "N_", "WEEKDAYS", "Translate", "translations", "translator"]
 
@@ -41,15 +41,6 @@ LANGUAGES: Final = ("id", "en")
 
 Translate = Callable[[str], str]
 """A function from an English message to its text in one language."""
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
-    """
-    Mark *message* for the catalogs without translating it now (it is translated later).
-
-    Used for texts defined at import time, such as a table of column descriptions.
-    """
-    return message
 
 
 WEEKDAYS: Final = (

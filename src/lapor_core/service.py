@@ -40,6 +40,7 @@ from lapor_core.domain.privacy import redact, redact_event
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.scope import require_scope
 from lapor_core.errors import (
+    N_,
     ConcurrencyConflict,
     CorruptStream,
     InvalidTransition,
@@ -164,11 +165,16 @@ class History:
             return replay(self.events)
         state = self.complaint
         if not self.events or state.id != self.events[0].complaint_id:
-            raise ValidationError(f"the state given is of {state.id}, not of the events' complaint")
+            raise ValidationError(
+                N_("the state given is of {state_id}, not of the events' complaint"),
+                state_id=state.id,
+            )
         if state.version != len(self.events):
             raise ValidationError(
-                f"the state given of {state.id} is at version {state.version}, "
-                f"not {len(self.events)}"
+                N_("the state given of {state_id} is at version {version}, not {count}"),
+                state_id=state.id,
+                version=state.version,
+                count=len(self.events),
             )
         return state
 
@@ -272,20 +278,22 @@ class ComplaintService:
     ) -> None:
         """Compile the profile once; nothing is read or written yet."""
         if max_attempts < 1:
-            raise ValidationError("max_attempts must be at least 1")
+            raise ValidationError(N_("max_attempts must be at least 1"))
         if cache_size < 0:
-            raise ValidationError("cache_size must not be negative")
+            raise ValidationError(N_("cache_size must not be negative"))
         if (
             not isinstance(snapshot_every, int)
             or isinstance(snapshot_every, bool)
             or snapshot_every < 0
         ):
             raise ValidationError(
-                f"snapshot_every must be an int >= 0 (0: no snapshots), got {snapshot_every!r}"
+                N_("snapshot_every must be an int >= 0 (0: no snapshots), got {snapshot_every!r}"),
+                snapshot_every=snapshot_every,
             )
         if not isinstance(max_clock_skew, timedelta) or max_clock_skew < timedelta(0):
             raise ValidationError(
-                f"max_clock_skew must be a non-negative timedelta, got {max_clock_skew!r}"
+                N_("max_clock_skew must be a non-negative timedelta, got {max_clock_skew!r}"),
+                max_clock_skew=max_clock_skew,
             )
         self.store = store
         self.context = Context.create(profile, registry, calendar)
@@ -324,7 +332,7 @@ class ComplaintService:
         """
         state = self._state(complaint_id)
         if state is None:
-            raise NotFound(f"complaint {complaint_id} does not exist")
+            raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
         return state
 
     def view(self, complaint_id: ComplaintId, actor: Actor) -> Complaint:
@@ -580,8 +588,13 @@ class ComplaintService:
             if found is not None:
                 if found[0] != state.id:
                     raise ValidationError(
-                        f"idempotency key {idempotency_key!r} was used for complaint "
-                        f"{found[0]}, not {state.id}"
+                        N_(
+                            "idempotency key {key!r} was used for complaint {used_for}, "
+                            "not {complaint_id}"
+                        ),
+                        key=idempotency_key,
+                        used_for=found[0],
+                        complaint_id=state.id,
                     )
                 return HandleResult(self.get(found[0]), (), duplicate=True)
         row = project(state, self.context.calendar, self.context.profile.clocks)
@@ -609,7 +622,9 @@ class ComplaintService:
         .. versionadded:: 0.2.0
         """
         if not isinstance(self.store, BulkStore):
-            raise ValidationError(f"{type(self.store).__name__} has no append_many")
+            raise ValidationError(
+                N_("{type_name} has no append_many"), type_name=type(self.store).__name__
+            )
         if not histories:
             return ()
         calendar, clocks = self.context.calendar, self.context.profile.clocks
@@ -680,7 +695,7 @@ class ComplaintService:
     ) -> HandleResult:
         assert self._pending is not None  # noqa: S101 - only called inside batch()
         if command.idempotency_key is not None:
-            raise ValidationError("idempotency keys are not supported inside batch()")
+            raise ValidationError(N_("idempotency keys are not supported inside batch()"))
         complaint = self._state(command.complaint_id)
         instant = self._instant(complaint, now)
         events = decide(complaint, command, actor, instant, self.context)
@@ -714,9 +729,11 @@ class ComplaintService:
         .. versionadded:: 0.1.0
         """
         if not isinstance(self.store, BulkStore):
-            raise ValidationError(f"{type(self.store).__name__} has no append_many")
+            raise ValidationError(
+                N_("{type_name} has no append_many"), type_name=type(self.store).__name__
+            )
         if self._pending is not None:
-            raise ValidationError("batches do not nest")
+            raise ValidationError(N_("batches do not nest"))
         pending: dict[ComplaintId, _Pending] = {}
         self._pending = pending
         try:
@@ -763,8 +780,10 @@ class ComplaintService:
         complaint_id = found[0]
         if complaint_id != command.complaint_id:
             raise ValidationError(
-                f"idempotency key {key!r} was used for complaint {complaint_id}, "
-                f"not {command.complaint_id}"
+                N_("idempotency key {key!r} was used for complaint {complaint_id}, not {other_id}"),
+                key=key,
+                complaint_id=complaint_id,
+                other_id=command.complaint_id,
             )
         return HandleResult(self.get(complaint_id), (), duplicate=True, attempts=attempt)
 

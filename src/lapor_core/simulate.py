@@ -27,6 +27,7 @@ from lapor_core._simulate_traffic import World
 from lapor_core.domain.agencies import Agency, AgencyKind, AgencyRegistry
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import RegionCode
+from lapor_core.errors import LaporError
 from lapor_core.service import ComplaintService, ManualClock
 from lapor_core.storage.base import ComplaintQuery, ComplaintStore
 
@@ -76,7 +77,8 @@ class SimulationResult:
         refused: Commands the workflow refused (the simulated people try things the
             rules forbid: a late reply, a forward to an agency without its decree).
         refusals: The refused commands by kind, such as ``"Reply (InvalidTransition)"``,
-            with one example message each: ``{kind: (count, message)}``.
+            with one example refusal each: ``{kind: (count, error)}`` (``str(error)`` is
+            its English message, ``error.translate(...)`` another language's).
 
     .. versionadded:: 0.1.0
     """
@@ -89,7 +91,7 @@ class SimulationResult:
     elapsed: float
     peak_memory: int
     by_status: dict[str, int]
-    refusals: dict[str, tuple[int, str]] = attrs.field(factory=dict)
+    refusals: dict[str, tuple[int, LaporError]] = attrs.field(factory=dict)
 
     def refusal_summary(self, limit: int = 3) -> str:
         """

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -21,7 +21,11 @@ def instance_of(*types: type) -> Validator:
     def check(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, types) or (isinstance(value, bool) and not allow_bool):
             raise ValidationError(
-                f"{attr.name} must be {names}, got {type(value).__name__} {value!r}"
+                N_("{attr_name} must be {names}, got {type_name} {value!r}"),
+                attr_name=attr.name,
+                names=names,
+                type_name=type(value).__name__,
+                value=value,
             )
 
     return check
@@ -100,26 +104,51 @@ def check_text(value: object, what: str, *, max_length: int, single_line: bool) 
             refuse (NUL, another control character, a lone surrogate).
     """
     if not isinstance(value, str):
-        raise ValidationError(f"{what} must be a string, got {type(value).__name__} {value!r}")
+        raise ValidationError(
+            N_("{what} must be a string, got {type_name} {value!r}"),
+            what=what,
+            type_name=type(value).__name__,
+            value=value,
+        )
     if len(value) > max_length:
-        raise ValidationError(f"{what} is {len(value)} characters long; the limit is {max_length}")
+        raise ValidationError(
+            N_("{what} is {count} characters long; the limit is {max_length}"),
+            what=what,
+            count=len(value),
+            max_length=max_length,
+        )
     refused = (_SINGLE_LINE_REFUSED if single_line else _FREE_TEXT_REFUSED).search(value)
     if refused is not None:
         char, at = refused.group(), refused.start()
         if char == "\x00":
-            raise ValidationError(f"{what} contains a NUL character (at position {at})")
+            raise ValidationError(
+                N_("{what} contains a NUL character (at position {at})"), what=what, at=at
+            )
         if "\ud800" <= char <= "\udfff":
             raise ValidationError(
-                f"{what} contains a lone surrogate U+{ord(char):04X} (at position {at}), "
-                "which is not valid Unicode text"
+                N_(
+                    "{what} contains a lone surrogate U+{ord:04X} (at position {at}), which "
+                    "is not valid Unicode text"
+                ),
+                what=what,
+                ord=ord(char),
+                at=at,
             )
         rule = "a single line, without line breaks or tabs" if single_line else "free text"
         raise ValidationError(
-            f"{what} contains the control character U+{ord(char):04X} (at position {at}); "
-            f"{what} is {rule}"
+            N_(
+                "{what} contains the control character U+{ord:04X} (at position {at}); "
+                "{what} is {rule}"
+            ),
+            what=what,
+            ord=ord(char),
+            at=at,
+            rule=rule,
         )
     if not value.strip():
-        raise ValidationError(f"{what} must be a non-empty string, got {value!r}")
+        raise ValidationError(
+            N_("{what} must be a non-empty string, got {value!r}"), what=what, value=value
+        )
     return value
 
 
@@ -172,12 +201,17 @@ def text_tuple(what: str) -> Callable[[object], tuple[Any, ...]]:
     def convert(value: object) -> tuple[Any, ...]:
         if isinstance(value, str | bytes):
             raise ValidationError(
-                f"{what} must be a sequence of strings, not the bare {type(value).__name__} "
-                f"{value!r}"
+                N_("{what} must be a sequence of strings, not the bare {type_name} {value!r}"),
+                what=what,
+                type_name=type(value).__name__,
+                value=value,
             )
         if not isinstance(value, Iterable):
             raise ValidationError(
-                f"{what} must be a sequence of strings, got {type(value).__name__} {value!r}"
+                N_("{what} must be a sequence of strings, got {type_name} {value!r}"),
+                what=what,
+                type_name=type(value).__name__,
+                value=value,
             )
         return tuple(value)
 

@@ -21,7 +21,7 @@ from lapor_core.domain._validators import (
     optional_identifier,
 )
 from lapor_core.domain.agencies import AgencyRegistry
-from lapor_core.errors import PermissionDenied, ValidationError
+from lapor_core.errors import N_, PermissionDenied, ValidationError
 
 __all__ = ["Actor", "Role", "make_agency_actor"]
 
@@ -95,9 +95,11 @@ class Actor:
     def __attrs_post_init__(self) -> None:
         """Check that agency roles carry an agency and reporters do not."""
         if self.role.is_agency_role and self.agency_id is None:
-            raise ValidationError(f"a {self.role.value} actor must name its agency")
+            raise ValidationError(N_("a {role} actor must name its agency"), role=self.role.value)
         if self.role in (Role.REPORTER, Role.PUBLIC) and self.agency_id is not None:
-            raise ValidationError(f"a {self.role.value} actor does not belong to an agency")
+            raise ValidationError(
+                N_("a {role} actor does not belong to an agency"), role=self.role.value
+            )
 
     @classmethod
     def reporter(cls, reporter_id: str) -> Actor:
@@ -125,7 +127,9 @@ class Actor:
         """
         if not isinstance(role, Role) or not role.is_agency_role:
             choices = ", ".join(r.value for r in Role if r.is_agency_role)
-            raise ValidationError(f"{role!r} is not an agency role (one of: {choices})")
+            raise ValidationError(
+                N_("{role!r} is not an agency role (one of: {choices})"), role=role, choices=choices
+            )
         return cls(actor_id, role, agency_id)
 
     @classmethod
@@ -193,10 +197,13 @@ def make_agency_actor(registry: AgencyRegistry, actor_id: str, role: Role, agenc
     """
     agency = registry.get(agency_id)
     if not role.is_agency_role:
-        raise ValidationError(f"{role.value} is not an agency role")
+        raise ValidationError(N_("{role} is not an agency role"), role=role.value)
     if not agency.has_decree:
         raise PermissionDenied(
-            f"agency {agency_id!r} has no decree (SK) appointing its complaint team; "
-            "it cannot be given admin accounts"
+            N_(
+                "agency {agency_id!r} has no decree (SK) appointing its complaint team; "
+                "it cannot be given admin accounts"
+            ),
+            agency_id=agency_id,
         )
     return Actor(actor_id, role, agency_id)

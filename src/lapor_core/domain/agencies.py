@@ -21,7 +21,7 @@ from lapor_core.domain._config import check, one_of, structure
 from lapor_core.domain._validators import instance_of
 from lapor_core.domain.model import RegionCode
 from lapor_core.domain.regions import RegionList
-from lapor_core.errors import NotFound, ProfileError, ValidationError
+from lapor_core.errors import N_, NotFound, ProfileError, ValidationError
 
 __all__ = [
     "TIME_ZONES",
@@ -87,12 +87,20 @@ _TOP_LEVEL = frozenset(
 
 def _check_id(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not _ID_RE.fullmatch(value):
-        raise ValidationError(f"invalid agency {attr.name}: {value!r} (lowercase, digits, ._-)")
+        raise ValidationError(
+            N_("invalid agency {attr_name}: {value!r} (lowercase, digits, ._-)"),
+            attr_name=attr.name,
+            value=value,
+        )
 
 
 def _check_tz(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
     if value not in TIME_ZONES:
-        raise ValidationError(f"invalid agency time zone {value!r}; expected one of {TIME_ZONES}")
+        raise ValidationError(
+            N_("invalid agency time zone {value!r}; expected one of {zones}"),
+            value=value,
+            zones=TIME_ZONES,
+        )
 
 
 @attrs.frozen
@@ -124,7 +132,7 @@ class Agency:
     def __attrs_post_init__(self) -> None:
         """The name must not be blank."""
         if not isinstance(self.name, str) or not self.name.strip():
-            raise ValidationError(f"agency {self.id!r} needs a name")
+            raise ValidationError(N_("agency {agency_id!r} needs a name"), agency_id=self.id)
 
 
 def _valid_id(value: str) -> str | None:
@@ -221,23 +229,28 @@ class AgencyRegistry:
         by_id: dict[str, Agency] = {}
         for agency in agencies:
             if agency.id in by_id:
-                raise ValidationError(f"duplicate agency id {agency.id!r}")
+                raise ValidationError(N_("duplicate agency id {agency_id!r}"), agency_id=agency.id)
             by_id[agency.id] = agency
         roots = [a for a in by_id.values() if a.parent is None]
         if len(roots) != 1 or roots[0].kind is not AgencyKind.NATIONAL:
             raise ValidationError(
-                "the agency tree needs exactly one root, of kind 'national'; found "
-                f"{[a.id for a in roots]}"
+                N_("the agency tree needs exactly one root, of kind 'national'; found {value}"),
+                value=[a.id for a in roots],
             )
         children: dict[str, list[str]] = {a: [] for a in by_id}
         for agency in by_id.values():
             if agency.parent is not None:
                 if agency.parent not in by_id:
                     raise ValidationError(
-                        f"agency {agency.id!r} names unknown parent {agency.parent!r}"
+                        N_("agency {agency_id!r} names unknown parent {parent!r}"),
+                        agency_id=agency.id,
+                        parent=agency.parent,
                     )
                 if agency.kind is AgencyKind.NATIONAL:
-                    raise ValidationError(f"agency {agency.id!r}: only the root may be national")
+                    raise ValidationError(
+                        N_("agency {agency_id!r}: only the root may be national"),
+                        agency_id=agency.id,
+                    )
                 children[agency.parent].append(agency.id)
         ancestors: dict[str, frozenset[str]] = {}
         for agency_id in by_id:
@@ -245,7 +258,7 @@ class AgencyRegistry:
             node: str | None = agency_id
             while node is not None:
                 if node in chain:
-                    raise ValidationError(f"agency tree has a cycle through {node!r}")
+                    raise ValidationError(N_("agency tree has a cycle through {node!r}"), node=node)
                 chain.append(node)
                 node = by_id[node].parent
             ancestors[agency_id] = frozenset(chain)
@@ -337,7 +350,9 @@ class AgencyRegistry:
         try:
             return self._agencies[agency_id]
         except KeyError:
-            raise NotFound(f"no agency with id {agency_id!r} in the registry") from None
+            raise NotFound(
+                N_("no agency with id {agency_id!r} in the registry"), agency_id=agency_id
+            ) from None
 
     def children(self, agency_id: str) -> tuple[Agency, ...]:
         """Direct children of an agency."""
@@ -357,7 +372,9 @@ class AgencyRegistry:
         """Whether *agency_id* is *ancestor_id* or lies below it."""
         ancestors = self._ancestors.get(agency_id)
         if ancestors is None:
-            raise NotFound(f"no agency with id {agency_id!r} in the registry")
+            raise NotFound(
+                N_("no agency with id {agency_id!r} in the registry"), agency_id=agency_id
+            )
         return ancestor_id in ancestors
 
     def subtree(self, agency_id: str) -> tuple[Agency, ...]:
@@ -381,7 +398,9 @@ class AgencyRegistry:
         node = self.get(agency_id)
         while not node.kind.is_top_level:
             if node.parent is None:
-                raise ValidationError(f"agency {agency_id!r} is not inside any K/L/D")
+                raise ValidationError(
+                    N_("agency {agency_id!r} is not inside any K/L/D"), agency_id=agency_id
+                )
             node = self._agencies[node.parent]
         return node
 

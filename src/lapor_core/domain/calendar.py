@@ -49,7 +49,7 @@ from lapor_core.domain.calendar_overrides import (
     overrides_from_records,
     parse_overrides,
 )
-from lapor_core.errors import CalendarRangeError, ValidationError
+from lapor_core.errors import N_, CalendarRangeError, ValidationError
 
 __all__ = [
     "DEFAULT_TIME_ZONE",
@@ -92,29 +92,37 @@ def _to_overrides(value: Iterable[CalendarOverride]) -> tuple[CalendarOverride, 
     try:
         overrides = tuple(value)
     except TypeError:
-        raise ValidationError(f"overrides must be an iterable, got {value!r}") from None
+        raise ValidationError(
+            N_("overrides must be an iterable, got {value!r}"), value=value
+        ) from None
     kinds: dict[date, OverrideKind] = {}
     for i, override in enumerate(overrides):
         if not isinstance(override, CalendarOverride):
-            raise ValidationError(f"overrides[{i}] must be a CalendarOverride, got {override!r}")
+            raise ValidationError(
+                N_("overrides[{i}] must be a CalendarOverride, got {override!r}"),
+                i=i,
+                override=override,
+            )
         previous = kinds.setdefault(override.date, override.kind)
         if previous is not override.kind:
             raise ValidationError(
-                f"overrides contradict each other on {override.date.isoformat()}: "
-                "both a holiday and a working day",
+                N_(
+                    "overrides contradict each other on {instant}: both a holiday and a working day"
+                ),
+                instant=override.date.isoformat(),
             )
     return overrides
 
 
 def _require_aware(value: object) -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise ValidationError(f"expected an aware datetime, got {value!r}")
+        raise ValidationError(N_("expected an aware datetime, got {value!r}"), value=value)
     return value
 
 
 def _require_count(value: object) -> int:
     if not isinstance(value, int) or value < 0:
-        raise ValidationError(f"n must be an int >= 0, got {value!r}")
+        raise ValidationError(N_("n must be an int >= 0, got {value!r}"), value=value)
     return value
 
 
@@ -129,11 +137,13 @@ def _to_time_zone(value: object) -> str:
     # A converter rather than a validator: converters run in field order, before the
     # day table (the last field's default) is built in that zone.
     if not isinstance(value, str):
-        raise ValidationError(f"time_zone must be an IANA key string, got {value!r}")
+        raise ValidationError(
+            N_("time_zone must be an IANA key string, got {value!r}"), value=value
+        )
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"unknown time zone {value!r}") from exc
+        raise ValidationError(N_("unknown time zone {value!r}"), value=value) from exc
     return value
 
 
@@ -142,7 +152,9 @@ def _to_confirmed_until(value: object) -> int:
     if value is None:
         return last
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"confirmed_until must be a year (int), got {value!r}")
+        raise ValidationError(
+            N_("confirmed_until must be a year (int), got {value!r}"), value=value
+        )
     return min(value, last)
 
 
@@ -342,8 +354,12 @@ class WorkingCalendar:
             return aware.astimezone(self._days.zone).date()
         except OverflowError:
             raise CalendarRangeError(
-                f"{aware.isoformat()} has no local date in {self.time_zone} (it is past the "
-                "first or last representable date)"
+                N_(
+                    "{instant} has no local date in {time_zone} (it is past the first or "
+                    "last representable date)"
+                ),
+                instant=aware.isoformat(),
+                time_zone=self.time_zone,
             ) from None
 
     def _end_of_day(self, day: date) -> datetime:
@@ -354,7 +370,9 @@ class WorkingCalendar:
             return self.local_date(value)
         if isinstance(value, date):
             return value
-        raise ValidationError(f"expected a date or an aware datetime, got {value!r}")
+        raise ValidationError(
+            N_("expected a date or an aware datetime, got {value!r}"), value=value
+        )
 
     # --------------------------------------------------------------------- errors
 
@@ -522,7 +540,7 @@ class WorkingCalendar:
             zone = None
         # The UTC test first skips the costlier utcoffset() call in the common case.
         if zone is not UTC and (zone is None or start.utcoffset() is None):
-            raise ValidationError(f"expected an aware datetime, got {start!r}")
+            raise ValidationError(N_("expected an aware datetime, got {start!r}"), start=start)
         day = self.local_date(start)
         try:
             base = days.base[day]
@@ -561,8 +579,13 @@ class WorkingCalendar:
             return self._end_of_day(day + timedelta(days=days))
         except OverflowError:
             raise ValidationError(
-                f"{days} calendar day(s) after {day.isoformat()} is past the last "
-                f"representable date {date.max.isoformat()}"
+                N_(
+                    "{days} calendar day(s) after {instant} is past the last representable "
+                    "date {later}"
+                ),
+                days=days,
+                instant=day.isoformat(),
+                later=date.max.isoformat(),
             ) from None
 
     def working_days_between(self, a: datetime | date, b: datetime | date) -> int:

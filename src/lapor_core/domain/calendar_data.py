@@ -28,7 +28,7 @@ import holidays
 from holidays.countries.indonesia import Indonesia
 
 from lapor_core.domain.calendar_overrides import CalendarOverride, OverrideKind
-from lapor_core.errors import CalendarRangeError, ValidationError
+from lapor_core.errors import N_, CalendarRangeError, ValidationError
 
 __all__ = [
     "GOVERNMENT",
@@ -177,14 +177,14 @@ def to_years(value: Iterable[int] | None) -> range:
         try:
             unique = sorted({int(year) for year in value})
         except (TypeError, ValueError) as exc:
-            raise ValidationError(f"years must be integers, got {value!r}") from exc
+            raise ValidationError(N_("years must be integers, got {value!r}"), value=value) from exc
         if not unique:
-            raise ValidationError("years must not be empty")
+            raise ValidationError(N_("years must not be empty"))
         years = range(unique[0], unique[-1] + 1)
         if len(years) != len(unique):
-            raise ValidationError(f"years must be contiguous, got {unique!r}")
+            raise ValidationError(N_("years must be contiguous, got {unique!r}"), unique=unique)
     if len(years) == 0:
-        raise ValidationError("years must not be empty")
+        raise ValidationError(N_("years must not be empty"))
     return years
 
 
@@ -270,8 +270,15 @@ class DayTable:
         if first_year < allowed.start or last_year >= allowed.stop:
             what = "cuti bersama" if include_cuti_bersama else "national holiday"
             raise CalendarRangeError(
-                f"years {first_year}-{last_year} reach beyond the {what} data available "
-                f"({allowed.start}-{allowed.stop - 1})",
+                N_(
+                    "years {first_year}-{last_year} reach beyond the {what} data available "
+                    "({start}-{value})"
+                ),
+                first_year=first_year,
+                last_year=last_year,
+                what=what,
+                start=allowed.start,
+                value=allowed.stop - 1,
             )
         zone = zoneinfo.ZoneInfo(time_zone)
         public = holiday_names(PUBLIC, first_year, last_year)

@@ -23,7 +23,7 @@ from datetime import date, datetime
 import attrs
 
 from lapor_core.domain._config import check, structure
-from lapor_core.errors import ProfileError, ValidationError
+from lapor_core.errors import N_, ProfileError, ValidationError
 
 __all__ = [
     "CalendarOverride",
@@ -53,17 +53,29 @@ class OverrideKind(enum.Enum):
 
 def _check_override_date(_: object, attribute: attrs.Attribute[date], value: object) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError(f"{attribute.name} must be a date (not a datetime), got {value!r}")
+        raise ValidationError(
+            N_("{attribute_name} must be a date (not a datetime), got {value!r}"),
+            attribute_name=attribute.name,
+            value=value,
+        )
 
 
 def _check_text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{attribute.name} must be a non-empty string, got {value!r}")
+        raise ValidationError(
+            N_("{attribute_name} must be a non-empty string, got {value!r}"),
+            attribute_name=attribute.name,
+            value=value,
+        )
 
 
 def _check_kind(_: object, attribute: attrs.Attribute[OverrideKind], value: object) -> None:
     if not isinstance(value, OverrideKind):
-        raise ValidationError(f"{attribute.name} must be an OverrideKind, got {value!r}")
+        raise ValidationError(
+            N_("{attribute_name} must be an OverrideKind, got {value!r}"),
+            attribute_name=attribute.name,
+            value=value,
+        )
 
 
 @attrs.frozen

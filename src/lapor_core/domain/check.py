@@ -39,7 +39,7 @@ Pure: no I/O. The ``lapor-core check`` command loads a profile and prints the re
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, TypeAlias, TypeVar
 
 import attrs
@@ -51,7 +51,7 @@ from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Outcome, Status,
 from lapor_core.domain.model import Confidence
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.profile_rules import version_problems
-from lapor_core.errors import ProfileError
+from lapor_core.errors import N_, ProfileError, fill
 
 __all__ = ["CheckProblem", "CheckReport", "check"]
 
@@ -79,10 +79,38 @@ class CheckProblem:
 
     key: str
     message: str
+    template: str | None = attrs.field(default=None, eq=False, repr=False)
+    """The English message before its fields are filled in, for translation."""
+    fields: Mapping[str, object] = attrs.field(factory=dict, eq=False, repr=False)
+    """The values of the template's fields."""
 
     def __str__(self) -> str:
         """``key: message``."""
         return f"{self.key}: {self.message}"
+
+    @classmethod
+    def of(cls, key: str, template: str, **fields: object) -> CheckProblem:
+        """
+        A problem whose message is *template* with its named *fields* filled in.
+
+        .. versionadded:: 0.2.0
+        """
+        return cls(key, fill(template, fields), template, fields)
+
+    def translate(self, gettext: Callable[[str], str]) -> str:
+        """
+        ``key: message`` with the message in the language of *gettext*.
+
+        A message without a template (one read from a parse error) stays in English.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.template is None:
+            return str(self)
+        try:
+            return f"{self.key}: {fill(gettext(self.template), self.fields)}"
+        except (KeyError, IndexError, ValueError):
+            return str(self)
 
     @classmethod
     def parse(cls, text: str) -> CheckProblem:
@@ -135,12 +163,20 @@ class CheckReport:
         """Whether the profile has no problem."""
         return not self.problems
 
-    def render(self) -> str:
-        """The report as text: a summary line, then one line per problem."""
+    def render(self, gettext: Callable[[str], str] = str) -> str:
+        """
+        The report as text: a summary line, then one line per problem.
+
+        Args:
+            gettext: Translates an English message (``lapor_core.i18n.translator(lang)``);
+                by default the report is in English.
+        """
+        _ = gettext
         if self.ok:
-            return f"profile {self.profile!r}: ok, no problems\n"
-        lines = [f"profile {self.profile!r}: {len(self.problems)} problem(s)"]
-        lines.extend(f"  {problem}" for problem in self.problems)
+            return _("profile {profile!r}: ok, no problems").format(profile=self.profile) + "\n"
+        head = _("profile {profile!r}: {count} problem(s)")
+        lines = [head.format(profile=self.profile, count=len(self.problems))]
+        lines.extend(f"  {problem.translate(_)}" for problem in self.problems)
         return "\n".join(lines) + "\n"
 
 
@@ -178,8 +214,8 @@ def _rule_problems(profile: Profile) -> Iterator[CheckProblem]:
     yield from _count_problems(profile)
     for key, _value, basis in profile.rules():
         if not basis.source.strip() and basis.confidence is not Confidence.LOCAL:
-            yield CheckProblem(
-                f"{key}.basis", "cites no basis and is not marked local (confidence L)"
+            yield CheckProblem.of(
+                f"{key}.basis", N_("cites no basis and is not marked local (confidence L)")
             )
 
 
@@ -187,18 +223,22 @@ def _label_problems(profile: Profile) -> Iterator[CheckProblem]:
     for status in Status:
         labels = profile.labels.get(status)
         if labels is None:
-            yield CheckProblem(f"statuses.{status.value}", "no labels")
+            yield CheckProblem.of(f"statuses.{status.value}", N_("no labels"))
             continue
         for lang, text in (("id", labels.id), ("en", labels.en)):
             if not text.strip():
-                yield CheckProblem(f"statuses.{status.value}.{lang}", "label must not be empty")
+                yield CheckProblem.of(
+                    f"statuses.{status.value}.{lang}", N_("label must not be empty")
+                )
 
 
 def _count_problems(profile: Profile) -> Iterator[CheckProblem]:
     for key, duration in profile.durations.items():
         if duration.amount <= 0:
-            yield CheckProblem(
-                f"durations.{key}.amount", f"must be positive, got {duration.amount}"
+            yield CheckProblem.of(
+                f"durations.{key}.amount",
+                N_("must be positive, got {amount}"),
+                amount=duration.amount,
             )
     for key, versions in profile.duration_versions.items():
         if len(versions) > 1:
@@ -212,10 +252,14 @@ def _count_problems(profile: Profile) -> Iterator[CheckProblem]:
     )
     for key, value in counts:
         if value <= 0:
-            yield CheckProblem(key, f"must be positive, got {value}")
+            yield CheckProblem.of(key, N_("must be positive, got {value}"), value=value)
     for key, clock in profile.clocks.items():
         if clock.duration is not None and clock.duration not in profile.durations:
-            yield CheckProblem(f"clocks.{key}.duration", f"no duration named {clock.duration!r}")
+            yield CheckProblem.of(
+                f"clocks.{key}.duration",
+                N_("no duration named {duration!r}"),
+                duration=clock.duration,
+            )
 
 
 # --------------------------------------------------------------------------- model
@@ -388,32 +432,45 @@ class _Model:
 
     def status_problems(self) -> Iterator[CheckProblem]:
         reached = {status for status, _held in self.nodes if status is not None}
-        disabled = sorted(self.profile.disabled_commands)
-        hint = f" (the profile disables {', '.join(disabled)})" if disabled else ""
+        disabled = ", ".join(sorted(self.profile.disabled_commands))
+        unreachable = N_(
+            "unreachable: no sequence of commands leads from submission to {status} under "
+            "this profile's lifecycle"
+        )
+        stuck_message = N_(
+            "cannot end: no terminal status (completed or archived) can be reached from {status}"
+        )
+        if disabled:
+            unreachable = N_(
+                "unreachable: no sequence of commands leads from submission to {status} under "
+                "this profile's lifecycle (the profile disables {disabled})"
+            )
+            stuck_message = N_(
+                "cannot end: no terminal status (completed or archived) can be reached from "
+                "{status} (the profile disables {disabled})"
+            )
+        fields = {"disabled": disabled} if disabled else {}
         for status in Status:
             if status not in reached:
-                yield CheckProblem(
-                    f"statuses.{status.value}",
-                    f"unreachable: no sequence of commands leads from submission to "
-                    f"{status.value} under this profile's lifecycle{hint}",
-                )
+                key = f"statuses.{status.value}"
+                yield CheckProblem.of(key, unreachable, status=status.value, **fields)
         finishing = self._finishing()
         stuck = {n[0] for n in self.nodes - finishing if n[0] is not None and not n[0].terminal}
         for status in Status:
             if status in stuck:
-                yield CheckProblem(
-                    f"statuses.{status.value}",
-                    "cannot end: no terminal status (completed or archived) can be reached "
-                    f"from {status.value}{hint}",
-                )
+                key = f"statuses.{status.value}"
+                yield CheckProblem.of(key, stuck_message, status=status.value, **fields)
 
     def clock_problems(self) -> Iterator[CheckProblem]:
         for name, clock in self.profile.clocks.items():
             if not self.seeded[name]:
-                yield CheckProblem(
+                yield CheckProblem.of(
                     f"clocks.{name}.start",
-                    f"never starts: none of its start events ({', '.join(sorted(clock.start))}) "
-                    "can happen under this profile's lifecycle",
+                    N_(
+                        "never starts: none of its start events ({items}) can happen under this "
+                        "profile's lifecycle"
+                    ),
+                    items=", ".join(sorted(clock.start)),
                 )
                 continue
             states = self.running[name]
@@ -422,19 +479,26 @@ class _Model:
             if stuck:
                 at = _names(node[0] for node, _p in stuck if node[0] is not None)
                 stop = ", ".join(sorted(clock.stop)) or "none"
-                yield CheckProblem(
+                yield CheckProblem.of(
                     f"clocks.{name}",
-                    f"never stops: once it runs in {at}, neither a stop event ({stop}) nor "
-                    "closing or archiving can follow",
+                    N_(
+                        "never stops: once it runs in {at}, neither a stop event ({stop}) nor "
+                        "closing or archiving can follow"
+                    ),
+                    at=at,
+                    stop=stop,
                 )
             if clock.stop and not any(
                 how == "stop" for state in states for how, _nxt in self.clock_moves(clock, state)
             ):
-                yield CheckProblem(
+                yield CheckProblem.of(
                     f"clocks.{name}.stop",
-                    f"none of its stop events ({', '.join(sorted(clock.stop))}) can happen "
-                    f"while it runs (in {where}); it stops only when the complaint is closed "
-                    "or archived",
+                    N_(
+                        "none of its stop events ({items}) can happen while it runs (in "
+                        "{where}); it stops only when the complaint is closed or archived"
+                    ),
+                    items=", ".join(sorted(clock.stop)),
+                    where=where,
                 )
             yield from self._breach_problems(name, clock, states)
 
@@ -454,16 +518,19 @@ class _Model:
             bad = firing - allowed
             detail = f"RecordBreach is allowed only in {_names(allowed) or 'no status'}"
         if bad:
-            yield CheckProblem(
+            yield CheckProblem.of(
                 f"clocks.{name}.breach",
-                f"breach action {clock.breach.value} can fire in {_names(bad)}, where the "
-                f"clock runs; {detail}",
+                N_("breach action {breach} can fire in {statuses}, where the clock runs; {detail}"),
+                breach=clock.breach.value,
+                statuses=_names(bad),
+                detail=detail,
             )
         if clock.warn_at:
             warned = {s for s in Status if self.has_row(s, c.RecordWarning, s)}
             bad = firing - warned
             if bad:
-                yield CheckProblem(
+                yield CheckProblem.of(
                     f"clocks.{name}.warn_at",
-                    f"warnings can fall due in {_names(bad)}, where RecordWarning is not allowed",
+                    N_("warnings can fall due in {statuses}, where RecordWarning is not allowed"),
+                    statuses=_names(bad),
                 )

@@ -32,6 +32,7 @@ from lapor_core.domain.model import ArchiveReason, Status
 from lapor_core.domain.scope import in_subtree
 from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
+    N_,
     InvalidTransition,
     PermissionDenied,
 )
@@ -53,15 +54,28 @@ def _owed_breach(
     running = complaint.clock(clock, agency)
     who = f"clock {clock!r}" + (f" of {agency!r}" if agency else "")
     if running is None:
-        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+        raise InvalidTransition(
+            N_("{who} is not running on complaint {complaint_id}"),
+            who=who,
+            complaint_id=complaint.id,
+        )
     if running.breached:
-        raise InvalidTransition(f"the breach of {who} on {complaint.id} is already recorded")
+        raise InvalidTransition(
+            N_("the breach of {who} on {complaint_id} is already recorded"),
+            who=who,
+            complaint_id=complaint.id,
+        )
     deadline = clock_deadline(running, ctx.calendar)
     if deadline is None:
-        raise InvalidTransition(f"{who} on {complaint.id} is paused")
+        raise InvalidTransition(
+            N_("{who} on {complaint_id} is paused"), who=who, complaint_id=complaint.id
+        )
     if now < deadline:
         raise InvalidTransition(
-            f"{who} on {complaint.id} is not breached before {deadline.isoformat()}"
+            N_("{who} on {complaint_id} is not breached before {instant}"),
+            who=who,
+            complaint_id=complaint.id,
+            instant=deadline.isoformat(),
         )
     return running, deadline
 
@@ -77,7 +91,11 @@ def _breach_events(
 ) -> Events:
     definition = ctx.profile.clocks.get(running.clock)
     if definition is None:
-        raise InvalidTransition(f"profile {ctx.profile.name!r} has no clock {running.clock!r}")
+        raise InvalidTransition(
+            N_("profile {profile_name!r} has no clock {clock!r}"),
+            profile_name=ctx.profile.name,
+            clock=running.clock,
+        )
     escalated_to = None
     if definition.breach is BreachAction.ESCALATE:
         root = ctx.registry.root.id
@@ -98,7 +116,8 @@ def _breach_events(
     if definition.breach is BreachAction.AUTO_CLOSE:
         if complaint.status is not Status.IN_PROGRESS:
             raise InvalidTransition(
-                f"automatic close applies in in_progress, not {complaint.status.value}"
+                N_("automatic close applies in in_progress, not {status}"),
+                status=complaint.status.value,
             )
         return (
             breached,
@@ -107,7 +126,8 @@ def _breach_events(
     if definition.breach is BreachAction.ARCHIVE_WITHDRAWN:
         if complaint.status is not Status.ON_HOLD:
             raise InvalidTransition(
-                f"archiving as withdrawn applies on hold, not {complaint.status.value}"
+                N_("archiving as withdrawn applies on hold, not {status}"),
+                status=complaint.status.value,
             )
         return (
             breached,
@@ -140,7 +160,10 @@ def auto_close(
             return _breach_events(
                 complaint, running=running, deadline=deadline, actor=actor, now=now, ctx=ctx
             )
-    raise InvalidTransition(f"no automatic-close clock is running on complaint {complaint.id}")
+    raise InvalidTransition(
+        N_("no automatic-close clock is running on complaint {complaint_id}"),
+        complaint_id=complaint.id,
+    )
 
 
 def record_breach(
@@ -178,16 +201,29 @@ def record_warning(
     definition = ctx.profile.clocks.get(cmd.clock)
     who = f"clock {cmd.clock!r}" + (f" of {cmd.agency!r}" if cmd.agency else "")
     if running is None or definition is None:
-        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+        raise InvalidTransition(
+            N_("{who} is not running on complaint {complaint_id}"),
+            who=who,
+            complaint_id=complaint.id,
+        )
     if cmd.threshold not in definition.warn_at:
         raise InvalidTransition(
-            f"{who} has no {cmd.threshold}% warning; it warns at {definition.warn_at}"
+            N_("{who} has no {threshold}% warning; it warns at {warn_at}"),
+            who=who,
+            threshold=cmd.threshold,
+            warn_at=definition.warn_at,
         )
     if cmd.threshold in running.warned or running.breached:
-        raise InvalidTransition(f"the {cmd.threshold}% warning of {who} is already recorded")
+        raise InvalidTransition(
+            N_("the {threshold}% warning of {who} is already recorded"),
+            threshold=cmd.threshold,
+            who=who,
+        )
     deadline = clock_deadline(running, ctx.calendar)
     if deadline is None or now < warning_instant(running, deadline, cmd.threshold):
-        raise InvalidTransition(f"the {cmd.threshold}% warning of {who} is not due yet")
+        raise InvalidTransition(
+            N_("the {threshold}% warning of {who} is not due yet"), threshold=cmd.threshold, who=who
+        )
     return (
         e.ClockWarned(
             complaint_id=complaint.id,
@@ -216,27 +252,46 @@ def extend_deadline(
     """
     option = ctx.profile.extension
     if not option.enabled:
-        raise InvalidTransition(f"profile {ctx.profile.name!r} does not allow extensions")
+        raise InvalidTransition(
+            N_("profile {profile_name!r} does not allow extensions"), profile_name=ctx.profile.name
+        )
     running = complaint.clock(cmd.clock, cmd.agency)
     definition = ctx.profile.clocks.get(cmd.clock)
     who = f"clock {cmd.clock!r}" + (f" of {cmd.agency!r}" if cmd.agency else "")
     if running is None or definition is None:
-        raise InvalidTransition(f"{who} is not running on complaint {complaint.id}")
+        raise InvalidTransition(
+            N_("{who} is not running on complaint {complaint_id}"),
+            who=who,
+            complaint_id=complaint.id,
+        )
     if not definition.extendable:
-        raise InvalidTransition(f"{who} cannot be extended (profile {ctx.profile.name!r})")
+        raise InvalidTransition(
+            N_("{who} cannot be extended (profile {profile_name!r})"),
+            who=who,
+            profile_name=ctx.profile.name,
+        )
     if running.breached:
-        raise InvalidTransition(f"{who} is already breached; it can no longer be extended")
+        raise InvalidTransition(
+            N_("{who} is already breached; it can no longer be extended"), who=who
+        )
     if running.extensions >= option.max_count:
         raise InvalidTransition(
-            f"{who} was extended {running.extensions} time(s); the limit is {option.max_count}"
+            N_("{who} was extended {extensions} time(s); the limit is {max_count}"),
+            who=who,
+            extensions=running.extensions,
+            max_count=option.max_count,
         )
     if cmd.amount > option.max_amount:
         raise InvalidTransition(
-            f"an extension of {cmd.amount} exceeds the limit of {option.max_amount}"
+            N_("an extension of {amount} exceeds the limit of {max_amount}"),
+            amount=cmd.amount,
+            max_amount=option.max_amount,
         )
     if not in_subtree(ctx, running.responsible, actor):
         raise PermissionDenied(
-            f"only the responsible agency ({running.responsible!r}) may extend {who}"
+            N_("only the responsible agency ({responsible!r}) may extend {who}"),
+            responsible=running.responsible,
+            who=who,
         )
     return (
         e.DeadlineExtended(
@@ -278,13 +333,19 @@ def recompute_deadlines(
     current = ctx.calendar.confirmed_until
     if cmd.previous_until >= current:
         raise InvalidTransition(
-            f"the calendar's data is confirmed up to {current}, not newer than "
-            f"{cmd.previous_until}: no deadline can move"
+            N_(
+                "the calendar's data is confirmed up to {current}, not newer than "
+                "{previous_until}: no deadline can move"
+            ),
+            current=current,
+            previous_until=cmd.previous_until,
         )
     done = complaint.record.deadlines_confirmed_until
     if done is not None and done >= current:
         raise InvalidTransition(
-            f"complaint {complaint.id} was already recomputed with the data up to {done}"
+            N_("complaint {complaint_id} was already recomputed with the data up to {done}"),
+            complaint_id=complaint.id,
+            done=done,
         )
     changes = recompute(complaint, _as_of(ctx.calendar, cmd.previous_until), ctx.calendar)
     return (

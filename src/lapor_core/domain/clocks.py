@@ -27,7 +27,7 @@ import attrs
 from lapor_core.domain import commands as c
 from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.model import Basis, ComplaintId
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 
 __all__ = [
     "BreachAction",
@@ -430,7 +430,9 @@ def _started(change: ClockChange, at: datetime) -> RunningClock:
         or change.amount is None
         or change.unit is None
     ):
-        raise ValidationError(f"the start of clock {change.clock!r} lacks its duration or agency")
+        raise ValidationError(
+            N_("the start of clock {clock!r} lacks its duration or agency"), clock=change.clock
+        )
     return RunningClock(
         clock=change.clock,
         agency=change.agency,

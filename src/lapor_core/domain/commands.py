@@ -47,7 +47,7 @@ from lapor_core.domain.model import (
     RegionCode,
     Reporter,
 )
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 
 __all__ = [
     "COMMANDS",
@@ -164,7 +164,7 @@ class Submit(Command):
     def __attrs_post_init__(self) -> None:
         """A misconduct report must name the office it is about."""
         if self.misconduct and self.subject_agency is None:
-            raise ValidationError("a misconduct report must name the subject_agency")
+            raise ValidationError(N_("a misconduct report must name the subject_agency"))
 
 
 @attrs.frozen(kw_only=True)
@@ -213,16 +213,20 @@ class Forward(Command):
     @agencies.validator
     def _check(self, _attr: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
         if not value:
-            raise ValidationError("forward needs at least one agency")
+            raise ValidationError(N_("forward needs at least one agency"))
         for agency in value:
             _agency_id(self, _attr, agency)
         if len(set(value)) != len(value):
-            raise ValidationError(f"forward names an agency twice: {value}")
+            raise ValidationError(N_("forward names an agency twice: {value}"), value=value)
 
     def __attrs_post_init__(self) -> None:
         """The lead must be one of the agencies."""
         if self.lead is not None and self.lead not in self.agencies:
-            raise ValidationError(f"lead agency {self.lead!r} is not among {self.agencies}")
+            raise ValidationError(
+                N_("lead agency {lead!r} is not among {agencies}"),
+                lead=self.lead,
+                agencies=self.agencies,
+            )
 
     @property
     def lead_agency(self) -> str:
@@ -324,13 +328,15 @@ class Archive(Command):
         """Duplicate links its original; other needs a note."""
         if self.reason is ArchiveReason.DUPLICATE:
             if self.duplicate_of is None:
-                raise ValidationError("archiving as duplicate needs duplicate_of (the original)")
+                raise ValidationError(
+                    N_("archiving as duplicate needs duplicate_of (the original)")
+                )
             if self.duplicate_of == self.complaint_id:
-                raise ValidationError("a complaint cannot be a duplicate of itself")
+                raise ValidationError(N_("a complaint cannot be a duplicate of itself"))
         elif self.duplicate_of is not None:
-            raise ValidationError("duplicate_of is only for the reason 'duplicate'")
+            raise ValidationError(N_("duplicate_of is only for the reason 'duplicate'"))
         if self.reason is ArchiveReason.OTHER and self.note is None:
-            raise ValidationError("archiving for reason 'other' needs a note")
+            raise ValidationError(N_("archiving for reason 'other' needs a note"))
 
 
 @attrs.frozen(kw_only=True)
@@ -392,7 +398,9 @@ class Classify(Command):
     def __attrs_post_init__(self) -> None:
         """At least one change."""
         if self.title is None and self.kind is None and self.category is None and self.tags is None:
-            raise ValidationError("classify changes nothing: give a title, kind, category or tags")
+            raise ValidationError(
+                N_("classify changes nothing: give a title, kind, category or tags")
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -458,7 +466,9 @@ class ExtendDeadline(Command):
     def __attrs_post_init__(self) -> None:
         """The extension is positive."""
         if self.amount <= 0:
-            raise ValidationError(f"an extension must be positive, got {self.amount}")
+            raise ValidationError(
+                N_("an extension must be positive, got {amount}"), amount=self.amount
+            )
 
 
 COMMANDS: tuple[type[Command], ...] = (

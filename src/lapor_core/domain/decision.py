@@ -40,6 +40,7 @@ from lapor_core.domain.scope import (
 )
 from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
+    N_,
     InvalidTransition,
     NotFound,
     PermissionDenied,
@@ -57,11 +58,14 @@ def _submit(cmd: c.Submit, actor: Actor, now: datetime, ctx: Context) -> Events:
     if actor.role is Role.REPORTER:
         if actor.id != cmd.reporter.id:
             raise PermissionDenied(
-                f"reporter {actor.id!r} may submit only as themself, not as {cmd.reporter.id!r}"
+                N_("reporter {actor_id!r} may submit only as themself, not as {reporter_id!r}"),
+                actor_id=actor.id,
+                reporter_id=cmd.reporter.id,
             )
         if cmd.channel.type.digitised_by_admin:
             raise PermissionDenied(
-                f"channel {cmd.channel.type.value} is digitised by an admin, not by the reporter"
+                N_("channel {type} is digitised by an admin, not by the reporter"),
+                type=cmd.channel.type.value,
             )
     if cmd.category is not None:
         ctx.profile.category_for(cmd.category.code)
@@ -83,8 +87,12 @@ def _submit(cmd: c.Submit, actor: Actor, now: datetime, ctx: Context) -> Events:
             router = inspectorate.id if inspectorate is not None else registry.root.id
     if actor.role is Role.AGENCY_ADMIN and not in_subtree(ctx, router, actor):
         raise PermissionDenied(
-            f"agency admin of {actor.agency_id!r} may digitise reports only for its own agency; "
-            f"set target_agency inside its subtree (got router {router!r})"
+            N_(
+                "agency admin of {agency_id!r} may digitise reports only for its own "
+                "agency; set target_agency inside its subtree (got router {router!r})"
+            ),
+            agency_id=actor.agency_id,
+            router=router,
         )
     return (
         e.ComplaintSubmitted(
@@ -135,9 +143,15 @@ def _require_room(complaint: Complaint, command: c.Command, ctx: Context, needed
     cap = ctx.profile.thread.max_messages
     if len(complaint.thread) + needed > cap:
         raise InvalidTransition(
-            f"{type(command).__name__} is refused: the thread of complaint {complaint.id} "
-            f"holds {len(complaint.thread)} messages and the profile allows at most {cap} "
-            "(options.thread.max_messages)"
+            N_(
+                "{type_name} is refused: the thread of complaint {complaint_id} holds "
+                "{count} messages and the profile allows at most {cap} "
+                "(options.thread.max_messages)"
+            ),
+            type_name=type(command).__name__,
+            complaint_id=complaint.id,
+            count=len(complaint.thread),
+            cap=cap,
         )
 
 
@@ -168,8 +182,14 @@ def _refuse_accused_office(complaint: Complaint, agency_id: str, ctx: Context) -
         inspectorate = registry.inspectorate_for(subject)
         hint = f"; route it to {inspectorate.id!r}" if inspectorate else ""
         raise ValidationError(
-            f"complaint {complaint.id} alleges misconduct by {subject!r}: "
-            f"it may not be forwarded to that office ({agency_id!r}){hint}"
+            N_(
+                "complaint {complaint_id} alleges misconduct by {subject!r}: it may not "
+                "be forwarded to that office ({agency_id!r}){hint}"
+            ),
+            complaint_id=complaint.id,
+            subject=subject,
+            agency_id=agency_id,
+            hint=hint,
         )
 
 
@@ -184,22 +204,31 @@ def _forward(
     targets = {agency_id: require_decree(ctx, agency_id) for agency_id in cmd.agencies}
     if len(set(targets.values())) != len(targets):
         raise ValidationError(
-            f"forward names agencies without SK that go to the same ancestor: {targets}"
+            N_("forward names agencies without SK that go to the same ancestor: {targets}"),
+            targets=targets,
         )
     for asked, agency_id in targets.items():
         agency = registry.get(agency_id)
         if asked != agency_id and agency_id == actor.agency_id:
             raise ValidationError(no_decree_message(ctx, asked))
         if agency_id == registry.root.id:
-            raise ValidationError("cannot forward to the national root itself")
+            raise ValidationError(N_("cannot forward to the national root itself"))
         if agency_id in existing:
-            raise ValidationError(f"complaint {complaint.id} is already assigned to {agency_id!r}")
+            raise ValidationError(
+                N_("complaint {complaint_id} is already assigned to {agency_id!r}"),
+                complaint_id=complaint.id,
+                agency_id=agency_id,
+            )
         if actor.role is Role.AGENCY_ADMIN and (
             agency_id == actor.agency_id or not in_subtree(ctx, agency_id, actor)
         ):
             raise PermissionDenied(
-                f"agency admin of {actor.agency_id!r} may forward only to units below it, "
-                f"not to {agency_id!r}"
+                N_(
+                    "agency admin of {agency_id!r} may forward only to units below it, not "
+                    "to {target!r}"
+                ),
+                agency_id=actor.agency_id,
+                target=agency_id,
             )
         _refuse_accused_office(complaint, agency.id, ctx)
     has_lead = any(a.lead for a in complaint.assignments)
@@ -227,8 +256,9 @@ def _forward_internally(
     require_agency(ctx, cmd.to)
     if cmd.to == assignment.handler or not ctx.registry.is_within(cmd.to, assignment.handler):
         raise ValidationError(
-            f"internal forwarding goes down the tree: {cmd.to!r} is not below "
-            f"{assignment.handler!r}"
+            N_("internal forwarding goes down the tree: {to!r} is not below {handler!r}"),
+            to=cmd.to,
+            handler=assignment.handler,
         )
     to = require_decree(ctx, cmd.to)
     if to == assignment.handler or not ctx.registry.is_within(to, assignment.handler):
@@ -248,8 +278,12 @@ def _reject(
     assignment = require_assignment(complaint, cmd.agency, actor, ctx)
     if assignment.followed_up_at is not None:
         raise InvalidTransition(
-            f"agency {cmd.agency!r} already posted a follow-up on {complaint.id}; "
-            "it can no longer reject it as bukan wewenang"
+            N_(
+                "agency {agency!r} already posted a follow-up on {complaint_id}; it can "
+                "no longer reject it as bukan wewenang"
+            ),
+            agency=cmd.agency,
+            complaint_id=complaint.id,
         )
     last = len(complaint.assignments) == 1
     return (
@@ -287,8 +321,12 @@ def _close(complaint: Complaint, cmd: c.Close, actor: Actor, now: datetime, ctx:
         lead = next((a for a in complaint.assignments if a.lead), complaint.assignments[0])
         if not in_subtree(ctx, lead.agency, actor):
             raise PermissionDenied(
-                f"only the lead agency ({lead.agency!r}) or the national admin may close "
-                f"complaint {complaint.id}"
+                N_(
+                    "only the lead agency ({agency!r}) or the national admin may close "
+                    "complaint {complaint_id}"
+                ),
+                agency=lead.agency,
+                complaint_id=complaint.id,
             )
     return (
         e.ComplaintClosed(
@@ -334,7 +372,11 @@ def _privacy(
 ) -> Events:
     require_scope(complaint, actor, ctx)
     if cmd.privacy == complaint.privacy:
-        raise ValidationError(f"complaint {complaint.id} already has privacy {cmd.privacy}")
+        raise ValidationError(
+            N_("complaint {complaint_id} already has privacy {privacy}"),
+            complaint_id=complaint.id,
+            privacy=cmd.privacy,
+        )
     before, after = complaint.privacy, cmd.privacy
     lifted = [
         name
@@ -346,10 +388,16 @@ def _privacy(
     ]
     if lifted and actor.role not in (Role.REPORTER, Role.NATIONAL_ADMIN):
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} may add protection but not lift it: only the "
-            f"reporter or the national admin may lift {' and '.join(lifted)} on complaint "
-            f"{complaint.id} (domain.md §2: the reporter chooses it [C]; lifting it is "
-            "theirs [I])"
+            N_(
+                "{role} {actor_id!r} may add protection but not lift it: only the "
+                "reporter or the national admin may lift {items} on complaint "
+                "{complaint_id} (domain.md §2: the reporter chooses it [C]; lifting it "
+                "is theirs [I])"
+            ),
+            role=actor.role.value,
+            actor_id=actor.id,
+            items=" and ".join(lifted),
+            complaint_id=complaint.id,
         )
     return (e.PrivacyChanged(complaint_id=complaint.id, at=now, actor=actor, privacy=cmd.privacy),)
 
@@ -395,7 +443,9 @@ def _events_of(  # noqa: C901, PLR0911, PLR0912 - one case per command type is t
             return extend_deadline(complaint, command, actor, now, ctx)
         case c.RecomputeDeadlines():
             return recompute_deadlines(complaint, command, actor, now, ctx)
-    raise InvalidTransition(f"decide does not know command type {type(command).__name__}")
+    raise InvalidTransition(
+        N_("decide does not know command type {type_name}"), type_name=type(command).__name__
+    )
 
 
 def _check_arguments(
@@ -403,23 +453,27 @@ def _check_arguments(
 ) -> None:
     require_aware(now, "now")
     if not isinstance(command, c.Command):
-        raise ValidationError(f"not a command: {command!r}")
+        raise ValidationError(N_("not a command: {command!r}"), command=command)
     if not isinstance(actor, Actor):
-        raise ValidationError(f"not an actor: {actor!r}")
+        raise ValidationError(N_("not an actor: {actor!r}"), actor=actor)
     if complaint is None:
         if not isinstance(command, c.Submit):
             raise NotFound(
-                f"complaint {command.complaint_id} does not exist; only Submit can create it"
+                N_("complaint {complaint_id} does not exist; only Submit can create it"),
+                complaint_id=command.complaint_id,
             )
         return
     if command.complaint_id != complaint.id:
         raise ValidationError(
-            f"command is for complaint {command.complaint_id}, not {complaint.id}"
+            N_("command is for complaint {complaint_id}, not {other_id}"),
+            complaint_id=command.complaint_id,
+            other_id=complaint.id,
         )
     if now < complaint.updated_at:
         raise ValidationError(
-            f"now ({now.isoformat()}) is before the complaint's last event "
-            f"({complaint.updated_at.isoformat()})"
+            N_("now ({instant}) is before the complaint's last event ({later})"),
+            instant=now.isoformat(),
+            later=complaint.updated_at.isoformat(),
         )
 
 
@@ -432,8 +486,12 @@ def _check_row(
         allowed = ", ".join(sorted(r.value for r in row.roles))
         where = "before submission" if status is None else f"in status {status.value}"
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} may not {type(command).__name__} {where}; "
-            f"allowed roles: {allowed}"
+            N_("{role} {actor_id!r} may not {type_name} {where}; allowed roles: {allowed}"),
+            role=actor.role.value,
+            actor_id=actor.id,
+            type_name=type(command).__name__,
+            where=where,
+            allowed=allowed,
         )
     if row.guard is not None:
         row.guard(complaint, command, actor, now, ctx.profile)
@@ -474,7 +532,9 @@ def decide(
     row = _check_row(complaint, command, actor, now, ctx)
     if complaint is None:
         if not isinstance(command, c.Submit):  # pragma: no cover - _check_arguments refused it
-            raise NotFound(f"complaint {command.complaint_id} does not exist")
+            raise NotFound(
+                N_("complaint {complaint_id} does not exist"), complaint_id=command.complaint_id
+            )
         drafts = _submit(command, actor, now, ctx)
     else:
         drafts = _events_of(complaint, command, actor, now, ctx)

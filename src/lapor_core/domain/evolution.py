@@ -21,7 +21,7 @@ from lapor_core.domain import events as e
 from lapor_core.domain.clocks import BreachAction, RunningClock, apply_changes
 from lapor_core.domain.model import Status
 from lapor_core.domain.state import Complaint, ComplaintInfo, Message
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 
 __all__ = ["evolve", "replay"]
 
@@ -254,8 +254,10 @@ def _changed(old: Complaint, event: e.Event) -> Changes:  # noqa: C901, PLR0911,
         case e.DeadlinesRecomputed():
             return _on_recomputed(old, event)
         case e.ComplaintSubmitted():
-            raise ValidationError(f"complaint {old.id} was already submitted")
-    raise ValidationError(f"evolve does not know event type {type(event).__name__}")
+            raise ValidationError(N_("complaint {old_id} was already submitted"), old_id=old.id)
+    raise ValidationError(
+        N_("evolve does not know event type {type_name}"), type_name=type(event).__name__
+    )
 
 
 def _held_from(old: Complaint, status: Status) -> Status | None:
@@ -278,12 +280,16 @@ def evolve(complaint: Complaint | None, event: e.Event) -> Complaint:
     if complaint is None:
         if not isinstance(event, e.ComplaintSubmitted):
             raise ValidationError(
-                "a complaint's stream must start with ComplaintSubmitted, "
-                f"not {type(event).__name__}"
+                N_("a complaint's stream must start with ComplaintSubmitted, not {type_name}"),
+                type_name=type(event).__name__,
             )
         return _started(event)
     if event.complaint_id != complaint.id:
-        raise ValidationError(f"event for {event.complaint_id} applied to complaint {complaint.id}")
+        raise ValidationError(
+            N_("event for {complaint_id} applied to complaint {other_id}"),
+            complaint_id=event.complaint_id,
+            other_id=complaint.id,
+        )
     changes = _changed(complaint, event)
     status = event.status or complaint.status
     clocks = changes.pop("clocks", complaint.clocks)
@@ -311,5 +317,5 @@ def replay(events: Iterable[e.Event]) -> Complaint:
     for event in events:
         state = evolve(state, event)
     if state is None:
-        raise ValidationError("cannot replay an empty event stream")
+        raise ValidationError(N_("cannot replay an empty event stream"))
     return state

@@ -34,7 +34,7 @@ from lapor_core.domain._validators import (
     text,
     text_tuple,
 )
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 
 __all__ = [
     "ArchiveReason",
@@ -72,9 +72,17 @@ def require_aware(value: datetime, what: str = "datetime") -> datetime:
     .. versionadded:: 0.1.0
     """
     if not isinstance(value, datetime):
-        raise ValidationError(f"{what} must be a datetime, got {type(value).__name__}")
+        raise ValidationError(
+            N_("{what} must be a datetime, got {type_name}"),
+            what=what,
+            type_name=type(value).__name__,
+        )
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise ValidationError(f"{what} must be timezone-aware, got naive {value.isoformat()}")
+        raise ValidationError(
+            N_("{what} must be timezone-aware, got naive {instant}"),
+            what=what,
+            instant=value.isoformat(),
+        )
     return value
 
 
@@ -83,7 +91,12 @@ def _pattern(regex: str, what: str) -> Any:  # noqa: ANN401 - attrs validators a
 
     def check(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or not compiled.fullmatch(value):
-            raise ValidationError(f"invalid {what}: {value!r} (expected to match {regex})")
+            raise ValidationError(
+                N_("invalid {what}: {value!r} (expected to match {regex})"),
+                what=what,
+                value=value,
+                regex=regex,
+            )
 
     return check
 
@@ -219,7 +232,7 @@ class Channel:
     def __attrs_post_init__(self) -> None:
         """Check that a regional app names itself."""
         if self.type is ChannelType.REGIONAL_APP and self.name is None:
-            raise ValidationError("a regional-app channel must carry the app's name")
+            raise ValidationError(N_("a regional-app channel must carry the app's name"))
 
 
 _REGION_RE = re.compile(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?")
@@ -244,8 +257,11 @@ class RegionCode:
     def _check(self, _attr: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or not _REGION_RE.fullmatch(value):
             raise ValidationError(
-                f"invalid Kemendagri region code: {value!r} (expected 64, 64.72, 64.72.01 "
-                "or 64.72.01.1001)"
+                N_(
+                    "invalid Kemendagri region code: {value!r} (expected 64, 64.72, 64.72.01 "
+                    "or 64.72.01.1001)"
+                ),
+                value=value,
             )
 
     @property
@@ -326,11 +342,17 @@ def _check_coordinate(limit: float) -> Callable[[object, attrs.Attribute[float],
     def check(_inst: object, attr: attrs.Attribute[float], value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationError(
-                f"{attr.name} must be a number, got {type(value).__name__} {value!r}"
+                N_("{attr_name} must be a number, got {type_name} {value!r}"),
+                attr_name=attr.name,
+                type_name=type(value).__name__,
+                value=value,
             )
         if not math.isfinite(value) or not -limit <= value <= limit:
             raise ValidationError(
-                f"{attr.name} must be between -{limit:g} and {limit:g}, got {value!r}"
+                N_("{attr_name} must be between -{limit:g} and {limit:g}, got {value!r}"),
+                attr_name=attr.name,
+                limit=limit,
+                value=value,
             )
 
     return check
@@ -399,7 +421,9 @@ def _check_media_urls(
         what = f"media_urls[{i}]"
         check_text(url, what, max_length=MEDIA_URL_MAX_LENGTH, single_line=True)
         if _MEDIA_URL.fullmatch(url) is None:
-            raise ValidationError(f"{what} must be an http:// or https:// URL, got {url!r}")
+            raise ValidationError(
+                N_("{what} must be an http:// or https:// URL, got {url!r}"), what=what, url=url
+            )
 
 
 @attrs.frozen

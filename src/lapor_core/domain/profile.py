@@ -60,7 +60,7 @@ from lapor_core.domain.profile_rules import (
     StatusLabels,
     ThreadOption,
 )
-from lapor_core.errors import ProfileError, ValidationError
+from lapor_core.errors import N_, ProfileError, ValidationError
 
 __all__ = [
     "KNOWN_TRIGGERS",
@@ -324,7 +324,9 @@ class Profile:
             return self.durations[key]
         if isinstance(at, datetime):
             if at.tzinfo is None or at.utcoffset() is None:
-                raise ValidationError(f"duration {key!r}: the instant must be timezone-aware")
+                raise ValidationError(
+                    N_("duration {key!r}: the instant must be timezone-aware"), key=key
+                )
             if len(versions) == 1:
                 return versions[0]  # the one version covers every day: no need of the date
             day = at.astimezone(ZoneInfo(self.time_zone)).date()
@@ -350,13 +352,19 @@ class Profile:
         if code not in self.service_standards and not self.uncategorised.enabled:
             known = ", ".join(sorted(self.service_standards)) or "none"
             raise ValidationError(
-                f"{where}: {code!r} is not a category of profile {self.name!r} "
-                f"(known: {known}; options.uncategorised is off)"
+                N_(
+                    "{where}: {code!r} is not a category of profile {profile_name!r} (known: "
+                    "{known}; options.uncategorised is off)"
+                ),
+                where=where,
+                code=code,
+                profile_name=self.name,
+                known=known,
             )
         try:
             return Category(code)
         except ValidationError as exc:
-            raise ValidationError(f"{where}: {exc}") from None
+            raise ValidationError(N_("{where}: {exc}"), where=where, exc=exc) from None
 
     def option_enabled(self, option: str) -> bool:
         """

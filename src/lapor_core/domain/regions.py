@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from lapor_core.domain.model import RegionCode
-from lapor_core.errors import ProfileError, ValidationError
+from lapor_core.errors import N_, ProfileError, ValidationError
 
 __all__ = ["REGION_KINDS", "Region", "RegionList"]
 
@@ -77,12 +77,18 @@ class RegionList:
         by_code: dict[str, Region] = {}
         for region in regions:
             if region.code.value in by_code:
-                raise ValidationError(f"duplicate region code {region.code}")
+                raise ValidationError(
+                    N_("duplicate region code {region_code}"), region_code=region.code
+                )
             by_code[region.code.value] = region
         for region in by_code.values():
             parent = region.code.parent
             if parent is not None and parent.value not in by_code:
-                raise ValidationError(f"region {region}: its province {parent} is not listed")
+                raise ValidationError(
+                    N_("region {region}: its province {parent} is not listed"),
+                    region=region,
+                    parent=parent,
+                )
         self._by_code = by_code
         self._patterns = tuple(
             (re.compile(rf"\b{re.escape(r.full_name)}\b", re.IGNORECASE), r)

@@ -14,6 +14,7 @@ from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.context import Context
 from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
+    N_,
     InvalidTransition,
     PermissionDenied,
     ValidationError,
@@ -35,8 +36,12 @@ __all__ = [
 def _require_reporter(complaint: Complaint, actor: Actor) -> None:
     if actor.role is Role.REPORTER and actor.id != complaint.reporter.id:
         raise PermissionDenied(
-            f"reporter {actor.id!r} acts only on their own complaints; {complaint.id} "
-            "belongs to another reporter"
+            N_(
+                "reporter {actor_id!r} acts only on their own complaints; {complaint_id} "
+                "belongs to another reporter"
+            ),
+            actor_id=actor.id,
+            complaint_id=complaint.id,
         )
 
 
@@ -72,15 +77,28 @@ def require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
     nodes = [a.handler for a in complaint.assignments] or [complaint.router]
     if not any(in_subtree(ctx, n, actor) for n in nodes):
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} of {actor.agency_id!r} may not act on complaint "
-            f"{complaint.id}: it is not assigned inside that agency's subtree"
+            N_(
+                "{role} {actor_id!r} of {agency_id!r} may not act on complaint "
+                "{complaint_id}: it is not assigned inside that agency's subtree"
+            ),
+            role=actor.role.value,
+            actor_id=actor.id,
+            agency_id=actor.agency_id,
+            complaint_id=complaint.id,
         )
     if in_accused_line(complaint, actor, ctx):
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} of {actor.agency_id!r} may not act on complaint "
-            f"{complaint.id}: it is a misconduct report about {complaint.subject_agency!r}, "
-            "which is that agency or under it; the inspectorate that holds it and the "
-            "national admin act on it"
+            N_(
+                "{role} {actor_id!r} of {agency_id!r} may not act on complaint "
+                "{complaint_id}: it is a misconduct report about {subject_agency!r}, "
+                "which is that agency or under it; the inspectorate that holds it and "
+                "the national admin act on it"
+            ),
+            role=actor.role.value,
+            actor_id=actor.id,
+            agency_id=actor.agency_id,
+            complaint_id=complaint.id,
+            subject_agency=complaint.subject_agency,
         )
 
 
@@ -112,11 +130,22 @@ def require_assignment(
     """
     assignment = complaint.assignment(agency)
     if assignment is None:
-        raise InvalidTransition(f"complaint {complaint.id} is not assigned to agency {agency!r}")
+        raise InvalidTransition(
+            N_("complaint {complaint_id} is not assigned to agency {agency!r}"),
+            complaint_id=complaint.id,
+            agency=agency,
+        )
     if actor.role.is_agency_role and not in_subtree(ctx, assignment.handler, actor):
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} of {actor.agency_id!r} may not act on the "
-            f"assignment of {agency!r} (handled at {assignment.handler!r})"
+            N_(
+                "{role} {actor_id!r} of {agency_id!r} may not act on the assignment of "
+                "{agency!r} (handled at {handler!r})"
+            ),
+            role=actor.role.value,
+            actor_id=actor.id,
+            agency_id=actor.agency_id,
+            agency=agency,
+            handler=assignment.handler,
         )
     return assignment
 
@@ -201,11 +230,21 @@ def require_agency_actor(ctx: Context, actor: Actor) -> None:
     assert actor.agency_id is not None  # noqa: S101 - agency roles always carry an agency
     if actor.agency_id not in ctx.registry:
         raise PermissionDenied(
-            f"{actor.role.value} {actor.id!r} belongs to {actor.agency_id!r}, "
-            "which is not an agency of the registry"
+            N_(
+                "{role} {actor_id!r} belongs to {agency_id!r}, which is not an agency of "
+                "the registry"
+            ),
+            role=actor.role.value,
+            actor_id=actor.id,
+            agency_id=actor.agency_id,
         )
     if not ctx.registry.get(actor.agency_id).has_decree:
         raise PermissionDenied(
-            f"agency {actor.agency_id!r} has no decree (SK) appointing its complaint team; "
-            f"{actor.role.value} {actor.id!r} cannot act for it"
+            N_(
+                "agency {agency_id!r} has no decree (SK) appointing its complaint team; "
+                "{role} {actor_id!r} cannot act for it"
+            ),
+            agency_id=actor.agency_id,
+            role=actor.role.value,
+            actor_id=actor.id,
         )

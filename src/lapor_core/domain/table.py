@@ -21,7 +21,7 @@ from lapor_core.domain.model import Status
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.state import Complaint
 from lapor_core.domain.transition import Condition, Guard, Outcome, Target, Transition
-from lapor_core.errors import InvalidTransition
+from lapor_core.errors import N_, InvalidTransition
 
 __all__ = ["TRANSITIONS"]
 
@@ -33,18 +33,29 @@ def _reopen_allowed(
 ) -> None:
     """Within the profile's reopen window after completion, and under its reopen count."""
     if complaint is None:
-        raise InvalidTransition("only an existing complaint can be reopened")
+        raise InvalidTransition(N_("only an existing complaint can be reopened"))
     option = profile.reopen
     if complaint.reopen_count >= option.max_count:
         raise InvalidTransition(
-            f"complaint {complaint.id} was reopened {complaint.reopen_count} time(s); "
-            f"profile {profile.name!r} allows {option.max_count}"
+            N_(
+                "complaint {complaint_id} was reopened {reopen_count} time(s); profile "
+                "{profile_name!r} allows {max_count}"
+            ),
+            complaint_id=complaint.id,
+            reopen_count=complaint.reopen_count,
+            profile_name=profile.name,
+            max_count=option.max_count,
         )
     closed_at = complaint.closed_at
     if closed_at is not None and (now - closed_at).days >= option.window_days:
         raise InvalidTransition(
-            f"complaint {complaint.id} can be reopened only within {option.window_days} days "
-            f"of completion ({closed_at.isoformat()})"
+            N_(
+                "complaint {complaint_id} can be reopened only within {window_days} days "
+                "of completion ({instant})"
+            ),
+            complaint_id=complaint.id,
+            window_days=option.window_days,
+            instant=closed_at.isoformat(),
         )
 
 
@@ -53,12 +64,16 @@ def _rating_allowed(
 ) -> None:
     """Once per completion, with a score on the profile's scale."""
     if complaint is None or not isinstance(cmd, c.Rate):
-        raise InvalidTransition("only an existing complaint can be rated, with Rate")
+        raise InvalidTransition(N_("only an existing complaint can be rated, with Rate"))
     if complaint.rating is not None:
-        raise InvalidTransition(f"complaint {complaint.id} is already rated")
+        raise InvalidTransition(
+            N_("complaint {complaint_id} is already rated"), complaint_id=complaint.id
+        )
     if not 1 <= cmd.score <= profile.rating.scale:
         raise InvalidTransition(
-            f"rating {cmd.score} is outside the scale 1..{profile.rating.scale}"
+            N_("rating {score} is outside the scale 1..{scale}"),
+            score=cmd.score,
+            scale=profile.rating.scale,
         )
 
 

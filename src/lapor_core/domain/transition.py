@@ -24,7 +24,7 @@ from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.model import Status
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.state import Complaint
-from lapor_core.errors import InvalidTransition
+from lapor_core.errors import N_, InvalidTransition
 
 __all__ = ["Condition", "Guard", "Outcome", "Target", "Transition"]
 
@@ -135,6 +135,11 @@ class Transition:
         names = ", ".join(type(event).__name__ for event in events)
         where = "before submission" if self.source is None else f"in {self.source.value}"
         raise InvalidTransition(
-            f"{self.command.__name__} {where} recorded ({names}), which its row of the "
-            "lifecycle table does not list"
+            N_(
+                "{type_name} {where} recorded ({names}), which its row of the lifecycle "
+                "table does not list"
+            ),
+            type_name=self.command.__name__,
+            where=where,
+            names=names,
         )

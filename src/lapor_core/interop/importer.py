@@ -87,7 +87,19 @@ class RowProblem:
 
     def __str__(self) -> str:
         """``line 3, column TanggalDisposisi: ...``."""
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return self.render()
+
+    def render(self, gettext: Callable[[str], str] = str) -> str:
+        """
+        ``line 3, column TanggalDisposisi: ...``, the frame in the language of *gettext*.
+
+        .. versionadded:: 0.2.0
+        """
+        _ = gettext
+        if self.column:
+            where = _("line {line}, column {column}").format(line=self.line, column=self.column)
+        else:
+            where = _("line {line}").format(line=self.line)
         return f"{where}: {self.message}"
 
 
@@ -135,20 +147,36 @@ class ImportSummary:
         """Rows read (imported, skipped, conflicting and refused)."""
         return self.imported + self.skipped + len(self.errors) + len(self.conflicts)
 
-    def render(self) -> str:
-        """The summary as text: the counts, then one line per conflict and refused row."""
-        head = (
-            f"rows: {self.rows}, imported: {self.imported}, skipped (already imported): "
-            f"{self.skipped}, errors: {len(self.errors)}, conflicts: {len(self.conflicts)}"
+    def render(self, gettext: Callable[[str], str] = str) -> str:
+        """
+        The summary as text: the counts, then one line per conflict and refused row.
+
+        Args:
+            gettext: Translates an English message (``lapor_core.i18n.translator(lang)``);
+                by default the summary is in English. The rows' own messages stay as
+                the reader wrote them.
+        """
+        _ = gettext
+        head = _(
+            "rows: {rows}, imported: {imported}, skipped (already imported): {skipped}, "
+            "errors: {errors}, conflicts: {conflicts}"
+        ).format(
+            rows=self.rows,
+            imported=self.imported,
+            skipped=self.skipped,
+            errors=len(self.errors),
+            conflicts=len(self.conflicts),
         )
         lines = [head]
         if self.warnings:
             kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(self.warnings.items()))
-            lines.append(f"warnings: {kinds}")
+            lines.append(_("warnings: {kinds}").format(kinds=kinds))
         if self.ignored_columns:
-            lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
-        lines.extend(f"  conflict: {problem}" for problem in self.conflicts)
-        lines.extend(f"  {problem}" for problem in self.errors)
+            ignored = ", ".join(self.ignored_columns)
+            lines.append(_("ignored columns: {columns}").format(columns=ignored))
+        conflict = _("conflict")
+        lines.extend(f"  {conflict}: {problem.render(_)}" for problem in self.conflicts)
+        lines.extend(f"  {problem.render(_)}" for problem in self.errors)
         return "\n".join(lines) + "\n"
 
 
