@@ -360,3 +360,113 @@ def test_zone_names() -> None:
     assert "2025-03-27 09:30 WITA" == local_time(at, "Asia/Makassar")
     assert "2025-03-27 10:30 WIT" == local_time(at, "Asia/Jayapura")
     assert "UTC" == zone_abbreviation("UTC", at)
+
+
+# ------------------------------------------------------------------ the help in two languages
+
+INDONESIAN = dict(_commands(build_parser("id")))
+"""The same commands, their help built in Indonesian."""
+
+
+def _texts(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
+    """(what, text) of every text a person reads in *parser*'s help."""
+    texts = [("description", parser.description or ""), ("epilog", parser.epilog or "")]
+    texts += [(f"group {n}", group.title or "") for n, group in enumerate(parser._action_groups)]
+    for action in parser._actions:
+        if action.help and action.help != argparse.SUPPRESS:
+            texts.append(("/".join(action.option_strings) or action.dest, action.help))
+        if isinstance(action, argparse._SubParsersAction):
+            texts += [(f"listing {c.dest}", c.help or "") for c in action._choices_actions]
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("words", "parser"),
+    [((), build_parser()), *COMMANDS],
+    ids=["lapor-core", *NAMES],
+)
+def test_every_help_text_is_said_in_indonesian(
+    words: tuple[str, ...], parser: argparse.ArgumentParser
+) -> None:
+    translated_parser = INDONESIAN[words] if words else build_parser("id")
+    english, indonesian = _texts(parser), _texts(translated_parser)
+    assert [what for what, _ in english] == [what for what, _ in indonesian]
+    for (what, text), (_, translated) in zip(english, indonesian, strict=True):
+        assert translated.strip(), (words, what)
+        if what == "epilog":  # the example lines are commands: only the heading changes
+            assert translated.splitlines()[1:] == text.splitlines()[1:]
+            assert translated.splitlines()[0] == "contoh:", (words, text)
+        else:
+            assert translated != text, (words, what, text)
+
+
+@pytest.mark.parametrize(("words", "parser"), COMMANDS, ids=NAMES)
+def test_the_help_keeps_its_values_in_both_languages(
+    words: tuple[str, ...], parser: argparse.ArgumentParser
+) -> None:
+    """``%(default)s`` and the other fields are filled in the translation as in English."""
+    english, indonesian = parser.format_help(), INDONESIAN[words].format_help()
+    assert english.startswith("usage: lapor-core")
+    assert indonesian.startswith("penggunaan: lapor-core")
+    assert "%(" not in english
+    assert "%(" not in indonesian
+    for action in parser._actions:
+        if action.help and "%(default)s" in action.help and action.default is not None:
+            assert str(action.default) in english
+            assert str(action.default) in indonesian
+
+
+def test_the_help_fills_the_bundled_names_and_the_date_formats() -> None:
+    commands = dict(COMMANDS)
+    walk = " ".join(commands[("walk",)].format_help().split())
+    assert f"({', '.join(bundled_profiles())}) or path (default national)" in walk
+    imported = " ".join(commands[("import",)].format_help().split())
+    assert "default: iso, %d/%m/%Y %H:%M:%S" in imported
+    simulate = " ".join(INDONESIAN[("simulate",)].format_help().split())
+    assert "./lapor-simulation.sqlite3" in simulate
+    assert "Kolom tabel: received:" in simulate
+
+
+@pytest.mark.parametrize(
+    ("argv", "environment"),
+    [
+        (["walk", "--lang", "id", "--help"], {}),
+        (["walk", "--help", "--lang=id"], {}),
+        (["--lang", "id", "walk", "--help"], {}),
+        (["walk", "--help"], {"LAPOR_LANG": "id"}),
+        (["walk", "--help"], {"LANG": "id_ID.UTF-8"}),
+    ],
+)
+def test_help_follows_the_language_asked(
+    argv: list[str], environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    code, out, _ = _run(argv)
+    assert 0 == code
+    assert out.startswith("penggunaan: lapor-core walk")
+    assert "\nopsi:\n" in out
+    assert "tampilkan pesan bantuan ini lalu keluar" in out
+    assert "show this help message" not in out
+
+
+def test_help_is_english_without_a_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAPOR_LANG", "id")
+    code, out, _ = _run(["walk", "--lang", "en", "--help"])
+    assert 0 == code
+    assert out.startswith("usage: lapor-core walk")
+    assert "show this help message and exit" in out
+
+
+def test_a_usage_error_says_usage_in_the_language_asked() -> None:
+    code, _, err = _run(["report", "--lang", "id"])  # no --store, no $LAPOR_STORE
+    assert 2 == code
+    assert err.startswith("penggunaan: lapor-core report")
+
+
+def test_the_root_lang_reaches_the_command() -> None:
+    code, out, _ = _run(["--lang", "id", "deadline", "--start", "2025-03-27", "--days", "3"])
+    assert 0 == code
+    assert out.startswith("durasi: 3 hari kerja")
+    code, out, _ = _run(["--lang", "en", "deadline", "--start", "2025-03-27", "--days", "3"])
+    assert out.startswith("duration: 3 working days")

@@ -18,7 +18,7 @@ from lapor_core._cli_reports import add_command, add_lang, add_profile
 from lapor_core._cli_web import _common, _service, _store_url
 from lapor_core.domain.calendar import WorkingCalendar, confirmed_years
 from lapor_core.errors import LaporError
-from lapor_core.i18n import translator
+from lapor_core.i18n import N_, translator
 from lapor_core.profiles import load_profile
 
 __all__ = ["add_parsers"]
@@ -100,48 +100,62 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     calendar = add_command(
         sub,
         "calendar",
-        summary="the working-day calendar's holiday data",
-        description="What the installed holiday data (hari libur) covers. `calendar status` "
-        "lists the confirmed years (national holidays and cuti bersama), the provisional "
-        "ones (estimated national holidays), and warns when the confirmed data ends within "
-        "12 months.",
+        summary=N_("the working-day calendar's holiday data"),
+        description=N_(
+            "What the installed holiday data (hari libur) covers. `calendar status` "
+            "lists the confirmed years (national holidays and cuti bersama), the provisional "
+            "ones (estimated national holidays), and warns when the confirmed data ends within "
+            "12 months."
+        ),
         examples=("calendar status --profile kaltim",),
     )
     actions = calendar.add_subparsers(
-        dest="calendar_command", required=True, metavar="ACTION", help="what to do"
+        dest="calendar_command", required=True, metavar="ACTION", help=N_("what to do")
     )
     status = add_command(
         actions,
         "status",
-        summary="what the installed holiday data covers",
-        description="Print the installed holidays package's version, the confirmed and the "
-        "provisional years, the date deadlines become provisional from, the calendar's "
-        "range and time zone, and a warning when the confirmed data ends within 12 months.",
+        summary=N_("what the installed holiday data covers"),
+        description=N_(
+            "Print the installed holidays package's version, the confirmed and the "
+            "provisional years, the date deadlines become provisional from, the calendar's "
+            "range and time zone, and a warning when the confirmed data ends within 12 months."
+        ),
         examples=("calendar status", "calendar status --today 2027-03-01 --lang id"),
     )
     add_profile(status)
     add_lang(status)
     status.add_argument(
-        "--today", type=_iso_date, help="judge the warning from this ISO date (default: today)"
+        "--today", type=_iso_date, help=N_("judge the warning from this ISO date (default: today)")
     )
     status.set_defaults(func=run_status)
     recompute = add_command(
         sub,
         "recompute",
-        summary="move open deadlines to newer holiday data (after upgrading holidays)",
-        description="After a newer holidays package confirms a year that was counted "
-        "provisionally, record how each open complaint's deadlines (tenggat) move (one "
-        "DeadlinesRecomputed event each, as the system). A second run moves nothing.",
+        summary=N_("move open deadlines to newer holiday data (after upgrading holidays)"),
+        description=N_(
+            "After a newer holidays package confirms a year that was counted "
+            "provisionally, record how each open complaint's deadlines (tenggat) move (one "
+            "DeadlinesRecomputed event each, as the system). A second run moves nothing."
+        ),
         examples=("recompute --store sqlite:///lapor.sqlite3 --previous-data 2027",),
     )
     _common(recompute)
-    add_lang(recompute, what="summary language")
+    add_lang(
+        recompute,
+        text=N_(
+            "summary language: id (Bahasa Indonesia) or en (default: $LAPOR_LANG, else the "
+            "locale's, else en)"
+        ),
+    )
     recompute.add_argument(
         "--previous-data",
         type=int,
         required=True,
         metavar="YEAR",
-        help="the last confirmed year of the data the deadlines were counted with "
-        "(`calendar status` before the upgrade printed it)",
+        help=N_(
+            "the last confirmed year of the data the deadlines were counted with "
+            "(`calendar status` before the upgrade printed it)"
+        ),
     )
     recompute.set_defaults(func=run_recompute)

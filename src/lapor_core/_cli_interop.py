@@ -31,7 +31,7 @@ from lapor_core._cli_reports import (
     write_output,
 )
 from lapor_core.errors import NotFound, ValidationError
-from lapor_core.i18n import translator
+from lapor_core.i18n import N_, translator
 from lapor_core.interop.importer import (
     ImportSummary,
     import_lapor_csv,
@@ -251,10 +251,10 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
 
 
 def _window(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--since", type=_day, help="first submission day (inclusive)")
-    cmd.add_argument("--until", type=_day, help="last submission day (exclusive)")
+    cmd.add_argument("--since", type=_day, help=N_("first submission day (inclusive)"))
+    cmd.add_argument("--until", type=_day, help=N_("last submission day (exclusive)"))
     cmd.add_argument(
-        "--output", type=path_argument, help="file to write (default: standard output)"
+        "--output", type=path_argument, help=N_("file to write (default: standard output)")
     )
 
 
@@ -263,89 +263,123 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp = add_command(
         sub,
         "import",
-        summary="import a LAPOR! open-data export (CSV) into a store; idempotent",
-        description="Import every row of a LAPOR! open-data export (columns TrackingID or "
-        "id, KategoriID, DisposisiInstansiID, AreaID, TanggalLaporanMasuk, TanggalDisposisi, "
-        "TanggalLaporanAktivitasTerakhir, TanggalLaporanDitutup, Status, the Timestamp "
-        "columns, JudulLaporan, IsiLaporan; others ignored) through the real workflow. "
-        "Re-importing creates no duplicates; a Tracking ID met again with other content is "
-        "a conflict; a bad row writes nothing and is listed with its line and column. "
-        "Exit 0 when no row was refused (and, with --on-conflict fail, none conflicted), "
-        "1 otherwise.",
+        summary=N_("import a LAPOR! open-data export (CSV) into a store; idempotent"),
+        description=N_(
+            "Import every row of a LAPOR! open-data export (columns TrackingID or "
+            "id, KategoriID, DisposisiInstansiID, AreaID, TanggalLaporanMasuk, TanggalDisposisi, "
+            "TanggalLaporanAktivitasTerakhir, TanggalLaporanDitutup, Status, the Timestamp "
+            "columns, JudulLaporan, IsiLaporan; others ignored) through the real workflow. "
+            "Re-importing creates no duplicates; a Tracking ID met again with other content is "
+            "a conflict; a bad row writes nothing and is listed with its line and column. "
+            "Exit 0 when no row was refused (and, with --on-conflict fail, none conflicted), "
+            "1 otherwise."
+        ),
         examples=(
             "import laporan.csv --store sqlite:///lapor.sqlite3 --profile kaltim",
             "import laporan.csv   # a dry run into memory:// without --store or $LAPOR_STORE",
         ),
     )
-    imp.add_argument("file", type=path_argument, metavar="FILE", help="the CSV file")
-    add_store(imp, fallback=f"{DEFAULT_STORE_URL}, a dry run")
+    imp.add_argument("file", type=path_argument, metavar="FILE", help=N_("the CSV file"))
+    add_store(
+        imp,
+        fallback=N_(
+            "store URL: sqlite:///path, postgresql://..., memory:// (default: $LAPOR_STORE, "
+            "else memory://, a dry run)"
+        ),
+    )
     add_lang(imp)
     add_registry(imp)
-    imp.add_argument("--format", choices=("lapor-csv",), default="lapor-csv", help="file format")
     imp.add_argument(
+        "--format", choices=("lapor-csv",), default="lapor-csv", help=N_("file format")
+    )
+    date_format = imp.add_argument(
         "--date-format",
         action="append",
-        help="a date format to try ('iso', 'indonesian' for '02 Maret 2015 09:15', or a "
-        "strptime format; repeatable; default: "
-        f"{', '.join(DEFAULT_DATE_FORMATS)})".replace("%", "%%"),
+        help=N_(
+            "a date format to try ('iso', 'indonesian' for '02 Maret 2015 09:15', or a "
+            "strptime format; repeatable; default: %(formats)s)"
+        ),
     )
+    date_format.formats = ", ".join(DEFAULT_DATE_FORMATS)  # type: ignore[attr-defined]
     imp.add_argument(
         "--delimiter",
         default=",",
-        help="field separator (default ','; a header with ';' or tabs and no comma selects it)",
+        help=N_("field separator (default ','; a header with ';' or tabs and no comma selects it)"),
     )
     imp.add_argument(
-        "--encoding", default="utf-8", help="the file's encoding (default utf-8; cp1252, latin-1)"
+        "--encoding",
+        default="utf-8",
+        help=N_("the file's encoding (default utf-8; cp1252, latin-1)"),
     )
     for option, old, dest, what in (
-        ("--map-agencies", "--agency-map", "agency_map", "DisposisiInstansiID -> our agency id"),
+        (
+            "--map-agencies",
+            "--agency-map",
+            "agency_map",
+            N_("CSV (lapor_id,our_id) or TOML: DisposisiInstansiID -> our agency id"),
+        ),
         (
             "--map-categories",
             "--category-map",
             "category_map",
-            "KategoriID -> our category code",
+            N_("CSV (lapor_id,our_id) or TOML: KategoriID -> our category code"),
         ),
-        ("--map-areas", "--area-map", "area_map", "AreaID -> Kemendagri region code"),
+        (
+            "--map-areas",
+            "--area-map",
+            "area_map",
+            N_("CSV (lapor_id,our_id) or TOML: AreaID -> Kemendagri region code"),
+        ),
     ):
         imp.add_argument(
             option,
             old,
             dest=dest,
             type=path_argument,
-            help=f"CSV (lapor_id,our_id) or TOML: {what}",
+            help=what,
         )
     imp.add_argument(
         "--areas",
         type=path_argument,
-        help="LAPOR!'s area file (parent_id;area_name;latitude;longitude; the AreaID is the "
-        "row number, or an id column): each complaint gets its area's centroid",
+        help=N_(
+            "LAPOR!'s area file (parent_id;area_name;latitude;longitude; the AreaID is the "
+            "row number, or an id column): each complaint gets its area's centroid"
+        ),
     )
-    imp.add_argument("--fallback-agency", help="agency for ids the map or registry lacks")
-    imp.add_argument("--fallback-category", help="category for ids the map or profile lacks")
-    imp.add_argument("--fallback-region", help="region code for AreaIDs the map lacks")
+    imp.add_argument("--fallback-agency", help=N_("agency for ids the map or registry lacks"))
+    imp.add_argument("--fallback-category", help=N_("category for ids the map or profile lacks"))
+    imp.add_argument("--fallback-region", help=N_("region code for AreaIDs the map lacks"))
     imp.add_argument(
         "--on-conflict",
         choices=("fail", "skip"),
         default="fail",
-        help="a Tracking ID met again with other content: stop and exit 1 (fail, default) "
-        "or count it and go on (skip)",
+        help=N_(
+            "a Tracking ID met again with other content: stop and exit 1 (fail, default) "
+            "or count it and go on (skip)"
+        ),
     )
     imp.add_argument(
         "--rejects",
         type=path_argument,
-        help="write the refused and conflicting rows (as read, plus a reason column) here",
+        help=N_("write the refused and conflicting rows (as read, plus a reason column) here"),
     )
     add_profile(imp)
-    add_time_zone(imp, what=" of dates written without one")
+    add_time_zone(
+        imp,
+        text=N_(
+            "IANA time zone of dates written without one (default: the profile's: "
+            "Asia/Jakarta, WIB, for national; Asia/Makassar, WITA, for kaltim)"
+        ),
+    )
     imp.set_defaults(func=run_import)
 
 
-_OPEN311 = (
+_OPEN311 = N_(
     "Print the complaints of a store as GeoReport v2 service requests, honouring anonim "
     "and rahasia, with expected_datetime the next SLA deadline on the profile's calendar, "
     "or ('services') the profile's categories as GeoReport services."
 )
-_LAPOR_CSV = (
+_LAPOR_CSV = N_(
     "Print the complaints of a store with the columns of the LAPOR! open-data export. "
     "--columns short (default): ids, dates and status, no content and no reporter; "
     "--columns full: the 2012-2015 layout, with the reporter's public name (Anonim when "
@@ -359,39 +393,79 @@ def _open311_options(o311: argparse.ArgumentParser) -> None:
         nargs="?",
         choices=("requests", "services"),
         default="requests",
-        help="requests: the complaints (the default; needs a store); services: the "
-        "profile's categories",
+        help=N_(
+            "requests: the complaints (the default; needs a store); services: the "
+            "profile's categories"
+        ),
     )
-    add_store(o311, fallback="none: requests need one, services do not")
-    add_registry(o311, what=" for agency names")
+    add_store(
+        o311,
+        fallback=N_(
+            "store URL: sqlite:///path, postgresql://..., memory:// (default: $LAPOR_STORE, "
+            "else none: requests need one, services do not)"
+        ),
+    )
+    add_registry(
+        o311, text=N_("bundled agency registry name or path for agency names (default %(default)s)")
+    )
     o311.add_argument(
-        "--extended", action="store_true", help="add extended_attributes (our status, ...)"
+        "--extended", action="store_true", help=N_("add extended_attributes (our status, ...)")
     )
     add_profile(o311)
-    add_time_zone(o311, what=" of the written instants")
+    add_time_zone(
+        o311,
+        text=N_(
+            "IANA time zone of the written instants (default: the profile's: Asia/Jakarta, "
+            "WIB, for national; Asia/Makassar, WITA, for kaltim)"
+        ),
+    )
     _window(o311)
     o311.set_defaults(func=run_export_open311)
 
 
 def _lapor_csv_options(lcsv: argparse.ArgumentParser) -> None:
     add_store(lcsv)
-    lcsv.add_argument("--delimiter", default=",", help="field separator (default ',')")
+    lcsv.add_argument("--delimiter", default=",", help=N_("field separator (default ',')"))
     lcsv.add_argument(
-        "--columns", choices=("short", "full"), default="short", help="layout (default short)"
+        "--columns", choices=("short", "full"), default="short", help=N_("layout (default short)")
     )
-    add_registry(lcsv, what=" for agency names (full layout)")
+    add_registry(
+        lcsv,
+        text=N_(
+            "bundled agency registry name or path for agency names (full layout; default "
+            "%(default)s)"
+        ),
+    )
     for option, what in (
-        ("--map-categories", "KategoriID"),
-        ("--map-agencies", "DisposisiInstansiID"),
-        ("--map-areas", "AreaID"),
+        (
+            "--map-categories",
+            N_("the import's map file (LAPOR!'s number, ours): write KategoriID as LAPOR!'s"),
+        ),
+        (
+            "--map-agencies",
+            N_(
+                "the import's map file (LAPOR!'s number, ours): write DisposisiInstansiID as "
+                "LAPOR!'s"
+            ),
+        ),
+        (
+            "--map-areas",
+            N_("the import's map file (LAPOR!'s number, ours): write AreaID as LAPOR!'s"),
+        ),
     ):
         lcsv.add_argument(
             option,
             type=path_argument,
-            help=f"the import's map file (LAPOR!'s number, ours): write {what} as LAPOR!'s",
+            help=what,
         )
     add_profile(lcsv)
-    add_time_zone(lcsv, what=" of the written dates")
+    add_time_zone(
+        lcsv,
+        text=N_(
+            "IANA time zone of the written dates (default: the profile's: Asia/Jakarta, WIB, "
+            "for national; Asia/Makassar, WITA, for kaltim)"
+        ),
+    )
     _window(lcsv)
     lcsv.set_defaults(func=run_export_lapor_csv)
 
@@ -401,11 +475,13 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     export = add_command(
         sub,
         "export",
-        summary="export complaints or figures: open311, lapor-csv, musrenbang, indicators",
-        description="Export the complaints of a store (Open311 GeoReport v2 JSON, or the "
-        "LAPOR! open-data CSV columns) or figures computed from them (the Musrenbang "
-        "aggregation, the indicators per agency). Run `lapor-core export WHAT --help` for "
-        "each one's options.",
+        summary=N_("export complaints or figures: open311, lapor-csv, musrenbang, indicators"),
+        description=N_(
+            "Export the complaints of a store (Open311 GeoReport v2 JSON, or the "
+            "LAPOR! open-data CSV columns) or figures computed from them (the Musrenbang "
+            "aggregation, the indicators per agency). Run `lapor-core export WHAT --help` for "
+            "each one's options."
+        ),
         examples=(
             "export open311 --store sqlite:///lapor.sqlite3 --extended",
             "export lapor-csv --columns full --output laporan.csv   # store from $LAPOR_STORE",
@@ -413,13 +489,13 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         ),
     )
     what = export.add_subparsers(
-        dest="export_command", required=True, metavar="WHAT", help="what to export"
+        dest="export_command", required=True, metavar="WHAT", help=N_("what to export")
     )
     _open311_options(
         add_command(
             what,
             "open311",
-            summary="complaints as Open311 GeoReport v2 service requests (JSON)",
+            summary=N_("complaints as Open311 GeoReport v2 service requests (JSON)"),
             description=_OPEN311,
             examples=(
                 "export open311 --store sqlite:///lapor.sqlite3 --extended",
@@ -431,7 +507,7 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         add_command(
             what,
             "lapor-csv",
-            summary="complaints as the LAPOR! open-data columns (CSV)",
+            summary=N_("complaints as the LAPOR! open-data columns (CSV)"),
             description=_LAPOR_CSV,
             examples=("export lapor-csv --store sqlite:///lapor.sqlite3 --columns full",),
         )
@@ -445,8 +521,12 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
             sub,
             old,
             summary=None,
-            description=f"Deprecated: use `lapor-core {new}`; this spelling is removed in "
-            f"the next release. {text}",
+            description=N_(
+                "Deprecated: this spelling is removed in the next release; use the command "
+                "of the example."
+            )
+            + "\n\n"
+            + text,
             examples=(f"{new} --store sqlite:///lapor.sqlite3",),
         )
         options(alias)

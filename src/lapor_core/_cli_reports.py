@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import json
 import os
 import sys
 import zoneinfo
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -37,7 +38,7 @@ from lapor_core.domain.calendar_explain import PROVISIONAL_TEXT
 from lapor_core.domain.clocks import DurationUnit
 from lapor_core.domain.lifecycle import Status
 from lapor_core.errors import NotFound, ValidationError
-from lapor_core.i18n import WEEKDAYS, Translate, translator
+from lapor_core.i18n import N_, WEEKDAYS, Translate, translator
 from lapor_core.profiles import bundled_profiles, load_profile, load_registry
 from lapor_core.reports import (
     INDICATOR_LEGEND,
@@ -82,7 +83,7 @@ __all__ = [
     "local_time",
     "open_existing",
     "path_argument",
-    "store_help",
+    "translate_parser",
     "write_output",
     "zone_abbreviation",
 ]
@@ -111,8 +112,26 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
     """
     Descriptions and epilogs by paragraph: prose is wrapped, indented lines are kept.
 
-    An epilog's ``example:`` lines (indented) therefore stay exactly as written.
+    An epilog's ``example:`` lines (indented) therefore stay exactly as written. The
+    ``usage:`` prefix is said in the language of *gettext* (see :func:`translate_parser`).
     """
+
+    def __init__(self, prog: str, *, gettext: Translate = str, **kwargs: int | None) -> None:
+        """A formatter for *prog* that says ``usage:`` through *gettext*."""
+        super().__init__(prog, **kwargs)  # type: ignore[arg-type]
+        self._gettext = gettext
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        """The usage line, prefixed ``usage:`` (or its translation) unless told otherwise."""
+        if prefix is None:
+            prefix = self._gettext(N_("usage: "))
+        super().add_usage(usage, actions, groups, prefix)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         paragraphs = []
@@ -148,7 +167,7 @@ def add_command(
     command lines without the program's name.
     """
     lines = "\n".join(f"  lapor-core {example}" for example in examples)
-    epilog = f"example{'s' if len(examples) > 1 else ''}:\n{lines}"
+    epilog = (N_("examples:") if len(examples) > 1 else N_("example:")) + "\n" + lines
     if summary is None:  # no help: argparse lists no line for it
         return sub.add_parser(
             name, description=description, epilog=epilog, formatter_class=Formatter
@@ -158,53 +177,55 @@ def add_command(
     )
 
 
+PROFILE_HELP = N_("bundled profile name (%(bundled)s) or path (default %(default)s)")
+"""The help of ``--profile`` (``%(bundled)s``: the bundled profiles' names)."""
+REGISTRY_HELP = N_("bundled agency registry name or path (default %(default)s)")
+"""The help of ``--registry``."""
+STORE_HELP = N_(
+    "store URL: sqlite:///path, postgresql://..., memory:// (default: $LAPOR_STORE; one "
+    "of the two is required)"
+)
+"""The help of a required ``--store`` (``$LAPOR_STORE`` can stand in for it)."""
+TIME_ZONE_HELP = N_(
+    "IANA time zone (default: the profile's: Asia/Jakarta, WIB, for national; "
+    "Asia/Makassar, WITA, for kaltim)"
+)
+"""The help of ``--time-zone``."""
+LANG_HELP = N_(
+    "label language: id (Bahasa Indonesia) or en (default: $LAPOR_LANG, else the locale's, else en)"
+)
+"""The help of ``--lang``."""
+
+
 def add_profile(
-    cmd: argparse.ArgumentParser, *, default: str | None = "national", what: str = ""
+    cmd: argparse.ArgumentParser, *, default: str | None = "national", text: str = PROFILE_HELP
 ) -> None:
     """``--profile NAME_OR_PATH``: a bundled profile's name or a profile file."""
-    shown = f"default {default}" if default is not None else "default: by --scale"
-    cmd.add_argument(
-        "--profile",
-        type=path_argument,
-        default=default,
-        help=f"bundled profile name ({', '.join(bundled_profiles())}) or path{what} ({shown})",
-    )
+    action = cmd.add_argument("--profile", type=path_argument, default=default, help=text)
+    action.bundled = ", ".join(bundled_profiles())  # type: ignore[attr-defined] # %(bundled)s
 
 
 def add_registry(
-    cmd: argparse.ArgumentParser, *, default: str | None = "kaltim", what: str = ""
+    cmd: argparse.ArgumentParser, *, default: str | None = "kaltim", text: str = REGISTRY_HELP
 ) -> None:
     """``--registry NAME_OR_PATH``: a bundled agency registry's name or a registry file."""
-    shown = f"default {default}" if default is not None else "no default"
-    cmd.add_argument(
-        "--registry",
-        type=path_argument,
-        default=default,
-        help=f"bundled agency registry name or path{what} ({shown})",
-    )
-
-
-def store_help(fallback: str | None) -> str:
-    """The help of ``--store``: the environment variable, then *fallback* (``None``: required)."""
-    rest = f", else {fallback}" if fallback is not None else "; one of the two is required"
-    return (
-        "store URL: sqlite:///path, postgresql://..., memory:// "
-        f"(default: ${LAPOR_STORE_ENV}{rest})"
-    )
+    cmd.add_argument("--registry", type=path_argument, default=default, help=text)
 
 
 def add_store(cmd: argparse.ArgumentParser, *, fallback: str | None = None) -> None:
     """
     ``--store URL``, defaulting to ``$LAPOR_STORE``.
 
-    Without *fallback* one of the two is required (argparse's usage error, exit 2).
+    *fallback* is the whole help of a store that has a default of its own (a
+    ``N_``-marked sentence saying it); without one, ``--store`` or ``$LAPOR_STORE`` is
+    required (argparse's usage error, exit 2).
     """
     from_env = os.environ.get(LAPOR_STORE_ENV) or None
     cmd.add_argument(
         "--store",
         default=from_env,
         required=fallback is None and from_env is None,
-        help=store_help(fallback),
+        help=STORE_HELP if fallback is None else fallback,
     )
 
 
@@ -226,14 +247,11 @@ class _DeprecatedOption(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def add_time_zone(cmd: argparse.ArgumentParser, *, what: str = "", old_zone: bool = False) -> None:
+def add_time_zone(
+    cmd: argparse.ArgumentParser, *, text: str = TIME_ZONE_HELP, old_zone: bool = False
+) -> None:
     """``--time-zone ZONE`` (default: the profile's); *old_zone* adds the hidden ``--zone``."""
-    cmd.add_argument(
-        "--time-zone",
-        metavar="ZONE",
-        help=f"IANA time zone{what} (default: the profile's: Asia/Jakarta, WIB, for "
-        "national; Asia/Makassar, WITA, for kaltim)",
-    )
+    cmd.add_argument("--time-zone", metavar="ZONE", help=text)
     if old_zone:
         cmd.add_argument(
             "--zone",
@@ -263,15 +281,71 @@ def default_lang(environ: Mapping[str, str] | None = None) -> str:
     return "en"
 
 
-def add_lang(cmd: argparse.ArgumentParser, *, what: str = "label language") -> None:
+def add_lang(cmd: argparse.ArgumentParser, *, text: str = LANG_HELP) -> None:
     """``--lang {id,en}``, resolved by :func:`default_lang` when not given."""
-    cmd.add_argument(
-        "--lang",
-        choices=LANGS,
-        default=None,
-        help=f"{what}: id (Bahasa Indonesia) or en (default: ${LAPOR_LANG_ENV}, else the "
-        "locale's, else en)",
-    )
+    cmd.add_argument("--lang", choices=LANGS, default=None, help=text)
+
+
+_ARGPARSE_TEXTS = (
+    N_("options"),
+    N_("positional arguments"),
+    N_("show this help message and exit"),
+)
+"""argparse's own headings and ``-h`` help, translated through the project's catalog."""
+
+
+def lang_in(argv: Sequence[str]) -> str | None:
+    """The language ``--lang`` names in *argv* (``--lang id`` or ``--lang=id``), if any."""
+    for number, word in enumerate(argv):
+        if word == "--":
+            break
+        given = None
+        if word == "--lang" and number + 1 < len(argv):
+            given = argv[number + 1]
+        elif word.startswith("--lang="):
+            given = word.removeprefix("--lang=")
+        if given in LANGS:
+            return given
+    return None
+
+
+def translate_parser(parser: argparse.ArgumentParser, gettext: Translate) -> None:
+    """
+    Say *parser*'s help in the language of *gettext*, with its subcommands'.
+
+    Every help text is an ``N_``-marked English message: the description is translated
+    paragraph by paragraph, the epilog line by line (the example command lines are not
+    in the catalog, so they stay as written), each option's help, the listing of the
+    subcommands and argparse's headings. A text missing from the catalog stays English.
+    """
+    known = {_legend_help(str): _legend_help(gettext)}
+
+    def say(text: str) -> str:
+        return known.get(text) or (gettext(text) if text else text)
+
+    if parser.description:
+        parser.description = "\n\n".join(map(say, parser.description.split("\n\n")))
+    if parser.epilog:
+        parser.epilog = "\n".join(map(say, parser.epilog.split("\n")))
+    parser.formatter_class = functools.partial(Formatter, gettext=gettext)
+    for group in parser._action_groups:  # noqa: SLF001 - argparse keeps no public list
+        if group.title:
+            group.title = say(group.title)
+    for action in parser._actions:  # noqa: SLF001
+        _translate_action(action, say)
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for child in dict.fromkeys(action.choices.values()):
+                translate_parser(child, gettext)
+
+
+def _translate_action(action: argparse.Action, say: Translate) -> None:
+    """An option's help, and a subcommand listing's lines, through *say*."""
+    if action.help and action.help is not argparse.SUPPRESS:
+        action.help = say(action.help)
+    if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+        for listed in action._choices_actions:  # noqa: SLF001
+            if listed.help:
+                listed.help = say(listed.help)
 
 
 def deprecation(old: str, new: str) -> None:
@@ -618,11 +692,15 @@ def _legend(lang: str) -> str:
     return "\n" + _("Columns:") + "\n" + indicators_legend(lang)
 
 
-_LEGEND_HELP = (
-    "The table's columns: "
-    + "; ".join(f"{', '.join(names)}: {text}" for names, text in INDICATOR_LEGEND)
-    + ". Hours are calendar hours."
-)
+def _legend_help(gettext: Translate) -> str:
+    """The paragraph of ``--help`` that explains the indicators' columns."""
+    columns = "; ".join(f"{', '.join(names)}: {gettext(text)}" for names, text in INDICATOR_LEGEND)
+    return gettext(N_("The table's columns: {columns}. Hours are calendar hours.")).format(
+        columns=columns
+    )
+
+
+_LEGEND_HELP = _legend_help(str)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -828,11 +906,13 @@ def _add_deadline_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
     cmd = add_command(
         sub,
         "deadline",
-        summary="compute a deadline on the working-day calendar and explain it day by day",
-        description="Count N working days (hari kerja) or calendar days (hari kalender) from "
-        "a start instant on a profile's calendar, as the clocks do: the start day is not "
-        "counted and the deadline (tenggat) is the end of the N-th day in the time zone. "
-        "Lists every skipped day with its reasons (weekend, holiday, cuti bersama, override).",
+        summary=N_("compute a deadline on the working-day calendar and explain it day by day"),
+        description=N_(
+            "Count N working days (hari kerja) or calendar days (hari kalender) from "
+            "a start instant on a profile's calendar, as the clocks do: the start day is not "
+            "counted and the deadline (tenggat) is the end of the N-th day in the time zone. "
+            "Lists every skipped day with its reasons (weekend, holiday, cuti bersama, override)."
+        ),
         examples=(
             "deadline --start 2025-03-27T09:00+07:00 --days 3",
             "deadline --start 2025-03-27 --days 14 --unit calendar_days --profile kaltim",
@@ -842,31 +922,50 @@ def _add_deadline_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "--start",
         type=_instant,
         required=True,
-        help="when the clock starts: an ISO instant (2025-03-27T09:00+07:00) or date; "
-        "without an offset it is read in the calendar's time zone",
+        help=N_(
+            "when the clock starts: an ISO instant (2025-03-27T09:00+07:00) or date; "
+            "without an offset it is read in the calendar's time zone"
+        ),
     )
-    cmd.add_argument("--days", type=_count, required=True, help="number of days (>= 0)")
+    cmd.add_argument("--days", type=_count, required=True, help=N_("number of days (>= 0)"))
     cmd.add_argument(
         "--unit",
         choices=(DurationUnit.WORKING_DAYS.value, DurationUnit.CALENDAR_DAYS.value),
         default=DurationUnit.WORKING_DAYS.value,
-        help="working_days (hari kerja, the default) or calendar_days (hari kalender)",
+        help=N_("working_days (hari kerja, the default) or calendar_days (hari kalender)"),
     )
-    add_time_zone(cmd, what=" the days are counted in", old_zone=True)
+    add_time_zone(
+        cmd,
+        text=N_(
+            "IANA time zone the days are counted in (default: the profile's: Asia/Jakarta, "
+            "WIB, for national; Asia/Makassar, WITA, for kaltim)"
+        ),
+        old_zone=True,
+    )
     cmd.add_argument(
         "--cuti-bersama",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="count collective leave (cuti bersama) as days off (default: the profile's option)",
+        help=N_(
+            "count collective leave (cuti bersama) as days off (default: the profile's option)"
+        ),
     )
     add_profile(cmd)
-    add_lang(cmd, what="output language")
+    add_lang(
+        cmd,
+        text=N_(
+            "output language: id (Bahasa Indonesia) or en (default: $LAPOR_LANG, else the "
+            "locale's, else en)"
+        ),
+    )
     cmd.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
-        help="text (explained day by day, in --lang) or json (the same count as data, for "
-        "scripts; default text)",
+        help=N_(
+            "text (explained day by day, in --lang) or json (the same count as data, for "
+            "scripts; default text)"
+        ),
     )
     cmd.set_defaults(func=run_deadline)
 
@@ -875,40 +974,67 @@ def _add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
     sim = add_command(
         sub,
         "simulate",
-        summary="run a synthetic period of traffic through the service and print the indicators",
-        description="Synthetic SP4N-LAPOR! traffic through the real ComplaintService, on "
-        f"SQLite by default (./{DEFAULT_DB}, a scratch file recreated each run and written "
-        "without fsync). Deterministic with --seed. " + _LEGEND_HELP,
+        summary=N_(
+            "run a synthetic period of traffic through the service and print the indicators"
+        ),
+        description=N_(
+            "Synthetic SP4N-LAPOR! traffic through the real ComplaintService, on SQLite by "
+            "default (./lapor-simulation.sqlite3, a scratch file recreated each run and "
+            "written without fsync). Deterministic with --seed."
+        )
+        + "\n\n"
+        + _LEGEND_HELP,
         examples=("simulate --days 30 --seed 4", "simulate --scale national --days 365 --quiet"),
     )
-    sim.add_argument("--days", type=_period, default=90, help="length of the period (default 90)")
-    sim.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    sim.add_argument(
+        "--days", type=_period, default=90, help=N_("length of the period (default 90)")
+    )
+    sim.add_argument("--seed", type=int, default=1, help=N_("random seed (default 1)"))
     sim.add_argument(
         "--start",
         type=_date,
         default=datetime(2025, 1, 6, tzinfo=UTC),
-        help="first day, YYYY-MM-DD or an ISO instant (default 2025-01-06)",
+        help=N_("first day, YYYY-MM-DD or an ISO instant (default 2025-01-06)"),
     )
     sim.add_argument(
         "--scale",
         choices=("regional", "national"),
         default="regional",
-        help="regional: the Kaltim profile and registry, ~1,000 reports a year; national: "
-        "~650 K/L/D (~3,800 agency nodes) and ~200,000 reports a year",
+        help=N_(
+            "regional: the Kaltim profile and registry, ~1,000 reports a year; national: "
+            "~650 K/L/D (~3,800 agency nodes) and ~200,000 reports a year"
+        ),
     )
-    add_profile(sim, default=None)
-    add_registry(sim, what=" for the regional scale")
-    add_store(sim, fallback=f"a fresh SQLite file ./{DEFAULT_DB}; the store must be empty")
+    add_profile(
+        sim,
+        default=None,
+        text=N_("bundled profile name (%(bundled)s) or path (default: by --scale)"),
+    )
+    add_registry(
+        sim,
+        text=N_(
+            "bundled agency registry name or path for the regional scale (default %(default)s)"
+        ),
+    )
+    add_store(
+        sim,
+        fallback=N_(
+            "store URL: sqlite:///path, postgresql://..., memory:// (default: $LAPOR_STORE, "
+            "else a fresh SQLite file ./lapor-simulation.sqlite3; the store must be empty)"
+        ),
+    )
     add_lang(sim)
-    sim.add_argument("--top", type=int, default=15, help="agencies shown (default 15)")
+    sim.add_argument("--top", type=int, default=15, help=N_("agencies shown (default 15)"))
     sim.add_argument(
         "--format",
         choices=("table", "csv", "json"),
         default="table",
-        help="table (the summary and the indicators, in --lang), csv (the indicators only) "
-        "or json (the counts, the refusals and the indicators; default table)",
+        help=N_(
+            "table (the summary and the indicators, in --lang), csv (the indicators only) "
+            "or json (the counts, the refusals and the indicators; default table)"
+        ),
     )
-    sim.add_argument("--quiet", action="store_true", help="no progress bar")
+    sim.add_argument("--quiet", action="store_true", help=N_("no progress bar"))
     sim.set_defaults(func=run_simulate)
 
 
@@ -916,32 +1042,50 @@ def _add_verify_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     verify = add_command(
         sub,
         "verify",
-        summary="check every stream of a store (gaps, undecodable events, stale projections)",
-        description="Decode every complaint's stream, check that its versions run 1, 2, 3, "
-        "... without a gap and that its projection row equals a fresh replay (next due "
-        "instants counted with the profile's calendar and clocks). Print each problem with "
-        "its complaint id. Exit 0 when there is none, 1 otherwise.",
+        summary=N_("check every stream of a store (gaps, undecodable events, stale projections)"),
+        description=N_(
+            "Decode every complaint's stream, check that its versions run 1, 2, 3, "
+            "... without a gap and that its projection row equals a fresh replay (next due "
+            "instants counted with the profile's calendar and clocks). Print each problem with "
+            "its complaint id. Exit 0 when there is none, 1 otherwise."
+        ),
         examples=("verify --store sqlite:///lapor.sqlite3 --profile kaltim",),
     )
     add_store(verify)
-    add_lang(verify, what="summary language")
-    add_profile(verify, what=" the store was written with")
+    add_lang(
+        verify,
+        text=N_(
+            "summary language: id (Bahasa Indonesia) or en (default: $LAPOR_LANG, else the "
+            "locale's, else en)"
+        ),
+    )
+    add_profile(
+        verify,
+        text=N_(
+            "the profile the store was written with: a bundled name (%(bundled)s) or a path "
+            "(default %(default)s)"
+        ),
+    )
     verify.set_defaults(func=run_verify)
 
 
 def _window_options(cmd: argparse.ArgumentParser) -> None:
     add_store(cmd)
-    cmd.add_argument("--since", type=_date, help="first submission day (inclusive)")
-    cmd.add_argument("--until", type=_date, help="last submission day (exclusive)")
+    cmd.add_argument("--since", type=_date, help=N_("first submission day (inclusive)"))
+    cmd.add_argument("--until", type=_date, help=N_("last submission day (exclusive)"))
 
 
 def _add_report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd = add_command(
         sub,
         "report",
-        summary="print the indicators per agency from a store",
-        description="Print the indicators (indikator) per agency (instansi) of the complaints "
-        "submitted in a period. " + _LEGEND_HELP,
+        summary=N_("print the indicators per agency from a store"),
+        description=N_(
+            "Print the indicators (indikator) per agency (instansi) of the complaints "
+            "submitted in a period."
+        )
+        + "\n\n"
+        + _LEGEND_HELP,
         examples=(
             "report --store sqlite:///lapor.sqlite3 --since 2025-01-01 --until 2025-04-01",
             "report --format json --lang id   # the store from $LAPOR_STORE",
@@ -952,9 +1096,15 @@ def _add_report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "--format",
         choices=("table", "csv", "json"),
         default="table",
-        help="table (with a legend), csv or json (default table)",
+        help=N_("table (with a legend), csv or json (default table)"),
     )
-    add_lang(cmd, what="legend language")
+    add_lang(
+        cmd,
+        text=N_(
+            "legend language: id (Bahasa Indonesia) or en (default: $LAPOR_LANG, else the "
+            "locale's, else en)"
+        ),
+    )
     cmd.set_defaults(func=run_report)
 
 
@@ -963,10 +1113,12 @@ def add_export_parsers(export: argparse._SubParsersAction[argparse.ArgumentParse
     musrenbang = add_command(
         export,
         "musrenbang",
-        summary="complaints by region and category, for the Musrenbang (CSV or JSON)",
-        description="Count the complaints submitted in a period by region (wilayah, cut to "
-        "--level) and category (kategori), with how many are completed and how many are "
-        "still open: the input of the development-planning meetings (Musrenbang).",
+        summary=N_("complaints by region and category, for the Musrenbang (CSV or JSON)"),
+        description=N_(
+            "Count the complaints submitted in a period by region (wilayah, cut to "
+            "--level) and category (kategori), with how many are completed and how many are "
+            "still open: the input of the development-planning meetings (Musrenbang)."
+        ),
         examples=("export musrenbang --store sqlite:///lapor.sqlite3 --level 1 --format json",),
     )
     _window_options(musrenbang)
@@ -975,25 +1127,31 @@ def add_export_parsers(export: argparse._SubParsersAction[argparse.ArgumentParse
         type=int,
         choices=(1, 2, 3, 4),
         default=2,
-        help="Kemendagri region level to group by: 1 province (provinsi), 2 regency or "
-        "city (kabupaten/kota), 3 district (kecamatan), 4 village (desa/kelurahan) "
-        "(default 2)",
+        help=N_(
+            "Kemendagri region level to group by: 1 province (provinsi), 2 regency or "
+            "city (kabupaten/kota), 3 district (kecamatan), 4 village (desa/kelurahan) "
+            "(default 2)"
+        ),
     )
     indicators_ = add_command(
         export,
         "indicators",
-        summary="the indicators per agency (CSV or JSON)",
-        description="Write the indicators per agency (instansi) of the complaints submitted "
-        "in a period, as report --format csv|json does. " + _LEGEND_HELP,
+        summary=N_("the indicators per agency (CSV or JSON)"),
+        description=N_(
+            "Write the indicators per agency (instansi) of the complaints submitted "
+            "in a period, as report --format csv|json does."
+        )
+        + "\n\n"
+        + _LEGEND_HELP,
         examples=("export indicators --store sqlite:///lapor.sqlite3 --output indikator.csv",),
     )
     _window_options(indicators_)
     for cmd, what in ((musrenbang, "musrenbang"), (indicators_, "indicators")):
         cmd.add_argument(
-            "--format", choices=("csv", "json"), default="csv", help="csv or json (default csv)"
+            "--format", choices=("csv", "json"), default="csv", help=N_("csv or json (default csv)")
         )
         cmd.add_argument(
-            "--output", type=path_argument, help="file to write (default: standard output)"
+            "--output", type=path_argument, help=N_("file to write (default: standard output)")
         )
         cmd.set_defaults(func=run_export, what=what)
 

@@ -38,6 +38,7 @@ from lapor_core._cli_reports import (
     path_argument,
 )
 from lapor_core.errors import LaporError, ValidationError
+from lapor_core.i18n import N_
 from lapor_core.profiles import load_profile, load_registry
 from lapor_core.service import ComplaintService
 from lapor_core.storage import LAPOR_STORE_ENV, open_store
@@ -216,7 +217,13 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def _common(cmd: argparse.ArgumentParser) -> None:
-    add_store(cmd, fallback=DEFAULT_SERVE_STORE)
+    add_store(
+        cmd,
+        fallback=N_(
+            "store URL: sqlite:///path, postgresql://..., memory:// (default: $LAPOR_STORE, "
+            "else sqlite:///lapor.sqlite3)"
+        ),
+    )
     add_profile(cmd)
     add_registry(cmd)
 
@@ -226,48 +233,52 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     serve = add_command(
         sub,
         "serve",
-        summary="serve Open311 GeoReport v2 over HTTP (needs the web extra)",
-        description="Run the GeoReport v2 server with uvicorn. API keys, the jurisdiction "
-        "and the limits come from --config (TOML); without it POST is refused.",
+        summary=N_("serve Open311 GeoReport v2 over HTTP (needs the web extra)"),
+        description=N_(
+            "Run the GeoReport v2 server with uvicorn. API keys, the jurisdiction "
+            "and the limits come from --config (TOML); without it POST is refused."
+        ),
         examples=(
             "serve --config web.toml --sweep 5m",
             "serve --store postgresql://lapor@db/lapor --workers 4 --prefix /open311/v2",
         ),
     )
     _common(serve)
-    serve.add_argument("--config", type=path_argument, help="web configuration (TOML)")
-    serve.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    serve.add_argument("--prefix", default="", help="path of the routes, e.g. /open311/v2")
+    serve.add_argument("--config", type=path_argument, help=N_("web configuration (TOML)"))
+    serve.add_argument("--host", default="127.0.0.1", help=N_("address (default 127.0.0.1)"))
+    serve.add_argument("--port", type=int, default=8000, help=N_("port (default 8000)"))
+    serve.add_argument("--workers", type=int, default=1, help=N_("worker processes (default 1)"))
+    serve.add_argument("--prefix", default="", help=N_("path of the routes, e.g. /open311/v2"))
     serve.add_argument(
-        "--sweep", metavar="INTERVAL", help="also sweep the clocks every INTERVAL (e.g. 5m)"
+        "--sweep", metavar="INTERVAL", help=N_("also sweep the clocks every INTERVAL (e.g. 5m)")
     )
     serve.add_argument(
-        "--keep-alive", type=int, default=5, help="keep-alive timeout, seconds (default 5)"
+        "--keep-alive", type=int, default=5, help=N_("keep-alive timeout, seconds (default 5)")
     )
     serve.add_argument(
         "--limit-concurrency",
         type=int,
         default=None,
-        help="answer 503 above this many open connections (default: no limit)",
+        help=N_("answer 503 above this many open connections (default: no limit)"),
     )
-    serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.add_argument("--verbose", action="store_true", help=N_("log every request"))
     serve.set_defaults(func=run_serve)
     sweep = add_command(
         sub,
         "sweep",
-        summary="issue the clock commands owed (warnings, breaches, automatic close)",
-        description="Sweep the clocks once, or every --every interval until interrupted. "
-        "Several sweepers may run against one store: each clock event happens once.",
+        summary=N_("issue the clock commands owed (warnings, breaches, automatic close)"),
+        description=N_(
+            "Sweep the clocks once, or every --every interval until interrupted. "
+            "Several sweepers may run against one store: each clock event happens once."
+        ),
         examples=("sweep --store sqlite:///lapor.sqlite3 --every 5m",),
     )
     _common(sweep)
     sweep.add_argument(
-        "--every", type=_interval_argument, help="repeat every INTERVAL (30s, 5m, 1h)"
+        "--every", type=_interval_argument, help=N_("repeat every INTERVAL (30s, 5m, 1h)")
     )
     sweep.add_argument(
-        "--rounds", type=int, default=None, help="with --every, stop after this many sweeps"
+        "--rounds", type=int, default=None, help=N_("with --every, stop after this many sweeps")
     )
-    sweep.add_argument("--claimant", default="sweeper", help="this sweeper's name in claims")
+    sweep.add_argument("--claimant", default="sweeper", help=N_("this sweeper's name in claims"))
     sweep.set_defaults(func=run_sweep)

@@ -60,15 +60,17 @@ from lapor_core._cli_reports import (
     check_names,
     default_lang,
     deprecation,
+    lang_in,
     local_time,
     path_argument,
+    translate_parser,
 )
 from lapor_core._cli_reports import add_parsers as add_report_parsers
 from lapor_core._cli_web import add_parsers as add_web_parsers
 from lapor_core.domain.check import CheckProblem, CheckReport, check
 from lapor_core.domain.complaint import owners
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table, mermaid
-from lapor_core.i18n import Translate, translator
+from lapor_core.i18n import N_, Translate, translator
 
 __all__ = ["build_parser", "main"]
 
@@ -277,13 +279,15 @@ def _add_walk(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     walk = add_command(
         sub,
         "walk",
-        summary="walk one complaint through its whole life",
-        description="Walk one complaint (pengaduan) through its whole life with the real "
-        "decide and evolve: submitted through a regional app, asked for details, forwarded "
-        "(disposisi) to the wrong office, refused as bukan wewenang, routed again, handed "
-        "down to a liaison officer, followed up (tindak lanjut) and closed. Each step is "
-        "printed at the local time of the agency it was submitted to (WIB, WITA or WIT), "
-        "with the status, its label and the agencies that own the complaint then.",
+        summary=N_("walk one complaint through its whole life"),
+        description=N_(
+            "Walk one complaint (pengaduan) through its whole life with the real "
+            "decide and evolve: submitted through a regional app, asked for details, forwarded "
+            "(disposisi) to the wrong office, refused as bukan wewenang, routed again, handed "
+            "down to a liaison officer, followed up (tindak lanjut) and closed. Each step is "
+            "printed at the local time of the agency it was submitted to (WIB, WITA or WIT), "
+            "with the status, its label and the agencies that own the complaint then."
+        ),
         examples=("walk", "walk --profile kaltim --lang id"),
     )
     add_profile(walk)
@@ -296,10 +300,12 @@ def _add_diagram(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     diagram = add_command(
         sub,
         "diagram",
-        summary="print the lifecycle as a Mermaid diagram",
-        description="Print a profile's lifecycle (siklus laporan): every status and the "
-        "commands that move a complaint between them, as a Mermaid state diagram or as a "
-        "Markdown table with one row per outcome.",
+        summary=N_("print the lifecycle as a Mermaid diagram"),
+        description=N_(
+            "Print a profile's lifecycle (siklus laporan): every status and the "
+            "commands that move a complaint between them, as a Mermaid state diagram or as a "
+            "Markdown table with one row per outcome."
+        ),
         examples=("diagram > lifecycle.mmd", "diagram --profile kaltim --format table --lang en"),
     )
     add_profile(diagram)
@@ -308,7 +314,7 @@ def _add_diagram(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--format",
         choices=("mermaid", "table"),
         default="mermaid",
-        help="mermaid (a state diagram, the default) or table (Markdown)",
+        help=N_("mermaid (a state diagram, the default) or table (Markdown)"),
     )
     diagram.set_defaults(func=_diagram)
 
@@ -317,25 +323,33 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     check_ = add_command(
         sub,
         "check",
-        summary="validate and model-check a profile (exit 1 when it has problems)",
-        description="Report every problem of a profile with its key: unreachable statuses, "
-        "clocks that never start or stop, breach actions that cannot fire where the clock "
-        "runs, missing labels, non-positive durations, rules without a basis; for a file that "
-        "does not load, every problem of its keys and values. With a bundled profile, or "
-        "--registry, also every problem of the agency registry (region codes that do not sit "
-        "under their province's or contradict the shipped Kemendagri list, with the table's "
-        "index: agency[3].region). "
-        "Exit 0 when clean, 1 with problems, 2 for usage errors (no such profile).",
+        summary=N_("validate and model-check a profile (exit 1 when it has problems)"),
+        description=N_(
+            "Report every problem of a profile with its key: unreachable statuses, "
+            "clocks that never start or stop, breach actions that cannot fire where the clock "
+            "runs, missing labels, non-positive durations, rules without a basis; for a file that "
+            "does not load, every problem of its keys and values. With a bundled profile, or "
+            "--registry, also every problem of the agency registry (region codes that do not sit "
+            "under their province's or contradict the shipped Kemendagri list, with the table's "
+            "index: agency[3].region). "
+            "Exit 0 when clean, 1 with problems, 2 for usage errors (no such profile)."
+        ),
         examples=("check kaltim", "check my-profile.toml --registry my-agencies.toml"),
     )
     check_.add_argument(
-        "profile", type=path_argument, metavar="FILE_OR_NAME", help="bundled profile name or path"
+        "profile",
+        type=path_argument,
+        metavar="FILE_OR_NAME",
+        help=N_("bundled profile name or path"),
     )
     add_lang(check_)
     add_registry(
         check_,
         default=None,
-        what=" to check too (without it: the bundled registry of the profile's name, if any)",
+        text=N_(
+            "bundled agency registry name or path to check too (without it: the bundled "
+            "registry of the profile's name, if any)"
+        ),
     )
     check_.set_defaults(func=_check)
 
@@ -350,27 +364,48 @@ def _leaves(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser
             yield from _leaves(child)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """
-    The ``lapor-core`` argument parser, with every subcommand.
+_MESSAGE_LANG_HELP = N_(
+    "message language: id (Bahasa Indonesia) or en (default: $LAPOR_LANG, else the "
+    "locale's, else en)"
+)
+"""``--lang`` of the commands that print data: it is the language of their messages."""
 
-    ``$LAPOR_STORE`` is read when it is built (the default of ``--store``).
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """
+    The ``lapor-core`` argument parser, with every subcommand, its help in *lang*.
+
+    ``$LAPOR_STORE`` is read when it is built (the default of ``--store``). *lang* is
+    ``en`` or ``id``; :func:`main` takes it from ``--lang`` on the command line, else as
+    ``--lang`` defaults (``$LAPOR_LANG``, then the locale).
 
     .. versionadded:: 0.2.0
     """
     parser = argparse.ArgumentParser(
         prog="lapor-core",
-        description="SP4N-LAPOR! complaint-workflow core. Exit codes: 0 ok, 1 problems "
-        "found or input refused, 2 usage error (a bad option, an unknown profile).",
-        epilog="examples:\n  lapor-core walk --lang en\n  lapor-core check kaltim\n"
+        description=N_(
+            "SP4N-LAPOR! complaint-workflow core. Exit codes: 0 ok, 1 problems "
+            "found or input refused, 2 usage error (a bad option, an unknown profile)."
+        ),
+        epilog=N_("examples:") + "\n  lapor-core walk --lang en\n  lapor-core check kaltim\n"
         "  lapor-core COMMAND --help",
         formatter_class=Formatter,
     )
     parser.add_argument(
-        "--version", action="version", version=f"lapor-core {_version()}", help="print the version"
+        "--version",
+        action="version",
+        version=f"lapor-core {_version()}",
+        help=N_("print the version"),
+    )
+    parser.add_argument(
+        "--lang",
+        dest="root_lang",
+        choices=("id", "en"),
+        default=None,
+        help=N_("language of the help and the messages, for every command (as its --lang)"),
     )
     sub = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", help="the command to run"
+        dest="command", required=True, metavar="COMMAND", help=N_("the command to run")
     )
     _add_walk(sub)
     _add_diagram(sub)
@@ -382,6 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     # The deprecated aliases (DEPRECATED_COMMANDS) parse but have no line in the listing.
     for leaf in _leaves(parser):
         leaf.set_defaults(cli_parser=leaf)
+        if not any("--lang" in action.option_strings for action in leaf._actions):  # noqa: SLF001
+            add_lang(leaf, text=_MESSAGE_LANG_HELP)
+    if lang != "en":
+        translate_parser(parser, translator(lang))
     return parser
 
 
@@ -401,9 +440,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     .. versionadded:: 0.1.0
     """
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(lang_in(words) or default_lang()).parse_args(words)
     if getattr(args, "lang", "") is None:
-        args.lang = default_lang()
+        args.lang = args.root_lang or default_lang()
     try:
         check_names(args)
     except UsageError as exc:
