@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -327,3 +328,15 @@ def backend_store(kind: str, directory: Path) -> Iterator[ComplaintStore]:
         store.close()
         if kind == "postgres":
             store.drop_schema()  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def denied(store: ComplaintStore) -> Iterator[None]:
+    """Every statement of this thread's connection refused by SQLite itself."""
+    assert isinstance(store, SQLiteStore)
+    connection = store._conn()
+    connection.set_authorizer(lambda *_: sqlite3.SQLITE_DENY)
+    try:
+        yield
+    finally:
+        connection.set_authorizer(None)

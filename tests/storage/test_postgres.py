@@ -7,8 +7,10 @@ under CI (``CI`` set), where a missing server is a failure, never a silent pass.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -39,9 +41,31 @@ def fresh_store() -> ComplaintStore:
     return PostgresStore(dsn, schema=f"lapor_test_{uuid.uuid4().hex[:12]}", max_size=4)
 
 
+@contextlib.contextmanager
+def schema_moved_away(store: ComplaintStore) -> Iterator[None]:
+    """The store's schema renamed behind its back: every statement fails in the server."""
+    import psycopg  # noqa: PLC0415 - psycopg is optional
+    from psycopg import sql  # noqa: PLC0415
+
+    from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415
+
+    assert isinstance(store, PostgresStore)
+    schema = sql.Identifier(store.schema)
+    away = sql.Identifier(f"{store.schema}_away")
+    with psycopg.connect(require_dsn(), autocommit=True) as admin:
+        admin.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(schema, away))
+        try:
+            yield
+        finally:
+            admin.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(away, schema))
+
+
 class TestPostgresStore(ComplaintStoreContract):
     def make_store(self) -> ComplaintStore:
         return fresh_store()
+
+    def failing_driver(self, store: ComplaintStore) -> contextlib.AbstractContextManager[None]:
+        return schema_moved_away(store)
 
     def dispose_store(self, store: ComplaintStore) -> None:
         from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - psycopg is optional

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 
+from helpers import denied
 from lapor_core.storage import ComplaintStore
 from lapor_core.storage.sqlite import SQLiteStore
 from lapor_core.testing.store_contract import ComplaintStoreContract
@@ -18,3 +20,6 @@ class TestSQLiteStore(ComplaintStoreContract):
 
     def make_store(self) -> ComplaintStore:
         return SQLiteStore(self.directory / "lapor.sqlite3")
+
+    def failing_driver(self, store: ComplaintStore) -> contextlib.AbstractContextManager[None]:
+        return denied(store)

@@ -1,4 +1,4 @@
-# ruff: noqa: S101 - a pytest suite: plain asserts are how pytest reports failures
+# ruff: noqa: S101, E402 - a pytest suite (plain asserts); the rewrite is registered first
 """
 The contract every complaint store must pass, as an importable pytest suite.
 
@@ -8,6 +8,11 @@ Subclass :class:`ComplaintStoreContract` in a test module, name the subclass
     class TestMyStore(ComplaintStoreContract):
         def make_store(self) -> ComplaintStore:
             return MyStore()
+
+Importing this package registers its modules for pytest's assert rewriting, so a
+failing backend sees the values compared (pytest rewrites only test files and
+``conftest.py`` on its own); nothing else is needed in the backend's test module. Every
+loop of the suite is bounded: a backend that pages forever fails instead of hanging.
 
 The tests follow the numbered requirements of :mod:`lapor_core.storage.base`. They build
 complaints with the real domain (``decide`` on the national profile and the Kalimantan
@@ -30,14 +35,21 @@ of this package and each usable on its own (subclass it the same way):
 - :class:`~lapor_core.testing.store_contract.bounds.ReadBoundsContract`: the bounds of
   ``read_all`` (requirement 5);
 - :class:`~lapor_core.testing.store_contract.snapshots.SnapshotContract`: snapshots and
-  the events after them (requirement 11).
+  the events after them (requirement 11);
+- :class:`~lapor_core.testing.store_contract.drivers.DriverErrorsContract`: driver errors
+  never leak (requirement 8), through the ``failing_driver`` hook a backend gives.
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+import pkgutil
+
 import pytest
+
+# Before the contract's modules are imported: pytest rewrites a module when it loads.
+pytest.register_assert_rewrite(*(f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__)))
 
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import StorageError
@@ -47,6 +59,7 @@ from lapor_core.testing.store_contract.base import StoreContract
 from lapor_core.testing.store_contract.bounds import ReadBoundsContract
 from lapor_core.testing.store_contract.claims import DueClaimsContract
 from lapor_core.testing.store_contract.drafts import REPORTER, T0, Draft, context, submit_command
+from lapor_core.testing.store_contract.drivers import DriverErrorsContract
 from lapor_core.testing.store_contract.idempotency import IdempotencyContract
 from lapor_core.testing.store_contract.projection import ProjectionContract
 from lapor_core.testing.store_contract.recorder import EventRecorderContract
@@ -58,6 +71,7 @@ __all__ = [
     "T0",
     "ComplaintStoreContract",
     "Draft",
+    "DriverErrorsContract",
     "DueClaimsContract",
     "EventRecorderContract",
     "IdempotencyContract",
@@ -71,6 +85,19 @@ __all__ = [
 ]
 
 
+_PORT = (
+    "append",
+    "load",
+    "get",
+    "query",
+    "read_all",
+    "idempotency",
+    "claim_due",
+    "verify",
+    "close",
+)
+
+
 class ComplaintStoreContract(
     EventRecorderContract,
     ProjectionContract,
@@ -79,6 +106,7 @@ class ComplaintStoreContract(
     VerificationContract,
     ReadBoundsContract,
     SnapshotContract,
+    DriverErrorsContract,
 ):
     """
     The storage contract as pytest tests; subclass it with ``make_store``.
@@ -91,7 +119,8 @@ class ComplaintStoreContract(
 
     def test_store_satisfies_the_port(self, store: ComplaintStore) -> None:
         """The store is a ComplaintStore (runtime-checkable protocol)."""
-        assert isinstance(store, ComplaintStore)
+        missing = [name for name in _PORT if not callable(getattr(store, name, None))]
+        assert isinstance(store, ComplaintStore), f"{store!r} lacks {missing}"
 
     def test_closed_store_refuses_work(self, store: ComplaintStore) -> None:
         """After close, operations raise StorageError; closing again is harmless."""

@@ -85,8 +85,11 @@ class DueClaimsContract(StoreContract):
         assert (early.id,) == store.claim_due(now, claimant="b", lease=LEASE)
 
     def test_claim_due_respects_limit_and_order(self, store: ComplaintStore) -> None:
-        """claim_due hands out at most *limit* rows, earliest due first."""
-        drafts = [submitted(store, f"lim-{n}", T0 + timedelta(hours=n)) for n in (3, 0, 4, 1, 2)]
+        """claim_due hands out at most *limit* rows, earliest due first (not in id order)."""
+        drafts = [
+            submitted(store, f"lim-{n}", T0 + timedelta(hours=hours))
+            for n, hours in enumerate((3, 0, 4, 1, 2))
+        ]
         by_due = sorted(drafts, key=lambda d: (d.row.next_due_at, d.id.value))
         now = T0 + timedelta(days=365)
         assert tuple(d.id for d in by_due[:2]) == store.claim_due(

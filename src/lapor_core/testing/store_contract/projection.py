@@ -182,13 +182,15 @@ class ProjectionContract(StoreContract):
         for size in (1, 2, 3, 7):
             pages = []
             cursor = None
-            while True:
+            for _ in range(len(times) + 1):  # bounded: a cursor that never ends fails
                 page = store.query(ComplaintQuery(limit=size, cursor=cursor))
                 assert len(page.items) <= size
                 pages.append(page)
                 cursor = page.next_cursor
                 if cursor is None:
                     break
+            else:
+                raise AssertionError(f"pages of {size} did not end after {len(times) + 1}")
             assert expected == [cid for p in pages for cid in ids(p.items)]
             assert all(p.items for p in pages)
         filtered = all_rows(store, ComplaintQuery(limit=2, submitted_from=T0 + minute))

@@ -12,7 +12,7 @@ only), 2 (gapless versions, increasing positions), 3 (``load``) and 5 (``read_al
 from __future__ import annotations
 
 import threading
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -21,12 +21,18 @@ from lapor_core.domain.commands import Classify, Forward
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ConcurrencyConflict, ValidationError
-from lapor_core.storage.base import ComplaintStore, StoredEvent
+from lapor_core.storage.base import ComplaintQuery, ComplaintRow, ComplaintStore, StoredEvent
 from lapor_core.testing.store_contract._helpers import NATIONAL, OWNER, submitted
 from lapor_core.testing.store_contract.base import StoreContract
 from lapor_core.testing.store_contract.drafts import T0, Draft, submit_command
 
 __all__ = ["EventRecorderContract"]
+
+
+def _instants(row: ComplaintRow) -> dict[str, datetime]:
+    """The datetime fields of *row*, by name."""
+    fields = attrs.asdict(row, recurse=False)
+    return {name: value for name, value in fields.items() if isinstance(value, datetime)}
 
 
 class EventRecorderContract(StoreContract):
@@ -58,6 +64,23 @@ class EventRecorderContract(StoreContract):
         assert loaded.at == T0
         assert timedelta(hours=8) == loaded.at.utcoffset()
         assert draft.row == store.get(draft.id)
+
+    def test_rows_keep_their_instants(self, store: ComplaintStore) -> None:
+        """
+        A projection row's instants load back aware and equal, in any offset.
+
+        Events are the record and keep their offsets (the test above); a row is derived
+        from them and may come back in UTC (the SQL stores keep UTC microseconds, which
+        sort), but never naive and never moved.
+        """
+        wita = timezone(timedelta(hours=8))
+        draft = submitted(store, "tz-row", T0.astimezone(wita))
+        expected = _instants(draft.row)
+        for row in (store.get(draft.id), *store.query(ComplaintQuery()).items):
+            loaded = _instants(row)
+            naive = [name for name, value in loaded.items() if value.utcoffset() is None]
+            assert not naive, f"naive instants in the row: {naive}"
+            assert expected == loaded
 
     def test_append_returns_stored_events(self, store: ComplaintStore) -> None:
         """Append returns each event with its version and an increasing global position."""
@@ -233,10 +256,16 @@ class EventRecorderContract(StoreContract):
             assert draft.events == [s.event for s in everything if s.complaint_id == draft.id]
         paged: list[StoredEvent] = []
         after = 0
-        while page := store.read_all(after, 2):
+        for _ in range(len(everything) + 1):  # bounded: one page more than needed at most
+            page = store.read_all(after, 2)
+            if not page:
+                break
             assert len(page) <= 2
+            assert page[0].position > after, f"read_all({after}) returned position {after} again"
             paged.extend(page)
             after = page[-1].position
+        else:
+            raise AssertionError(f"read_all did not end after {len(everything) + 1} pages")
         assert list(everything) == paged
         assert store.read_all(positions[-1]) == ()
         assert everything[2:] == store.read_all(positions[1])
