@@ -100,6 +100,17 @@ class DueClaimsContract(StoreContract):
         )
         assert (by_due[4].id,) == store.claim_due(now, claimant="c", lease=LEASE, limit=10)
 
+    def test_a_claimant_renews_its_own_claim(self, store: ComplaintStore) -> None:
+        """A claimant that claims a row it holds gets it again, its lease counted from now."""
+        early, _late, _done = self._due_trio(store)
+        assert early.row.next_due_at is not None
+        now = early.row.next_due_at
+        assert (early.id,) == store.claim_due(now, claimant="a", lease=LEASE)
+        renewed_at = now + LEASE / 2
+        assert (early.id,) == store.claim_due(renewed_at, claimant="a", lease=LEASE)
+        assert store.claim_due(now + LEASE, claimant="b", lease=LEASE) == (), "lease not renewed"
+        assert (early.id,) == store.claim_due(renewed_at + LEASE, claimant="b", lease=LEASE)
+
     def test_claim_due_refuses_bad_arguments(self, store: ComplaintStore) -> None:
         """A naive instant, an empty claimant, a non-positive lease or limit are refused."""
         with pytest.raises(ValidationError):
