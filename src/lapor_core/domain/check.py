@@ -50,6 +50,7 @@ from lapor_core.domain.clocks import BreachAction, ClockDefinition
 from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Outcome, Status, Target, Transition
 from lapor_core.domain.model import Confidence
 from lapor_core.domain.profile import Profile
+from lapor_core.domain.profile_merge import BASIS_NOT_GIVEN
 from lapor_core.domain.profile_rules import version_problems
 from lapor_core.errors import N_, ProfileError, fill
 
@@ -144,6 +145,8 @@ class CheckReport:
 
     profile: str
     problems: tuple[CheckProblem, ...]
+    warnings: tuple[CheckProblem, ...] = ()
+    """What is allowed but should be looked at: a value changed without a basis of its own."""
 
     @classmethod
     def from_error(cls, profile: str, error: ProfileError) -> CheckReport:
@@ -173,10 +176,13 @@ class CheckReport:
         """
         _ = gettext
         if self.ok:
-            return _("profile {profile!r}: ok, no problems").format(profile=self.profile) + "\n"
-        head = _("profile {profile!r}: {count} problem(s)")
-        lines = [head.format(profile=self.profile, count=len(self.problems))]
-        lines.extend(f"  {problem.translate(_)}" for problem in self.problems)
+            lines = [_("profile {profile!r}: ok, no problems").format(profile=self.profile)]
+        else:
+            head = _("profile {profile!r}: {count} problem(s)")
+            lines = [head.format(profile=self.profile, count=len(self.problems))]
+            lines.extend(f"  {problem.translate(_)}" for problem in self.problems)
+        warning = _("warning")
+        lines.extend(f"  {warning}: {problem.translate(_)}" for problem in self.warnings)
         return "\n".join(lines) + "\n"
 
 
@@ -195,15 +201,16 @@ def check(profile: Profile, table: Iterable[Transition] = TRANSITIONS) -> CheckR
     .. versionadded:: 0.1.0
     """
     problems = [*_rule_problems(profile)]
+    warnings = tuple(_rule_warnings(profile))
     try:
         lifecycle = Lifecycle(profile, table)
     except ProfileError as exc:
         problems.append(CheckProblem("lifecycle", str(exc)))
-        return CheckReport(profile.name, tuple(problems))
+        return CheckReport(profile.name, tuple(problems), warnings)
     model = _Model(lifecycle)
     problems.extend(model.status_problems())
     problems.extend(model.clock_problems())
-    return CheckReport(profile.name, tuple(problems))
+    return CheckReport(profile.name, tuple(problems), warnings)
 
 
 # --------------------------------------------------------------------------- rules
@@ -216,6 +223,18 @@ def _rule_problems(profile: Profile) -> Iterator[CheckProblem]:
         if not basis.source.strip() and basis.confidence is not Confidence.LOCAL:
             yield CheckProblem.of(
                 f"{key}.basis", N_("cites no basis and is not marked local (confidence L)")
+            )
+
+
+def _rule_warnings(profile: Profile) -> Iterator[CheckProblem]:
+    for key, _value, basis in profile.rules():
+        if basis.source.startswith(BASIS_NOT_GIVEN):
+            yield CheckProblem.of(
+                f"{key}.basis",
+                N_(
+                    "changed from the parent's value without a basis of its own (the "
+                    "parent's basis no longer applies): cite one, with its confidence"
+                ),
             )
 
 

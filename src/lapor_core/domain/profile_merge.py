@@ -18,7 +18,19 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Final
 
-__all__ = ["leaves", "merge_profile_data", "toml_value", "value_origins"]
+__all__ = ["BASIS_NOT_GIVEN", "leaves", "merge_profile_data", "toml_value", "value_origins"]
+
+BASIS_NOT_GIVEN: Final = "local choice, basis not given"
+"""
+The start of the basis a rule gets when a child changes its value but cites no basis.
+
+The parent's basis spoke of the parent's value, so it cannot stand for the child's: the
+merged rule says ``local choice, basis not given (changed: amount; the parent's basis:
+...)`` with confidence ``L``, and :func:`~lapor_core.domain.check.check` warns about it.
+
+.. versionadded:: 0.2.0
+"""
+_SOURCING: Final = ("basis", "confidence")
 
 _NOT_INHERITED: Final = ("name", "description", "parent")
 
@@ -31,9 +43,11 @@ def merge_profile_data(
 
     Tables merge key by key, the child winning; lists and scalars replace the parent's
     value whole (a child's ``local`` names or ``[[calendar.override]]`` list replaces the
-    parent's). The parent's ``profile.name``, ``profile.description`` and
-    ``profile.parent`` are not inherited: a child names and describes itself. Neither
-    input is changed.
+    parent's). A rule (a table with a ``basis``) whose value the child changes without
+    citing a basis of its own is marked :data:`BASIS_NOT_GIVEN`, confidence ``L``: a
+    parent's confirmed source never vouches for a number it does not state. The parent's
+    ``profile.name``, ``profile.description`` and ``profile.parent`` are not inherited: a
+    child names and describes itself. Neither input is changed.
 
     .. versionadded:: 0.1.0
     """
@@ -42,7 +56,28 @@ def merge_profile_data(
     if isinstance(head, dict):
         for key in _NOT_INHERITED:
             head.pop(key, None)
-    return _merge(base, child)
+    merged = _merge(base, child)
+    _mark_unsourced(parent, child, merged)
+    return merged
+
+
+def _mark_unsourced(
+    parent: Mapping[str, object], child: Mapping[str, object], merged: dict[str, object]
+) -> None:
+    """Mark the rules of *merged* whose value *child* changed without a basis of its own."""
+    for key, value in child.items():
+        was, into = parent.get(key), merged.get(key)
+        if not (isinstance(value, Mapping) and isinstance(was, Mapping) and isinstance(into, dict)):
+            continue
+        if "basis" in was and "basis" not in value:
+            changed = [k for k, v in value.items() if k not in _SOURCING and was.get(k) != v]
+            if changed:
+                into["basis"] = (
+                    f"{BASIS_NOT_GIVEN} (changed: {', '.join(changed)}; the parent's basis: "
+                    f"{was['basis']})"
+                )
+                into["confidence"] = "L"
+        _mark_unsourced(was, value, into)
 
 
 def _copy_tables(value: Mapping[str, object]) -> dict[str, object]:
