@@ -293,7 +293,7 @@ def test_cli_check_lists_every_mistake_of_a_profile_with_its_path(
         f"profile {str(path)!r}: 3 problem(s)",
         "  options.rating.scale: expected int, got str",
         "  durations.follow_up.amount: must be positive, got 0",
-        "  categories.air-bersih.basis: unknown key",
+        "  categories.air-bersih.owner: unknown key",
     ] == capsys.readouterr().out.splitlines()
 
 

@@ -88,11 +88,11 @@ def test_three_problems_in_three_tables_yield_exactly_those_three_paths() -> Non
     data = _full_profile()
     _table_at(data, "options.rating")["scale"] = "5"
     _table_at(data, "durations.follow_up")["amount"] = 0
-    _table_at(data, "categories.pungli")["basis"] = "no such key"
+    _table_at(data, "categories.pungli")["owner"] = "no such key"
     assert (
         "options.rating.scale: expected int, got str",
         "durations.follow_up.amount: must be positive, got 0",
-        "categories.pungli.basis: unknown key",
+        "categories.pungli.owner: unknown key",
     ) == _problems(Profile.from_mapping, data)
 
 

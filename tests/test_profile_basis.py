@@ -83,3 +83,22 @@ def test_cli_check_prints_the_warning_and_exits_0(
     assert 0 == main(["check", str(path), "--lang", "id"])
     out = capsys.readouterr().out
     assert "peringatan: durations.follow_up.basis: diubah dari nilai induk" in out
+
+
+def test_a_category_may_cite_its_basis() -> None:
+    child = _child(
+        '[categories.air-bersih]\nservice_standard = "follow_up"\nname = "Air bersih"\n'
+        'basis = "Perbup Berau 3/2024 standar pelayanan air"\nconfidence = "C"\n'
+    )
+    assert ("Perbup Berau 3/2024 standar pelayanan air", Confidence.CONFIRMED) == _basis(
+        child, "categories.air-bersih"
+    )
+    assert check(child).ok
+
+
+def test_a_category_without_a_basis_is_a_local_choice() -> None:
+    codes = {name for name, _value, _basis in NATIONAL.rules() if name.startswith("categories.")}
+    assert {f"categories.{code}" for code in NATIONAL.service_standards} == codes
+    source, confidence = _basis(NATIONAL, f"categories.{sorted(NATIONAL.service_standards)[0]}")
+    assert confidence is Confidence.LOCAL
+    assert "category list is not published" in source

@@ -87,7 +87,8 @@ class Profile:
 
     Build one with :meth:`from_toml`; load bundled ones with
     :func:`lapor_core.profiles.load_profile`. ``service_standards`` maps each category
-    code to its duration key, ``category_names`` to its name (the code when unnamed).
+    code to its duration key, ``category_names`` to its name (the code when unnamed),
+    ``category_bases`` to its basis (a local choice when the table cites none).
 
     ``durations`` holds each duration's table-level version (the undated rule, or the
     one in force before its first dated change); ``duration_versions`` every version of
@@ -119,6 +120,7 @@ class Profile:
     disabled_basis: Basis | None = None
     origins: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     category_names: Mapping[str, str] = attrs.field(factory=dict)
+    category_bases: Mapping[str, Basis] = attrs.field(factory=dict)
     thread: ThreadOption = DEFAULT_THREAD_OPTION
     uncategorised: FlagOption = DEFAULT_UNCATEGORISED_OPTION
     no_wrong_door: FlagOption = DEFAULT_NO_WRONG_DOOR_OPTION
@@ -196,6 +198,7 @@ class Profile:
             clocks=MappingProxyType(clocks),
             service_standards=MappingProxyType({c: t.service_standard for c, t in categories}),
             category_names=MappingProxyType({c: t.name.strip() or c for c, t in categories}),
+            category_bases=MappingProxyType({c: t.to_basis() for c, t in categories}),
             hold_pauses_clocks=hold.to_option(),
             rejection_restarts_forwarding=restart.to_option(),
             cuti_bersama=options.cuti_bersama.to_option(),
@@ -407,8 +410,7 @@ class Profile:
                 return status
         raise ProfileError(f"no status is labelled {label!r} in profile {self.name!r}")
 
-    def rules(self) -> Iterator[tuple[str, object, Basis]]:
-        """Every rule as ``(key, value, basis)``, for a regulation matrix."""
+    def _option_rules(self) -> Iterator[tuple[str, object, Basis]]:
         yield ("options.reopen.enabled", self.reopen.enabled, self.reopen.basis)
         yield ("options.rating.enabled", self.rating.enabled, self.rating.basis)
         for status, labels in self.labels.items():
@@ -433,6 +435,10 @@ class Profile:
             self.rules_at_clock_start.enabled,
             self.rules_at_clock_start.basis,
         )
+
+    def rules(self) -> Iterator[tuple[str, object, Basis]]:
+        """Every rule as ``(key, value, basis)``, for a regulation matrix."""
+        yield from self._option_rules()
         for key, duration in self.durations.items():
             versions = self.duration_versions.get(key, (duration,))
             if len(versions) == 1:
@@ -444,6 +450,8 @@ class Profile:
                 yield (f"durations.{key}", value, version.basis)
         for key, clock in self.clocks.items():
             yield (f"clocks.{key}", clock.breach.value, clock.basis)
+        for code, basis in self.category_bases.items():
+            yield (f"categories.{code}", self.service_standards[code], basis)
         for key, channel in self.channels.items():
             yield (f"channels.{key}", f"{channel.name} ({channel.kind.value})", channel.basis)
         for index, rule in enumerate(self.calendar_rules):

@@ -548,11 +548,33 @@ class CategoryConfig:
     """
     A ``[categories.<code>]`` table: the category's service standard and its name.
 
+    ``basis`` and ``confidence`` are optional: the official category list is not
+    published, so a category without them is a local choice (:data:`CATEGORY_BASIS`).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``basis`` and ``confidence``.
     """
 
     service_standard: str
     name: str = ""
+    basis: str = ""
+    confidence: Confidence = Confidence.LOCAL
+
+    def to_basis(self) -> Basis:
+        """The category's :class:`~lapor_core.domain.model.Basis` (a local choice by default)."""
+        if not self.basis.strip():
+            return CATEGORY_BASIS
+        return Basis(self.basis, self.confidence)
+
+
+CATEGORY_BASIS = Basis(
+    "local choice: the official LAPOR! category list is not published (domain.md section 8 q11)",
+    Confidence.LOCAL,
+)
+"""The basis of a category that cites none.
+
+.. versionadded:: 0.2.0
+"""
 
 
 @attrs.frozen(kw_only=True)

@@ -30,7 +30,8 @@ merged rule says ``local choice, basis not given (changed: amount; the parent's 
 
 .. versionadded:: 0.2.0
 """
-_SOURCING: Final = ("basis", "confidence")
+_NOT_VALUES: Final = ("basis", "confidence", "valid_from", "valid_until")
+"""Keys that say where a rule comes from and when it holds, not what it is."""
 
 _NOT_INHERITED: Final = ("name", "description", "parent")
 
@@ -61,6 +62,13 @@ def merge_profile_data(
     return merged
 
 
+def _sourced_apart(value: object) -> bool:
+    """A table, or a list of tables (``history``), which cites its own basis."""
+    if isinstance(value, Mapping):
+        return True
+    return isinstance(value, list) and any(isinstance(item, Mapping) for item in value)
+
+
 def _mark_unsourced(
     parent: Mapping[str, object], child: Mapping[str, object], merged: dict[str, object]
 ) -> None:
@@ -70,7 +78,11 @@ def _mark_unsourced(
         if not (isinstance(value, Mapping) and isinstance(was, Mapping) and isinstance(into, dict)):
             continue
         if "basis" in was and "basis" not in value:
-            changed = [k for k, v in value.items() if k not in _SOURCING and was.get(k) != v]
+            changed = [
+                k
+                for k, v in value.items()
+                if k not in _NOT_VALUES and not _sourced_apart(v) and was.get(k) != v
+            ]
             if changed:
                 into["basis"] = (
                     f"{BASIS_NOT_GIVEN} (changed: {', '.join(changed)}; the parent's basis: "
