@@ -99,6 +99,6 @@ def test_a_category_may_cite_its_basis() -> None:
 def test_a_category_without_a_basis_is_a_local_choice() -> None:
     codes = {name for name, _value, _basis in NATIONAL.rules() if name.startswith("categories.")}
     assert {f"categories.{code}" for code in NATIONAL.service_standards} == codes
-    source, confidence = _basis(NATIONAL, f"categories.{sorted(NATIONAL.service_standards)[0]}")
+    source, confidence = _basis(NATIONAL, f"categories.{min(NATIONAL.service_standards)}")
     assert confidence is Confidence.LOCAL
     assert "category list is not published" in source
