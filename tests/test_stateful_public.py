@@ -12,7 +12,9 @@ import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from hypothesis import settings
@@ -27,7 +29,7 @@ from lapor_core import (
     load_registry,
 )
 from lapor_core.storage import ComplaintStore, InMemoryStore, SQLiteStore
-from lapor_core.testing.stateful import ComplaintWorkflowMachine
+from lapor_core.testing.stateful import START, ComplaintWorkflowMachine
 
 DSN_ENV = "LAPOR_TEST_POSTGRES_DSN"
 REGISTRY = load_registry("kaltim")
@@ -144,3 +146,40 @@ def test_the_machine_is_a_test_case_class_the_hypothesis_way() -> None:
     assert "TestCase" in machine.TestCase.__name__
     assert PROFILES["kaltim"] is machine.profile
     assert issubclass(machine, ComplaintWorkflowMachine)
+
+
+class _Recording(ComplaintWorkflowMachine):
+    """The stock machine, remembering where each example's clock started and how many it filed."""
+
+    seen: ClassVar[list[tuple[datetime, int]]] = []
+
+    def teardown(self) -> None:
+        type(self).seen.append((self.clock.now(), len(self.complaint_ids)))
+        super().teardown()
+
+
+def test_configure_sets_the_start_and_the_number_of_complaints() -> None:
+    start = datetime(2025, 9, 17, 8, 0, tzinfo=UTC)
+    machine = _Recording.configure(profile=PROFILES["kaltim"], start=start, max_complaints=1)
+    assert start == machine.start
+    assert 1 == machine.max_complaints
+    machine.seen = []
+    machine.run(settings(max_examples=10, stateful_step_count=8, deadline=None))
+    assert machine.seen
+    assert all(now >= start for now, _count in machine.seen)
+    assert max(count for _now, count in machine.seen) == 1
+    assert START == ComplaintWorkflowMachine.start  # the base class is left alone
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"start": datetime(2025, 9, 17, 8, 0)}, "timezone-aware"),  # noqa: DTZ001 - naive on purpose
+        ({"max_complaints": 0}, "at least 1"),
+    ],
+)
+def test_configure_refuses_a_naive_start_and_no_complaints(
+    options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        ComplaintWorkflowMachine.configure(**options)  # type: ignore[arg-type]

@@ -76,7 +76,7 @@ from lapor_core.domain.events import Event
 from lapor_core.domain.model import ArchiveReason, ComplaintId
 from lapor_core.domain.privacy import public_view
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import LaporError
+from lapor_core.errors import N_, LaporError, ValidationError
 from lapor_core.profiles import load_profile, load_registry
 from lapor_core.service import ComplaintService, HandleResult, ManualClock
 from lapor_core.storage.base import ComplaintRow, ComplaintStore, project
@@ -203,9 +203,11 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         registry: AgencyRegistry | None = None,
         store_factory: StoreFactory | None = None,
         name: str | None = None,
+        start: datetime | None = None,
+        max_complaints: int | None = None,
     ) -> type[Self]:
         """
-        A subclass bound to a profile, a registry and a store factory.
+        A subclass bound to a profile, a registry, a store factory, a start and a size.
 
         Args:
             profile: The deployment's profile (default: this class's).
@@ -213,13 +215,32 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
             store_factory: Called once per example for a fresh (or emptied) store; the
                 default is :class:`~lapor_core.storage.memory.InMemoryStore`.
             name: The subclass's name (default: derived from the profile).
+            start: Where the manual clock starts, timezone-aware (default: this
+                class's, :data:`START`): put it just before a regional day off to
+                exercise it.
+            max_complaints: How many complaints one example submits at most (>= 1;
+                default: this class's, 4).
 
         Returns:
             The new subclass; ``NewClass.TestCase`` is a ``unittest.TestCase``.
 
+        Raises:
+            ValidationError: A naive *start*, or *max_complaints* below 1.
+
         .. versionadded:: 0.1.0
+        .. versionchanged:: 0.2.0 *start* and *max_complaints*.
         """
         attributes: dict[str, object] = {"__module__": cls.__module__}
+        if start is not None:
+            if start.utcoffset() is None:
+                raise ValidationError(N_("start must be timezone-aware, got {start}"), start=start)
+            attributes["start"] = start
+        if max_complaints is not None:
+            if isinstance(max_complaints, bool) or max_complaints < 1:
+                raise ValidationError(
+                    N_("max_complaints must be at least 1, got {count!r}"), count=max_complaints
+                )
+            attributes["max_complaints"] = max_complaints
         if profile is not None:
             attributes["profile"] = profile
         if registry is not None:
