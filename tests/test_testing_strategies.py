@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import attrs
 import pytest
@@ -176,6 +177,34 @@ def test_profiles_toggle_the_options() -> None:
 
     collect()
     assert len(seen) >= 4
+
+
+@pytest.mark.parametrize("parent", ["kaltim", "file"])
+def test_profiles_take_profile_files(tmp_path: Path, parent: str) -> None:
+    """A regency's own file (over a bundled profile, or over a file of its own) is drawn."""
+    if parent == "file":
+        (tmp_path / "kaltim-copy.toml").write_text(
+            '[profile]\nname = "kaltim-copy"\nparent = "kaltim"\n', encoding="utf-8"
+        )
+        parent = "kaltim-copy.toml"
+    path = tmp_path / "berau.toml"
+    path.write_text(
+        f'[profile]\nname = "berau"\nparent = "{parent}"\n\n[options.reopen]\n'
+        'enabled = true\nbasis = "EXAMPLE: Berau reopens"\nconfidence = "L"\n',
+        encoding="utf-8",
+    )
+    seen: set[tuple[str, bool, bool]] = set()
+
+    @settings(max_examples=40, database=None, derandomize=True)
+    @given(lst.profiles([path]))
+    def collect(profile: Profile) -> None:
+        assert check(profile).ok, check(profile).render()
+        seen.add((profile.name, profile.reopen.enabled, profile.rating.enabled))
+
+    collect()
+    assert {name for name, _reopen, _rating in seen} == {"berau"}
+    assert {reopen for _name, reopen, _rating in seen} == {True, False}
+    assert {rating for _name, _reopen, rating in seen} == {True, False}
 
 
 # --------------------------------------------------------------------------- complaints

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from lapor_core.domain.actors import Actor, Role, make_agency_actor
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import CalendarOverride, OverrideKind, WorkingCalendar
 from lapor_core.domain.profile import Profile
-from lapor_core.profiles import load_profile
+from lapor_core.profiles import bundled_profiles, load_profile
 from lapor_core.testing.strategies.values import TIME_ZONES
 
 __all__ = ["actors", "calendar_overrides", "calendars", "profiles"]
@@ -112,7 +113,7 @@ _TOGGLES = (
 
 
 @functools.cache
-def _bundled(name: str) -> Profile:
+def _bundled(name: str | Path) -> Profile:
     return load_profile(name)
 
 
@@ -132,35 +133,41 @@ def _enabled(profile: Profile, option: str) -> bool:
 
 
 @functools.cache
-def _toggled(name: str, switches: tuple[tuple[str, bool], ...]) -> Profile:
+def _toggled(name: str | Path, switches: tuple[tuple[str, bool], ...]) -> Profile:
     base = _bundled(name)
     if not switches:
         return base
     data = _copy(base.raw)
     for option, enabled in switches:
         data["options"][option]["enabled"] = enabled
-    parent = _bundled(base.parent) if base.parent else None
-    return Profile.from_mapping(data, parent=parent)
+    if base.parent in bundled_profiles():
+        return Profile.from_mapping(data, parent=_bundled(base.parent))
+    # A parent given as a file: its values are already merged into raw.
+    data["profile"].pop("parent", None)
+    return Profile.from_mapping(data)
 
 
-def profiles(names: Sequence[str] = ("national", "kaltim")) -> st.SearchStrategy[Profile]:
+def profiles(
+    names: Sequence[str | Path] = ("national", "kaltim"),
+) -> st.SearchStrategy[Profile]:
     """
-    The bundled profiles with their options toggled.
+    Profiles with their options toggled: bundled ones by name, or profile files by path.
 
     Reopen, rating, hold pauses the clocks, rejection restarts forwarding, *cuti
     bersama* and extensions are each switched on or off; the profiles built are cached,
     so drawing many is cheap.
 
     Args:
-        names: Bundled profiles to start from.
+        names: Bundled profile names or profile file paths to start from.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 profile files.
     """
     return _profiles(tuple(names))
 
 
 @functools.cache
-def _profiles(names: tuple[str, ...]) -> st.SearchStrategy[Profile]:
+def _profiles(names: tuple[str | Path, ...]) -> st.SearchStrategy[Profile]:
     @st.composite
     def build(draw: st.DrawFn) -> Profile:
         name = draw(st.sampled_from(names))
