@@ -1,4 +1,4 @@
-"""Generate the docs pages that come from the code: lifecycle table, diagram, rule matrix.
+"""Generate the docs pages that come from the code: lifecycle, rule matrix, profile keys.
 
 Run ``python docs/gen_pages.py`` after changing the lifecycle table or a bundled profile;
 ``tests/test_docs.py`` fails while a generated page is stale.
@@ -6,11 +6,21 @@ Run ``python docs/gen_pages.py`` after changing the lifecycle table or a bundled
 
 from __future__ import annotations
 
+import enum
 import sys
+import tomllib
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from importlib import resources
 from pathlib import Path
 
+import attrs
+
 import lapor_core as lc
+from lapor_core.domain.agencies import RegistryConfig
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table, mermaid
+from lapor_core.domain.profile_config import ProfileConfig
 
 DOCS = Path(__file__).parent
 
@@ -141,7 +151,142 @@ def _dated_rows(profile: lc.Profile) -> str:
     )
 
 
-PAGES = {"lifecycle.md": lifecycle_page, "regulation.md": regulation_page}
+def _type_name(kind: object) -> str:
+    """A field's type as a profile author reads it."""
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return " \\| ".join(f"`{member.value}`" for member in kind)
+    origin = typing.get_origin(kind)
+    arguments = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in arguments if a is not type(None))
+    if origin in (tuple, list, frozenset) or kind in (tuple, frozenset):
+        return f"list of {_type_name(arguments[0])}" if arguments else "list"
+    if isinstance(kind, type) and attrs.has(kind):
+        return "table"
+    names = {str: "string", int: "integer", bool: "boolean", float: "number"}
+    return (
+        names.get(kind, getattr(kind, "__name__", str(kind)))
+        if isinstance(kind, type)
+        else str(kind)
+    )
+
+
+def _default(field: attrs.Attribute[object]) -> str:
+    """A field's default as TOML would write it, or *required*."""
+    default = field.default
+    if default is attrs.NOTHING:
+        return "required"
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        default = default.factory()  # type: ignore[attr-defined]
+    if isinstance(default, enum.Enum):
+        return f"`{default.value}`"
+    if attrs.has(type(default)) or isinstance(default, Mapping) or default in ((), frozenset()):
+        return "none" if not default else "see below"
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    return f"`{default!r}`" if default not in ("", None) else "none"
+
+
+def _keys(cls: type, prefix: str) -> Iterator[tuple[str, str, str]]:
+    """``(dotted key, type, default)`` of every key of the attrs config class *cls*."""
+    hints = typing.get_type_hints(cls)
+    for field in attrs.fields(cls):
+        kind = hints[field.name]
+        key = f"{prefix}.{field.name}" if prefix else field.name
+        origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+        inner = [a for a in arguments if a is not type(None)]
+        if origin in (typing.Union, types.UnionType) and len(inner) == 1:
+            kind, origin, arguments = inner[0], typing.get_origin(inner[0]), ()
+        if origin is Mapping or origin is dict:
+            value = typing.get_args(kind)[1]
+            if isinstance(value, type) and attrs.has(value):
+                yield from _keys(value, f"{key}.<key>")
+                continue
+            yield (f"{key}.<key>", _type_name(value), _default(field))
+        elif isinstance(kind, type) and attrs.has(kind):
+            yield from _keys(kind, key)
+        elif origin in (tuple, list) and arguments and attrs.has(arguments[0]):
+            yield from _keys(arguments[0], f"{key}[]")
+        else:
+            yield (key, _type_name(kind), _default(field))
+
+
+def _example(value: object, parts: list[str]) -> str:
+    """The first value at the dotted *parts* in a bundled file, for the example column."""
+    if isinstance(value, list) and (not parts or parts[0] != ""):
+        if value and not isinstance(value[0], Mapping):
+            return _example_text(value) if not parts else ""
+        return next((e for e in (_example(item, parts) for item in value) if e), "")
+    if not parts:
+        return _example_text(value)
+    if not isinstance(value, Mapping):
+        return ""
+    part = parts[0].removesuffix("[]")
+    candidates = list(value.values()) if part == "<key>" else [value.get(part)]
+    return next((e for e in (_example(c, parts[1:]) for c in candidates) if e), "")
+
+
+def _example_text(value: object) -> str:
+    if value is None or isinstance(value, Mapping):
+        return ""
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    text = text.replace("|", "\\|")
+    return f"`{text[:60]}{'...' if len(text) > 60 else ''}`"
+
+
+def _bundled_toml(name: str) -> Mapping[str, object]:
+    return tomllib.loads(resources.files("lapor_core.profiles").joinpath(name).read_text())
+
+
+def profile_keys_page() -> str:
+    """Every key of a profile file and of an agency registry file: type, default, example."""
+    national = _bundled_toml("national.toml")
+    kaltim = _bundled_toml("kaltim.toml")
+    registry = _bundled_toml("kaltim_agencies.toml")
+    dated = tomllib.loads((DOCS / "examples" / "dated_rules.toml").read_text(encoding="utf-8"))
+
+    def table(cls: type, examples: tuple[Mapping[str, object], ...]) -> str:
+        rows = []
+        for key, kind, default in _keys(cls, ""):
+            example = next((e for e in (_example(d, key.split(".")) for d in examples) if e), "")
+            rows.append(f"| `{key}` | {kind} | {default} | {example} |")
+        return "\n".join(rows)
+
+    return f"""# Profile and registry keys
+
+<!-- generated by docs/gen_pages.py: do not edit by hand -->
+
+Every key a profile file (`national.toml`, `kaltim.toml`, your own) and an agency registry
+file (`kaltim_agencies.toml`) may hold, read from the classes that validate them
+(`lapor_core.domain.profile_config.ProfileConfig`, `lapor_core.domain.agencies.RegistryConfig`),
+so this page cannot fall behind the code. `<key>` stands for a name you choose (a
+duration, a clock, a category code, a channel); `[]` for an array of tables
+(`[[calendar.override]]`, `[[agency]]`). A child profile (`profile.parent`) states only what
+differs: a key that is required is required of the merged profile, not of the child (see
+[profiles](profiles.md)). Examples are the bundled files' values (and those of
+`docs/examples/dated_rules.toml`). Every rule table carries
+`basis` (its source, or why it is a local choice) and `confidence` (`C`, `I`, `U` or `L`,
+see the [regulation matrix](regulation.md)).
+
+## Profile
+
+| key | type | default | example |
+|---|---|---|---|
+{table(ProfileConfig, (national, kaltim, dated))}
+
+## Agency registry
+
+| key | type | default | example |
+|---|---|---|---|
+{table(RegistryConfig, (registry,))}
+"""
+
+
+PAGES = {
+    "lifecycle.md": lifecycle_page,
+    "regulation.md": regulation_page,
+    "profile-keys.md": profile_keys_page,
+}
 
 
 def main() -> int:
