@@ -2,6 +2,7 @@
 HTTP benchmark: the GeoReport v2 server on loopback, under a bounded load.
 
     python bench/bench_http.py [--smoke] [--clients N] [--workers N] [--stored N ...]
+                               [--store URL]
 
 The server is ``lapor-core serve`` (``lapor_core.web`` with uvicorn) in a process of
 its own, on 127.0.0.1, over a SQLite file. The clients are keep-alive sockets in
@@ -18,6 +19,10 @@ policy is in ``_guards.py``):
 - **GET requests.json** (the default 90-day window, the 1,000 cap) with a p99 under 100 ms
   at 100,000 and at 1,000,000 stored complaints, submitted over the year before now (so
   about a quarter are in the window, and the cap applies).
+
+``--store postgresql://...`` runs the POST comparison on that store instead (both
+``handle`` directly and the server, which may then have several ``--workers``); the GETs
+stay on SQLite files of their own, which they fill.
 
 Information (``[info]``): the p50 of each GET, and the rates. ``--smoke`` posts 200
 requests and stores 2,000 complaints, where a guard that does not hold is a ``[MISS]``.
@@ -38,6 +43,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,16 +70,20 @@ FORM = {
 }
 
 
-def _service(path: Path) -> ComplaintService:
+def _service(url: str) -> ComplaintService:
     return ComplaintService(
-        open_store(f"sqlite:///{path}"), lc.load_profile("national"), lc.load_registry("kaltim")
+        open_store(url), lc.load_profile("national"), lc.load_registry("kaltim")
     )
 
 
-class Server:
-    """``lapor-core serve`` on a SQLite file, in a process of its own, on a free port."""
+def _sqlite(path: Path) -> str:
+    return f"sqlite:///{path}"
 
-    def __init__(self, path: Path, workers: int = 1) -> None:
+
+class Server:
+    """``lapor-core serve`` on a store (its settings beside *path*), on a free port."""
+
+    def __init__(self, url: str, path: Path, workers: int = 1) -> None:
         """Start serving; :meth:`stop` ends it."""
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -84,7 +94,7 @@ class Server:
             f'rate_limit = ""\n[[api_keys]]\nsha256 = "{hash_api_key(KEY)}"\nactor = "bench"\n',
             encoding="utf-8",
         )
-        command = [sys.executable, "-m", "lapor_core", "serve", "--store", f"sqlite:///{path}"]
+        command = [sys.executable, "-m", "lapor_core", "serve", "--store", url]
         command += ["--config", str(settings), "--port", str(port), "--workers", str(workers)]
         self.process = subprocess.Popen(command)  # noqa: S603 - our own command
         deadline = time.monotonic() + 30
@@ -105,12 +115,15 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def direct_rate(path: Path, count: int) -> float:
+def direct_rate(url: str, count: int) -> float:
     """Submissions per second through ``ComplaintService.handle`` (one thread)."""
-    service = _service(path)
+    service = _service(url)
     form = {k: v for k, v in FORM.items() if k != "api_key"}
+    run = uuid.uuid4().hex[:12]  # a store that outlives the run (PostgreSQL) gets new ids
     commands = [
-        submit_from_request(form, complaint_id=lc.ComplaintId(f"d{i:07d}"), profile=service.profile)
+        submit_from_request(
+            form, complaint_id=lc.ComplaintId(f"d{run}{i:07d}"), profile=service.profile
+        )
         for i in range(count)
     ]
     start = time.perf_counter()
@@ -187,9 +200,9 @@ def _in_threads(
     return time.perf_counter() - start
 
 
-def http_rate(path: Path, count: int, clients: int, workers: int) -> float:
+def http_rate(url: str, path: Path, count: int, clients: int, workers: int) -> float:
     """``POST requests.json`` per second over loopback, *clients* at a time."""
-    server = Server(path, workers)
+    server = Server(url, path, workers)
     each = count // clients
     body = urllib.parse.urlencode(FORM).encode("ascii")
     host = urllib.parse.urlsplit(server.root).netloc
@@ -236,10 +249,10 @@ def fill(service: ComplaintService, complaints: int, now: datetime) -> None:
 
 def get_latencies(path: Path, complaints: int, samples: int) -> tuple[float, float, int]:
     """p50 and p99 (ms) of ``GET requests.json`` at *complaints* stored, and its size."""
-    service = _service(path)
+    service = _service(_sqlite(path))
     fill(service, complaints, datetime.now(UTC) - timedelta(minutes=1))
     service.store.close()
-    server = Server(path)
+    server = Server(_sqlite(path), path)
     timings: list[float] = []
     size = 0
     try:
@@ -267,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         help="stored complaints for the GET (repeatable; default 100,000 and 1,000,000)",
     )
+    parser.add_argument(
+        "--store",
+        help="the store of the POST comparison (default: SQLite files of its own), "
+        "e.g. postgresql://user@host/db",
+    )
     args = parser.parse_args(argv)
     verdicts = Verdicts(smoke=args.smoke)
     posts = 200 if args.smoke else 2_000
@@ -274,12 +292,17 @@ def main(argv: list[str] | None = None) -> int:
     samples = 10 if args.smoke else 50
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        kind = "SQLite" if args.store is None else args.store.partition("://")[0]
         print(
-            f"POST requests.json: {posts} submissions, {args.clients} HTTP clients, "
+            f"POST requests.json on {kind}: {posts} submissions, {args.clients} HTTP clients, "
             f"{args.workers} server workers"
         )
-        direct = direct_rate(folder / "direct.sqlite3", posts)
-        over_http = http_rate(folder / "http.sqlite3", posts, args.clients, args.workers)
+        direct_store = args.store or _sqlite(folder / "direct.sqlite3")
+        http_store = args.store or _sqlite(folder / "http.sqlite3")
+        direct = direct_rate(direct_store, posts)
+        over_http = http_rate(
+            http_store, folder / "http.sqlite3", posts, args.clients, args.workers
+        )
         verdicts.info("ComplaintService.handle directly", f"{direct:,.0f} submissions/s")
         verdicts.info("POST over HTTP", f"{over_http:,.0f} submissions/s")
         ratio = over_http / direct

@@ -140,3 +140,34 @@ def test_list_values_as_frameworks_parse_forms() -> None:
         )
     with pytest.raises(ValidationError, match="not an attribute code"):
         submit_from_request(_form(**{"attribute[]": "x"}), complaint_id=lc.ComplaintId("o311-4"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"attribute[title]": "j" * 301}, "attribute[title]:"),
+        ({"description": "d" * 20_001}, "description:"),
+        ({"address_string": "a" * 501}, "address_string:"),
+        ({"address_id": "i" * 65}, "address_id:"),
+        ({"media_url": "ftp://example.org/foto.jpg"}, "media_url:"),
+        ({"email": None, "account_id": "a" * 65}, "account_id:"),
+        ({"first_name": "n" * 201}, "first_name:"),
+        (
+            {
+                "email": None,
+                "phone": "0812",
+                "first_name": "Budi",
+                "account_id": "b",
+                "last_name": "x" * 200,
+            },
+            "first_name:",
+        ),
+        ({"email": "w@" + "e" * 200}, "email:"),
+    ],
+)
+def test_a_refused_field_is_named_by_its_parameter(changes: dict[str, Any], named: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        submit_from_request(
+            _form(**changes), complaint_id=lc.ComplaintId("o311-x"), profile=PROFILE
+        )
+    assert str(caught.value).startswith(named), str(caught.value)

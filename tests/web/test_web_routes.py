@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -619,3 +620,16 @@ def test_an_unreadable_complaint_is_left_out_of_lists(
         assert ["c-1"] == _ids(by_id)
         # asked for alone, it is the store's failure, told without its detail
         assert "unavailable" in _error(client.get("/requests/c-3.json"), 503)
+
+
+def test_posts_are_written_in_the_writer_threads_across_lifespans(
+    service: ComplaintService,
+) -> None:
+    threads: list[str] = []
+    service.on_events(lambda _events: threads.append(threading.current_thread().name))
+    app = create_app(service, config=config())
+    for _ in range(2):  # the lifespan ends the writers; the next one makes them again
+        with TestClient(app) as client:
+            assert 200 == client.post("/requests.json", data=post_form()).status_code
+    assert 2 == len(threads)
+    assert all(name.startswith("lapor-write") for name in threads)

@@ -9,6 +9,7 @@ from there.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -290,6 +291,9 @@ def _reporter(request: Mapping[str, object]) -> tuple[Reporter, bool]:
         reporter_id = f"device:{reporter_id}"
     name = " ".join(p for p in (first, last) if p)
     contact = ", ".join(p for p in (email, phone) if p) or None
+    with contextlib.suppress(ValidationError):
+        return Reporter(reporter_id, name or _ANONYMOUS_NAME, contact), not name
+    # refused: find the parameter to name, checking one field at a time
     _checked(source, Reporter, reporter_id, "x")
     _checked("first_name", Reporter, "x", name or _ANONYMOUS_NAME)
     _checked("email" if email else "phone", Reporter, "x", "x", contact)
@@ -309,20 +313,27 @@ def _content(
     title = attributes.get("title") or description.splitlines()[0].strip()
     if len(title) > _TITLE_LIMIT and "title" not in attributes:
         title = title[: _TITLE_LIMIT - 3].rstrip() + "..."
+    media_urls = (media,) if media else ()
+
+    def content() -> Content:
+        return Content(
+            title=title,
+            body=body,
+            location=where.address,
+            point=where.point,
+            address_id=where.address_id,
+            media_urls=media_urls,
+        )
+
+    with contextlib.suppress(ValidationError):
+        return content()
+    # refused: find the parameter to name, checking one field at a time
     _checked("attribute[title]", Content, title, "x")
     _checked("description", Content, "x", body)
     _checked("address_string", Content, "x", "x", where.address)
     _checked("address_id", lambda: Content("x", "x", address_id=where.address_id))
-    media_urls = (media,) if media else ()
     _checked("media_url", lambda: Content("x", "x", media_urls=media_urls))
-    return Content(
-        title=title,
-        body=body,
-        location=where.address,
-        point=where.point,
-        address_id=where.address_id,
-        media_urls=media_urls,
-    )
+    return content()
 
 
 def _privacy(attributes: Mapping[str, str], *, nameless: bool) -> Privacy:

@@ -18,21 +18,25 @@ Every refusal is the specification's error envelope (``[{"code": 404, "descripti
 ...}]``, or ``<errors><error>..</error></errors>``) with the HTTP status in ``code`` and
 the :class:`~lapor_core.errors.LaporError` text as description; an unexpected failure is
 a 500 whose description says only that. The service is synchronous: its calls run in
-Starlette's thread pool, so the event loop keeps serving.
+worker threads, so the event loop keeps serving (reads in Starlette's thread pool, the
+POSTs' commands in a few writer threads of the application's own).
 
 .. versionadded:: 0.2.0
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
 import logging
 import math
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
@@ -50,6 +54,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lapor_core.domain.actors import Actor
+from lapor_core.domain.commands import Submit
 from lapor_core.domain.model import Channel, ComplaintId, Status
 from lapor_core.errors import (
     ConcurrencyConflict,
@@ -67,7 +72,7 @@ from lapor_core.interop.open311 import (
     services,
     submit_from_request,
 )
-from lapor_core.service import ComplaintService
+from lapor_core.service import ComplaintService, HandleResult
 from lapor_core.web._queries import (
     ReadCache,
     RequestFilters,
@@ -101,6 +106,7 @@ _LOG = logging.getLogger("lapor_core.web")
 _FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 _MAX_FIELDS = 200
 _STATUS_NAMES = {"open": False, "closed": True}
+_WRITERS = 4
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -230,6 +236,10 @@ class _GeoReport:
         self.service = service
         self.config = config
         self.cache = ReadCache()
+        # POSTs hand their command to a few threads of their own: cheaper than a call
+        # through Starlette's thread pool (made when first needed, ended with the lifespan)
+        self._writers: ThreadPoolExecutor | None = None
+        self._writers_lock = threading.Lock()
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.limit: RateLimitItem | None = (
             parse(config.rate_limit) if config.rate_limit is not None else None
@@ -438,7 +448,7 @@ class _GeoReport:
             idempotency_key=f"gr2:{client_name}:{retry}" if retry else None,
         )
         extra = extra_attributes(form)
-        result = await run_in_threadpool(self.service.handle, submit, actor)
+        result = await self._write(submit, actor)
         notice = None
         if extra:
             notice = (
@@ -454,6 +464,26 @@ class _GeoReport:
             "account_id": account if isinstance(account, str) and account.strip() else None,
         }
         return _render(fmt, "service_requests", [created])
+
+    async def _write(self, submit: Submit, actor: Actor) -> HandleResult:
+        """``service.handle`` in a writer thread; it runs to its end even if the client leaves."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # another event loop than asyncio's (trio): anyio's threads
+            return await run_in_threadpool(self.service.handle, submit, actor)
+        with self._writers_lock:
+            if self._writers is None:
+                self._writers = ThreadPoolExecutor(_WRITERS, thread_name_prefix="lapor-write")
+            writers = self._writers
+        job = loop.run_in_executor(writers, self.service.handle, submit, actor)
+        return await asyncio.shield(job)
+
+    def stop_writers(self) -> None:
+        """End the writer threads once the commands handed to them are done."""
+        with self._writers_lock:
+            writers, self._writers = self._writers, None
+        if writers is not None:
+            writers.shutdown(wait=True)
 
     def _authorise(self, key: str | None) -> tuple[Channel, Actor, str]:
         """The channel and actor a POST is submitted with, and the client's name."""
@@ -493,7 +523,8 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
 
     Mount it in any ASGI application (``Mount("/open311/v2", app=create_app(...))``) or
     serve it alone (``lapor-core serve``). Use one service per process: the routes call
-    it from Starlette's thread pool.
+    it from worker threads (Starlette's thread pool for reads, four writer threads of
+    the application's own for the POSTs' commands, ended with its lifespan).
 
     Its lifespan fills the read cache with the default ``GET requests`` before the first
     request, so that no client waits while a thousand complaints are read. Starlette
@@ -531,7 +562,10 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await run_in_threadpool(routes.warm)
-        yield
+        try:
+            yield
+        finally:
+            await run_in_threadpool(routes.stop_writers)
 
     return Starlette(
         routes=[
