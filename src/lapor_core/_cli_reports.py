@@ -318,7 +318,7 @@ def translate_parser(parser: argparse.ArgumentParser, gettext: Translate) -> Non
     in the catalog, so they stay as written), each option's help, the listing of the
     subcommands and argparse's headings. A text missing from the catalog stays English.
     """
-    known = {_legend_help(str): _legend_help(gettext)}
+    known = {_LEGEND_HELP: _legend_help(gettext)}
 
     def say(text: str) -> str:
         return known.get(text) or (gettext(text) if text else text)

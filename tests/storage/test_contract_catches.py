@@ -45,10 +45,8 @@ class ClaimsInIdOrder(InMemoryStore):
         self, now: datetime, *, claimant: str, lease: timedelta, limit: int = 100
     ) -> tuple[ComplaintId, ...]:
         everything = super().claim_due(now, claimant=claimant, lease=lease, limit=10_000)
-        self._claims.clear()  # claim again, in the wrong order, only *limit* of them
         chosen = tuple(sorted(everything, key=lambda cid: cid.value)[:limit])
-        super().claim_due(now, claimant=claimant, lease=lease, limit=10_000)
-        for cid in set(everything) - set(chosen):
+        for cid in set(everything) - set(chosen):  # release what is not handed out
             del self._claims[cid]
         return chosen
 

@@ -33,6 +33,11 @@ __all__ = [
 ]
 
 
+def _who(actor: Actor) -> dict[str, str | None]:
+    """The fields that name an agency actor in a refusal: its role, id and agency."""
+    return {"role": actor.role.value, "actor_id": actor.id, "agency_id": actor.agency_id}
+
+
 def _require_reporter(complaint: Complaint, actor: Actor) -> None:
     if actor.role is Role.REPORTER and actor.id != complaint.reporter.id:
         raise PermissionDenied(
@@ -81,9 +86,7 @@ def require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
                 "{role} {actor_id!r} of {agency_id!r} may not act on complaint "
                 "{complaint_id}: it is not assigned inside that agency's subtree"
             ),
-            role=actor.role.value,
-            actor_id=actor.id,
-            agency_id=actor.agency_id,
+            **_who(actor),
             complaint_id=complaint.id,
         )
     if in_accused_line(complaint, actor, ctx):
@@ -94,9 +97,7 @@ def require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
                 "which is that agency or under it; the inspectorate that holds it and "
                 "the national admin act on it"
             ),
-            role=actor.role.value,
-            actor_id=actor.id,
-            agency_id=actor.agency_id,
+            **_who(actor),
             complaint_id=complaint.id,
             subject_agency=complaint.subject_agency,
         )
@@ -141,9 +142,7 @@ def require_assignment(
                 "{role} {actor_id!r} of {agency_id!r} may not act on the assignment of "
                 "{agency!r} (handled at {handler!r})"
             ),
-            role=actor.role.value,
-            actor_id=actor.id,
-            agency_id=actor.agency_id,
+            **_who(actor),
             agency=agency,
             handler=assignment.handler,
         )
@@ -234,9 +233,7 @@ def require_agency_actor(ctx: Context, actor: Actor) -> None:
                 "{role} {actor_id!r} belongs to {agency_id!r}, which is not an agency of "
                 "the registry"
             ),
-            role=actor.role.value,
-            actor_id=actor.id,
-            agency_id=actor.agency_id,
+            **_who(actor),
         )
     if not ctx.registry.get(actor.agency_id).has_decree:
         raise PermissionDenied(
@@ -244,7 +241,5 @@ def require_agency_actor(ctx: Context, actor: Actor) -> None:
                 "agency {agency_id!r} has no decree (SK) appointing its complaint team; "
                 "{role} {actor_id!r} cannot act for it"
             ),
-            agency_id=actor.agency_id,
-            role=actor.role.value,
-            actor_id=actor.id,
+            **_who(actor),
         )
