@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import settings
 
 from lapor_core import (
     Actor,
@@ -340,3 +341,16 @@ def denied(store: ComplaintStore) -> Iterator[None]:
         yield
     finally:
         connection.set_authorizer(None)
+
+
+STATEFUL_EXAMPLES = 150
+"""The most examples a state machine runs, whatever the profile asks.
+
+Each example of a machine is a run of 20 to 30 steps, so the thorough profile's 500
+examples cost 10,000 to 15,000 steps a test: 150 keep CI well under its time while
+still 3 times the quick profile's count."""
+
+
+def stateful_examples(cap: int = STATEFUL_EXAMPLES) -> int:
+    """The current profile's ``max_examples``, at most *cap* (see :data:`STATEFUL_EXAMPLES`)."""
+    return min(settings().max_examples, cap)

@@ -32,6 +32,7 @@ from helpers import (
     SYSTEM,
     T0,
     agency_actor,
+    stateful_examples,
     submit_command,
 )
 from lapor_core import (
@@ -410,7 +411,7 @@ class Workflow(RuleBasedStateMachine):
                 assert ANON_NAME not in repr(view)
 
 
-Workflow.TestCase.settings = settings(stateful_step_count=30)
+Workflow.TestCase.settings = settings(stateful_step_count=30, max_examples=stateful_examples())
 TestWorkflow = Workflow.TestCase
 
 

@@ -19,6 +19,7 @@ from typing import ClassVar
 import pytest
 from hypothesis import settings
 
+from helpers import stateful_examples
 from lapor_core import (
     AgencyRegistry,
     Content,
@@ -68,10 +69,8 @@ def _run(
 ) -> None:
     base = _SharedStore if keep_open else ComplaintWorkflowMachine
     machine = base.configure(profile=profile, registry=registry, store_factory=factory)
-    options = settings(stateful_step_count=STEPS, deadline=None)
-    if max_examples is not None:
-        options = settings(options, max_examples=max_examples)
-    machine.run(options)
+    examples = stateful_examples() if max_examples is None else max_examples
+    machine.run(settings(stateful_step_count=STEPS, max_examples=examples, deadline=None))
 
 
 @pytest.mark.parametrize("name", list(PROFILES))

@@ -113,5 +113,8 @@ class SamarindaApp(ComplaintWorkflowMachine):
                     assert REGISTRY.is_within(assignment.agency, assignment.forwarded_by)
 
 
-SamarindaApp.TestCase.settings = settings(stateful_step_count=20, deadline=None)
+# At most 150 runs of 20 steps, whatever the Hypothesis profile asks.
+SamarindaApp.TestCase.settings = settings(
+    stateful_step_count=20, max_examples=min(settings().max_examples, 150), deadline=None
+)
 TestSamarindaApp = SamarindaApp.TestCase

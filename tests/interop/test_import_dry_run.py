@@ -61,7 +61,7 @@ def _peak(rows: int) -> int:
 
 def test_a_dry_run_streams_with_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """
-    The peak memory of a 200,000-row dry run is that of a 20,000-row one, but the digests.
+    The peak memory of a 100,000-row dry run is that of a 10,000-row one, but the digests.
 
     Nothing is kept per row but the key's hash and a fingerprint of the content (to
     tell a conflict from a duplicate) in a dict (under 200 bytes a row at its peak);
@@ -70,6 +70,6 @@ def test_a_dry_run_streams_with_bounded_memory(monkeypatch: pytest.MonkeyPatch) 
     make the run too slow under tracemalloc (the test above replays for real).
     """
     monkeypatch.setattr(importer, "replay_record", lambda *_args, **_kwargs: None)
-    small, large = _peak(20_000), _peak(200_000)
-    assert (large - small) / 180_000 < 200, (small, large)
+    small, large = _peak(10_000), _peak(100_000)
+    assert (large - small) / 90_000 < 200, (small, large)
     assert large < 40_000_000, large

@@ -32,7 +32,18 @@ from hypothesis.stateful import (
 )
 from test_postgres import require_dsn
 
-from helpers import NATIONAL, PROFILE, REGISTRY, REPORTER, SYSTEM, T0, agency_actor, submit_command
+from helpers import (
+    NATIONAL,
+    PROFILE,
+    REGISTRY,
+    REPORTER,
+    STATEFUL_EXAMPLES,
+    SYSTEM,
+    T0,
+    agency_actor,
+    stateful_examples,
+    submit_command,
+)
 from lapor_core import (
     Actor,
     Archive,
@@ -340,17 +351,13 @@ class MemoryAndPostgres(Backends):
     kinds = ("postgres",)
 
 
-POSTGRES_EXAMPLES = 150
+POSTGRES_EXAMPLES = 100
 """At most this many examples against PostgreSQL: each runs 25 steps of queries on a real
-server, so the thorough profile's 500 would take about five minutes of CI on its own; the
-SQLite run keeps the profile's full count."""
+server (150 took 100 s of CI); SQLite runs :data:`~tests.helpers.STATEFUL_EXAMPLES`."""
 
 
-def _run(machine: type[Backends], max_examples: int | None = None) -> None:
-    current = settings.default
-    examples = current.max_examples if current is not None else 100
-    if max_examples is not None:
-        examples = min(examples, max_examples)
+def _run(machine: type[Backends], max_examples: int = STATEFUL_EXAMPLES) -> None:
+    examples = stateful_examples(max_examples)
     run_state_machine_as_test(
         machine, settings=settings(stateful_step_count=25, max_examples=examples)
     )
