@@ -3,7 +3,8 @@ The projection: one row per complaint, what queries and reports read.
 
 :class:`ComplaintRow` is written by the service beside the events
 (:func:`~lapor_core.storage.base.project` builds it from a complaint) and read back
-through a :class:`ComplaintQuery`, one :class:`Page` at a time. These types sit below both
+through a :class:`ComplaintQuery`, one :class:`Page` at a time (or, when only which
+complaints and at which versions matters, one :class:`VersionPage`). These types sit below both
 :mod:`lapor_core.storage`, whose backends store the rows, and :mod:`lapor_core.reports`,
 which aggregates them, so that neither imports the other. They are re-exported from
 :mod:`lapor_core.storage.base` and :mod:`lapor_core.storage`, where they are usually
@@ -21,7 +22,7 @@ import attrs
 from lapor_core.domain.model import ComplaintId, Status
 from lapor_core.errors import ValidationError
 
-__all__ = ["ROW_FIELDS", "ComplaintQuery", "ComplaintRow", "Page"]
+__all__ = ["ROW_FIELDS", "ComplaintQuery", "ComplaintRow", "Page", "RowVersion", "VersionPage"]
 
 
 @attrs.frozen
@@ -120,3 +121,38 @@ class Page:
 
     items: tuple[ComplaintRow, ...]
     next_cursor: str | None
+
+
+@attrs.frozen
+class RowVersion:
+    """
+    Which complaint a projection row is, at which version, and its category.
+
+    What a reader that keeps its own copies of complaints needs to tell whether a copy is
+    current, without decoding the whole row (see ``ComplaintStore.versions``).
+
+    .. versionadded:: 0.2.0
+    """
+
+    id: ComplaintId
+    version: int
+    category: str | None
+
+
+@attrs.frozen
+class VersionPage:
+    """
+    One page of a query's rows as :class:`RowVersion` values; ``next_cursor`` as in :class:`Page`.
+
+    .. versionadded:: 0.2.0
+    """
+
+    items: tuple[RowVersion, ...]
+    next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: Page) -> VersionPage:
+        """The versions of a page of rows (a store without a cheaper way can return this)."""
+        return cls(
+            tuple(RowVersion(r.id, r.version, r.category) for r in page.items), page.next_cursor
+        )

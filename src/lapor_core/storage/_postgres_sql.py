@@ -18,7 +18,7 @@ from typing import Any
 from psycopg import sql
 
 from lapor_core.ports.projection import ROW_FIELDS, ComplaintRow
-from lapor_core.storage._sql import Dialect
+from lapor_core.storage._sql import VERSION_COLUMNS, Dialect
 from lapor_core.storage.support import from_micros
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "SAVE_SNAPSHOT",
     "SELECT_KEY",
     "SELECT_ROW",
+    "SELECT_VERSIONS",
     "STREAM_IDS",
     "STREAM_VERSION",
     "STREAM_VERSIONS",
@@ -127,6 +128,7 @@ DROP_SCHEMA = sql.SQL("DROP SCHEMA IF EXISTS {schema} CASCADE")
 # ------------------------------------------------------------------- the projection
 
 SELECT_ROW = sql.SQL("SELECT {columns} FROM {complaints}")
+SELECT_VERSIONS = sql.SQL("SELECT {version_columns} FROM {complaints}")
 UPSERT_ROW = sql.SQL(
     "INSERT INTO {complaints} ({columns}, filter_agencies, claimant, claim_expires_at) "
     "VALUES ({values}, NULL, NULL) "
@@ -184,6 +186,7 @@ def identifiers(schema: str) -> dict[str, sql.Composable]:
         "idempotency": sql.Identifier(schema, "idempotency"),
         "snapshots": sql.Identifier(schema, "snapshots"),
         "columns": sql.SQL(", ").join(map(sql.Identifier, ROW_FIELDS)),
+        "version_columns": sql.SQL(", ").join(map(sql.Identifier, VERSION_COLUMNS)),
         "updates": sql.SQL(", ").join(
             sql.SQL("{column} = EXCLUDED.{column}").format(column=sql.Identifier(column))
             for column in (*ROW_FIELDS[1:], "filter_agencies")

@@ -31,13 +31,14 @@ from lapor_core.errors import (
     StorageError,
     UndecodableEvent,
 )
-from lapor_core.ports.projection import ComplaintQuery, ComplaintRow, Page
+from lapor_core.ports.projection import ComplaintQuery, ComplaintRow, Page, RowVersion, VersionPage
 from lapor_core.storage.base import StoredEvent
 from lapor_core.storage.codec import CODEC
 from lapor_core.storage.legacy import with_statuses
 from lapor_core.storage.support import decode_cursor, encode_cursor
 
 __all__ = [
+    "VERSION_COLUMNS",
     "Dialect",
     "event_rows",
     "events_after",
@@ -47,6 +48,9 @@ __all__ = [
     "translate_errors",
     "undecodable",
 ]
+
+VERSION_COLUMNS = ("id", "version", "category", "submitted_at")
+"""The columns :meth:`Dialect.version_page_of` reads, in that order."""
 
 
 @attrs.frozen(kw_only=True)
@@ -149,6 +153,25 @@ class Dialect:
             )
         except (ValueError, TypeError, OverflowError) as exc:
             raise StorageError(f"corrupt complaint row {values[0]!r}: {exc}") from exc
+
+    def version_page_of(self, rows: Sequence[Sequence[Any]], limit: int) -> VersionPage:
+        """
+        The page of up to *limit* rows of ``VERSION_COLUMNS`` read with one more.
+
+        Only the last row's instant is decoded, for the cursor (see :func:`page_of`).
+
+        Raises:
+            StorageError: A value the row cannot hold (a corrupt row).
+        """
+        try:
+            items = tuple(RowVersion(ComplaintId(r[0]), r[1], r[2]) for r in rows[:limit])
+            more = len(rows) > limit
+            cursor = (
+                encode_cursor(self.instant_from(rows[limit - 1][3]), items[-1].id) if more else None
+            )
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise StorageError(f"corrupt complaint row: {exc}") from exc
+        return VersionPage(items, cursor)
 
     def one_of(self, template: str, values: list[str]) -> tuple[str, list[Any]]:
         """*template* with ``{}`` spelt for *values*, and the parameters that go with it."""

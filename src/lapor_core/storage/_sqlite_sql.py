@@ -14,7 +14,7 @@ import json
 
 from lapor_core.ports.projection import ROW_FIELDS
 from lapor_core.storage._reporting import OPEN_STATUSES
-from lapor_core.storage._sql import Dialect
+from lapor_core.storage._sql import VERSION_COLUMNS, Dialect
 from lapor_core.storage.support import from_micros, to_micros
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "SELECT_DUE",
     "SELECT_KEY",
     "SELECT_ROW",
+    "SELECT_VERSIONS",
     "STREAM_IDS",
     "STREAM_VERSION",
     "UPSERT_ROW",
@@ -102,6 +103,7 @@ SELECT_KEY = "SELECT complaint_id, version FROM idempotency WHERE key = ?"
 # ------------------------------------------------------------------- the projection
 
 SELECT_ROW = f"SELECT {', '.join(ROW_FIELDS)} FROM complaints"  # noqa: S608 - constant column list
+SELECT_VERSIONS = f"SELECT {', '.join(VERSION_COLUMNS)} FROM complaints"  # noqa: S608 - constant column list
 UPSERT_ROW = (
     f"INSERT INTO complaints ({', '.join(ROW_FIELDS)}, claimant, claim_expires_at) "  # noqa: S608 - constant column list
     f"VALUES ({', '.join('?' * len(ROW_FIELDS))}, NULL, NULL) "

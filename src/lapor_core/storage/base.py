@@ -11,7 +11,9 @@ Requirements (each is checked by :mod:`lapor_core.testing.store_contract`):
 3. ``load`` returns a stream's events in order (empty for an unknown complaint); ``get``
    returns the projection row or raises :class:`~lapor_core.errors.NotFound`.
 4. ``query`` filters projection rows and pages through them in a stable order
-   (``submitted_at``, then id) with a cursor.
+   (``submitted_at``, then id) with a cursor; ``versions`` returns the same pages, with the
+   same cursors, as :class:`~lapor_core.ports.projection.RowVersion` values (id, version,
+   category) instead of whole rows.
 5. ``read_all`` returns events in global order after a position (for subscribers).
 6. An idempotency key is recorded with the append that carried it; a second append with
    the same key raises ``ConcurrencyConflict`` and writes nothing; ``idempotency`` returns
@@ -54,7 +56,14 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import CorruptStream, NewerEventSchema, UndecodableEvent
-from lapor_core.ports.projection import ROW_FIELDS, ComplaintQuery, ComplaintRow, Page
+from lapor_core.ports.projection import (
+    ROW_FIELDS,
+    ComplaintQuery,
+    ComplaintRow,
+    Page,
+    RowVersion,
+    VersionPage,
+)
 
 __all__ = [
     "ROW_FIELDS",
@@ -64,10 +73,12 @@ __all__ = [
     "Page",
     "ProblemKind",
     "Projector",
+    "RowVersion",
     "SnapshotStore",
     "StoredEvent",
     "StreamProblem",
     "VerifyReport",
+    "VersionPage",
     "project",
     "row_with_due",
 ]
@@ -210,6 +221,16 @@ class ComplaintStore(Protocol):
 
     def query(self, query: ComplaintQuery) -> Page:
         """Filtered, stably ordered, paginated projection rows."""
+        ...
+
+    def versions(self, query: ComplaintQuery) -> VersionPage:
+        """
+        The page ``query`` would return, as ids, versions and categories (requirement 4).
+
+        A store with no cheaper way may return ``VersionPage.of(self.query(query))``.
+
+        .. versionadded:: 0.2.0
+        """
         ...
 
     def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:

@@ -35,6 +35,7 @@ from lapor_core.storage.base import (
     Projector,
     StoredEvent,
     VerifyReport,
+    VersionPage,
 )
 from lapor_core.storage.snapshots import check_snapshot, fingerprint
 from lapor_core.storage.support import (
@@ -278,6 +279,10 @@ class InMemoryStore:
                     items.append(row)
         cursor = encode_cursor(items[-1].submitted_at, items[-1].id) if more else None
         return Page(tuple(items), cursor)
+
+    def versions(self, query: ComplaintQuery) -> VersionPage:
+        """The page :meth:`query` would return, as ids, versions and categories."""
+        return VersionPage.of(self.query(query))
 
     def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:
         """Events in global order with position greater than *after*."""

@@ -76,6 +76,7 @@ from lapor_core.storage.base import (
     Projector,
     StoredEvent,
     VerifyReport,
+    VersionPage,
 )
 from lapor_core.storage.postgres_schema import SCHEMA_VERSION, ensure_schema
 from lapor_core.storage.snapshots import check_snapshot, decode_state, encode_state, fingerprint
@@ -207,6 +208,7 @@ class PostgresStore:
         names = pg_sql.identifiers(self._schema)
         self._names = names
         self._sql_select_row = pg_sql.SELECT_ROW.format(**names)
+        self._sql_select_versions = pg_sql.SELECT_VERSIONS.format(**names)
         self._sql_upsert = pg_sql.UPSERT_ROW.format(**names)
         self._sql_version = pg_sql.STREAM_VERSION.format(**names)
         self._sql_versions = pg_sql.STREAM_VERSIONS.format(**names)
@@ -446,6 +448,19 @@ class PostgresStore:
         with self._tx("query") as conn:
             found = conn.execute(self._sql_select_row + sql.SQL(tail), params).fetchall()
         return page_of([pg_sql.DIALECT.row_from(r) for r in found], query.limit)
+
+    def versions(self, query: ComplaintQuery) -> VersionPage:
+        """
+        The page :meth:`query` would return, as ids, versions and categories.
+
+        Raises:
+            ValidationError: A cursor this store did not make.
+            StorageError: The database failed.
+        """
+        tail, params = pg_sql.DIALECT.query_tail(query)
+        with self._tx("versions") as conn:
+            found = conn.execute(self._sql_select_versions + sql.SQL(tail), params).fetchall()
+        return pg_sql.DIALECT.version_page_of(found, query.limit)
 
     def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:
         """

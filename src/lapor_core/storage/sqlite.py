@@ -56,6 +56,7 @@ from lapor_core.storage.base import (
     Projector,
     StoredEvent,
     VerifyReport,
+    VersionPage,
 )
 from lapor_core.storage.snapshots import check_snapshot, decode_state, encode_state, fingerprint
 from lapor_core.storage.sqlite_schema import SCHEMA_VERSION, ensure_schema
@@ -397,6 +398,18 @@ class SQLiteStore:
         tail, params = sqlite_sql.DIALECT.query_tail(query)
         found = self._read("query", sqlite_sql.SELECT_ROW + tail, params)
         return page_of([sqlite_sql.DIALECT.row_from(r) for r in found], query.limit)
+
+    def versions(self, query: ComplaintQuery) -> VersionPage:
+        """
+        The page :meth:`query` would return, as ids, versions and categories.
+
+        Raises:
+            ValidationError: A cursor this store did not make.
+            StorageError: The database failed.
+        """
+        tail, params = sqlite_sql.DIALECT.query_tail(query)
+        found = self._read("versions", sqlite_sql.SELECT_VERSIONS + tail, params)
+        return sqlite_sql.DIALECT.version_page_of(found, query.limit)
 
     def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:
         """

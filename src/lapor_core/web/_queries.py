@@ -191,7 +191,7 @@ def _rows(service: ComplaintService, filters: RequestFilters) -> Iterator[tuple[
         limit=_PAGE,
     )
     while query is not None:
-        page = service.store.query(query)
+        page = service.store.versions(query)
         for row in page.items:
             code = row.category if row.category is not None else UNCATEGORISED_SERVICE_CODE
             if codes is None or code in codes:

@@ -62,6 +62,7 @@ class DriverErrorsContract(StoreContract):
             "load": lambda: store.load(draft.id),
             "get": lambda: store.get(draft.id),
             "query": lambda: store.query(ComplaintQuery()),
+            "versions": lambda: store.versions(ComplaintQuery()),
             "read_all": store.read_all,
             "idempotency": lambda: store.idempotency("driver-key"),
             "claim_due": lambda: store.claim_due(later, claimant="driver", lease=LEASE),
