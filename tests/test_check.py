@@ -123,6 +123,53 @@ def test_reopening_keeps_completed_able_to_end() -> None:
     assert report.ok
 
 
+def test_a_reopened_complaint_without_a_clock_is_a_problem() -> None:
+    report = check(
+        _child(
+            "[options.reopen]\nenabled = true\n"
+            '[clocks.follow_up]\nstart = ["ComplaintForwarded"]\nbasis = "b"\nconfidence = "L"\n'
+        )
+    )
+    assert {"statuses.in_progress"} == _keys(report)
+    assert (
+        "statuses.in_progress: no deadline: in_progress can be reached with no clock running "
+        "(after ComplaintReopened); name a clock that starts on one of these events"
+        == str(report.problems[0])
+    )
+
+
+def test_without_reopening_the_same_clocks_are_clean() -> None:
+    report = check(
+        _child(
+            '[clocks.follow_up]\nstart = ["ComplaintForwarded"]\nbasis = "b"\nconfidence = "L"\n'
+        )
+    )
+    assert report.ok
+
+
+def test_a_per_assignment_clock_cannot_start_on_submission() -> None:
+    report = check(
+        _child(
+            '[clocks.follow_up]\nstart = ["ComplaintSubmitted", "ComplaintForwarded"]\n'
+            'basis = "b"\nconfidence = "L"\n'
+        )
+    )
+    assert {"clocks.follow_up.start"} == _keys(report)
+    assert "ComplaintSubmitted can never start it" in _messages(report)
+
+
+def test_a_hold_that_pauses_the_only_clock_is_a_problem() -> None:
+    report = check(
+        _child(
+            '[clocks.information]\nstart = ["ComplaintArchived"]\nbasis = "b"\nconfidence = "L"\n'
+            '[clocks.statutory_response]\npause = ["InformationRequested"]\nstop = []\n'
+            'basis = "b"\nconfidence = "L"\n'
+        )
+    )
+    assert "statuses.on_hold" in _keys(report)
+    assert "(after InformationRequested)" in _messages(report)
+
+
 # --------------------------------------------------------------------------- clocks
 
 

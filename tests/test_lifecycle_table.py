@@ -48,6 +48,7 @@ from lapor_core import (
     decide,
     replay,
 )
+from lapor_core.domain.clocks import deadlines
 from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Transition
 
 CID = sample_command(Close).complaint_id
@@ -353,6 +354,22 @@ def test_reopen_within_the_window_returns_to_in_progress() -> None:
     assert Status.IN_PROGRESS == story.state.status
     assert 1 == story.state.reopen_count
     assert story.state.closed_at is None
+
+
+def test_reopen_restarts_the_follow_up_clock_for_the_lead_agency() -> None:
+    story = _completed_open()
+    assert () == story.state.clocks  # closing stopped every clock
+    lead = next(a.agency for a in story.state.assignments if a.lead)
+    reopened_at = story.now
+    story.do(in_scope(Role.REPORTER), sample_command(Reopen, CID))
+    assert [("follow_up", lead)] == [rc.key for rc in story.state.clocks]
+    clock = story.state.clocks[0]
+    assert reopened_at == clock.started_at
+    assert (5, lead) == (clock.amount, clock.responsible)
+    (due,) = deadlines(story.state, OPEN_CTX.calendar)
+    assert due.due_at is not None
+    assert due.due_at > reopened_at + timedelta(days=5)
+    assert replay(story.events) == story.state
 
 
 def test_reopen_after_the_window_is_refused() -> None:

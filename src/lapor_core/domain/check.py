@@ -14,6 +14,10 @@ the rule at fault. What it checks:
   status where it runs, neither one of its stop events nor a terminal status can follow.
   A clock whose stop events are listed but can never happen while it runs is reported
   too (it stops only when the complaint ends, which is rarely what the author meant).
+- **Deadlines.** No open status can be reached with no clock running (a reopened
+  complaint with nothing to count would sit forever); see :meth:`_Model.deadline_problems`
+  for how "surely running" is approximated. A per-assignment clock cannot start on
+  ``ComplaintSubmitted`` (no agency holds the complaint yet).
 - **Breach actions.** A breach fires wherever the clock runs unpaused, and the command
   the sweeper issues must be allowed there by the lifecycle table: ``auto_close`` needs
   an ``AutoClose`` row ending in ``completed`` (national table: only ``in_progress``),
@@ -46,7 +50,7 @@ import attrs
 
 from lapor_core.domain import commands as c
 from lapor_core.domain import events as e
-from lapor_core.domain.clocks import BreachAction, ClockDefinition
+from lapor_core.domain.clocks import BreachAction, ClockDefinition, ClockScope
 from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Outcome, Status, Target, Transition
 from lapor_core.domain.model import Confidence
 from lapor_core.domain.profile import Profile
@@ -67,6 +71,10 @@ _Node: TypeAlias = tuple[Status | None, Status | None]
 """A status and, on hold, the status it was held from (``(None, None)``: not submitted)."""
 _ClockState: TypeAlias = tuple[_Node, bool]
 """Where a running clock is, and whether it is paused."""
+_Clocks: TypeAlias = tuple[_Node, frozenset[tuple[str, bool]]]
+"""Where a complaint is, with the clocks that surely run there (name, paused)."""
+_AGENCY_EVENTS: Final = frozenset({"DispositionRejected", "FollowUpPosted", "ForwardedInternally"})
+"""Events of one agency: a per-assignment clock they stop keeps running for the others."""
 _STOPPED: Final = "stopped"
 
 
@@ -210,6 +218,7 @@ def check(profile: Profile, table: Iterable[Transition] = TRANSITIONS) -> CheckR
     model = _Model(lifecycle)
     problems.extend(model.status_problems())
     problems.extend(model.clock_problems())
+    problems.extend(model.deadline_problems())
     return CheckReport(profile.name, tuple(problems), warnings)
 
 
@@ -480,8 +489,91 @@ class _Model:
                 key = f"statuses.{status.value}"
                 yield CheckProblem.of(key, stuck_message, status=status.value, **fields)
 
+    def _surely_running(
+        self, running: frozenset[tuple[str, bool]], events: frozenset[str]
+    ) -> frozenset[tuple[str, bool]]:
+        """The clocks that surely run after a step recording *events* (not terminal)."""
+        after: set[tuple[str, bool]] = set()
+        for name, was_paused in running:
+            clock = self.profile.clocks[name]
+            # one agency's stop leaves a per-assignment clock running for the others
+            one_agency = clock.scope is ClockScope.ASSIGNMENT and events & _AGENCY_EVENTS
+            if events & clock.stop and not one_agency:
+                continue
+            paused = was_paused
+            if events & clock.pause:
+                paused = True
+            elif events & clock.resume:
+                paused = False
+            after.add((name, paused))
+        for name, clock in self.profile.clocks.items():
+            # a clock counted from the category may not start (a complaint may have none)
+            if events & clock.start and not clock.by_category:
+                after = {(n, p) for n, p in after if n != name} | {(name, False)}
+        return frozenset(after)
+
+    def _clock_moves(self, state: _Clocks) -> Iterator[tuple[_Clocks, frozenset[str]]]:
+        node, running = state
+        for _row, target, nxt, events in self.steps(node):
+            if target.terminal:
+                yield (nxt, frozenset()), events
+            else:
+                yield (nxt, self._surely_running(running, events)), events
+
+    @staticmethod
+    def _uncounted(state: _Clocks) -> bool:
+        """An open status with no clock counting (every clock stopped or paused)."""
+        (status, _held), running = state
+        counting = any(not paused for _name, paused in running)
+        return status is not None and not status.terminal and not counting
+
+    def deadline_problems(self) -> Iterator[CheckProblem]:
+        """
+        Open statuses a complaint can reach with no clock counting, so nothing falls due.
+
+        Over every path of the model, a clock surely runs once one of its start events
+        happened and none of its stop events (nor a terminal status) since; a paused
+        clock does not count. Two assumptions keep this from refusing sound profiles:
+        one agency's stop (a follow-up, a rejection) leaves a per-assignment clock
+        running for the other agencies, and a clock counted from the category
+        (``by_category``) is never counted on (a complaint may have no category).
+        """
+        start: _Clocks = ((None, None), frozenset())
+        seen = {start}
+        queue = deque([start])
+        found: dict[Status, set[str]] = {}
+        while queue:
+            state = queue.popleft()
+            for nxt, events in self._clock_moves(state):
+                # the step that leaves an open status with nothing counting, not later ones
+                status = nxt[0][0]
+                if status is not None and self._uncounted(nxt) and not self._uncounted(state):
+                    found.setdefault(status, set()).update(events)
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        for status in Status:
+            if status in found:
+                yield CheckProblem.of(
+                    f"statuses.{status.value}",
+                    N_(
+                        "no deadline: {status} can be reached with no clock running (after "
+                        "{events}); name a clock that starts on one of these events"
+                    ),
+                    status=status.value,
+                    events=", ".join(sorted(found[status])),
+                )
+
     def clock_problems(self) -> Iterator[CheckProblem]:
         for name, clock in self.profile.clocks.items():
+            if clock.scope is ClockScope.ASSIGNMENT and "ComplaintSubmitted" in clock.start:
+                yield CheckProblem.of(
+                    f"clocks.{name}.start",
+                    N_(
+                        "ComplaintSubmitted can never start it: a per-assignment clock starts "
+                        "once the complaint has an agency (ComplaintForwarded)"
+                    ),
+                )
             if not self.seeded[name]:
                 yield CheckProblem.of(
                     f"clocks.{name}.start",

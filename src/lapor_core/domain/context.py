@@ -157,6 +157,16 @@ def _category_code(event: e.Event, before: Complaint | None) -> str | None:
     return category.code if category is not None else None
 
 
+def _lead_agency(before: Complaint | None) -> str | None:
+    """The agency that leads the complaint's assignments (the first, when none is marked)."""
+    if before is None or not before.assignments:
+        return None
+    for assignment in before.assignments:
+        if assignment.lead:
+            return assignment.agency
+    return before.assignments[0].agency
+
+
 def _starts(
     definition: ClockDefinition,
     event: e.Event,
@@ -164,12 +174,22 @@ def _starts(
     category: str | None,
     ctx: Context,
 ) -> list[ClockChange]:
-    """The starts of *definition* that *event* causes (one per new assignment, or one)."""
+    """
+    The starts of *definition* that *event* causes (one per new assignment, or one).
+
+    A per-assignment clock starts for every agency a forwarding assigns; any other start
+    event (a reopening) restarts it for the lead agency alone, and for no one when the
+    complaint has no agency yet.
+    """
     targets: list[tuple[str | None, str]]
     if definition.scope is ClockScope.ASSIGNMENT:
-        if not isinstance(event, e.ComplaintForwarded):
-            return []
-        targets = [(a.agency, a.agency) for a in event.assignments]
+        if isinstance(event, e.ComplaintForwarded):
+            targets = [(a.agency, a.agency) for a in event.assignments]
+        else:
+            lead = _lead_agency(before)
+            if lead is None:
+                return []
+            targets = [(lead, lead)]
     else:
         targets = [(None, _responsible_after(event, before))]
     submitted_at = event.at if isinstance(event, e.ComplaintSubmitted) else None
