@@ -358,7 +358,7 @@ def test_reopen_within_the_window_returns_to_in_progress() -> None:
 
 def test_reopen_restarts_the_follow_up_clock_for_the_lead_agency() -> None:
     story = _completed_open()
-    assert () == story.state.clocks  # closing stopped every clock
+    assert not story.state.clocks  # closing stopped every clock
     lead = next(a.agency for a in story.state.assignments if a.lead)
     reopened_at = story.now
     story.do(in_scope(Role.REPORTER), sample_command(Reopen, CID))

@@ -182,3 +182,45 @@ def test_configure_refuses_a_naive_start_and_no_complaints(
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         ComplaintWorkflowMachine.configure(**options)  # type: ignore[arg-type]
+
+
+OPEN_PROFILE = Profile.from_toml(
+    """
+    [profile]
+    name = "open"
+    parent = "national"
+
+    [options.reopen]
+    enabled = true
+    basis = "EXAMPLE"
+    confidence = "L"
+
+    [options.rating]
+    enabled = true
+    basis = "EXAMPLE"
+    confidence = "L"
+    """,
+    PROFILES["national"],
+)
+
+
+def test_row_coverage_counts_each_row_the_runs_exercised() -> None:
+    machine = ComplaintWorkflowMachine.configure(profile=OPEN_PROFILE, registry=REGISTRY)
+    rows = [row for row, _times in machine.row_coverage().counts]
+    assert len(rows) == len(set(rows)) == 45  # the national table with both options on
+    assert machine.row_coverage().missing == tuple(rows)  # nothing run yet
+    machine.run(
+        settings(
+            max_examples=100, stateful_step_count=20, derandomize=True, database=None, deadline=None
+        )
+    )
+    coverage = machine.row_coverage()
+    counts = dict(coverage.counts)
+    # the stock rules reach the end of a complaint's life and what follows it
+    for row in ("completed: Rate", "completed: Reopen", "in_progress: Close", "on_hold: Archive"):
+        assert counts[row] > 0, coverage.render()
+    assert counts["submitted: RecordWarning"] > 0  # the sweeps count too
+    assert sum(counts.values()) == sum(machine.row_counts.values())
+    assert len(coverage.missing) <= len(rows) // 3, coverage.render()  # two thirds at least
+    assert f"{len(rows) - len(coverage.missing)} of {len(rows)} rows exercised" in coverage.render()
+    assert ComplaintWorkflowMachine.row_counts is not machine.row_counts

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Self
@@ -56,9 +57,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from lapor_core.domain import events as e
 from lapor_core.domain.actors import Actor
 from lapor_core.domain.agencies import AgencyRegistry
-from lapor_core.domain.clocks import due
+from lapor_core.domain.clocks import BreachAction, due
 from lapor_core.domain.commands import (
     Archive,
     ChangePrivacy,
@@ -68,11 +70,14 @@ from lapor_core.domain.commands import (
     Forward,
     PostFollowUp,
     ProvideInformation,
+    Rate,
+    Reopen,
     Reply,
     RequestInformation,
 )
 from lapor_core.domain.complaint import Complaint, Context, decide, evolve, owners, replay
 from lapor_core.domain.events import Event
+from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ArchiveReason, ComplaintId
 from lapor_core.domain.privacy import public_view
 from lapor_core.domain.profile import Profile
@@ -83,7 +88,7 @@ from lapor_core.storage.base import ComplaintRow, ComplaintStore, project
 from lapor_core.storage.memory import InMemoryStore
 from lapor_core.testing import strategies as lst
 
-__all__ = ["DEFAULT_SETTINGS", "START", "ComplaintWorkflowMachine", "StoreFactory"]
+__all__ = ["DEFAULT_SETTINGS", "START", "ComplaintWorkflowMachine", "RowCoverage", "StoreFactory"]
 
 StoreFactory = Callable[[], ComplaintStore]
 """A callable that returns a fresh (or emptied) store; called once per example."""
@@ -132,6 +137,48 @@ def _default_registry() -> AgencyRegistry:
     return load_registry("kaltim")
 
 
+RowKey = tuple[Status | None, str]
+"""A row of the lifecycle table: its source status (``None``: no complaint yet) and command."""
+
+
+def _row_label(key: RowKey) -> str:
+    source, command = key
+    return f"{source.value if source is not None else '(new)'}: {command}"
+
+
+@attrs.frozen
+class RowCoverage:
+    """
+    How often the runs of a machine class exercised each row of its lifecycle table.
+
+    A row is exercised when a command of its kind was accepted in its source status: by
+    the machine's rules (:meth:`ComplaintWorkflowMachine.handle`) or by a sweep (a
+    warning, a breach, an automatic close).
+
+    Attributes:
+        counts: ``(row, times)`` for every row the profile keeps, in table order; a row
+            is ``"in_progress: Close"`` (``"(new): Submit"`` for a submission).
+
+    .. versionadded:: 0.2.0
+    """
+
+    counts: tuple[tuple[str, int], ...]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The rows never exercised."""
+        return tuple(row for row, times in self.counts if times == 0)
+
+    def render(self) -> str:
+        """One line per row with its count, then the rows never exercised."""
+        width = max((len(row) for row, _ in self.counts), default=0)
+        lines = [f"{row:<{width}}  {times:>6}" for row, times in self.counts]
+        covered = len(self.counts) - len(self.missing)
+        lines.append(f"{covered} of {len(self.counts)} rows exercised")
+        lines.extend(f"never: {row}" for row in self.missing)
+        return "\n".join(lines) + "\n"
+
+
 class ComplaintWorkflowMachine(RuleBasedStateMachine):
     """
     Random traffic through a ``ComplaintService``, its guarantees checked after every step.
@@ -166,6 +213,13 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
     start: ClassVar[datetime] = START
     max_complaints: ClassVar[int] = 4
     store_factory: ClassVar[StoreFactory | None] = None
+    row_counts: ClassVar[Counter[RowKey]] = Counter()
+    """The rows this class's runs exercised so far (each subclass counts its own)."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Give each subclass its own :attr:`row_counts`."""
+        super().__init_subclass__(**kwargs)
+        cls.row_counts = Counter()
 
     def __init__(self) -> None:
         """Open a store for this example and build the service on it."""
@@ -263,6 +317,26 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         """
         run_state_machine_as_test(cls, settings=settings or DEFAULT_SETTINGS)
 
+    @classmethod
+    def row_coverage(cls) -> RowCoverage:
+        """
+        How often this class's runs so far exercised each row of its lifecycle table.
+
+        Run the machine first (:meth:`run`, or its ``TestCase``); print
+        ``row_coverage().render()`` at the end of a session to see what the traffic
+        reached, or assert ``row_coverage().missing == ()``.
+
+        .. versionadded:: 0.2.0
+        """
+        profile = cls.profile if cls.profile is not None else _default_profile()
+        registry = cls.registry if cls.registry is not None else _default_registry()
+        rows = _context(profile, registry).lifecycle.rows
+        keys = [(row.source, row.command.__name__) for row in rows]
+        return RowCoverage(tuple((_row_label(k), cls.row_counts[k]) for k in keys))
+
+    def _count(self, source: Status | None, command: str) -> None:
+        type(self).row_counts[(source, command)] += 1
+
     def make_store(self) -> ComplaintStore:
         """
         The store of one example: the configured factory's, or a new in-memory store.
@@ -328,6 +402,7 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
             state: Complaint | None = None
         else:
             state = self.expected[complaint_id]
+        self._count(state.status if state is not None else None, type(command).__name__)
         for event in result.events:
             state = evolve(state, event)
         assert state is not None
@@ -355,16 +430,49 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.has_complaints())
     @rule(data=st.data(), steps=st.integers(1, 6))
     def valid_commands(self, data: st.DataObject, steps: int) -> None:
-        """Issue a few commands ``decide`` accepts in turn; the service must accept them too."""
-        open_ids = [i for i in self.complaint_ids if not self.expected[i].status.terminal]
-        if not open_ids:
-            return
-        complaint = self.expected[data.draw(st.sampled_from(open_ids), label="open complaint")]
+        """
+        Issue a few commands ``decide`` accepts; the service must accept them too.
+
+        Each is drawn by the row of the lifecycle table it exercises first (among the
+        rows some complaint can take now), then among that row's commands, so that rare
+        rows (a rating, a breach on hold) come up as often as common ones.
+        """
         for _ in range(steps):
             now = self.clock.now()
-            if not lst.valid_commands(complaint, self.ctx, now=now):
+            by_row: dict[str, list[tuple[Actor, Command]]] = {}
+            for complaint_id in self.complaint_ids:
+                complaint = self.expected[complaint_id]
+                for actor, command in lst.valid_commands(complaint, self.ctx, now=now):
+                    key = _row_label((complaint.status, type(command).__name__))
+                    by_row.setdefault(key, []).append((actor, command))
+            if not by_row:
                 return
-            actor, command = data.draw(lst.commands_for(complaint, self.ctx, now=now))
+            row = data.draw(st.sampled_from(sorted(by_row)), label="row")
+            actor, command = data.draw(st.sampled_from(by_row[row]), label="command")
+            result = self.handle(actor, command)
+            assert result is not None, f"{actor} was refused a valid {command}"
+            self.check_guarantees()
+
+    @precondition(lambda self: self.has_complaints())
+    @rule(data=st.data(), steps=st.integers(1, 2))
+    def progress(self, data: st.DataObject, steps: int) -> None:
+        """
+        Move a complaint on: valid commands that change its status, where there are any.
+
+        So that traffic reaches completion and archiving, and then what follows them
+        (rating, reopening), not only the commands that keep a status.
+        """
+        complaint = self.draw_complaint(data)
+        for _ in range(steps):
+            now = self.clock.now()
+            moving = [
+                (actor, command)
+                for actor, command in lst.valid_commands(complaint, self.ctx, now=now)
+                if _status_after(complaint, actor, command, now, self.ctx) is not complaint.status
+            ]
+            if not moving:
+                return
+            actor, command = data.draw(st.sampled_from(moving), label="moving command")
             result = self.handle(actor, command)
             assert result is not None, f"{actor} was refused a valid {command}"
             complaint = result.complaint
@@ -413,18 +521,45 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         """Move the clock forward (up to twelve days)."""
         self.clock.advance(timedelta(minutes=minutes))
 
+    @precondition(lambda self: self.has_complaints())
+    @rule()
+    def until_due(self) -> None:
+        """Move the clock on to the next instant a clock command falls due, and sweep."""
+        now = self.clock.now()
+        dues = [self.store.get(i).next_due_at for i in self.complaint_ids]
+        later = [at for at in dues if at is not None and at > now]
+        if later:
+            self.clock.advance(min(later) - now)
+        self.sweep()
+
     @rule()
     def sweep(self) -> None:
         """Sweep: issue every clock command owed now; afterwards nothing is owed."""
         now = self.clock.now()
         report = self.service.sweep(now)
         for event in report.events:
-            self.expected[event.complaint_id] = evolve(self.expected[event.complaint_id], event)
+            before = self.expected[event.complaint_id]
+            command = self._swept_command(event)
+            if command is not None:
+                self._count(before.status, command)
+            self.expected[event.complaint_id] = evolve(before, event)
         calendar = self.ctx.calendar
         clocks = self.ctx.profile.clocks
         for complaint_id in self.complaint_ids:
             owed = due(self.service.get(complaint_id), now, calendar, clocks)
             assert owed == (), f"after a sweep at {now}, {complaint_id} still owes {owed}"
+
+    def _swept_command(self, event: Event) -> str | None:
+        """The command of the sweep that recorded *event* (``None``: not its first event)."""
+        if isinstance(event, e.ClockWarned):
+            return "RecordWarning"
+        if isinstance(event, e.ClockBreached):
+            clock = self.ctx.profile.clocks.get(event.clock)
+            auto = clock is not None and clock.breach is BreachAction.AUTO_CLOSE
+            return "AutoClose" if auto else "RecordBreach"
+        if isinstance(event, e.DeadlinesRecomputed):
+            return "RecomputeDeadlines"
+        return None
 
     # ----------------------------------------------------------------- invariants
 
@@ -513,7 +648,20 @@ def _random_commands(cid: st.SearchStrategy[ComplaintId]) -> st.SearchStrategy[C
         st.builds(Close, complaint_id=cid),
         st.builds(Archive, complaint_id=cid, reason=st.just(ArchiveReason.UNCLEAR)),
         st.builds(ChangePrivacy, complaint_id=cid, privacy=lst.privacies()),
+        st.builds(Rate, complaint_id=cid, score=st.integers(0, 6)),
+        st.builds(Reopen, complaint_id=cid, reason=_TEXT),
     )
+
+
+def _status_after(
+    complaint: Complaint, actor: Actor, command: Command, now: datetime, ctx: Context
+) -> Status:
+    """The status *command* leads *complaint* to (the command is one ``decide`` accepts)."""
+    state: Complaint | None = complaint
+    for event in decide(complaint, command, actor, now, ctx):
+        state = evolve(state, event)
+    assert state is not None
+    return state.status
 
 
 _RANDOM_COMMANDS = _random_commands(_PLACEHOLDER)

@@ -63,8 +63,11 @@ def complaints(
     Starts from an accepted submission (:func:`submissions`) at an instant between 2002
     and 2026, then applies up to *max_steps* accepted commands (:func:`valid_commands`),
     moving the time on by up to five days before each, so clock commands (warnings,
-    breaches, automatic close) happen too. With *status*, the walk keeps the status
-    reachable and then heads for it; draws that cannot reach it are rejected.
+    breaches, automatic close) happen too. The walk heads for a status: *status*, or
+    one drawn from those the profile's lifecycle can reach, so that every status comes
+    up often (a walk that misses a drawn status ends where it got to); it keeps that
+    status reachable while it wanders, then takes steps towards it. With *status*,
+    draws that cannot reach it are rejected.
 
     Args:
         ctx: The deployment.
@@ -77,14 +80,20 @@ def complaints(
 
     .. versionadded:: 0.1.0
     """
-    distance = _distances(ctx, status) if status is not None else None
+    wanted = [status] if status is not None else list(Status)
+    distances = {s: _distances(ctx, s) for s in wanted}
+    targets = [s for s in wanted if Status.SUBMITTED in distances[s]]
+    if status is not None and not targets:
+        targets = [status]  # unreachable: every draw is rejected below
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[Complaint, tuple[Event, ...]]:
         walk = _Walk.submitted(draw, ctx, complaint_id)
+        target = draw(st.sampled_from(targets), label="heading for")
+        distance = distances[target]
         walk.wander(draw(st.integers(0, max_steps)), distance)
-        if status is not None and distance is not None:
-            walk.approach(status, distance, max_steps)
+        walk.approach(target, distance, max_steps)
+        if status is not None:
             assume(walk.state.status is status)
         return walk.state, tuple(walk.events)
 
