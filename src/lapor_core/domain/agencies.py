@@ -30,6 +30,7 @@ __all__ = [
     "AgencyKind",
     "AgencyRegistry",
     "RegistryConfig",
+    "RegistryHeader",
     "region_problems",
 ]
 
@@ -180,6 +181,23 @@ class AgencyConfig:
     time_zone: str = attrs.field(default="Asia/Jakarta", validator=check(one_of(TIME_ZONES)))
     has_decree: bool = True
 
+    @classmethod
+    def of(cls, agency: Agency) -> AgencyConfig:
+        """
+        The table that describes *agency* (the inverse of :meth:`to_agency`).
+
+        .. versionadded:: 0.2.0
+        """
+        return cls(
+            id=agency.id,
+            name=agency.name,
+            kind=agency.kind,
+            parent=agency.parent,
+            region=agency.region.value if agency.region is not None else None,
+            time_zone=agency.time_zone,
+            has_decree=agency.has_decree,
+        )
+
     def to_agency(self) -> Agency:
         """
         The :class:`Agency` this table describes.
@@ -198,14 +216,32 @@ class AgencyConfig:
 
 
 @attrs.frozen
+class RegistryHeader:
+    """
+    The ``[registry]`` table of a registry file.
+
+    Attributes:
+        parent: The registry this one extends: a bundled name (``kaltim``) or a path,
+            relative to the file. Its agencies come first; this file adds agencies under
+            them (an id the parent has is refused as a duplicate).
+
+    .. versionadded:: 0.2.0
+    """
+
+    parent: str | None = None
+
+
+@attrs.frozen
 class RegistryConfig:
     """
-    An agency registry file: only ``[[agency]]`` tables.
+    An agency registry file: ``[[agency]]`` tables, and a ``[registry]`` table naming a parent.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``[registry] parent``.
     """
 
     agency: tuple[AgencyConfig, ...] = ()
+    registry: RegistryHeader = RegistryHeader()
 
 
 class AgencyRegistry:
@@ -274,15 +310,26 @@ class AgencyRegistry:
         self._governments = governments
 
     @classmethod
-    def from_toml(cls, text: str, regions: RegionList | None = None) -> AgencyRegistry:
+    def from_toml(
+        cls,
+        text: str,
+        regions: RegionList | None = None,
+        *,
+        parent: AgencyRegistry | None = None,
+    ) -> AgencyRegistry:
         """
         Parse a registry from TOML text: ``[[agency]]`` tables with the fields of :class:`Agency`.
+
+        A file that names a parent (``[registry] parent = "kaltim"``) extends that
+        registry: give it as *parent* (:func:`lapor_core.profiles.load_registry` loads it
+        from the name or path). Its agencies come first, and the file's are added to them.
 
         Args:
             text: The registry file's text.
             regions: The list of Kemendagri codes to hold the registry to (see
                 :func:`region_problems`); :func:`lapor_core.profiles.load_registry` passes
                 the shipped list.
+            parent: The registry the file extends (required when it names one).
 
         Raises:
             ProfileError: Invalid TOML, or unknown, missing or invalid keys, or region codes
@@ -298,7 +345,14 @@ class AgencyRegistry:
         except tomllib.TOMLDecodeError as exc:
             raise ProfileError(f"agency registry is not valid TOML: {exc}") from exc
         config = structure(data, RegistryConfig)
-        return cls._checked(config.agency, regions)
+        declared = config.registry.parent
+        if declared is not None and parent is None:
+            raise ProfileError(
+                f"registry.parent: the registry extends {declared!r}; load it with "
+                "load_registry, or pass the parent registry"
+            )
+        known = tuple(AgencyConfig.of(agency) for agency in parent) if parent is not None else ()
+        return cls._checked(config.agency, regions, known)
 
     @classmethod
     def from_records(
@@ -317,11 +371,16 @@ class AgencyRegistry:
         return cls._checked(tables, regions)
 
     @classmethod
-    def _checked(cls, tables: Sequence[AgencyConfig], regions: RegionList | None) -> AgencyRegistry:
-        problems = region_problems(tables, regions)
+    def _checked(
+        cls,
+        tables: Sequence[AgencyConfig],
+        regions: RegionList | None,
+        known: Sequence[AgencyConfig] = (),
+    ) -> AgencyRegistry:
+        problems = region_problems(tables, regions, known=known)
         if problems:
             raise ProfileError(*problems)
-        return cls(table.to_agency() for table in tables)
+        return cls(table.to_agency() for table in (*known, *tables))
 
     @property
     def root(self) -> Agency:
@@ -443,7 +502,10 @@ _GOVERNMENT_KIND = {
 
 
 def region_problems(
-    tables: Sequence[AgencyConfig], regions: RegionList | None = None
+    tables: Sequence[AgencyConfig],
+    regions: RegionList | None = None,
+    *,
+    known: Sequence[AgencyConfig] = (),
 ) -> tuple[str, ...]:
     """
     Every problem of a registry's region codes, each ``agency[i].region: message``.
@@ -457,11 +519,13 @@ def region_problems(
       province is listed (down to regency and city level).
 
     Tables with an invalid or missing region, or an unknown parent, are skipped here (their
-    other problems are reported elsewhere).
+    other problems are reported elsewhere). *known* are the agencies of a parent registry:
+    the tables' parents are looked up among them too, but they are not checked again.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *known*.
     """
-    by_id = {table.id: table for table in tables}
+    by_id = {table.id: table for table in (*known, *tables)}
     problems: list[str] = []
     for index, table in enumerate(tables):
         code = _code(table)

@@ -128,18 +128,55 @@ def load_registry(name_or_path: str | Path = "kaltim") -> AgencyRegistry:
     """
     Load a bundled agency registry (``kaltim``) by name, or a registry file by path.
 
-    The registry is held to the shipped list of Kemendagri region codes
-    (:func:`load_regions`; see :func:`~lapor_core.domain.agencies.region_problems`).
+    A file may extend another registry (``[registry] parent = "kaltim"``, a bundled name
+    or a path relative to the file) and add its own agencies under the parent's: a
+    regency's offices under ``berau``, say. The registry is held to the shipped list of
+    Kemendagri region codes (:func:`load_regions`; see
+    :func:`~lapor_core.domain.agencies.region_problems`).
 
     Raises:
         NotFound: No such bundled registry or file.
-        ProfileError: The registry file is invalid, or its region codes contradict the
-            tree or the shipped list (``agency[3].region: ...``).
+        ProfileError: The registry file (or a parent) is invalid, its parent does not
+            exist, the parents form a cycle, or its region codes contradict the tree or
+            the shipped list (``agency[3].region: ...``).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``[registry] parent``.
     """
-    text = _read(name_or_path, "_agencies.toml", "agency registry")
-    return AgencyRegistry.from_toml(text, load_regions())
+    return _load_registry(name_or_path, (), None)
+
+
+def _registry_source(name_or_path: str | Path, base: Path | None) -> tuple[str, str, Path | None]:
+    """``(identity, text, directory)`` of a registry given by bundled name or by path."""
+    if _is_name(name_or_path):
+        text = _read(name_or_path, "_agencies.toml", "agency registry")
+        return f"bundled:{name_or_path}", text, None
+    path = Path(name_or_path)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    text = _read(path, "_agencies.toml", "agency registry")
+    return f"file:{path.resolve()}", text, path.parent
+
+
+def _load_registry(
+    name_or_path: str | Path, chain: tuple[str, ...], base: Path | None
+) -> AgencyRegistry:
+    identity, text, directory = _registry_source(name_or_path, base)
+    if identity in chain:
+        cycle = " -> ".join(i.partition(":")[2] for i in (*chain, identity))
+        raise ProfileError(f"registry.parent: the parents form a cycle: {cycle}")
+    try:
+        head = tomllib.loads(text).get("registry")
+    except tomllib.TOMLDecodeError:
+        head = None  # from_toml reports it
+    declared = head.get("parent") if isinstance(head, dict) else None
+    if not isinstance(declared, str) or declared == "":
+        return AgencyRegistry.from_toml(text, load_regions())
+    try:
+        parent = _load_registry(declared, (*chain, identity), directory)
+    except NotFound as exc:
+        raise ProfileError(f"registry.parent: {exc}") from exc
+    return AgencyRegistry.from_toml(text, load_regions(), parent=parent)
 
 
 def load_regions() -> RegionList:
