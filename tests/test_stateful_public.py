@@ -12,7 +12,7 @@ import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -29,6 +29,7 @@ from lapor_core import (
     load_profile,
     load_registry,
 )
+from lapor_core.domain.calendar import CalendarOverride, OverrideKind
 from lapor_core.storage import ComplaintStore, InMemoryStore, SQLiteStore
 from lapor_core.testing.stateful import START, ComplaintWorkflowMachine
 
@@ -224,3 +225,33 @@ def test_row_coverage_counts_each_row_the_runs_exercised() -> None:
     assert len(coverage.missing) <= len(rows) // 3, coverage.render()  # two thirds at least
     assert f"{len(rows) - len(coverage.missing)} of {len(rows)} rows exercised" in coverage.render()
     assert ComplaintWorkflowMachine.row_counts is not machine.row_counts
+
+
+class _Calendars(ComplaintWorkflowMachine):
+    """The stock machine, remembering the calendar each example's service counted on."""
+
+    seen: ClassVar[list[object]] = []
+
+    def teardown(self) -> None:
+        type(self).seen.append(self.service.calendar)
+        super().teardown()
+
+
+def test_configure_sets_the_calendar() -> None:
+    day_off = CalendarOverride(
+        date=date(2025, 9, 18),
+        kind=OverrideKind.HOLIDAY,
+        name="Hari jadi (EXAMPLE)",
+        basis="EXAMPLE: a regional day off",
+    )
+    calendar = PROFILES["kaltim"].calendar().with_overrides(day_off)
+    machine = _Calendars.configure(profile=PROFILES["kaltim"], calendar=calendar)
+    assert calendar is machine.calendar
+    machine.seen = []
+    machine.run(settings(max_examples=3, stateful_step_count=4, deadline=None))
+    assert machine.seen
+    assert all(seen is calendar for seen in machine.seen)
+    assert not calendar.is_working_day(date(2025, 9, 18))
+    assert ComplaintWorkflowMachine.calendar is None
+    with pytest.raises(ValidationError, match="calendar must be a WorkingCalendar"):
+        ComplaintWorkflowMachine.configure(calendar="2025")  # type: ignore[arg-type]

@@ -60,6 +60,7 @@ from hypothesis.stateful import (
 from lapor_core.domain import events as e
 from lapor_core.domain.actors import Actor
 from lapor_core.domain.agencies import AgencyRegistry
+from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import BreachAction, due
 from lapor_core.domain.commands import (
     Archive,
@@ -193,6 +194,8 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
             ``staticmethod`` when you assign it in a class body.
         start: Where the manual clock starts.
         max_complaints: How many complaints one example submits at most.
+        calendar: The working calendar the service counts deadlines on (default: the
+            profile's).
 
     Instance attributes, for your own rules and invariants:
 
@@ -213,6 +216,7 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
     start: ClassVar[datetime] = START
     max_complaints: ClassVar[int] = 4
     store_factory: ClassVar[StoreFactory | None] = None
+    calendar: ClassVar[WorkingCalendar | None] = None
     row_counts: ClassVar[Counter[RowKey]] = Counter()
     """The rows this class's runs exercised so far (each subclass counts its own)."""
 
@@ -231,8 +235,9 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         self.run_id = next(_RUNS)
         self.clock = ManualClock(cls.start)
         self.store = self.make_store()
+        calendar = cls.calendar if cls.calendar is not None else context.calendar
         self.service = ComplaintService(
-            self.store, profile, registry, calendar=context.calendar, clock=self.clock
+            self.store, profile, registry, calendar=calendar, clock=self.clock
         )
         self.ctx: Context = self.service.context
         self.statuses = frozenset(
@@ -259,6 +264,7 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         name: str | None = None,
         start: datetime | None = None,
         max_complaints: int | None = None,
+        calendar: WorkingCalendar | None = None,
     ) -> type[Self]:
         """
         A subclass bound to a profile, a registry, a store factory, a start and a size.
@@ -274,15 +280,20 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
                 exercise it.
             max_complaints: How many complaints one example submits at most (>= 1;
                 default: this class's, 4).
+            calendar: The working calendar deadlines are counted on (default: the
+                profile's): its covered years and confirmed data
+                (``WorkingCalendar(years=..., confirmed_until=...)``) and its overrides,
+                e.g. a regional day off added with ``with_overrides``.
 
         Returns:
             The new subclass; ``NewClass.TestCase`` is a ``unittest.TestCase``.
 
         Raises:
-            ValidationError: A naive *start*, or *max_complaints* below 1.
+            ValidationError: A naive *start*, *max_complaints* below 1, or a *calendar*
+                that is not a ``WorkingCalendar``.
 
         .. versionadded:: 0.1.0
-        .. versionchanged:: 0.2.0 *start* and *max_complaints*.
+        .. versionchanged:: 0.2.0 *start*, *max_complaints* and *calendar*.
         """
         attributes: dict[str, object] = {"__module__": cls.__module__}
         if start is not None:
@@ -295,6 +306,12 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
                     N_("max_complaints must be at least 1, got {count!r}"), count=max_complaints
                 )
             attributes["max_complaints"] = max_complaints
+        if calendar is not None:
+            if not isinstance(calendar, WorkingCalendar):
+                raise ValidationError(
+                    N_("calendar must be a WorkingCalendar, got {value!r}"), value=calendar
+                )
+            attributes["calendar"] = calendar
         if profile is not None:
             attributes["profile"] = profile
         if registry is not None:
