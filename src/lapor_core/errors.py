@@ -90,16 +90,21 @@ class LaporError(Exception):
         """
         The message in the language of *gettext* (``lapor_core.i18n.translator(lang)``).
 
-        A message the catalogs do not hold (one built without a template), or a
-        translation that does not fit the fields, is returned in English, as ``str()``
-        gives it.
+        A field whose value is itself a :class:`LaporError` (the reason a wrapping error
+        gives) is translated too. A message the catalogs do not hold (one built without a
+        template), or a translation that does not fit the fields, is returned in English,
+        as ``str()`` gives it.
 
         .. versionadded:: 0.2.0
         """
         if self.template is None:
             return str(self)
+        fields = {
+            name: value.translate(gettext) if isinstance(value, LaporError) else value
+            for name, value in self.fields.items()
+        }
         try:
-            return fill(gettext(self.template), self.fields)
+            return fill(gettext(self.template), fields)
         except (KeyError, IndexError, ValueError):
             return str(self)
 
@@ -151,17 +156,49 @@ class ProfileError(LaporError, ValueError):
     It carries every problem found, each ``dotted.key: message``
     (``durations.forwarding.amount: must be positive, got -3``,
     ``agency[2].colour: unknown key``); ``str()`` is the problems, one per line. An
-    error about one thing has its message as its only problem.
+    error about one thing has its message as its only problem: with *fields*, a
+    template (``ProfileError(N_("expected str, got {got}"), key="profile.parent",
+    got="int")``), translated by :meth:`translate` after its key.
 
     Args:
-        *problems: The problems, in the order they were found.
+        *problems: The problems, in the order they were found (one template when
+            *fields* or *key* are given).
+        key: The dotted key of the one problem, put before its message.
+        **fields: The values of the template's named fields.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *key* and *fields*: one problem as a template.
     """
 
-    def __init__(self, *problems: str) -> None:
+    key: str | None
+    """The dotted key of a problem given as a template (``None``: none, or no template)."""
+
+    def __init__(self, *problems: str, key: str | None = None, **fields: object) -> None:
         """Record the problems (the exception's ``args``)."""
-        super().__init__(*problems)
+        self.key = key
+        if key is None and not fields:
+            super().__init__(*problems)
+            return
+        if len(problems) != 1:
+            raise TypeError("a problem with a key or fields is one template string")
+        (template,) = problems
+        message = fill(template, fields)
+        super().__init__(f"{key}: {message}" if key is not None else message)
+        self.template = template
+        self.fields = fields
+
+    def translate(self, gettext: Callable[[str], str]) -> str:
+        """
+        The problem in the language of *gettext*, after its key.
+
+        Several problems are returned as they are, in English.
+
+        .. versionadded:: 0.2.0
+        """
+        message = super().translate(gettext)
+        if self.key is None or self.template is None or message == str(self):
+            return message
+        return f"{self.key}: {message}"
 
     @property
     def problems(self) -> tuple[str, ...]:

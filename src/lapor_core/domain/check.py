@@ -52,7 +52,7 @@ from lapor_core.domain.model import Confidence
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.profile_merge import BASIS_NOT_GIVEN
 from lapor_core.domain.profile_rules import version_problems
-from lapor_core.errors import N_, ProfileError, fill
+from lapor_core.errors import N_, LaporError, ProfileError, fill
 
 __all__ = ["CheckProblem", "CheckReport", "check"]
 
@@ -108,8 +108,12 @@ class CheckProblem:
         """
         if self.template is None:
             return str(self)
+        fields = {
+            name: value.translate(gettext) if isinstance(value, LaporError) else value
+            for name, value in self.fields.items()
+        }
         try:
-            return f"{self.key}: {fill(gettext(self.template), self.fields)}"
+            return f"{self.key}: {fill(gettext(self.template), fields)}"
         except (KeyError, IndexError, ValueError):
             return str(self)
 
@@ -158,6 +162,10 @@ class CheckReport:
 
         .. versionadded:: 0.1.0
         """
+        if error.template is not None and (error.key is not None or error.fields):
+            message = fill(error.template, error.fields)
+            one = CheckProblem(error.key or "profile", message, error.template, error.fields)
+            return cls(profile, (one,))
         texts = error.problems or (str(error),)
         return cls(profile, tuple(CheckProblem.parse(text) for text in texts))
 

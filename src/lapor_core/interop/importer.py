@@ -79,11 +79,13 @@ class RowProblem:
     column: str | None
     message: str
     tracking_id: str | None = None
+    cause: LaporError | None = attrs.field(default=None, eq=False, repr=False)
+    """The message as an error, to give it in another language (``None``: English only)."""
 
     @classmethod
     def from_error(cls, error: CsvRowError) -> RowProblem:
         """The problem a :class:`~lapor_core.interop.lapor_csv.CsvRowError` describes."""
-        return cls(error.line, error.column, error.reason, error.tracking_id)
+        return cls(error.line, error.column, error.reason, error.tracking_id, error.cause)
 
     def __str__(self) -> str:
         """``line 3, column TanggalDisposisi: ...``."""
@@ -100,7 +102,8 @@ class RowProblem:
             where = _("line {line}, column {column}").format(line=self.line, column=self.column)
         else:
             where = _("line {line}").format(line=self.line)
-        return f"{where}: {self.message}"
+        message = self.message if self.cause is None else self.cause.translate(_)
+        return f"{where}: {message}"
 
 
 @attrs.frozen
@@ -286,7 +289,7 @@ def _import_record(
     except StorageError:
         raise
     except LaporError as exc:
-        raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
+        raise CsvRowError(record.line, None, exc, str(record.tracking_id)) from None
     if result.duplicate:
         _compare_with_store(service, record, options, events)
         return None
@@ -331,7 +334,7 @@ def _check_record(
     try:
         replayed = replay_record(record, service.context, options)
     except LaporError as exc:
-        raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
+        raise CsvRowError(record.line, None, exc, str(record.tracking_id)) from None
     key = idempotency_key_for(record)
     digest = hash(key)
     fingerprint = _fingerprint(record)
@@ -737,7 +740,7 @@ class _Run:
             self.hold(_Pending(record, error=exc))
             return
         except LaporError as exc:
-            error = CsvRowError(record.line, None, str(exc), str(record.tracking_id), record.raw)
+            error = CsvRowError(record.line, None, exc, str(record.tracking_id), record.raw)
             self.hold(_Pending(record, error=error))
             return
         key = idempotency_key_for(record)

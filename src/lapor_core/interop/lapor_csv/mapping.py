@@ -304,7 +304,7 @@ def map_ids(record: LaporCsvRecord, ctx: Context, options: ImportOptions) -> Map
             resolved[column] = resolve()
         except ValidationError as exc:
             where = AREA_ID if column == "point" else column
-            raise CsvRowError(record.line, where, str(exc), str(record.tracking_id)) from None
+            raise CsvRowError(record.line, where, exc, str(record.tracking_id)) from None
     return MappedIds(
         resolved[AGENCY_ID], resolved[CATEGORY_ID], resolved[AREA_ID], resolved["point"]
     )
