@@ -29,6 +29,7 @@ __all__ = [
     "PermissionDenied",
     "ProfileError",
     "StorageError",
+    "Term",
     "UndecodableEvent",
     "ValidationError",
 ]
@@ -44,6 +45,16 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "transla
     .. versionadded:: 0.2.0
     """
     return message
+
+
+class Term(str):
+    """
+    A word put into a message as a field, translated with it: ``Term(N_("agency"))``.
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ()
 
 
 def fill(template: str, fields: Mapping[str, object]) -> str:
@@ -91,22 +102,28 @@ class LaporError(Exception):
         The message in the language of *gettext* (``lapor_core.i18n.translator(lang)``).
 
         A field whose value is itself a :class:`LaporError` (the reason a wrapping error
-        gives) is translated too. A message the catalogs do not hold (one built without a
-        template), or a translation that does not fit the fields, is returned in English,
-        as ``str()`` gives it.
+        gives) or a :class:`Term` is translated too. A message the catalogs do not hold
+        (one built without a template), or a translation that does not fit the fields, is
+        returned in English, as ``str()`` gives it.
 
         .. versionadded:: 0.2.0
         """
         if self.template is None:
             return str(self)
-        fields = {
-            name: value.translate(gettext) if isinstance(value, LaporError) else value
-            for name, value in self.fields.items()
-        }
+        fields = {name: _translated(value, gettext) for name, value in self.fields.items()}
         try:
             return fill(gettext(self.template), fields)
         except (KeyError, IndexError, ValueError):
             return str(self)
+
+
+def _translated(value: object, gettext: Callable[[str], str]) -> object:
+    """A field's value in the language of *gettext*: an error's message, a term's word."""
+    if isinstance(value, LaporError):
+        return value.translate(gettext)
+    if isinstance(value, Term):
+        return gettext(value)
+    return value
 
 
 class ValidationError(LaporError, ValueError):

@@ -108,14 +108,10 @@ class CheckProblem:
         """
         if self.template is None:
             return str(self)
-        fields = {
-            name: value.translate(gettext) if isinstance(value, LaporError) else value
-            for name, value in self.fields.items()
-        }
-        try:
-            return f"{self.key}: {fill(gettext(self.template), fields)}"
-        except (KeyError, IndexError, ValueError):
-            return str(self)
+        if not self.fields:
+            return f"{self.key}: {gettext(self.template)}"
+        # A LaporError translates the fields that are errors or terms too.
+        return f"{self.key}: {LaporError(self.template, **self.fields).translate(gettext)}"
 
     @classmethod
     def parse(cls, text: str) -> CheckProblem:

@@ -283,22 +283,24 @@ def _check_zone(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationError(f"time_zone: unknown IANA time zone {value!r}") from None
+        raise ValidationError(
+            N_("time_zone: unknown IANA time zone {value!r}"), value=value
+        ) from None
 
 
 def _check_formats(
     _inst: object, _attr: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
 ) -> None:
     if not value:
-        raise ValidationError("date_formats: give at least one format")
+        raise ValidationError(N_("date_formats: give at least one format"))
     for fmt in value:
         if not isinstance(fmt, str) or not fmt:
-            raise ValidationError(f"date_formats: not a format: {fmt!r}")
+            raise ValidationError(N_("date_formats: not a format: {value!r}"), value=fmt)
 
 
 def _check_delimiter(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or len(value) != 1 or value in '\r\n"':
-        raise ValidationError(f"delimiter: must be one character, got {value!r}")
+        raise ValidationError(N_("delimiter: must be one character, got {value!r}"), value=value)
 
 
 def _to_tuple(value: Iterable[str]) -> tuple[str, ...]:

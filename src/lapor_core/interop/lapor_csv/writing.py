@@ -30,7 +30,7 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.model import TrackingId
 from lapor_core.domain.privacy import public_view
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 from lapor_core.interop._labels import label_id
 from lapor_core.interop.lapor_csv.records import (
     AGENCY_ID,
@@ -348,7 +348,11 @@ def write_lapor_csv(
     """
     options = options if options is not None else CsvOptions()
     if layout not in LAYOUTS:
-        raise ValidationError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+        raise ValidationError(
+            N_("layout must be one of {layouts}, got {layout!r}"),
+            layouts=", ".join(LAYOUTS),
+            layout=layout,
+        )
     buffer = io.StringIO()
     target = out if out is not None else buffer
     columns = FULL_COLUMNS if layout == "full" else COLUMNS
