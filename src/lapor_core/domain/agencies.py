@@ -296,7 +296,9 @@ class AgencyRegistry:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ProfileError(f"agency registry is not valid TOML: {exc}") from exc
+            raise ProfileError(
+                N_("agency registry is not valid TOML: {reason}"), reason=str(exc)
+            ) from exc
         config = structure(data, RegistryConfig)
         return cls._checked(config.agency, regions)
 
