@@ -423,9 +423,12 @@ def read_map_file(path: str | os.PathLike[str], what: str = "id") -> dict[str, s
             reason=exc.reason,
             start=exc.start,
         ) from None
-    except (csv.Error, ValueError) as exc:  # an overlong field; a NUL in the path
+    except (csv.Error, ValueError) as exc:  # an overlong field; a NUL in the path; a bad line
         raise ValidationError(
-            N_("cannot read {what} map {name!r}: {reason}"), what=what, name=name, reason=str(exc)
+            N_("cannot read {what} map {name!r}: {reason}"),
+            what=what,
+            name=name,
+            reason=exc if isinstance(exc, LaporError) else str(exc),
         ) from None
     return table
 
