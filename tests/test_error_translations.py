@@ -9,7 +9,7 @@ import pytest
 from lapor_core import ComplaintId, ProfileError, ValidationError
 from lapor_core.cli import main
 from lapor_core.domain.check import CheckReport
-from lapor_core.errors import N_, NotFound, Term
+from lapor_core.errors import N_, CorruptStream, NotFound, StorageError, Term, UndecodableEvent
 from lapor_core.i18n import translator
 from lapor_core.interop import COLUMNS
 from lapor_core.interop.importer import import_lapor_csv, read_map_file
@@ -18,6 +18,7 @@ from lapor_core.interop.open311 import submit_from_request
 from lapor_core.profiles import load_profile, load_registry
 from lapor_core.service import ComplaintService
 from lapor_core.storage import InMemoryStore, open_store
+from lapor_core.storage.codec import CODEC
 from lapor_core.storage.support import decode_cursor
 from lapor_core.web.config import load_web_config
 
@@ -281,3 +282,38 @@ def test_a_forged_cursor_reads_in_indonesian() -> None:
     with pytest.raises(ValidationError) as refused:
         decode_cursor("nope")
     assert "kursor kueri tidak sah 'nope'" == refused.value.translate(ID)
+
+
+def test_an_undecodable_event_reads_in_indonesian_with_the_codecs_reason() -> None:
+    with pytest.raises(StorageError) as refused:
+        CODEC.decode_parts("NoSuchEvent", 1, {})
+    reason = refused.value
+    assert "tidak dikenal 'NoSuchEvent'" in reason.translate(ID)
+    error = UndecodableEvent(
+        reason,
+        complaint_id="c-1",
+        position=7,
+        version=2,
+        type_name="NoSuchEvent",
+        schema_version=1,
+    )
+    assert str(error) == (
+        "complaint c-1: event 2 (position 7, NoSuchEvent v1) cannot be decoded: unknown event "
+        "type 'NoSuchEvent' (not registered in the codec)"
+    )
+    assert error.reason == str(reason)
+    assert error.translate(ID) == (
+        "laporan c-1: peristiwa 2 (posisi 7, NoSuchEvent v1) tidak dapat dibaca: jenis "
+        "peristiwa tidak dikenal 'NoSuchEvent' (tidak terdaftar di codec)"
+    )
+
+
+def test_a_corrupt_stream_reads_in_indonesian() -> None:
+    error = CorruptStream("c-3", 2, 3)
+    assert str(error) == (
+        "complaint c-3: the stream is corrupt: version 2 is missing (the next stored version is 3)"
+    )
+    assert error.translate(ID) == (
+        "laporan c-3: aliran peristiwanya rusak: versi 2 hilang (versi tersimpan berikutnya "
+        "adalah 3)"
+    )

@@ -256,7 +256,8 @@ class UndecodableEvent(StorageError):
     :class:`~lapor_core.service.Subscription` delivers every event before this one.
 
     Args:
-        message: What is wrong with the event (the codec's explanation).
+        message: What is wrong with the event (the codec's explanation; an error is
+            translated with the message).
         complaint_id: The complaint whose stream holds the event.
         position: The event's global position, when the read knows it.
         version: The event's version in its stream.
@@ -268,7 +269,7 @@ class UndecodableEvent(StorageError):
 
     def __init__(
         self,
-        message: str,
+        message: str | LaporError,
         *,
         complaint_id: str,
         position: int | None,
@@ -277,12 +278,26 @@ class UndecodableEvent(StorageError):
         schema_version: object,
     ) -> None:
         """Record where the event is and why it cannot be read."""
-        where = f"position {position}, " if position is not None else ""
-        super().__init__(
-            f"complaint {complaint_id}: event {version} ({where}{type_name} "
-            f"v{schema_version}) cannot be decoded: {message}"
-        )
-        self.reason = message
+        fields: dict[str, object] = {
+            "complaint_id": complaint_id,
+            "version": version,
+            "type_name": type_name,
+            "schema_version": schema_version,
+            "reason": message,
+        }
+        if position is None:
+            template = N_(
+                "complaint {complaint_id}: event {version} ({type_name} v{schema_version}) "
+                "cannot be decoded: {reason}"
+            )
+        else:
+            fields["position"] = position
+            template = N_(
+                "complaint {complaint_id}: event {version} (position {position}, {type_name} "
+                "v{schema_version}) cannot be decoded: {reason}"
+            )
+        super().__init__(template, **fields)
+        self.reason = str(message)
         self.complaint_id = complaint_id
         self.position = position
         self.version = version
@@ -316,8 +331,13 @@ class CorruptStream(StorageError):
     def __init__(self, complaint_id: str, missing: int, found: int) -> None:
         """Record the complaint and the missing version."""
         super().__init__(
-            f"complaint {complaint_id}: the stream is corrupt: version {missing} is "
-            f"missing (the next stored version is {found})"
+            N_(
+                "complaint {complaint_id}: the stream is corrupt: version {missing} is "
+                "missing (the next stored version is {found})"
+            ),
+            complaint_id=complaint_id,
+            missing=missing,
+            found=found,
         )
         self.complaint_id = complaint_id
         self.missing = missing

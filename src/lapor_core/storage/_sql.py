@@ -278,12 +278,16 @@ def undecodable(
         cls is not None and isinstance(schema_version, int) and schema_version > cls.SCHEMA_VERSION
     )
     error = NewerEventSchema if newer else UndecodableEvent
-    message = str(exc)
+    message: StorageError = exc
     if newer and cls is not None:
-        message = (
-            f"written by a newer lapor_core (this one reads {type_name} up to "
-            f"v{cls.SCHEMA_VERSION}): upgrade to a lapor_core that reads "
-            f"{type_name} v{schema_version}"
+        message = StorageError(
+            N_(
+                "written by a newer lapor_core (this one reads {type_name} up to "
+                "v{current}): upgrade to a lapor_core that reads {type_name} v{version}"
+            ),
+            type_name=type_name,
+            current=cls.SCHEMA_VERSION,
+            version=schema_version,
         )
     return error(
         message,
