@@ -317,3 +317,41 @@ def test_a_corrupt_stream_reads_in_indonesian() -> None:
         "laporan c-3: aliran peristiwanya rusak: versi 2 hilang (versi tersimpan berikutnya "
         "adalah 3)"
     )
+
+
+def test_the_key_and_value_problems_of_a_profile_file_read_in_indonesian(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "child.toml"
+    path.write_text(
+        '[profile]\nname = "c"\nparent = "national"\ncolour = 1\n'
+        "[durations.forwarding]\namount = -3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    assert (
+        "profile.colour: unknown key",
+        "durations.forwarding.amount: must be positive, got -3",
+    ) == refused.value.problems
+    assert refused.value.translate(ID) == (
+        "profile.colour: kunci tidak dikenal\n"
+        "durations.forwarding.amount: harus positif, diterima -3"
+    )
+    code, out, _ = _run(capsys, "check", str(path), "--lang", "id")
+    assert 1 == code
+    assert "  profile.colour: kunci tidak dikenal\n" in out
+    assert "  durations.forwarding.amount: harus positif, diterima -3\n" in out
+
+
+def test_a_wrong_type_in_a_profile_file_reads_in_indonesian(tmp_path: Path) -> None:
+    path = tmp_path / "child.toml"
+    path.write_text(
+        '[profile]\nname = "c"\nparent = "national"\n[durations.forwarding]\namount = "x"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    assert ("durations.forwarding.amount: expected int, got str",) == refused.value.problems
+    expected = "durations.forwarding.amount: diharapkan int, diterima str"
+    assert expected == refused.value.translate(ID)

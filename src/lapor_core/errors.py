@@ -179,7 +179,8 @@ class ProfileError(LaporError, ValueError):
 
     Args:
         *problems: The problems, in the order they were found (one template when
-            *fields* or *key* are given).
+            *fields* or *key* are given); a problem may itself be a ``ProfileError`` with
+            its key, translated by :meth:`translate` with the others.
         key: The dotted key of the one problem, put before its message.
         **fields: The values of the template's named fields.
 
@@ -190,15 +191,17 @@ class ProfileError(LaporError, ValueError):
     key: str | None
     """The dotted key of a problem given as a template (``None``: none, or no template)."""
 
-    def __init__(self, *problems: str, key: str | None = None, **fields: object) -> None:
+    def __init__(
+        self, *problems: str | LaporError, key: str | None = None, **fields: object
+    ) -> None:
         """Record the problems (the exception's ``args``)."""
         self.key = key
         if key is None and not fields:
             super().__init__(*problems)
             return
-        if len(problems) != 1:
+        if len(problems) != 1 or not isinstance(problems[0], str):
             raise TypeError("a problem with a key or fields is one template string")
-        (template,) = problems
+        template = problems[0]
         message = fill(template, fields)
         super().__init__(f"{key}: {message}" if key is not None else message)
         self.template = template
@@ -208,10 +211,16 @@ class ProfileError(LaporError, ValueError):
         """
         The problem in the language of *gettext*, after its key.
 
-        Several problems are returned as they are, in English.
+        Several problems are translated one by one, those without a template staying
+        in English.
 
         .. versionadded:: 0.2.0
         """
+        if self.template is None:
+            return "\n".join(
+                problem.translate(gettext) if isinstance(problem, LaporError) else str(problem)
+                for problem in self.args
+            )
         message = super().translate(gettext)
         if self.key is None or self.template is None or message == str(self):
             return message

@@ -159,11 +159,26 @@ class CheckReport:
         .. versionadded:: 0.1.0
         """
         if error.template is not None and (error.key is not None or error.fields):
-            message = fill(error.template, error.fields)
-            one = CheckProblem(error.key or "profile", message, error.template, error.fields)
-            return cls(profile, (one,))
-        texts = error.problems or (str(error),)
-        return cls(profile, tuple(CheckProblem.parse(text) for text in texts))
+            return cls(profile, (cls._problem(error),))
+        found = error.args or (str(error),)
+        return cls(
+            profile,
+            tuple(
+                cls._problem(problem)
+                if isinstance(problem, ProfileError) and problem.template is not None
+                else CheckProblem.parse(str(problem))
+                for problem in found
+            ),
+        )
+
+    @staticmethod
+    def _problem(error: ProfileError) -> CheckProblem:
+        """The problem of a one-problem error given as a template."""
+        assert error.template is not None  # noqa: S101 - the caller checked it
+        if error.key is None and not error.fields:
+            return CheckProblem.parse(str(error))
+        message = fill(error.template, error.fields)
+        return CheckProblem(error.key or "profile", message, error.template, error.fields)
 
     @property
     def ok(self) -> bool:
