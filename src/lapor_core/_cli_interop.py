@@ -72,7 +72,7 @@ def _day(text: str) -> datetime:
 
 def _query(args: argparse.Namespace) -> ComplaintQuery:
     if args.since is not None and args.until is not None and args.until <= args.since:
-        raise ValidationError("--until must be after --since")
+        raise ValidationError(N_("--until must be after --since"))
     return ComplaintQuery(submitted_from=args.since, submitted_before=args.until, limit=500)
 
 
@@ -165,7 +165,7 @@ def run_import(args: argparse.Namespace) -> int:
     )
     url = args.store or os.environ.get(LAPOR_STORE_ENV) or DEFAULT_STORE_URL
     if not Path(args.file).is_file():
-        raise NotFound(f"no file at {args.file!r}")
+        raise NotFound(N_("no file at {path!r}"), path=args.file)
     dry = url.startswith("memory")
     store = open_store(url)
     try:

@@ -498,8 +498,10 @@ def run_simulate(args: argparse.Namespace) -> int:
         args.start + timedelta(days=args.days + 1)
     except OverflowError:
         raise ValidationError(
-            f"--start {args.start.isoformat()} and --days {args.days} run past the last "
-            f"representable date {date.max.isoformat()}"
+            N_("--start {start} and --days {days} run past the last representable date {last}"),
+            start=args.start.isoformat(),
+            days=args.days,
+            last=date.max.isoformat(),
         ) from None
     profile = load_profile(args.profile or ("national" if national else "kaltim"))
     registry: AgencyRegistry = national_registry() if national else load_registry(args.registry)
@@ -516,7 +518,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     try:
         if store.read_all(0, 1):
             raise ValidationError(
-                f"store {redact_dsn(url)} is not empty; simulate needs a fresh one"
+                N_("store {url} is not empty; simulate needs a fresh one"), url=redact_dsn(url)
             )
         service = ComplaintService(store, profile, registry, cache_size=1_000_000)
         config = SimulationConfig(
@@ -629,7 +631,7 @@ def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
     since = args.since or datetime(2000, 1, 1, tzinfo=UTC)
     until = args.until or datetime(2100, 1, 1, tzinfo=UTC)
     if until <= since:
-        raise ValidationError("--until must be after --since")
+        raise ValidationError(N_("--until must be after --since"))
     return since, until
 
 
@@ -648,7 +650,9 @@ def write_output(text: str, output: str | None, *, newline: str | None = None) -
         Path(output).write_text(text, encoding="utf-8", newline=newline)
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ValidationError(f"cannot write --output {output!r}: {reason}") from None
+        raise ValidationError(
+            N_("cannot write --output {output!r}: {reason}"), output=output, reason=reason
+        ) from None
 
 
 def open_existing(url: str) -> ComplaintStore:
@@ -656,7 +660,7 @@ def open_existing(url: str) -> ComplaintStore:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
         if not path.is_file():
-            raise NotFound(f"no SQLite database at {str(path)!r}")
+            raise NotFound(N_("no SQLite database at {path!r}"), path=str(path))
     return open_store(url)
 
 

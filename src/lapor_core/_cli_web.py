@@ -59,7 +59,7 @@ def parse_interval(text: str) -> float:
     """An interval such as ``30s``, ``5m``, ``1h`` or ``300`` (seconds), in seconds."""
     match = _INTERVAL.fullmatch(text.strip())
     if match is None or float(match.group(1)) <= 0:
-        raise ValidationError(f"interval: expected e.g. 30s, 5m or 1h, got {text!r}")
+        raise ValidationError(N_("interval: expected e.g. 30s, 5m or 1h, got {text!r}"), text=text)
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
@@ -164,10 +164,12 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn  # noqa: PLC0415 (the web extra)
     except ImportError:
-        raise ValidationError("serve needs the web extra: pip install 'lapor-core[web]'") from None
+        raise ValidationError(
+            N_("serve needs the web extra: pip install 'lapor-core[web]'")
+        ) from None
     url = _store_url(args.store)
     if url.startswith("memory") and args.workers > 1:
-        raise ValidationError("--workers above 1 needs a shared store (SQLite or PostgreSQL)")
+        raise ValidationError(N_("--workers above 1 needs a shared store (SQLite or PostgreSQL)"))
     if args.config is not None:
         from lapor_core.web import load_web_config  # noqa: PLC0415
 

@@ -29,6 +29,7 @@ __all__ = [
     "PermissionDenied",
     "ProfileError",
     "StorageError",
+    "Term",
     "UndecodableEvent",
     "ValidationError",
 ]
@@ -44,6 +45,16 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "transla
     .. versionadded:: 0.2.0
     """
     return message
+
+
+class Term(str):
+    """
+    A word put into a message as a field, translated with it: ``Term(N_("agency"))``.
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ()
 
 
 def fill(template: str, fields: Mapping[str, object]) -> str:
@@ -90,18 +101,29 @@ class LaporError(Exception):
         """
         The message in the language of *gettext* (``lapor_core.i18n.translator(lang)``).
 
-        A message the catalogs do not hold (one built without a template), or a
-        translation that does not fit the fields, is returned in English, as ``str()``
-        gives it.
+        A field whose value is itself a :class:`LaporError` (the reason a wrapping error
+        gives) or a :class:`Term` is translated too. A message the catalogs do not hold
+        (one built without a template), or a translation that does not fit the fields, is
+        returned in English, as ``str()`` gives it.
 
         .. versionadded:: 0.2.0
         """
         if self.template is None:
             return str(self)
+        fields = {name: _translated(value, gettext) for name, value in self.fields.items()}
         try:
-            return fill(gettext(self.template), self.fields)
+            return fill(gettext(self.template), fields)
         except (KeyError, IndexError, ValueError):
             return str(self)
+
+
+def _translated(value: object, gettext: Callable[[str], str]) -> object:
+    """A field's value in the language of *gettext*: an error's message, a term's word."""
+    if isinstance(value, LaporError):
+        return value.translate(gettext)
+    if isinstance(value, Term):
+        return gettext(value)
+    return value
 
 
 class ValidationError(LaporError, ValueError):
@@ -151,17 +173,58 @@ class ProfileError(LaporError, ValueError):
     It carries every problem found, each ``dotted.key: message``
     (``durations.forwarding.amount: must be positive, got -3``,
     ``agency[2].colour: unknown key``); ``str()`` is the problems, one per line. An
-    error about one thing has its message as its only problem.
+    error about one thing has its message as its only problem: with *fields*, a
+    template (``ProfileError(N_("expected str, got {got}"), key="profile.parent",
+    got="int")``), translated by :meth:`translate` after its key.
 
     Args:
-        *problems: The problems, in the order they were found.
+        *problems: The problems, in the order they were found (one template when
+            *fields* or *key* are given); a problem may itself be a ``ProfileError`` with
+            its key, translated by :meth:`translate` with the others.
+        key: The dotted key of the one problem, put before its message.
+        **fields: The values of the template's named fields.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *key* and *fields*: one problem as a template.
     """
 
-    def __init__(self, *problems: str) -> None:
+    key: str | None
+    """The dotted key of a problem given as a template (``None``: none, or no template)."""
+
+    def __init__(
+        self, *problems: str | LaporError, key: str | None = None, **fields: object
+    ) -> None:
         """Record the problems (the exception's ``args``)."""
-        super().__init__(*problems)
+        self.key = key
+        if key is None and not fields:
+            super().__init__(*problems)
+            return
+        if len(problems) != 1 or not isinstance(problems[0], str):
+            raise TypeError("a problem with a key or fields is one template string")
+        template = problems[0]
+        message = fill(template, fields)
+        super().__init__(f"{key}: {message}" if key is not None else message)
+        self.template = template
+        self.fields = fields
+
+    def translate(self, gettext: Callable[[str], str]) -> str:
+        """
+        The problem in the language of *gettext*, after its key.
+
+        Several problems are translated one by one, those without a template staying
+        in English.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.template is None:
+            return "\n".join(
+                problem.translate(gettext) if isinstance(problem, LaporError) else str(problem)
+                for problem in self.args
+            )
+        message = super().translate(gettext)
+        if self.key is None or self.template is None or message == str(self):
+            return message
+        return f"{self.key}: {message}"
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -202,7 +265,8 @@ class UndecodableEvent(StorageError):
     :class:`~lapor_core.service.Subscription` delivers every event before this one.
 
     Args:
-        message: What is wrong with the event (the codec's explanation).
+        message: What is wrong with the event (the codec's explanation; an error is
+            translated with the message).
         complaint_id: The complaint whose stream holds the event.
         position: The event's global position, when the read knows it.
         version: The event's version in its stream.
@@ -214,7 +278,7 @@ class UndecodableEvent(StorageError):
 
     def __init__(
         self,
-        message: str,
+        message: str | LaporError,
         *,
         complaint_id: str,
         position: int | None,
@@ -223,12 +287,26 @@ class UndecodableEvent(StorageError):
         schema_version: object,
     ) -> None:
         """Record where the event is and why it cannot be read."""
-        where = f"position {position}, " if position is not None else ""
-        super().__init__(
-            f"complaint {complaint_id}: event {version} ({where}{type_name} "
-            f"v{schema_version}) cannot be decoded: {message}"
-        )
-        self.reason = message
+        fields: dict[str, object] = {
+            "complaint_id": complaint_id,
+            "version": version,
+            "type_name": type_name,
+            "schema_version": schema_version,
+            "reason": message,
+        }
+        if position is None:
+            template = N_(
+                "complaint {complaint_id}: event {version} ({type_name} v{schema_version}) "
+                "cannot be decoded: {reason}"
+            )
+        else:
+            fields["position"] = position
+            template = N_(
+                "complaint {complaint_id}: event {version} (position {position}, {type_name} "
+                "v{schema_version}) cannot be decoded: {reason}"
+            )
+        super().__init__(template, **fields)
+        self.reason = str(message)
         self.complaint_id = complaint_id
         self.position = position
         self.version = version
@@ -262,8 +340,13 @@ class CorruptStream(StorageError):
     def __init__(self, complaint_id: str, missing: int, found: int) -> None:
         """Record the complaint and the missing version."""
         super().__init__(
-            f"complaint {complaint_id}: the stream is corrupt: version {missing} is "
-            f"missing (the next stored version is {found})"
+            N_(
+                "complaint {complaint_id}: the stream is corrupt: version {missing} is "
+                "missing (the next stored version is {found})"
+            ),
+            complaint_id=complaint_id,
+            missing=missing,
+            found=found,
         )
         self.complaint_id = complaint_id
         self.missing = missing

@@ -60,7 +60,9 @@ def translations(lang: str) -> gettext.GNUTranslations:
     """
     if lang not in LANGUAGES:
         raise ValidationError(
-            f"no catalog for language {lang!r} (available: {', '.join(LANGUAGES)})"
+            N_("no catalog for language {lang!r} (available: {available})"),
+            lang=lang,
+            available=", ".join(LANGUAGES),
         )
     path = resources.files("lapor_core") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
     return gettext.GNUTranslations(io.BytesIO(path.read_bytes()))

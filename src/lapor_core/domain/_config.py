@@ -37,7 +37,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
-from lapor_core.errors import ProfileError, ValidationError
+from lapor_core.errors import N_, LaporError, ProfileError, Term, ValidationError
 
 __all__ = [
     "ConfigValueError",
@@ -56,11 +56,15 @@ __all__ = [
 T = TypeVar("T")
 V = TypeVar("V")
 
-Rule = Callable[[V], str | None]
+Rule = Callable[[V], str | ValidationError | None]
 """What is wrong with a value (``None``: nothing), without naming the key."""
 
 # A cattrs structure hook: the raw value and the wanted type in, the value out.
 _Hook = Callable[[object, object], object]
+
+
+class ConfigTypeError(ValidationError, TypeError):
+    """A value of a config file is of the wrong type (``expected int, got str``)."""
 
 
 class ConfigValueError(ValidationError):
@@ -68,14 +72,17 @@ class ConfigValueError(ValidationError):
     A field of a config class breaks one of its rules.
 
     ``str()`` names the field (``amount: must be positive, got 0``); :attr:`reason` is
-    the message alone, which :func:`structure` puts after the field's full dotted key.
+    the message alone, which :func:`structure` puts after the field's full dotted key
+    (:attr:`cause`: the message as an error, to translate, when the rule gave one).
     """
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str | ValidationError) -> None:
         """Name the field and what is wrong with it."""
-        super().__init__(f"{field}: {reason}")
+        # Nothing to translate but the reason: the template is not in the catalogs.
+        super().__init__("{field}: {reason}", field=field, reason=reason)
         self.field = field
-        self.reason = reason
+        self.reason = str(reason)
+        self.cause = reason if isinstance(reason, ValidationError) else None
 
     def __reduce__(self) -> tuple[type[ConfigValueError], tuple[str, str]]:
         """Pickle with the field and the reason (``args`` holds the joined text)."""
@@ -94,45 +101,57 @@ def check(*rules: Rule[V]) -> Callable[[object, attrs.Attribute[V], V], None]:
     return validate
 
 
-def positive(value: int) -> str | None:
+def positive(value: int) -> ValidationError | None:
     """An amount or a count must be above zero."""
-    return None if value > 0 else f"must be positive, got {value}"
+    return None if value > 0 else ValidationError(N_("must be positive, got {value}"), value=value)
 
 
 def not_blank(message: str) -> Rule[str]:
-    """A text that must say something; *message* when it is empty or blank."""
+    """A text that must say something; *message* (a template) when it is empty or blank."""
 
-    def rule(value: str) -> str | None:
-        return None if value.strip() else message
+    def rule(value: str) -> ValidationError | None:
+        return None if value.strip() else ValidationError(message)
 
     return rule
 
 
 def no_blank(message: str) -> Rule[tuple[str, ...]]:
-    """A list of texts none of which may be blank."""
+    """A list of texts none of which may be blank (*message*, a template, otherwise)."""
 
-    def rule(values: tuple[str, ...]) -> str | None:
-        return None if all(value.strip() for value in values) else message
+    def rule(values: tuple[str, ...]) -> ValidationError | None:
+        return None if all(value.strip() for value in values) else ValidationError(message)
 
     return rule
 
 
-def choices_message(value: object, choices: Iterable[object]) -> str:
+def choices_error(value: object, choices: Iterable[object]) -> ValidationError:
     """``expected 'a' or 'b', got 'x'`` for two choices, else ``'x' is not one of a, b, c``."""
     names = [str(choice) for choice in choices]
     if len(names) == 2:
-        return f"expected {names[0]!r} or {names[1]!r}, got {value!r}"
-    return f"{value!r} is not one of {', '.join(names)}"
+        return ValidationError(
+            N_("expected {first!r} or {second!r}, got {value!r}"),
+            first=names[0],
+            second=names[1],
+            value=value,
+        )
+    return ValidationError(
+        N_("{value!r} is not one of {choices}"), value=value, choices=", ".join(names)
+    )
+
+
+def choices_message(value: object, choices: Iterable[object]) -> str:
+    """The text of :func:`choices_error`."""
+    return str(choices_error(value, choices))
 
 
 def one_of(choices: Iterable[str], message: str | None = None) -> Rule[str]:
-    """A text that must be one of *choices*; *message*, or the choices, otherwise."""
+    """A text that must be one of *choices*; *message* (a template), or the choices."""
     allowed = tuple(choices)
 
-    def rule(value: str) -> str | None:
+    def rule(value: str) -> ValidationError | None:
         if value in allowed:
             return None
-        return message or choices_message(value, allowed)
+        return ValidationError(message) if message else choices_error(value, allowed)
 
     return rule
 
@@ -141,11 +160,12 @@ def each(known: Iterable[str], what: str) -> Rule[tuple[str, ...]]:
     """A list whose every item is a known name: ``unknown <what> 'x'`` otherwise."""
     allowed = frozenset(known)
 
-    def rule(values: tuple[str, ...]) -> str | None:
+    def rule(values: tuple[str, ...]) -> ValidationError | None:
         unknown = [value for value in values if value not in allowed]
         if not unknown:
             return None
-        return f"unknown {what} " + ", ".join(repr(value) for value in unknown)
+        names = ", ".join(repr(value) for value in unknown)
+        return ValidationError(N_("unknown {what} {names}"), what=Term(what), names=names)
 
     return rule
 
@@ -163,7 +183,9 @@ def _strict(kind: type[T]) -> Callable[[object, object], T]:
     def structure(value: object, _type: object) -> T:
         if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return value
-        raise TypeError(f"expected {kind.__name__}, got {_type_name(value)}")
+        raise ConfigTypeError(
+            N_("expected {kind}, got {got}"), kind=kind.__name__, got=_type_name(value)
+        )
 
     return structure
 
@@ -171,7 +193,7 @@ def _strict(kind: type[T]) -> Callable[[object, object], T]:
 def _date(value: object, _type: object) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    raise TypeError(f"expected a TOML date such as 2025-12-24, got {value!r}")
+    raise ConfigTypeError(N_("expected a TOML date such as 2025-12-24, got {value!r}"), value=value)
 
 
 def _is_enum(type_: object) -> bool:
@@ -184,7 +206,7 @@ def _enum_hook(type_: type[enum.Enum]) -> _Hook:
     def structure(value: object, _type: object) -> enum.Enum:
         if isinstance(value, str) and value in values:
             return type_(value)
-        raise ValueError(choices_message(value, values))
+        raise choices_error(value, values)
 
     return structure
 
@@ -197,11 +219,15 @@ def _is_array(type_: object) -> bool:
 def _array_hook(type_: type, converter: cattrs.Converter) -> _Hook:
     """``tuple[X, ...]``: a TOML array (a string is not taken for an array of letters)."""
     inner = homogenous_tuple_structure_factory(type_, converter)
-    what = "an array of tables" if attrs.has(get_args(type_)[0]) else "an array"
+    tables = attrs.has(get_args(type_)[0])
 
     def structure(value: object, wanted: object) -> object:
         if not isinstance(value, list | tuple):
-            raise TypeError(f"expected {what}, got {_type_name(value)}")
+            if tables:
+                raise ConfigTypeError(
+                    N_("expected an array of tables, got {got}"), got=_type_name(value)
+                )
+            raise ConfigTypeError(N_("expected an array, got {got}"), got=_type_name(value))
         return inner(value, wanted)
 
     return structure
@@ -214,7 +240,7 @@ def _table_hook(type_: object, converter: cattrs.Converter) -> _Hook:
 
     def structure(value: object, _type: object) -> Mapping[str, object]:
         if not isinstance(value, Mapping):
-            raise TypeError(f"expected a table, got {_type_name(value)}")
+            raise ConfigTypeError(N_("expected a table, got {got}"), got=_type_name(value))
         result: dict[str, object] = {}
         errors: list[Exception] = []
         for key, item in value.items():
@@ -247,7 +273,7 @@ def _class_hook(cls: type, converter: cattrs.Converter) -> _Hook:
 
     def structure(value: object, _type: object) -> object:
         if not isinstance(value, Mapping):
-            raise TypeError(f"expected a table, got {_type_name(value)}")
+            raise ConfigTypeError(N_("expected a table, got {got}"), got=_type_name(value))
         return inner(value, cls)
 
     return structure
@@ -287,20 +313,27 @@ _CONVERTER = _make_converter()
 # --------------------------------------------------------------------------- errors
 
 
-def _explain(error: BaseException) -> list[tuple[str, str]]:
+def _explain(error: BaseException) -> list[tuple[str, str | LaporError]]:
     """``(key below the error's path, message)`` pairs for one leaf error."""
     if isinstance(error, ForbiddenExtraKeysError):
-        return [(key, "unknown key") for key in sorted(error.extra_fields)]
+        return [(key, ValidationError(N_("unknown key"))) for key in sorted(error.extra_fields)]
     if isinstance(error, KeyError):
-        return [("", "missing key")]
+        return [("", ValidationError(N_("missing key")))]
     if isinstance(error, ConfigValueError):
-        return [("", error.reason)]
+        return [("", error.cause if error.cause is not None else error.reason)]
+    if isinstance(error, LaporError) and error.template is not None:
+        return [("", error)]
     return [("", str(error))]
 
 
-def problems_of(error: BaseException, root: str = "") -> tuple[str, ...]:
-    """Every problem of a failed :func:`structure`, each ``dotted.key: message``."""
-    details: list[list[tuple[str, str]]] = []
+def problems_of(error: BaseException, root: str = "") -> tuple[str | ProfileError, ...]:
+    """
+    Every problem of a failed :func:`structure`, each ``dotted.key: message``.
+
+    A problem whose message is a template is a :class:`ProfileError` with its key, to
+    translate; ``str()`` of it is the same ``dotted.key: message``.
+    """
+    details: list[list[tuple[str, str | LaporError]]] = []
 
     def describe(leaf: BaseException, _type: object) -> str:
         # transform_error writes one line per leaf error, "<description> @ <path>"; an
@@ -309,12 +342,17 @@ def problems_of(error: BaseException, root: str = "") -> tuple[str, ...]:
         details.append(_explain(leaf))
         return str(len(details) - 1)
 
-    problems: list[str] = []
+    problems: list[str | ProfileError] = []
     for line in cattrs.transform_error(error, path=root, format_exception=describe):
         index, _, path = line.partition(" @ ")
         for key, message in details[int(index)]:
             dotted = ".".join(part for part in (path.lstrip("."), key) if part)
-            problems.append(f"{dotted}: {message}" if dotted else message)
+            if isinstance(message, LaporError) and message.template is not None:
+                problems.append(
+                    ProfileError(message.template, key=dotted or None, **message.fields)
+                )
+            else:
+                problems.append(f"{dotted}: {message}" if dotted else str(message))
     return tuple(problems)
 
 

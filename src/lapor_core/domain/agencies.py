@@ -343,13 +343,19 @@ class AgencyRegistry:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ProfileError(f"agency registry is not valid TOML: {exc}") from exc
+            raise ProfileError(
+                N_("agency registry is not valid TOML: {reason}"), reason=str(exc)
+            ) from exc
         config = structure(data, RegistryConfig)
         declared = config.registry.parent
         if declared is not None and parent is None:
             raise ProfileError(
-                f"registry.parent: the registry extends {declared!r}; load it with "
-                "load_registry, or pass the parent registry"
+                N_(
+                    "the registry extends {parent!r}; load it with load_registry, or pass "
+                    "the parent registry"
+                ),
+                key="registry.parent",
+                parent=declared,
             )
         known = tuple(AgencyConfig.of(agency) for agency in parent) if parent is not None else ()
         return cls._checked(config.agency, regions, known)

@@ -173,7 +173,7 @@ def parse_overrides(text: str) -> tuple[CalendarOverride, ...]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"overrides: invalid TOML: {exc}") from exc
+        raise ProfileError(N_("invalid TOML: {reason}"), key="overrides", reason=str(exc)) from exc
     config = structure(document, OverridesFileConfig)
     return tuple(table.to_override() for table in config.override)
 

@@ -56,7 +56,7 @@ from lapor_core.domain.model import Confidence
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.profile_merge import BASIS_NOT_GIVEN
 from lapor_core.domain.profile_rules import version_problems
-from lapor_core.errors import N_, ProfileError, fill
+from lapor_core.errors import N_, LaporError, ProfileError, fill
 
 __all__ = ["CheckProblem", "CheckReport", "check"]
 
@@ -116,10 +116,10 @@ class CheckProblem:
         """
         if self.template is None:
             return str(self)
-        try:
-            return f"{self.key}: {fill(gettext(self.template), self.fields)}"
-        except (KeyError, IndexError, ValueError):
-            return str(self)
+        if not self.fields:
+            return f"{self.key}: {gettext(self.template)}"
+        # A LaporError translates the fields that are errors or terms too.
+        return f"{self.key}: {LaporError(self.template, **self.fields).translate(gettext)}"
 
     @classmethod
     def parse(cls, text: str) -> CheckProblem:
@@ -166,8 +166,27 @@ class CheckReport:
 
         .. versionadded:: 0.1.0
         """
-        texts = error.problems or (str(error),)
-        return cls(profile, tuple(CheckProblem.parse(text) for text in texts))
+        if error.template is not None and (error.key is not None or error.fields):
+            return cls(profile, (cls._problem(error),))
+        found = error.args or (str(error),)
+        return cls(
+            profile,
+            tuple(
+                cls._problem(problem)
+                if isinstance(problem, ProfileError) and problem.template is not None
+                else CheckProblem.parse(str(problem))
+                for problem in found
+            ),
+        )
+
+    @staticmethod
+    def _problem(error: ProfileError) -> CheckProblem:
+        """The problem of a one-problem error given as a template."""
+        assert error.template is not None  # noqa: S101 - the caller checked it
+        if error.key is None and not error.fields:
+            return CheckProblem.parse(str(error))
+        message = fill(error.template, error.fields)
+        return CheckProblem(error.key or "profile", message, error.template, error.fields)
 
     @property
     def ok(self) -> bool:

@@ -145,7 +145,7 @@ class Profile:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ProfileError(f"profile is not valid TOML: {exc}") from exc
+            raise ProfileError(N_("profile is not valid TOML: {reason}"), reason=str(exc)) from exc
         return cls.from_mapping(data, parent=parent)
 
     @classmethod
@@ -249,7 +249,12 @@ class Profile:
         option = self.channels.get(key)
         if option is None:
             known = ", ".join(sorted(self.channels)) or "none"
-            raise ProfileError(f"profile {self.name!r} has no channel {key!r} (known: {known})")
+            raise ProfileError(
+                N_("profile {profile!r} has no channel {channel!r} (known: {known})"),
+                profile=self.name,
+                channel=key,
+                known=known,
+            )
         return option.channel()
 
     def provenance(self) -> Mapping[str, str]:
@@ -323,7 +328,11 @@ class Profile:
         versions = self.duration_versions.get(key)
         if versions is None:
             if key not in self.durations:
-                raise ProfileError(f"profile {self.name!r} has no duration {key!r}")
+                raise ProfileError(
+                    N_("profile {profile!r} has no duration {duration!r}"),
+                    profile=self.name,
+                    duration=key,
+                )
             return self.durations[key]
         if isinstance(at, datetime):
             if at.tzinfo is None or at.utcoffset() is None:
@@ -380,7 +389,7 @@ class Profile:
             return self.reopen.enabled
         if option == "rating":
             return self.rating.enabled
-        raise ProfileError(f"unknown option {option!r}")
+        raise ProfileError(N_("unknown option {option!r}"), option=option)
 
     def label(self, status: Status, lang: str = "id") -> str:
         """
@@ -394,7 +403,7 @@ class Profile:
             return labels.id
         if lang == "en":
             return labels.en
-        raise ProfileError(f"unknown label language {lang!r}; use 'id' or 'en'")
+        raise ProfileError(N_("unknown label language {lang!r}; use 'id' or 'en'"), lang=lang)
 
     def status_for_label(self, label: str) -> Status:
         """
@@ -408,7 +417,11 @@ class Profile:
             names = (status.value, labels.id, labels.en, *labels.local)
             if wanted in {n.casefold() for n in names}:
                 return status
-        raise ProfileError(f"no status is labelled {label!r} in profile {self.name!r}")
+        raise ProfileError(
+            N_("no status is labelled {label!r} in profile {profile!r}"),
+            label=label,
+            profile=self.name,
+        )
 
     def _option_rules(self) -> Iterator[tuple[str, object, Basis]]:
         yield ("options.reopen.enabled", self.reopen.enabled, self.reopen.basis)
@@ -473,13 +486,20 @@ def _resolve(
     if parent is None:
         if declared:
             raise ProfileError(
-                f"profile.parent: this profile extends {declared!r}; pass parent= (or load it "
-                "with lapor_core.profiles.load_profile, which resolves parents by name)"
+                N_(
+                    "this profile extends {declared!r}; pass parent= (or load it "
+                    "with lapor_core.profiles.load_profile, which resolves parents by name)"
+                ),
+                key="profile.parent",
+                declared=declared,
             )
         return data, value_origins(data, data, own_name, {})
     if declared is not None and declared != parent.name:
         raise ProfileError(
-            f"profile.parent: this profile extends {declared!r}, not {parent.name!r}"
+            N_("this profile extends {declared!r}, not {name!r}"),
+            key="profile.parent",
+            declared=declared,
+            name=parent.name,
         )
     merged = merge_profile_data(parent.raw, data)
     merged_head = merged.get("profile")

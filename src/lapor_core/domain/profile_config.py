@@ -50,7 +50,7 @@ from lapor_core.domain.profile_rules import (
     StatusLabels,
     ThreadOption,
 )
-from lapor_core.errors import ProfileError
+from lapor_core.errors import N_, ProfileError
 
 __all__ = [
     "COMMAND_NAMES",
@@ -112,7 +112,7 @@ _HOLD_EVENTS: Final = frozenset({"InformationRequested", "InformationProvided"})
 _RESTART_ON_RETURN: Final = "DispositionRejected:returned"
 
 _POSITIVE = check(positive)
-_LABEL = check(not_blank("label must not be empty"))
+_LABEL = check(not_blank(N_("label must not be empty")))
 
 
 def _percents(values: tuple[int, ...]) -> str | None:
@@ -133,7 +133,7 @@ def _commands(values: tuple[str, ...]) -> str | None:
     return f"unknown command {names} (one of {', '.join(sorted(COMMAND_NAMES))})"
 
 
-_KNOWN_EVENTS = each(KNOWN_TRIGGERS, "event")
+_KNOWN_EVENTS = each(KNOWN_TRIGGERS, N_("event"))
 _EVENTS = check(_KNOWN_EVENTS)
 
 
@@ -152,7 +152,9 @@ class RuleConfig:
     .. versionadded:: 0.1.0
     """
 
-    basis: str = attrs.field(validator=check(not_blank("must cite a source or say it is local")))
+    basis: str = attrs.field(
+        validator=check(not_blank(N_("must cite a source or say it is local")))
+    )
     confidence: Confidence
 
     def to_basis(self) -> Basis:
@@ -313,7 +315,7 @@ class StatusConfig(RuleConfig):
     id: str = attrs.field(validator=_LABEL)
     en: str = attrs.field(validator=_LABEL)
     local: tuple[str, ...] = attrs.field(
-        default=(), validator=check(no_blank("local labels must be non-empty strings"))
+        default=(), validator=check(no_blank(N_("local labels must be non-empty strings")))
     )
 
     def to_labels(self) -> StatusLabels:
@@ -493,7 +495,7 @@ class ClockConfig(RuleConfig):
     escalate_to: str | None = attrs.field(
         default=None,
         validator=attrs.validators.optional(
-            check(one_of(("", "parent", "national"), "use 'parent' or 'national'"))
+            check(one_of(("", "parent", "national"), N_("use 'parent' or 'national'")))
         ),
     )
     warn_at: tuple[int, ...] = attrs.field(default=(), validator=check(_percents))
@@ -585,7 +587,7 @@ class ChannelConfig(RuleConfig):
     .. versionadded:: 0.1.0
     """
 
-    name: str = attrs.field(validator=check(not_blank("must not be empty")))
+    name: str = attrs.field(validator=check(not_blank(N_("must not be empty"))))
     kind: ChannelType
     description: str = ""
 

@@ -109,11 +109,13 @@ class RegionList:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ProfileError(f"region list is not valid TOML: {exc}") from exc
+            raise ProfileError(
+                N_("region list is not valid TOML: {reason}"), reason=str(exc)
+            ) from exc
         problems: list[str] = [f"{key}: unknown key" for key in data if key != "region"]
         tables = data.get("region", [])
         if not isinstance(tables, list):
-            raise ProfileError("region: expected an array of tables")
+            raise ProfileError(N_("expected an array of tables"), key="region")
         regions: list[Region] = []
         for index, table in enumerate(tables):
             found = list(_parse(index, table))
@@ -126,7 +128,8 @@ class RegionList:
         try:
             return cls(regions)
         except ValidationError as exc:
-            raise ProfileError(f"region: {exc}") from exc
+            # Nothing to translate but the reason: the template is not in the catalogs.
+            raise ProfileError("{reason}", key="region", reason=exc) from exc
 
     def __iter__(self) -> Iterator[Region]:
         """Regions, in code order."""

@@ -33,7 +33,7 @@ from lapor_core.domain.model import (
     TrackingId,
 )
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import LaporError, ValidationError
+from lapor_core.errors import N_, LaporError, ValidationError
 from lapor_core.interop._open311_services import UNCATEGORISED_SERVICE_CODE
 
 __all__ = ["OPEN311_CHANNEL", "extra_attributes", "submit_from_request"]
@@ -92,7 +92,9 @@ def _single(name: str, value: object) -> object:
     """A parameter's one value: a list of one value (as frameworks parse forms) is it."""
     if isinstance(value, (list, tuple)):
         if len(value) > 1:
-            raise ValidationError(f"{name}: given {len(value)} times; expected one value")
+            raise ValidationError(
+                N_("{name}: given {count} times; expected one value"), name=name, count=len(value)
+            )
         return value[0] if value else None
     return value
 
@@ -103,7 +105,9 @@ def _text(request: Mapping[str, object], name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValidationError(f"{name}: expected a string, got {type(value).__name__}")
+        raise ValidationError(
+            N_("{name}: expected a string, got {got}"), name=name, got=type(value).__name__
+        )
     value = value.strip()
     return value or None
 
@@ -113,24 +117,39 @@ def _coordinate(request: Mapping[str, object], name: str, limit: float) -> float
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValidationError(f"{name}: expected a number, got {type(value).__name__}")
+        raise ValidationError(
+            N_("{name}: expected a number, got {got}"), name=name, got=type(value).__name__
+        )
     if isinstance(value, str) and not _DECIMAL.fullmatch(value.strip()):
-        raise ValidationError(f"{name}: not a number: {value!r}")
+        raise ValidationError(N_("{name}: not a number: {value!r}"), name=name, value=value)
     try:
         number = float(value)
     except ValueError:
-        raise ValidationError(f"{name}: not a number: {value!r}") from None
+        raise ValidationError(
+            N_("{name}: not a number: {value!r}"), name=name, value=value
+        ) from None
     except OverflowError:  # an int beyond any float (a huge JSON integer)
-        raise ValidationError(f"{name}: a number outside -{limit:g}..{limit:g}") from None
+        raise ValidationError(
+            N_("{name}: a number outside -{limit:g}..{limit:g}"), name=name, limit=limit
+        ) from None
     if not math.isfinite(number) or not -limit <= number <= limit:
-        raise ValidationError(f"{name}: {value!r} is outside -{limit:g}..{limit:g}")
+        raise ValidationError(
+            N_("{name}: {value!r} is outside -{limit:g}..{limit:g}"),
+            name=name,
+            value=value,
+            limit=limit,
+        )
     return number
 
 
 def _attribute_text(code: str, value: object) -> str:
     text = ("true" if value else "false") if isinstance(value, bool) else value
     if not isinstance(text, str):
-        raise ValidationError(f"attribute[{code}]: expected a string, got {type(value).__name__}")
+        raise ValidationError(
+            N_("attribute[{code}]: expected a string, got {got}"),
+            code=code,
+            got=type(value).__name__,
+        )
     return text.strip()
 
 
@@ -152,7 +171,9 @@ def _attribute_values(request: Mapping[str, object]) -> dict[str, list[str]]:
     nested = request.get("attribute")
     if nested is not None:
         if not isinstance(nested, Mapping):
-            raise ValidationError(f"attribute: expected a mapping, got {type(nested).__name__}")
+            raise ValidationError(
+                N_("attribute: expected a mapping, got {got}"), got=type(nested).__name__
+            )
         for code, value in nested.items():
             found.setdefault(str(code), []).extend(
                 value if isinstance(value, (list, tuple)) else [value]
@@ -166,7 +187,7 @@ def _attribute_values(request: Mapping[str, object]) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for code, given in found.items():
         if not code or "[" in code or "]" in code:
-            raise ValidationError(f"attribute[{code}]: not an attribute code")
+            raise ValidationError(N_("attribute[{code}]: not an attribute code"), code=code)
         texts = [_attribute_text(code, value) for value in given]
         values[code] = [text for text in texts if text]
     return values
@@ -179,7 +200,11 @@ def _attributes(request: Mapping[str, object]) -> dict[str, str]:
         if code not in _ATTRIBUTES:
             continue
         if len(values) > 1:
-            raise ValidationError(f"attribute[{code}]: given {len(values)} values; expected one")
+            raise ValidationError(
+                N_("attribute[{code}]: given {count} values; expected one"),
+                code=code,
+                count=len(values),
+            )
         attributes[code] = values[0] if values else ""
     return attributes
 
@@ -211,21 +236,23 @@ def _flag(attributes: Mapping[str, str], code: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ValidationError(f"attribute[{code}]: expected true or false, got {value!r}")
+    raise ValidationError(
+        N_("attribute[{code}]: expected true or false, got {value!r}"), code=code, value=value
+    )
 
 
 def _check_keys(request: Mapping[str, object]) -> None:
     for key in request:
         if not isinstance(key, str):
-            raise ValidationError(f"parameter names must be strings, got {key!r}")
+            raise ValidationError(N_("parameter names must be strings, got {key!r}"), key=key)
         if key in _POST_FIELDS or _attribute_code(key) is not None:
             continue
-        raise ValidationError(f"{key}: not a GeoReport v2 POST parameter")
+        raise ValidationError(N_("{key}: not a GeoReport v2 POST parameter"), key=key)
 
 
 def _category(code: str | None, profile: Profile | None) -> Category | None:
     if code is None:
-        raise ValidationError("service_code: required (the category, kategori)")
+        raise ValidationError(N_("service_code: required (the category, kategori)"))
     if code == UNCATEGORISED_SERVICE_CODE:
         return None
     if profile is not None:
@@ -233,7 +260,7 @@ def _category(code: str | None, profile: Profile | None) -> Category | None:
     try:
         return Category(code)
     except ValidationError as exc:
-        raise ValidationError(f"service_code: {exc}") from None
+        raise ValidationError(N_("service_code: {reason}"), reason=exc) from None
 
 
 @attrs.frozen
@@ -251,19 +278,23 @@ def _location(request: Mapping[str, object]) -> _Where:
     if (lat is None) != (long is None):
         missing = "long" if long is None else "lat"
         raise ValidationError(
-            f"{missing}: required together with {'lat' if lat is None else 'long'}"
+            N_("{missing}: required together with {other}"),
+            missing=missing,
+            other="lat" if lat is None else "long",
         )
     address = _text(request, "address_string")
     alias = _text(request, "address")
     if address is not None and alias is not None and address != alias:
-        raise ValidationError("address: differs from address_string; give one of them")
+        raise ValidationError(N_("address: differs from address_string; give one of them"))
     address = address or alias
     address_id = _text(request, "address_id")
     point = None if lat is None or long is None else GeoPoint(lat, long)
     if address is None and address_id is None and point is None:
         raise ValidationError(
-            "address_string: a location is required: lat and long, address_string "
-            "(or address) or address_id"
+            N_(
+                "address_string: a location is required: lat and long, address_string "
+                "(or address) or address_id"
+            )
         )
     return _Where(address, point, address_id)
 
@@ -273,7 +304,8 @@ def _checked(field: str, factory: Callable[[*Ts], T], *args: *Ts) -> T:
     try:
         return factory(*args)
     except ValidationError as exc:
-        raise ValidationError(f"{field}: {exc}") from None
+        # Nothing to translate but the reason: the template is not in the catalogs.
+        raise ValidationError("{name}: {reason}", name=field, reason=exc) from None
 
 
 def _reporter(request: Mapping[str, object]) -> tuple[Reporter, bool]:
@@ -282,7 +314,7 @@ def _reporter(request: Mapping[str, object]) -> tuple[Reporter, bool]:
     given = {f: v for f, v in ids if v is not None}
     email, phone = given.get("email"), given.get("phone")
     if email is not None and "@" not in email:
-        raise ValidationError(f"email: not an e-mail address: {email!r}")
+        raise ValidationError(N_("email: not an e-mail address: {email!r}"), email=email)
     first, last = _text(request, "first_name"), _text(request, "last_name")
     if not given:  # nobody to answer to: an anonymous report, whatever name it gives
         return Reporter(_ANONYMOUS_ID, _ANONYMOUS_NAME), True
@@ -351,7 +383,9 @@ def _kind(attributes: Mapping[str, str]) -> Kind:
         return Kind(text)
     except ValueError:
         known = ", ".join(k.value for k in Kind)
-        raise ValidationError(f"attribute[kind]: {text!r} is not one of {known}") from None
+        raise ValidationError(
+            N_("attribute[kind]: {text!r} is not one of {known}"), text=text, known=known
+        ) from None
 
 
 def _region(attributes: Mapping[str, str]) -> RegionCode | None:
@@ -432,7 +466,9 @@ def submit_from_request(
        kept, multi-value and list forms are read, ``uncategorised`` is accepted.
     """
     if not isinstance(request, Mapping):
-        raise ValidationError(f"request: expected a mapping, got {type(request).__name__}")
+        raise ValidationError(
+            N_("request: expected a mapping, got {got}"), got=type(request).__name__
+        )
     _check_keys(request)
     attributes = _attributes(request)
     category = _category(_text(request, "service_code"), profile)
@@ -455,4 +491,4 @@ def submit_from_request(
             external_ids=external,
         )
     except LaporError as exc:
-        raise ValidationError(f"request: {exc}") from None
+        raise ValidationError(N_("request: {reason}"), reason=exc) from None

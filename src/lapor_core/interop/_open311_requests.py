@@ -22,7 +22,7 @@ from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ArchiveReason
 from lapor_core.domain.privacy import PublicView, public_view
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 from lapor_core.interop._labels import label_id
 from lapor_core.interop._open311_services import (
     UNCATEGORISED_SERVICE_CODE,
@@ -206,7 +206,9 @@ def _zone(time_zone: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"time_zone: unknown IANA time zone {time_zone!r}") from None
+        raise ValidationError(
+            N_("time_zone: unknown IANA time zone {value!r}"), value=time_zone
+        ) from None
 
 
 # added to ``status_notes`` when ``expected_datetime`` is a provisional deadline

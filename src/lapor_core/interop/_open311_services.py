@@ -13,7 +13,7 @@ from typing import NotRequired, TypedDict
 
 from lapor_core.domain.model import Kind
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import ProfileError
+from lapor_core.errors import N_, ProfileError
 
 __all__ = [
     "UNCATEGORISED_SERVICE_CODE",
@@ -212,7 +212,10 @@ def service_definition(profile: Profile, service_code: str) -> ServiceDefinition
     if service_code not in known_codes:
         known = ", ".join(sorted(profile.service_standards)) or "none"
         raise ProfileError(
-            f"profile {profile.name!r} has no category {service_code!r} (known: {known})"
+            N_("profile {profile!r} has no category {code!r} (known: {known})"),
+            profile=profile.name,
+            code=service_code,
+            known=known,
         )
     kinds: list[AttributeValue] = [{"key": k.value, "name": k.label_id} for k in Kind]
     flags: list[AttributeValue] = [{"key": "false", "name": "Tidak"}, {"key": "true", "name": "Ya"}]

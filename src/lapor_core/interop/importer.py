@@ -18,7 +18,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Literal, Protocol, TextIO
+from typing import Final, Literal, Protocol, TextIO
 
 import attrs
 
@@ -26,11 +26,13 @@ from lapor_core.domain.complaint import Complaint, replay
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId, GeoPoint, PointPrecision
 from lapor_core.errors import (
+    N_,
     ConcurrencyConflict,
     CorruptStream,
     LaporError,
     NotFound,
     StorageError,
+    Term,
     UndecodableEvent,
     ValidationError,
 )
@@ -79,11 +81,13 @@ class RowProblem:
     column: str | None
     message: str
     tracking_id: str | None = None
+    cause: LaporError | None = attrs.field(default=None, eq=False, repr=False)
+    """The message as an error, to give it in another language (``None``: English only)."""
 
     @classmethod
     def from_error(cls, error: CsvRowError) -> RowProblem:
         """The problem a :class:`~lapor_core.interop.lapor_csv.CsvRowError` describes."""
-        return cls(error.line, error.column, error.reason, error.tracking_id)
+        return cls(error.line, error.column, error.reason, error.tracking_id, error.cause)
 
     def __str__(self) -> str:
         """``line 3, column TanggalDisposisi: ...``."""
@@ -100,7 +104,8 @@ class RowProblem:
             where = _("line {line}, column {column}").format(line=self.line, column=self.column)
         else:
             where = _("line {line}").format(line=self.line)
-        return f"{where}: {self.message}"
+        message = self.message if self.cause is None else self.cause.translate(_)
+        return f"{where}: {message}"
 
 
 @attrs.frozen
@@ -224,12 +229,19 @@ def _differences(stored: tuple[Event, ...], new: tuple[Event, ...]) -> list[str]
 
 
 def _conflict(record: LaporCsvRecord, fields: Iterable[str], earlier: str) -> CsvRowError:
-    listed = ", ".join(fields) or "the history"
+    listed = ", ".join(fields) or Term(N_("the history"))
     return CsvRowError(
         record.line,
         "TrackingID",
-        f"conflict: Tracking ID {record.tracking_id} was {earlier} with other content "
-        f"(differs in {listed})",
+        ValidationError(
+            N_(
+                "conflict: Tracking ID {tracking_id} was {earlier} with other content "
+                "(differs in {listed})"
+            ),
+            tracking_id=record.tracking_id,
+            earlier=Term(earlier),
+            listed=listed,
+        ),
         str(record.tracking_id),
         record.raw,
     )
@@ -250,7 +262,7 @@ def _compare_with_store(
     count = next((i for i, e in enumerate(loaded) if e.actor.id != options.actor_id), len(loaded))
     stored = loaded[:count]
     if stored != events:
-        raise _Conflict(_conflict(record, _differences(stored, events), "imported before"))
+        raise _Conflict(_conflict(record, _differences(stored, events), N_("imported before")))
 
 
 class _Conflict(Exception):
@@ -280,13 +292,16 @@ def _import_record(
         raise CsvRowError(
             record.line,
             "TrackingID",
-            f"complaint {cid} already exists and was not created by a LAPOR! CSV import",
+            ValidationError(
+                N_("complaint {cid} already exists and was not created by a LAPOR! CSV import"),
+                cid=cid,
+            ),
             str(record.tracking_id),
         ) from None
     except StorageError:
         raise
     except LaporError as exc:
-        raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
+        raise CsvRowError(record.line, None, exc, str(record.tracking_id)) from None
     if result.duplicate:
         _compare_with_store(service, record, options, events)
         return None
@@ -331,7 +346,7 @@ def _check_record(
     try:
         replayed = replay_record(record, service.context, options)
     except LaporError as exc:
-        raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
+        raise CsvRowError(record.line, None, exc, str(record.tracking_id)) from None
     key = idempotency_key_for(record)
     digest = hash(key)
     fingerprint = _fingerprint(record)
@@ -339,13 +354,17 @@ def _check_record(
     if earlier is not None:
         if earlier != fingerprint:
             fields = _fingerprint_differences(earlier, fingerprint)
-            raise _Conflict(_conflict(record, fields, "met earlier in the file"))
+            raise _Conflict(_conflict(record, fields, N_("met earlier in the file")))
         return False
     if service.store.idempotency(key) is not None:
         _compare_with_store(service, record, options, replayed[1])
         return False
     seen[digest] = fingerprint
     return True
+
+
+_MAP_KINDS: Final = (N_("agency"), N_("category"), N_("area"), N_("id"))
+"""The kinds of map the command line reads (*what* of :func:`read_map_file`), to translate."""
 
 
 def read_map_file(path: str | os.PathLike[str], what: str = "id") -> dict[str, str]:
@@ -365,7 +384,8 @@ def read_map_file(path: str | os.PathLike[str], what: str = "id") -> dict[str, s
     """
     name = str(path)
     if name.endswith(".toml"):
-        return _read_toml_map(Path(path), what)
+        return _read_toml_map(Path(path), Term(what))
+    what = Term(what)
     table: dict[str, str] = {}
     try:
         with Path(path).open(encoding="utf-8-sig", newline="") as handle:
@@ -376,38 +396,67 @@ def read_map_file(path: str | os.PathLike[str], what: str = "id") -> dict[str, s
                     continue
                 if len(row) != 2 or not row[0].strip() or not row[1].strip():
                     raise ValidationError(
-                        f"{what} map {name!r}, line {line}: expected two columns "
-                        f"(LAPOR!'s id, ours), got {row!r}"
+                        N_(
+                            "{what} map {name!r}, line {line}: expected two columns "
+                            "(LAPOR!'s id, ours), got {row!r}"
+                        ),
+                        what=what,
+                        name=name,
+                        line=line,
+                        row=row,
                     )
                 table[row[0].strip()] = row[1].strip()
     except FileNotFoundError:
-        raise NotFound(f"{what} map {name!r} does not exist") from None
+        raise NotFound(N_("{what} map {name!r} does not exist"), what=what, name=name) from None
     except OSError as exc:  # a directory, no permission, ...
-        raise ValidationError(f"cannot read {what} map {name!r}: {exc.strerror or exc}") from None
+        raise ValidationError(
+            N_("cannot read {what} map {name!r}: {reason}"),
+            what=what,
+            name=name,
+            reason=str(exc.strerror or exc),
+        ) from None
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"cannot read {what} map {name!r}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            N_("cannot read {what} map {name!r}: not UTF-8 text ({reason} at byte {start})"),
+            what=what,
+            name=name,
+            reason=exc.reason,
+            start=exc.start,
         ) from None
-    except (csv.Error, ValueError) as exc:  # an overlong field; a NUL in the path
-        raise ValidationError(f"cannot read {what} map {name!r}: {exc}") from None
+    except (csv.Error, ValueError) as exc:  # an overlong field; a NUL in the path; a bad line
+        raise ValidationError(
+            N_("cannot read {what} map {name!r}: {reason}"),
+            what=what,
+            name=name,
+            reason=exc if isinstance(exc, LaporError) else str(exc),
+        ) from None
     return table
 
 
-def _read_toml_map(path: Path, what: str) -> dict[str, str]:
+def _read_toml_map(path: Path, what: Term) -> dict[str, str]:
+    name = str(path)
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise NotFound(f"{what} map {str(path)!r} does not exist") from None
+        raise NotFound(N_("{what} map {name!r} does not exist"), what=what, name=name) from None
     except OSError as exc:
-        raise ValidationError(f"cannot read {what} map {str(path)!r}: {exc}") from None
+        raise ValidationError(
+            N_("cannot read {what} map {name!r}: {reason}"), what=what, name=name, reason=str(exc)
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{what} map {str(path)!r}: not TOML ({exc})") from None
+        raise ValidationError(
+            N_("{what} map {name!r}: not TOML ({reason})"), what=what, name=name, reason=str(exc)
+        ) from None
     table: dict[str, str] = {}
     for key, value in data.items():
         if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value):
             raise ValidationError(
-                f"{what} map {str(path)!r}: {key!r} must map to an id (text), got {value!r}"
+                N_("{what} map {name!r}: {key!r} must map to an id (text), got {value!r}"),
+                what=what,
+                name=name,
+                key=key,
+                value=value,
             )
         table[key.strip()] = str(value).strip()
     return table
@@ -441,7 +490,8 @@ def read_area_file(path: str | os.PathLike[str]) -> dict[str, GeoPoint]:
             header = [h.strip().casefold() for h in next(reader, [])]
             if "latitude" not in header or "longitude" not in header:
                 raise ValidationError(
-                    f"area file {name!r}: the header must name latitude and longitude"
+                    N_("area file {name!r}: the header must name latitude and longitude"),
+                    name=name,
                 )
             lat_at, long_at = header.index("latitude"), header.index("longitude")
             id_at = next((header.index(n) for n in ("id", "area_id") if n in header), None)
@@ -459,13 +509,22 @@ def read_area_file(path: str | os.PathLike[str]) -> dict[str, GeoPoint]:
                     point = GeoPoint(float(lat), float(long), precision=PointPrecision.AREA)
                     points[area] = point
                 except (IndexError, ValueError, ValidationError) as exc:
-                    raise ValidationError(f"area file {name!r}, line {line}: {exc}") from None
+                    raise ValidationError(
+                        N_("area file {name!r}, line {line}: {reason}"),
+                        name=name,
+                        line=line,
+                        reason=exc if isinstance(exc, LaporError) else str(exc),
+                    ) from None
     except FileNotFoundError:
-        raise NotFound(f"area file {name!r} does not exist") from None
+        raise NotFound(N_("area file {name!r} does not exist"), name=name) from None
     except OSError as exc:
-        raise ValidationError(f"cannot read area file {name!r}: {exc}") from None
+        raise ValidationError(
+            N_("cannot read area file {name!r}: {reason}"), name=name, reason=str(exc)
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"area file {name!r}: not UTF-8 text ({exc.reason})") from None
+        raise ValidationError(
+            N_("area file {name!r}: not UTF-8 text ({reason})"), name=name, reason=exc.reason
+        ) from None
     return points
 
 
@@ -486,9 +545,15 @@ def _decoded(handle: Iterable[bytes], encoding: str) -> Iterator[str]:
             yield raw.decode(codec)
         except UnicodeDecodeError as exc:
             raise ValidationError(
-                f"line {number}: the bytes are not {encoding} text ({exc.reason} at byte "
-                f"{exc.start + 1} of the line); rows before it were read; pass another "
-                "encoding (e.g. cp1252 or latin-1)"
+                N_(
+                    "line {number}: the bytes are not {encoding} text ({reason} at byte "
+                    "{byte} of the line); rows before it were read; pass another "
+                    "encoding (e.g. cp1252 or latin-1)"
+                ),
+                number=number,
+                encoding=encoding,
+                reason=exc.reason,
+                byte=exc.start + 1,
             ) from None
 
 
@@ -508,14 +573,16 @@ def open_lines(path: str | os.PathLike[str], encoding: str = "utf-8") -> Generat
     try:
         "".encode(encoding)
     except LookupError:
-        raise ValidationError(f"unknown encoding {encoding!r}") from None
+        raise ValidationError(N_("unknown encoding {encoding!r}"), encoding=encoding) from None
     file = Path(path)
     try:
         handle = file.open("rb")
     except FileNotFoundError:
-        raise NotFound(f"no file at {str(file)!r}") from None
+        raise NotFound(N_("no file at {path!r}"), path=str(file)) from None
     except OSError as exc:
-        raise StorageError(f"cannot read {str(file)!r}: {exc}") from exc
+        raise StorageError(
+            N_("cannot read {path!r}: {reason}"), path=str(file), reason=str(exc)
+        ) from exc
 
     def lines() -> Generator[str]:
         with handle:
@@ -603,7 +670,7 @@ def import_lapor_csv(
     """
     options = options if options is not None else ImportOptions()
     if on_conflict not in ("fail", "skip"):
-        raise ValidationError(f"on_conflict: 'fail' or 'skip', got {on_conflict!r}")
+        raise ValidationError(N_("on_conflict: 'fail' or 'skip', got {value!r}"), value=on_conflict)
     run = _Run(service, options, dry_run=dry_run, on_conflict=on_conflict, rejects=rejects)
     if isinstance(source, (str, os.PathLike)):
         lines = open_lines(source, encoding)
@@ -675,7 +742,8 @@ class _Run:
         except CsvRowError as exc:
             return ImportSummary(0, 0, (RowProblem.from_error(exc),))
         except UnicodeDecodeError as exc:
-            return ImportSummary(0, 0, (RowProblem(1, None, f"not UTF-8 text: {exc}"),))
+            error = ValidationError(N_("not UTF-8 text: {reason}"), reason=str(exc))
+            return ImportSummary(0, 0, (RowProblem(1, None, str(error), cause=error),))
         if self.rejects is not None:
             self.writer = csv.writer(self.rejects, delimiter=rows.delimiter)
             self.writer.writerow([*rows.names, "reason"])
@@ -696,7 +764,10 @@ class _Run:
                 return
             except UnicodeDecodeError as exc:
                 self.flush()
-                self.errors.append(RowProblem(0, None, f"not UTF-8 text: {exc}; reading stopped"))
+                error = ValidationError(
+                    N_("not UTF-8 text: {reason}; reading stopped"), reason=str(exc)
+                )
+                self.errors.append(RowProblem(0, None, str(error), cause=error))
                 return
             if isinstance(item, CsvRowError):
                 self.hold(_Pending(None, error=item))
@@ -737,7 +808,7 @@ class _Run:
             self.hold(_Pending(record, error=exc))
             return
         except LaporError as exc:
-            error = CsvRowError(record.line, None, str(exc), str(record.tracking_id), record.raw)
+            error = CsvRowError(record.line, None, exc, str(record.tracking_id), record.raw)
             self.hold(_Pending(record, error=error))
             return
         key = idempotency_key_for(record)

@@ -20,7 +20,7 @@ from datetime import datetime
 import attrs
 
 from lapor_core.domain.model import ComplaintId, Status
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 
 __all__ = ["ROW_FIELDS", "ComplaintQuery", "ComplaintRow", "Page", "RowVersion", "VersionPage"]
 
@@ -108,7 +108,7 @@ class ComplaintQuery:
     @limit.validator
     def _check_limit(self, _attr: attrs.Attribute[int], value: int) -> None:
         if not 1 <= value <= 1000:
-            raise ValidationError(f"limit must be between 1 and 1000, got {value}")
+            raise ValidationError(N_("limit must be between 1 and 1000, got {value}"), value=value)
 
 
 @attrs.frozen

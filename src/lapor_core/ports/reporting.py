@@ -25,7 +25,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from lapor_core.domain.model import RegionCode, Status, require_aware
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 from lapor_core.ports.projection import ComplaintQuery, ComplaintRow, Page
 
 __all__ = [
@@ -183,8 +183,11 @@ def region_length(level: int) -> int:
     """
     if isinstance(level, bool) or level not in _REGION_LENGTHS:
         raise ValidationError(
-            f"region level must be 1 (province), 2 (regency or city), 3 (district) or "
-            f"4 (village), got {level!r}"
+            N_(
+                "region level must be 1 (province), 2 (regency or city), 3 (district) or "
+                "4 (village), got {level!r}"
+            ),
+            level=level,
         )
     return _REGION_LENGTHS[level]
 

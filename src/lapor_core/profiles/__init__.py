@@ -16,7 +16,7 @@ from pathlib import Path
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.regions import RegionList
-from lapor_core.errors import NotFound, ProfileError
+from lapor_core.errors import N_, NotFound, ProfileError, Term
 
 __all__ = ["bundled_profiles", "load_profile", "load_regions", "load_registry"]
 
@@ -83,14 +83,19 @@ def _profile_source(name_or_path: str | Path, base: Path | None) -> tuple[str, s
     if _is_name(name_or_path):
         if str(name_or_path).endswith("_agencies"):
             # kaltim_agencies.toml is the registry that goes with kaltim.toml.
-            raise NotFound(f"no bundled profile named {name_or_path!r} (that is a registry)")
+            raise NotFound(
+                N_("no bundled profile named {name!r} (that is a registry)"), name=name_or_path
+            )
         if f"{name_or_path}.toml" == _REGIONS_FILE:
-            raise NotFound(f"no bundled profile named {name_or_path!r} (that is the region list)")
-        return f"bundled:{name_or_path}", _read(name_or_path, ".toml", "profile"), None
+            raise NotFound(
+                N_("no bundled profile named {name!r} (that is the region list)"),
+                name=name_or_path,
+            )
+        return f"bundled:{name_or_path}", _read(name_or_path, ".toml", N_("profile")), None
     path = Path(name_or_path)
     if base is not None and not path.is_absolute():
         path = base / path
-    text = _read(path, ".toml", "profile")
+    text = _read(path, ".toml", N_("profile"))
     return f"file:{path.resolve()}", text, path.parent
 
 
@@ -100,24 +105,32 @@ def _load_profile(
     identity, text, directory = _profile_source(name_or_path, base)
     if identity in chain:
         cycle = " -> ".join(i.partition(":")[2] for i in (*chain, identity))
-        raise ProfileError(f"profile.parent: the parents form a cycle: {cycle}")
+        raise ProfileError(
+            N_("the parents form a cycle: {cycle}"), key="profile.parent", cycle=cycle
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"profile is not valid TOML: {exc}") from exc
+        raise ProfileError(N_("profile is not valid TOML: {reason}"), reason=str(exc)) from exc
     head = data.get("profile")
     declared = head.get("parent") if isinstance(head, dict) else None
     if declared is None or declared == "":
         return Profile.from_mapping(data)
     if not isinstance(declared, str):
-        raise ProfileError(f"profile.parent: expected str, got {type(declared).__name__}")
+        raise ProfileError(
+            N_("expected str, got {got}"), key="profile.parent", got=type(declared).__name__
+        )
     try:
         parent = _load_profile(declared, (*chain, identity), directory)
     except NotFound as exc:
-        raise ProfileError(f"profile.parent: {exc}") from exc
+        # Nothing to translate but the reason: the template is not in the catalogs.
+        raise ProfileError("{reason}", key="profile.parent", reason=exc) from exc
     if _is_name(declared) and parent.name != declared:
         raise ProfileError(
-            f"profile.parent: the bundled profile {declared!r} is named {parent.name!r}"
+            N_("the bundled profile {declared!r} is named {name!r}"),
+            key="profile.parent",
+            declared=declared,
+            name=parent.name,
         )
     # A parent given by path is matched by the name it declares.
     data["profile"]["parent"] = parent.name
@@ -149,12 +162,12 @@ def load_registry(name_or_path: str | Path = "kaltim") -> AgencyRegistry:
 def _registry_source(name_or_path: str | Path, base: Path | None) -> tuple[str, str, Path | None]:
     """``(identity, text, directory)`` of a registry given by bundled name or by path."""
     if _is_name(name_or_path):
-        text = _read(name_or_path, "_agencies.toml", "agency registry")
+        text = _read(name_or_path, "_agencies.toml", N_("agency registry"))
         return f"bundled:{name_or_path}", text, None
     path = Path(name_or_path)
     if base is not None and not path.is_absolute():
         path = base / path
-    text = _read(path, "_agencies.toml", "agency registry")
+    text = _read(path, "_agencies.toml", N_("agency registry"))
     return f"file:{path.resolve()}", text, path.parent
 
 
@@ -164,7 +177,9 @@ def _load_registry(
     identity, text, directory = _registry_source(name_or_path, base)
     if identity in chain:
         cycle = " -> ".join(i.partition(":")[2] for i in (*chain, identity))
-        raise ProfileError(f"registry.parent: the parents form a cycle: {cycle}")
+        raise ProfileError(
+            N_("the parents form a cycle: {cycle}"), key="registry.parent", cycle=cycle
+        )
     try:
         head = tomllib.loads(text).get("registry")
     except tomllib.TOMLDecodeError:
@@ -175,7 +190,7 @@ def _load_registry(
     try:
         parent = _load_registry(declared, (*chain, identity), directory)
     except NotFound as exc:
-        raise ProfileError(f"registry.parent: {exc}") from exc
+        raise ProfileError("{reason}", key="registry.parent", reason=exc) from exc
     return AgencyRegistry.from_toml(text, load_regions(), parent=parent)
 
 
@@ -190,7 +205,7 @@ def load_regions() -> RegionList:
     """
     text = _bundled(_REGIONS_FILE)
     if text is None:  # pragma: no cover - shipped with the package
-        raise NotFound(f"the bundled region list {_REGIONS_FILE!r} is missing")
+        raise NotFound(N_("the bundled region list {name!r} is missing"), name=_REGIONS_FILE)
     return RegionList.from_toml(text)
 
 
@@ -199,24 +214,42 @@ def _is_name(name_or_path: str | Path) -> bool:
     return isinstance(name_or_path, str) and "/" not in name_or_path and "." not in name_or_path
 
 
-def _read(name_or_path: str | Path, suffix: str, what: str) -> str:
+def _read(name_or_path: str | Path, suffix: str, kind: str) -> str:
+    what = Term(kind)
     if _is_name(name_or_path):
         assert isinstance(name_or_path, str)  # noqa: S101 - _is_name checked it
         text = _bundled(name_or_path + suffix)
         if text is None:
             choices = ", ".join(_bundled_names(suffix)) or "none"
             raise NotFound(
-                f"no bundled {what} named {name_or_path!r} (bundled: {choices}; "
-                "or give the path of a .toml file)"
+                N_(
+                    "no bundled {what} named {name!r} (bundled: {choices}; "
+                    "or give the path of a .toml file)"
+                ),
+                what=what,
+                name=name_or_path,
+                choices=choices,
             )
         return text
     path = Path(name_or_path)
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise NotFound(f"{what} file {str(path)!r} does not exist") from None
+        raise NotFound(
+            N_("{what} file {path!r} does not exist"), what=what, path=str(path)
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ProfileError(f"{what} file {str(path)!r} is not UTF-8 text: {exc.reason}") from None
+        raise ProfileError(
+            N_("{what} file {path!r} is not UTF-8 text: {reason}"),
+            what=what,
+            path=str(path),
+            reason=exc.reason,
+        ) from None
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ProfileError(f"cannot read {what} file {str(path)!r}: {reason}") from None
+        raise ProfileError(
+            N_("cannot read {what} file {path!r}: {reason}"),
+            what=what,
+            path=str(path),
+            reason=reason,
+        ) from None

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote
 
-from lapor_core.errors import StorageError, ValidationError
+from lapor_core.errors import N_, StorageError, ValidationError
 from lapor_core.storage.base import (
     ComplaintQuery,
     ComplaintRow,
@@ -144,23 +144,30 @@ def _open_sqlite(rest: str, url: str) -> ComplaintStore:
         path = unquote(path, errors="strict")
         path.encode("utf-8")
     except UnicodeError:
-        raise ValidationError(f"the SQLite path of {redact_dsn(url)!r} is not UTF-8 text") from None
+        raise ValidationError(
+            N_("the SQLite path of {url!r} is not UTF-8 text"), url=redact_dsn(url)
+        ) from None
     if "\x00" in path:
         raise ValidationError(
-            f"the SQLite path of {redact_dsn(url)!r} holds a NUL character (%00), which no "
-            "file name can"
+            N_("the SQLite path of {url!r} holds a NUL character (%00), which no file name can"),
+            url=redact_dsn(url),
         )
     if not path or path == ":memory:":
         raise ValidationError(
-            f"store URL {redact_dsn(url)!r} names no SQLite file; use sqlite:///relative/path, "
-            "sqlite:////absolute/path, or memory:// for a store in memory"
+            N_(
+                "store URL {url!r} names no SQLite file; use sqlite:///relative/path, "
+                "sqlite:////absolute/path, or memory:// for a store in memory"
+            ),
+            url=redact_dsn(url),
         )
     options = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
     unknown = set(options) - _SQLITE_OPTIONS
     if unknown:
         raise ValidationError(
-            f"unknown SQLite option(s) {sorted(unknown)} in {redact_dsn(url)!r}; known: "
-            f"{sorted(_SQLITE_OPTIONS)}"
+            N_("unknown SQLite option(s) {unknown} in {url!r}; known: {known}"),
+            unknown=sorted(unknown),
+            url=redact_dsn(url),
+            known=sorted(_SQLITE_OPTIONS),
         )
     return SQLiteStore(path, synchronous=options.get("synchronous", "NORMAL"))
 
@@ -185,24 +192,29 @@ def open_store(url: str) -> ComplaintStore:
     .. versionadded:: 0.1.0
     """
     if not isinstance(url, str):
-        raise ValidationError(f"a store URL must be a string, got {type(url).__name__}")
+        raise ValidationError(N_("a store URL must be a string, got {got}"), got=type(url).__name__)
     scheme, sep, rest = url.partition("://")
     scheme = scheme.lower()
     if not sep:
         if url.strip().lower() == "memory":
             return InMemoryStore()
-        raise ValidationError(f"not a store URL: {redact_dsn(url)!r} (expected scheme://...)")
+        raise ValidationError(
+            N_("not a store URL: {url!r} (expected scheme://...)"), url=redact_dsn(url)
+        )
     if scheme == "memory":
         if rest:
             raise ValidationError(
-                f"memory:// takes nothing after the scheme, got {redact_dsn(url)!r}"
+                N_("memory:// takes nothing after the scheme, got {url!r}"), url=redact_dsn(url)
             )
         return InMemoryStore()
     if scheme == "sqlite":
         if not rest.startswith("/"):
             raise ValidationError(
-                f"SQLite URLs have three slashes: sqlite:///relative/path or "
-                f"sqlite:////absolute/path, got {redact_dsn(url)!r}"
+                N_(
+                    "SQLite URLs have three slashes: sqlite:///relative/path or "
+                    "sqlite:////absolute/path, got {url!r}"
+                ),
+                url=redact_dsn(url),
             )
         return _open_sqlite(rest[1:], url)
     if scheme in {"postgresql", "postgres"}:
@@ -210,13 +222,16 @@ def open_store(url: str) -> ComplaintStore:
             from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415 - optional extra
         except ImportError as exc:
             raise StorageError(
-                "PostgreSQL support needs psycopg: pip install 'lapor-core[postgres]'"
+                N_("PostgreSQL support needs psycopg: pip install 'lapor-core[postgres]'")
             ) from exc
         return PostgresStore(url)
     raise ValidationError(
-        f"unknown store URL scheme {scheme!r} in {redact_dsn(url)!r}; use memory://, "
-        "sqlite:///path "
-        "or postgresql://..."
+        N_(
+            "unknown store URL scheme {scheme!r} in {url!r}; use memory://, sqlite:///path "
+            "or postgresql://..."
+        ),
+        scheme=scheme,
+        url=redact_dsn(url),
     )
 
 

@@ -25,6 +25,7 @@ import attrs
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId, Status
 from lapor_core.errors import (
+    N_,
     ConcurrencyConflict,
     CorruptStream,
     NewerEventSchema,
@@ -152,7 +153,9 @@ class Dialect:
                 warning_breaches=values[25],
             )
         except (ValueError, TypeError, OverflowError) as exc:
-            raise StorageError(f"corrupt complaint row {values[0]!r}: {exc}") from exc
+            raise StorageError(
+                N_("corrupt complaint row {row_id!r}: {reason}"), row_id=values[0], reason=str(exc)
+            ) from exc
 
     def version_page_of(self, rows: Sequence[Sequence[Any]], limit: int) -> VersionPage:
         """
@@ -170,7 +173,7 @@ class Dialect:
                 encode_cursor(self.instant_from(rows[limit - 1][3]), items[-1].id) if more else None
             )
         except (ValueError, TypeError, OverflowError) as exc:
-            raise StorageError(f"corrupt complaint row: {exc}") from exc
+            raise StorageError(N_("corrupt complaint row: {reason}"), reason=str(exc)) from exc
         return VersionPage(items, cursor)
 
     def one_of(self, template: str, values: list[str]) -> tuple[str, list[Any]]:
@@ -275,12 +278,16 @@ def undecodable(
         cls is not None and isinstance(schema_version, int) and schema_version > cls.SCHEMA_VERSION
     )
     error = NewerEventSchema if newer else UndecodableEvent
-    message = str(exc)
+    message: StorageError = exc
     if newer and cls is not None:
-        message = (
-            f"written by a newer lapor_core (this one reads {type_name} up to "
-            f"v{cls.SCHEMA_VERSION}): upgrade to a lapor_core that reads "
-            f"{type_name} v{schema_version}"
+        message = StorageError(
+            N_(
+                "written by a newer lapor_core (this one reads {type_name} up to "
+                "v{current}): upgrade to a lapor_core that reads {type_name} v{version}"
+            ),
+            type_name=type_name,
+            current=cls.SCHEMA_VERSION,
+            version=schema_version,
         )
     return error(
         message,
@@ -395,6 +402,14 @@ def translate_errors(
     try:
         yield
     except conflicts as exc:
-        raise ConcurrencyConflict(f"{what}: a concurrent write got there first ({exc})") from exc
+        raise ConcurrencyConflict(
+            N_("{what}: a concurrent write got there first ({reason})"), what=what, reason=str(exc)
+        ) from exc
     except errors as exc:
-        raise StorageError(f"{backend} {what} failed {where}: {exc}") from exc
+        raise StorageError(
+            N_("{backend} {what} failed {where}: {reason}"),
+            backend=backend,
+            what=what,
+            where=where,
+            reason=str(exc),
+        ) from exc

@@ -46,7 +46,7 @@ from lapor_core.domain import events as _events
 from lapor_core.domain.actors import Actor
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import Category, ComplaintId, Content, RegionCode, TrackingId
-from lapor_core.errors import StorageError, ValidationError
+from lapor_core.errors import N_, StorageError, ValidationError
 from lapor_core.storage.base import ComplaintRow
 from lapor_core.storage.support import (
     AppendBatch,
@@ -147,7 +147,9 @@ def _structure_datetime(value: object, _type: object) -> datetime:
 
 def _unstructure_datetime(value: datetime) -> str:
     if value.utcoffset() is None:
-        raise StorageError(f"refusing to store the naive datetime {value.isoformat()}")
+        raise StorageError(
+            N_("refusing to store the naive datetime {instant}"), instant=value.isoformat()
+        )
     return value.isoformat()
 
 
@@ -339,9 +341,11 @@ class Codec:
             ValidationError: Not an attrs subclass of ``Event``, or the name is taken.
         """
         if not (isinstance(cls, type) and issubclass(cls, Event)) or not attrs.has(cls):
-            raise ValidationError(f"not an attrs event class: {cls!r}")
+            raise ValidationError(N_("not an attrs event class: {cls!r}"), cls=cls)
         if cls.__name__ in self._types and self._types[cls.__name__] is not cls:
-            raise ValidationError(f"an event type named {cls.__name__!r} is already registered")
+            raise ValidationError(
+                N_("an event type named {name!r} is already registered"), name=cls.__name__
+            )
         # attrs.has() narrowed cls to an attrs class; it is still the Event subclass checked above
         self._types[cls.__name__] = typing.cast("type[Event]", cls)
         self._generate_hooks(cls)
@@ -356,14 +360,23 @@ class Codec:
         """
         cls = self._types.get(type_name)
         if cls is None:
-            raise ValidationError(f"no event type named {type_name!r}")
+            raise ValidationError(N_("no event type named {type_name!r}"), type_name=type_name)
         if not isinstance(from_version, int) or not 0 <= from_version < cls.SCHEMA_VERSION:
             raise ValidationError(
-                f"an upcaster of {type_name} must start below its current version "
-                f"{cls.SCHEMA_VERSION}, got {from_version!r}"
+                N_(
+                    "an upcaster of {type_name} must start below its current version "
+                    "{current}, got {from_version!r}"
+                ),
+                type_name=type_name,
+                current=cls.SCHEMA_VERSION,
+                from_version=from_version,
             )
         if (type_name, from_version) in self._upcasters:
-            raise ValidationError(f"{type_name} already has an upcaster from v{from_version}")
+            raise ValidationError(
+                N_("{type_name} already has an upcaster from v{from_version}"),
+                type_name=type_name,
+                from_version=from_version,
+            )
         self._upcasters[type_name, from_version] = fn
 
     # ----------------------------------------------------------------------- events
@@ -377,7 +390,9 @@ class Codec:
         """
         cls = type(event)
         if self._types.get(cls.__name__) is not cls:
-            raise StorageError(f"cannot store {cls.__name__}: not a registered event type")
+            raise StorageError(
+                N_("cannot store {type_name}: not a registered event type"), type_name=cls.__name__
+            )
         return typing.cast("dict[str, object]", self._converter.unstructure(event, cls))
 
     def event_record(self, event: Event) -> dict[str, object]:
@@ -403,10 +418,16 @@ class Codec:
         """
         parsed = _loads(record, "event record") if isinstance(record, str | bytes) else record
         if not isinstance(parsed, Mapping):
-            raise StorageError(f"an event record must be an object, got {type(parsed).__name__}")
+            raise StorageError(
+                N_("an event record must be an object, got {got}"), got=type(parsed).__name__
+            )
         missing = [k for k in ("type", "v", "data") if k not in parsed]
         if missing:
-            raise StorageError(f"event record without {', '.join(missing)}: {_abbrev(parsed)}")
+            raise StorageError(
+                N_("event record without {missing}: {record}"),
+                missing=", ".join(missing),
+                record=_abbrev(parsed),
+            )
         return self.decode_parts(parsed["type"], parsed["v"], parsed["data"])
 
     def decode_parts(self, type_name: object, version: object, data: object) -> Event:
@@ -417,22 +438,38 @@ class Codec:
             StorageError: As :meth:`decode_event`.
         """
         if not isinstance(type_name, str):
-            raise StorageError(f"an event type name must be a string, got {type_name!r}")
+            raise StorageError(
+                N_("an event type name must be a string, got {type_name!r}"), type_name=type_name
+            )
         cls = self._types.get(type_name)
         if cls is None:
-            raise StorageError(f"unknown event type {type_name!r} (not registered in the codec)")
+            raise StorageError(
+                N_("unknown event type {type_name!r} (not registered in the codec)"),
+                type_name=type_name,
+            )
         if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-            raise StorageError(f"{type_name}: invalid schema version {version!r}")
+            raise StorageError(
+                N_("{type_name}: invalid schema version {version!r}"),
+                type_name=type_name,
+                version=version,
+            )
         if version > cls.SCHEMA_VERSION:
             raise StorageError(
-                f"{type_name} v{version} is newer than this code, which knows up to "
-                f"v{cls.SCHEMA_VERSION}: upgrade lapor_core to read it"
+                N_(
+                    "{type_name} v{version} is newer than this code, which knows up to "
+                    "v{current}: upgrade lapor_core to read it"
+                ),
+                type_name=type_name,
+                version=version,
+                current=cls.SCHEMA_VERSION,
             )
         what = f"{type_name} v{version}"
         payload = _loads(data, f"{what} payload") if isinstance(data, str | bytes) else data
         if not isinstance(payload, Mapping):
             raise StorageError(
-                f"{what}: the payload must be an object, got {type(payload).__name__}"
+                N_("{what}: the payload must be an object, got {got}"),
+                what=what,
+                got=type(payload).__name__,
             )
         current = self._upcast(type_name, version, cls.SCHEMA_VERSION, dict(payload))
         return self._structure(current, cls, what)
@@ -445,24 +482,39 @@ class Codec:
             fn = self._upcasters.get((type_name, step))
             if fn is None:
                 raise StorageError(
-                    f"{type_name} v{version} cannot be read: no upcaster from v{step} to "
-                    f"v{step + 1}"
+                    N_(
+                        "{type_name} v{version} cannot be read: no upcaster from v{step} to v{next}"
+                    ),
+                    type_name=type_name,
+                    version=version,
+                    step=step,
+                    next=step + 1,
                 )
             try:
                 data = fn(data)
             except Exception as exc:
                 raise StorageError(
-                    f"{type_name}: the upcaster from v{step} failed: {type(exc).__name__}: {exc}"
+                    N_("{type_name}: the upcaster from v{step} failed: {error_type}: {reason}"),
+                    type_name=type_name,
+                    step=step,
+                    error_type=type(exc).__name__,
+                    reason=str(exc),
                 ) from exc
             if not isinstance(data, dict):
-                raise StorageError(f"{type_name}: the upcaster from v{step} returned no dict")
+                raise StorageError(
+                    N_("{type_name}: the upcaster from v{step} returned no dict"),
+                    type_name=type_name,
+                    step=step,
+                )
         return data
 
     def _structure(self, data: Mapping[str, object], cls: type[_T], what: str) -> _T:
         try:
             return self._converter.structure(data, cls)
         except Exception as exc:  # noqa: BLE001 - any failure means a corrupt payload
-            raise StorageError(f"corrupt {what} payload: {_explain(exc)}") from None
+            raise StorageError(
+                N_("corrupt {what} payload: {reason}"), what=what, reason=_explain(exc)
+            ) from None
 
     # ----------------------------------------------------------------------- rows
 
@@ -479,7 +531,9 @@ class Codec:
         """
         parsed = _loads(data, "complaint row") if isinstance(data, str | bytes) else data
         if not isinstance(parsed, Mapping):
-            raise StorageError(f"a complaint row must be an object, got {type(parsed).__name__}")
+            raise StorageError(
+                N_("a complaint row must be an object, got {got}"), got=type(parsed).__name__
+            )
         return self._structure(parsed, ComplaintRow, "complaint row")
 
 
@@ -495,9 +549,11 @@ def _loads(text: str | bytes, what: str) -> object:
     try:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise StorageError(f"{what} is not valid JSON: {exc}") from None
+        raise StorageError(
+            N_("{what} is not valid JSON: {reason}"), what=what, reason=str(exc)
+        ) from None
     except RecursionError:
-        raise StorageError(f"{what} is nested too deeply to be read") from None
+        raise StorageError(N_("{what} is nested too deeply to be read"), what=what) from None
 
 
 def _abbrev(value: object, limit: int = 120) -> str:

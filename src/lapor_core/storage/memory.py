@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError
+from lapor_core.errors import N_, ConcurrencyConflict, NotFound, StorageError
 from lapor_core.ports.reporting import (
     AgencyIndicators,
     MusrenbangRow,
@@ -103,7 +103,7 @@ class InMemoryStore:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise StorageError("the in-memory store is closed")
+            raise StorageError(N_("the in-memory store is closed"))
 
     # ----------------------------------------------------------------------- writes
 
@@ -111,7 +111,10 @@ class InMemoryStore:
         current = len(self._streams.get(complaint_id, ()))
         if current != expected_version:
             raise ConcurrencyConflict(
-                f"complaint {complaint_id} is at version {current}, not {expected_version}"
+                N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
+                complaint_id=complaint_id,
+                current=current,
+                expected_version=expected_version,
             )
 
     def _write(
@@ -159,7 +162,9 @@ class InMemoryStore:
             self._check_open()
             self._conflict(complaint_id, expected_version)
             if idempotency_key is not None and idempotency_key in self._idempotency:
-                raise ConcurrencyConflict(f"idempotency key {idempotency_key!r} was already used")
+                raise ConcurrencyConflict(
+                    N_("idempotency key {key!r} was already used"), key=idempotency_key
+                )
             stored = self._write(complaint_id, events, row)
             if idempotency_key is not None:
                 self._idempotency[idempotency_key] = (complaint_id, row.version)
@@ -197,7 +202,9 @@ class InMemoryStore:
                 self._conflict(complaint_id, expected_version)
             for key in keys.values():
                 if key in self._idempotency:
-                    raise ConcurrencyConflict(f"idempotency key {key!r} was already used")
+                    raise ConcurrencyConflict(
+                        N_("idempotency key {key!r} was already used"), key=key
+                    )
             count = 0
             for cid, _v, evs, row in checked:
                 count += len(self._write(cid, evs, row))
@@ -258,7 +265,7 @@ class InMemoryStore:
             self._check_open()
             row = self._rows.get(complaint_id)
         if row is None:
-            raise NotFound(f"complaint {complaint_id} does not exist")
+            raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
         return row
 
     def query(self, query: ComplaintQuery) -> Page:

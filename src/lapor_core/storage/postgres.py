@@ -49,7 +49,7 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.errors import N_, ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
 from lapor_core.storage import _postgres_sql as pg_sql
 from lapor_core.storage import redact_dsn
@@ -145,10 +145,15 @@ class PostgresStore:
         """Connect, create the schema if needed, and open the pool."""
         if not _SCHEMA_NAME.fullmatch(schema):
             raise ValidationError(
-                f"invalid schema name {schema!r}: lower-case letters, digits and _ only"
+                N_("invalid schema name {schema!r}: lower-case letters, digits and _ only"),
+                schema=schema,
             )
         if not 1 <= min_size <= max_size:
-            raise ValidationError(f"need 1 <= min_size <= max_size, got {min_size}, {max_size}")
+            raise ValidationError(
+                N_("need 1 <= min_size <= max_size, got {min_size}, {max_size}"),
+                min_size=min_size,
+                max_size=max_size,
+            )
         self._dsn = dsn
         self._where = safe_dsn(dsn)
         self._schema = schema
@@ -230,7 +235,7 @@ class PostgresStore:
     def _tx(self, what: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
         """One transaction on a pooled connection: committed on success, else rolled back."""
         if self._closed:
-            raise StorageError(f"the PostgreSQL store at {self._where} is closed")
+            raise StorageError(N_("the PostgreSQL store at {where} is closed"), where=self._where)
         with translate_errors(
             what,
             backend="PostgreSQL",
@@ -243,7 +248,10 @@ class PostgresStore:
                     yield conn
             except PoolTimeout as exc:  # a psycopg.Error too: name the cause before it is generic
                 raise StorageError(
-                    f"PostgreSQL {what} at {self._where}: no connection: {exc}"
+                    N_("PostgreSQL {what} at {where}: no connection: {reason}"),
+                    what=what,
+                    where=self._where,
+                    reason=str(exc),
                 ) from exc
 
     def _lock_log(self, conn: psycopg.Connection[Any]) -> None:
@@ -283,7 +291,10 @@ class PostgresStore:
             current = found[0] if found else 0
             if current != expected_version:
                 raise ConcurrencyConflict(
-                    f"complaint {complaint_id} is at version {current}, not {expected_version}"
+                    N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
+                    complaint_id=complaint_id,
+                    current=current,
+                    expected_version=expected_version,
                 )
             if idempotency_key is not None:
                 inserted = conn.execute(
@@ -291,7 +302,7 @@ class PostgresStore:
                 ).fetchone()
                 if inserted is None:
                     raise ConcurrencyConflict(
-                        f"idempotency key {idempotency_key!r} was already used"
+                        N_("idempotency key {key!r} was already used"), key=idempotency_key
                     )
             positions = {v: p for p, v in conn.execute(insert, values).fetchall()}
             conn.execute(self._sql_upsert, row_params)
@@ -341,7 +352,13 @@ class PostgresStore:
             for cid, version in expected.items():
                 if current.get(cid, 0) != version:
                     raise ConcurrencyConflict(
-                        f"complaint {cid} is at version {current.get(cid, 0)}, not {version}"
+                        N_(
+                            "complaint {complaint_id} is at version {current}, "
+                            "not {expected_version}"
+                        ),
+                        complaint_id=cid,
+                        current=current.get(cid, 0),
+                        expected_version=version,
                     )
             with conn.cursor() as cur:
                 with cur.copy(self._sql_copy_events) as copy:
@@ -355,7 +372,7 @@ class PostgresStore:
                 inserted = conn.execute(self._sql_insert_keys, columns).fetchall()
                 if len(inserted) != len(key_rows):
                     raise ConcurrencyConflict(
-                        "an idempotency key of the bulk append was already used"
+                        N_("an idempotency key of the bulk append was already used")
                     )
         return count
 
@@ -433,7 +450,7 @@ class PostgresStore:
                 self._sql_select_row + sql.SQL(" WHERE id = %s"), (complaint_id.value,)
             ).fetchone()
         if found is None:
-            raise NotFound(f"complaint {complaint_id} does not exist")
+            raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
         return pg_sql.DIALECT.row_from(found)
 
     def query(self, query: ComplaintQuery) -> Page:
@@ -541,7 +558,10 @@ class PostgresStore:
                 conn.execute(pg_sql.DROP_SCHEMA.format(**self._names))
         except psycopg.Error as exc:
             raise StorageError(
-                f"cannot drop schema {self._schema!r} at {self._where}: {exc}"
+                N_("cannot drop schema {schema!r} at {where}: {reason}"),
+                schema=self._schema,
+                where=self._where,
+                reason=str(exc),
             ) from exc
 
     # ----------------------------------------------------------------------- reports

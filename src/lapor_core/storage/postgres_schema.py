@@ -31,7 +31,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from lapor_core.errors import StorageError
+from lapor_core.errors import N_, StorageError
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -199,8 +199,14 @@ def ensure_schema(conn: psycopg.Connection[tuple[object, ...]], schema: str, whe
     version = found[0] if found else None
     if isinstance(version, int) and version > SCHEMA_VERSION:
         raise StorageError(
-            f"schema {schema!r} at {where} has version {version}, newer "
-            f"than this code ({SCHEMA_VERSION}): upgrade lapor_core to use it"
+            N_(
+                "schema {schema!r} at {where} has version {version}, newer "
+                "than this code ({known}): upgrade lapor_core to use it"
+            ),
+            schema=schema,
+            where=where,
+            version=version,
+            known=SCHEMA_VERSION,
         )
     if version is None:
         for statement in statements(schema):

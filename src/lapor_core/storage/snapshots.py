@@ -29,7 +29,7 @@ from collections.abc import Iterator
 import attrs
 
 from lapor_core.domain.state import Complaint
-from lapor_core.errors import StorageError, ValidationError
+from lapor_core.errors import N_, StorageError, ValidationError
 from lapor_core.storage.codec import CODEC, Codec, _make_converter
 
 __all__ = [
@@ -130,7 +130,11 @@ def decode_state(data: str | bytes | object) -> Complaint:
         parsed = json.loads(data) if isinstance(data, str | bytes) else data
         return _CONVERTER.structure(parsed, Complaint)
     except Exception as exc:  # noqa: BLE001 - any failure means an unusable snapshot
-        raise StorageError(f"corrupt snapshot: {type(exc).__name__}: {exc}") from None
+        raise StorageError(
+            N_("corrupt snapshot: {type_name}: {reason}"),
+            type_name=type(exc).__name__,
+            reason=str(exc),
+        ) from None
 
 
 def check_snapshot(state: Complaint) -> None:
@@ -143,4 +147,4 @@ def check_snapshot(state: Complaint) -> None:
     .. versionadded:: 0.1.0
     """
     if not isinstance(state, Complaint):
-        raise ValidationError(f"a snapshot is a Complaint, got {type(state).__name__}")
+        raise ValidationError(N_("a snapshot is a Complaint, got {got}"), got=type(state).__name__)

@@ -29,7 +29,7 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.errors import N_, ConcurrencyConflict, NotFound, StorageError, ValidationError
 from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
 from lapor_core.storage import _sqlite_sql as sqlite_sql
 from lapor_core.storage._reporting import (
@@ -105,13 +105,18 @@ class SQLiteStore:
         """Open (or create) the database and check its schema."""
         if synchronous.upper() not in _SYNCHRONOUS:
             raise ValidationError(
-                f"synchronous must be one of {sorted(_SYNCHRONOUS)}, got {synchronous!r}"
+                N_("synchronous must be one of {choices}, got {value!r}"),
+                choices=sorted(_SYNCHRONOUS),
+                value=synchronous,
             )
         self._path = os.fspath(path)
         if self._path in {"", ":memory:"} or self._path.startswith("file:"):
             raise ValidationError(
-                f"SQLiteStore needs a file path, got {self._path!r}; use InMemoryStore for "
-                "a store in memory"
+                N_(
+                    "SQLiteStore needs a file path, got {path!r}; use InMemoryStore for "
+                    "a store in memory"
+                ),
+                path=self._path,
             )
         self._synchronous = synchronous.upper()
         self._busy_timeout = busy_timeout
@@ -140,7 +145,7 @@ class SQLiteStore:
 
     def _conn(self) -> sqlite3.Connection:
         if self._closed:
-            raise StorageError(f"the SQLite store on {self._path!r} is closed")
+            raise StorageError(N_("the SQLite store on {path!r} is closed"), path=self._path)
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             return conn
@@ -160,11 +165,13 @@ class SQLiteStore:
             raise
         if str(mode).lower() != "wal":
             conn.close()
-            raise StorageError(f"cannot switch {self._path!r} to WAL mode (got {mode!r})")
+            raise StorageError(
+                N_("cannot switch {path!r} to WAL mode (got {mode!r})"), path=self._path, mode=mode
+            )
         with self._lock:
             if self._is_closed():
                 conn.close()
-                raise StorageError(f"the SQLite store on {self._path!r} is closed")
+                raise StorageError(N_("the SQLite store on {path!r} is closed"), path=self._path)
             self._connections.append(conn)
         self._local.conn = conn
         return conn
@@ -209,7 +216,10 @@ class SQLiteStore:
         current = int(found or 0)
         if current != expected_version:
             raise ConcurrencyConflict(
-                f"complaint {complaint_id} is at version {current}, not {expected_version}"
+                N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
+                complaint_id=complaint_id,
+                current=current,
+                expected_version=expected_version,
             )
 
     def append(
@@ -244,7 +254,9 @@ class SQLiteStore:
                     stored.append(StoredEvent(position, complaint_id, values[1], event))
             except sqlite3.IntegrityError as exc:
                 raise ConcurrencyConflict(
-                    f"complaint {complaint_id} moved past version {expected_version}"
+                    N_("complaint {complaint_id} moved past version {expected_version}"),
+                    complaint_id=complaint_id,
+                    expected_version=expected_version,
                 ) from exc
             conn.execute(sqlite_sql.UPSERT_ROW, row_params)
             if idempotency_key is not None:
@@ -254,7 +266,7 @@ class SQLiteStore:
                     )
                 except sqlite3.IntegrityError as exc:
                     raise ConcurrencyConflict(
-                        f"idempotency key {idempotency_key!r} was already used"
+                        N_("idempotency key {key!r} was already used"), key=idempotency_key
                     ) from exc
             return tuple(stored)
 
@@ -308,12 +320,16 @@ class SQLiteStore:
             try:
                 conn.executemany(sqlite_sql.INSERT_EVENT, event_params)
             except sqlite3.IntegrityError as exc:
-                raise ConcurrencyConflict(f"a stream moved during the bulk append: {exc}") from exc
+                raise ConcurrencyConflict(
+                    N_("a stream moved during the bulk append: {reason}"), reason=str(exc)
+                ) from exc
             conn.executemany(sqlite_sql.UPSERT_ROW, row_params)
             try:
                 conn.executemany(sqlite_sql.INSERT_KEY, key_params)
             except sqlite3.IntegrityError as exc:
-                raise ConcurrencyConflict(f"an idempotency key was already used: {exc}") from exc
+                raise ConcurrencyConflict(
+                    N_("an idempotency key was already used: {reason}"), reason=str(exc)
+                ) from exc
             return len(event_params)
 
         return self._write("bulk append", body)
@@ -384,7 +400,7 @@ class SQLiteStore:
         """
         rows = self._read("get", sqlite_sql.SELECT_ROW + " WHERE id = ?", (complaint_id.value,))
         if not rows:
-            raise NotFound(f"complaint {complaint_id} does not exist")
+            raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
         return sqlite_sql.DIALECT.row_from(rows[0])
 
     def query(self, query: ComplaintQuery) -> Page:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from lapor_core.errors import StorageError
+from lapor_core.errors import N_, StorageError
 
 __all__ = ["MIGRATION_1_TO_2", "SCHEMA_VERSION", "SNAPSHOTS", "STATEMENTS", "ensure_schema"]
 
@@ -178,8 +178,13 @@ def _user_version(conn: sqlite3.Connection, path: str) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise StorageError(
-            f"{path!r} has schema version {version}, newer than this code "
-            f"({SCHEMA_VERSION}): upgrade lapor_core to open it"
+            N_(
+                "{path!r} has schema version {version}, newer than this code "
+                "({known}): upgrade lapor_core to open it"
+            ),
+            path=path,
+            version=version,
+            known=SCHEMA_VERSION,
         )
     return version
 

@@ -21,7 +21,7 @@ from typing import TypeAlias
 
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 from lapor_core.storage.base import ComplaintRow
 
 __all__ = [
@@ -82,7 +82,9 @@ def to_micros(value: datetime) -> int:
         return (value - _EPOCH) // _MICRO
     except TypeError:
         # a naive datetime cannot be subtracted from an aware one; nor can a non-datetime
-        raise ValidationError(f"expected an aware datetime, got {value!r}") from None
+        raise ValidationError(
+            N_("expected an aware datetime, got {value!r}"), value=value
+        ) from None
 
 
 def from_micros(micros: int) -> datetime:
@@ -127,7 +129,7 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     highest = to_micros(datetime.max.replace(tzinfo=UTC))
     canonical = str(parsed) == micros and lowest <= parsed <= highest
     if not sep or not ident or not canonical:
-        raise ValidationError(f"invalid query cursor {cursor!r}")
+        raise ValidationError(N_("invalid query cursor {cursor!r}"), cursor=cursor)
     return parsed, ident
 
 
@@ -138,14 +140,18 @@ def _abbrev(value: object, limit: int = 120) -> str:
 
 def _check_events(complaint_id: ComplaintId, events: Sequence[Event]) -> None:
     if not events:
-        raise ValidationError(f"an append to {complaint_id} needs at least one event")
+        raise ValidationError(
+            N_("an append to {complaint_id} needs at least one event"), complaint_id=complaint_id
+        )
     for event in events:
         if not isinstance(event, Event):
-            raise ValidationError(f"not an event: {event!r}")
+            raise ValidationError(N_("not an event: {event!r}"), event=event)
         if event.complaint_id != complaint_id:
             raise ValidationError(
-                f"event {type(event).__name__} is for complaint {event.complaint_id}, "
-                f"not {complaint_id}"
+                N_("event {type_name} is for complaint {event_complaint}, not {complaint_id}"),
+                type_name=type(event).__name__,
+                event_complaint=event.complaint_id,
+                complaint_id=complaint_id,
             )
 
 
@@ -167,29 +173,44 @@ def check_append(
     .. versionadded:: 0.1.0
     """
     if not isinstance(complaint_id, ComplaintId):
-        raise ValidationError(f"complaint_id must be a ComplaintId, got {complaint_id!r}")
+        raise ValidationError(
+            N_("complaint_id must be a ComplaintId, got {value!r}"), value=complaint_id
+        )
     if (
         not isinstance(expected_version, int)
         or isinstance(expected_version, bool)
         or expected_version < 0
     ):
-        raise ValidationError(f"expected_version must be an int >= 0, got {expected_version!r}")
+        raise ValidationError(
+            N_("expected_version must be an int >= 0, got {value!r}"), value=expected_version
+        )
     _check_events(complaint_id, events)
     if not isinstance(row, ComplaintRow):
-        raise ValidationError(f"row must be a ComplaintRow, got {type(row).__name__}")
+        raise ValidationError(N_("row must be a ComplaintRow, got {got}"), got=type(row).__name__)
     if row.id != complaint_id:
-        raise ValidationError(f"the row is for complaint {row.id}, not {complaint_id}")
+        raise ValidationError(
+            N_("the row is for complaint {row_id}, not {complaint_id}"),
+            row_id=row.id,
+            complaint_id=complaint_id,
+        )
     if row.version != expected_version + len(events):
         raise ValidationError(
-            f"the row of {complaint_id} has version {row.version}; after {len(events)} "
-            f"event(s) on version {expected_version} it must be "
-            f"{expected_version + len(events)}"
+            N_(
+                "the row of {complaint_id} has version {version}; after {count} "
+                "event(s) on version {expected_version} it must be {wanted}"
+            ),
+            complaint_id=complaint_id,
+            version=row.version,
+            count=len(events),
+            expected_version=expected_version,
+            wanted=expected_version + len(events),
         )
     if idempotency_key is not None and (
         not isinstance(idempotency_key, str) or not idempotency_key
     ):
         raise ValidationError(
-            f"an idempotency key must be a non-empty string, got {idempotency_key!r}"
+            N_("an idempotency key must be a non-empty string, got {key!r}"),
+            key=idempotency_key,
         )
 
 
@@ -207,12 +228,16 @@ def check_batches(batches: Iterable[AppendBatch]) -> list[AppendBatch]:
     for batch in checked:
         if not isinstance(batch, tuple) or len(batch) != 4:
             raise ValidationError(
-                f"a batch is (complaint_id, expected_version, events, row), got {_abbrev(batch)}"
+                N_("a batch is (complaint_id, expected_version, events, row), got {batch}"),
+                batch=_abbrev(batch),
             )
         complaint_id, expected_version, events, row = batch
         check_append(complaint_id, expected_version, events, row)
         if complaint_id in seen:
-            raise ValidationError(f"complaint {complaint_id} appears twice in one bulk append")
+            raise ValidationError(
+                N_("complaint {complaint_id} appears twice in one bulk append"),
+                complaint_id=complaint_id,
+            )
         seen.add(complaint_id)
     return checked
 
@@ -240,12 +265,17 @@ def check_idempotency_keys(
     for complaint_id, key in keys.items():
         if complaint_id not in ids:
             raise ValidationError(
-                f"an idempotency key is given for {complaint_id}, which is not in the batches"
+                N_("an idempotency key is given for {complaint_id}, which is not in the batches"),
+                complaint_id=complaint_id,
             )
         if not isinstance(key, str) or not key:
-            raise ValidationError(f"an idempotency key must be a non-empty string, got {key!r}")
+            raise ValidationError(
+                N_("an idempotency key must be a non-empty string, got {key!r}"), key=key
+            )
         if key in seen:
-            raise ValidationError(f"idempotency key {key!r} is given for two complaints")
+            raise ValidationError(
+                N_("idempotency key {key!r} is given for two complaints"), key=key
+            )
         seen.add(key)
         checked[complaint_id] = key
     return checked
@@ -263,7 +293,9 @@ def check_query_window(after: int, limit: int) -> None:
     """
     if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_POSITION:
         raise ValidationError(
-            f"after must be a position from 0 to {MAX_POSITION}, got {_abbrev(after)}"
+            N_("after must be a position from 0 to {highest}, got {value}"),
+            highest=MAX_POSITION,
+            value=_abbrev(after),
         )
     check_batch_size(limit, "limit")
 
@@ -283,7 +315,10 @@ def check_batch_size(limit: int, name: str = "batch") -> None:
         or not 1 <= limit <= READ_ALL_MAX_LIMIT
     ):
         raise ValidationError(
-            f"{name} must be an int from 1 to {READ_ALL_MAX_LIMIT}, got {_abbrev(limit)}"
+            N_("{name} must be an int from 1 to {highest}, got {value}"),
+            name=name,
+            highest=READ_ALL_MAX_LIMIT,
+            value=_abbrev(limit),
         )
 
 
@@ -299,8 +334,10 @@ def check_claim(now: datetime, claimant: str, lease: timedelta, limit: int) -> N
     """
     to_micros(now)
     if not isinstance(claimant, str) or not claimant:
-        raise ValidationError(f"claimant must be a non-empty string, got {claimant!r}")
+        raise ValidationError(
+            N_("claimant must be a non-empty string, got {value!r}"), value=claimant
+        )
     if not isinstance(lease, timedelta) or lease <= timedelta(0):
-        raise ValidationError(f"lease must be a positive timedelta, got {lease!r}")
+        raise ValidationError(N_("lease must be a positive timedelta, got {value!r}"), value=lease)
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise ValidationError(f"limit must be an int >= 1, got {limit!r}")
+        raise ValidationError(N_("limit must be an int >= 1, got {value!r}"), value=limit)

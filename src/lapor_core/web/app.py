@@ -57,6 +57,7 @@ from lapor_core.domain.actors import Actor
 from lapor_core.domain.commands import Submit
 from lapor_core.domain.model import Channel, ComplaintId, Status
 from lapor_core.errors import (
+    N_,
     ConcurrencyConflict,
     LaporError,
     NotFound,
@@ -181,10 +182,14 @@ def _date(name: str, text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise ValidationError(
-            f"{name}: not a w3 datetime (e.g. 2026-01-01T00:00:00Z): {text!r}"
+            N_("{name}: not a w3 datetime (e.g. 2026-01-01T00:00:00Z): {text!r}"),
+            name=name,
+            text=text,
         ) from None
     if value.tzinfo is None:
-        raise ValidationError(f"{name}: needs a time zone (Z or an offset such as +07:00)")
+        raise ValidationError(
+            N_("{name}: needs a time zone (Z or an offset such as +07:00)"), name=name
+        )
     return value
 
 
@@ -197,9 +202,9 @@ def _window(
     if start is None:
         start = end - DEFAULT_WINDOW
     if end < start:
-        raise ValidationError("end_date: before start_date")
+        raise ValidationError(N_("end_date: before start_date"))
     if end - start > DEFAULT_WINDOW:
-        raise ValidationError("end_date: the range may not span more than 90 days")
+        raise ValidationError(N_("end_date: the range may not span more than 90 days"))
     return start, end + timedelta(microseconds=1)
 
 
@@ -209,14 +214,14 @@ def _form(body: bytes, content_type: str) -> dict[str, object]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValidationError("request body: not UTF-8") from None
+        raise ValidationError(N_("request body: not UTF-8")) from None
     if media == "application/json":
         try:
             data = json.loads(text)
         except ValueError:
-            raise ValidationError("request body: not JSON") from None
+            raise ValidationError(N_("request body: not JSON")) from None
         if not isinstance(data, dict):
-            raise ValidationError("request body: expected a JSON object")
+            raise ValidationError(N_("request body: expected a JSON object"))
         return data
     if media not in ("", "application/x-www-form-urlencoded"):
         raise _Refusal(
@@ -225,7 +230,9 @@ def _form(body: bytes, content_type: str) -> dict[str, object]:
     try:
         parsed = parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
     except ValueError:
-        raise ValidationError(f"request body: more than {_MAX_FIELDS} parameters") from None
+        raise ValidationError(
+            N_("request body: more than {count} parameters"), count=_MAX_FIELDS
+        ) from None
     return {key: values[0] if len(values) == 1 else values for key, values in parsed.items()}
 
 
@@ -250,7 +257,7 @@ class _GeoReport:
     def _fmt(self, request: Request) -> str:
         fmt = str(request.path_params.get("fmt", ""))
         if fmt not in _FORMATS:
-            raise NotFound(f"format {fmt!r}: use .xml or .json")
+            raise NotFound(N_("format {fmt!r}: use .xml or .json"), fmt=fmt)
         return fmt
 
     def _param(self, request: Request, name: str) -> str | None:
@@ -263,10 +270,14 @@ class _GeoReport:
             given = given[0] if len(given) == 1 else ",".join(map(str, given))
         if given is None or given == "":
             if self.config.require_jurisdiction_id:
-                raise ValidationError("jurisdiction_id: required")
+                raise ValidationError(N_("jurisdiction_id: required"))
             return
         if expected is not None and given != expected:
-            raise NotFound(f"jurisdiction_id {given!r} not found (this is {expected!r})")
+            raise NotFound(
+                N_("jurisdiction_id {given!r} not found (this is {expected!r})"),
+                given=given,
+                expected=expected,
+            )
 
     def _throttle(self, identity: str) -> None:
         if self.limit is None:
@@ -328,7 +339,7 @@ class _GeoReport:
         try:
             definition = service_definition(self.service.profile, code)
         except ProfileError:
-            raise NotFound(f"service_code {code!r} not found") from None
+            raise NotFound(N_("service_code {code!r} not found"), code=code) from None
         return _render(fmt, "service_definition", definition)
 
     async def requests(self, request: Request) -> Response:
@@ -339,7 +350,8 @@ class _GeoReport:
             wanted = [i.strip() for i in ids.split(",") if i.strip()]
             if len(wanted) > self.config.max_request_ids:
                 raise ValidationError(
-                    f"service_request_id: at most {self.config.max_request_ids} ids"
+                    N_("service_request_id: at most {count} ids"),
+                    count=self.config.max_request_ids,
                 )
             found = await run_in_threadpool(requests_by_id, self.service, self.config, wanted)
             return _render(fmt, "service_requests", found)
@@ -380,7 +392,9 @@ class _GeoReport:
             closed: set[bool] = set()
             for name in status_text.split(","):
                 if name.strip().lower() not in _STATUS_NAMES:
-                    raise ValidationError(f"status: {name.strip()!r} is not open or closed")
+                    raise ValidationError(
+                        N_("status: {name!r} is not open or closed"), name=name.strip()
+                    )
                 closed.add(_STATUS_NAMES[name.strip().lower()])
             statuses = frozenset(s for s in Status if s.terminal in closed)
         return RequestFilters(start, end, service_codes, statuses)
@@ -391,7 +405,7 @@ class _GeoReport:
         request_id = str(request.path_params["request_id"])
         complaint = await run_in_threadpool(find_complaint, self.service, request_id)
         if complaint is None:
-            raise NotFound(f"service_request_id {request_id!r} not found")
+            raise NotFound(N_("service_request_id {request_id!r} not found"), request_id=request_id)
         found = service_request(self.service, self.config, complaint)
         return _render(fmt, "service_requests", [found])
 
@@ -404,9 +418,9 @@ class _GeoReport:
         end = _date("end_date", end_text) if end_text else now
         start = _date("start_date", start_text) if start_text else end - timedelta(days=1)
         if end < start:
-            raise ValidationError("end_date: before start_date")
+            raise ValidationError(N_("end_date: before start_date"))
         if end - start > DEFAULT_WINDOW:
-            raise ValidationError("end_date: the range may not span more than 90 days")
+            raise ValidationError(N_("end_date: the range may not span more than 90 days"))
         end += timedelta(microseconds=1)  # end_date is included
         found = await run_in_threadpool(list_updates, self.service, start, end)
         return _render(fmt, "service_request_updates", found)
@@ -418,9 +432,9 @@ class _GeoReport:
         form = _form(body, request.headers.get("content-type", ""))
         key = form.pop("api_key", None) or request.query_params.get("api_key")
         if isinstance(key, list):
-            raise ValidationError("api_key: given more than once")
+            raise ValidationError(N_("api_key: given more than once"))
         if key is not None and not isinstance(key, str):
-            raise ValidationError("api_key: expected a string")
+            raise ValidationError(N_("api_key: expected a string"))
         self._throttle(self._client(request, key))
         channel, actor, client_name = self._authorise(key)
         self._jurisdiction(
@@ -430,7 +444,7 @@ class _GeoReport:
         known = self.service.profile.service_standards
         given = code.strip() if isinstance(code, str) else ""
         if given and given not in known and given != UNCATEGORISED_SERVICE_CODE:
-            raise NotFound(f"service_code {given!r} not found")
+            raise NotFound(N_("service_code {code!r} not found"), code=given)
         retry = request.headers.get("idempotency-key")
         # a retry must name the same complaint: its id comes from the client and the key
         token = (
@@ -490,10 +504,10 @@ class _GeoReport:
         if key:
             found = self.config.find_key(key)
             if found is None:
-                raise PermissionDenied("api_key: invalid")
+                raise PermissionDenied(N_("api_key: invalid"))
             return found.channel, found.actor, found.name
         if self.config.post_requires_key:
-            raise PermissionDenied("api_key: required to POST a service request")
+            raise PermissionDenied(N_("api_key: required to POST a service request"))
         return self.config.anonymous_channel, self.config.anonymous_actor, "anonymous"
 
     async def _body(self, request: Request) -> bytes:

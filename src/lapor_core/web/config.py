@@ -23,7 +23,7 @@ import attrs
 
 from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.model import Channel, ChannelType
-from lapor_core.errors import LaporError, ValidationError
+from lapor_core.errors import N_, LaporError, ValidationError
 from lapor_core.interop.open311 import OPEN311_CHANNEL
 
 __all__ = [
@@ -66,7 +66,7 @@ def hash_api_key(key: str) -> str:
     .. versionadded:: 0.2.0
     """
     if not isinstance(key, str) or not key:
-        raise ValidationError("api_key: must be a non-empty string")
+        raise ValidationError(N_("api_key: must be a non-empty string"))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
@@ -93,14 +93,16 @@ class ApiKey:
     def _check_digest(self, _attr: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str) or not _DIGEST.fullmatch(value):
             raise ValidationError(
-                "api key sha256: expected 64 lowercase hex digits (hash_api_key(key))"
+                N_("api key sha256: expected 64 lowercase hex digits (hash_api_key(key))")
             )
 
 
 def _positive(name: str) -> Callable[[object, attrs.Attribute[int], int], None]:
     def check(_instance: object, _attr: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValidationError(f"{name}: expected a positive integer, got {value!r}")
+            raise ValidationError(
+                N_("{name}: expected a positive integer, got {value!r}"), name=name, value=value
+            )
 
     return check
 
@@ -113,7 +115,11 @@ def _seconds(name: str) -> Callable[[object, attrs.Attribute[float], float], Non
             or not math.isfinite(value)
             or value <= 0
         ):
-            raise ValidationError(f"{name}: expected a positive number of seconds, got {value!r}")
+            raise ValidationError(
+                N_("{name}: expected a positive number of seconds, got {value!r}"),
+                name=name,
+                value=value,
+            )
 
     return check
 
@@ -121,14 +127,14 @@ def _seconds(name: str) -> Callable[[object, attrs.Attribute[float], float], Non
 def _keys(value: Iterable[ApiKey]) -> tuple[ApiKey, ...]:
     keys = tuple(value)
     if not all(isinstance(key, ApiKey) for key in keys):
-        raise ValidationError("api_keys: expected ApiKey values")
+        raise ValidationError(N_("api_keys: expected ApiKey values"))
     return keys
 
 
 def _origins(value: Iterable[str]) -> tuple[str, ...]:
     origins = tuple(value)
     if not all(isinstance(origin, str) for origin in origins):
-        raise ValidationError("cors_origins: expected an array of strings")
+        raise ValidationError(N_("cors_origins: expected an array of strings"))
     return origins
 
 
@@ -208,14 +214,16 @@ class WebConfig:
 def _table(data: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ValidationError(f"{key}: expected an array of tables ([[{key}]])")
+        raise ValidationError(N_("{key}: expected an array of tables ([[{key}]])"), key=key)
     return value
 
 
 def _string(data: Mapping[str, object], key: str, default: str | None = None) -> str | None:
     value = data.get(key, default)
     if value is not None and not isinstance(value, str):
-        raise ValidationError(f"{key}: expected a string, got {type(value).__name__}")
+        raise ValidationError(
+            N_("{key}: expected a string, got {got}"), key=key, got=type(value).__name__
+        )
     return value
 
 
@@ -224,7 +232,7 @@ def _api_key(index: int, entry: Mapping[str, object]) -> ApiKey:
     try:
         digest = _string(entry, "sha256")
         if digest is None:
-            raise ValidationError("sha256: required (hash_api_key(key), never the key itself)")
+            raise ValidationError(N_("sha256: required (hash_api_key(key), never the key itself)"))
         channel_type = ChannelType(_string(entry, "channel", ChannelType.REGIONAL_APP.value))
         channel_name = _string(entry, "channel_name", OPEN311_CHANNEL.name)
         actor_id = _string(entry, "actor", "open311") or "open311"
@@ -237,7 +245,9 @@ def _api_key(index: int, entry: Mapping[str, object]) -> ApiKey:
             name=_string(entry, "name", actor_id) or actor_id,
         )
     except ValueError as exc:  # an unknown channel or role, or a refused value
-        raise ValidationError(f"{where}: {exc}") from None
+        reason = exc if isinstance(exc, LaporError) else str(exc)
+        # Nothing to translate but the reason: the template is not in the catalogs.
+        raise ValidationError("{where}: {reason}", where=where, reason=reason) from None
 
 
 _TOP_KEYS = frozenset(
@@ -279,10 +289,12 @@ def load_web_config(source: str | Path) -> WebConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"web configuration: not TOML: {exc}") from None
+        raise ValidationError(
+            N_("web configuration: not TOML: {reason}"), reason=str(exc)
+        ) from None
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise ValidationError(f"{unknown[0]}: not a web configuration key")
+        raise ValidationError(N_("{key}: not a web configuration key"), key=unknown[0])
     keys = tuple(_api_key(i, entry) for i, entry in enumerate(_table(data, "api_keys")))
     options = {k: v for k, v in data.items() if k != "api_keys"}
     if options.get("rate_limit") == "":
@@ -290,7 +302,10 @@ def load_web_config(source: str | Path) -> WebConfig:
     try:
         config = WebConfig(api_keys=keys, **options)
     except (TypeError, LaporError) as exc:
-        raise ValidationError(f"web configuration: {exc}") from None
+        raise ValidationError(
+            N_("web configuration: {reason}"),
+            reason=exc if isinstance(exc, LaporError) else str(exc),
+        ) from None
     _check_types(config)
     return config
 
@@ -300,12 +315,12 @@ def _check_types(config: WebConfig) -> None:
     flags = ("require_jurisdiction_id", "post_requires_key", "extended", "tracking_page")
     for name in flags:
         if not isinstance(getattr(config, name), bool):
-            raise ValidationError(f"{name}: expected true or false")
+            raise ValidationError(N_("{name}: expected true or false"), name=name)
     texts = ("jurisdiction_id", "target_agency", "rate_limit")
     for name in texts:
         value = getattr(config, name)
         if value is not None and not isinstance(value, str):
-            raise ValidationError(f"{name}: expected a string")
+            raise ValidationError(N_("{name}: expected a string"), name=name)
     for name in ("time_zone", "contact", "changeset"):
         if not isinstance(getattr(config, name), str):
-            raise ValidationError(f"{name}: expected a string")
+            raise ValidationError(N_("{name}: expected a string"), name=name)

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
 
+from lapor_core.errors import N_, ValidationError
+
 __all__ = [
     "INDONESIAN",
     "ISO",
@@ -138,7 +140,9 @@ def _zone(name: str | None, offset: int | None) -> tzinfo | None:
         return timezone(timedelta(seconds=offset))
     if name is not None:
         known = ", ".join(ZONE_ABBREVIATIONS)
-        raise ValueError(f"unknown time zone {name!r} (use an offset, UTC, {known})")
+        raise ValidationError(
+            N_("unknown time zone {name!r} (use an offset, UTC, {known})"), name=name, known=known
+        )
     return None
 
 
@@ -162,7 +166,7 @@ def parse_indonesian_date(text: str) -> datetime:
     """
     words = _WORD.findall(text)
     if not any(_INFO.month(word) is not None for word in words):
-        raise ValueError(f"no month name in {text!r}")
+        raise ValidationError(N_("no month name in {text!r}"), text=text)
     normalised = _DOTTED_TIME.sub(lambda m: ":".join(g for g in m.groups() if g), text)
     try:
         first, second = (
@@ -170,14 +174,24 @@ def parse_indonesian_date(text: str) -> datetime:
             for default in _DEFAULTS
         )
     except OverflowError as exc:  # dateutil's answer to a number too large for a date
-        raise ValueError(f"not a date: {text!r} ({exc})") from None
+        raise ValidationError(
+            N_("not a date: {text!r} ({reason})"), text=text, reason=str(exc)
+        ) from None
     if first.date() != second.date():
-        raise ValueError(f"{text!r} does not give the day, the month and the year")
+        raise ValidationError(
+            N_("{text!r} does not give the day, the month and the year"), text=text
+        )
     for word in words:
         weekday = _INFO.weekday(word)
         if weekday is not None and weekday != first.weekday():
             actual = IndonesianParserInfo.WEEKDAYS[first.weekday()][1]
-            raise ValueError(f"{text!r}: {first.date().isoformat()} is a {actual}, not {word}")
+            raise ValidationError(
+                N_("{text!r}: {date} is a {actual}, not {word}"),
+                text=text,
+                date=first.date().isoformat(),
+                actual=actual,
+                word=word,
+            )
     return first
 
 
@@ -202,7 +216,11 @@ def parse_date(text: str, formats: Sequence[str], zone: tzinfo) -> datetime:
         except ValueError:
             continue
         return value if value.utcoffset() is not None else value.replace(tzinfo=zone)
-    raise ValueError(f"not a date in any of the formats {', '.join(formats)}: {text!r}")
+    raise ValidationError(
+        N_("not a date in any of the formats {formats}: {text!r}"),
+        formats=", ".join(formats),
+        text=text,
+    )
 
 
 def _parse_one(text: str, fmt: str) -> datetime:

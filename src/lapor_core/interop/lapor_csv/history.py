@@ -39,7 +39,7 @@ from lapor_core.domain.model import (
     Reporter,
     Status,
 )
-from lapor_core.errors import LaporError, ValidationError
+from lapor_core.errors import N_, LaporError, ValidationError
 from lapor_core.interop.lapor_csv.mapping import (
     ImportOptions,
     MappedIds,
@@ -93,8 +93,12 @@ def _check_dates(record: LaporCsvRecord, years: range) -> None:
             raise CsvRowError(
                 record.line,
                 column,
-                f"{value.isoformat()} is outside the years of the working-day calendar "
-                f"({years[0]}-{years[-1]})",
+                ValidationError(
+                    N_("{date} is outside the years of the working-day calendar ({first}-{last})"),
+                    date=value.isoformat(),
+                    first=years[0],
+                    last=years[-1],
+                ),
                 str(record.tracking_id),
             )
 
@@ -136,36 +140,40 @@ def record_warnings(record: LaporCsvRecord) -> tuple[RowWarning, ...]:
 def _check_shape(record: LaporCsvRecord) -> None:
     """The columns the status needs are there; the ones it cannot have are not."""
 
-    def fail(column: str, reason: str) -> CsvRowError:
-        return CsvRowError(record.line, column, reason, str(record.tracking_id))
+    def fail(column: str, reason: str, **fields: object) -> CsvRowError:
+        error = ValidationError(reason, **fields) if fields else ValidationError(reason)
+        return CsvRowError(record.line, column, error, str(record.tracking_id))
 
     status, label = record.status, record.status_label
     if record.agency_id is not None and record.forwarded_at is None:
-        raise fail(FORWARDED, f"empty, but {AGENCY_ID} is given")
+        raise fail(FORWARDED, N_("empty, but {other} is given"), other=AGENCY_ID)
     if status is Status.SUBMITTED and record.forwarded_at is not None:
         raise fail(
             FORWARDED,
-            f"status {label!r} (not yet verified) cannot have been forwarded; "
-            "a bukan wewenang return is not in the export",
+            N_(
+                "status {label!r} (not yet verified) cannot have been forwarded; "
+                "a bukan wewenang return is not in the export"
+            ),
+            label=label,
         )
     if record.forwarded_at is not None and record.agency_id is None:
-        raise fail(AGENCY_ID, f"empty, but {FORWARDED} is given")
+        raise fail(AGENCY_ID, N_("empty, but {other} is given"), other=FORWARDED)
     _check_status_columns(record, fail)
 
 
-def _check_status_columns(record: LaporCsvRecord, fail: Callable[[str, str], CsvRowError]) -> None:
+def _check_status_columns(record: LaporCsvRecord, fail: Callable[..., CsvRowError]) -> None:
     status, label = record.status, record.status_label
     if status in _NEEDS_FORWARD:
         if record.agency_id is None:
-            raise fail(AGENCY_ID, f"required for status {label!r}")
+            raise fail(AGENCY_ID, N_("required for status {label!r}"), label=label)
         if record.forwarded_at is None:
-            raise fail(FORWARDED, f"required for status {label!r}")
+            raise fail(FORWARDED, N_("required for status {label!r}"), label=label)
     if status is Status.IN_PROGRESS and record.last_activity_at is None:
-        raise fail(LAST_ACTIVITY, f"required for status {label!r} (the follow-up)")
+        raise fail(LAST_ACTIVITY, N_("required for status {label!r} (the follow-up)"), label=label)
     if status is Status.COMPLETED and record.closed_at is None:
-        raise fail(CLOSED, f"required for status {label!r}")
+        raise fail(CLOSED, N_("required for status {label!r}"), label=label)
     if status not in {Status.COMPLETED, Status.ARCHIVED} and record.closed_at is not None:
-        raise fail(CLOSED, f"status {label!r} is open, but a closing date is given")
+        raise fail(CLOSED, N_("status {label!r} is open, but a closing date is given"), label=label)
 
 
 def record_steps(
@@ -218,7 +226,7 @@ def record_steps(
     try:
         steps = [history.submission(ids)]
     except ValidationError as exc:  # a title or text the domain does not take
-        raise CsvRowError(record.line, None, str(exc), str(record.tracking_id)) from None
+        raise CsvRowError(record.line, None, exc, str(record.tracking_id)) from None
     later = history.outcome()
     if history.forwarded_at is not None:
         steps.append(history.forwarding())
@@ -434,7 +442,10 @@ def replay_record(
         except LaporError as exc:
             name = type(step.command).__name__
             raise CsvRowError(
-                record.line, step.column, f"{name} refused: {exc}", str(record.tracking_id)
+                record.line,
+                step.column,
+                ValidationError(N_("{command} refused: {reason}"), command=name, reason=exc),
+                str(record.tracking_id),
             ) from None
         for event in new:
             complaint = evolve(complaint, event)

@@ -31,7 +31,7 @@ from lapor_core.domain.model import (
     RegionCode,
     Reporter,
 )
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, Term, ValidationError
 from lapor_core.interop.lapor_csv.records import (
     AGENCY_ID,
     AREA_ID,
@@ -70,7 +70,9 @@ The reporter (*pelapor*) of an imported report, by default: the export names nob
 
 def _check_actor_id(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"actor_id: must be a non-empty string, got {value!r}")
+        raise ValidationError(
+            N_("actor_id: must be a non-empty string, got {value!r}"), value=value
+        )
 
 
 def _check_prefix(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
@@ -78,7 +80,8 @@ def _check_prefix(_inst: object, _attr: attrs.Attribute[str], value: str) -> Non
         ComplaintId(value + "x" * 32)  # the longest tracking id must still fit
     except ValidationError:
         raise ValidationError(
-            f"id_prefix: {value!r} must be letters, digits and ._:- (at most 32 characters)"
+            N_("id_prefix: {value!r} must be letters, digits and ._:- (at most 32 characters)"),
+            value=value,
         ) from None
 
 
@@ -87,7 +90,12 @@ def _instance(*types: type) -> Callable[[object, attrs.Attribute[Any], object], 
 
     def check(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, types):
-            raise ValidationError(f"{attr.name}: must be {names}, got {type(value).__name__}")
+            raise ValidationError(
+                N_("{name}: must be {types}, got {got}"),
+                name=attr.name,
+                types=names,
+                got=type(value).__name__,
+            )
 
     return check
 
@@ -189,13 +197,19 @@ def _resolve(
             return mapped
         if fallback is not None:
             return fallback
-        raise ValidationError(f"{raw!r} is not in the {what} map and no fallback is given")
+        raise ValidationError(
+            N_("{raw!r} is not in the {what} map and no fallback is given"),
+            raw=raw,
+            what=Term(what),
+        )
     if raw in known:
         return raw
     if fallback is not None:
         return fallback
     raise ValidationError(
-        f"{raw!r} is not a known {what}; pass a {what} map or a fallback in ImportOptions"
+        N_("{raw!r} is not a known {what}; pass a {what} map or a fallback in ImportOptions"),
+        raw=raw,
+        what=Term(what),
     )
 
 
@@ -215,7 +229,9 @@ def _agency(record: LaporCsvRecord, ctx: Context, options: ImportOptions) -> str
     known = _ForwardTargets(ctx.registry)
     agency = _resolve(record.agency_id, options.agencies, options.fallback_agency, known, "agency")
     if agency not in known:
-        raise ValidationError(f"{agency!r} is not an agency of the registry (or is the root)")
+        raise ValidationError(
+            N_("{agency!r} is not an agency of the registry (or is the root)"), agency=agency
+        )
     return agency
 
 
@@ -241,7 +257,9 @@ def _region(record: LaporCsvRecord, options: ImportOptions) -> RegionCode | None
         mapped = options.areas.get(code)
         if mapped is None:
             if options.fallback_region is None:
-                raise ValidationError(f"{code!r} is not in the area map and no fallback is given")
+                raise ValidationError(
+                    N_("{code!r} is not in the area map and no fallback is given"), code=code
+                )
             mapped = options.fallback_region
         code = mapped
     try:
@@ -257,7 +275,7 @@ def _point(record: LaporCsvRecord, options: ImportOptions) -> GeoPoint | None:
         return None
     point = options.area_points.get(record.area_id)
     if point is None:
-        raise ValidationError(f"{record.area_id!r} is not in the area file")
+        raise ValidationError(N_("{area!r} is not in the area file"), area=record.area_id)
     return point
 
 
@@ -304,7 +322,7 @@ def map_ids(record: LaporCsvRecord, ctx: Context, options: ImportOptions) -> Map
             resolved[column] = resolve()
         except ValidationError as exc:
             where = AREA_ID if column == "point" else column
-            raise CsvRowError(record.line, where, str(exc), str(record.tracking_id)) from None
+            raise CsvRowError(record.line, where, exc, str(record.tracking_id)) from None
     return MappedIds(
         resolved[AGENCY_ID], resolved[CATEGORY_ID], resolved[AREA_ID], resolved["point"]
     )

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 import attrs
 
 from lapor_core.domain.model import Status, TrackingId
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, ValidationError
 from lapor_core.interop.lapor_csv.dates import parse_date
 from lapor_core.interop.lapor_csv.records import (
     AGENCY_ID,
@@ -89,7 +89,7 @@ def _header(  # noqa: C901 - one pass over the header, each case a line
             ignored.append(raw.strip())
             continue
         if column in positions:
-            raise CsvRowError(line, column, "the column appears twice in the header")
+            raise CsvRowError(line, column, N_("the column appears twice in the header"))
         positions[column] = index
     if alias_id is not None:
         if TRACKING_ID in positions:
@@ -98,12 +98,15 @@ def _header(  # noqa: C901 - one pass over the header, each case a line
             positions[TRACKING_ID] = alias_id
     for column in (TRACKING_ID, STATUS):
         if column not in positions:
-            raise CsvRowError(line, column, "required column missing from the header")
+            raise CsvRowError(line, column, N_("required column missing from the header"))
     if RECEIVED not in positions and TIMESTAMP_COLUMNS[RECEIVED] not in positions:
         raise CsvRowError(
             line,
             RECEIVED,
-            f"required column missing from the header (or {TIMESTAMP_COLUMNS[RECEIVED]})",
+            ValidationError(
+                N_("required column missing from the header (or {column})"),
+                column=TIMESTAMP_COLUMNS[RECEIVED],
+            ),
         )
     return positions, tuple(ignored)
 
@@ -136,14 +139,14 @@ def parse_row(
     try:
         tracking_id = TrackingId(tracking)
     except ValidationError as exc:
-        raise cells.fail(TRACKING_ID, str(exc)) from None
+        raise cells.fail(TRACKING_ID, exc) from None
     received = cells.date(RECEIVED)
     if received is None:
-        raise cells.fail(RECEIVED, "required, but empty")
+        raise cells.fail(RECEIVED, N_("required, but empty"))
     label = cells.required(STATUS)
     status = cells.options.status_labels.get(label.casefold())
     if status is None:
-        raise cells.fail(STATUS, f"unknown status label {label!r}")
+        raise cells.fail(STATUS, N_("unknown status label {label!r}"), label=label)
     forwarded = cells.date(FORWARDED)
     if label.casefold() == ERA_LABEL_BELUM and forwarded is not None:
         status = Status.FORWARDED  # 2012-2015: published once forwarded (ERA_STATUS_LABELS)
@@ -184,13 +187,17 @@ class _Cells:
         value = self.fields.get(column)
         return value if isinstance(value, str) and value.strip() else None
 
-    def fail(self, column: str | None, reason: str) -> CsvRowError:
+    def fail(
+        self, column: str | None, reason: str | ValidationError, **fields: object
+    ) -> CsvRowError:
+        if isinstance(reason, str):
+            reason = ValidationError(reason, **fields) if fields else ValidationError(reason)
         return CsvRowError(self.line, column, reason, self.text(TRACKING_ID))
 
     def required(self, column: str) -> str:
         value = self.text(column)
         if value is None:
-            raise self.fail(column, "required, but empty")
+            raise self.fail(column, N_("required, but empty"))
         return value
 
     def date(self, column: str) -> datetime | None:
@@ -200,7 +207,9 @@ class _Cells:
             try:
                 seconds = float(stamp)
             except ValueError:
-                raise self.fail(stamp_column, f"not Unix seconds: {stamp!r}") from None
+                raise self.fail(
+                    stamp_column, N_("not Unix seconds: {stamp!r}"), stamp=stamp
+                ) from None
             if seconds != 0:
                 return self._unix(stamp_column, seconds)
         value = self.text(column)
@@ -210,6 +219,8 @@ class _Cells:
             return self._unix(column, float(value))
         try:
             return parse_date(value, self.options.date_formats, self.options.zone)
+        except ValidationError as exc:
+            raise self.fail(column, exc) from None
         except ValueError as exc:
             raise self.fail(column, str(exc)) from None
 
@@ -217,7 +228,9 @@ class _Cells:
         try:
             return datetime.fromtimestamp(seconds, UTC).astimezone(self.options.zone)
         except (OverflowError, OSError, ValueError):
-            raise self.fail(column, f"Unix seconds out of range: {seconds!r}") from None
+            raise self.fail(
+                column, N_("Unix seconds out of range: {seconds!r}"), seconds=seconds
+            ) from None
 
 
 def _sniff(header: str, delimiter: str) -> str:
@@ -277,14 +290,22 @@ class LaporCsvRows(Iterator[LaporCsvRecord | CsvRowError]):
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield CsvRowError(start, None, f"unreadable row: {exc}")
+                yield CsvRowError(
+                    start, None, ValidationError(N_("unreadable row: {reason}"), reason=str(exc))
+                )
                 continue
             if not row or all(not field.strip() for field in row):
                 continue
             raw = tuple(row)
             if len(row) != width:
                 yield CsvRowError(
-                    start, None, f"expected {width} fields, got {len(row)}", None, raw
+                    start,
+                    None,
+                    ValidationError(
+                        N_("expected {width} fields, got {count}"), width=width, count=len(row)
+                    ),
+                    None,
+                    raw,
                 )
                 continue
             fields = {column: row[index] for column, index in self.positions.items()}
@@ -325,13 +346,15 @@ def read_lapor_csv(source: Iterable[str], options: CsvOptions | None = None) -> 
     try:
         first = next(lines)
     except StopIteration:
-        raise CsvRowError(1, None, "the file is empty: no header") from None
+        raise CsvRowError(1, None, N_("the file is empty: no header")) from None
     delimiter = _sniff(first, options.delimiter)
     reader = csv.reader(itertools.chain((first,), lines), delimiter=delimiter, strict=True)
     try:
         names = next(reader)
     except StopIteration:
-        raise CsvRowError(1, None, "the file is empty: no header") from None
+        raise CsvRowError(1, None, N_("the file is empty: no header")) from None
     except csv.Error as exc:
-        raise CsvRowError(1, None, f"unreadable header: {exc}") from None
+        raise CsvRowError(
+            1, None, ValidationError(N_("unreadable header: {reason}"), reason=str(exc))
+        ) from None
     return LaporCsvRows(reader, names, delimiter, reader, options)

@@ -19,7 +19,7 @@ import attrs
 
 from lapor_core.domain.model import Status, TrackingId, require_aware
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, LaporError, ValidationError
 from lapor_core.interop._labels import LABELS
 from lapor_core.interop.lapor_csv.dates import INDONESIAN, ISO
 
@@ -283,22 +283,24 @@ def _check_zone(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationError(f"time_zone: unknown IANA time zone {value!r}") from None
+        raise ValidationError(
+            N_("time_zone: unknown IANA time zone {value!r}"), value=value
+        ) from None
 
 
 def _check_formats(
     _inst: object, _attr: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
 ) -> None:
     if not value:
-        raise ValidationError("date_formats: give at least one format")
+        raise ValidationError(N_("date_formats: give at least one format"))
     for fmt in value:
         if not isinstance(fmt, str) or not fmt:
-            raise ValidationError(f"date_formats: not a format: {fmt!r}")
+            raise ValidationError(N_("date_formats: not a format: {value!r}"), value=fmt)
 
 
 def _check_delimiter(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or len(value) != 1 or value in '\r\n"':
-        raise ValidationError(f"delimiter: must be one character, got {value!r}")
+        raise ValidationError(N_("delimiter: must be one character, got {value!r}"), value=value)
 
 
 def _to_tuple(value: Iterable[str]) -> tuple[str, ...]:
@@ -411,25 +413,37 @@ class CsvRowError(ValidationError):
         line: The line the row starts on (1 is the header).
         column: The column at fault, or ``None`` for the row as a whole.
         reason: What is wrong.
+        cause: What is wrong, as an error (the reason in another language:
+            ``cause.translate(gettext)``).
         tracking_id: The row's *Tracking ID* as written, if it could be read.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *reason* may be an error, translated with the row's message.
     """
 
     def __init__(
         self,
         line: int,
         column: str | None,
-        reason: str,
+        reason: str | LaporError,
         tracking_id: str | None = None,
         raw: tuple[str, ...] = (),
     ) -> None:
         """Record where and why (and the row's cells as read, for a rejects file)."""
-        where = f"line {line}" + (f", column {column}" if column else "")
-        super().__init__(f"{where}: {reason}")
+        cause = reason if isinstance(reason, LaporError) else LaporError(reason)
+        if column:
+            super().__init__(
+                N_("line {line}, column {column}: {reason}"),
+                line=line,
+                column=column,
+                reason=cause,
+            )
+        else:
+            super().__init__(N_("line {line}: {reason}"), line=line, reason=cause)
         self.line = line
         self.column = column
-        self.reason = reason
+        self.reason = str(cause)
+        self.cause = cause
         self.tracking_id = tracking_id
         self.raw = raw
 

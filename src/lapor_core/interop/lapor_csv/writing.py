@@ -30,7 +30,7 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.model import TrackingId
 from lapor_core.domain.privacy import public_view
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import ValidationError
+from lapor_core.errors import N_, Term, ValidationError
 from lapor_core.interop._labels import label_id
 from lapor_core.interop.lapor_csv.records import (
     AGENCY_ID,
@@ -149,8 +149,14 @@ def _inverse(table: Mapping[str, str], what: str) -> dict[str, str]:
     for theirs, ours in table.items():
         if ours in out and out[ours] != theirs:
             raise ValidationError(
-                f"the {what} map gives {ours!r} two LAPOR! numbers ({out[ours]!r} and "
-                f"{theirs!r}): the export cannot tell which to write"
+                N_(
+                    "the {what} map gives {ours!r} two LAPOR! numbers ({first!r} and "
+                    "{second!r}): the export cannot tell which to write"
+                ),
+                what=Term(what),
+                ours=ours,
+                first=out[ours],
+                second=theirs,
             )
         out[ours] = theirs
     return out
@@ -191,8 +197,11 @@ def to_record(complaint: Complaint) -> LaporCsvRecord:
             tracking = TrackingId(complaint.id.value)
         except ValidationError:
             raise ValidationError(
-                f"complaint {complaint.id} has no SP4N tracking id and its id does not fit "
-                "the TrackingID column (letters, digits and '-', at most 32)"
+                N_(
+                    "complaint {complaint_id} has no SP4N tracking id and its id does not fit "
+                    "the TrackingID column (letters, digits and '-', at most 32)"
+                ),
+                complaint_id=complaint.id,
             ) from None
     lead = next((a.agency for a in complaint.assignments if a.lead), None)
     if lead is None and complaint.assignments:
@@ -348,7 +357,11 @@ def write_lapor_csv(
     """
     options = options if options is not None else CsvOptions()
     if layout not in LAYOUTS:
-        raise ValidationError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+        raise ValidationError(
+            N_("layout must be one of {layouts}, got {layout!r}"),
+            layouts=", ".join(LAYOUTS),
+            layout=layout,
+        )
     buffer = io.StringIO()
     target = out if out is not None else buffer
     columns = FULL_COLUMNS if layout == "full" else COLUMNS
