@@ -471,25 +471,51 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
             self.check_guarantees()
 
     @precondition(lambda self: self.has_complaints())
-    @rule(data=st.data(), steps=st.integers(1, 2))
-    def progress(self, data: st.DataObject, steps: int) -> None:
+    @rule(data=st.data())
+    def after_the_end(self, data: st.DataObject) -> None:
+        """A valid command on a completed or archived complaint (a rating, a reopening)."""
+        now = self.clock.now()
+        pairs = [
+            pair
+            for complaint_id in self.complaint_ids
+            if self.expected[complaint_id].status.terminal
+            for pair in lst.valid_commands(self.expected[complaint_id], self.ctx, now=now)
+        ]
+        if not pairs:
+            return
+        by_type: dict[str, list[tuple[Actor, Command]]] = {}
+        for actor, command in pairs:
+            by_type.setdefault(type(command).__name__, []).append((actor, command))
+        kind = data.draw(st.sampled_from(sorted(by_type)), label="command type")
+        actor, command = data.draw(st.sampled_from(by_type[kind]), label="command")
+        result = self.handle(actor, command)
+        assert result is not None, f"{actor} was refused a valid {command}"
+
+    @precondition(lambda self: self.has_complaints())
+    @rule(data=st.data(), heading=st.sampled_from(list(Status)))
+    def progress(self, data: st.DataObject, heading: Status) -> None:
         """
-        Move a complaint on: valid commands that change its status, where there are any.
+        Move a complaint towards *heading*: valid commands, each one status closer to it.
 
         So that traffic reaches completion and archiving, and then what follows them
         (rating, reopening), not only the commands that keep a status.
         """
+        distance = _distances(self.ctx, heading)
         complaint = self.draw_complaint(data)
-        for _ in range(steps):
+        for _ in range(len(Status)):
+            here = distance.get(complaint.status)
+            if here is None or here == 0:
+                return
             now = self.clock.now()
-            moving = [
+            closer = [
                 (actor, command)
                 for actor, command in lst.valid_commands(complaint, self.ctx, now=now)
-                if _status_after(complaint, actor, command, now, self.ctx) is not complaint.status
+                if distance.get(_status_after(complaint, actor, command, now, self.ctx), here)
+                < here
             ]
-            if not moving:
+            if not closer:
                 return
-            actor, command = data.draw(st.sampled_from(moving), label="moving command")
+            actor, command = data.draw(st.sampled_from(closer), label="closer command")
             result = self.handle(actor, command)
             assert result is not None, f"{actor} was refused a valid {command}"
             complaint = result.complaint
@@ -668,6 +694,24 @@ def _random_commands(cid: st.SearchStrategy[ComplaintId]) -> st.SearchStrategy[C
         st.builds(Rate, complaint_id=cid, score=st.integers(0, 6)),
         st.builds(Reopen, complaint_id=cid, reason=_TEXT),
     )
+
+
+@functools.cache
+def _distances(ctx: Context, target: Status) -> dict[Status, int]:
+    """Fewest table steps from each status to *target* (absent: it cannot get there)."""
+    sources: dict[Status, set[Status]] = {}
+    for status in Status:
+        for successor in ctx.lifecycle.successors(status):
+            sources.setdefault(successor, set()).add(status)
+    distance = {target: 0}
+    queue = [target]
+    while queue:
+        current = queue.pop(0)
+        for source in sources.get(current, ()):
+            if source not in distance:
+                distance[source] = distance[current] + 1
+                queue.append(source)
+    return distance
 
 
 def _status_after(
