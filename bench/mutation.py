@@ -45,7 +45,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "clocks": (
         "src/lapor_core/domain/clocks.py",
-        ("tests/test_clocks.py", "tests/test_warning_instants.py"),
+        ("tests/test_clocks.py", "tests/test_clock_functions.py", "tests/test_warning_instants.py"),
     ),
     "privacy": (
         "src/lapor_core/domain/privacy.py",
