@@ -53,7 +53,11 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "table": (
         "src/lapor_core/domain/table.py",
-        ("tests/test_lifecycle_table.py", "tests/test_table_drives.py"),
+        (
+            "tests/test_lifecycle_table.py",
+            "tests/test_table_drives.py",
+            "tests/test_statutory_decision.py",
+        ),
     ),
     "lifecycle": (
         "src/lapor_core/domain/lifecycle.py",
