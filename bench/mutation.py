@@ -65,7 +65,11 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "decision": (
         "src/lapor_core/domain/decision.py",
-        ("tests/test_complaint.py", "tests/test_statutory_decision.py"),
+        (
+            "tests/test_complaint.py",
+            "tests/test_statutory_decision.py",
+            "tests/test_lifecycle_table.py",
+        ),
     ),
     "evolution": (
         "src/lapor_core/domain/evolution.py",
