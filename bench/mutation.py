@@ -158,9 +158,9 @@ def _module_name(source_file: str) -> str:
 def run_module(module: str, *, max_children: int, keep: Path | None) -> ModuleResult:
     """Mutate *module* in a scratch copy and return every mutant's outcome."""
     source_file, tests = MODULES[module]
-    scratch = keep or Path(tempfile.mkdtemp(prefix=f"mutation-{module}-"))
     if keep is not None and keep.exists():
-        shutil.rmtree(keep)
+        raise SystemExit(f"--keep {keep}: it exists (give a new directory)")
+    scratch = keep or Path(tempfile.mkdtemp(prefix=f"mutation-{module}-"))
     scratch.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "PYTHONDONTWRITEBYTECODE": "1"}
     mutmut = [sys.executable, "-m", "mutmut"]
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="the disposition rules vs baseline")
     parser.add_argument("--update-baseline", action="store_true", help="write the baselines")
     parser.add_argument("--max-children", type=int, default=1, help="mutmut workers (1)")
-    parser.add_argument("--keep", type=Path, help="keep the scratch copy here (one module)")
+    parser.add_argument("--keep", type=Path, help="keep the scratch copy in this new directory")
     args = parser.parse_args(argv)
     modules = [SMOKE_MODULE] if args.smoke else (args.modules or list(MODULES))
     unknown = sorted(set(modules) - set(MODULES))
