@@ -11,6 +11,8 @@ from hypothesis import settings
 
 settings.register_profile("quick", max_examples=50, deadline=None)
 settings.register_profile("ci", max_examples=500, deadline=None)
+# bench/mutation.py: the same examples for every mutant, so that a kill is repeatable
+settings.register_profile("mutation", max_examples=50, deadline=None, derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 

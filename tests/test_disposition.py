@@ -121,6 +121,15 @@ def test_misconduct_goes_to_the_inspectorate_before_any_rule() -> None:
     assert "samarinda.dishub" in proposal.reason
 
 
+def test_an_office_named_without_misconduct_is_routed_like_any_report() -> None:
+    # the report is about the office's service, not its conduct: no inspectorate
+    complaint = _complaint(subject_agency="samarinda.dishub")
+    rules = (RoutingRule(agency="kaltim.pupr", name="jalan"),)
+    proposal = route(complaint, rules, REGISTRY)
+    assert ("kaltim.pupr", rules[0]) == (proposal.agency, proposal.rule)
+    assert "samarinda" == route(complaint, (), REGISTRY).agency
+
+
 def _registry_without_inspectorates() -> AgencyRegistry:
     return AgencyRegistry(
         [
@@ -181,7 +190,7 @@ def test_fallback_is_the_most_specific_local_government(region: str, agency: str
 def test_no_region_and_no_rule_goes_to_the_national_root() -> None:
     proposal = route(_complaint(region=None), (), REGISTRY)
     assert "lapor" == proposal.agency
-    assert "national admin decides" in proposal.reason
+    assert "no rule matched: the national admin decides" == proposal.reason
 
 
 def test_region_outside_the_registry_goes_to_the_national_root() -> None:

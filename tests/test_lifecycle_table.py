@@ -7,7 +7,7 @@ valid command decided afterwards gives the same events as on a fresh copy.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import pytest
@@ -48,8 +48,11 @@ from lapor_core import (
     decide,
     replay,
 )
+from lapor_core.domain import table
 from lapor_core.domain.clocks import deadlines
+from lapor_core.domain.events import ComplaintSubmitted, DispositionRejected, ReplyPosted
 from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Transition
+from lapor_core.domain.transition import Outcome, Target
 
 CID = sample_command(Close).complaint_id
 ROLE_ORDER = (
@@ -329,8 +332,9 @@ def test_rating_on_the_scale_is_recorded(score: int) -> None:
 @pytest.mark.parametrize("score", [0, -1, 6])
 def test_rating_outside_the_scale_is_refused(score: int) -> None:
     story = _completed_open()
-    with pytest.raises(InvalidTransition, match=r"outside the scale 1\.\.5"):
+    with pytest.raises(InvalidTransition) as refused:
         story.do(in_scope(Role.REPORTER), Rate(complaint_id=CID, score=score))
+    assert f"rating {score} is outside the scale 1..5" == str(refused.value)
     assert story.state.rating is None
     assert replay(story.events) == story.state
 
@@ -338,8 +342,9 @@ def test_rating_outside_the_scale_is_refused(score: int) -> None:
 def test_rating_is_allowed_once() -> None:
     story = _completed_open()
     story.do(in_scope(Role.REPORTER), Rate(complaint_id=CID, score=4))
-    with pytest.raises(InvalidTransition, match="already rated"):
+    with pytest.raises(InvalidTransition) as refused:
         story.do(in_scope(Role.REPORTER), Rate(complaint_id=CID, score=5))
+    assert f"complaint {CID} is already rated" == str(refused.value)
     assert 4 == story.state.rating
 
 
@@ -377,8 +382,12 @@ def test_reopen_after_the_window_is_refused() -> None:
     closed_at = story.state.closed_at
     assert closed_at is not None
     story.now = closed_at + timedelta(days=OPEN_CTX.profile.reopen.window_days)
-    with pytest.raises(InvalidTransition, match="only within 10 days"):
+    with pytest.raises(InvalidTransition) as refused:
         story.do(in_scope(Role.REPORTER), sample_command(Reopen, CID))
+    assert (
+        f"complaint {CID} can be reopened only within 10 days of completion "
+        f"({closed_at.isoformat()})"
+    ) == str(refused.value)
     assert Status.COMPLETED == story.state.status
 
 
@@ -387,8 +396,12 @@ def test_reopen_beyond_max_count_is_refused() -> None:
     story = _completed_open()
     story.do(in_scope(Role.REPORTER), sample_command(Reopen, CID))
     story.do(in_scope(Role.AGENCY_ADMIN), sample_command(Close, CID))
-    with pytest.raises(InvalidTransition, match="reopened 1 time"):
+    with pytest.raises(InvalidTransition) as refused:
         story.do(in_scope(Role.REPORTER), sample_command(Reopen, CID))
+    name = OPEN_CTX.profile.name
+    assert f"complaint {CID} was reopened 1 time(s); profile {name!r} allows 1" == str(
+        refused.value
+    )
     assert Status.COMPLETED == story.state.status
 
 
@@ -401,6 +414,85 @@ def test_reopen_clears_the_rating_so_the_next_completion_can_be_rated() -> None:
     story.do(in_scope(Role.AGENCY_ADMIN), sample_command(Close, CID))
     story.do(reporter, Rate(complaint_id=CID, score=5))
     assert 5 == story.state.rating
+
+
+def test_the_rating_and_reopen_guards_refuse_without_a_complaint() -> None:
+    # decide never asks them without one; the guards refuse on their own all the same
+    rate = Rate(complaint_id=CID, score=3)
+    now = datetime(2025, 3, 3, tzinfo=UTC)
+    actor = in_scope(Role.REPORTER)
+    refusals = [
+        (table._rating_allowed, None, rate),
+        (table._rating_allowed, _completed_open().state, sample_command(Reopen, CID)),
+        (table._reopen_allowed, None, sample_command(Reopen, CID)),
+    ]
+    messages = []
+    for guard, complaint, command in refusals:
+        with pytest.raises(InvalidTransition) as refused:
+            guard(complaint, command, actor, now, OPEN_CTX.profile)
+        messages.append(str(refused.value))
+    assert [
+        "only an existing complaint can be rated, with Rate",
+        "only an existing complaint can be rated, with Rate",
+        "only an existing complaint can be reopened",
+    ] == messages
+
+
+def test_a_rejection_returns_the_report_only_when_it_names_where() -> None:
+    story = drive(Status.SUBMITTED)
+    last = story.events[-1]
+    at, actor = last.at, last.actor
+    rejected = {
+        returned_to: DispositionRejected(
+            complaint_id=CID, at=at, actor=actor, agency="x", reason="r", returned_to=returned_to
+        )
+        for returned_to in ("lapor", None)
+    }
+    assert table._returned((last, rejected["lapor"]))
+    assert not table._returned((rejected["lapor"], rejected[None]))
+    assert not table._returned((rejected["lapor"], last))
+
+
+def test_the_row_helpers_build_what_they_are_given() -> None:
+    # the table is built with them when the module is imported
+    outcome = table._to(Status.SUBMITTED, ComplaintSubmitted, ReplyPosted, when=table._returned)
+    assert Outcome((ComplaintSubmitted, ReplyPosted), Status.SUBMITTED, table._returned) == (
+        outcome
+    )
+    assert Outcome((ComplaintSubmitted,), Target.SAME, None) == table._to(
+        Target.SAME, ComplaintSubmitted
+    )
+    roles = (Role.NATIONAL_ADMIN, Role.AGENCY_ADMIN)
+    rows = table._rows(
+        (Status.SUBMITTED, Status.ON_HOLD),
+        Rate,
+        roles,
+        "basis",
+        outcome,
+        guard=table._rating_allowed,
+        option="rating",
+    )
+    assert (
+        Transition(
+            Status.SUBMITTED,
+            Rate,
+            frozenset(roles),
+            (outcome,),
+            "basis",
+            table._rating_allowed,
+            "rating",
+        ),
+        Transition(
+            Status.ON_HOLD,
+            Rate,
+            frozenset(roles),
+            (outcome,),
+            "basis",
+            table._rating_allowed,
+            "rating",
+        ),
+    ) == rows
+    assert (Transition(None, Rate, frozenset(), (), "b"),) == table._rows((None,), Rate, (), "b")
 
 
 def test_refusals_are_lapor_errors() -> None:

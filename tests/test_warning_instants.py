@@ -8,14 +8,19 @@ instant move it on by their length, pauses after it do not.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import lapor_core as lc
-from lapor_core.domain.clocks import RunningClock, clock_deadline, warning_instant
+from lapor_core.domain.clocks import RunningClock, clock_deadline, due, warning_instant
+from lapor_core.domain.commands import RecordWarning
+from lapor_core.domain.model import ComplaintId
 from lapor_core.domain.profile import DurationUnit
 
 T = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
@@ -88,3 +93,74 @@ def test_running_time_before_the_instant_is_the_threshold(
     instant = warning_instant(clock, deadline, threshold)
     held = sum((min(_h(b), instant) - _h(a) for a, b in pauses if _h(a) < instant), timedelta())
     assert timedelta(hours=threshold) == instant - T - held
+
+
+# ------------------------------------------------------------- a working-day clock on hold
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def _wib(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 2, day, hour, minute, tzinfo=WIB)
+
+
+# 5 working days from Monday 3 February 2025, 10:00 WIB (no day off in February's first
+# three weeks: only Saturdays and Sundays are not counted). Held twice: from Tuesday
+# 09:00 to Thursday 09:00 (48 hours, Wednesday and Thursday are counted again: the
+# deadline moves on by 2 working days) and on Monday 10 from 08:00 to 16:00 (8 hours,
+# no working day: the deadline stays).
+HELD = RunningClock(
+    clock="forwarding",
+    agency=None,
+    responsible="kaltim",
+    time_zone="Asia/Jakarta",
+    started_at=_wib(3, 10),
+    amount=5,
+    unit=DurationUnit.WORKING_DAYS,
+    pauses=((_wib(4, 9), _wib(6, 9)), (_wib(10, 8), _wib(10, 16))),
+)
+
+
+def test_a_held_working_day_clock_is_due_after_seven_working_days() -> None:
+    # Tue 4, Wed 5, Thu 6, Fri 7, Mon 10, Tue 11, Wed 12: due when Thursday 13 begins
+    assert _wib(13, 0) == clock_deadline(HELD, CALENDAR)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"),
+    [
+        # running time: 230 hours from the start to the deadline, less 56 held: 174 hours.
+        # 50%, 87 running hours: 23 before the first hold (Mon 10:00 to Tue 09:00), 64
+        # after it (Thu 09:00 + 64 h: Sunday 01:00); the second hold starts later and does
+        # not count.
+        (50, _wib(9, 1)),
+        # 75%, 130.5 running hours: 23, then 95 from Thu 09:00 to the second hold (Mon
+        # 08:00), then 12.5 after it (Mon 16:00 + 12.5 h: Tuesday 04:30).
+        (75, _wib(11, 4, 30)),
+    ],
+)
+def test_warning_instants_of_a_held_working_day_clock(threshold: int, expected: datetime) -> None:
+    assert _wib(13, 0) == clock_deadline(HELD, CALENDAR)
+    assert expected == warning_instant(HELD, _wib(13, 0), threshold)
+
+
+@dataclass(frozen=True)
+class _Held:
+    id: ComplaintId
+    clocks: tuple[RunningClock, ...]
+
+
+def test_the_warnings_of_a_held_clock_are_owed_at_those_instants() -> None:
+    definition = attrs.evolve(lc.load_profile("kaltim").clocks["forwarding"], warn_at=(50, 75))
+    complaint = _Held(ComplaintId("c-held"), (HELD,))
+    definitions = {"forwarding": definition}
+
+    def owed(at: datetime) -> list[int]:
+        commands = due(complaint, at, CALENDAR, definitions)
+        return [command.threshold for command in commands if isinstance(command, RecordWarning)]
+
+    second = timedelta(seconds=1)
+    assert [] == owed(_wib(9, 1) - second)
+    assert [50] == owed(_wib(9, 1))
+    assert [50] == owed(_wib(11, 4, 30) - second)
+    assert [50, 75] == owed(_wib(11, 4, 30))
