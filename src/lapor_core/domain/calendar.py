@@ -114,6 +114,12 @@ def _to_overrides(value: Iterable[CalendarOverride]) -> tuple[CalendarOverride, 
     return overrides
 
 
+def _to_agency_overrides(
+    value: Iterable[tuple[str, Iterable[CalendarOverride]]],
+) -> tuple[tuple[str, tuple[CalendarOverride, ...]], ...]:
+    return tuple((agency, _to_overrides(overrides)) for agency, overrides in value)
+
+
 def _require_aware(value: object) -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise ValidationError(N_("expected an aware datetime, got {value!r}"), value=value)
@@ -164,7 +170,7 @@ def _day_table(calendar: WorkingCalendar) -> DayTable:
         time_zone=calendar.time_zone,
         include_cuti_bersama=calendar.include_cuti_bersama,
         six_day_week=calendar.six_day_week,
-        overrides=calendar.overrides,
+        overrides=tuple(o for o in calendar.overrides if not o.scoped),
         years=calendar.years,
         confirmed_until=calendar.confirmed_until,
     )
@@ -192,7 +198,11 @@ class WorkingCalendar:
         six_day_week: Monday to Saturday instead of Monday to Friday, for front-line units
             (*Perpres* 21/2023 Art. 7).
         overrides: Dated holidays or working days that win over the package data.
-            Overrides dated outside the covered years are kept but have no effect.
+            Overrides dated outside the covered years are kept but have no effect; a
+            scoped one (limited to a region or an agency subtree) changes no day here.
+        agency_overrides: The scoped overrides resolved per agency id, ``(agency,
+            overrides)`` pairs (a :class:`~lapor_core.domain.complaint.Context` fills
+            them in from its registry); :meth:`for_agency` gives an agency's calendar.
         years: The contiguous years covered; by default :func:`supported_years`: the
             years with *cuti bersama* data and :data:`PROVISIONAL_YEARS` after them.
         confirmed_until: The last year counted with its confirmed data (default: the
@@ -213,6 +223,9 @@ class WorkingCalendar:
     overrides: tuple[CalendarOverride, ...] = attrs.field(default=(), converter=_to_overrides)
     years: range = attrs.field(default=None, converter=to_years)
     confirmed_until: int = attrs.field(default=None, converter=_to_confirmed_until)
+    agency_overrides: tuple[tuple[str, tuple[CalendarOverride, ...]], ...] = attrs.field(
+        default=(), converter=_to_agency_overrides
+    )
 
     # Built once, with the calendar: every table the queries below index into.
     _days: DayTable = attrs.field(
@@ -291,6 +304,7 @@ class WorkingCalendar:
         overrides: Iterable[CalendarOverride] | None = None,
         years: Iterable[int] | None = None,
         confirmed_until: int | None = None,
+        agency_overrides: Iterable[tuple[str, Iterable[CalendarOverride]]] | None = None,
     ) -> WorkingCalendar:
         """Return a new calendar with some settings changed (``None`` keeps the current one).
 
@@ -301,6 +315,7 @@ class WorkingCalendar:
             overrides: The complete new set of overrides (replaces the current ones).
             years: The new covered years.
             confirmed_until: The new last year counted with its confirmed data.
+            agency_overrides: The new scoped overrides per agency.
 
         Returns:
             The new calendar; this one is unchanged.
@@ -316,7 +331,23 @@ class WorkingCalendar:
             overrides=self.overrides if overrides is None else overrides,
             years=self.years if years is None else years,
             confirmed_until=self.confirmed_until if confirmed_until is None else confirmed_until,
+            agency_overrides=(
+                self.agency_overrides if agency_overrides is None else agency_overrides
+            ),
         )
+
+    def for_agency(self, agency: str) -> WorkingCalendar:
+        """
+        The calendar *agency*'s deadlines count on: this one with its scoped overrides.
+
+        This calendar itself when no scoped override applies to the agency.
+
+        .. versionadded:: 0.2.0
+        """
+        extra = dict(self.agency_overrides).get(agency)
+        if not extra:
+            return self
+        return self.replace(overrides=(*self.overrides, *extra), agency_overrides=())
 
     def with_overrides(self, *more: CalendarOverride) -> WorkingCalendar:
         """Return a new calendar with more overrides (e.g. a decree issued mid-year).

@@ -23,6 +23,7 @@ from datetime import date, datetime
 import attrs
 
 from lapor_core.domain._config import check, structure
+from lapor_core.domain.model import RegionCode
 from lapor_core.errors import N_, ProfileError, ValidationError
 
 __all__ = [
@@ -84,19 +85,48 @@ class CalendarOverride:
 
     Overrides win over the weekday rule, national holidays and *cuti bersama*.
 
+    An override may be limited to a scope: the deadlines of agencies in one region
+    (*region*, a Kemendagri code prefix: ``64.03`` is Berau and what lies inside it), in
+    one agency's subtree (*agency*), or both (agencies of that subtree in that region).
+    A scoped override changes no day of the calendar itself: a
+    :class:`~lapor_core.domain.complaint.Context` resolves it against its registry, and
+    the clocks of the agencies in scope count with it.
+
     Attributes:
         date: The local date affected.
         kind: Whether the day becomes a holiday or a working day.
         name: A human-readable name, e.g. ``"Cuti bersama dibatalkan"``.
         basis: The legal basis or source, e.g. ``"SKB 3 Menteri No. 1497/2025"``.
+        region: Only for agencies whose region is this code or inside it.
+        agency: Only for this agency and the agencies under it.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *region* and *agency*.
     """
 
     date: date = attrs.field(validator=_check_override_date)
     kind: OverrideKind = attrs.field(validator=_check_kind)
     name: str = attrs.field(validator=_check_text)
     basis: str = attrs.field(validator=_check_text)
+    region: str | None = attrs.field(default=None, kw_only=True)
+    agency: str | None = attrs.field(default=None, kw_only=True)
+
+    @region.validator
+    def _check_region(self, _attribute: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None:
+            RegionCode(value)
+
+    @agency.validator
+    def _check_agency(self, _attribute: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValidationError(
+                N_("agency must be a non-empty string, got {value!r}"), value=value
+            )
+
+    @property
+    def scoped(self) -> bool:
+        """Whether it is limited to a region or an agency subtree."""
+        return self.region is not None or self.agency is not None
 
 
 def _non_empty(value: str) -> str | None:
@@ -106,30 +136,56 @@ def _non_empty(value: str) -> str | None:
 _NON_EMPTY = check(_non_empty)
 
 
+def _region_problem(value: str) -> ValidationError | None:
+    try:
+        RegionCode(value)
+    except ValidationError as exc:
+        return exc
+    return None
+
+
 @attrs.frozen
 class OverrideConfig:
-    """One ``[[override]]`` table as the file has it: exactly these four keys.
+    """One ``[[override]]`` table as the file has it: these keys and no others.
 
     Attributes:
         date: A TOML date (``2025-12-24``; a date-time is refused).
         kind: ``"holiday"`` or ``"working_day"``.
         name: A non-empty name.
         basis: A non-empty legal basis or source.
+        region: Optional: only for agencies in this region (a Kemendagri code prefix).
+        agency: Optional: only for this agency's subtree.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``region`` and ``agency``.
     """
 
     date: date
     kind: OverrideKind
     name: str = attrs.field(validator=_NON_EMPTY)
     basis: str = attrs.field(validator=_NON_EMPTY)
+    region: str | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(check(_region_problem))
+    )
+    agency: str | None = attrs.field(
+        default=None,
+        kw_only=True,
+        validator=attrs.validators.optional(_NON_EMPTY),
+    )
 
     def to_override(self) -> CalendarOverride:
         """The :class:`CalendarOverride` this table describes.
 
         .. versionadded:: 0.1.0
         """
-        return CalendarOverride(date=self.date, kind=self.kind, name=self.name, basis=self.basis)
+        return CalendarOverride(
+            date=self.date,
+            kind=self.kind,
+            name=self.name,
+            basis=self.basis,
+            region=self.region,
+            agency=self.agency,
+        )
 
 
 @attrs.frozen
@@ -145,9 +201,10 @@ class OverridesFileConfig:
 def parse_overrides(text: str) -> tuple[CalendarOverride, ...]:
     """Parse calendar overrides from TOML text.
 
-    The text holds ``[[override]]`` tables, each with exactly the keys ``date`` (a TOML
-    date, e.g. ``2025-12-24``), ``kind`` (``"holiday"`` or ``"working_day"``), ``name``
-    and ``basis`` (non-empty strings)::
+    The text holds ``[[override]]`` tables, each with the keys ``date`` (a TOML date,
+    e.g. ``2025-12-24``), ``kind`` (``"holiday"`` or ``"working_day"``), ``name`` and
+    ``basis`` (non-empty strings), and optionally a scope, ``region`` (a Kemendagri code)
+    and/or ``agency`` (an agency id, for its subtree); no other key::
 
         [[override]]
         date = 2025-12-24
@@ -183,7 +240,7 @@ def overrides_from_records(
 ) -> tuple[CalendarOverride, ...]:
     """Build calendar overrides from already-parsed records (e.g. a profile's tables).
 
-    Each record is a mapping with exactly the keys of :func:`parse_overrides`: ``date``
+    Each record is a mapping with the keys of :func:`parse_overrides`: ``date``
     (a :class:`~datetime.date`), ``kind``, ``name`` and ``basis``. This is what
     :func:`parse_overrides` does after reading the TOML.
 

@@ -280,6 +280,12 @@ class Clocked(Protocol):
         """Its running clocks."""
 
 
+@functools.lru_cache(maxsize=256)
+def _local(calendar: WorkingCalendar, agency: str, time_zone: str) -> WorkingCalendar:
+    """The calendar an agency's clock counts on: its scoped overrides, in its zone (cached)."""
+    return _zoned(calendar.for_agency(agency), time_zone)
+
+
 @functools.lru_cache(maxsize=64)
 def _zoned(calendar: WorkingCalendar, time_zone: str) -> WorkingCalendar:
     """The same calendar in another zone (cached: building one takes milliseconds)."""
@@ -293,7 +299,8 @@ def clock_deadline(clock: RunningClock, calendar: WorkingCalendar) -> datetime |
     The due instant of a running clock on *calendar* (``None`` while paused).
 
     The clock's start day is not counted; the deadline is the end of the N-th
-    following working (or calendar) day in the responsible agency's time zone, moved
+    following working (or calendar) day in the responsible agency's time zone, on its
+    calendar (with the overrides scoped to it: :meth:`WorkingCalendar.for_agency`), moved
     on by the length of every finished pause and by any extension.
 
     .. versionadded:: 0.1.0
@@ -304,7 +311,7 @@ def clock_deadline(clock: RunningClock, calendar: WorkingCalendar) -> datetime |
     if clock.unit is DurationUnit.HOURS:
         paused = sum((b - a for a, b in clock.pauses), timedelta())
         return clock.started_at + timedelta(hours=amount) + paused
-    cal = _zoned(calendar, clock.time_zone)
+    cal = _local(calendar, clock.responsible, clock.time_zone)
     if clock.unit is DurationUnit.WORKING_DAYS:
         extra = sum(cal.working_days_between(a, b) for a, b in clock.pauses)
         return cal.deadline(clock.started_at, amount + extra)

@@ -19,7 +19,7 @@ import attrs
 
 from lapor_core.domain import events as e
 from lapor_core.domain.agencies import AgencyRegistry
-from lapor_core.domain.calendar import WorkingCalendar
+from lapor_core.domain.calendar import CalendarOverride, WorkingCalendar
 from lapor_core.domain.clocks import (
     ClockChange,
     ClockDefinition,
@@ -27,10 +27,11 @@ from lapor_core.domain.clocks import (
     ClockScope,
 )
 from lapor_core.domain.lifecycle import Lifecycle
+from lapor_core.domain.model import RegionCode
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.state import Complaint
 
-__all__ = ["ClockPlan", "Context", "clock_changes", "compile_clock_plan"]
+__all__ = ["ClockPlan", "Context", "clock_changes", "compile_clock_plan", "scoped_calendar"]
 
 ClockPlan = Mapping[str, tuple[tuple[ClockDefinition, ClockOp], ...]]
 """Event name -> the clocks it drives and how (start, stop, pause, resume)."""
@@ -124,7 +125,47 @@ class Context:
         """
         if calendar is None:
             calendar = profile.calendar()
-        return cls(Lifecycle(profile), registry, calendar)
+        return cls(Lifecycle(profile), registry, scoped_calendar(calendar, registry))
+
+
+def scoped_calendar(calendar: WorkingCalendar, registry: AgencyRegistry) -> WorkingCalendar:
+    """
+    *calendar* with its scoped overrides resolved per agency of *registry*.
+
+    An override limited to a region applies to the agencies whose region is that code or
+    lies inside it; one limited to an agency, to that agency and every agency under it
+    (an agency the registry does not know matches nothing); one limited to both, to the
+    agencies that are in both. The result's
+    ``agency_overrides`` list them per agency id, for
+    :meth:`~lapor_core.domain.calendar.WorkingCalendar.for_agency`.
+
+    .. versionadded:: 0.2.0
+    """
+    scoped = [o for o in calendar.overrides if o.scoped]
+    if not scoped:
+        return calendar.replace(agency_overrides=()) if calendar.agency_overrides else calendar
+    resolved = []
+    for agency in registry:
+        applies = tuple(
+            attrs.evolve(o, region=None, agency=None)
+            for o in scoped
+            if _in_scope(o, agency.id, agency.region, registry)
+        )
+        if applies:
+            resolved.append((agency.id, applies))
+    return calendar.replace(agency_overrides=tuple(resolved))
+
+
+def _in_scope(
+    override: CalendarOverride, agency: str, region: RegionCode | None, registry: AgencyRegistry
+) -> bool:
+    if override.agency is not None and not (
+        override.agency in registry and registry.is_within(agency, override.agency)
+    ):
+        return False
+    if override.region is not None:
+        return region is not None and RegionCode(override.region).contains(region)
+    return True
 
 
 # --------------------------------------------------------------------------- clocks
