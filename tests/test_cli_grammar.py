@@ -470,3 +470,55 @@ def test_the_root_lang_reaches_the_command() -> None:
     assert out.startswith("durasi: 3 hari kerja")
     code, out, _ = _run(["--lang", "en", "deadline", "--start", "2025-03-27", "--days", "3"])
     assert out.startswith("duration: 3 working days")
+
+
+# ------------------------------------------------------------------ argparse's own errors
+
+
+@pytest.mark.parametrize(
+    ("argv", "indonesian", "english"),
+    [
+        (
+            ["check", "--lang", "id"],
+            "lapor-core check: galat: argumen berikut wajib diisi: FILE_OR_NAME",
+            "lapor-core check: error: the following arguments are required: FILE_OR_NAME",
+        ),
+        (
+            ["walk", "--no-such-option", "--lang", "id"],
+            "lapor-core: galat: argumen tidak dikenal: --no-such-option",
+            "lapor-core: error: unrecognized arguments: --no-such-option",
+        ),
+        (
+            ["report", "--format", "nope", "--lang", "id"],
+            (
+                "lapor-core report: galat: argumen --format: pilihan tidak sah: 'nope' "
+                "(pilih dari 'table', 'csv', 'json')"
+            ),
+            (
+                "lapor-core report: error: argument --format: invalid choice: 'nope' "
+                "(choose from 'table', 'csv', 'json')"
+            ),
+        ),
+    ],
+)
+def test_argparse_errors_follow_the_language(
+    argv: list[str], indonesian: str, english: str
+) -> None:
+    code, _, err = _run(argv)
+    assert 2 == code
+    assert indonesian == err.strip().splitlines()[-1]
+    assert "penggunaan:" in err  # the usage line is Indonesian too
+    code, _, err = _run([word for word in argv if word not in ("--lang", "id")] + ["--lang", "en"])
+    assert 2 == code
+    assert english == err.strip().splitlines()[-1]
+
+
+def test_an_argparse_message_it_does_not_know_stays_as_it_is() -> None:
+    from lapor_core._cli_reports import argparse_message  # noqa: PLC0415 - the helper under test
+    from lapor_core.i18n import translator  # noqa: PLC0415
+
+    indonesian = translator("id")
+    assert "something else entirely" == argparse_message("something else entirely", indonesian)
+    known = "one of the arguments --a --b is required"
+    assert "salah satu argumen --a --b wajib diisi" == argparse_message(known, indonesian)
+    assert known == argparse_message(known, translator("en"))

@@ -25,12 +25,14 @@ import functools
 import gc
 import json
 import os
+import re
 import sys
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import INDONESIAN_TIME_ZONES, Explanation, WorkingCalendar
@@ -67,6 +69,7 @@ __all__ = [
     "LANGS",
     "LAPOR_LANG_ENV",
     "Formatter",
+    "Parser",
     "UsageError",
     "add_command",
     "add_export_parsers",
@@ -76,6 +79,7 @@ __all__ = [
     "add_registry",
     "add_store",
     "add_time_zone",
+    "argparse_message",
     "bundled_registries",
     "check_names",
     "default_lang",
@@ -106,6 +110,86 @@ _LOCALE_ENV = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 class UsageError(Exception):
     """A command line that parsed but cannot be run as given (exit 2)."""
+
+
+# argparse's own messages (Python 3.11 to 3.13), as it fills them in, and their templates
+_ARGPARSE_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.DOTALL), template)
+    for pattern, template in (
+        (
+            r"the following arguments are required: (?P<names>.+)",
+            N_("the following arguments are required: {names}"),
+        ),
+        (r"unrecognized arguments: (?P<words>.+)", N_("unrecognized arguments: {words}")),
+        (
+            (
+                r"argument (?P<argument>\S+): invalid choice: (?P<value>.+) \(choose from "
+                r"(?P<choices>.+)\)"
+            ),
+            N_("argument {argument}: invalid choice: {value} (choose from {choices})"),
+        ),
+        (
+            r"argument (?P<argument>\S+): invalid (?P<kind>\S+) value: (?P<value>.+)",
+            N_("argument {argument}: invalid {kind} value: {value}"),
+        ),
+        (
+            r"argument (?P<argument>\S+): expected one argument",
+            N_("argument {argument}: expected one argument"),
+        ),
+        (
+            r"argument (?P<argument>\S+): expected at least one argument",
+            N_("argument {argument}: expected at least one argument"),
+        ),
+        (
+            r"argument (?P<argument>\S+): not allowed with argument (?P<other>.+)",
+            N_("argument {argument}: not allowed with argument {other}"),
+        ),
+        (
+            r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)",
+            N_("ambiguous option: {option} could match {matches}"),
+        ),
+        (
+            r"one of the arguments (?P<names>.+) is required",
+            N_("one of the arguments {names} is required"),
+        ),
+    )
+)
+
+
+def argparse_message(message: str, gettext: Translate) -> str:
+    """
+    One of argparse's own error messages in the language of *gettext*.
+
+    argparse fills its messages in English before a parser sees them; the known ones
+    are matched and said again from the catalogs, the others are returned as they are.
+    """
+    for pattern, template in _ARGPARSE_MESSAGES:
+        found = pattern.fullmatch(message)
+        if found is not None:
+            translated = gettext(template)
+            try:
+                return translated.format_map(found.groupdict())
+            except (KeyError, IndexError, ValueError):
+                return message
+    return message
+
+
+class Parser(argparse.ArgumentParser):
+    """
+    An ``ArgumentParser`` whose own errors are said in the language of its help.
+
+    :func:`translate_parser` sets :attr:`gettext`; a usage error prints the usage, then
+    ``lapor-core: galat: ...`` in Indonesian (``error`` in English), and exits 2.
+    """
+
+    gettext: Translate = staticmethod(str)
+    """The translation of the parser's messages (``str``: English)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and *message* in the parser's language; exit 2."""
+        say = self.gettext
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: {say('error')}: {argparse_message(message, say)}\n")
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter):
@@ -323,6 +407,8 @@ def translate_parser(parser: argparse.ArgumentParser, gettext: Translate) -> Non
     def say(text: str) -> str:
         return known.get(text) or (gettext(text) if text else text)
 
+    if isinstance(parser, Parser):
+        parser.gettext = gettext
     if parser.description:
         parser.description = "\n\n".join(map(say, parser.description.split("\n\n")))
     if parser.epilog:

@@ -52,6 +52,7 @@ from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import (
     EXIT_USAGE,
     Formatter,
+    Parser,
     UsageError,
     add_command,
     add_lang,
@@ -381,7 +382,7 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 
     .. versionadded:: 0.2.0
     """
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="lapor-core",
         description=N_(
             "SP4N-LAPOR! complaint-workflow core. Exit codes: 0 ok, 1 problems "
@@ -404,7 +405,8 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         default=None,
         help=N_("language of the help and the messages, for every command (as its --lang)"),
     )
-    sub = parser.add_subparsers(
+    # every subcommand's parser is a Parser too (argparse makes them of the parent's class)
+    sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(  # type: ignore[assignment]
         dest="command", required=True, metavar="COMMAND", help=N_("the command to run")
     )
     _add_walk(sub)
@@ -426,8 +428,9 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
 
 def _usage_error(args: argparse.Namespace, message: str) -> int:
     leaf: argparse.ArgumentParser = args.cli_parser
+    error = translator(getattr(args, "lang", None) or default_lang())("error")
     sys.stderr.write(leaf.format_usage())
-    sys.stderr.write(f"{leaf.prog}: error: {message}\n")
+    sys.stderr.write(f"{leaf.prog}: {error}: {message}\n")
     return EXIT_USAGE
 
 
