@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from lapor_core import Profile, ProfileError, ValidationError, load_profile, load_registry
+from lapor_core.cli import main
 from lapor_core.domain.calendar import CalendarOverride, OverrideKind, WorkingCalendar
+from lapor_core.domain.check import scope_warnings
 from lapor_core.domain.clocks import DurationUnit, RunningClock, clock_deadline
 from lapor_core.domain.complaint import Context
 
@@ -103,3 +106,52 @@ def test_an_unresolved_scoped_override_changes_no_day() -> None:
     calendar = WorkingCalendar(time_zone="Asia/Makassar", overrides=(scoped,))
     assert calendar.is_working_day(date(2025, 9, 17))
     assert calendar.for_agency("berau") is calendar
+
+
+def test_check_warns_about_a_scope_that_matches_no_agency() -> None:
+    warnings = scope_warnings(_berau('agency = "beru"'), REGISTRY)
+    assert ["calendar.override[0].agency"] == [w.key for w in warnings]
+    assert "no agency 'beru' in the registry" in str(warnings[0])
+    assert ["calendar.override[0].region"] == [
+        w.key for w in scope_warnings(_berau('region = "65.01"'), REGISTRY)
+    ]
+    assert () == scope_warnings(_berau('region = "64.03"'), REGISTRY)
+    assert () == scope_warnings(KALTIM, REGISTRY)
+
+
+def test_the_check_command_keeps_every_warning_with_a_registry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "berau.toml"
+    profile.write_text(
+        '[profile]\nname = "berau"\nparent = "kaltim"\n\n'
+        "[durations.follow_up]\namount = 3\n\n"  # a changed value without a basis: a warning
+        '[[calendar.override]]\ndate = 2025-09-17\nkind = "holiday"\nname = "Hari jadi"\n'
+        'basis = "EXAMPLE"\nconfidence = "L"\nagency = "beru"\n',
+        encoding="utf-8",
+    )
+    assert 0 == main(["check", str(profile), "--registry", "kaltim", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert "warning: calendar.override[0].agency: no agency 'beru'" in out
+    assert "warning: durations.follow_up" in out
+
+
+def test_registry_problems_keep_the_profile_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "berau.toml"
+    profile.write_text(
+        '[profile]\nname = "berau"\nparent = "kaltim"\n\n[durations.follow_up]\namount = 3\n',
+        encoding="utf-8",
+    )
+    registry = tmp_path / "bad_agencies.toml"
+    registry.write_text(
+        '[registry]\nparent = "kaltim"\n\n[[agency]]\nid = "berau.x"\n'
+        'name = "Dinas Kesehatan Kabupaten Berau"\n'
+        'kind = "office"\nparent = "berau"\nregion = "64.72"\n',
+        encoding="utf-8",
+    )
+    assert 1 == main(["check", str(profile), "--registry", str(registry), "--lang", "en"])
+    out = capsys.readouterr().out
+    assert "agency[0].region: " in out
+    assert "warning: durations.follow_up" in out

@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 
+import attrs
+
 from lapor_core import (
     Actor,
     AgencyRegistry,
@@ -68,7 +70,7 @@ from lapor_core._cli_reports import (
 )
 from lapor_core._cli_reports import add_parsers as add_report_parsers
 from lapor_core._cli_web import add_parsers as add_web_parsers
-from lapor_core.domain.check import CheckProblem, CheckReport, check
+from lapor_core.domain.check import CheckProblem, CheckReport, check, scope_warnings
 from lapor_core.domain.complaint import owners
 from lapor_core.domain.lifecycle import Lifecycle, markdown_table, mermaid
 from lapor_core.i18n import N_, Translate, translator
@@ -231,21 +233,40 @@ def _check(args: argparse.Namespace) -> int:
     if registry is None and "/" not in target and "." not in target:
         registry = target
     if registry is not None:
-        try:
-            load_registry(registry)
-        except NotFound as exc:
-            if args.registry is not None:
-                print(f"lapor-core check: {error}: {exc.translate(_)}", file=sys.stderr)
-                return 2
-        except ProfileError as exc:
-            found = CheckReport.from_error(str(registry), exc).problems
-            report = CheckReport(report.profile, (*report.problems, *found))
-        except ValidationError as exc:
-            found = (CheckProblem.of("agency", exc.template or str(exc), **exc.fields),)
-            report = CheckReport(report.profile, (*report.problems, *found))
+        checked = _with_registry(report, loaded, registry, explicit=args.registry is not None, _=_)
+        if checked is None:
+            return 2
+        report = checked
     print(report.render(_), end="")
     _warn_about_the_calendar(loaded, _)
     return 0 if report.ok else 1
+
+
+def _with_registry(
+    report: CheckReport, profile: Profile | None, registry: str, *, explicit: bool, _: Translate
+) -> CheckReport | None:
+    """
+    *report* with the registry's problems, and warnings for overrides scoped to no one.
+
+    ``None`` (after saying why): an explicit ``--registry`` that does not exist.
+    """
+    try:
+        agencies = load_registry(registry)
+    except NotFound as exc:
+        if explicit:
+            error = _("error")
+            print(f"lapor-core check: {error}: {exc.translate(_)}", file=sys.stderr)
+            return None
+        return report
+    except ProfileError as exc:
+        found = CheckReport.from_error(str(registry), exc).problems
+        return attrs.evolve(report, problems=(*report.problems, *found))
+    except ValidationError as exc:
+        found = (CheckProblem.of("agency", exc.template or str(exc), **exc.fields),)
+        return attrs.evolve(report, problems=(*report.problems, *found))
+    if profile is None:
+        return report
+    return attrs.evolve(report, warnings=(*report.warnings, *scope_warnings(profile, agencies)))
 
 
 def _warn_about_the_calendar(profile: Profile | None, _: Translate) -> None:

@@ -50,15 +50,16 @@ import attrs
 
 from lapor_core.domain import commands as c
 from lapor_core.domain import events as e
+from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.clocks import BreachAction, ClockDefinition, ClockScope
 from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle, Outcome, Status, Target, Transition
-from lapor_core.domain.model import Confidence
+from lapor_core.domain.model import Confidence, RegionCode
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.profile_merge import BASIS_NOT_GIVEN
 from lapor_core.domain.profile_rules import version_problems
 from lapor_core.errors import N_, LaporError, ProfileError, fill
 
-__all__ = ["CheckProblem", "CheckReport", "check"]
+__all__ = ["CheckProblem", "CheckReport", "check", "scope_warnings"]
 
 _RETURNED: Final = "DispositionRejected:returned"
 _ENDS: Final = {
@@ -239,6 +240,44 @@ def check(profile: Profile, table: Iterable[Transition] = TRANSITIONS) -> CheckR
     problems.extend(model.clock_problems())
     problems.extend(model.deadline_problems())
     return CheckReport(profile.name, tuple(problems), warnings)
+
+
+def scope_warnings(profile: Profile, registry: AgencyRegistry) -> tuple[CheckProblem, ...]:
+    """
+    The profile's scoped calendar overrides that apply to no agency of *registry*.
+
+    An override limited to an agency the registry does not have, or to a region no
+    agency of it lies in, changes no deadline: most likely a typing error. Warnings,
+    not problems (the registry of another deployment may have the agency).
+
+    .. versionadded:: 0.2.0
+    """
+    found = []
+    regions = [a.region for a in registry if a.region is not None]
+    for index, override in enumerate(profile.calendar_overrides):
+        key = f"calendar.override[{index}]"
+        if override.agency is not None and override.agency not in registry:
+            found.append(
+                CheckProblem.of(
+                    f"{key}.agency",
+                    N_("no agency {agency!r} in the registry: the override applies to no one"),
+                    agency=override.agency,
+                )
+            )
+        if override.region is not None and not any(
+            RegionCode(override.region).contains(region) for region in regions
+        ):
+            found.append(
+                CheckProblem.of(
+                    f"{key}.region",
+                    N_(
+                        "no agency of the registry lies in region {region}: the override "
+                        "applies to no one"
+                    ),
+                    region=override.region,
+                )
+            )
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------- rules
