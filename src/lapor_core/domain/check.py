@@ -264,9 +264,8 @@ def scope_warnings(profile: Profile, registry: AgencyRegistry) -> tuple[CheckPro
                     agency=override.agency,
                 )
             )
-        if override.region is not None and not any(
-            RegionCode(override.region).contains(region) for region in regions
-        ):
+        scope = RegionCode(override.region) if override.region is not None else None
+        if scope is not None and not any(scope.contains(region) for region in regions):
             found.append(
                 CheckProblem.of(
                     f"{key}.region",

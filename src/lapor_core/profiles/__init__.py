@@ -91,23 +91,39 @@ def _profile_source(name_or_path: str | Path, base: Path | None) -> tuple[str, s
                 N_("no bundled profile named {name!r} (that is the region list)"),
                 name=name_or_path,
             )
-        return f"bundled:{name_or_path}", _read(name_or_path, ".toml", N_("profile")), None
+    return _source(name_or_path, base, ".toml", N_("profile"))
+
+
+def _source(
+    name_or_path: str | Path, base: Path | None, suffix: str, what: str
+) -> tuple[str, str, Path | None]:
+    """
+    ``(identity, text, directory)`` of a file given by bundled name or by path.
+
+    A relative path is taken from *base* (the directory of the file naming it as its
+    parent); *directory* is where the file's own relative parents are taken from.
+    """
+    if _is_name(name_or_path):
+        return f"bundled:{name_or_path}", _read(name_or_path, suffix, what), None
     path = Path(name_or_path)
     if base is not None and not path.is_absolute():
         path = base / path
-    text = _read(path, ".toml", N_("profile"))
+    text = _read(path, suffix, what)
     return f"file:{path.resolve()}", text, path.parent
+
+
+def _refuse_a_cycle(identity: str, chain: tuple[str, ...], key: str) -> None:
+    """Raise ``ProfileError`` when *identity* is already one of the parents in *chain*."""
+    if identity in chain:
+        cycle = " -> ".join(i.partition(":")[2] for i in (*chain, identity))
+        raise ProfileError(N_("the parents form a cycle: {cycle}"), key=key, cycle=cycle)
 
 
 def _load_profile(
     name_or_path: str | Path, chain: tuple[str, ...], base: Path | None = None
 ) -> Profile:
     identity, text, directory = _profile_source(name_or_path, base)
-    if identity in chain:
-        cycle = " -> ".join(i.partition(":")[2] for i in (*chain, identity))
-        raise ProfileError(
-            N_("the parents form a cycle: {cycle}"), key="profile.parent", cycle=cycle
-        )
+    _refuse_a_cycle(identity, chain, "profile.parent")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -159,27 +175,11 @@ def load_registry(name_or_path: str | Path = "kaltim") -> AgencyRegistry:
     return _load_registry(name_or_path, (), None)
 
 
-def _registry_source(name_or_path: str | Path, base: Path | None) -> tuple[str, str, Path | None]:
-    """``(identity, text, directory)`` of a registry given by bundled name or by path."""
-    if _is_name(name_or_path):
-        text = _read(name_or_path, "_agencies.toml", N_("agency registry"))
-        return f"bundled:{name_or_path}", text, None
-    path = Path(name_or_path)
-    if base is not None and not path.is_absolute():
-        path = base / path
-    text = _read(path, "_agencies.toml", N_("agency registry"))
-    return f"file:{path.resolve()}", text, path.parent
-
-
 def _load_registry(
     name_or_path: str | Path, chain: tuple[str, ...], base: Path | None
 ) -> AgencyRegistry:
-    identity, text, directory = _registry_source(name_or_path, base)
-    if identity in chain:
-        cycle = " -> ".join(i.partition(":")[2] for i in (*chain, identity))
-        raise ProfileError(
-            N_("the parents form a cycle: {cycle}"), key="registry.parent", cycle=cycle
-        )
+    identity, text, directory = _source(name_or_path, base, "_agencies.toml", N_("agency registry"))
+    _refuse_a_cycle(identity, chain, "registry.parent")
     try:
         head = tomllib.loads(text).get("registry")
     except tomllib.TOMLDecodeError:

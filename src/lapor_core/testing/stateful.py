@@ -88,6 +88,7 @@ from lapor_core.service import ComplaintService, HandleResult, ManualClock
 from lapor_core.storage.base import ComplaintRow, ComplaintStore, project
 from lapor_core.storage.memory import InMemoryStore
 from lapor_core.testing import strategies as lst
+from lapor_core.testing.strategies.walks import distances_to
 
 __all__ = ["DEFAULT_SETTINGS", "START", "ComplaintWorkflowMachine", "RowCoverage", "StoreFactory"]
 
@@ -500,7 +501,7 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         So that traffic reaches completion and archiving, and then what follows them
         (rating, reopening), not only the commands that keep a status.
         """
-        distance = _distances(self.ctx, heading)
+        distance = distances_to(self.ctx, heading)
         complaint = self.draw_complaint(data)
         for _ in range(len(Status)):
             here = distance.get(complaint.status)
@@ -694,24 +695,6 @@ def _random_commands(cid: st.SearchStrategy[ComplaintId]) -> st.SearchStrategy[C
         st.builds(Rate, complaint_id=cid, score=st.integers(0, 6)),
         st.builds(Reopen, complaint_id=cid, reason=_TEXT),
     )
-
-
-@functools.cache
-def _distances(ctx: Context, target: Status) -> dict[Status, int]:
-    """Fewest table steps from each status to *target* (absent: it cannot get there)."""
-    sources: dict[Status, set[Status]] = {}
-    for status in Status:
-        for successor in ctx.lifecycle.successors(status):
-            sources.setdefault(successor, set()).add(status)
-    distance = {target: 0}
-    queue = [target]
-    while queue:
-        current = queue.pop(0)
-        for source in sources.get(current, ()):
-            if source not in distance:
-                distance[source] = distance[current] + 1
-                queue.append(source)
-    return distance
 
 
 def _status_after(

@@ -28,8 +28,8 @@ from lapor_core.testing.strategies.values import aware_datetimes
 __all__ = ["complaints"]
 
 
-def _distances(ctx: Context, target: Status) -> dict[Status, int]:
-    """Fewest table steps from each status to *target* (absent: unreachable)."""
+def distances_to(ctx: Context, target: Status) -> dict[Status, int]:
+    """Fewest table steps from each status to *target* (absent: unreachable; not public API)."""
     lifecycle = ctx.lifecycle
     sources: dict[Status, set[Status]] = {}
     for status in Status:
@@ -81,7 +81,7 @@ def complaints(
     .. versionadded:: 0.1.0
     """
     wanted = [status] if status is not None else list(Status)
-    distances = {s: _distances(ctx, s) for s in wanted}
+    distances = {s: distances_to(ctx, s) for s in wanted}
     targets = [s for s in wanted if Status.SUBMITTED in distances[s]]
     if status is not None and not targets:
         targets = [status]  # unreachable: every draw is rejected below
