@@ -439,3 +439,51 @@ def test_record_history_refusals_write_nothing(service: ComplaintService) -> Non
     assert before == service.store.read_all()
     with pytest.raises(lc.NotFound):
         service.get(lc.ComplaintId("h-3"))
+
+
+class _CountingStore(InMemoryStore):
+    """An in-memory store that counts the streams and snapshots it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def load(self, complaint_id: lc.ComplaintId) -> tuple[lc.Event, ...]:
+        self.reads += 1
+        return super().load(complaint_id)
+
+    def load_snapshot(self, complaint_id: lc.ComplaintId) -> lc.Complaint | None:
+        self.reads += 1
+        return super().load_snapshot(complaint_id)
+
+
+def test_a_submission_reads_nothing_before_it_writes(clock: ManualClock) -> None:
+    """A new complaint's stream is not read: the append at version 0 is the check."""
+    store = _CountingStore()
+    service = ComplaintService(store, PROFILE, REGISTRY, clock=clock, cache_size=0)
+    result = service.handle(_submit("s-1"), CITIZEN)
+    assert 0 == store.reads
+    assert 1 == result.attempts
+    assert result.events == store.load(lc.ComplaintId("s-1"))
+
+
+def test_a_second_submission_of_a_stored_complaint_is_decided_on_it(clock: ManualClock) -> None:
+    """The refused append of an existing stream leads to the stored state's refusal."""
+    store = _CountingStore()
+    first = ComplaintService(store, PROFILE, REGISTRY, clock=clock)
+    first.handle(_submit("s-1"), CITIZEN)
+    other = ComplaintService(store, PROFILE, REGISTRY, clock=clock, cache_size=0)
+    clock.advance(timedelta(minutes=1))
+    with pytest.raises(lc.InvalidTransition, match="Submit is not allowed in status submitted"):
+        other.handle(_submit("s-1"), CITIZEN)
+    assert store.reads > 0  # the second attempt read the stream
+    assert 1 == len(store.load(lc.ComplaintId("s-1")))
+
+
+def test_one_attempt_only_reads_before_a_submission(clock: ManualClock) -> None:
+    """With max_attempts=1 there is no second attempt: the stream is read first."""
+    store = _CountingStore()
+    ComplaintService(store, PROFILE, REGISTRY, clock=clock).handle(_submit("s-1"), CITIZEN)
+    once = ComplaintService(store, PROFILE, REGISTRY, clock=clock, cache_size=0, max_attempts=1)
+    with pytest.raises(lc.InvalidTransition, match="Submit is not allowed in status submitted"):
+        once.handle(_submit("s-1"), CITIZEN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+import weakref
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,7 @@ def test_a_snapshot_of_an_older_state_schema_is_ignored(
     service = ComplaintService(store, PROFILE, REGISTRY, snapshot_every=5)
     _drive(service, 12)
     monkeypatch.setattr(snapshots, "_SHAPE", snapshots._SHAPE + "\nchanged")
+    monkeypatch.setattr(snapshots, "_FINGERPRINTS", weakref.WeakKeyDictionary())  # a new process
     assert _snap(store).load_snapshot(CID) is None
     assert replay(store.load(CID)) == service.get(CID)
     assert _snap(store).load_snapshot(CID) is not None
@@ -173,6 +175,7 @@ def test_registering_an_upcaster_invalidates_stored_snapshots(
     assert _snap(store).load_snapshot(CID) is not None
     # the codec's registry, patched for this test only (register_upcaster cannot be undone)
     monkeypatch.setitem(CODEC._upcasters, ("ComplaintRated", 0), lambda data: data)
+    monkeypatch.setattr(CODEC, "_revision", CODEC.revision + 1)  # as register_upcaster does
     assert _snap(store).load_snapshot(CID) is None
     assert replay(store.load(CID)) == service.get(CID)
 

@@ -32,7 +32,7 @@ from lapor_core.domain.actors import Actor
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import due
-from lapor_core.domain.commands import Command
+from lapor_core.domain.commands import Command, Submit
 from lapor_core.domain.complaint import Complaint, Context, decide, evolve, replay
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId, require_aware
@@ -520,8 +520,11 @@ class ComplaintService:
             seen = self._idempotent(command, attempt)
             if seen is not None:
                 return seen
+            # a submission's first attempt reads nothing: its append at version 0 is
+            # refused if the stream exists, and the next attempt reads it
+            new = isinstance(command, Submit) and attempt < self.max_attempts
             try:
-                complaint, events = self._decide(command, actor, now)
+                complaint, events = self._decide(command, actor, now, new=new and attempt == 1)
             except LaporError:
                 # The first attempt with this key may have committed after the check
                 # above: then the refusal is about our own command; answer with its result.
@@ -654,10 +657,20 @@ class ComplaintService:
             listener(stream)
 
     def _decide(
-        self, command: Command, actor: Actor, now: datetime | None
+        self, command: Command, actor: Actor, now: datetime | None, *, new: bool = False
     ) -> tuple[Complaint | None, tuple[Event, ...]]:
+        """
+        The state the command was decided on and its events.
+
+        With *new* (a submission's first attempt), the complaint is taken not to exist
+        without reading the store; a refusal then is decided again on the stored state,
+        which may refuse differently.
+        """
         complaint_id = command.complaint_id
         cached = complaint_id in self._cache
+        if new and not cached:
+            with contextlib.suppress(LaporError):
+                return None, decide(None, command, actor, self._instant(None, now), self.context)
         complaint = self._state(complaint_id)
         try:
             instant = self._instant(complaint, now)

@@ -305,6 +305,7 @@ class Codec:
         self._converter = _make_converter()
         self._types: dict[str, type[Event]] = dict(event_types)
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._revision = 0
         for cls in (*self._types.values(), ComplaintRow):
             self._generate_hooks(cls)
 
@@ -323,6 +324,17 @@ class Codec:
     def event_types(self) -> Mapping[str, type[Event]]:
         """The known event classes by name."""
         return types.MappingProxyType(self._types)
+
+    @property
+    def revision(self) -> int:
+        """
+        How many event types and upcasters were registered after construction.
+
+        What depends on them (a snapshot's fingerprint) is recomputed when it changes.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._revision
 
     @property
     def upcasters(self) -> Mapping[tuple[str, int], Upcaster]:
@@ -349,6 +361,7 @@ class Codec:
         # attrs.has() narrowed cls to an attrs class; it is still the Event subclass checked above
         self._types[cls.__name__] = typing.cast("type[Event]", cls)
         self._generate_hooks(cls)
+        self._revision += 1
 
     def register_upcaster(self, type_name: str, from_version: int, fn: Upcaster) -> None:
         """
@@ -378,6 +391,7 @@ class Codec:
                 from_version=from_version,
             )
         self._upcasters[type_name, from_version] = fn
+        self._revision += 1
 
     # ----------------------------------------------------------------------- events
 

@@ -24,6 +24,7 @@ import enum
 import hashlib
 import json
 import typing
+import weakref
 from collections.abc import Iterator
 
 import attrs
@@ -90,6 +91,10 @@ def _code_of(fn: object) -> str:
     return f"{name}:{hashlib.sha256(code.co_code + repr(code.co_consts).encode()).hexdigest()}"
 
 
+# each codec's fingerprint at its revision: computing one hashes every upcaster's code
+_FINGERPRINTS: weakref.WeakKeyDictionary[Codec, tuple[int, str]] = weakref.WeakKeyDictionary()
+
+
 def fingerprint(codec: Codec = CODEC) -> str:
     """
     The fingerprint a snapshot made by the running code carries (hex, 32 characters).
@@ -99,12 +104,18 @@ def fingerprint(codec: Codec = CODEC) -> str:
 
     .. versionadded:: 0.1.0
     """
+    known = _FINGERPRINTS.get(codec)
+    if known is not None and known[0] == codec.revision:
+        return known[1]
+    revision = codec.revision
     events = sorted((name, cls.SCHEMA_VERSION) for name, cls in codec.event_types.items())
     upcasters = sorted(
         (name, version, _code_of(fn)) for (name, version), fn in codec.upcasters.items()
     )
     text = json.dumps([SNAPSHOT_FORMAT, _SHAPE, events, upcasters])
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    found = hashlib.sha256(text.encode()).hexdigest()[:32]
+    _FINGERPRINTS[codec] = (revision, found)
+    return found
 
 
 def encode_state(state: Complaint) -> str:

@@ -19,7 +19,7 @@ Every refusal is the specification's error envelope (``[{"code": 404, "descripti
 the :class:`~lapor_core.errors.LaporError` text as description; an unexpected failure is
 a 500 whose description says only that. The service is synchronous: its calls run in
 worker threads, so the event loop keeps serving (reads in Starlette's thread pool, the
-POSTs' commands in a few writer threads of the application's own).
+POSTs' commands, one at a time, in a writer thread of the application's own).
 
 .. versionadded:: 0.2.0
 """
@@ -84,7 +84,7 @@ from lapor_core.web._queries import (
     service_request,
 )
 from lapor_core.web._xml import to_xml
-from lapor_core.web.config import WebConfig
+from lapor_core.web.config import ApiKey, WebConfig
 from lapor_core.web.tracking import tracking_routes
 
 __all__ = ["DEFAULT_WINDOW", "SPECIFICATION_URL", "create_app"]
@@ -107,7 +107,11 @@ _LOG = logging.getLogger("lapor_core.web")
 _FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 _MAX_FIELDS = 200
 _STATUS_NAMES = {"open": False, "closed": True}
-_WRITERS = 4
+# One writer thread: a store takes one write at a time anyway (SQLite's lock), and one
+# thread keeps one connection, whose page cache its own commits leave valid (commands
+# spread over several threads' connections each started cold: 0.1 to 0.2 ms a POST);
+# run more server workers for more write throughput.
+_WRITERS = 1
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -243,7 +247,7 @@ class _GeoReport:
         self.service = service
         self.config = config
         self.cache = ReadCache()
-        # POSTs hand their command to a few threads of their own: cheaper than a call
+        # POSTs hand their command to a thread of their own: cheaper than a call
         # through Starlette's thread pool (made when first needed, ended with the lifespan)
         self._writers: ThreadPoolExecutor | None = None
         self._writers_lock = threading.Lock()
@@ -291,9 +295,8 @@ class _GeoReport:
                 {"Retry-After": str(wait)},
             )
 
-    def _client(self, request: Request, key: str | None) -> str:
-        """Whom the rate limit counts: a valid key, else the client's address."""
-        found = self.config.find_key(key) if key else None
+    def _client(self, request: Request, found: ApiKey | None) -> str:
+        """Whom the rate limit counts: the valid key *found*, else the client's address."""
         if found is not None:
             return "key:" + found.sha256
         return "addr:" + (request.client.host if request.client is not None else "unknown")
@@ -301,7 +304,8 @@ class _GeoReport:
     def _start(self, request: Request) -> str:
         """The checks every GET makes; returns the format."""
         fmt = self._fmt(request)
-        self._throttle(self._client(request, request.query_params.get("api_key")))
+        key = request.query_params.get("api_key")
+        self._throttle(self._client(request, self.config.find_key(key) if key else None))
         self._jurisdiction(request.query_params.get("jurisdiction_id"))
         return fmt
 
@@ -435,8 +439,9 @@ class _GeoReport:
             raise ValidationError(N_("api_key: given more than once"))
         if key is not None and not isinstance(key, str):
             raise ValidationError(N_("api_key: expected a string"))
-        self._throttle(self._client(request, key))
-        channel, actor, client_name = self._authorise(key)
+        found = self.config.find_key(key) if key else None
+        self._throttle(self._client(request, found))
+        channel, actor, client_name = self._authorise(key, found)
         self._jurisdiction(
             form.pop("jurisdiction_id", None) or request.query_params.get("jurisdiction_id")
         )
@@ -499,10 +504,9 @@ class _GeoReport:
         if writers is not None:
             writers.shutdown(wait=True)
 
-    def _authorise(self, key: str | None) -> tuple[Channel, Actor, str]:
-        """The channel and actor a POST is submitted with, and the client's name."""
+    def _authorise(self, key: str | None, found: ApiKey | None) -> tuple[Channel, Actor, str]:
+        """The channel and actor a POST is submitted with (*found*: *key*'s configuration)."""
         if key:
-            found = self.config.find_key(key)
             if found is None:
                 raise PermissionDenied(N_("api_key: invalid"))
             return found.channel, found.actor, found.name
@@ -537,8 +541,8 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
 
     Mount it in any ASGI application (``Mount("/open311/v2", app=create_app(...))``) or
     serve it alone (``lapor-core serve``). Use one service per process: the routes call
-    it from worker threads (Starlette's thread pool for reads, four writer threads of
-    the application's own for the POSTs' commands, ended with its lifespan).
+    it from worker threads (Starlette's thread pool for reads, a writer thread of the
+    application's own for the POSTs' commands, one at a time, ended with its lifespan).
 
     Its lifespan fills the read cache with the default ``GET requests`` before the first
     request, so that no client waits while a thousand complaints are read. Starlette
