@@ -120,6 +120,22 @@ def test_verify_of_a_missing_file_is_a_message(
     assert not (tmp_path / "none.db").exists()
 
 
+def test_an_export_names_the_skipped_complaints_in_indonesian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, url = _store(tmp_path, "a-1", "gap-1")
+    _sql(path, "DELETE FROM events WHERE complaint_id = 'gap-1' AND version = 2")
+    output = str(tmp_path / "out.csv")
+    code, _out, err = _run(
+        capsys, "export", "lapor-csv", "--store", url, "--output", output, "--lang", "id"
+    )
+    assert 1 == code
+    assert err.startswith(
+        "lapor-core export lapor-csv: 1 laporan dilewati karena aliran peristiwanya tidak "
+        "dapat dibaca (lihat lapor-core verify):\n"
+    )
+
+
 @pytest.mark.parametrize("command", ["open311", "lapor-csv"])
 def test_exports_write_the_readable_complaints_and_list_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
