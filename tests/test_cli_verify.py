@@ -95,6 +95,26 @@ def test_verify_reports_five_kinds_of_damage_and_exits_1(
     assert "fine-1" not in out
 
 
+def test_verify_reports_the_damage_in_indonesian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, url = _store(tmp_path, "gap-1", "stale-1", "short-1")
+    _damage_five_ways(path)
+    code, out, _err = _run(capsys, "verify", "--store", url, "--lang", "id")
+    assert 1 == code
+    said = {line.split(":", 1)[0]: line for line in out.splitlines()}
+    assert said["gap-1"] == (
+        "gap-1: gap: laporan gap-1: aliran peristiwanya rusak: versi 2 hilang (versi "
+        "tersimpan berikutnya adalah 3)"
+    )
+    assert said["short-1"] == (
+        "short-1: truncated: aliran peristiwanya berakhir pada versi 2, baris proyeksinya "
+        "pada versi 3"
+    )
+    assert said["stale-1"].startswith("stale-1: projection: usang: status bernilai ")
+    assert ", pemutaran ulang memberikan " in said["stale-1"]
+
+
 def test_verify_on_a_simulated_store_reports_nothing_and_exits_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -264,6 +264,15 @@ def test_a_web_configuration_problem_reads_in_indonesian(tmp_path: Path) -> None
     assert "colour: bukan kunci konfigurasi web" == refused.value.translate(ID)
 
 
+def test_an_unknown_channel_of_an_api_key_reads_in_indonesian(tmp_path: Path) -> None:
+    path = tmp_path / "web.toml"
+    path.write_text("[[api_keys]]\nname = 'app'\nsha256 = 'ab'\nchannel = 'bogus'\n", "utf-8")
+    with pytest.raises(ValidationError) as refused:
+        load_web_config(path)
+    assert "api_keys[0]: 'bogus' is not a valid ChannelType" == str(refused.value)
+    assert "api_keys[0]: 'bogus' bukan ChannelType yang sah" == refused.value.translate(ID)
+
+
 def test_an_api_key_problem_names_its_entry_in_indonesian(tmp_path: Path) -> None:
     path = tmp_path / "web.toml"
     path.write_text("[[api_keys]]\nname = 'app'\n", encoding="utf-8")

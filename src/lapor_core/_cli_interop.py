@@ -86,12 +86,13 @@ def _report_unreadable(command: str, problems: list[StreamProblem], lang: str | 
     """Tell stderr, in *lang*, which complaints an export skipped; the exit code (1 if any)."""
     if not problems:
         return 0
-    skipped = translator(lang or default_lang())(
+    _ = translator(lang or default_lang())
+    skipped = _(
         N_("skipped {count} complaint(s) whose stream cannot be read (see lapor-core verify):")
     ).format(count=len(problems))
     sys.stderr.write(f"lapor-core {command}: {skipped}\n")
     for problem in problems:
-        sys.stderr.write(f"  {problem}\n")
+        sys.stderr.write(f"  {problem.translate(_)}\n")
     return 1
 
 

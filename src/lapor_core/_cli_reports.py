@@ -875,9 +875,9 @@ def run_verify(args: argparse.Namespace) -> int:
         report = store.verify(lambda complaint: project(complaint, calendar, clocks))
     finally:
         store.close()
-    for problem in report.problems:
-        print(problem)
     _ = translator(args.lang)
+    for problem in report.problems:
+        print(problem.translate(_))
     counts = {"streams": report.streams, "events": report.events}
     if report.ok:
         print(_("complaints checked: {streams}, events: {events}, problems: none").format(**counts))
