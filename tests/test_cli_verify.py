@@ -95,6 +95,26 @@ def test_verify_reports_five_kinds_of_damage_and_exits_1(
     assert "fine-1" not in out
 
 
+def test_verify_reports_the_damage_in_indonesian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, url = _store(tmp_path, "gap-1", "stale-1", "short-1")
+    _damage_five_ways(path)
+    code, out, _err = _run(capsys, "verify", "--store", url, "--lang", "id")
+    assert 1 == code
+    said = {line.split(":", 1)[0]: line for line in out.splitlines()}
+    assert said["gap-1"] == (
+        "gap-1: gap: laporan gap-1: aliran peristiwanya rusak: versi 2 hilang (versi "
+        "tersimpan berikutnya adalah 3)"
+    )
+    assert said["short-1"] == (
+        "short-1: truncated: aliran peristiwanya berakhir pada versi 2, baris proyeksinya "
+        "pada versi 3"
+    )
+    assert said["stale-1"].startswith("stale-1: projection: usang: status bernilai ")
+    assert ", pemutaran ulang memberikan " in said["stale-1"]
+
+
 def test_verify_on_a_simulated_store_reports_nothing_and_exits_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -118,6 +138,22 @@ def test_verify_of_a_missing_file_is_a_message(
     assert 1 == code
     assert "no SQLite database" in err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_an_export_names_the_skipped_complaints_in_indonesian(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, url = _store(tmp_path, "a-1", "gap-1")
+    _sql(path, "DELETE FROM events WHERE complaint_id = 'gap-1' AND version = 2")
+    output = str(tmp_path / "out.csv")
+    code, _out, err = _run(
+        capsys, "export", "lapor-csv", "--store", url, "--output", output, "--lang", "id"
+    )
+    assert 1 == code
+    assert err.startswith(
+        "lapor-core export lapor-csv: 1 laporan dilewati karena aliran peristiwanya tidak "
+        "dapat dibaca (lihat lapor-core verify):\n"
+    )
 
 
 @pytest.mark.parametrize("command", ["open311", "lapor-csv"])

@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from lapor_core import ComplaintId, ProfileError, ValidationError
+from helpers import CID, OWNER, SYSTEM, T0, submit_command
+from lapor_core import ComplaintId, ProfileError, RecordBreach, ValidationError
 from lapor_core.cli import main
-from lapor_core.domain.check import CheckReport
-from lapor_core.errors import N_, CorruptStream, NotFound, StorageError, Term, UndecodableEvent
+from lapor_core.domain import commands as c
+from lapor_core.domain.agencies import AgencyRegistry
+from lapor_core.domain.calendar_overrides import parse_overrides
+from lapor_core.domain.check import CheckReport, check
+from lapor_core.domain.disposition import RoutingRule
+from lapor_core.domain.lifecycle import TRANSITIONS, Lifecycle
+from lapor_core.domain.model import Content, Status, TrackingId
+from lapor_core.domain.regions import RegionList
+from lapor_core.errors import (
+    N_,
+    CalendarRangeError,
+    CorruptStream,
+    InvalidTransition,
+    NotFound,
+    StorageError,
+    Term,
+    UndecodableEvent,
+)
 from lapor_core.i18n import translator
 from lapor_core.interop import COLUMNS
 from lapor_core.interop.importer import import_lapor_csv, read_map_file
 from lapor_core.interop.lapor_csv import CsvRowError, read_lapor_csv
 from lapor_core.interop.open311 import submit_from_request
 from lapor_core.profiles import load_profile, load_registry
-from lapor_core.service import ComplaintService
+from lapor_core.service import ComplaintService, ManualClock
 from lapor_core.storage import InMemoryStore, open_store
 from lapor_core.storage.codec import CODEC
 from lapor_core.storage.support import decode_cursor
@@ -246,6 +264,15 @@ def test_a_web_configuration_problem_reads_in_indonesian(tmp_path: Path) -> None
     assert "colour: bukan kunci konfigurasi web" == refused.value.translate(ID)
 
 
+def test_an_unknown_channel_of_an_api_key_reads_in_indonesian(tmp_path: Path) -> None:
+    path = tmp_path / "web.toml"
+    path.write_text("[[api_keys]]\nname = 'app'\nsha256 = 'ab'\nchannel = 'bogus'\n", "utf-8")
+    with pytest.raises(ValidationError) as refused:
+        load_web_config(path)
+    assert "api_keys[0]: 'bogus' is not a valid ChannelType" == str(refused.value)
+    assert "api_keys[0]: 'bogus' bukan ChannelType yang sah" == refused.value.translate(ID)
+
+
 def test_an_api_key_problem_names_its_entry_in_indonesian(tmp_path: Path) -> None:
     path = tmp_path / "web.toml"
     path.write_text("[[api_keys]]\nname = 'app'\n", encoding="utf-8")
@@ -355,3 +382,267 @@ def test_a_wrong_type_in_a_profile_file_reads_in_indonesian(tmp_path: Path) -> N
     assert ("durations.forwarding.amount: expected int, got str",) == refused.value.problems
     expected = "durations.forwarding.amount: diharapkan int, diterima str"
     assert expected == refused.value.translate(ID)
+
+
+# --------------------------------------------------------------------- rules between tables
+
+
+def _profile_problem(tmp_path: Path, body: str) -> ProfileError:
+    path = tmp_path / "child.toml"
+    path.write_text(f'[profile]\nname = "c"\nparent = "national"\n{body}', encoding="utf-8")
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    return refused.value
+
+
+def test_a_rule_between_profile_tables_reads_in_indonesian(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    error = _profile_problem(tmp_path, '[clocks.forwarding]\nduration = "nope"\n')
+    assert ("clocks.forwarding.duration: no duration named 'nope'",) == error.problems
+    assert "clocks.forwarding.duration: tidak ada durasi bernama 'nope'" == error.translate(ID)
+    code, out, _ = _run(capsys, "check", str(tmp_path / "child.toml"), "--lang", "id")
+    assert 1 == code
+    assert "  clocks.forwarding.duration: tidak ada durasi bernama 'nope'\n" in out
+
+
+def test_a_duration_without_a_next_version_reads_in_indonesian(tmp_path: Path) -> None:
+    error = _profile_problem(tmp_path, "[durations.forwarding]\nvalid_until = 2025-06-30\n")
+    english = (
+        "durations.forwarding.valid_until: no version is in force after 2025-06-30; add a "
+        "[[durations.forwarding.history]] entry from the next day, or remove valid_until"
+    )
+    assert (english,) == error.problems
+    assert error.translate(ID) == (
+        "durations.forwarding.valid_until: tidak ada versi yang berlaku setelah 2025-06-30; "
+        "tambahkan entri [[durations.forwarding.history]] mulai hari berikutnya, atau hapus "
+        "valid_until"
+    )
+
+
+def test_a_lifecycle_table_problem_reads_in_indonesian() -> None:
+    report = check(load_profile("national"), (*TRANSITIONS, TRANSITIONS[0]))
+    (problem,) = report.problems
+    assert "lifecycle: lifecycle table has two rows for (new, Submit)" == str(problem)
+    assert "lifecycle: tabel siklus hidup memiliki dua baris untuk (new, Submit)" == (
+        problem.translate(ID)
+    )
+
+
+def test_a_command_the_lifecycle_refuses_reads_in_indonesian() -> None:
+    lifecycle = Lifecycle(load_profile("national"))
+    with pytest.raises(InvalidTransition) as refused:
+        lifecycle.row(Status.COMPLETED, c.Rate)
+    assert str(refused.value) == (
+        "Rate is not allowed in status completed (option 'rating' is off in profile "
+        "'national'); allowed: ChangePrivacy"
+    )
+    assert refused.value.translate(ID) == (
+        "Rate tidak diizinkan pada status completed (opsi 'rating' tidak aktif dalam profil "
+        "'national'); yang diizinkan: ChangePrivacy"
+    )
+    with pytest.raises(InvalidTransition) as refused:
+        lifecycle.row(None, c.Forward)
+    expected = "Forward tidak diizinkan sebelum pengiriman; yang diizinkan: Submit"
+    assert expected == refused.value.translate(ID)
+
+
+def test_the_clock_a_refusal_is_about_is_named_in_indonesian() -> None:
+    service = ComplaintService(
+        InMemoryStore(), load_profile("national"), load_registry("kaltim"), clock=ManualClock(T0)
+    )
+    service.handle(submit_command(), OWNER)
+    with pytest.raises(InvalidTransition) as refused:
+        service.handle(
+            RecordBreach(complaint_id=CID, clock="forwarding", agency="samarinda"), SYSTEM
+        )
+    assert "clock 'forwarding' of 'samarinda' is not running on complaint c-1" == str(refused.value)
+    assert "jam 'forwarding' milik 'samarinda' tidak sedang berjalan pada laporan c-1" == (
+        refused.value.translate(ID)
+    )
+
+
+_REGENCY_ELSEWHERE = (
+    '[registry]\nparent = "kaltim"\n\n[[agency]]\nid = "r"\nname = "R"\nkind = "regency"\n'
+    'parent = "kaltim"\nregion = "65.01"\n'
+)
+
+
+def test_a_region_problem_of_a_registry_reads_in_indonesian(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "berau_agencies.toml"
+    path.write_text(_REGENCY_ELSEWHERE, encoding="utf-8")
+    with pytest.raises(ProfileError) as refused:
+        load_registry(path)
+    english = (
+        "agency[0].region: regency 'r' has 65.01, which is not under the code 64 of its "
+        "province 'kaltim'"
+    )
+    assert (english,) == refused.value.problems
+    expected = (
+        "agency[0].region: kabupaten 'r' berkode 65.01, yang tidak berada di bawah kode 64 "
+        "provinsinya 'kaltim'"
+    )
+    assert expected == refused.value.translate(ID)
+    code, out, _ = _run(capsys, "check", "national", "--registry", str(path), "--lang", "id")
+    assert 1 == code
+    assert f"  {expected}\n" in out
+
+
+def test_the_rules_of_an_agency_table_read_in_indonesian() -> None:
+    with pytest.raises(ProfileError) as refused:
+        AgencyRegistry.from_records([{"id": "Bad!", "name": " ", "kind": "national"}])
+    assert refused.value.translate(ID) == (
+        "agency[0].id: id instansi tidak sah 'Bad!' (huruf kecil, angka, ._-)\n"
+        "agency[0].name: instansi harus memiliki nama"
+    )
+
+
+def test_the_rules_of_a_calendar_override_read_in_indonesian() -> None:
+    with pytest.raises(ProfileError) as refused:
+        parse_overrides(
+            '[[override]]\ndate = 2025-12-24\nkind = "holiday"\nname = ""\nbasis = "x"\n'
+        )
+    assert ("override[0].name: expected a non-empty string, got ''",) == refused.value.problems
+    expected = "override[0].name: diharapkan teks yang tidak kosong, diterima ''"
+    assert expected == refused.value.translate(ID)
+
+
+def test_a_routing_rule_problem_reads_in_indonesian() -> None:
+    with pytest.raises(ProfileError) as refused:
+        RoutingRule.from_records([{"agency": "x", "region_prefix": "6x"}])
+    assert refused.value.translate(ID) == (
+        "routing[0]: kode wilayah Kemendagri tidak sah: '6x' (diharapkan 64, 64.72, 64.72.01 "
+        "atau 64.72.01.1001)"
+    )
+
+
+def test_the_problems_of_a_region_list_read_in_indonesian() -> None:
+    text = (
+        '[[region]]\ncode = "64"\nkind = "kota"\nname = "X"\n'
+        '[[region]]\ncode = "64.01"\nkind = "desa"\nname = "Y"\n'
+    )
+    with pytest.raises(ProfileError) as refused:
+        RegionList.from_toml(text)
+    assert refused.value.translate(ID) == (
+        "region[0].code: 64 bukan kode kota\n"
+        "region[1].kind: 'desa' bukan salah satu dari provinsi, kabupaten, kota"
+    )
+
+
+# --------------------------------------------------------------------- words in a message
+
+
+def test_the_field_words_of_a_text_rule_are_translated_with_it() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Content(title="Lampu\x07mati", body="x")
+    assert "title contains the control character U+0007 (at position 5); title is free text" == (
+        str(refused.value)
+    )
+    assert "judul berisi karakter kendali U+0007 (pada posisi 5); judul adalah teks bebas" == (
+        refused.value.translate(ID)
+    )
+    with pytest.raises(ValidationError) as refused:
+        TrackingId("x y")
+    assert refused.value.translate(ID).startswith("nomor pelacakan tidak sah: 'x y' ")
+
+
+def test_an_empty_term_is_not_the_catalogs_header() -> None:
+    error = ValidationError(
+        N_("{what} must be a non-empty string, got {value!r}"), what=Term(""), value=""
+    )
+    assert " harus berupa teks yang tidak kosong, diterima ''" == error.translate(ID)
+
+
+# --------------------------------------------------------------------- the command line
+
+
+def test_an_options_own_reason_reads_in_indonesian(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["deadline", "--start", "2025-03-03", "--days", "x", "--lang", "id"])
+    assert 2 == exited.value.code
+    err = capsys.readouterr().err
+    assert err.endswith("lapor-core deadline: galat: argumen --days: bukan jumlah hari: 'x'\n")
+    with pytest.raises(SystemExit):
+        main(["deadline", "--start", "2025-03-03", "--days", "x", "--lang", "en"])
+    err = capsys.readouterr().err
+    assert err.endswith("lapor-core deadline: error: argument --days: not a number of days: 'x'\n")
+
+
+def test_an_unknown_profile_on_the_command_line_reads_in_indonesian(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = _run(
+        capsys, "deadline", "--start", "2025-03-03", "--days", "3", "--profile", "nowhere",
+        "--lang", "id",
+    )  # fmt: skip
+    assert 2 == code
+    assert err.endswith(
+        "lapor-core deadline: galat: tidak ada profil bawaan bernama 'nowhere' (bawaan: "
+        "kaltim, national; atau berikan path berkas .toml)\n"
+    )
+
+
+def test_a_usage_problem_found_by_the_command_reads_in_indonesian(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LAPOR_STORE", raising=False)
+    code, _, err = _run(capsys, "export", "open311", "requests", "--lang", "id")
+    assert 2 == code
+    assert err.endswith(
+        "lapor-core export open311: galat: export open311 requests memerlukan --store atau "
+        "$LAPOR_STORE\n"
+    )
+
+
+def test_a_day_outside_the_calendar_reads_in_indonesian(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    calendar = load_profile("national").calendar()
+    with pytest.raises(CalendarRangeError) as refused:
+        calendar.add_working_days(date(2025, 3, 3), 100_000)
+    assert refused.value.translate(ID).startswith(
+        "100000 hari kerja setelah 2025-03-03 melewati akhir rentang kalender "
+    )
+    code, _, err = _run(capsys, "deadline", "--start", "2999-01-01", "--days", "3", "--lang", "id")
+    assert 1 == code
+    assert err.startswith("lapor-core: galat: 2999-01-01 di luar rentang kalender ")
+
+
+def test_a_deprecated_spelling_is_named_in_indonesian(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "export-open311", "services", "--lang", "id")
+    assert 0 == code
+    assert err.endswith(
+        "lapor-core: peringatan: 'export-open311' sudah usang dan akan dihapus pada rilis "
+        "berikutnya; gunakan 'export open311'\n"
+    )
+    code, _, err = _run(
+        capsys, "deadline", "--start", "2025-03-03", "--days", "2", "--zone", "Asia/Jakarta",
+        "--lang", "id",
+    )  # fmt: skip
+    assert 0 == code
+    assert "lapor-core: peringatan: '--zone' sudah usang " in err
+
+
+def test_the_detail_of_a_breach_problem_is_translated_with_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "early.toml"
+    path.write_text(
+        '[profile]\nname = "early"\nparent = "national"\n[clocks.early]\n'
+        'duration = "follow_up"\nstart = ["ComplaintForwarded"]\nstop = ["FollowUpPosted"]\n'
+        'breach = "auto_close"\nbasis = "b"\nconfidence = "L"\n',
+        encoding="utf-8",
+    )
+    (problem,) = check(load_profile(path)).problems
+    assert str(problem).endswith("; AutoClose can close the complaint only in in_progress")
+    expected = (
+        "clocks.early.breach: tindakan pelanggaran tenggat auto_close dapat terjadi pada "
+        "submitted, on_hold, forwarded, tempat jam berjalan; AutoClose hanya dapat menutup "
+        "laporan pada in_progress"
+    )
+    assert expected == problem.translate(ID)
+    code, out, _ = _run(capsys, "check", str(path), "--lang", "id")
+    assert 1 == code
+    assert f"  {expected}\n" in out

@@ -14,7 +14,7 @@ import contextlib
 from datetime import UTC, date, datetime
 from importlib import metadata
 
-from lapor_core._cli_reports import add_command, add_lang, add_profile
+from lapor_core._cli_reports import add_command, add_lang, add_profile, refuse_argument
 from lapor_core._cli_web import _common, _service, _store_url
 from lapor_core.domain.calendar import WorkingCalendar, confirmed_years
 from lapor_core.errors import LaporError
@@ -29,7 +29,7 @@ def _iso_date(given: str) -> date:
     try:
         return date.fromisoformat(given)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date: {given!r}") from None
+        raise refuse_argument(N_("not an ISO date: {given!r}"), given=given) from None
 
 
 def _version() -> str:

@@ -26,8 +26,10 @@ from lapor_core._cli_reports import (
     add_registry,
     add_store,
     add_time_zone,
+    default_lang,
     open_existing,
     path_argument,
+    refuse_argument,
     write_output,
 )
 from lapor_core.errors import NotFound, ValidationError
@@ -66,7 +68,7 @@ def _day(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+        raise refuse_argument(N_("not a date: {text!r} (use YYYY-MM-DD)"), text=text) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
@@ -80,16 +82,17 @@ def _write(text: str, output: str | None) -> None:
     write_output(text, output, newline="")
 
 
-def _report_unreadable(command: str, problems: list[StreamProblem]) -> int:
-    """Tell stderr which complaints an export skipped; the exit code (1 if any)."""
+def _report_unreadable(command: str, problems: list[StreamProblem], lang: str | None) -> int:
+    """Tell stderr, in *lang*, which complaints an export skipped; the exit code (1 if any)."""
     if not problems:
         return 0
-    sys.stderr.write(
-        f"lapor-core {command}: skipped {len(problems)} complaint(s) whose stream cannot be "
-        "read (see lapor-core verify):\n"
-    )
+    _ = translator(lang or default_lang())
+    skipped = _(
+        N_("skipped {count} complaint(s) whose stream cannot be read (see lapor-core verify):")
+    ).format(count=len(problems))
+    sys.stderr.write(f"lapor-core {command}: {skipped}\n")
     for problem in problems:
-        sys.stderr.write(f"  {problem}\n")
+        sys.stderr.write(f"  {problem.translate(_)}\n")
     return 1
 
 
@@ -194,7 +197,9 @@ def run_export_open311(args: argparse.Namespace) -> int:
         _write(json.dumps(services(profile), ensure_ascii=False, indent=2) + "\n", args.output)
         return 0
     if args.store is None:
-        raise UsageError(f"export open311 requests needs --store or ${LAPOR_STORE_ENV}")
+        raise UsageError(
+            N_("export open311 requests needs --store or ${variable}"), variable=LAPOR_STORE_ENV
+        )
     registry = load_registry(args.registry)
     calendar = profile.calendar()  # built once: it fills expected_datetime
     store = open_existing(args.store)
@@ -214,7 +219,7 @@ def run_export_open311(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _write(json.dumps(requests, ensure_ascii=False, indent=2) + "\n", args.output)
-    return _report_unreadable("export open311", unreadable)
+    return _report_unreadable("export open311", unreadable, getattr(args, "lang", None))
 
 
 def _export_numbers(args: argparse.Namespace) -> LaporNumbers | None:
@@ -247,7 +252,7 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
     finally:
         store.close()
     _write(text, args.output)
-    return _report_unreadable("export lapor-csv", unreadable)
+    return _report_unreadable("export lapor-csv", unreadable, getattr(args, "lang", None))
 
 
 def _window(cmd: argparse.ArgumentParser) -> None:

@@ -39,7 +39,7 @@ from lapor_core.domain.calendar import INDONESIAN_TIME_ZONES, Explanation, Worki
 from lapor_core.domain.calendar_explain import PROVISIONAL_TEXT
 from lapor_core.domain.clocks import DurationUnit
 from lapor_core.domain.lifecycle import Status
-from lapor_core.errors import NotFound, ValidationError
+from lapor_core.errors import LaporError, NotFound, Term, ValidationError
 from lapor_core.i18n import N_, WEEKDAYS, Translate, translator
 from lapor_core.profiles import bundled_profiles, load_profile, load_registry
 from lapor_core.reports import (
@@ -87,6 +87,7 @@ __all__ = [
     "local_time",
     "open_existing",
     "path_argument",
+    "refuse_argument",
     "translate_parser",
     "write_output",
     "zone_abbreviation",
@@ -108,8 +109,45 @@ LANGS = ("id", "en")
 _LOCALE_ENV = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 
-class UsageError(Exception):
-    """A command line that parsed but cannot be run as given (exit 2)."""
+class UsageError(LaporError):
+    """
+    A command line that parsed but cannot be run as given (exit 2).
+
+    Its message is a template with named fields, like every :class:`LaporError`, so
+    that it is said in the language of ``--lang``.
+    """
+
+
+def refuse_argument(template: str, **fields: object) -> argparse.ArgumentTypeError:
+    """
+    The error an option's type function raises: *template* with its *fields*.
+
+    argparse puts its English text after ``argument --x:``; a :class:`Parser` says the
+    whole message again in its own language.
+    """
+    return argparse.ArgumentTypeError(ValidationError(template, **fields))
+
+
+def _argument_refusal(message: str, say: Translate) -> str | None:
+    """
+    *message* in the language of *say* when it wraps an option's own reason.
+
+    argparse reports a type function's :class:`argparse.ArgumentTypeError` as an
+    ``ArgumentError`` raised while handling it, and calls :meth:`Parser.error` within
+    that handler: the reason is the handled error's cause, when it is one of ours.
+    """
+    handled = sys.exc_info()[1]
+    if not isinstance(handled, argparse.ArgumentError) or str(handled) != message:
+        return None
+    cause = handled.__context__
+    if not isinstance(cause, argparse.ArgumentTypeError) or not cause.args:
+        return None
+    reason = cause.args[0]
+    if not isinstance(reason, LaporError):
+        return None
+    return say(N_("argument {argument}: {reason}")).format(
+        argument=handled.argument_name, reason=reason.translate(say)
+    )
 
 
 # argparse's own messages (Python 3.11 to 3.13), as it fills them in, and their templates
@@ -188,8 +226,9 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print the usage and *message* in the parser's language; exit 2."""
         say = self.gettext
+        said = _argument_refusal(message, say) or argparse_message(message, say)
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: {say('error')}: {argparse_message(message, say)}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {say('error')}: {said}\n")
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter):
@@ -232,7 +271,7 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 def path_argument(text: str) -> str:
     """A file name (or a bundled profile's name): refused when no file can have it."""
     if "\x00" in text:
-        raise argparse.ArgumentTypeError(f"no file name holds a NUL character: {text!r}")
+        raise refuse_argument(N_("no file name holds a NUL character: {text!r}"), text=text)
     return text
 
 
@@ -322,12 +361,12 @@ class _DeprecatedOption(argparse.Action):
 
     def __call__(
         self,
-        parser: argparse.ArgumentParser,  # noqa: ARG002 - argparse's signature
+        parser: argparse.ArgumentParser,
         namespace: argparse.Namespace,
         values: object,
         option_string: str | None = None,
     ) -> None:
-        deprecation(f"{option_string}", self.instead)
+        deprecation(f"{option_string}", self.instead, getattr(parser, "gettext", str))
         setattr(namespace, self.dest, values)
 
 
@@ -434,12 +473,13 @@ def _translate_action(action: argparse.Action, say: Translate) -> None:
                 listed.help = say(listed.help)
 
 
-def deprecation(old: str, new: str) -> None:
-    """Say on stderr, in one line, that *old* is deprecated in favour of *new*."""
-    sys.stderr.write(
-        f"lapor-core: warning: {old!r} is deprecated and will be removed in the next "
-        f"release; use {new!r}\n"
-    )
+def deprecation(old: str, new: str, gettext: Translate = str) -> None:
+    """Say on stderr, in one line and the language of *gettext*, that *old* is deprecated."""
+    warning = gettext("warning")
+    text = gettext(
+        N_("{old!r} is deprecated and will be removed in the next release; use {new!r}")
+    ).format(old=old, new=new)
+    sys.stderr.write(f"lapor-core: {warning}: {text}\n")
 
 
 def bundled_registries() -> tuple[str, ...]:
@@ -453,17 +493,27 @@ def _is_name(given: str) -> bool:
     return "/" not in given and "." not in given
 
 
-def _unknown(given: str | None, what: str, bundled: tuple[str, ...]) -> str | None:
+def _unknown(given: str | None, what: str, bundled: tuple[str, ...]) -> UsageError | None:
     """Why *given* names no profile (or registry), or ``None`` when it may."""
     if given is None:
         return None
+    names: str = ", ".join(bundled) or Term(N_("none"))
     if _is_name(given):
         if given in bundled:
             return None
-        names = ", ".join(bundled) or "none"
-        return f"no bundled {what} named {given!r} (bundled: {names}; or give a .toml file's path)"
+        return UsageError(
+            N_("no bundled {what} named {name!r} (bundled: {names}; or give a .toml file's path)"),
+            what=Term(what),
+            name=given,
+            names=names,
+        )
     if not Path(given).exists():
-        return f"{what} file {given!r} does not exist (bundled: {', '.join(bundled)})"
+        return UsageError(
+            N_("{what} file {path!r} does not exist (bundled: {names})"),
+            what=Term(what),
+            path=given,
+            names=names,
+        )
     return None
 
 
@@ -476,14 +526,14 @@ def check_names(args: argparse.Namespace) -> None:
             bundled one and no existing file.
     """
     for attribute, what, bundled in (
-        ("profile", "profile", bundled_profiles),
-        ("registry", "agency registry", bundled_registries),
+        ("profile", N_("profile"), bundled_profiles),
+        ("registry", N_("agency registry"), bundled_registries),
     ):
         given = getattr(args, attribute, None)
         if isinstance(given, str):
             problem = _unknown(given, what, bundled())
             if problem is not None:
-                raise UsageError(problem)
+                raise problem
 
 
 def zone_abbreviation(zone: str, at: datetime) -> str:
@@ -508,7 +558,7 @@ def _date(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+        raise refuse_argument(N_("not a date: {text!r} (use YYYY-MM-DD)"), text=text) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
@@ -517,9 +567,9 @@ def _period(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+        raise refuse_argument(N_("not a number of days: {text!r}"), text=text) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"the period must be at least 1 day, got {value}")
+        raise refuse_argument(N_("the period must be at least 1 day, got {value}"), value=value)
     return value
 
 
@@ -825,9 +875,9 @@ def run_verify(args: argparse.Namespace) -> int:
         report = store.verify(lambda complaint: project(complaint, calendar, clocks))
     finally:
         store.close()
-    for problem in report.problems:
-        print(problem)
     _ = translator(args.lang)
+    for problem in report.problems:
+        print(problem.translate(_))
     counts = {"streams": report.streams, "events": report.events}
     if report.ok:
         print(_("complaints checked: {streams}, events: {events}, problems: none").format(**counts))
@@ -862,9 +912,9 @@ def _count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+        raise refuse_argument(N_("not a number of days: {text!r}"), text=text) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"the number of days must be >= 0, got {value}")
+        raise refuse_argument(N_("the number of days must be >= 0, got {value}"), value=value)
     return value
 
 
@@ -873,8 +923,8 @@ def _instant(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an ISO date or instant: {text!r} (e.g. 2025-03-27T09:00+07:00)"
+        raise refuse_argument(
+            N_("not an ISO date or instant: {text!r} (e.g. 2025-03-27T09:00+07:00)"), text=text
         ) from None
 
 

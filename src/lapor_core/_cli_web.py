@@ -67,7 +67,7 @@ def _interval_argument(text: str) -> float:
     try:
         return parse_interval(text)
     except ValidationError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(exc) from None
 
 
 def _store_url(given: str | None) -> str:

@@ -447,11 +447,12 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
     return parser
 
 
-def _usage_error(args: argparse.Namespace, message: str) -> int:
+def _usage_error(args: argparse.Namespace, problem: UsageError) -> int:
     leaf: argparse.ArgumentParser = args.cli_parser
-    error = translator(getattr(args, "lang", None) or default_lang())("error")
+    _ = translator(getattr(args, "lang", None) or default_lang())
+    error = _("error")
     sys.stderr.write(leaf.format_usage())
-    sys.stderr.write(f"{leaf.prog}: {error}: {message}\n")
+    sys.stderr.write(f"{leaf.prog}: {error}: {problem.translate(_)}\n")
     return EXIT_USAGE
 
 
@@ -471,13 +472,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         check_names(args)
     except UsageError as exc:
-        return _usage_error(args, str(exc))
+        return _usage_error(args, exc)
     deprecated: tuple[str, str] | None = getattr(args, "deprecated", None)
     try:
         return _run(args)
     finally:  # after the command's own output, so its first stderr line stays its own
         if deprecated is not None:
-            deprecation(*deprecated)
+            deprecation(*deprecated, translator(getattr(args, "lang", None) or default_lang()))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -487,7 +488,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except UsageError as exc:  # found only once the command looked at its options
-        return _usage_error(args, str(exc))
+        return _usage_error(args, exc)
     except LaporError as exc:
         print(f"lapor-core: {error}: {exc.translate(_)}", file=sys.stderr)
         return 1

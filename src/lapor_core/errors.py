@@ -122,7 +122,7 @@ def _translated(value: object, gettext: Callable[[str], str]) -> object:
     if isinstance(value, LaporError):
         return value.translate(gettext)
     if isinstance(value, Term):
-        return gettext(value)
+        return gettext(value) if value else value  # gettext("") is the catalog's header
     return value
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from lapor_core.errors import N_, ValidationError
+from lapor_core.errors import N_, Term, ValidationError
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -95,7 +95,7 @@ def check_text(value: object, what: str, *, max_length: int, single_line: bool) 
 
     Args:
         value: The value to check.
-        what: The field, for the message.
+        what: The field, for the message (an ``N_``-marked word, or the field's name).
         max_length: The most characters (code points) allowed.
         single_line: No newline or tab either (ids, codes, tags).
 
@@ -103,6 +103,7 @@ def check_text(value: object, what: str, *, max_length: int, single_line: bool) 
         ValidationError: Not a string, blank, too long, or with a character the rules
             refuse (NUL, another control character, a lone surrogate).
     """
+    what = Term(what)  # a word of the message (``title``: ``judul``), translated with it
     if not isinstance(value, str):
         raise ValidationError(
             N_("{what} must be a string, got {type_name} {value!r}"),
@@ -134,7 +135,9 @@ def check_text(value: object, what: str, *, max_length: int, single_line: bool) 
                 ord=ord(char),
                 at=at,
             )
-        rule = "a single line, without line breaks or tabs" if single_line else "free text"
+        rule = Term(
+            N_("a single line, without line breaks or tabs") if single_line else N_("free text")
+        )
         raise ValidationError(
             N_(
                 "{what} contains the control character U+{ord:04X} (at position {at}); "
@@ -197,6 +200,7 @@ def text_tuple(what: str) -> Callable[[object], tuple[Any, ...]]:
 
     The items are checked by the field's validator.
     """
+    what = Term(what)
 
     def convert(value: object) -> tuple[Any, ...]:
         if isinstance(value, str | bytes):

@@ -86,10 +86,10 @@ class Actor:
     .. versionadded:: 0.1.0
     """
 
-    id: str = attrs.field(validator=identifier(ID_MAX_LENGTH, "actor id"))
+    id: str = attrs.field(validator=identifier(ID_MAX_LENGTH, N_("actor id")))
     role: Role = attrs.field(validator=instance_of(Role))
     agency_id: str | None = attrs.field(
-        default=None, validator=optional_identifier(AGENCY_ID_MAX_LENGTH, "actor agency")
+        default=None, validator=optional_identifier(AGENCY_ID_MAX_LENGTH, N_("actor agency"))
     )
 
     def __attrs_post_init__(self) -> None:

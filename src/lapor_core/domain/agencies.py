@@ -14,6 +14,7 @@ import enum
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Final
 
 import attrs
 
@@ -21,7 +22,7 @@ from lapor_core.domain._config import check, one_of, structure
 from lapor_core.domain._validators import instance_of
 from lapor_core.domain.model import RegionCode
 from lapor_core.domain.regions import RegionList
-from lapor_core.errors import N_, NotFound, ProfileError, ValidationError
+from lapor_core.errors import N_, NotFound, ProfileError, Term, ValidationError
 
 __all__ = [
     "TIME_ZONES",
@@ -136,21 +137,21 @@ class Agency:
             raise ValidationError(N_("agency {agency_id!r} needs a name"), agency_id=self.id)
 
 
-def _valid_id(value: str) -> str | None:
-    return (
-        None if _ID_RE.fullmatch(value) else f"invalid agency id {value!r} (lowercase, digits, ._-)"
-    )
+def _valid_id(value: str) -> ValidationError | None:
+    if _ID_RE.fullmatch(value):
+        return None
+    return ValidationError(N_("invalid agency id {value!r} (lowercase, digits, ._-)"), value=value)
 
 
-def _not_blank(value: str) -> str | None:
-    return None if value.strip() else "an agency needs a name"
+def _not_blank(value: str) -> ValidationError | None:
+    return None if value.strip() else ValidationError(N_("an agency needs a name"))
 
 
-def _valid_region(value: str) -> str | None:
+def _valid_region(value: str) -> ValidationError | None:
     try:
         RegionCode(value)
     except ValidationError as exc:
-        return str(exc)
+        return exc
     return None
 
 
@@ -500,6 +501,13 @@ class AgencyRegistry:
         return None
 
 
+_KIND_TERMS: Final = {
+    AgencyKind.PROVINCE: Term(N_("province")),
+    AgencyKind.REGENCY: Term(N_("regency")),
+    AgencyKind.CITY: Term(N_("city")),
+}
+"""The local governments' kinds, as words of a message (``regency``: ``kabupaten``)."""
+
 _GOVERNMENT_KIND = {
     AgencyKind.PROVINCE: "provinsi",
     AgencyKind.REGENCY: "kabupaten",
@@ -512,9 +520,12 @@ def region_problems(
     regions: RegionList | None = None,
     *,
     known: Sequence[AgencyConfig] = (),
-) -> tuple[str, ...]:
+) -> tuple[ProfileError, ...]:
     """
     Every problem of a registry's region codes, each ``agency[i].region: message``.
+
+    Each problem is a :class:`~lapor_core.errors.ProfileError` with its key (``str()``:
+    ``agency[i].region: message``), to translate.
 
     - A province's code is a province code (``64``); a regency's or city's is a regency or
       city code (``64.72``) and, when a province stands above it in the tree, sits under
@@ -529,20 +540,23 @@ def region_problems(
     the tables' parents are looked up among them too, but they are not checked again.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 *known*.
+    .. versionchanged:: 0.2.0
+       *known*; each problem is a keyed ``ProfileError`` instead of a string.
     """
     by_id = {table.id: table for table in (*known, *tables)}
-    problems: list[str] = []
+    problems: list[ProfileError] = []
     for index, table in enumerate(tables):
         code = _code(table)
         if code is None:
             continue
-        where = f"agency[{index}].region"
-        problems.extend(f"{where}: {message}" for message in _tree_problems(table, code, by_id))
+        found = list(_tree_problems(table, code, by_id))
         if regions is not None:
-            problems.extend(
-                f"{where}: {message}" for message in _list_problems(table, code, regions)
-            )
+            found.extend(_list_problems(table, code, regions))
+        where = f"agency[{index}].region"
+        problems.extend(
+            ProfileError(problem.template or str(problem), key=where, **problem.fields)
+            for problem in found
+        )
     return tuple(problems)
 
 
@@ -557,23 +571,39 @@ def _code(table: AgencyConfig) -> RegionCode | None:
 
 def _tree_problems(
     table: AgencyConfig, code: RegionCode, by_id: Mapping[str, AgencyConfig]
-) -> Iterator[str]:
+) -> Iterator[ValidationError]:
     if table.kind is AgencyKind.PROVINCE and code.level != 1:
-        yield f"province {table.id!r} has {code}, which is not a province code (such as 64)"
+        yield ValidationError(
+            N_("province {agency!r} has {code}, which is not a province code (such as 64)"),
+            agency=table.id,
+            code=str(code),
+        )
     if table.kind not in (AgencyKind.REGENCY, AgencyKind.CITY):
         return
-    what = table.kind.value
+    what = _KIND_TERMS[table.kind]
     if code.level != 2:
-        yield f"{what} {table.id!r} has {code}, which is not a regency or city code (such as 64.72)"
+        yield ValidationError(
+            N_("{what} {agency!r} has {code}, which is not a regency or city code (such as 64.72)"),
+            what=what,
+            agency=table.id,
+            code=str(code),
+        )
         return
     province = _province_above(table, by_id)
     if province is None:
         return
     above = _code(province)
     if above is not None and code.parent != above:
-        yield (
-            f"{what} {table.id!r} has {code}, which is not under the code {above} of its "
-            f"province {province.id!r}"
+        yield ValidationError(
+            N_(
+                "{what} {agency!r} has {code}, which is not under the code {above} of its "
+                "province {province!r}"
+            ),
+            what=what,
+            agency=table.id,
+            code=str(code),
+            above=str(above),
+            province=province.id,
         )
 
 
@@ -588,17 +618,32 @@ def _province_above(table: AgencyConfig, by_id: Mapping[str, AgencyConfig]) -> A
     return None
 
 
-def _list_problems(table: AgencyConfig, code: RegionCode, regions: RegionList) -> Iterator[str]:
+def _list_problems(
+    table: AgencyConfig, code: RegionCode, regions: RegionList
+) -> Iterator[ValidationError]:
     named = regions.named_in(table.name)
     if named and not any(r.code.contains(code) or code.contains(r.code) for r in named):
-        which = ", ".join(str(r) for r in named)
-        yield (
-            f"{table.id!r} is named {table.name!r}, but Kemendagri's list gives {which}, not {code}"
+        yield ValidationError(
+            N_("{agency!r} is named {name!r}, but Kemendagri's list gives {which}, not {code}"),
+            agency=table.id,
+            name=table.name,
+            which=", ".join(str(r) for r in named),
+            code=str(code),
         )
     listed = regions.get(code)
     wanted = _GOVERNMENT_KIND.get(table.kind)
     if listed is not None and wanted is not None and listed.kind != wanted:
-        yield f"{table.kind.value} {table.id!r} has {code}, which is {listed} in Kemendagri's list"
+        yield ValidationError(
+            N_("{what} {agency!r} has {code}, which is {listed} in Kemendagri's list"),
+            what=_KIND_TERMS[table.kind],
+            agency=table.id,
+            code=str(code),
+            listed=str(listed),
+        )
     province = regions.province_of(code)
     if listed is None and province is not None and code.level <= 2:
-        yield f"{code} is not a code of {province.full_name} in Kemendagri's list"
+        yield ValidationError(
+            N_("{code} is not a code of {province} in Kemendagri's list"),
+            code=str(code),
+            province=province.full_name,
+        )

@@ -411,24 +411,35 @@ class WorkingCalendar:
         """Build the error for a day that is not a key of the tables."""
         if isinstance(day, datetime):
             return ValidationError(
-                f"expected a local date, got the datetime {day!r}; "
-                "use local_date() or deadline() for instants",
+                N_(
+                    "expected a local date, got the datetime {day!r}; use local_date() or "
+                    "deadline() for instants"
+                ),
+                day=day,
             )
         if not isinstance(day, date):
-            return ValidationError(f"expected a date, got {day!r}")
+            return ValidationError(N_("expected a date, got {day!r}"), day=day)
         return CalendarRangeError(
-            f"{day.isoformat()} is outside the calendar's range "
-            f"{self.first_date.isoformat()}..{self.last_date.isoformat()}",
+            N_("{day} is outside the calendar's range {first}..{last}"),
+            day=day.isoformat(),
+            first=self.first_date.isoformat(),
+            last=self.last_date.isoformat(),
         )
 
     def _count_error(self, day: date, n: object) -> Exception:
         if not isinstance(n, int):
-            return ValidationError(f"n must be an int, got {n!r}")
+            return ValidationError(N_("n must be an int, got {n!r}"), n=n)
         if n < 0:
-            return ValidationError(f"n must be >= 0, got {n}")
+            return ValidationError(N_("n must be >= 0, got {n}"), n=n)
         return CalendarRangeError(
-            f"{n} working day(s) after {day.isoformat()} runs past the end of the calendar's "
-            f"range {self.first_date.isoformat()}..{self.last_date.isoformat()}",
+            N_(
+                "{n} working day(s) after {day} runs past the end of the calendar's range "
+                "{first}..{last}"
+            ),
+            n=n,
+            day=day.isoformat(),
+            first=self.first_date.isoformat(),
+            last=self.last_date.isoformat(),
         )
 
     # ------------------------------------------------------------------- queries

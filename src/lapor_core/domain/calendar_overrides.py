@@ -129,8 +129,10 @@ class CalendarOverride:
         return self.region is not None or self.agency is not None
 
 
-def _non_empty(value: str) -> str | None:
-    return None if value.strip() else f"expected a non-empty string, got {value!r}"
+def _non_empty(value: str) -> ValidationError | None:
+    if value.strip():
+        return None
+    return ValidationError(N_("expected a non-empty string, got {value!r}"), value=value)
 
 
 _NON_EMPTY = check(_non_empty)

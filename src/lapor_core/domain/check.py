@@ -57,14 +57,18 @@ from lapor_core.domain.model import Confidence, RegionCode
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.profile_merge import BASIS_NOT_GIVEN
 from lapor_core.domain.profile_rules import version_problems
-from lapor_core.errors import N_, LaporError, ProfileError, fill
+from lapor_core.errors import N_, LaporError, ProfileError, Term, fill
 
 __all__ = ["CheckProblem", "CheckReport", "check", "scope_warnings"]
 
 _RETURNED: Final = "DispositionRejected:returned"
 _ENDS: Final = {
-    BreachAction.AUTO_CLOSE: (c.AutoClose, Status.COMPLETED, "close the complaint"),
-    BreachAction.ARCHIVE_WITHDRAWN: (c.RecordBreach, Status.ARCHIVED, "archive it as withdrawn"),
+    BreachAction.AUTO_CLOSE: (c.AutoClose, Status.COMPLETED, Term(N_("close the complaint"))),
+    BreachAction.ARCHIVE_WITHDRAWN: (
+        c.RecordBreach,
+        Status.ARCHIVED,
+        Term(N_("archive it as withdrawn")),
+    ),
 }
 _BREACH_COMMANDS: Final = (c.AutoClose, c.RecordBreach)
 
@@ -233,7 +237,7 @@ def check(profile: Profile, table: Iterable[Transition] = TRANSITIONS) -> CheckR
     try:
         lifecycle = Lifecycle(profile, table)
     except ProfileError as exc:
-        problems.append(CheckProblem("lifecycle", str(exc)))
+        problems.append(CheckProblem.of("lifecycle", exc.template or str(exc), **exc.fields))
         return CheckReport(profile.name, tuple(problems), warnings)
     model = _Model(lifecycle)
     problems.extend(model.status_problems())
@@ -327,7 +331,9 @@ def _count_problems(profile: Profile) -> Iterator[CheckProblem]:
             )
     for key, versions in profile.duration_versions.items():
         if len(versions) > 1:
-            yield from (CheckProblem(k, m) for k, m in version_problems(key, versions))
+            for problem_key, problem in version_problems(key, versions):
+                template = problem.template or str(problem)
+                yield CheckProblem.of(problem_key, template, **problem.fields)
     counts = (
         ("options.reopen.max_count", profile.reopen.max_count),
         ("options.reopen.window_days", profile.reopen.window_days),
@@ -646,7 +652,7 @@ class _Model:
             stuck = states - self._stoppable(clock, states)
             if stuck:
                 at = _names(node[0] for node, _p in stuck if node[0] is not None)
-                stop = ", ".join(sorted(clock.stop)) or "none"
+                stop = ", ".join(sorted(clock.stop)) or Term(N_("none"))
                 yield CheckProblem.of(
                     f"clocks.{name}",
                     N_(
@@ -679,12 +685,20 @@ class _Model:
             command, terminal, what = ends
             allowed = {s for s in Status if self.has_row(s, command, terminal)}
             bad = firing - allowed
-            detail = f"{command.__name__} can {what} only in {_names(allowed) or 'no status'}"
+            detail = LaporError(
+                N_("{command} can {what} only in {statuses}"),
+                command=command.__name__,
+                what=what,
+                statuses=_names(allowed) or Term(N_("no status")),
+            )
         else:
             command = c.RecordBreach
             allowed = {s for s in Status if self.has_row(s, c.RecordBreach, s)}
             bad = firing - allowed
-            detail = f"RecordBreach is allowed only in {_names(allowed) or 'no status'}"
+            detail = LaporError(
+                N_("RecordBreach is allowed only in {statuses}"),
+                statuses=_names(allowed) or Term(N_("no status")),
+            )
         if bad:
             yield CheckProblem.of(
                 f"clocks.{name}.breach",

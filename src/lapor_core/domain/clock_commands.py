@@ -34,6 +34,7 @@ from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
     N_,
     InvalidTransition,
+    LaporError,
     PermissionDenied,
 )
 
@@ -48,11 +49,18 @@ __all__ = [
 Events = tuple[e.Event, ...]
 
 
+def _clock_words(clock: str, agency: str | None) -> LaporError:
+    """``clock 'forwarding' of 'berau'``: the clock a message is about, to translate."""
+    if agency:
+        return LaporError(N_("clock {clock!r} of {agency!r}"), clock=clock, agency=agency)
+    return LaporError(N_("clock {clock!r}"), clock=clock)
+
+
 def _owed_breach(
     complaint: Complaint, clock: str, agency: str | None, now: datetime, ctx: Context
 ) -> tuple[RunningClock, datetime]:
     running = complaint.clock(clock, agency)
-    who = f"clock {clock!r}" + (f" of {agency!r}" if agency else "")
+    who = _clock_words(clock, agency)
     if running is None:
         raise InvalidTransition(
             N_("{who} is not running on complaint {complaint_id}"),
@@ -199,7 +207,7 @@ def record_warning(
     """
     running = complaint.clock(cmd.clock, cmd.agency)
     definition = ctx.profile.clocks.get(cmd.clock)
-    who = f"clock {cmd.clock!r}" + (f" of {cmd.agency!r}" if cmd.agency else "")
+    who = _clock_words(cmd.clock, cmd.agency)
     if running is None or definition is None:
         raise InvalidTransition(
             N_("{who} is not running on complaint {complaint_id}"),
@@ -257,7 +265,7 @@ def extend_deadline(
         )
     running = complaint.clock(cmd.clock, cmd.agency)
     definition = ctx.profile.clocks.get(cmd.clock)
-    who = f"clock {cmd.clock!r}" + (f" of {cmd.agency!r}" if cmd.agency else "")
+    who = _clock_words(cmd.clock, cmd.agency)
     if running is None or definition is None:
         raise InvalidTransition(
             N_("{who} is not running on complaint {complaint_id}"),

@@ -85,7 +85,7 @@ def _opt_text(max_len: int) -> Any:  # noqa: ANN401 - attrs validators are untyp
 _agency_id = identifier(AGENCY_ID_MAX_LENGTH)
 _opt_agency_id = optional_identifier(AGENCY_ID_MAX_LENGTH)
 _clock_name = identifier(ID_MAX_LENGTH)
-_tag = identifier(TAG_MAX_LENGTH, "a tag in tags")
+_tag = identifier(TAG_MAX_LENGTH, N_("a tag in tags"))
 _as_agencies = text_tuple("agencies")
 _as_tags = optional_text_tuple("tags")
 

@@ -42,6 +42,7 @@ from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
     N_,
     InvalidTransition,
+    LaporError,
     NotFound,
     PermissionDenied,
     ValidationError,
@@ -484,7 +485,11 @@ def _check_row(
     row = ctx.lifecycle.row(status, type(command))
     if actor.role not in row.roles:
         allowed = ", ".join(sorted(r.value for r in row.roles))
-        where = "before submission" if status is None else f"in status {status.value}"
+        where = (
+            LaporError(N_("before submission"))
+            if status is None
+            else LaporError(N_("in status {status}"), status=status.value)
+        )
         raise PermissionDenied(
             N_("{role} {actor_id!r} may not {type_name} {where}; allowed roles: {allowed}"),
             role=actor.role.value,

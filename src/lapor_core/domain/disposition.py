@@ -21,7 +21,7 @@ from lapor_core.domain._validators import instance_of, optional_instance_of
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.model import Category, Kind, RegionCode
 from lapor_core.domain.state import Complaint
-from lapor_core.errors import ProfileError
+from lapor_core.errors import LaporError, ProfileError
 
 __all__ = ["RoutingConfig", "RoutingProposal", "RoutingRule", "route"]
 
@@ -75,10 +75,13 @@ class RoutingRule:
         """
         configs = structure(tuple(records), tuple[RoutingConfig, ...], root="routing")
         rules: list[RoutingRule] = []
-        problems: list[str] = []
+        problems: list[str | ProfileError] = []
         for index, config in enumerate(configs):
             try:
                 rules.append(config.to_rule())
+            except LaporError as exc:
+                # Nothing to translate but the reason: the template is not in the catalogs.
+                problems.append(ProfileError("{reason}", key=f"routing[{index}]", reason=exc))
             except ValueError as exc:
                 problems.append(f"routing[{index}]: {exc}")
         if problems:

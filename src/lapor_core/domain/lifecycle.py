@@ -31,7 +31,7 @@ from lapor_core.domain.model import Status
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.table import TRANSITIONS
 from lapor_core.domain.transition import Condition, Guard, Outcome, Target, Transition
-from lapor_core.errors import InvalidTransition, ProfileError
+from lapor_core.errors import N_, InvalidTransition, LaporError, ProfileError, Term
 
 __all__ = [
     "TRANSITIONS",
@@ -108,13 +108,15 @@ class Lifecycle:
             key = (row.source, row.command)
             if key in self._by_key:
                 raise ProfileError(
-                    f"lifecycle table has two rows for ({_state_name(row.source)}, "
-                    f"{row.command.__name__})"
+                    N_("lifecycle table has two rows for ({status}, {command})"),
+                    status=_state_name(row.source),
+                    command=row.command.__name__,
                 )
             if not row.outcomes:
                 raise ProfileError(
-                    f"lifecycle table row ({_state_name(row.source)}, {row.command.__name__}) "
-                    "has no outcome"
+                    N_("lifecycle table row ({status}, {command}) has no outcome"),
+                    status=_state_name(row.source),
+                    command=row.command.__name__,
                 )
             self._by_key[key] = row
         self.held_from = frozenset(
@@ -159,21 +161,48 @@ class Lifecycle:
         """
         row = self._by_key.get((status, command))
         if row is None:
-            raise InvalidTransition(self._refusal(status, command))
+            raise self._refusal(status, command)
         return row
 
-    def _refusal(self, status: Status | None, command: type[c.Command]) -> str:
-        allowed = ", ".join(sorted(self.allowed_commands(status))) or "nothing"
-        where = "before submission" if status is None else f"in status {status.value}"
+    def _refusal(self, status: Status | None, command: type[c.Command]) -> InvalidTransition:
+        allowed = ", ".join(sorted(self.allowed_commands(status))) or Term(N_("nothing"))
+        where = (
+            LaporError(N_("before submission"))
+            if status is None
+            else LaporError(N_("in status {status}"), status=status.value)
+        )
         gated = [
             r.option
             for r in self.table
             if r.source is status and r.command is command and r.option is not None
         ]
-        why = f" (option {gated[0]!r} is off in profile {self.profile.name!r})" if gated else ""
+        why: LaporError | None = None
+        if gated:
+            why = LaporError(
+                N_("option {option!r} is off in profile {profile!r}"),
+                option=gated[0],
+                profile=self.profile.name,
+            )
         if command.__name__ in self.profile.disabled_commands:
-            why = f" (profile {self.profile.name!r} disables {command.__name__})"
-        return f"{command.__name__} is not allowed {where}{why}; allowed: {allowed}"
+            why = LaporError(
+                N_("profile {profile!r} disables {command}"),
+                profile=self.profile.name,
+                command=command.__name__,
+            )
+        if why is None:
+            return InvalidTransition(
+                N_("{command} is not allowed {where}; allowed: {allowed}"),
+                command=command.__name__,
+                where=where,
+                allowed=allowed,
+            )
+        return InvalidTransition(
+            N_("{command} is not allowed {where} ({why}); allowed: {allowed}"),
+            command=command.__name__,
+            where=where,
+            why=why,
+            allowed=allowed,
+        )
 
     def allowed_commands(self, status: Status | None) -> frozenset[str]:
         """Names of the commands allowed in *status* (``None``: before submission)."""
@@ -194,7 +223,7 @@ class Lifecycle:
         if target is Target.HELD_FROM:
             return held_from if held_from is not None else Status.SUBMITTED
         if source is None:
-            raise ProfileError("a submission must lead to a fixed status")
+            raise ProfileError(N_("a submission must lead to a fixed status"))
         return source
 
     def targets(self, status: Status | None, command: type[c.Command]) -> tuple[Status, ...]:

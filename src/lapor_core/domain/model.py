@@ -34,7 +34,7 @@ from lapor_core.domain._validators import (
     text,
     text_tuple,
 )
-from lapor_core.errors import N_, ValidationError
+from lapor_core.errors import N_, Term, ValidationError
 
 __all__ = [
     "ArchiveReason",
@@ -93,7 +93,7 @@ def _pattern(regex: str, what: str) -> Any:  # noqa: ANN401 - attrs validators a
         if not isinstance(value, str) or not compiled.fullmatch(value):
             raise ValidationError(
                 N_("invalid {what}: {value!r} (expected to match {regex})"),
-                what=what,
+                what=Term(what),
                 value=value,
                 regex=regex,
             )
@@ -111,7 +111,7 @@ class ComplaintId:
     .. versionadded:: 0.1.0
     """
 
-    value: str = attrs.field(validator=_pattern(r"[A-Za-z0-9._:-]{1,64}", "complaint id"))
+    value: str = attrs.field(validator=_pattern(r"[A-Za-z0-9._:-]{1,64}", N_("complaint id")))
 
     def __str__(self) -> str:
         """Return the bare id."""
@@ -129,7 +129,7 @@ class TrackingId:
     .. versionadded:: 0.1.0
     """
 
-    value: str = attrs.field(validator=_pattern(r"[A-Za-z0-9-]{1,32}", "tracking id"))
+    value: str = attrs.field(validator=_pattern(r"[A-Za-z0-9-]{1,32}", N_("tracking id")))
 
     def __str__(self) -> str:
         """Return the bare id."""
@@ -226,7 +226,7 @@ class Channel:
 
     type: ChannelType = attrs.field(validator=instance_of(ChannelType))
     name: str | None = attrs.field(
-        default=None, validator=optional_text(CHANNEL_NAME_MAX_LENGTH, "channel name")
+        default=None, validator=optional_text(CHANNEL_NAME_MAX_LENGTH, N_("channel name"))
     )
 
     def __attrs_post_init__(self) -> None:
@@ -295,7 +295,7 @@ class Category:
     .. versionadded:: 0.1.0
     """
 
-    code: str = attrs.field(validator=_pattern(r"[a-z0-9][a-z0-9_.-]{0,63}", "category code"))
+    code: str = attrs.field(validator=_pattern(r"[a-z0-9][a-z0-9_.-]{0,63}", N_("category code")))
 
     def __str__(self) -> str:
         """Return the bare code."""
@@ -324,10 +324,10 @@ class Reporter:
     .. versionadded:: 0.1.0
     """
 
-    id: str = attrs.field(validator=identifier(SHORT_ID_MAX_LENGTH, "reporter id"))
-    name: str = attrs.field(validator=text(NAME_MAX_LENGTH, "reporter name"), repr=_hidden)
+    id: str = attrs.field(validator=identifier(SHORT_ID_MAX_LENGTH, N_("reporter id")))
+    name: str = attrs.field(validator=text(NAME_MAX_LENGTH, N_("reporter name")), repr=_hidden)
     contact: str | None = attrs.field(
-        default=None, validator=optional_text(NAME_MAX_LENGTH, "contact"), repr=_hidden
+        default=None, validator=optional_text(NAME_MAX_LENGTH, N_("contact")), repr=_hidden
     )
 
 
@@ -449,10 +449,10 @@ class Content:
     .. versionchanged:: 0.2.0 ``point``, ``address_id``, ``postal_code`` and ``media_urls``.
     """
 
-    title: str = attrs.field(validator=text(TITLE_MAX_LENGTH, "title"))
-    body: str = attrs.field(validator=text(BODY_MAX_LENGTH, "body"))
+    title: str = attrs.field(validator=text(TITLE_MAX_LENGTH, N_("title")))
+    body: str = attrs.field(validator=text(BODY_MAX_LENGTH, N_("body")))
     location: str | None = attrs.field(
-        default=None, validator=optional_text(LOCATION_MAX_LENGTH, "location")
+        default=None, validator=optional_text(LOCATION_MAX_LENGTH, N_("location"))
     )
     event_date: datetime | None = attrs.field(default=None)
     point: GeoPoint | None = attrs.field(default=None, validator=optional_instance_of(GeoPoint))
@@ -488,7 +488,7 @@ class ExternalIds:
         default=None, validator=optional_instance_of(TrackingId)
     )
     regional_app_id: str | None = attrs.field(
-        default=None, validator=optional_identifier(SHORT_ID_MAX_LENGTH, "regional app id")
+        default=None, validator=optional_identifier(SHORT_ID_MAX_LENGTH, N_("regional app id"))
     )
 
 

@@ -60,7 +60,7 @@ from lapor_core.domain.profile_rules import (
     StatusLabels,
     ThreadOption,
 )
-from lapor_core.errors import N_, ProfileError, ValidationError
+from lapor_core.errors import N_, ProfileError, Term, ValidationError
 
 __all__ = [
     "KNOWN_TRIGGERS",
@@ -248,7 +248,7 @@ class Profile:
         """
         option = self.channels.get(key)
         if option is None:
-            known = ", ".join(sorted(self.channels)) or "none"
+            known = ", ".join(sorted(self.channels)) or Term(N_("none"))
             raise ProfileError(
                 N_("profile {profile!r} has no channel {channel!r} (known: {known})"),
                 profile=self.name,
@@ -362,7 +362,7 @@ class Profile:
                 (named as *where*, e.g. ``service_code``).
         """
         if code not in self.service_standards and not self.uncategorised.enabled:
-            known = ", ".join(sorted(self.service_standards)) or "none"
+            known = ", ".join(sorted(self.service_standards)) or Term(N_("none"))
             raise ValidationError(
                 N_(
                     "{where}: {code!r} is not a category of profile {profile_name!r} (known: "

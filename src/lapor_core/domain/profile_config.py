@@ -50,7 +50,7 @@ from lapor_core.domain.profile_rules import (
     StatusLabels,
     ThreadOption,
 )
-from lapor_core.errors import N_, ProfileError
+from lapor_core.errors import N_, ProfileError, ValidationError
 
 __all__ = [
     "COMMAND_NAMES",
@@ -115,22 +115,25 @@ _POSITIVE = check(positive)
 _LABEL = check(not_blank(N_("label must not be empty")))
 
 
-def _percents(values: tuple[int, ...]) -> str | None:
+def _percents(values: tuple[int, ...]) -> ValidationError | None:
     if all(0 < value < 100 for value in values):
         return None
-    return "thresholds are percents between 1 and 99"
+    return ValidationError(N_("thresholds are percents between 1 and 99"))
 
 
-def _some(values: tuple[str, ...]) -> str | None:
-    return None if values else "a clock needs at least one start event"
+def _some(values: tuple[str, ...]) -> ValidationError | None:
+    return None if values else ValidationError(N_("a clock needs at least one start event"))
 
 
-def _commands(values: tuple[str, ...]) -> str | None:
+def _commands(values: tuple[str, ...]) -> ValidationError | None:
     unknown = [value for value in values if value not in COMMAND_NAMES]
     if not unknown:
         return None
-    names = ", ".join(repr(value) for value in unknown)
-    return f"unknown command {names} (one of {', '.join(sorted(COMMAND_NAMES))})"
+    return ValidationError(
+        N_("unknown command {names} (one of {choices})"),
+        names=", ".join(repr(value) for value in unknown),
+        choices=", ".join(sorted(COMMAND_NAMES)),
+    )
 
 
 _KNOWN_EVENTS = each(KNOWN_TRIGGERS, N_("event"))
@@ -415,7 +418,7 @@ class DurationConfig(RuleConfig):
         )
         return (self.to_duration(), *dated)
 
-    def problems(self, key: str) -> Iterator[str]:
+    def problems(self, key: str) -> Iterator[ProfileError]:
         """
         What is wrong with the periods of the versions, each ``dotted.key: message``.
 
@@ -425,10 +428,14 @@ class DurationConfig(RuleConfig):
         entries = self.history
         if not entries:
             if self.valid_until is not None:
-                yield (
-                    f"{where}.valid_until: no version is in force after "
-                    f"{self.valid_until.isoformat()}; add a [[{where}.history]] entry "
-                    "from the next day, or remove valid_until"
+                yield ProfileError(
+                    N_(
+                        "no version is in force after {until}; add a [[{table}.history]] "
+                        "entry from the next day, or remove valid_until"
+                    ),
+                    key=f"{where}.valid_until",
+                    until=self.valid_until.isoformat(),
+                    table=where,
                 )
             return
         first = entries[0].valid_from
@@ -438,40 +445,53 @@ class DurationConfig(RuleConfig):
             here = f"{where}.history[{index}]"
             until = entry.valid_until
             if until is not None and until < entry.valid_from:
-                yield (
-                    f"{here}.valid_until: {until.isoformat()} is before valid_from "
-                    f"{entry.valid_from.isoformat()}"
+                yield ProfileError(
+                    N_("{until} is before valid_from {start}"),
+                    key=f"{here}.valid_until",
+                    until=until.isoformat(),
+                    start=entry.valid_from.isoformat(),
                 )
                 continue
             if index + 1 == len(entries):
                 if until is not None:
-                    yield (
-                        f"{here}.valid_until: no version is in force after "
-                        f"{until.isoformat()}; the last version must stay open"
+                    yield ProfileError(
+                        N_("no version is in force after {until}; the last version must stay open"),
+                        key=f"{here}.valid_until",
+                        until=until.isoformat(),
                     )
                 continue
             following = entries[index + 1].valid_from
             if following <= entry.valid_from:
-                yield (
-                    f"{where}.history[{index + 1}].valid_from: {following.isoformat()} is not "
-                    f"after {entry.valid_from.isoformat()} (history[{index}]); list the "
-                    "versions in date order, one per start day"
+                yield ProfileError(
+                    N_(
+                        "{following} is not after {start} (history[{index}]); list the "
+                        "versions in date order, one per start day"
+                    ),
+                    key=f"{where}.history[{index + 1}].valid_from",
+                    following=following.isoformat(),
+                    start=entry.valid_from.isoformat(),
+                    index=index,
                 )
             elif until is not None and until + timedelta(days=1) != following:
                 yield from _period_problem(f"{here}.valid_until", until, following)
 
 
-def _period_problem(key: str, until: date, following: date) -> Iterator[str]:
+def _period_problem(key: str, until: date, following: date) -> Iterator[ProfileError]:
     """A version ending on *until* and the next one starting on *following*."""
     if until >= following:
-        yield (
-            f"{key}: {until.isoformat()} overlaps the next version, "
-            f"in force from {following.isoformat()}"
+        yield ProfileError(
+            N_("{until} overlaps the next version, in force from {following}"),
+            key=key,
+            until=until.isoformat(),
+            following=following.isoformat(),
         )
     else:
-        start = until + timedelta(days=1)
-        end = following - timedelta(days=1)
-        yield (f"{key}: gap: no version is in force from {start.isoformat()} to {end.isoformat()}")
+        yield ProfileError(
+            N_("gap: no version is in force from {start} to {end}"),
+            key=key,
+            start=(until + timedelta(days=1)).isoformat(),
+            end=(following - timedelta(days=1)).isoformat(),
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -502,16 +522,26 @@ class ClockConfig(RuleConfig):
     scope: ClockScope = ClockScope.COMPLAINT
     extendable: bool = False
 
-    def problems(self, name: str, durations: Mapping[str, object]) -> Iterator[str]:
-        """What is wrong between this clock's keys, and with the duration it names."""
+    def problems(self, name: str, durations: Mapping[str, object]) -> Iterator[ProfileError]:
+        """
+        What is wrong between this clock's keys, and with the duration it names.
+
+        .. versionchanged:: 0.2.0 Each problem is a keyed :class:`ProfileError`.
+        """
         key = f"clocks.{name}"
         duration = self.duration or None
         if self.by_category == (duration is not None):
-            yield f"{key}.duration: give a duration key or by_category = true"
+            yield ProfileError(
+                N_("give a duration key or by_category = true"), key=f"{key}.duration"
+            )
         elif duration is not None and duration not in durations:
-            yield f"{key}.duration: no duration named {duration!r}"
+            yield ProfileError(
+                N_("no duration named {duration!r}"), key=f"{key}.duration", duration=duration
+            )
         if (self.breach is BreachAction.ESCALATE) != bool(self.escalate_to):
-            yield f"{key}.escalate_to: required exactly when breach = 'escalate'"
+            yield ProfileError(
+                N_("required exactly when breach = 'escalate'"), key=f"{key}.escalate_to"
+            )
 
     def to_definition(
         self, name: str, *, hold_pauses_clocks: bool, rejection_restarts_forwarding: bool
@@ -669,8 +699,14 @@ class ProfileConfig:
             raise ProfileError(*problems)
         return config
 
-    def problems(self) -> Iterator[str]:
-        """What is wrong between the tables, each ``dotted.key: message``."""
+    def problems(self) -> Iterator[ProfileError]:
+        """
+        What is wrong between the tables, each ``dotted.key: message``.
+
+        .. versionchanged:: 0.2.0
+           Each problem is a keyed :class:`ProfileError` (``str()``: the same text), to
+           translate.
+        """
         yield from _label_problems(self.statuses)
         for key, duration in sorted(self.durations.items()):
             yield from duration.problems(key)
@@ -678,20 +714,26 @@ class ProfileConfig:
             yield from clock.problems(name, self.durations)
         for code, category in sorted(self.categories.items()):
             if category.service_standard not in self.durations:
-                yield (
-                    f"categories.{code}.service_standard: "
-                    f"no duration named {category.service_standard!r}"
+                yield ProfileError(
+                    N_("no duration named {duration!r}"),
+                    key=f"categories.{code}.service_standard",
+                    duration=category.service_standard,
                 )
 
 
-def _label_problems(statuses: StatusesConfig) -> Iterator[str]:
+def _label_problems(statuses: StatusesConfig) -> Iterator[ProfileError]:
     """A local name given to two statuses, or equal to another status's label."""
     local_owner: dict[str, Status] = {}
     for status, table in statuses.items():
         for name in table.local:
             other = local_owner.setdefault(name.casefold(), status)
             if other is not status:
-                yield f"statuses.{status.value}.local: {name!r} already maps to {other.value}"
+                yield ProfileError(
+                    N_("{name!r} already maps to {other}"),
+                    key=f"statuses.{status.value}.local",
+                    name=name,
+                    other=other.value,
+                )
     label_owner: dict[str, Status] = {}
     for status, table in statuses.items():
         for name in (status.value, table.id, table.en):
@@ -700,4 +742,9 @@ def _label_problems(statuses: StatusesConfig) -> Iterator[str]:
         for name in table.local:
             other = label_owner.get(name.casefold(), status)
             if other is not status:
-                yield f"statuses.{status.value}.local: {name!r} is already a label of {other.value}"
+                yield ProfileError(
+                    N_("{name!r} is already a label of {other}"),
+                    key=f"statuses.{status.value}.local",
+                    name=name,
+                    other=other.value,
+                )

@@ -18,6 +18,7 @@ import attrs
 from lapor_core.domain.calendar_overrides import CalendarOverride
 from lapor_core.domain.clocks import DurationUnit
 from lapor_core.domain.model import Basis, Channel, ChannelType, Confidence
+from lapor_core.errors import N_, ValidationError
 
 __all__ = [
     "DEFAULT_NO_WRONG_DOOR_OPTION",
@@ -279,14 +280,17 @@ class OverrideRule:
         return Basis(self.override.basis, self.confidence)
 
 
-def version_problems(key: str, versions: Sequence[Duration]) -> Iterator[tuple[str, str]]:
+def version_problems(
+    key: str, versions: Sequence[Duration]
+) -> Iterator[tuple[str, ValidationError]]:
     """
     What is wrong with the periods of a duration's versions: ``(dotted key, message)``.
 
     The versions, in date order, must cover every day: the first open at its start, the
     last open at its end, each starting the day after the one before it ends, each with
     a positive amount. Version 0 is the ``[durations.<key>]`` table, version *n* its
-    ``history[n-1]`` entry.
+    ``history[n-1]`` entry. Each message is an error with its template, to translate
+    (``str()``: the English text).
 
     .. versionadded:: 0.2.0
     """
@@ -297,21 +301,35 @@ def version_problems(key: str, versions: Sequence[Duration]) -> Iterator[tuple[s
 
     for index, version in enumerate(versions):
         if version.amount <= 0:
-            yield (f"{name(index)}.amount", f"must be positive, got {version.amount}")
+            yield (
+                f"{name(index)}.amount",
+                ValidationError(N_("must be positive, got {amount}"), amount=version.amount),
+            )
         start, end = version.valid_from, version.valid_until
         if start is not None and end is not None and end < start:
-            yield (f"{name(index)}.valid_until", f"{end.isoformat()} is before valid_from")
+            yield (
+                f"{name(index)}.valid_until",
+                ValidationError(N_("{until} is before valid_from"), until=end.isoformat()),
+            )
     if not versions:
-        yield (where, "no version")
+        yield (where, ValidationError(N_("no version")))
         return
     if versions[0].valid_from is not None:
-        yield (f"{where}.valid_from", "no version is in force before it")
+        yield (f"{where}.valid_from", ValidationError(N_("no version is in force before it")))
     if versions[-1].valid_until is not None:
-        yield (f"{name(len(versions) - 1)}.valid_until", "the last version must stay open")
+        yield (
+            f"{name(len(versions) - 1)}.valid_until",
+            ValidationError(N_("the last version must stay open")),
+        )
     for index in range(1, len(versions)):
         end, start = versions[index - 1].valid_until, versions[index].valid_from
         if end is None or start is None or end + timedelta(days=1) != start:
             yield (
                 f"{name(index)}.valid_from",
-                "must be the day after the previous version's valid_until (no gap, no overlap)",
+                ValidationError(
+                    N_(
+                        "must be the day after the previous version's valid_until (no gap, "
+                        "no overlap)"
+                    )
+                ),
             )

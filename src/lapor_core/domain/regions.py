@@ -112,7 +112,9 @@ class RegionList:
             raise ProfileError(
                 N_("region list is not valid TOML: {reason}"), reason=str(exc)
             ) from exc
-        problems: list[str] = [f"{key}: unknown key" for key in data if key != "region"]
+        problems: list[ProfileError] = [
+            ProfileError(N_("unknown key"), key=key) for key in data if key != "region"
+        ]
         tables = data.get("region", [])
         if not isinstance(tables, list):
             raise ProfileError(N_("expected an array of tables"), key="region")
@@ -122,7 +124,7 @@ class RegionList:
             if isinstance(found[-1], Region):
                 regions.append(found[-1])
             else:
-                problems.extend(str(p) for p in found)
+                problems.extend(p for p in found if isinstance(p, ProfileError))
         if problems:
             raise ProfileError(*problems)
         try:
@@ -152,33 +154,49 @@ class RegionList:
         return tuple(region for pattern, region in self._patterns if pattern.search(text))
 
 
-def _parse(index: int, table: object) -> Iterator[Region | str]:
+def _parse(index: int, table: object) -> Iterator[Region | ProfileError]:
     where = f"region[{index}]"
     if not isinstance(table, dict):
-        yield f"{where}: expected a table"
+        yield ProfileError(N_("expected a table"), key=where)
         return
-    problems = [f"{where}.{key}: unknown key" for key in table if key not in _KEYS]
+    problems = [
+        ProfileError(N_("unknown key"), key=f"{where}.{key}") for key in table if key not in _KEYS
+    ]
     values: dict[str, str] = {}
     for key in _KEYS:
         value = table.get(key)
         if value is None:
-            problems.append(f"{where}.{key}: missing key")
+            problems.append(ProfileError(N_("missing key"), key=f"{where}.{key}"))
         elif not isinstance(value, str) or not value.strip():
-            problems.append(f"{where}.{key}: expected a non-empty str")
+            problems.append(ProfileError(N_("expected a non-empty str"), key=f"{where}.{key}"))
         else:
             values[key] = value
     kind = values.get("kind")
     if kind is not None and kind not in REGION_KINDS:
-        problems.append(f"{where}.kind: {kind!r} is not one of {', '.join(REGION_KINDS)}")
+        problems.append(
+            ProfileError(
+                N_("{value!r} is not one of {choices}"),
+                key=f"{where}.kind",
+                value=kind,
+                choices=", ".join(REGION_KINDS),
+            )
+        )
         kind = None
     code: RegionCode | None = None
     if "code" in values:
         try:
             code = RegionCode(values["code"])
         except ValidationError as exc:
-            problems.append(f"{where}.code: {exc}")
+            problems.append(ProfileError("{reason}", key=f"{where}.code", reason=exc))
     if code is not None and kind is not None and code.level != _LEVELS[kind]:
-        problems.append(f"{where}.code: {code} is not the code of a {kind}")
+        problems.append(
+            ProfileError(
+                N_("{code} is not the code of a {kind}"),
+                key=f"{where}.code",
+                code=str(code),
+                kind=kind,
+            )
+        )
     if problems or code is None or kind is None:
         yield from problems
         return

@@ -24,7 +24,7 @@ from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.model import Status
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.state import Complaint
-from lapor_core.errors import N_, InvalidTransition
+from lapor_core.errors import N_, InvalidTransition, LaporError
 
 __all__ = ["Condition", "Guard", "Outcome", "Target", "Transition"]
 
@@ -133,7 +133,11 @@ class Transition:
             if outcome.matches(events):
                 return outcome
         names = ", ".join(type(event).__name__ for event in events)
-        where = "before submission" if self.source is None else f"in {self.source.value}"
+        where = (
+            LaporError(N_("before submission"))
+            if self.source is None
+            else LaporError(N_("in {status}"), status=self.source.value)
+        )
         raise InvalidTransition(
             N_(
                 "{type_name} {where} recorded ({names}), which its row of the lifecycle "

@@ -13,7 +13,7 @@ from typing import NotRequired, TypedDict
 
 from lapor_core.domain.model import Kind
 from lapor_core.domain.profile import Profile
-from lapor_core.errors import N_, ProfileError
+from lapor_core.errors import N_, ProfileError, Term
 
 __all__ = [
     "UNCATEGORISED_SERVICE_CODE",
@@ -210,7 +210,7 @@ def service_definition(profile: Profile, service_code: str) -> ServiceDefinition
     """
     known_codes = {*profile.service_standards, UNCATEGORISED_SERVICE_CODE}
     if service_code not in known_codes:
-        known = ", ".join(sorted(profile.service_standards)) or "none"
+        known = ", ".join(sorted(profile.service_standards)) or Term(N_("none"))
         raise ProfileError(
             N_("profile {profile!r} has no category {code!r} (known: {known})"),
             profile=profile.name,

@@ -220,7 +220,7 @@ def _read(name_or_path: str | Path, suffix: str, kind: str) -> str:
         assert isinstance(name_or_path, str)  # noqa: S101 - _is_name checked it
         text = _bundled(name_or_path + suffix)
         if text is None:
-            choices = ", ".join(_bundled_names(suffix)) or "none"
+            choices = ", ".join(_bundled_names(suffix)) or Term(N_("none"))
             raise NotFound(
                 N_(
                     "no bundled {what} named {name!r} (bundled: {choices}; "

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from lapor_core.domain.complaint import replay
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import CorruptStream, NotFound, UndecodableEvent
+from lapor_core.errors import N_, CorruptStream, LaporError, NotFound, UndecodableEvent
 from lapor_core.ports.projection import ROW_FIELDS, ComplaintRow
 from lapor_core.storage.base import (
     ProblemKind,
@@ -25,12 +25,23 @@ from lapor_core.storage.base import (
 __all__ = ["verify_streams"]
 
 
-def _differences(row: ComplaintRow, expected: ComplaintRow) -> list[str]:
+def _differences(row: ComplaintRow, expected: ComplaintRow) -> list[LaporError]:
     return [
-        f"{name} is {getattr(row, name)!r}, a replay gives {getattr(expected, name)!r}"
+        LaporError(
+            N_("{name} is {row!r}, a replay gives {expected!r}"),
+            name=name,
+            row=getattr(row, name),
+            expected=getattr(expected, name),
+        )
         for name in ROW_FIELDS
         if getattr(row, name) != getattr(expected, name)
     ]
+
+
+def _joined(parts: list[LaporError]) -> LaporError:
+    """*parts* joined by ``; ``, each translated (the joining template is no message)."""
+    template = "; ".join(f"{{part{index}}}" for index in range(len(parts)))
+    return LaporError(template, **{f"part{index}": part for index, part in enumerate(parts)})
 
 
 def _check_one(
@@ -42,26 +53,37 @@ def _check_one(
     try:
         row = get(complaint_id)
     except NotFound:
-        return StreamProblem(complaint_id, ProblemKind.NO_ROW, "the stream has no projection row")
+        return StreamProblem.of(
+            complaint_id, ProblemKind.NO_ROW, LaporError(N_("the stream has no projection row"))
+        )
     if not events:
-        return StreamProblem(
+        return StreamProblem.of(
             complaint_id,
             ProblemKind.NO_STREAM,
-            f"a projection row at version {row.version} has no events",
+            LaporError(
+                N_("a projection row at version {version} has no events"), version=row.version
+            ),
         )
     if row.version > len(events):
-        return StreamProblem(
+        return StreamProblem.of(
             complaint_id,
             ProblemKind.TRUNCATED,
-            f"the stream ends at version {len(events)}, its projection row is at version "
-            f"{row.version}",
+            LaporError(
+                N_(
+                    "the stream ends at version {count}, its projection row is at version {version}"
+                ),
+                count=len(events),
+                version=row.version,
+            ),
         )
     state = replay(events)
     expected = projector(state) if projector is not None else row_with_due(state, row.next_due_at)
     differences = _differences(row, expected)
     if differences:
-        return StreamProblem(
-            complaint_id, ProblemKind.PROJECTION, "out of date: " + "; ".join(differences)
+        return StreamProblem.of(
+            complaint_id,
+            ProblemKind.PROJECTION,
+            LaporError(N_("out of date: {differences}"), differences=_joined(differences)),
         )
     return None
 

@@ -55,7 +55,7 @@ from lapor_core.domain.clocks import ClockDefinition, next_due
 from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import CorruptStream, NewerEventSchema, UndecodableEvent
+from lapor_core.errors import CorruptStream, LaporError, NewerEventSchema, UndecodableEvent
 from lapor_core.ports.projection import (
     ROW_FIELDS,
     ComplaintQuery,
@@ -130,13 +130,35 @@ class StreamProblem:
         complaint_id: The complaint.
         kind: What is wrong.
         message: What is wrong, in words (the missing version, the differing fields).
+        error: The message as an error with its template, to translate (``None``: the
+            message is said as it is in every language).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *error* and :meth:`translate`.
     """
 
     complaint_id: ComplaintId
     kind: ProblemKind
     message: str
+    error: LaporError | None = attrs.field(default=None, eq=False, repr=False)
+
+    @classmethod
+    def of(cls, complaint_id: ComplaintId, kind: ProblemKind, error: LaporError) -> StreamProblem:
+        """
+        The problem whose message is *error*'s (kept, to translate).
+
+        .. versionadded:: 0.2.0
+        """
+        return cls(complaint_id, kind, str(error), error)
+
+    def translate(self, gettext: Callable[[str], str]) -> str:
+        """
+        ``<complaint id>: <kind>: <message>`` with the message in the language of *gettext*.
+
+        .. versionadded:: 0.2.0
+        """
+        message = self.error.translate(gettext) if self.error is not None else self.message
+        return f"{self.complaint_id}: {self.kind.value}: {message}"
 
     @classmethod
     def from_error(
@@ -153,7 +175,7 @@ class StreamProblem:
             kind = ProblemKind.NEWER_VERSION
         else:
             kind = ProblemKind.UNDECODABLE
-        return cls(complaint_id, kind, str(error))
+        return cls.of(complaint_id, kind, error)
 
     def __str__(self) -> str:
         """``<complaint id>: <kind>: <message>``."""

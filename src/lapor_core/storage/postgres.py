@@ -174,7 +174,9 @@ class PostgresStore:
                 ensure_schema(conn, schema, self._where)
         except psycopg.Error as exc:
             failure = StorageError(
-                f"cannot use PostgreSQL at {self._where}: {redact_dsn(str(exc), dsn)}"
+                N_("cannot use PostgreSQL at {where}: {reason}"),
+                where=self._where,
+                reason=redact_dsn(str(exc), dsn),
             )
         if failure is not None:
             raise failure
@@ -192,7 +194,9 @@ class PostgresStore:
         except (PoolTimeout, psycopg.Error) as exc:
             self._pool.close()
             failure = StorageError(
-                f"cannot open a pool to PostgreSQL at {self._where}: {redact_dsn(str(exc), dsn)}"
+                N_("cannot open a pool to PostgreSQL at {where}: {reason}"),
+                where=self._where,
+                reason=redact_dsn(str(exc), dsn),
             )
         if failure is not None:
             raise failure

@@ -16,8 +16,9 @@ and XML (the format is the path's suffix, ``services.xml`` or ``services.json``)
 
 Every refusal is the specification's error envelope (``[{"code": 404, "description":
 ...}]``, or ``<errors><error>..</error></errors>``) with the HTTP status in ``code`` and
-the :class:`~lapor_core.errors.LaporError` text as description; an unexpected failure is
-a 500 whose description says only that. The service is synchronous: its calls run in
+the :class:`~lapor_core.errors.LaporError` text as description, in English or, for a
+client whose ``Accept-Language`` asks for it first, in Indonesian; an unexpected failure
+is a 500 whose description says only that. The service is synchronous: its calls run in
 worker threads, so the event loop keeps serving (reads in Starlette's thread pool, the
 POSTs' commands, one at a time, in a writer thread of the application's own).
 
@@ -38,6 +39,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Final
 from urllib.parse import parse_qs
 
 import anyio
@@ -66,6 +68,7 @@ from lapor_core.errors import (
     StorageError,
     ValidationError,
 )
+from lapor_core.i18n import translator
 from lapor_core.interop.open311 import (
     UNCATEGORISED_SERVICE_CODE,
     extra_attributes,
@@ -116,15 +119,36 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 class _Refusal(Exception):
-    """A refusal of the HTTP layer itself: its status code and description."""
+    """
+    A refusal of the HTTP layer itself: its status code and description.
+
+    The description is an English template with its named *fields*, said in the
+    client's language (:func:`_language`).
+    """
 
     def __init__(
-        self, status: int, description: str, headers: Mapping[str, str] | None = None
+        self,
+        status: int,
+        template: str,
+        headers: Mapping[str, str] | None = None,
+        **fields: object,
     ) -> None:
-        super().__init__(description)
+        self.message = LaporError(template, **fields)
+        super().__init__(str(self.message))
         self.status = status
-        self.description = description
         self.headers = dict(headers or {})
+
+
+def _language(request: Request) -> str:
+    """
+    The language of the API's error descriptions: the client's ``Accept-Language``.
+
+    Indonesian when the first language it names is Indonesian (``id``, ``id-ID``, or the
+    old code ``in``); English otherwise, as GeoReport clients expect.
+    """
+    accepted = request.headers.get("accept-language", "").lower()
+    first = accepted.split(",", 1)[0].split(";", 1)[0].strip()
+    return "id" if first.split("-", 1)[0] in ("id", "in") else "en"
 
 
 def _status_code(exc: LaporError) -> int:
@@ -146,39 +170,42 @@ def _render(fmt: str, root: str, value: object, status: int = 200) -> Response:
     return Response(body, status_code=status, media_type=_FORMATS[fmt])
 
 
-def _errors(request: Request, status: int, description: str) -> Response:
-    envelope = [{"code": status, "description": description}]
+def _errors(request: Request, status: int, description: LaporError) -> Response:
+    """The error envelope of *description*, said in the client's language."""
+    said = description.translate(translator(_language(request)))
+    envelope = [{"code": status, "description": said}]
     return _render(_format_of(request), "errors", envelope, status)
 
 
 async def _on_lapor_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, StorageError):  # its text may name files or servers: say less
-        return _errors(
-            request, 503, "the complaint store is unavailable (penyimpanan tidak tersedia)"
-        )
+        unavailable = N_("the complaint store is unavailable (penyimpanan tidak tersedia)")
+        return _errors(request, 503, LaporError(unavailable))
     assert isinstance(exc, LaporError)  # noqa: S101 (registered for LaporError only)
-    return _errors(request, _status_code(exc), str(exc))
+    return _errors(request, _status_code(exc), exc)
 
 
 async def _on_refusal(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, _Refusal)  # noqa: S101 (registered for _Refusal only)
-    response = _errors(request, exc.status, exc.description)
+    response = _errors(request, exc.status, exc.message)
     response.headers.update(exc.headers)
     return response
 
 
+_HTTP_ERRORS: Final = {
+    404: N_("no such resource (tidak ditemukan)"),
+    405: N_("method not allowed (metode tidak diizinkan)"),
+}
+
+
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)  # noqa: S101 (registered for HTTPException only)
-    descriptions = {
-        404: "no such resource (tidak ditemukan)",
-        405: "method not allowed (metode tidak diizinkan)",
-    }
-    text = descriptions.get(exc.status_code, "refused (ditolak)")
-    return _errors(request, exc.status_code, text)
+    text = _HTTP_ERRORS.get(exc.status_code, N_("refused (ditolak)"))
+    return _errors(request, exc.status_code, LaporError(text))
 
 
 async def _on_unexpected(request: Request, _exc: Exception) -> Response:
-    return _errors(request, 500, "internal error (kesalahan internal)")
+    return _errors(request, 500, LaporError(N_("internal error (kesalahan internal)")))
 
 
 def _date(name: str, text: str) -> datetime:
@@ -229,7 +256,7 @@ def _form(body: bytes, content_type: str) -> dict[str, object]:
         return data
     if media not in ("", "application/x-www-form-urlencoded"):
         raise _Refusal(
-            415, "Content-Type: use application/x-www-form-urlencoded (or application/json)"
+            415, N_("Content-Type: use application/x-www-form-urlencoded (or application/json)")
         )
     try:
         parsed = parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
@@ -291,8 +318,10 @@ class _GeoReport:
             wait = max(1, math.ceil(stats.reset_time - time.time()))
             raise _Refusal(
                 429,
-                f"rate limit exceeded ({self.config.rate_limit}); retry in {wait} s",
+                N_("rate limit exceeded ({limit}); retry in {wait} s"),
                 {"Retry-After": str(wait)},
+                limit=self.config.rate_limit,
+                wait=wait,
             )
 
     def _client(self, request: Request, found: ApiKey | None) -> str:
@@ -518,7 +547,7 @@ class _GeoReport:
         limit = self.config.max_body_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise _Refusal(413, f"request body: larger than {limit} bytes")
+            raise _Refusal(413, N_("request body: larger than {limit} bytes"), limit=limit)
         chunks: list[bytes] = []
         size = 0
         try:
@@ -526,11 +555,15 @@ class _GeoReport:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > limit:
-                        raise _Refusal(413, f"request body: larger than {limit} bytes")
+                        raise _Refusal(
+                            413, N_("request body: larger than {limit} bytes"), limit=limit
+                        )
                     chunks.append(chunk)
         except TimeoutError:
             raise _Refusal(
-                408, f"request body: not received within {self.config.body_timeout:g} s"
+                408,
+                N_("request body: not received within {seconds:g} s"),
+                seconds=self.config.body_timeout,
             ) from None
         return b"".join(chunks)
 

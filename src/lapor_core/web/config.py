@@ -17,7 +17,9 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
+from enum import Enum
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 
@@ -34,6 +36,8 @@ __all__ = [
     "hash_api_key",
     "load_web_config",
 ]
+
+E = TypeVar("E", bound=Enum)
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 """
@@ -227,16 +231,28 @@ def _string(data: Mapping[str, object], key: str, default: str | None = None) ->
     return value
 
 
+def _member(kind: type[E], value: str | None) -> E:
+    """The member of *kind* whose value is *value* (the refusal says it as ``enum`` does)."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValidationError(
+            N_("{value!r} is not a valid {kind}"), value=value, kind=kind.__name__
+        ) from None
+
+
 def _api_key(index: int, entry: Mapping[str, object]) -> ApiKey:
     where = f"api_keys[{index}]"
     try:
         digest = _string(entry, "sha256")
         if digest is None:
             raise ValidationError(N_("sha256: required (hash_api_key(key), never the key itself)"))
-        channel_type = ChannelType(_string(entry, "channel", ChannelType.REGIONAL_APP.value))
+        channel_type = _member(
+            ChannelType, _string(entry, "channel", ChannelType.REGIONAL_APP.value)
+        )
         channel_name = _string(entry, "channel_name", OPEN311_CHANNEL.name)
         actor_id = _string(entry, "actor", "open311") or "open311"
-        role = Role(_string(entry, "role", Role.SYSTEM.value))
+        role = _member(Role, _string(entry, "role", Role.SYSTEM.value))
         agency = _string(entry, "agency")
         return ApiKey(
             sha256=digest,
