@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-import weakref
 from pathlib import Path
 
 import pytest
