@@ -91,8 +91,11 @@ def _code_of(fn: object) -> str:
     return f"{name}:{hashlib.sha256(code.co_code + repr(code.co_consts).encode()).hexdigest()}"
 
 
-# each codec's fingerprint at its revision: computing one hashes every upcaster's code
-_FINGERPRINTS: weakref.WeakKeyDictionary[Codec, tuple[int, str]] = weakref.WeakKeyDictionary()
+# each codec's fingerprint, with what it was computed from (computing one hashes every
+# upcaster's code)
+_FINGERPRINTS: weakref.WeakKeyDictionary[Codec, tuple[tuple[int, int, str], str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def fingerprint(codec: Codec = CODEC) -> str:
@@ -104,17 +107,17 @@ def fingerprint(codec: Codec = CODEC) -> str:
 
     .. versionadded:: 0.1.0
     """
+    key = (codec.revision, SNAPSHOT_FORMAT, _SHAPE)
     known = _FINGERPRINTS.get(codec)
-    if known is not None and known[0] == codec.revision:
+    if known is not None and known[0] == key:
         return known[1]
-    revision = codec.revision
     events = sorted((name, cls.SCHEMA_VERSION) for name, cls in codec.event_types.items())
     upcasters = sorted(
         (name, version, _code_of(fn)) for (name, version), fn in codec.upcasters.items()
     )
     text = json.dumps([SNAPSHOT_FORMAT, _SHAPE, events, upcasters])
     found = hashlib.sha256(text.encode()).hexdigest()[:32]
-    _FINGERPRINTS[codec] = (revision, found)
+    _FINGERPRINTS[codec] = (key, found)
     return found
 
 
