@@ -31,7 +31,7 @@ from _guards import Verdicts
 YEAR = 365
 BUDGET_S = 300.0
 SMOKE_DAYS = 7
-YEAR_EVENTS = 1_642_284
+YEAR_EVENTS = 1_641_345
 """Events of a national year with the default seed (the simulation is deterministic)."""
 SUMMARY = re.compile(
     r"(?P<complaints>\d+) complaints, (?P<commands>\d+) commands \((?P<refused>\d+) refused\), "
