@@ -573,7 +573,9 @@ def _period(text: str) -> int:
     return value
 
 
-def _progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
+def _progress(
+    _: Callable[[str], str],
+) -> tuple[Callable[[int, int], None], Callable[[], None]]:
     """A progress callback: a rich bar when rich is installed, else a line per 10 %."""
     try:
         from rich.progress import (  # noqa: PLC0415 - optional dependency, CLI only
@@ -589,7 +591,8 @@ def _progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
             tenth = done * 10 // total
             if tenth != last[0]:
                 last[0] = tenth
-                print(f"  simulated {done}/{total} hours", file=sys.stderr)
+                line = _("simulated {done}/{total} hours").format(done=done, total=total)
+                print(f"  {line}", file=sys.stderr)
 
         return plain, lambda: None
     bar = Progress(
@@ -600,7 +603,7 @@ def _progress() -> tuple[Callable[[int, int], None], Callable[[], None]]:
         transient=True,
         console=None,
     )
-    task = bar.add_task("simulating hours", total=None)
+    task = bar.add_task(_("simulating hours"), total=None)
     bar.start()
 
     def update(done: int, total: int) -> None:
@@ -661,7 +664,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             days=args.days, seed=args.seed, start=args.start, national=national
         )
         show = not args.quiet and sys.stderr.isatty()
-        update, stop = _progress() if show else (None, lambda: None)
+        update, stop = _progress(translator(args.lang)) if show else (None, lambda: None)
         try:
             with _batch_gc():
                 result = simulate(service, config, progress=update)
