@@ -15,6 +15,7 @@ from lapor_core import (
     ComplaintForwarded,
     Forward,
     Kind,
+    LaporError,
     Privacy,
     ProfileError,
     RegionCode,
@@ -258,8 +259,12 @@ def test_from_records_missing_agency_names_it() -> None:
     ("key", "value"), [("category", "Bad Code"), ("region_prefix", "64.7"), ("kind", "keluhan")]
 )
 def test_from_records_invalid_value_names_the_rule(key: str, value: str) -> None:
-    with pytest.raises(ProfileError, match=r"routing\[1\]"):
+    make = {"category": Category, "region_prefix": RegionCode, "kind": Kind}[key]
+    with pytest.raises((LaporError, ValueError)) as own:
+        make(value)
+    with pytest.raises(ProfileError) as refused:
         RoutingRule.from_records([{"agency": "a"}, {"agency": "b", key: value}])
+    assert f"routing[1]: {own.value}" == str(refused.value)
 
 
 @pytest.mark.parametrize(("key", "value"), [("sensitive", "yes"), ("agency", 5), ("name", 1)])
