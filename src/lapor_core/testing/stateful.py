@@ -7,8 +7,10 @@ A Hypothesis state machine that checks the workflow's guarantees for any profile
 :class:`~lapor_core.service.ManualClock`. Its rules submit complaints, issue commands
 ``decide`` accepts (from :mod:`lapor_core.testing.strategies`), issue random and mostly
 invalid commands by random actors, put hostile text into commands (refused by the domain's
-text rules, or refused by the service exactly when ``decide`` refuses it), move the clock
-on and sweep. After every step its invariants check:
+text rules, or refused by the service exactly when ``decide`` refuses it), drive
+complaints to the rows of the lifecycle table an example has exercised least (ratings,
+reopenings, breaches included), move the clock on and sweep. After every step its
+invariants check:
 
 * every status is one of the lifecycle table's;
 * a complaint's event stream only grows, is numbered ``1..version``, and replays to the
@@ -61,7 +63,7 @@ from lapor_core.domain import events as e
 from lapor_core.domain.actors import Actor
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import WorkingCalendar
-from lapor_core.domain.clocks import BreachAction, due
+from lapor_core.domain.clocks import BreachAction, clock_deadline, due, warning_instant
 from lapor_core.domain.commands import (
     Archive,
     ChangePrivacy,
@@ -88,6 +90,7 @@ from lapor_core.service import ComplaintService, HandleResult, ManualClock
 from lapor_core.storage.base import ComplaintRow, ComplaintStore, project
 from lapor_core.storage.memory import InMemoryStore
 from lapor_core.testing import strategies as lst
+from lapor_core.testing.strategies._candidates import accepted
 from lapor_core.testing.strategies.walks import distances_to
 
 __all__ = ["DEFAULT_SETTINGS", "START", "ComplaintWorkflowMachine", "RowCoverage", "StoreFactory"]
@@ -195,6 +198,8 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
             ``staticmethod`` when you assign it in a class body.
         start: Where the manual clock starts.
         max_complaints: How many complaints one example submits at most.
+        rows_per_call: How many rows one call of :meth:`least_exercised_row` exercises
+            at most (3).
         calendar: The working calendar the service counts deadlines on (default: the
             profile's).
 
@@ -208,6 +213,9 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         complaint_ids: The complaints submitted so far, in order.
         expected: What each complaint should be, folded from the events the service
             returned (and the sweeps reported).
+        rows: The rows of the profile's lifecycle table, ``(source status, command
+            name)`` each (``None`` for a submission), in table order.
+        rows_here: How often this example exercised each row so far (a ``Counter``).
 
     .. versionadded:: 0.1.0
     """
@@ -216,6 +224,7 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
     registry: ClassVar[AgencyRegistry | None] = None
     start: ClassVar[datetime] = START
     max_complaints: ClassVar[int] = 4
+    rows_per_call: ClassVar[int] = 3
     store_factory: ClassVar[StoreFactory | None] = None
     calendar: ClassVar[WorkingCalendar | None] = None
     row_counts: ClassVar[Counter[RowKey]] = Counter()
@@ -252,6 +261,10 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         self.complaint_ids: list[ComplaintId] = []
         self.expected: dict[ComplaintId, Complaint] = {}
         self._seen: dict[ComplaintId, tuple[Event, ...]] = {}
+        keys = ((r.source, r.command.__name__) for r in self.ctx.lifecycle.rows)
+        self.rows: tuple[RowKey, ...] = tuple(dict.fromkeys(keys))
+        self.rows_here: Counter[RowKey] = Counter()
+        self._distances = {status: distances_to(self.ctx, status) for status in Status}
 
     # ----------------------------------------------------------------- configuration
 
@@ -354,6 +367,7 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
 
     def _count(self, source: Status | None, command: str) -> None:
         type(self).row_counts[(source, command)] += 1
+        self.rows_here[(source, command)] += 1
 
     def make_store(self) -> ComplaintStore:
         """
@@ -452,20 +466,26 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         Issue a few commands ``decide`` accepts; the service must accept them too.
 
         Each is drawn by the row of the lifecycle table it exercises first (among the
-        rows some complaint can take now), then among that row's commands, so that rare
-        rows (a rating, a breach on hold) come up as often as common ones.
+        rows some complaint can take now, those this example exercised least), then
+        among that row's commands, so that rare rows (a rating, a breach on hold) come up
+        as often as common ones.
         """
         for _ in range(steps):
             now = self.clock.now()
             by_row: dict[str, list[tuple[Actor, Command]]] = {}
+            times: dict[str, int] = {}
             for complaint_id in self.complaint_ids:
                 complaint = self.expected[complaint_id]
                 for actor, command in lst.valid_commands(complaint, self.ctx, now=now):
-                    key = _row_label((complaint.status, type(command).__name__))
-                    by_row.setdefault(key, []).append((actor, command))
+                    key = (complaint.status, type(command).__name__)
+                    label = _row_label(key)
+                    by_row.setdefault(label, []).append((actor, command))
+                    times[label] = self.rows_here[key]
             if not by_row:
                 return
-            row = data.draw(st.sampled_from(sorted(by_row)), label="row")
+            fewest = min(times.values())
+            least = sorted(label for label, count in times.items() if count == fewest)
+            row = data.draw(st.sampled_from(least), label="row")
             actor, command = data.draw(st.sampled_from(by_row[row]), label="command")
             result = self.handle(actor, command)
             assert result is not None, f"{actor} was refused a valid {command}"
@@ -473,54 +493,178 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.has_complaints())
     @rule(data=st.data())
-    def after_the_end(self, data: st.DataObject) -> None:
-        """A valid command on a completed or archived complaint (a rating, a reopening)."""
-        now = self.clock.now()
-        pairs = [
-            pair
-            for complaint_id in self.complaint_ids
-            if self.expected[complaint_id].status.terminal
-            for pair in lst.valid_commands(self.expected[complaint_id], self.ctx, now=now)
-        ]
-        if not pairs:
-            return
-        by_type: dict[str, list[tuple[Actor, Command]]] = {}
-        for actor, command in pairs:
-            by_type.setdefault(type(command).__name__, []).append((actor, command))
-        kind = data.draw(st.sampled_from(sorted(by_type)), label="command type")
-        actor, command = data.draw(st.sampled_from(by_type[kind]), label="command")
-        result = self.handle(actor, command)
-        assert result is not None, f"{actor} was refused a valid {command}"
-
-    @precondition(lambda self: self.has_complaints())
-    @rule(data=st.data(), heading=st.sampled_from(list(Status)))
-    def progress(self, data: st.DataObject, heading: Status) -> None:
+    def least_exercised_row(self, data: st.DataObject) -> None:
         """
-        Move a complaint towards *heading*: valid commands, each one status closer to it.
+        Exercise rows of the lifecycle table this example has exercised least.
 
-        So that traffic reaches completion and archiving, and then what follows them
-        (rating, reopening), not only the commands that keep a status.
+        The rows some complaint of this example (or a new one) can still get to are
+        taken in table order from a drawn row on, those exercised least so far first;
+        :meth:`exercise_row` tries each until :attr:`rows_per_call` were exercised (or
+        twice as many were tried). So a default run reaches every row the profile enables,
+        the rare ones included (a rating, a reopening, an automatic close, a breach on
+        hold). The choice depends only on this example's own steps, never on other
+        examples, so that Hypothesis can replay and shrink a failure.
         """
-        distance = distances_to(self.ctx, heading)
-        complaint = self.draw_complaint(data)
+        start = data.draw(st.integers(0, len(self.rows) - 1), label="first row")
+        turn = self.rows[start:] + self.rows[:start]
+        exercised = 0
+        rows = [row for row in turn if self._may_reach(row[0])]
+        for row in sorted(rows, key=self.rows_here.__getitem__)[: 2 * self.rows_per_call]:
+            exercised += self.exercise_row(data, row)
+            if exercised == self.rows_per_call:
+                return
+
+    def _may_reach(self, status: Status | None) -> bool:
+        """Whether a complaint of this example, or a new one, may get to *status*."""
+        room = len(self.complaint_ids) < self.max_complaints
+        if status is None:
+            return room
+        distance = self._distances[status]
+        return (room and Status.SUBMITTED in distance) or any(
+            self.expected[i].status in distance for i in self.complaint_ids
+        )
+
+    def exercise_row(self, data: st.DataObject, row: RowKey) -> bool:
+        """
+        Try to exercise *row* (``(source status, command name)``) now; whether it was.
+
+        A complaint is moved to the row's source status (valid commands, each one status
+        closer; the nearest complaints first, then a new submission if there is room);
+        for a clock command the clock is moved on to when one of the row's kind is owed
+        (a warning, a breach, an automatic close); then a valid command of the row's kind
+        is issued. Where the status is reached but no such command is valid, a valid
+        command that keeps the status and makes one valid is issued first (an assignment
+        to another agency, a category), at most twice.
+        """
+        source = row[0]
+        if source is None:
+            if len(self.complaint_ids) >= self.max_complaints:
+                return False
+            self.submit(data)
+            return True
+        distance = self._distances[source]
+        reachable = [i for i in self.complaint_ids if self.expected[i].status in distance]
+        reachable.sort(key=lambda i: distance[self.expected[i].status])
+        for complaint_id in reachable:
+            if self._exercise_with(data, self.expected[complaint_id], row, distance):
+                return True
+        if len(self.complaint_ids) >= self.max_complaints or Status.SUBMITTED not in distance:
+            return False
+        self.submit(data)
+        return self._exercise_with(data, self.expected[self.complaint_ids[-1]], row, distance)
+
+    def _exercise_with(
+        self, data: st.DataObject, complaint: Complaint, row: RowKey, distance: dict[Status, int]
+    ) -> bool:
+        """:meth:`exercise_row` with *complaint*; *distance*: to the row's source status."""
+        source, kind = row
+        complaint = self.move_towards(data, complaint, distance)
+        if complaint.status is not source:
+            return False
+        for _ in range(2):
+            now = self.clock.now()
+            at = self._when_valid(complaint, kind, now)
+            choices = accepted(complaint, self.ctx, at, (kind,)) if at is not None else []
+            if at is not None and choices:
+                self.clock.advance(at - now)
+                actor, command, _events = data.draw(st.sampled_from(choices), label="row command")
+                result = self.handle(actor, command)
+                assert result is not None, f"{actor} was refused a valid {command}"
+                self.check_guarantees()
+                return True
+            staying: dict[Command, tuple[Actor, Complaint]] = {}
+            for actor, command, events in accepted(
+                complaint, self.ctx, now, self._kinds_keeping(source)
+            ):
+                after = _state_of(complaint, events)
+                if after.status is source and command not in staying:
+                    staying[command] = (actor, after)
+            enabling = [
+                (actor, command)
+                for command, (actor, after) in staying.items()
+                if self._when_valid(after, kind, now) is not None
+            ]
+            if not enabling:
+                return False
+            actor, command = data.draw(st.sampled_from(enabling), label="enabling command")
+            result = self.handle(actor, command)
+            assert result is not None, f"{actor} was refused a valid {command}"
+            self.check_guarantees()
+            complaint = result.complaint
+        return False
+
+    def _when_valid(self, complaint: Complaint, kind: str, now: datetime) -> datetime | None:
+        """
+        The first instant from *now* at which a command of *kind* may be valid for *complaint*.
+
+        *now* if ``decide`` accepts one of people now; for a clock command, the first of the
+        complaint's warning and due instants at which one of that kind is owed. ``None``:
+        no such instant, as things stand.
+        """
+        if kind not in _CLOCK_KINDS:
+            return now if accepted(complaint, self.ctx, now, (kind,)) else None
+        calendar, clocks = self.ctx.calendar, self.ctx.profile.clocks
+        instants = {now}
+        for rc in complaint.clocks:
+            definition = clocks.get(rc.clock)
+            deadline = clock_deadline(rc, calendar)
+            if rc.breached or definition is None or deadline is None:
+                continue
+            instants.add(deadline)
+            instants.update(warning_instant(rc, deadline, t) for t in definition.warn_at)
+        for at in sorted(i for i in instants if i >= now):
+            if any(type(c).__name__ == kind for c in due(complaint, at, calendar, clocks)):
+                return at
+        return None
+
+    def move_towards(
+        self, data: st.DataObject, complaint: Complaint, distance: dict[Status, int]
+    ) -> Complaint:
+        """
+        Valid commands, each taking *complaint* one status closer (by *distance*); the result.
+
+        Stops at the status *distance* counts from (distance 0), or where no valid
+        command gets closer.
+        """
         for _ in range(len(Status)):
             here = distance.get(complaint.status)
             if here is None or here == 0:
-                return
+                break
             now = self.clock.now()
+            kinds = self._kinds_towards(complaint.status, distance)
             closer = [
                 (actor, command)
-                for actor, command in lst.valid_commands(complaint, self.ctx, now=now)
-                if distance.get(_status_after(complaint, actor, command, now, self.ctx), here)
-                < here
+                for actor, command, events in accepted(complaint, self.ctx, now, kinds)
+                if distance.get(_status_of(complaint, events), here) < here
             ]
             if not closer:
-                return
+                break
             actor, command = data.draw(st.sampled_from(closer), label="closer command")
             result = self.handle(actor, command)
             assert result is not None, f"{actor} was refused a valid {command}"
             complaint = result.complaint
             self.check_guarantees()
+        return complaint
+
+    def _kinds_keeping(self, status: Status) -> frozenset[str]:
+        """The commands whose rows in *status* may keep it."""
+        lifecycle = self.ctx.lifecycle
+        return frozenset(
+            row.command.__name__
+            for row in lifecycle.rows
+            if row.source is status and status in lifecycle.targets(status, row.command)
+        )
+
+    def _kinds_towards(self, status: Status, distance: dict[Status, int]) -> frozenset[str]:
+        """The commands whose rows in *status* may lead closer by *distance*."""
+        here = distance[status]
+        lifecycle = self.ctx.lifecycle
+        return frozenset(
+            row.command.__name__
+            for row in lifecycle.rows
+            if row.source is status
+            and any(distance.get(t, here) < here for t in lifecycle.targets(status, row.command))
+        )
 
     @precondition(lambda self: self.has_complaints())
     @rule(data=st.data())
@@ -697,15 +841,21 @@ def _random_commands(cid: st.SearchStrategy[ComplaintId]) -> st.SearchStrategy[C
     )
 
 
-def _status_after(
-    complaint: Complaint, actor: Actor, command: Command, now: datetime, ctx: Context
-) -> Status:
-    """The status *command* leads *complaint* to (the command is one ``decide`` accepts)."""
+_CLOCK_KINDS = frozenset({"RecordWarning", "RecordBreach", "AutoClose"})
+
+
+def _state_of(complaint: Complaint, events: tuple[Event, ...]) -> Complaint:
+    """*complaint* after *events*."""
     state: Complaint | None = complaint
-    for event in decide(complaint, command, actor, now, ctx):
+    for event in events:
         state = evolve(state, event)
     assert state is not None
-    return state.status
+    return state
+
+
+def _status_of(complaint: Complaint, events: tuple[Event, ...]) -> Status:
+    """The status *events* lead *complaint* to."""
+    return _state_of(complaint, events).status
 
 
 _RANDOM_COMMANDS = _random_commands(_PLACEHOLDER)

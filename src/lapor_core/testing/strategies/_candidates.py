@@ -11,7 +11,7 @@ type for the refused ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -324,11 +324,19 @@ def _clock_commands(around: _Around) -> list[tuple[Actor, Command]]:
     return out
 
 
-def accepted(complaint: Complaint, ctx: Context, now: datetime) -> list[Decided]:
-    """The :func:`candidates` that ``decide`` accepts at *now*, with their events."""
+def accepted(
+    complaint: Complaint, ctx: Context, now: datetime, kinds: Collection[str] | None = None
+) -> list[Decided]:
+    """
+    The :func:`candidates` that ``decide`` accepts at *now*, with their events.
+
+    With *kinds* (names of command classes), only the candidates of those kinds.
+    """
     lifecycle = ctx.lifecycle
     out = []
     for actor, command in candidates(complaint, ctx, now):
+        if kinds is not None and type(command).__name__ not in kinds:
+            continue
         try:
             row = lifecycle.row(complaint.status, type(command))
         except LaporError:
