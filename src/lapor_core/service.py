@@ -520,11 +520,11 @@ class ComplaintService:
             seen = self._idempotent(command, attempt)
             if seen is not None:
                 return seen
-            # a submission's first attempt reads nothing: its append at version 0 is
-            # refused if the stream exists, and the next attempt reads it
-            new = isinstance(command, Submit) and attempt < self.max_attempts
+            # a submission's first attempt reads nothing when another may follow: its
+            # append at version 0 is refused if the stream exists, and the next one reads it
+            new = attempt == 1 and self.max_attempts > 1 and isinstance(command, Submit)
             try:
-                complaint, events = self._decide(command, actor, now, new=new and attempt == 1)
+                complaint, events = self._decide(command, actor, now, new=new)
             except LaporError:
                 # The first attempt with this key may have committed after the check
                 # above: then the refusal is about our own command; answer with its result.
