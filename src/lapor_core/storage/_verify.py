@@ -1,8 +1,8 @@
 """
 What every store's ``verify`` does once it has listed its complaints.
 
-Internal to :mod:`lapor_core.storage`: each backend lists the ids of its streams and
-rows and hands them here with its ``load`` and ``get``.
+Each backend lists the ids of its streams and rows and hands them here with its ``load``
+and ``get``; third-party backends import it from :mod:`lapor_core.storage.support`.
 """
 
 from __future__ import annotations
@@ -102,6 +102,13 @@ def verify_streams(
         load: The store's ``load``.
         get: The store's ``get``.
         projector: The row a replay should have (see ``ComplaintStore.verify``).
+
+    Returns:
+        The report ``ComplaintStore.verify`` returns: how many streams and events were
+        read, and one problem per complaint that failed (undecodable, a gap, no row, no
+        stream, a row ahead of its stream, or a row that differs from a replay).
+
+    .. versionadded:: 0.1.0
     """
     problems: list[StreamProblem] = []
     streams = events_read = 0

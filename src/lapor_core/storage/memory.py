@@ -27,7 +27,6 @@ from lapor_core.ports.reporting import (
     compute_musrenbang,
     region_length,
 )
-from lapor_core.storage._verify import verify_streams
 from lapor_core.storage.base import (
     ComplaintQuery,
     ComplaintRow,
@@ -47,7 +46,9 @@ from lapor_core.storage.support import (
     check_query_window,
     decode_cursor,
     encode_cursor,
+    row_matches,
     to_micros,
+    verify_streams,
 )
 
 __all__ = ["InMemoryStore"]
@@ -55,26 +56,6 @@ __all__ = ["InMemoryStore"]
 
 def _order_key(row: ComplaintRow) -> tuple[int, str]:
     return (to_micros(row.submitted_at), row.id.value)
-
-
-def _matches(row: ComplaintRow, query: ComplaintQuery) -> bool:  # noqa: PLR0911 - one exit per filter
-    if query.statuses is not None and row.status not in query.statuses:
-        return False
-    if query.agencies is not None and query.agencies.isdisjoint((*row.agencies, row.router)):
-        return False
-    if query.region_prefix is not None:
-        prefix = query.region_prefix
-        if row.region is None or not (row.region == prefix or row.region.startswith(prefix + ".")):
-            return False
-    if query.category is not None and row.category != query.category:
-        return False
-    if query.due_before is not None and (
-        row.next_due_at is None or row.next_due_at > query.due_before
-    ):
-        return False
-    if query.submitted_from is not None and row.submitted_at < query.submitted_from:
-        return False
-    return not (query.submitted_before is not None and row.submitted_at >= query.submitted_before)
 
 
 class InMemoryStore:
@@ -279,7 +260,7 @@ class InMemoryStore:
             more = False
             for key in self._order[start:]:
                 row = self._rows[self._by_key[key]]
-                if _matches(row, query):
+                if row_matches(row, query):
                     if len(items) == query.limit:
                         more = True
                         break

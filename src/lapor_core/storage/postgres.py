@@ -68,7 +68,6 @@ from lapor_core.storage._sql import (
     stored_events_from,
     translate_errors,
 )
-from lapor_core.storage._verify import verify_streams
 from lapor_core.storage.base import (
     ComplaintQuery,
     ComplaintRow,
@@ -87,6 +86,7 @@ from lapor_core.storage.support import (
     check_claim,
     check_idempotency_keys,
     check_query_window,
+    verify_streams,
 )
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "safe_dsn"]

@@ -48,7 +48,6 @@ from lapor_core.storage._sql import (
     stored_events_from,
     translate_errors,
 )
-from lapor_core.storage._verify import verify_streams
 from lapor_core.storage.base import (
     ComplaintQuery,
     ComplaintRow,
@@ -68,6 +67,7 @@ from lapor_core.storage.support import (
     check_idempotency_keys,
     check_query_window,
     to_micros,
+    verify_streams,
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]

@@ -6,7 +6,10 @@ such), the opaque query cursor (:func:`encode_cursor`, :func:`decode_cursor`), a
 checks each backend runs on its arguments before it writes or reads anything
 (:func:`check_append`, :func:`check_batches`, :func:`check_query_window`,
 :func:`check_claim`), so that every backend refuses the same calls with the same
-:class:`~lapor_core.errors.ValidationError`.
+:class:`~lapor_core.errors.ValidationError`; and, for a backend that filters and verifies
+in Python rather than in a query language, what a :class:`~lapor_core.storage.base.ComplaintQuery`
+matches (:func:`row_matches`) and the whole of ``verify`` once the ids are listed
+(:func:`verify_streams`).
 
 .. versionadded:: 0.1.0
 """
@@ -22,7 +25,8 @@ from typing import TypeAlias
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import N_, ValidationError
-from lapor_core.storage.base import ComplaintRow
+from lapor_core.storage._verify import verify_streams
+from lapor_core.storage.base import ComplaintQuery, ComplaintRow
 
 __all__ = [
     "MAX_POSITION",
@@ -37,7 +41,9 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "from_micros",
+    "row_matches",
     "to_micros",
+    "verify_streams",
 ]
 
 AppendBatch: TypeAlias = tuple[ComplaintId, int, Sequence[Event], ComplaintRow]
@@ -131,6 +137,39 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     if not sep or not ident or not canonical:
         raise ValidationError(N_("invalid query cursor {cursor!r}"), cursor=cursor)
     return parsed, ident
+
+
+def row_matches(row: ComplaintRow, query: ComplaintQuery) -> bool:  # noqa: PLR0911 - one exit per filter
+    """
+    Whether *row* passes every filter of *query* (its cursor and limit aside).
+
+    This is the meaning every backend gives a query, written once: ``statuses`` holds the
+    row's status; ``agencies`` meets the row's agencies or its router (the agency that
+    forwarded it); ``region_prefix`` is the row's region or one of its ancestors, by whole
+    dotted segments (``"64.03"`` matches ``"64.03"`` and ``"64.03.01"``, not ``"64.031"``);
+    ``category`` is equal; ``due_before`` is inclusive and leaves out rows with no running
+    clock; ``submitted_from`` is inclusive and ``submitted_before`` exclusive. Instants
+    compare as instants, whatever their offsets.
+
+    .. versionadded:: 0.1.0
+    """
+    if query.statuses is not None and row.status not in query.statuses:
+        return False
+    if query.agencies is not None and query.agencies.isdisjoint((*row.agencies, row.router)):
+        return False
+    if query.region_prefix is not None:
+        prefix = query.region_prefix
+        if row.region is None or not (row.region == prefix or row.region.startswith(prefix + ".")):
+            return False
+    if query.category is not None and row.category != query.category:
+        return False
+    if query.due_before is not None and (
+        row.next_due_at is None or row.next_due_at > query.due_before
+    ):
+        return False
+    if query.submitted_from is not None and row.submitted_at < query.submitted_from:
+        return False
+    return not (query.submitted_before is not None and row.submitted_at >= query.submitted_before)
 
 
 def _abbrev(value: object, limit: int = 120) -> str:

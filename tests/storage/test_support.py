@@ -1,0 +1,64 @@
+"""The public helpers of ``lapor_core.storage.support`` mean what the storage page says."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import attrs
+import pytest
+
+from lapor_core import ComplaintId, Status
+from lapor_core.storage.base import ComplaintQuery, ComplaintRow
+from lapor_core.storage.support import row_matches
+
+WITA = timezone(timedelta(hours=8))
+AT = datetime(2025, 9, 1, 9, 0, tzinfo=WITA)
+ROW = ComplaintRow(
+    id=ComplaintId("row-1"),
+    version=3,
+    status=Status.IN_PROGRESS,
+    kind="complaint",
+    channel="web",
+    region="64.03.01",
+    category="air-bersih",
+    router="kaltim",
+    responsible="berau",
+    agencies=("berau", "berau.dinkes"),
+    submitted_at=AT,
+    updated_at=AT,
+    next_due_at=AT + timedelta(days=5),
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (ComplaintQuery(), True),
+        (ComplaintQuery(statuses=frozenset({Status.IN_PROGRESS})), True),
+        (ComplaintQuery(statuses=frozenset({Status.COMPLETED})), False),
+        (ComplaintQuery(agencies=frozenset({"berau.dinkes"})), True),
+        (ComplaintQuery(agencies=frozenset({"kaltim"})), True),  # the router
+        (ComplaintQuery(agencies=frozenset({"berau.dishub"})), False),
+        (ComplaintQuery(region_prefix="64"), True),
+        (ComplaintQuery(region_prefix="64.03.01"), True),
+        (ComplaintQuery(region_prefix="64.0"), False),  # whole segments only
+        (ComplaintQuery(region_prefix="64.03.01.2001"), False),
+        (ComplaintQuery(category="air-bersih"), True),
+        (ComplaintQuery(category="jalan"), False),
+        (ComplaintQuery(due_before=AT + timedelta(days=5)), True),  # inclusive
+        (ComplaintQuery(due_before=AT + timedelta(days=5, microseconds=-1)), False),
+        (ComplaintQuery(submitted_from=AT.astimezone(UTC)), True),  # an instant, any offset
+        (ComplaintQuery(submitted_from=AT + timedelta(microseconds=1)), False),
+        (ComplaintQuery(submitted_before=AT), False),  # exclusive
+        (ComplaintQuery(submitted_before=AT + timedelta(microseconds=1)), True),
+    ],
+)
+def test_row_matches_each_filter(query: ComplaintQuery, expected: bool) -> None:
+    assert row_matches(ROW, query) is expected
+
+
+def test_a_row_without_region_or_clock_fails_those_filters() -> None:
+    row = attrs.evolve(ROW, region=None, next_due_at=None)
+    assert not row_matches(row, ComplaintQuery(region_prefix="64"))
+    assert not row_matches(row, ComplaintQuery(due_before=AT + timedelta(days=365)))
+    assert row_matches(row, ComplaintQuery(category="air-bersih"))
