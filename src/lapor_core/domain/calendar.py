@@ -26,6 +26,7 @@ The calendar's parts live beside it and are re-exported here: the holiday data i
 
 from __future__ import annotations
 
+import functools
 import types
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -166,13 +167,40 @@ def _to_confirmed_until(value: object) -> int:
 
 def _day_table(calendar: WorkingCalendar) -> DayTable:
     """The day table of a calendar whose settings are set (its fields' default)."""
-    return DayTable.build(
+    return _shared_day_table(
         time_zone=calendar.time_zone,
         include_cuti_bersama=calendar.include_cuti_bersama,
         six_day_week=calendar.six_day_week,
         overrides=tuple(o for o in calendar.overrides if not o.scoped),
         years=calendar.years,
         confirmed_until=calendar.confirmed_until,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_day_table(
+    *,
+    time_zone: str,
+    include_cuti_bersama: bool,
+    six_day_week: bool,
+    overrides: tuple[CalendarOverride, ...],
+    years: range,
+    confirmed_until: int | None,
+) -> DayTable:
+    """
+    One day table per set of settings, shared by the calendars that have them.
+
+    Building one takes milliseconds (every day of every year is classified), and a
+    process builds calendars with the same settings over and over: one per
+    ``Context``, so one per service. A table is never changed once built.
+    """
+    return DayTable.build(
+        time_zone=time_zone,
+        include_cuti_bersama=include_cuti_bersama,
+        six_day_week=six_day_week,
+        overrides=overrides,
+        years=years,
+        confirmed_until=confirmed_until,
     )
 
 

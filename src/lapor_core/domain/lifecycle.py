@@ -13,7 +13,9 @@ A :class:`Lifecycle` is built once per profile: it drops the rows whose option t
 profile disables and the rows of the commands it disables
 (``lifecycle.disabled_commands``), and builds one ``transitions`` machine from the
 rest (never one per complaint, never attached to a complaint). The machine answers
-which commands a status allows and which statuses are reachable, and draws the diagram.
+which commands a status allows and which statuses are reachable; the diagram is drawn by
+a ``transitions`` ``GraphMachine`` built from the same rows when one is asked for (its
+module, which imports ``asyncio``, is loaded only then).
 
 .. versionadded:: 0.1.0
 """
@@ -22,9 +24,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from transitions import State
-from transitions.extensions.diagrams import GraphMachine
+from transitions import Machine, State
 
 from lapor_core.domain import commands as c
 from lapor_core.domain.model import Status
@@ -32,6 +34,9 @@ from lapor_core.domain.profile import Profile
 from lapor_core.domain.table import TRANSITIONS
 from lapor_core.domain.transition import Condition, Guard, Outcome, Target, Transition
 from lapor_core.errors import N_, InvalidTransition, LaporError, ProfileError, Term
+
+if TYPE_CHECKING:
+    from transitions.extensions.diagrams import GraphMachine
 
 __all__ = [
     "TRANSITIONS",
@@ -63,10 +68,14 @@ class _LabelledState(State):
         self.label = label
 
 
-class _DiagramMachine(GraphMachine):
+def _graph_machine_class() -> type[GraphMachine]:
     """A ``GraphMachine`` whose states carry labels, drawn with its Mermaid engine."""
+    from transitions.extensions.diagrams import GraphMachine  # noqa: PLC0415 - drawing only
 
-    state_cls = _LabelledState
+    class _DiagramMachine(GraphMachine):
+        state_cls = _LabelledState
+
+    return _DiagramMachine
 
 
 class _Drawing:
@@ -124,33 +133,28 @@ class Lifecycle:
             for row in self.rows
             if row.source is not None and any(o.target is Status.ON_HOLD for o in row.outcomes)
         )
-        self.machine = self._machine(lambda status: status.value, drawing=False)
-
-    def _machine(self, label: Callable[[Status], str], *, drawing: bool) -> _DiagramMachine:
-        """
-        One machine state per status, one transition per row and target status.
-
-        A machine for *drawing* leaves out the rows that keep the status (self-loops).
-        """
-        machine = _DiagramMachine(
+        self.machine = Machine(
             model=_Drawing(),
-            states=[
-                _LabelledState(_NEW, "(new)"),
-                *(_LabelledState(s.value, label(s)) for s in Status),
-            ],
+            states=[_NEW, *(s.value for s in Status)],
             initial=_NEW,
             auto_transitions=False,
             ignore_invalid_triggers=False,
-            graph_engine="mermaid",
-            title=f"title: lifecycle of profile {self.profile.name}",
         )
+        """The ``transitions`` machine: one state per status, one transition per row and target."""
+        self._add_rows(self.machine, drawing=False)
+
+    def _add_rows(self, machine: Machine, *, drawing: bool) -> None:
+        """
+        One transition per row and target status.
+
+        A machine for *drawing* leaves out the rows that keep the status (self-loops).
+        """
         for row in self.rows:
             for target in self.targets(row.source, row.command):
                 if not (drawing and target is row.source):
                     machine.add_transition(
                         row.command.__name__, _state_name(row.source), target.value
                     )
-        return machine
 
     def row(self, status: Status | None, command: type[c.Command]) -> Transition:
         """
@@ -266,7 +270,20 @@ class Lifecycle:
 
     def diagram(self, labels: Callable[[Status], str] | None = None) -> str:
         """The machine drawn as a Mermaid ``stateDiagram-v2`` (see :func:`mermaid`)."""
-        machine = self._machine(labels or (lambda status: status.value), drawing=True)
+        label = labels or (lambda status: status.value)
+        machine = _graph_machine_class()(
+            model=_Drawing(),
+            states=[
+                _LabelledState(_NEW, "(new)"),
+                *(_LabelledState(s.value, label(s)) for s in Status),
+            ],
+            initial=_NEW,
+            auto_transitions=False,
+            ignore_invalid_triggers=False,
+            graph_engine="mermaid",
+            title=f"title: lifecycle of profile {self.profile.name}",
+        )
+        self._add_rows(machine, drawing=True)
         graph = machine.get_graph()
         text: str = graph.draw(None)
         return text
