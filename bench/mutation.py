@@ -77,11 +77,12 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
             "tests/test_disposition.py",
             "tests/test_decree_and_category.py",
             "tests/test_agencies_actors.py",
+            "tests/test_decision_mutants.py",
         ),
     ),
     "evolution": (
         "src/lapor_core/domain/evolution.py",
-        ("tests/test_complaint.py", "tests/test_clocks.py"),
+        ("tests/test_complaint.py", "tests/test_clocks.py", "tests/test_evolution_fields.py"),
     ),
     "calendar": (
         "src/lapor_core/domain/calendar.py",

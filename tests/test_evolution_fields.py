@@ -375,7 +375,9 @@ def test_reopening_an_automatically_closed_report_clears_the_mark() -> None:
     story = drive(Status.IN_PROGRESS, OPEN_CTX)
     story.now += timedelta(days=60)  # past the reporter's reply window
     story.do(SYSTEM, AutoClose(complaint_id=CID))
-    assert story.state.record.closed_automatically is True
+    closed = story.state.record
+    assert closed.closed_automatically is True
     story.do(OWNER, Reopen(complaint_id=CID, reason="Belum selesai."))
-    assert story.state.record.closed_automatically is False
-    assert story.state.record.closed_at is None
+    reopened = story.state.record
+    assert reopened.closed_automatically is False
+    assert reopened.closed_at is None
