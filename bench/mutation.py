@@ -61,7 +61,12 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "lifecycle": (
         "src/lapor_core/domain/lifecycle.py",
-        ("tests/test_lifecycle_table.py", "tests/test_table_drives.py", "tests/test_complaint.py"),
+        (
+            "tests/test_lifecycle_table.py",
+            "tests/test_table_drives.py",
+            "tests/test_complaint.py",
+            "tests/test_lifecycle_outputs.py",
+        ),
     ),
     "decision": (
         "src/lapor_core/domain/decision.py",
