@@ -91,11 +91,29 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "calendar": (
         "src/lapor_core/domain/calendar.py",
-        ("tests/test_calendar.py", "tests/test_calendar_provisional.py"),
+        (
+            "tests/test_calendar.py",
+            "tests/test_calendar_provisional.py",
+            "tests/test_scoped_overrides.py",
+            "tests/test_clock_functions.py",
+            "tests/test_warning_instants.py",
+            "tests/test_calendar_refusals.py",
+        ),
     ),
     "service": (
         "src/lapor_core/service.py",
-        ("tests/test_service.py", "tests/test_service_races.py"),
+        (
+            "tests/test_service.py",
+            "tests/test_service_races.py",
+            "tests/test_snapshots.py",
+            "tests/test_privacy_roles.py",
+            "tests/test_clocks.py",
+            "tests/test_indicator_split.py",
+            "tests/test_calendar_provisional.py",
+            "tests/storage/test_poison_streams.py",
+            "tests/test_service_histories.py",
+            "tests/test_service_settings.py",
+        ),
     ),
 }
 
