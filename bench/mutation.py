@@ -49,7 +49,11 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "privacy": (
         "src/lapor_core/domain/privacy.py",
-        ("tests/test_privacy_roles.py", "tests/test_privacy_property.py"),
+        (
+            "tests/test_privacy_roles.py",
+            "tests/test_privacy_property.py",
+            "tests/test_privacy_outputs.py",
+        ),
     ),
     "table": (
         "src/lapor_core/domain/table.py",

@@ -7,12 +7,21 @@ import os
 from collections import Counter
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 settings.register_profile("quick", max_examples=50, deadline=None)
 settings.register_profile("ci", max_examples=500, deadline=None)
-# bench/mutation.py: the same examples for every mutant, so that a kill is repeatable
-settings.register_profile("mutation", max_examples=50, deadline=None, derandomize=True)
+# bench/mutation.py: the same examples for every mutant, so that a kill is repeatable, and
+# no shrinking: a kill needs a failing example, not the smallest one (shrinking a failure
+# of a property test can take minutes, which mutmut would count as a timeout)
+settings.register_profile(
+    "mutation",
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    phases=(Phase.explicit, Phase.generate),
+    report_multiple_bugs=False,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 
