@@ -267,3 +267,24 @@ def test_a_history_is_a_frozen_value() -> None:
     assert history.events == events
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         history.idempotency_key = "x"  # type: ignore[misc]
+
+
+class _CountingStore(InMemoryStore):
+    """An in-memory store that counts the streams it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def load(self, complaint_id: lc.ComplaintId) -> tuple[lc.Event, ...]:
+        self.reads += 1
+        return super().load(complaint_id)
+
+
+def test_a_stored_history_is_cached_like_a_handled_command() -> None:
+    store = _CountingStore()
+    service = ComplaintService(store, PROFILE, REGISTRY, clock=ManualClock(T0), cache_size=4)
+    state, events = _past("h-1", forwarded=False)
+    service.record_history(events)
+    assert service.get(state.id) == state
+    assert store.reads == 0

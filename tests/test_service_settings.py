@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 
 import lapor_core as lc
@@ -224,3 +225,62 @@ def test_a_sweep_in_batches_of_one_reports_what_one_batch_does() -> None:
     assert small.skipped == whole.skipped == 0
     assert [type(e) for e in small.events] == [type(e) for e in whole.events]
     assert small.unreadable == ()
+
+
+def test_a_command_at_a_given_instant_ignores_the_clock() -> None:
+    service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=_SetClock(T0))
+    service.handle(_submit("a"), CITIZEN)
+    later = T0 + timedelta(hours=3)
+    result = service.handle(_forward("a"), NATIONAL, now=later)
+    assert result.events[0].at == later
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def test_a_key_used_for_another_complaint_is_refused_word_for_word() -> None:
+    service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=ManualClock(T0))
+    first = attrs.evolve(_submit("a"), idempotency_key="kunci-1")
+    service.handle(first, CITIZEN)
+    again = service.handle(first, CITIZEN)
+    assert (again.duplicate, again.events, again.attempts) == (True, (), 1)
+    with pytest.raises(lc.ValidationError) as caught:
+        service.handle(attrs.evolve(_submit("b"), idempotency_key="kunci-1"), CITIZEN)
+    assert str(caught.value) == "idempotency key 'kunci-1' was used for complaint a, not b"
+    assert dict(caught.value.fields) == {
+        "key": "kunci-1",
+        "complaint_id": lc.ComplaintId("a"),
+        "other_id": lc.ComplaintId("b"),
+    }
+
+
+# ---------------------------------------------------------------------- batch
+
+
+def test_a_batched_command_answers_with_its_state_and_events() -> None:
+    clock = _SetClock(T0)
+    service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=clock)
+    with service.batch():
+        submitted = service.handle(_submit("a"), CITIZEN)
+        assert submitted.complaint.status is lc.Status.SUBMITTED
+        assert [type(e).__name__ for e in submitted.events] == ["ComplaintSubmitted"]
+        clock.instant = T0 - service.max_clock_skew  # behind the submission, within the skew
+        forwarded = service.handle(_forward("a"), NATIONAL)
+        assert forwarded.events[0].at == T0
+        later = T0 + timedelta(hours=2)
+        classified = service.handle(
+            lc.Classify(complaint_id=lc.ComplaintId("a"), title="Jalan rusak di Jl. Juanda"),
+            NATIONAL,
+            now=later,
+        )
+        assert classified.events[0].at == later
+        assert classified.complaint.version == 3
+    assert service.get(lc.ComplaintId("a")).version == 3
+
+
+def test_a_key_inside_a_batch_is_refused_word_for_word() -> None:
+    service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=ManualClock(T0))
+    with service.batch(), pytest.raises(lc.ValidationError) as caught:
+        service.handle(attrs.evolve(_submit("a"), idempotency_key="kunci-1"), CITIZEN)
+    assert str(caught.value) == "idempotency keys are not supported inside batch()"
+    assert service.store.read_all() == ()
