@@ -104,6 +104,29 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
             "tests/test_calendar_refusals.py",
         ),
     ),
+    "clock_commands": (
+        "src/lapor_core/domain/clock_commands.py",
+        (
+            "tests/test_clocks.py",
+            "tests/test_clock_functions.py",
+            "tests/test_warning_instants.py",
+            "tests/test_decision_mutants.py",
+            "tests/test_statutory_decision.py",
+            "tests/test_text_rules.py",
+            "tests/test_clock_command_refusals.py",
+        ),
+    ),
+    "scope": (
+        "src/lapor_core/domain/scope.py",
+        (
+            "tests/test_agencies_actors.py",
+            "tests/test_complaint.py",
+            "tests/test_decision_mutants.py",
+            "tests/test_lifecycle_table.py",
+            "tests/test_privacy_roles.py",
+            "tests/test_scope_refusals.py",
+        ),
+    ),
     "service": (
         "src/lapor_core/service.py",
         (
