@@ -6,7 +6,7 @@ import contextlib
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -36,6 +36,7 @@ from lapor_core import (
     Forward,
     ForwardInternally,
     Kind,
+    LaporError,
     PostFollowUp,
     Privacy,
     Profile,
@@ -341,6 +342,37 @@ def denied(store: ComplaintStore) -> Iterator[None]:
         yield
     finally:
         connection.set_authorizer(None)
+
+
+def refused(call: Callable[[], object]) -> LaporError:
+    """The error *call* raises (the test fails if it raises none)."""
+    with pytest.raises(LaporError) as caught:
+        call()
+    return caught.value
+
+
+class LoadCountingStore(InMemoryStore):
+    """An in-memory store that records the complaints whose streams it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[ComplaintId] = []
+
+    def load(self, complaint_id: ComplaintId) -> tuple[Event, ...]:
+        self.reads.append(complaint_id)
+        return super().load(complaint_id)
+
+
+def regional_submit(cid: str) -> Submit:
+    """A named reporter's LAPOR WAL! submission about Samarinda, routed by the rules."""
+    return Submit(
+        complaint_id=ComplaintId(cid),
+        content=Content(title="Jalan rusak", body="Jalan rusak parah."),
+        kind=Kind.COMPLAINT,
+        reporter=Reporter(id="pelapor", name="Siti"),
+        channel=Channel(ChannelType.REGIONAL_APP, "LAPOR WAL!"),
+        region=RegionCode("64.72"),
+    )
 
 
 STATEFUL_EXAMPLES = 150

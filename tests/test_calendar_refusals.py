@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from helpers import refused
 from lapor_core.domain.calendar import CalendarOverride, OverrideKind, WorkingCalendar
 from lapor_core.errors import CalendarRangeError, LaporError, ValidationError
 
@@ -49,12 +50,6 @@ def _holiday(day: date, name: str = "Libur daerah") -> CalendarOverride:
 
 def _working(day: date) -> CalendarOverride:
     return CalendarOverride(day, OverrideKind.WORKING_DAY, "Hari kerja pengganti", "a decree")
-
-
-def _refusal(call: Callable[[], object]) -> LaporError:
-    with pytest.raises(LaporError) as caught:
-        call()
-    return caught.value
 
 
 REFUSALS: list[tuple[str, Callable[[], object], type[LaporError], str, dict[str, object]]] = [
@@ -300,7 +295,7 @@ def test_each_refusal_word_for_word(
     call: Callable[[], object], kind: type[LaporError], message: str, fields: dict[str, object]
 ) -> None:
     """Every refusal: its class, its whole message and the fields it carries."""
-    error = _refusal(call)
+    error = refused(call)
     assert type(error) is kind
     assert str(error) == message
     assert dict(error.fields) == fields

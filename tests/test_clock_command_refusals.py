@@ -11,13 +11,12 @@ without its agency), every field of the events recorded, the escalation target o
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import attrs
 import pytest
 
-from helpers import AWAY, CID, CTX, HOME, NATIONAL, SYSTEM, agency_actor, drive
+from helpers import AWAY, CID, CTX, HOME, NATIONAL, SYSTEM, agency_actor, drive, refused
 from lapor_core import (
     AutoClose,
     Complaint,
@@ -48,12 +47,6 @@ HOME_ADMIN = agency_actor(Role.AGENCY_ADMIN, HOME)
 AWAY_ADMIN = agency_actor(Role.AGENCY_ADMIN, AWAY)
 
 
-def _refusal(call: Callable[[], object]) -> LaporError:
-    with pytest.raises(LaporError) as caught:
-        call()
-    return caught.value
-
-
 def _text(error: LaporError) -> dict[str, object]:
     """The fields, with the clock's words as text."""
     return {k: str(v) if isinstance(v, LaporError) else v for k, v in error.fields.items()}
@@ -65,6 +58,13 @@ def _deadline(complaint: Complaint, clock: str, agency: str | None = None) -> da
     deadline = clock_deadline(running, CTX.calendar)
     assert deadline is not None
     return deadline
+
+
+def _escalating_to_parent() -> Context:
+    """The national rules with the forwarding clock escalating to the responsible's parent."""
+    clocks = dict(CTX.profile.clocks)
+    clocks["forwarding"] = attrs.evolve(clocks["forwarding"], escalate_to="parent")
+    return Context.create(attrs.evolve(CTX.profile, clocks=clocks), CTX.registry)
 
 
 # ------------------------------------------------------------------ record_warning
@@ -88,11 +88,11 @@ def test_a_warning_is_recorded_with_every_field() -> None:
             deadline=deadline,
         ),
     )
-    error = _refusal(lambda: record_warning(complaint, command, SYSTEM, at - timedelta(1), CTX))
+    error = refused(lambda: record_warning(complaint, command, SYSTEM, at - timedelta(1), CTX))
     assert str(error) == "the 50% warning of clock 'forwarding' is not due yet"
     assert _text(error) == {"threshold": 50, "who": "clock 'forwarding'"}
     warned = evolve(complaint, record_warning(complaint, command, SYSTEM, at, CTX)[0])
-    error = _refusal(lambda: record_warning(warned, command, SYSTEM, at, CTX))
+    error = refused(lambda: record_warning(warned, command, SYSTEM, at, CTX))
     assert str(error) == "the 50% warning of clock 'forwarding' is already recorded"
     assert _text(error) == {"threshold": 50, "who": "clock 'forwarding'"}
 
@@ -100,7 +100,7 @@ def test_a_warning_is_recorded_with_every_field() -> None:
 def test_a_warning_refused_for_a_clock_not_running_or_a_threshold_not_set() -> None:
     complaint = drive(Status.FORWARDED).state
     later = complaint.updated_at + timedelta(days=30)
-    error = _refusal(
+    error = refused(
         lambda: record_warning(
             complaint,
             RecordWarning(complaint_id=CID, clock="follow_up", agency=AWAY, threshold=50),
@@ -112,7 +112,7 @@ def test_a_warning_refused_for_a_clock_not_running_or_a_threshold_not_set() -> N
     assert type(error) is InvalidTransition
     assert str(error) == "clock 'follow_up' of 'balikpapan' is not running on complaint c-1"
     assert _text(error) == {"who": "clock 'follow_up' of 'balikpapan'", "complaint_id": CID}
-    error = _refusal(
+    error = refused(
         lambda: record_warning(
             complaint,
             RecordWarning(complaint_id=CID, clock="follow_up", agency=HOME, threshold=60),
@@ -136,7 +136,7 @@ def test_a_breach_is_owed_only_once_past_the_deadline() -> None:
     complaint = drive(Status.SUBMITTED).state
     deadline = _deadline(complaint, "forwarding")
     command = RecordBreach(complaint_id=CID, clock="forwarding")
-    error = _refusal(
+    error = refused(
         lambda: record_breach(complaint, command, SYSTEM, deadline - timedelta(microseconds=1), CTX)
     )
     assert str(error) == (
@@ -159,7 +159,7 @@ def test_a_breach_is_owed_only_once_past_the_deadline() -> None:
         escalated_to=CTX.registry.root.id,
     )
     again = evolve(complaint, breached)
-    error = _refusal(lambda: record_breach(again, command, SYSTEM, deadline, CTX))
+    error = refused(lambda: record_breach(again, command, SYSTEM, deadline, CTX))
     assert str(error) == "the breach of clock 'forwarding' on c-1 is already recorded"
     assert _text(error) == {"who": "clock 'forwarding'", "complaint_id": CID}
 
@@ -167,14 +167,14 @@ def test_a_breach_is_owed_only_once_past_the_deadline() -> None:
 def test_a_breach_of_a_clock_not_running_or_paused_is_refused() -> None:
     complaint = drive(Status.ON_HOLD).state
     later = complaint.updated_at + timedelta(days=90)
-    error = _refusal(
+    error = refused(
         lambda: record_breach(
             complaint, RecordBreach(complaint_id=CID, clock="reply_window"), SYSTEM, later, CTX
         )
     )
     assert str(error) == "clock 'reply_window' is not running on complaint c-1"
     assert _text(error) == {"who": "clock 'reply_window'", "complaint_id": CID}
-    error = _refusal(
+    error = refused(
         lambda: record_breach(
             complaint, RecordBreach(complaint_id=CID, clock="forwarding"), SYSTEM, later, CTX
         )
@@ -201,9 +201,7 @@ def test_the_unanswered_request_archives_the_report_as_withdrawn() -> None:
 
 
 def test_a_breach_escalates_to_the_parent_when_the_profile_says_so() -> None:
-    clocks = dict(CTX.profile.clocks)
-    clocks["forwarding"] = attrs.evolve(clocks["forwarding"], escalate_to="parent")
-    ctx = Context.create(attrs.evolve(CTX.profile, clocks=clocks), CTX.registry)
+    ctx = _escalating_to_parent()
     complaint = drive(Status.SUBMITTED, ctx).state
     deadline = _deadline(complaint, "forwarding")
     (breached,) = record_breach(
@@ -236,11 +234,11 @@ def test_an_extension_is_recorded_with_every_field_up_to_the_limit() -> None:
         amount=limit,
         reason="Perlu survei.",
     )
-    error = _refusal(lambda: extend_deadline(complaint, _extend(limit + 1), HOME_ADMIN, now, CTX))
+    error = refused(lambda: extend_deadline(complaint, _extend(limit + 1), HOME_ADMIN, now, CTX))
     assert str(error) == f"an extension of {limit + 1} exceeds the limit of {limit}"
     assert _text(error) == {"amount": limit + 1, "max_amount": limit}
     once = evolve(complaint, extended)
-    error = _refusal(lambda: extend_deadline(once, _extend(), HOME_ADMIN, now, CTX))
+    error = refused(lambda: extend_deadline(once, _extend(), HOME_ADMIN, now, CTX))
     max_count = CTX.profile.extension.max_count
     assert str(error) == (
         f"clock 'follow_up' of 'samarinda' was extended 1 time(s); the limit is {max_count}"
@@ -255,7 +253,7 @@ def test_an_extension_is_recorded_with_every_field_up_to_the_limit() -> None:
 def test_an_extension_refused_outside_the_responsible_agency() -> None:
     complaint = drive(Status.FORWARDED).state
     now = complaint.updated_at + timedelta(hours=1)
-    error = _refusal(lambda: extend_deadline(complaint, _extend(), AWAY_ADMIN, now, CTX))
+    error = refused(lambda: extend_deadline(complaint, _extend(), AWAY_ADMIN, now, CTX))
     assert type(error) is PermissionDenied
     assert str(error) == (
         "only the responsible agency ('samarinda') may extend clock 'follow_up' of 'samarinda'"
@@ -267,15 +265,15 @@ def test_an_extension_of_a_clock_that_cannot_be_extended_or_does_not_run() -> No
     complaint = drive(Status.SUBMITTED).state
     now = complaint.updated_at + timedelta(hours=1)
     forwarding = ExtendDeadline(complaint_id=CID, clock="forwarding", amount=1, reason="x")
-    error = _refusal(lambda: extend_deadline(complaint, forwarding, NATIONAL, now, CTX))
+    error = refused(lambda: extend_deadline(complaint, forwarding, NATIONAL, now, CTX))
     assert str(error) == "clock 'forwarding' cannot be extended (profile 'national')"
     assert _text(error) == {"who": "clock 'forwarding'", "profile_name": "national"}
-    error = _refusal(lambda: extend_deadline(complaint, _extend(), NATIONAL, now, CTX))
+    error = refused(lambda: extend_deadline(complaint, _extend(), NATIONAL, now, CTX))
     assert str(error) == "clock 'follow_up' of 'samarinda' is not running on complaint c-1"
     assert _text(error) == {"who": "clock 'follow_up' of 'samarinda'", "complaint_id": CID}
     off = attrs.evolve(CTX.profile.extension, enabled=False)
     ctx = Context.create(attrs.evolve(CTX.profile, extension=off), CTX.registry)
-    error = _refusal(lambda: extend_deadline(complaint, forwarding, NATIONAL, now, ctx))
+    error = refused(lambda: extend_deadline(complaint, forwarding, NATIONAL, now, ctx))
     assert str(error) == "profile 'national' does not allow extensions"
     assert _text(error) == {"profile_name": "national"}
 
@@ -285,7 +283,7 @@ def test_a_breached_clock_can_no_longer_be_extended() -> None:
     deadline = _deadline(complaint, "follow_up", HOME)
     breach = RecordBreach(complaint_id=CID, clock="follow_up", agency=HOME)
     breached = evolve(complaint, record_breach(complaint, breach, SYSTEM, deadline, CTX)[0])
-    error = _refusal(lambda: extend_deadline(breached, _extend(), HOME_ADMIN, deadline, CTX))
+    error = refused(lambda: extend_deadline(breached, _extend(), HOME_ADMIN, deadline, CTX))
     assert str(error) == (
         "clock 'follow_up' of 'samarinda' is already breached; it can no longer be extended"
     )
@@ -299,7 +297,7 @@ def test_recomputing_needs_newer_data_and_happens_once() -> None:
     complaint = drive(Status.SUBMITTED).state
     now = complaint.updated_at + timedelta(hours=1)
     current = CTX.calendar.confirmed_until
-    error = _refusal(
+    error = refused(
         lambda: recompute_deadlines(
             complaint,
             RecomputeDeadlines(complaint_id=CID, previous_until=current),
@@ -320,15 +318,13 @@ def test_recomputing_needs_newer_data_and_happens_once() -> None:
     assert recomputed.changes == ()  # deadlines in 2025 do not move with newer data
     done = evolve(complaint, recomputed)
     assert done.record.deadlines_confirmed_until == current
-    error = _refusal(lambda: recompute_deadlines(done, command, SYSTEM, now, CTX))
+    error = refused(lambda: recompute_deadlines(done, command, SYSTEM, now, CTX))
     assert str(error) == f"complaint c-1 was already recomputed with the data up to {current}"
     assert _text(error) == {"complaint_id": CID, "done": current}
 
 
 def test_a_breach_at_the_national_root_escalates_to_the_root() -> None:
-    clocks = dict(CTX.profile.clocks)
-    clocks["forwarding"] = attrs.evolve(clocks["forwarding"], escalate_to="parent")
-    ctx = Context.create(attrs.evolve(CTX.profile, clocks=clocks), CTX.registry)
+    ctx = _escalating_to_parent()
     complaint = drive(Status.SUBMITTED, ctx, region=None, target_agency=None).state
     running = complaint.clock("forwarding", None)
     assert running is not None
@@ -348,7 +344,7 @@ def test_a_breach_of_a_clock_the_profile_no_longer_has_is_refused() -> None:
     del clocks["forwarding"]
     ctx = Context.create(attrs.evolve(CTX.profile, clocks=clocks), CTX.registry)
     command = RecordBreach(complaint_id=CID, clock="forwarding")
-    error = _refusal(lambda: record_breach(complaint, command, SYSTEM, deadline, ctx))
+    error = refused(lambda: record_breach(complaint, command, SYSTEM, deadline, ctx))
     assert str(error) == "profile 'national' has no clock 'forwarding'"
     assert _text(error) == {"profile_name": "national", "clock": "forwarding"}
 
@@ -356,7 +352,7 @@ def test_a_breach_of_a_clock_the_profile_no_longer_has_is_refused() -> None:
 def test_a_breach_of_an_agency_clock_that_does_not_run_names_the_agency() -> None:
     complaint = drive(Status.FORWARDED).state
     command = RecordBreach(complaint_id=CID, clock="follow_up", agency=AWAY)
-    error = _refusal(lambda: record_breach(complaint, command, SYSTEM, complaint.updated_at, CTX))
+    error = refused(lambda: record_breach(complaint, command, SYSTEM, complaint.updated_at, CTX))
     assert str(error) == "clock 'follow_up' of 'balikpapan' is not running on complaint c-1"
 
 
@@ -371,7 +367,7 @@ def test_the_automatic_close_at_the_end_of_the_reply_window() -> None:
         BreachAction.AUTO_CLOSE,
     )
     assert closed == e.ComplaintClosed(complaint_id=CID, at=deadline, actor=SYSTEM, automatic=True)
-    error = _refusal(
+    error = refused(
         lambda: auto_close(
             drive(Status.SUBMITTED).state, AutoClose(complaint_id=CID), SYSTEM, deadline, CTX
         )
@@ -400,7 +396,7 @@ def test_a_breach_that_closes_or_archives_needs_its_status(
         complaint, status=Status.FORWARDED if status is Status.IN_PROGRESS else Status.SUBMITTED
     )
     command = RecordBreach(complaint_id=CID, clock=clock)
-    error = _refusal(lambda: record_breach(elsewhere, command, SYSTEM, deadline, CTX))
+    error = refused(lambda: record_breach(elsewhere, command, SYSTEM, deadline, CTX))
     assert type(error) is InvalidTransition
     assert str(error) == message
     assert _text(error) == {"status": elsewhere.status.value}

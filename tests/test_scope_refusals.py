@@ -8,18 +8,16 @@ of ``lapor_core.domain.scope`` (``bench/mutation.py scope``) finds a test for ea
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import attrs
 import pytest
 
-from helpers import AWAY, CID, CTX, HOME, NATIONAL, STRANGER, agency_actor, drive
+from helpers import AWAY, CID, CTX, HOME, NATIONAL, STRANGER, agency_actor, drive, refused
 from lapor_core import (
     Actor,
     Complaint,
     InvalidTransition,
-    LaporError,
     PermissionDenied,
     Role,
     Status,
@@ -41,12 +39,6 @@ INSPECTORATE = agency_actor(Role.AGENCY_ADMIN, "samarinda.inspektorat")
 MISCONDUCT: dict[str, Any] = {"misconduct": True, "subject_agency": "samarinda.dishub"}
 
 
-def _refusal(call: Callable[[], object]) -> LaporError:
-    with pytest.raises(LaporError) as caught:
-        call()
-    return caught.value
-
-
 def _misconduct_report() -> Complaint:
     complaint = drive(Status.SUBMITTED, **MISCONDUCT).state
     assert complaint.router == "samarinda.inspektorat"
@@ -54,7 +46,7 @@ def _misconduct_report() -> Complaint:
 
 
 def test_another_reporter_is_refused_word_for_word() -> None:
-    error = _refusal(lambda: require_scope(drive(Status.SUBMITTED).state, STRANGER, CTX))
+    error = refused(lambda: require_scope(drive(Status.SUBMITTED).state, STRANGER, CTX))
     assert type(error) is PermissionDenied
     assert str(error) == (
         "reporter 'pelapor-2' acts only on their own complaints; c-1 belongs to another reporter"
@@ -64,7 +56,7 @@ def test_another_reporter_is_refused_word_for_word() -> None:
 
 @pytest.mark.parametrize("actor", [HOME_ADMIN, PROVINCE_ADMIN], ids=["office", "above it"])
 def test_the_accused_line_is_refused_word_for_word(actor: Actor) -> None:
-    error = _refusal(lambda: require_scope(_misconduct_report(), actor, CTX))
+    error = refused(lambda: require_scope(_misconduct_report(), actor, CTX))
     assert type(error) is PermissionDenied
     assert str(error) == (
         f"agency_admin {actor.id!r} of {actor.agency_id!r} may not act on complaint c-1: it is "
@@ -107,7 +99,7 @@ def test_an_office_the_registry_does_not_know_accuses_nobody() -> None:
 
 
 def test_an_assignment_that_does_not_exist_is_refused_word_for_word() -> None:
-    error = _refusal(
+    error = refused(
         lambda: require_assignment(drive(Status.FORWARDED).state, AWAY, HOME_ADMIN, CTX)
     )
     assert type(error) is InvalidTransition
@@ -116,7 +108,7 @@ def test_an_assignment_that_does_not_exist_is_refused_word_for_word() -> None:
 
 
 def test_an_assignment_handled_elsewhere_is_refused_word_for_word() -> None:
-    error = _refusal(
+    error = refused(
         lambda: require_assignment(drive(Status.FORWARDED).state, HOME, AWAY_ADMIN, CTX)
     )
     assert type(error) is PermissionDenied
@@ -139,7 +131,7 @@ def test_a_forward_to_an_agency_without_a_decree_is_refused_naming_the_nearest()
         "can act on a complaint; its nearest ancestor with one is 'kaltim'"
     )
     assert no_decree_message(CTX, "mahulu") == message
-    error = _refusal(lambda: require_decree(CTX, "mahulu"))
+    error = refused(lambda: require_decree(CTX, "mahulu"))
     assert type(error) is ValidationError
     assert str(error) == message
     assert require_decree(CTX, HOME) == HOME
@@ -164,7 +156,7 @@ def test_a_forward_to_an_agency_without_a_decree_is_refused_naming_the_nearest()
 def test_an_agency_actor_without_a_decree_or_an_agency_is_refused_word_for_word(
     agency: str, message: str
 ) -> None:
-    error = _refusal(lambda: require_agency_actor(CTX, Actor("adm-x", Role.AGENCY_ADMIN, agency)))
+    error = refused(lambda: require_agency_actor(CTX, Actor("adm-x", Role.AGENCY_ADMIN, agency)))
     assert type(error) is PermissionDenied
     assert str(error) == message
     assert dict(error.fields) == {"role": "agency_admin", "actor_id": "adm-x", "agency_id": agency}

@@ -20,6 +20,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
+from helpers import LoadCountingStore, refused, regional_submit
 from lapor_core.service import ComplaintService, History, ManualClock
 from lapor_core.storage.base import ComplaintStore
 from lapor_core.storage.memory import InMemoryStore
@@ -35,16 +36,8 @@ NATIONAL = lc.Actor.national_admin("nas")
 
 def _past(cid: str, *, forwarded: bool = True) -> tuple[lc.Complaint, tuple[lc.Event, ...]]:
     """A complaint's past, decided at historical instants, and the state it leads to."""
-    submit = lc.Submit(
-        complaint_id=lc.ComplaintId(cid),
-        content=lc.Content(title="Jalan rusak", body="Jalan rusak parah."),
-        kind=lc.Kind.COMPLAINT,
-        reporter=lc.Reporter(id="pelapor", name="Siti"),
-        channel=lc.Channel(lc.ChannelType.REGIONAL_APP, "LAPOR WAL!"),
-        region=lc.RegionCode("64.72"),
-    )
     steps: list[tuple[lc.Actor, lc.Command, datetime]] = [
-        (CITIZEN, submit, T0 - timedelta(days=30)),
+        (CITIZEN, regional_submit(cid), T0 - timedelta(days=30)),
     ]
     if forwarded:
         forward = lc.Forward(complaint_id=lc.ComplaintId(cid), agencies=("samarinda",))
@@ -63,13 +56,6 @@ def _service(store: ComplaintStore | None = None) -> ComplaintService:
     return ComplaintService(
         store if store is not None else InMemoryStore(), PROFILE, REGISTRY, clock=ManualClock(T0)
     )
-
-
-def _refusal(call: object) -> lc.LaporError:
-    assert callable(call)
-    with pytest.raises(lc.LaporError) as caught:
-        call()
-    return caught.value
 
 
 # ------------------------------------------------------------------------ History
@@ -91,7 +77,7 @@ def test_a_history_uses_the_state_it_is_given() -> None:
 def test_a_state_of_another_complaint_is_refused() -> None:
     other, _ = _past("h-2")
     _, events = _past("h-1")
-    error = _refusal(History(events, complaint=other).state)
+    error = refused(History(events, complaint=other).state)
     assert type(error) is lc.ValidationError
     assert str(error) == "the state given is of h-2, not of the events' complaint"
     assert dict(error.fields) == {"state_id": other.id}
@@ -100,7 +86,7 @@ def test_a_state_of_another_complaint_is_refused() -> None:
 def test_a_state_at_another_version_is_refused() -> None:
     earlier, _ = _past("h-1", forwarded=False)
     _, events = _past("h-1")
-    error = _refusal(History(events, complaint=earlier).state)
+    error = refused(History(events, complaint=earlier).state)
     assert type(error) is lc.ValidationError
     assert str(error) == "the state given of h-1 is at version 1, not 2"
     assert dict(error.fields) == {"state_id": earlier.id, "version": 1, "count": 2}
@@ -130,7 +116,7 @@ def test_record_history_refuses_a_key_used_for_another_complaint_word_for_word()
     service = _service()
     service.record_history(_past("h-1")[1], idempotency_key="import:1")
     before = service.store.read_all()
-    error = _refusal(lambda: service.record_history(_past("h-2")[1], idempotency_key="import:1"))
+    error = refused(lambda: service.record_history(_past("h-2")[1], idempotency_key="import:1"))
     assert type(error) is lc.ValidationError
     assert str(error) == "idempotency key 'import:1' was used for complaint h-1, not h-2"
     assert dict(error.fields) == {
@@ -173,7 +159,7 @@ class _NoBulk:
 def test_record_histories_needs_a_store_with_append_many() -> None:
     store = cast("ComplaintStore", _NoBulk())
     service = ComplaintService(store, PROFILE, REGISTRY, clock=ManualClock(T0))
-    error = _refusal(lambda: service.record_histories([History(_past("h-1")[1])]))
+    error = refused(lambda: service.record_histories([History(_past("h-1")[1])]))
     assert type(error) is lc.ValidationError
     assert str(error) == "_NoBulk has no append_many"
     assert dict(error.fields) == {"type_name": "_NoBulk"}
@@ -252,7 +238,7 @@ def test_record_histories_writes_nothing_when_one_complaint_exists() -> None:
 def test_record_histories_checks_each_state_before_writing() -> None:
     service = _service()
     other, _ = _past("h-9")
-    error = _refusal(
+    error = refused(
         lambda: service.record_histories(
             [History(_past("h-1")[1]), History(_past("h-2")[1], complaint=other)]
         )
@@ -269,22 +255,10 @@ def test_a_history_is_a_frozen_value() -> None:
         history.idempotency_key = "x"  # type: ignore[misc]
 
 
-class _CountingStore(InMemoryStore):
-    """An in-memory store that counts the streams it is asked for."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reads = 0
-
-    def load(self, complaint_id: lc.ComplaintId) -> tuple[lc.Event, ...]:
-        self.reads += 1
-        return super().load(complaint_id)
-
-
 def test_a_stored_history_is_cached_like_a_handled_command() -> None:
-    store = _CountingStore()
+    store = LoadCountingStore()
     service = ComplaintService(store, PROFILE, REGISTRY, clock=ManualClock(T0), cache_size=4)
     state, events = _past("h-1", forwarded=False)
     service.record_history(events)
     assert service.get(state.id) == state
-    assert store.reads == 0
+    assert store.reads == []

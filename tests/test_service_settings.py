@@ -17,6 +17,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
+from helpers import LoadCountingStore, regional_submit
 from lapor_core.service import ComplaintService, ManualClock
 from lapor_core.storage.memory import InMemoryStore
 
@@ -25,17 +26,6 @@ REGISTRY = lc.load_registry("kaltim")
 T0 = datetime(2025, 5, 5, 2, 0, tzinfo=UTC)  # Monday
 CITIZEN = lc.Actor.reporter("pelapor")
 NATIONAL = lc.Actor.national_admin("nas")
-
-
-def _submit(cid: str) -> lc.Submit:
-    return lc.Submit(
-        complaint_id=lc.ComplaintId(cid),
-        content=lc.Content(title="Jalan rusak", body="Jalan rusak parah."),
-        kind=lc.Kind.COMPLAINT,
-        reporter=lc.Reporter(id="pelapor", name="Siti"),
-        channel=lc.Channel(lc.ChannelType.REGIONAL_APP, "LAPOR WAL!"),
-        region=lc.RegionCode("64.72"),
-    )
 
 
 def _forward(cid: str) -> lc.Forward:
@@ -50,18 +40,6 @@ class _SetClock:
 
     def now(self) -> datetime:
         return self.instant
-
-
-class _CountingStore(InMemoryStore):
-    """An in-memory store that counts the streams it is asked for."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.reads: list[lc.ComplaintId] = []
-
-    def load(self, complaint_id: lc.ComplaintId) -> tuple[lc.Event, ...]:
-        self.reads.append(complaint_id)
-        return super().load(complaint_id)
 
 
 def _refusal(**settings: object) -> lc.LaporError:
@@ -146,7 +124,7 @@ def test_a_naive_clock_and_a_naive_now_are_refused_by_name() -> None:
     naive = datetime(2025, 5, 5, 9)  # noqa: DTZ001 - the refused input
     service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=_SetClock(naive))
     with pytest.raises(lc.ValidationError) as clock_error:
-        service.handle(_submit("c-1"), CITIZEN)
+        service.handle(regional_submit("c-1"), CITIZEN)
     assert str(clock_error.value) == (
         "the clock's time must be timezone-aware, got naive 2025-05-05T09:00:00"
     )
@@ -160,10 +138,10 @@ def test_a_naive_clock_and_a_naive_now_are_refused_by_name() -> None:
 
 
 def test_the_cache_keeps_the_most_recently_used_complaints() -> None:
-    store = _CountingStore()
+    store = LoadCountingStore()
     service = ComplaintService(store, PROFILE, REGISTRY, clock=ManualClock(T0), cache_size=2)
     for cid in ("a", "b", "c"):
-        service.handle(_submit(cid), CITIZEN)
+        service.handle(regional_submit(cid), CITIZEN)
     store.reads.clear()
     service.handle(_forward("c"), NATIONAL)
     service.handle(_forward("b"), NATIONAL)
@@ -174,9 +152,9 @@ def test_the_cache_keeps_the_most_recently_used_complaints() -> None:
 
 
 def test_without_a_cache_every_command_reads_the_stream() -> None:
-    store = _CountingStore()
+    store = LoadCountingStore()
     service = ComplaintService(store, PROFILE, REGISTRY, clock=ManualClock(T0))
-    service.handle(_submit("a"), CITIZEN)
+    service.handle(regional_submit("a"), CITIZEN)
     store.reads.clear()
     service.handle(_forward("a"), NATIONAL)
     assert store.reads == [lc.ComplaintId("a")]
@@ -188,7 +166,7 @@ def test_without_a_cache_every_command_reads_the_stream() -> None:
 def test_a_clock_behind_by_exactly_the_allowed_skew_takes_the_last_events_instant() -> None:
     clock = _SetClock(T0)
     service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=clock)
-    service.handle(_submit("a"), CITIZEN)
+    service.handle(regional_submit("a"), CITIZEN)
     clock.instant = T0 - service.max_clock_skew
     result = service.handle(_forward("a"), NATIONAL)
     assert result.events[0].at == T0
@@ -198,7 +176,7 @@ def test_a_clock_behind_by_exactly_the_allowed_skew_takes_the_last_events_instan
 def test_a_clock_further_behind_is_refused() -> None:
     clock = _SetClock(T0)
     service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=clock)
-    service.handle(_submit("a"), CITIZEN)
+    service.handle(regional_submit("a"), CITIZEN)
     clock.instant = T0 - service.max_clock_skew - timedelta(microseconds=1)
     with pytest.raises(lc.ValidationError):
         service.handle(_forward("a"), NATIONAL)
@@ -212,7 +190,7 @@ def _due_service() -> ComplaintService:
     clock = ManualClock(T0)
     service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=clock)
     for cid in ("a", "b", "c"):
-        service.handle(_submit(cid), CITIZEN)
+        service.handle(regional_submit(cid), CITIZEN)
     return service
 
 
@@ -229,7 +207,7 @@ def test_a_sweep_in_batches_of_one_reports_what_one_batch_does() -> None:
 
 def test_a_command_at_a_given_instant_ignores_the_clock() -> None:
     service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=_SetClock(T0))
-    service.handle(_submit("a"), CITIZEN)
+    service.handle(regional_submit("a"), CITIZEN)
     later = T0 + timedelta(hours=3)
     result = service.handle(_forward("a"), NATIONAL, now=later)
     assert result.events[0].at == later
@@ -240,12 +218,12 @@ def test_a_command_at_a_given_instant_ignores_the_clock() -> None:
 
 def test_a_key_used_for_another_complaint_is_refused_word_for_word() -> None:
     service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=ManualClock(T0))
-    first = attrs.evolve(_submit("a"), idempotency_key="kunci-1")
+    first = attrs.evolve(regional_submit("a"), idempotency_key="kunci-1")
     service.handle(first, CITIZEN)
     again = service.handle(first, CITIZEN)
     assert (again.duplicate, again.events, again.attempts) == (True, (), 1)
     with pytest.raises(lc.ValidationError) as caught:
-        service.handle(attrs.evolve(_submit("b"), idempotency_key="kunci-1"), CITIZEN)
+        service.handle(attrs.evolve(regional_submit("b"), idempotency_key="kunci-1"), CITIZEN)
     assert str(caught.value) == "idempotency key 'kunci-1' was used for complaint a, not b"
     assert dict(caught.value.fields) == {
         "key": "kunci-1",
@@ -261,7 +239,7 @@ def test_a_batched_command_answers_with_its_state_and_events() -> None:
     clock = _SetClock(T0)
     service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=clock)
     with service.batch():
-        submitted = service.handle(_submit("a"), CITIZEN)
+        submitted = service.handle(regional_submit("a"), CITIZEN)
         assert submitted.complaint.status is lc.Status.SUBMITTED
         assert [type(e).__name__ for e in submitted.events] == ["ComplaintSubmitted"]
         clock.instant = T0 - service.max_clock_skew  # behind the submission, within the skew
@@ -281,6 +259,6 @@ def test_a_batched_command_answers_with_its_state_and_events() -> None:
 def test_a_key_inside_a_batch_is_refused_word_for_word() -> None:
     service = ComplaintService(InMemoryStore(), PROFILE, REGISTRY, clock=ManualClock(T0))
     with service.batch(), pytest.raises(lc.ValidationError) as caught:
-        service.handle(attrs.evolve(_submit("a"), idempotency_key="kunci-1"), CITIZEN)
+        service.handle(attrs.evolve(regional_submit("a"), idempotency_key="kunci-1"), CITIZEN)
     assert str(caught.value) == "idempotency keys are not supported inside batch()"
     assert service.store.read_all() == ()
