@@ -41,11 +41,19 @@ SMOKE_MODULE = "disposition"
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "disposition": (
         "src/lapor_core/domain/disposition.py",
-        ("tests/test_disposition.py", "tests/test_decree_and_category.py"),
+        (
+            "tests/test_disposition.py",
+            "tests/test_decree_and_category.py",
+        ),
     ),
     "clocks": (
         "src/lapor_core/domain/clocks.py",
-        ("tests/test_clocks.py", "tests/test_clock_functions.py", "tests/test_warning_instants.py"),
+        (
+            "tests/test_clocks.py",
+            "tests/test_clock_functions.py",
+            "tests/test_warning_instants.py",
+            "tests/test_scoped_overrides.py",
+        ),
     ),
     "privacy": (
         "src/lapor_core/domain/privacy.py",
@@ -91,7 +99,11 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "evolution": (
         "src/lapor_core/domain/evolution.py",
-        ("tests/test_complaint.py", "tests/test_clocks.py", "tests/test_evolution_fields.py"),
+        (
+            "tests/test_complaint.py",
+            "tests/test_clocks.py",
+            "tests/test_evolution_fields.py",
+        ),
     ),
     "calendar": (
         "src/lapor_core/domain/calendar.py",
@@ -125,6 +137,168 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
             "tests/test_lifecycle_table.py",
             "tests/test_privacy_roles.py",
             "tests/test_scope_refusals.py",
+        ),
+    ),
+    "actors": (
+        "src/lapor_core/domain/actors.py",
+        (
+            "tests/test_agencies_actors.py",
+            "tests/test_actors_mutants.py",
+        ),
+    ),
+    "agencies": (
+        "src/lapor_core/domain/agencies.py",
+        (
+            "tests/test_agencies_actors.py",
+            "tests/test_regions.py",
+            "tests/test_registry_parent.py",
+            "tests/test_config_files.py",
+            "tests/test_agencies_mutants.py",
+        ),
+    ),
+    "regions": (
+        "src/lapor_core/domain/regions.py",
+        (
+            "tests/test_regions.py",
+            "tests/test_registry_parent.py",
+            "tests/test_regions_mutants.py",
+        ),
+    ),
+    "model": (
+        "src/lapor_core/domain/model.py",
+        (
+            "tests/test_model.py",
+            "tests/test_location_media.py",
+            "tests/interop/test_open311.py",
+            "tests/test_model_mutants.py",
+        ),
+    ),
+    "_validators": (
+        "src/lapor_core/domain/_validators.py",
+        (
+            "tests/test_text_rules.py",
+            "tests/test_location_media.py",
+            "tests/test_model.py",
+            "tests/test_validators_mutants.py",
+        ),
+    ),
+    "commands": (
+        "src/lapor_core/domain/commands.py",
+        (
+            "tests/test_complaint.py",
+            "tests/test_text_rules.py",
+            "tests/test_commands_mutants.py",
+        ),
+    ),
+    "state": (
+        "src/lapor_core/domain/state.py",
+        (
+            "tests/test_complaint.py",
+            "tests/test_statutory_decision.py",
+            "tests/test_stateful_public.py",
+        ),
+    ),
+    "transition": (
+        "src/lapor_core/domain/transition.py",
+        (
+            "tests/test_table_drives.py",
+            "tests/test_check.py",
+            "tests/test_transition_mutants.py",
+        ),
+    ),
+    "context": (
+        "src/lapor_core/domain/context.py",
+        (
+            "tests/test_decision_mutants.py",
+            "tests/test_clocks.py",
+            "tests/test_scoped_overrides.py",
+            "tests/test_context_mutants.py",
+        ),
+    ),
+    "check": (
+        "src/lapor_core/domain/check.py",
+        (
+            "tests/test_check.py",
+            "tests/test_scoped_overrides.py",
+            "tests/test_dated_rules.py",
+            "tests/test_check_mutants.py",
+        ),
+    ),
+    "calendar_data": (
+        "src/lapor_core/domain/calendar_data.py",
+        (
+            "tests/test_calendar.py",
+            "tests/test_calendar_refusals.py",
+            "tests/test_calendar_provisional.py",
+            "tests/test_calendar_data_mutants.py",
+        ),
+    ),
+    "calendar_explain": (
+        "src/lapor_core/domain/calendar_explain.py",
+        (
+            "tests/test_calendar.py",
+            "tests/test_calendar_provisional.py",
+            "tests/test_calendar_explain_mutants.py",
+        ),
+    ),
+    "calendar_overrides": (
+        "src/lapor_core/domain/calendar_overrides.py",
+        (
+            "tests/test_calendar.py",
+            "tests/test_scoped_overrides.py",
+            "tests/test_config_files.py",
+            "tests/test_profile_extend.py",
+            "tests/test_calendar_overrides_mutants.py",
+        ),
+    ),
+    "_config": (
+        "src/lapor_core/domain/_config.py",
+        (
+            "tests/test_config_files.py",
+            "tests/test_calendar.py",
+            "tests/test_profile_extend.py",
+            "tests/test_profile.py",
+            "tests/test_clocks.py",
+            "tests/test_config_mutants.py",
+        ),
+    ),
+    "profile": (
+        "src/lapor_core/domain/profile.py",
+        (
+            "tests/test_profile.py",
+            "tests/test_profile_extend.py",
+            "tests/test_dated_rules.py",
+            "tests/test_profile_files.py",
+            "tests/test_profile_basis.py",
+            "tests/test_profile_mutants.py",
+        ),
+    ),
+    "profile_config": (
+        "src/lapor_core/domain/profile_config.py",
+        (
+            "tests/test_dated_rules.py",
+            "tests/test_config_files.py",
+            "tests/test_profile.py",
+            "tests/test_profile_extend.py",
+            "tests/test_profile_files.py",
+            "tests/test_error_translations.py",
+            "tests/test_profile_config_mutants.py",
+        ),
+    ),
+    "profile_merge": (
+        "src/lapor_core/domain/profile_merge.py",
+        (
+            "tests/test_profile_extend.py",
+            "tests/test_profile.py",
+            "tests/test_profile_merge_mutants.py",
+        ),
+    ),
+    "profile_rules": (
+        "src/lapor_core/domain/profile_rules.py",
+        (
+            "tests/test_dated_rules.py",
+            "tests/test_profile_extend.py",
+            "tests/test_profile_rules_mutants.py",
         ),
     ),
     "service": (

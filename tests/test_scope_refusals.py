@@ -13,7 +13,18 @@ from typing import Any
 import attrs
 import pytest
 
-from helpers import AWAY, CID, CTX, HOME, NATIONAL, STRANGER, agency_actor, drive, refused
+from helpers import (
+    AWAY,
+    CID,
+    CTX,
+    HOME,
+    NATIONAL,
+    PROFILE,
+    STRANGER,
+    agency_actor,
+    drive,
+    refused,
+)
 from lapor_core import (
     Actor,
     Complaint,
@@ -23,14 +34,17 @@ from lapor_core import (
     Status,
     ValidationError,
 )
+from lapor_core.domain.agencies import Agency, AgencyKind, AgencyRegistry
+from lapor_core.domain.context import Context
 from lapor_core.domain.scope import (
     in_accused_line,
-    no_decree_message,
+    no_decree_error,
     require_agency_actor,
     require_assignment,
     require_decree,
     require_scope,
 )
+from lapor_core.i18n import translator
 
 HOME_ADMIN = agency_actor(Role.AGENCY_ADMIN, HOME)
 PROVINCE_ADMIN = agency_actor(Role.AGENCY_ADMIN, "kaltim")
@@ -130,11 +144,45 @@ def test_a_forward_to_an_agency_without_a_decree_is_refused_naming_the_nearest()
         "agency 'mahulu' has no decree (SK) appointing its complaint team, so nobody there "
         "can act on a complaint; its nearest ancestor with one is 'kaltim'"
     )
-    assert no_decree_message(CTX, "mahulu") == message
+    assert str(no_decree_error(CTX, "mahulu")) == message
     error = refused(lambda: require_decree(CTX, "mahulu"))
     assert type(error) is ValidationError
     assert str(error) == message
+    assert dict(error.fields) == {"agency_id": "mahulu", "nearest": "kaltim"}
+    assert error.translate(translator("id")).startswith("instansi 'mahulu' ")
     assert require_decree(CTX, HOME) == HOME
+
+
+def test_a_forward_with_no_decree_below_the_root_says_the_national_admin_keeps_it() -> None:
+    registry = AgencyRegistry(
+        [
+            Agency(id="lapor", name="Admin Nasional", kind=AgencyKind.NATIONAL),
+            Agency(
+                id="prov",
+                name="Provinsi",
+                kind=AgencyKind.PROVINCE,
+                parent="lapor",
+                has_decree=False,
+            ),
+            Agency(
+                id="prov.dinas",
+                name="Dinas",
+                kind=AgencyKind.OFFICE,
+                parent="prov",
+                has_decree=False,
+            ),
+        ]
+    )
+    ctx = Context.create(PROFILE, registry)
+    error = refused(lambda: require_decree(ctx, "prov.dinas"))
+    assert type(error) is ValidationError
+    assert str(error) == (
+        "agency 'prov.dinas' has no decree (SK) appointing its complaint team, so nobody "
+        "there can act on a complaint; no ancestor below the national root has one (the "
+        "national admin keeps it)"
+    )
+    assert dict(error.fields) == {"agency_id": "prov.dinas"}
+    assert error.translate(translator("id")).endswith("(admin nasional memegangnya)")
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -207,7 +209,8 @@ OPEN_PROFILE = Profile.from_toml(
 )
 
 
-def test_a_default_run_exercises_every_row_the_profile_enables() -> None:
+def default_run_coverage() -> str:
+    """A default run of the machine on the open profile: the checks, then its coverage."""
     machine = ComplaintWorkflowMachine.configure(profile=OPEN_PROFILE, registry=REGISTRY)
     rows = [row for row, _times in machine.row_coverage().counts]
     assert len(rows) == len(set(rows)) == 45  # the national table with both options on
@@ -217,9 +220,29 @@ def test_a_default_run_exercises_every_row_the_profile_enables() -> None:
     coverage = machine.row_coverage()
     assert coverage.missing == (), coverage.render()
     assert sum(dict(coverage.counts).values()) == sum(machine.row_counts.values())
-    assert "45 of 45 rows exercised\n" in coverage.render()
-    assert "never:" not in coverage.render()
     assert ComplaintWorkflowMachine.row_counts is not machine.row_counts
+    return coverage.render()
+
+
+def test_a_default_run_exercises_every_row_the_profile_enables() -> None:
+    # In an interpreter of its own, as a user's first run: derandomized as it is, the
+    # run's path was seen to change after some thousands of other tests in the same
+    # process (one rare row missed), a dependence not yet tracked down.
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import test_stateful_public as t; "
+        "print(t.default_run_coverage())"
+    )
+    tests = str(Path(__file__).resolve().parent)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code, tests],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "45 of 45 rows exercised\n" in done.stdout
+    assert "never:" not in done.stdout
 
 
 class _OneRow(ComplaintWorkflowMachine):

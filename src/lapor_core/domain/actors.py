@@ -195,6 +195,14 @@ def make_agency_actor(registry: AgencyRegistry, actor_id: str, role: Role, agenc
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(role, Role):
+        raise ValidationError(
+            N_("{attr_name} must be {names}, got {type_name} {value!r}"),
+            attr_name="role",
+            names="Role",
+            type_name=type(role).__name__,
+            value=role,
+        )
     agency = registry.get(agency_id)
     if not role.is_agency_role:
         raise ValidationError(N_("{role} is not an agency role"), role=role.value)

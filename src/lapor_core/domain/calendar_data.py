@@ -358,11 +358,17 @@ def _count(
 
 
 def _fixed_offset(zone: zoneinfo.ZoneInfo, first_year: int, last_year: int) -> int | None:
-    """The zone's UTC offset in seconds if it is one over the years, else ``None``."""
-    offsets = {
-        datetime(year, month, 1, tzinfo=zone).utcoffset()
-        for year in range(first_year, last_year + 2)
-        for month in (1, 7)
-    }
+    """
+    The zone's UTC offset in seconds if it is one over the years, else ``None``.
+
+    Every local midnight that begins or ends a day of the years is looked at: a zone that
+    changes its offset for a few weeks (Casablanca in Ramadan) is not fixed.
+    """
+    offsets = set()
+    day = date(first_year, 1, 1)
+    end = date(last_year + 1, 1, 1)
+    while day <= end:
+        offsets.add(datetime(day.year, day.month, day.day, tzinfo=zone).utcoffset())
+        day += _ONE_DAY
     only = offsets.pop() if len(offsets) == 1 else None
     return int(only.total_seconds()) if only is not None else None

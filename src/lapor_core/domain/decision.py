@@ -31,7 +31,7 @@ from lapor_core.domain.lifecycle import Transition
 from lapor_core.domain.model import require_aware
 from lapor_core.domain.scope import (
     in_subtree,
-    no_decree_message,
+    no_decree_error,
     require_agency,
     require_agency_actor,
     require_assignment,
@@ -211,7 +211,7 @@ def _forward(
     for asked, agency_id in targets.items():
         agency = registry.get(agency_id)
         if asked != agency_id and agency_id == actor.agency_id:
-            raise ValidationError(no_decree_message(ctx, asked))
+            raise no_decree_error(ctx, asked)
         if agency_id == registry.root.id:
             raise ValidationError(N_("cannot forward to the national root itself"))
         if agency_id in existing:
@@ -264,7 +264,7 @@ def _forward_internally(
     to = require_decree(ctx, cmd.to)
     if to == assignment.handler or not ctx.registry.is_within(to, assignment.handler):
         # No wrong door found nothing below the handler: the handler keeps it.
-        raise ValidationError(no_decree_message(ctx, cmd.to))
+        raise no_decree_error(ctx, cmd.to)
     _refuse_accused_office(complaint, to, ctx)
     return (
         e.ForwardedInternally(

@@ -24,7 +24,7 @@ __all__ = [
     "in_accused_line",
     "in_subtree",
     "nearest_with_decree",
-    "no_decree_message",
+    "no_decree_error",
     "require_agency",
     "require_agency_actor",
     "require_assignment",
@@ -174,17 +174,33 @@ def nearest_with_decree(ctx: Context, agency_id: str) -> str:
     return registry.root.id
 
 
-def no_decree_message(ctx: Context, agency_id: str) -> str:
-    """The refusal of a forward to *agency_id*, which has no decree (*SK*)."""
+def no_decree_error(ctx: Context, agency_id: str) -> ValidationError:
+    """
+    The refusal of a forward to *agency_id*, which has no decree (*SK*).
+
+    Its message names the nearest ancestor with a decree, or says that none below the
+    national root has one; it is a template, so it is printed in the reader's language.
+
+    .. versionadded:: 0.2.0
+    """
     nearest = nearest_with_decree(ctx, agency_id)
-    where = (
-        f"its nearest ancestor with one is {nearest!r}"
-        if nearest != ctx.registry.root.id
-        else "no ancestor below the national root has one (the national admin keeps it)"
-    )
-    return (
-        f"agency {agency_id!r} has no decree (SK) appointing its complaint team, so nobody "
-        f"there can act on a complaint; {where}"
+    if nearest != ctx.registry.root.id:
+        return ValidationError(
+            N_(
+                "agency {agency_id!r} has no decree (SK) appointing its complaint team, so "
+                "nobody there can act on a complaint; its nearest ancestor with one is "
+                "{nearest!r}"
+            ),
+            agency_id=agency_id,
+            nearest=nearest,
+        )
+    return ValidationError(
+        N_(
+            "agency {agency_id!r} has no decree (SK) appointing its complaint team, so "
+            "nobody there can act on a complaint; no ancestor below the national root has "
+            "one (the national admin keeps it)"
+        ),
+        agency_id=agency_id,
     )
 
 
@@ -209,7 +225,7 @@ def require_decree(ctx: Context, agency_id: str) -> str:
     nearest = nearest_with_decree(ctx, agency_id)
     if ctx.profile.no_wrong_door.enabled and nearest != ctx.registry.root.id:
         return nearest
-    raise ValidationError(no_decree_message(ctx, agency_id))
+    raise no_decree_error(ctx, agency_id)
 
 
 def require_agency_actor(ctx: Context, actor: Actor) -> None:
