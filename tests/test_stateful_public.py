@@ -225,9 +225,10 @@ def default_run_coverage() -> str:
 
 
 def test_a_default_run_exercises_every_row_the_profile_enables() -> None:
-    # In an interpreter of its own, as a user's first run: derandomized as it is, the
-    # run's path was seen to change after some thousands of other tests in the same
-    # process (one rare row missed), a dependence not yet tracked down.
+    # In an interpreter of its own, as a user's first run: Hypothesis draws some values
+    # from the constants in the source of the modules already imported (its
+    # constants_ast), so even a derandomized run takes another path once other tests
+    # have imported more modules (in the whole suite, one rare row was then missed).
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); import test_stateful_public as t; "
         "print(t.default_run_coverage())"
