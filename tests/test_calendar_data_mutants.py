@@ -334,6 +334,7 @@ def test_years_are_read_into_a_range() -> None:
     assert to_years(None) == SUPPORTED
     assert to_years(range(2025, 2028)) == range(2025, 2028)
     assert to_years([2027, 2025, 2026, 2026]) == range(2025, 2028)
+    assert to_years(year for year in (2026, 2025)) == range(2025, 2027)
     assert to_years(range(2029, 2024, -1)) == range(2025, 2030)
 
 
@@ -359,6 +360,30 @@ def test_years_are_read_into_a_range() -> None:
             {"value": ["2025", "x"]},
         ),
         (5, "years must be integers, got {value!r}", "years must be integers, got 5", {"value": 5}),
+        (
+            [2025.5],
+            "years must be integers, got {value!r}",
+            "years must be integers, got [2025.5]",
+            {"value": [2025.5]},
+        ),
+        (
+            ["2025"],
+            "years must be integers, got {value!r}",
+            "years must be integers, got ['2025']",
+            {"value": ["2025"]},
+        ),
+        (
+            [True],
+            "years must be integers, got {value!r}",
+            "years must be integers, got [True]",
+            {"value": [True]},
+        ),
+        (
+            "2025",
+            "years must be integers, got {value!r}",
+            "years must be integers, got '2025'",
+            {"value": "2025"},
+        ),
         ([], "years must not be empty", "years must not be empty", {}),
         (range(2025, 2025), "years must not be empty", "years must not be empty", {}),
     ],

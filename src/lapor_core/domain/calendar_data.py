@@ -174,10 +174,10 @@ def to_years(value: Iterable[int] | None) -> range:
     if isinstance(value, range) and value.step == 1:
         years = value
     else:
-        try:
-            unique = sorted({int(year) for year in value})
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(N_("years must be integers, got {value!r}"), value=value) from exc
+        items = list(value) if isinstance(value, Iterable) else None
+        if items is None or not all(_is_int(year) for year in items):
+            raise ValidationError(N_("years must be integers, got {value!r}"), value=value)
+        unique = sorted(set(items))
         if not unique:
             raise ValidationError(N_("years must not be empty"))
         years = range(unique[0], unique[-1] + 1)
@@ -186,6 +186,11 @@ def to_years(value: Iterable[int] | None) -> range:
     if len(years) == 0:
         raise ValidationError(N_("years must not be empty"))
     return years
+
+
+def _is_int(value: object) -> bool:
+    """Whether *value* is an int and not a bool (``True`` is an int to Python, not a year)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def is_weekend(day: date, *, six_day_week: bool) -> bool:
