@@ -314,6 +314,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
             "tests/storage/test_poison_streams.py",
             "tests/test_service_histories.py",
             "tests/test_service_settings.py",
+            "tests/test_service_mutants.py",
         ),
     ),
 }
