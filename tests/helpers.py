@@ -7,7 +7,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -386,3 +386,16 @@ still 3 times the quick profile's count."""
 def stateful_examples(cap: int = STATEFUL_EXAMPLES) -> int:
     """The current profile's ``max_examples``, at most *cap* (see :data:`STATEFUL_EXAMPLES`)."""
     return min(settings().max_examples, cap)
+
+
+class NoOffset(tzinfo):
+    """A time zone that gives no offset: a datetime in it counts as naive."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None

@@ -13,12 +13,12 @@ explanation reports.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpers import refused
+from helpers import NoOffset, refused
 from lapor_core.domain.calendar import CalendarOverride, OverrideKind, WorkingCalendar
 from lapor_core.errors import CalendarRangeError, LaporError, ValidationError
 
@@ -28,20 +28,7 @@ WIB = timezone(timedelta(hours=7))
 NAIVE = datetime(2025, 3, 27, 9)  # noqa: DTZ001 - the refused input
 
 
-class _NoOffset(tzinfo):
-    """A time zone that gives no offset: datetimes in it are naive."""
-
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def tzname(self, dt: datetime | None) -> str | None:
-        return None
-
-
-NO_OFFSET = datetime(2025, 3, 27, 9, tzinfo=_NoOffset())
+NO_OFFSET = datetime(2025, 3, 27, 9, tzinfo=NoOffset())
 
 
 def _holiday(day: date, name: str = "Libur daerah") -> CalendarOverride:

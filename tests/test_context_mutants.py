@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import attrs
+import pytest
 
 from helpers import (
     AWAY,
@@ -199,13 +200,18 @@ def test_a_follow_up_stops_only_that_agencys_clocks_and_the_complaints_named_one
 # ------------------------------------------------------------------------ dated durations
 
 
-def test_a_start_after_submission_takes_the_duration_in_force_at_submission() -> None:
-    ctx = _context(DATED)
+@pytest.mark.parametrize(
+    ("profile", "amount"),
+    [(DATED, 5), (DATED_AT_START, 7)],
+    ids=["the duration in force at submission", "with rules at clock start, the one then"],
+)
+def test_a_start_after_submission_takes_the_dated_duration(profile: Profile, amount: int) -> None:
+    ctx = _context(profile)
     story = Story(ctx, now=SUBMITTED)
     story.do(OWNER, submit_command())
     story.now = FORWARDED
     (event,) = story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
-    assert [c.amount for c in event.clock_changes if c.clock == "follow_up"] == [5]
+    assert [c.amount for c in event.clock_changes if c.clock == "follow_up"] == [amount]
     assert ctx.start_change(
         ctx.profile.clocks["follow_up"],
         None,
@@ -213,24 +219,7 @@ def test_a_start_after_submission_takes_the_duration_in_force_at_submission() ->
         HOME,
         submitted_at=SUBMITTED,
         started_at=FORWARDED,
-    ) == _follow_up(HOME)
-
-
-def test_with_rules_at_clock_start_a_start_takes_the_duration_in_force_then() -> None:
-    ctx = _context(DATED_AT_START)
-    story = Story(ctx, now=SUBMITTED)
-    story.do(OWNER, submit_command())
-    story.now = FORWARDED
-    (event,) = story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
-    assert [c.amount for c in event.clock_changes if c.clock == "follow_up"] == [7]
-    assert ctx.start_change(
-        ctx.profile.clocks["follow_up"],
-        None,
-        HOME,
-        HOME,
-        submitted_at=SUBMITTED,
-        started_at=FORWARDED,
-    ) == ClockChange(START, "follow_up", HOME, HOME, WITA, 7, WORKING_DAYS)
+    ) == ClockChange(START, "follow_up", HOME, HOME, WITA, amount, WORKING_DAYS)
 
 
 # ------------------------------------------------------------------------ start_change

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime
 from typing import Any
 
 import attrs
 import pytest
 
-from helpers import T0, refused
+from helpers import T0, NoOffset, refused
 from lapor_core import (
     Channel,
     ChannelType,
@@ -47,19 +47,6 @@ def _kept(check: Callable[..., object], value: object) -> object:
     return probe(value).field
 
 
-class _NoOffset(tzinfo):
-    """A time zone that does not know its offset (the datetime counts as naive)."""
-
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def tzname(self, dt: datetime | None) -> str | None:
-        return None
-
-
 # ------------------------------------------------------------------------ require_aware
 
 
@@ -83,7 +70,7 @@ def test_require_aware_refuses_a_naive_instant_word_for_word() -> None:
 
 
 def test_require_aware_refuses_a_zone_without_an_offset() -> None:
-    error = refused(lambda: require_aware(datetime(2025, 1, 2, tzinfo=_NoOffset())))
+    error = refused(lambda: require_aware(datetime(2025, 1, 2, tzinfo=NoOffset())))
     assert str(error) == "datetime must be timezone-aware, got naive 2025-01-02T00:00:00"
 
 

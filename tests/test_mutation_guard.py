@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import sys
 from pathlib import Path
@@ -76,24 +75,13 @@ def test_the_row_counts_each_outcome(script: ModuleType) -> None:
     assert "| `disposition` | 4 | 1 | 1 | 1 | 1 | 1 s |" == result.row()
 
 
-def _modules() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """The script's ``MODULES``, read from its source (a literal)."""
-    tree = ast.parse(SCRIPT.read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == "MODULES":
-            assert node.value is not None
-            value: dict[str, tuple[str, tuple[str, ...]]] = ast.literal_eval(node.value)
-            return value
-    raise AssertionError("bench/mutation.py has no MODULES")
-
-
 def test_every_domain_module_with_code_of_its_own_is_mutated() -> None:
     # events and complaint hold declarations only (attrs classes, re-exports): mutmut
     # mutates function bodies, and finds none there
     without_code = {"__init__", "events", "complaint"}
     root = SCRIPT.parent.parent
     domain = {path.stem for path in (root / "src" / "lapor_core" / "domain").glob("*.py")}
-    modules = _modules()
+    modules = _script().MODULES
     mutated = {Path(source).stem for source, _tests in modules.values() if "/domain/" in source}
     assert mutated == domain - without_code
     for source, tests in modules.values():

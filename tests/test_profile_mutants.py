@@ -15,12 +15,12 @@ takes; the fallback version of a profile whose periods leave a gap; and what
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime
 
 import attrs
 import pytest
 
-from helpers import PROFILE, edit_table, national_toml, refused
+from helpers import PROFILE, NoOffset, edit_table, national_toml, refused
 from lapor_core import Profile, ProfileError, Status, ValidationError, load_profile
 from lapor_core.domain.calendar import CalendarOverride, OverrideKind
 from lapor_core.domain.clocks import DurationUnit
@@ -229,22 +229,9 @@ def test_a_duration_without_versions_is_its_table() -> None:
     assert profile.duration_in_force("forwarding", T0) is PROFILE.durations["forwarding"]
 
 
-class _NoOffset(tzinfo):
-    """A time zone that gives no offset: datetimes in it are naive."""
-
-    def utcoffset(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def dst(self, dt: datetime | None) -> timedelta | None:
-        return None
-
-    def tzname(self, dt: datetime | None) -> str | None:
-        return None
-
-
 @pytest.mark.parametrize(
     "at",
-    [datetime(2026, 3, 2, 9), datetime(2026, 3, 2, 9, tzinfo=_NoOffset())],  # noqa: DTZ001
+    [datetime(2026, 3, 2, 9), datetime(2026, 3, 2, 9, tzinfo=NoOffset())],  # noqa: DTZ001
 )
 def test_an_instant_without_an_offset_is_refused(at: datetime) -> None:
     assert _whole(refused(lambda: PROFILE.duration_in_force("forwarding", at))) == (
