@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -88,9 +89,97 @@ def test_identifiers_are_composed_with_psycopg_sql() -> None:
     assert 'ON "lapor_x"."complaints"' in ddl[2]
     store = PostgresStore(require_dsn(), schema=f"lapor_test_{uuid.uuid4().hex[:12]}")
     try:
-        upsert = store._sql_upsert.as_string(None)
+        upsert = store._sql_upsert.decode()  # composed once, kept as the bytes sent
         assert f'INSERT INTO "{store.schema}"."complaints" ("id", "version", ' in upsert
         assert '"regional_app_id" = EXCLUDED."regional_app_id"' in upsert
+    finally:
+        store.close()
+        store.drop_schema()
+
+
+def _conflict_message(call: Callable[[], object]) -> str:
+    from lapor_core.errors import ConcurrencyConflict  # noqa: PLC0415
+
+    with pytest.raises(ConcurrencyConflict) as caught:
+        call()
+    return str(caught.value)
+
+
+def test_an_append_is_one_statement_and_its_conflicts_say_what_happened() -> None:
+    """The check, the events, the row and the key go in one statement, all or nothing."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    import attrs  # noqa: PLC0415
+    import psycopg  # noqa: PLC0415
+
+    from lapor_core.domain.commands import Classify  # noqa: PLC0415
+    from lapor_core.testing.store_contract._helpers import NATIONAL, OWNER  # noqa: PLC0415
+    from lapor_core.testing.store_contract.drafts import T0, Draft, submit_command  # noqa: PLC0415
+
+    store = fresh_store()
+    try:
+        statements: list[bytes] = []
+        original = psycopg.Connection.execute
+
+        def counting(conn: psycopg.Connection[Any], query: Any, *args: Any, **kw: Any) -> Any:
+            statements.append(query if isinstance(query, bytes) else str(query).encode())
+            return original(conn, query, *args, **kw)
+
+        draft = Draft()
+        events = draft.do(OWNER, submit_command("one-1"), T0)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(psycopg.Connection, "execute", counting)
+            store.append(draft.id, 0, events, draft.row, idempotency_key="k-1")
+        assert len(statements) == 1
+        assert store.idempotency("k-1") == (draft.id, 1)
+
+        later = draft.do(
+            NATIONAL, Classify(complaint_id=draft.id, title="Judul"), T0 + timedelta(hours=1)
+        )
+        log_before = store.read_all()
+        ahead, behind = attrs.evolve(draft.row, version=4), attrs.evolve(draft.row, version=1)
+        assert _conflict_message(lambda: store.append(draft.id, 3, later, ahead)) == (
+            "complaint one-1 is at version 1, not 3"
+        )
+        assert _conflict_message(lambda: store.append(draft.id, 0, later, behind)) == (
+            "complaint one-1 is at version 1, not 0"
+        )
+        assert (
+            _conflict_message(
+                lambda: store.append(draft.id, 1, later, draft.row, idempotency_key="k-1")
+            )
+            == "idempotency key 'k-1' was already used"
+        )
+        assert store.read_all() == log_before
+        assert store.get(draft.id).version == 1
+        store.append(draft.id, 1, later, draft.row, idempotency_key="k-2")
+        assert store.get(draft.id).version == 2
+    finally:
+        store.close()
+        store.drop_schema()  # type: ignore[attr-defined]
+
+
+def test_a_schema_made_before_the_append_check_gets_it_when_a_store_opens() -> None:
+    """A database from an earlier lapor_core lacks the function; opening creates it."""
+    import psycopg  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
+
+    from lapor_core.storage.postgres import PostgresStore  # noqa: PLC0415
+    from lapor_core.storage.postgres_schema import APPEND_CHECK  # noqa: PLC0415
+    from lapor_core.testing.store_contract._helpers import OWNER  # noqa: PLC0415
+    from lapor_core.testing.store_contract.drafts import T0, Draft, submit_command  # noqa: PLC0415
+
+    schema = f"lapor_test_{uuid.uuid4().hex[:12]}"
+    PostgresStore(require_dsn(), schema=schema).close()
+    function = sql.Identifier(schema, APPEND_CHECK)
+    with psycopg.connect(require_dsn(), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP FUNCTION {}(text, integer, integer, integer)").format(function))
+    store = PostgresStore(require_dsn(), schema=schema)
+    try:
+        draft = Draft()
+        events = draft.do(OWNER, submit_command("old-1"), T0)
+        store.append(draft.id, 0, events, draft.row)
+        assert store.load(draft.id) == tuple(events)
     finally:
         store.close()
         store.drop_schema()

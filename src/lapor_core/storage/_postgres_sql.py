@@ -19,6 +19,7 @@ from psycopg import sql
 
 from lapor_core.ports.projection import ROW_FIELDS, ComplaintRow
 from lapor_core.storage._sql import VERSION_COLUMNS, Dialect
+from lapor_core.storage.postgres_schema import APPEND_CHECK
 from lapor_core.storage.support import from_micros
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "LOAD_AFTER",
     "LOAD_SNAPSHOT",
     "LOCK",
+    "LOCK_VERSION",
     "MUSRENBANG",
     "READ_ALL",
     "SAVE_SNAPSHOT",
@@ -48,6 +50,7 @@ __all__ = [
     "UPSERT_ROW",
     "identifiers",
     "row_params",
+    "write_statement",
 ]
 
 
@@ -78,6 +81,15 @@ def row_params(row: ComplaintRow) -> tuple[Any, ...]:
 # ------------------------------------------------------------------------- the log
 
 LOCK = sql.SQL("SELECT pg_advisory_xact_lock(%s, %s)")
+LOCK_VERSION = sql.SQL(
+    "SELECT pg_advisory_xact_lock(%s, %s), "
+    "(SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s)"
+)
+"""The log's lock, then the stream's version, in one round trip.
+
+The version is read in the statement's snapshot, which may be taken before the lock is
+granted: a version committed meanwhile is then caught by ``UNIQUE (complaint_id,
+version)`` when the events are inserted, a conflict all the same."""
 STREAM_VERSION = sql.SQL("SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s")
 STREAM_VERSIONS = sql.SQL(
     "SELECT complaint_id, max(version) FROM {events} "
@@ -185,6 +197,7 @@ def identifiers(schema: str) -> dict[str, sql.Composable]:
         "complaints": sql.Identifier(schema, "complaints"),
         "idempotency": sql.Identifier(schema, "idempotency"),
         "snapshots": sql.Identifier(schema, "snapshots"),
+        "check": sql.Identifier(schema, APPEND_CHECK),
         "columns": sql.SQL(", ").join(map(sql.Identifier, ROW_FIELDS)),
         "version_columns": sql.SQL(", ").join(map(sql.Identifier, VERSION_COLUMNS)),
         "updates": sql.SQL(", ").join(
@@ -193,3 +206,41 @@ def identifiers(schema: str) -> dict[str, sql.Composable]:
         ),
         "values": sql.SQL(", ").join([sql.Placeholder()] * (len(ROW_FIELDS) + 1)),
     }
+
+
+def write_statement(names: dict[str, sql.Composable], events: int, *, keyed: bool) -> sql.Composed:
+    """
+    An append in one statement: the check, the events, the projection row, the key.
+
+    Data-modifying ``WITH`` parts of one statement, so that an append is one round trip
+    and, on a connection in autocommit mode, one transaction. ``v`` calls
+    :data:`~lapor_core.storage.postgres_schema.APPEND_CHECK` (the lock, then the
+    version); the other parts read ``v``, so that they run after it: the events
+    (*events* rows of :data:`EVENT_ROW`), the projection row (its id read through ``v``)
+    and, when *keyed*, the idempotency key. A failed check, a key used before or a
+    version inserted meanwhile fails the whole statement, and nothing is written.
+
+    Parameters, in order: the complaint, the expected version, the lock's two keys; the
+    events' rows; :func:`row_params`; with *keyed*, the key, the complaint and the
+    version after the append. Returns each event's position and version.
+    """
+    template = (
+        "WITH v AS (SELECT {check}(%s, %s, %s, %s)), "
+        "ev AS (INSERT INTO {event_columns} SELECT e.* FROM v, (VALUES {rows}) "
+        "AS e (complaint_id, version, type, schema_version, payload) "
+        "RETURNING position, version), "
+        "up AS (INSERT INTO {complaints} ({columns}, filter_agencies, claimant, claim_expires_at) "
+        "VALUES ((SELECT %s::text FROM v), {rest}, NULL, NULL) "
+        "ON CONFLICT (id) DO UPDATE SET {updates}, claimant = NULL, claim_expires_at = NULL)"
+    )
+    if keyed:
+        template += (
+            ", ik AS (INSERT INTO {idempotency} (key, complaint_id, version) "
+            "SELECT %s, %s, %s::integer FROM v)"
+        )
+    template += " SELECT position, version FROM ev"
+    return sql.SQL(template).format(
+        **names,
+        rows=sql.SQL(", ").join([EVENT_ROW] * events),
+        rest=sql.SQL(", ").join([sql.Placeholder()] * len(ROW_FIELDS)),
+    )

@@ -77,7 +77,7 @@ from lapor_core.storage.base import (
     VerifyReport,
     VersionPage,
 )
-from lapor_core.storage.postgres_schema import SCHEMA_VERSION, ensure_schema
+from lapor_core.storage.postgres_schema import CONFLICT_SQLSTATE, SCHEMA_VERSION, ensure_schema
 from lapor_core.storage.snapshots import check_snapshot, decode_state, encode_state, fingerprint
 from lapor_core.storage.support import (
     AppendBatch,
@@ -111,6 +111,41 @@ def safe_dsn(dsn: str) -> str:
     for key in [k for k in params if k.endswith("password")]:
         del params[key]
     return make_conninfo("", **params)
+
+
+def _append_conflict(
+    exc: psycopg.Error,
+    complaint_id: ComplaintId,
+    expected_version: int,
+    idempotency_key: str | None,
+) -> ConcurrencyConflict | None:
+    """
+    What an append's failure means: a conflict with what is stored, or ``None``.
+
+    The check's own error (``SQLSTATE`` :data:`~.postgres_schema.CONFLICT_SQLSTATE`)
+    carries the stream's version; a unique violation is a key used before or a version
+    inserted meanwhile (another append of the same stream). Anything else (``None``)
+    is left to the store's translation of driver errors.
+    """
+    diag = exc.diag
+    if exc.sqlstate == CONFLICT_SQLSTATE:
+        return ConcurrencyConflict(
+            N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
+            complaint_id=complaint_id,
+            current=int(diag.message_detail or 0),
+            expected_version=expected_version,
+        )
+    if isinstance(exc, psycopg.errors.UniqueViolation):
+        if idempotency_key is not None and diag.table_name == "idempotency":
+            return ConcurrencyConflict(
+                N_("idempotency key {key!r} was already used"), key=idempotency_key
+            )
+        return ConcurrencyConflict(
+            N_("complaint {complaint_id} moved past version {expected_version}"),
+            complaint_id=complaint_id,
+            expected_version=expected_version,
+        )
+    return None
 
 
 class PostgresStore:
@@ -184,7 +219,9 @@ class PostgresStore:
             dsn,
             min_size=min_size,
             max_size=max_size,
-            kwargs={"connect_timeout": self._timeout},
+            # autocommit: a read is one statement and one round trip; a write opens
+            # its transaction itself (``_tx``)
+            kwargs={"connect_timeout": self._timeout, "autocommit": True},
             open=False,
             timeout=max(self._timeout, 10),
             name=f"lapor-{schema}",
@@ -213,31 +250,61 @@ class PostgresStore:
     # ----------------------------------------------------------------------- plumbing
 
     def _prepare_sql(self) -> None:
-        """Compose the statements for this store's schema, once (identifiers quoted)."""
+        """
+        Compose the statements for this store's schema, once (identifiers quoted).
+
+        They are kept as the bytes psycopg sends: composing a statement of many quoted
+        identifiers on every call costs more than the round trip of a short one.
+        """
         names = pg_sql.identifiers(self._schema)
         self._names = names
-        self._sql_select_row = pg_sql.SELECT_ROW.format(**names)
-        self._sql_select_versions = pg_sql.SELECT_VERSIONS.format(**names)
-        self._sql_upsert = pg_sql.UPSERT_ROW.format(**names)
-        self._sql_version = pg_sql.STREAM_VERSION.format(**names)
-        self._sql_versions = pg_sql.STREAM_VERSIONS.format(**names)
-        self._sql_insert_key = pg_sql.INSERT_KEY.format(**names)
-        self._sql_insert_keys = pg_sql.INSERT_KEYS.format(**names)
-        self._sql_copy_events = pg_sql.COPY_EVENTS.format(**names)
-        self._sql_load = pg_sql.LOAD.format(**names)
-        self._sql_load_after = pg_sql.LOAD_AFTER.format(**names)
-        self._sql_save_snapshot = pg_sql.SAVE_SNAPSHOT.format(**names)
-        self._sql_load_snapshot = pg_sql.LOAD_SNAPSHOT.format(**names)
-        self._sql_read_all = pg_sql.READ_ALL.format(**names)
-        self._sql_stream_ids = pg_sql.STREAM_IDS.format(**names)
-        self._sql_select_key = pg_sql.SELECT_KEY.format(**names)
-        self._sql_claim_due = pg_sql.CLAIM_DUE.format(**names)
-        self._sql_indicators = pg_sql.INDICATORS.format(**names)
-        self._sql_musrenbang = pg_sql.MUSRENBANG.format(**names)
+
+        def render(template: sql.SQL) -> bytes:
+            return template.format(**names).as_bytes(None)
+
+        self._sql_select_row = render(pg_sql.SELECT_ROW)
+        self._sql_select_versions = render(pg_sql.SELECT_VERSIONS)
+        self._sql_upsert = render(pg_sql.UPSERT_ROW)
+        self._sql_version = render(pg_sql.STREAM_VERSION)
+        self._sql_lock_version = render(pg_sql.LOCK_VERSION)
+        self._sql_versions = render(pg_sql.STREAM_VERSIONS)
+        self._sql_insert_keys = render(pg_sql.INSERT_KEYS)
+        self._sql_copy_events = render(pg_sql.COPY_EVENTS)
+        self._sql_load = render(pg_sql.LOAD)
+        self._sql_load_after = render(pg_sql.LOAD_AFTER)
+        self._sql_save_snapshot = render(pg_sql.SAVE_SNAPSHOT)
+        self._sql_load_snapshot = render(pg_sql.LOAD_SNAPSHOT)
+        self._sql_read_all = render(pg_sql.READ_ALL)
+        self._sql_stream_ids = render(pg_sql.STREAM_IDS)
+        self._sql_select_key = render(pg_sql.SELECT_KEY)
+        self._sql_claim_due = render(pg_sql.CLAIM_DUE)
+        self._sql_indicators = render(pg_sql.INDICATORS)
+        self._sql_musrenbang = render(pg_sql.MUSRENBANG)
+        self._sql_writes: dict[tuple[int, bool], bytes] = {}
+
+    def _write_sql(self, events: int, *, keyed: bool) -> bytes:
+        """:data:`~._postgres_sql.WRITE` for *events* events, with or without a key."""
+        found = self._sql_writes.get((events, keyed))
+        if found is None:
+            found = pg_sql.write_statement(self._names, events, keyed=keyed).as_bytes(None)
+            self._sql_writes[(events, keyed)] = found
+        return found
 
     @contextlib.contextmanager
     def _tx(self, what: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
         """One transaction on a pooled connection: committed on success, else rolled back."""
+        with self._read(what) as conn, conn.transaction():
+            yield conn
+
+    @contextlib.contextmanager
+    def _read(self, what: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+        """
+        A pooled connection in autocommit mode, for a read of one statement.
+
+        One statement is one snapshot of the database, so it needs no transaction of
+        its own, and it costs one round trip instead of three (``BEGIN``, the
+        statement, ``COMMIT``).
+        """
         if self._closed:
             raise StorageError(N_("the PostgreSQL store at {where} is closed"), where=self._where)
         with translate_errors(
@@ -283,33 +350,22 @@ class PostgresStore:
         """
         check_append(complaint_id, expected_version, events, row, idempotency_key)
         cid = complaint_id.value
-        rows = event_rows(complaint_id, expected_version, events)
-        values = [value for event_row in rows for value in event_row]
-        insert = pg_sql.INSERT_EVENTS.format(
-            **self._names, rows=sql.SQL(", ").join([pg_sql.EVENT_ROW] * len(events))
-        )
-        row_params = pg_sql.row_params(row)
-        with self._tx("append") as conn:
-            self._lock_log(conn)
-            found = conn.execute(self._sql_version, (cid,)).fetchone()
-            current = found[0] if found else 0
-            if current != expected_version:
-                raise ConcurrencyConflict(
-                    N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
-                    complaint_id=complaint_id,
-                    current=current,
-                    expected_version=expected_version,
-                )
-            if idempotency_key is not None:
-                inserted = conn.execute(
-                    self._sql_insert_key, (idempotency_key, cid, row.version)
-                ).fetchone()
-                if inserted is None:
-                    raise ConcurrencyConflict(
-                        N_("idempotency key {key!r} was already used"), key=idempotency_key
-                    )
-            positions = {v: p for p, v in conn.execute(insert, values).fetchall()}
-            conn.execute(self._sql_upsert, row_params)
+        params: list[Any] = [cid, expected_version, _LOCK_NAMESPACE, self._lock_key]
+        for event_row in event_rows(complaint_id, expected_version, events):
+            params.extend(event_row)
+        params.extend(pg_sql.row_params(row))
+        if idempotency_key is not None:
+            params.extend((idempotency_key, cid, row.version))
+        write = self._write_sql(len(events), keyed=idempotency_key is not None)
+        with self._read("append") as conn:
+            try:
+                written = conn.execute(write, params).fetchall()
+            except psycopg.Error as exc:
+                conflict = _append_conflict(exc, complaint_id, expected_version, idempotency_key)
+                if conflict is None:
+                    raise  # the store's translation of driver errors takes it
+                raise conflict from None
+        positions = {version: position for position, version in written}
         return tuple(
             StoredEvent(positions[v], complaint_id, v, event)
             for v, event in enumerate(events, start=expected_version + 1)
@@ -389,7 +445,7 @@ class PostgresStore:
         Raises:
             StorageError: The database failed or a stored event cannot be decoded.
         """
-        with self._tx("load") as conn:
+        with self._read("load") as conn:
             rows = conn.execute(self._sql_load, (complaint_id.value,)).fetchall()
         return events_from(complaint_id, rows)
 
@@ -404,7 +460,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         check_query_window(version, 1)
-        with self._tx("load") as conn:
+        with self._read("load") as conn:
             rows = conn.execute(self._sql_load_after, (complaint_id.value, version)).fetchall()
         return events_after(complaint_id, version, rows, self.load)
 
@@ -431,7 +487,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         cid = complaint_id.value
-        with self._tx("load_snapshot") as conn:
+        with self._read("load_snapshot") as conn:
             found = conn.execute(self._sql_load_snapshot, (cid, fingerprint(), cid)).fetchone()
         if found is None:
             return None
@@ -449,9 +505,9 @@ class PostgresStore:
             NotFound: No such complaint.
             StorageError: The database failed.
         """
-        with self._tx("get") as conn:
+        with self._read("get") as conn:
             found = conn.execute(
-                self._sql_select_row + sql.SQL(" WHERE id = %s"), (complaint_id.value,)
+                self._sql_select_row + b" WHERE id = %s", (complaint_id.value,)
             ).fetchone()
         if found is None:
             raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
@@ -466,8 +522,8 @@ class PostgresStore:
             StorageError: The database failed.
         """
         tail, params = pg_sql.DIALECT.query_tail(query)
-        with self._tx("query") as conn:
-            found = conn.execute(self._sql_select_row + sql.SQL(tail), params).fetchall()
+        with self._read("query") as conn:
+            found = conn.execute(self._sql_select_row + tail.encode(), params).fetchall()
         return page_of([pg_sql.DIALECT.row_from(r) for r in found], query.limit)
 
     def versions(self, query: ComplaintQuery) -> VersionPage:
@@ -479,8 +535,8 @@ class PostgresStore:
             StorageError: The database failed.
         """
         tail, params = pg_sql.DIALECT.query_tail(query)
-        with self._tx("versions") as conn:
-            found = conn.execute(self._sql_select_versions + sql.SQL(tail), params).fetchall()
+        with self._read("versions") as conn:
+            found = conn.execute(self._sql_select_versions + tail.encode(), params).fetchall()
         return pg_sql.DIALECT.version_page_of(found, query.limit)
 
     def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:
@@ -491,13 +547,13 @@ class PostgresStore:
             StorageError: The database failed or a stored event cannot be decoded.
         """
         check_query_window(after, limit)
-        with self._tx("read_all") as conn:
+        with self._read("read_all") as conn:
             rows = conn.execute(self._sql_read_all, (after, limit)).fetchall()
         return stored_events_from(rows)
 
     def idempotency(self, key: str) -> tuple[ComplaintId, int] | None:
         """The (complaint, version after the append) first recorded with *key*."""
-        with self._tx("idempotency") as conn:
+        with self._read("idempotency") as conn:
             found = conn.execute(self._sql_select_key, (key,)).fetchone()
         return (ComplaintId(found[0]), int(found[1])) if found else None
 
@@ -539,7 +595,7 @@ class PostgresStore:
 
         .. versionadded:: 0.1.0
         """
-        with self._tx("verify") as conn:
+        with self._read("verify") as conn:
             found = conn.execute(self._sql_stream_ids).fetchall()
         ids = [ComplaintId(r[0]) for r in found]
         return verify_streams(ids, self.load, self.get, projector)
@@ -593,7 +649,7 @@ class PostgresStore:
             "since": since,
             "until": until,
         }
-        with self._tx("indicators") as conn:
+        with self._read("indicators") as conn:
             found = conn.execute(self._sql_indicators, params).fetchall()
         return indicators_from(found)
 
@@ -619,6 +675,6 @@ class PostgresStore:
             "since": since,
             "until": until,
         }
-        with self._tx("musrenbang") as conn:
+        with self._read("musrenbang") as conn:
             found = conn.execute(self._sql_musrenbang, params).fetchall()
         return musrenbang_from(found)

@@ -34,12 +34,31 @@ from psycopg import sql
 from lapor_core.errors import N_, StorageError
 
 __all__ = [
+    "APPEND_CHECK",
+    "CONFLICT_SQLSTATE",
     "SCHEMA_VERSION",
+    "append_check_statement",
     "ensure_schema",
     "migration_1_to_2",
     "snapshots_statement",
     "statements",
 ]
+
+APPEND_CHECK = "check_append_v1"
+"""
+The function an append calls first: it takes the log's lock and checks the version.
+
+Its name carries a version of its own: a change of its body gets a new name, so that
+code of either version keeps calling the body it was written for.
+
+.. versionadded:: 0.3.0
+"""
+
+CONFLICT_SQLSTATE = "LP409"
+"""The SQLSTATE :data:`APPEND_CHECK` raises when the stream is not at the version expected.
+
+.. versionadded:: 0.3.0
+"""
 
 SCHEMA_VERSION = 2
 """
@@ -172,6 +191,40 @@ def snapshots_statement(schema: str) -> sql.Composed:
         )""").format(snapshots=sql.Identifier(schema, "snapshots"))
 
 
+def append_check_statement(schema: str) -> sql.Composed:
+    """
+    The statement that creates :data:`APPEND_CHECK` in *schema*.
+
+    ``check_append_v1(complaint, expected, namespace, key)`` takes the transaction-level
+    advisory lock ``(namespace, key)`` (appends take turns, so that positions become
+    visible in order), then reads the stream's version, after the lock and so with the
+    newest commits, and raises ``SQLSTATE`` :data:`CONFLICT_SQLSTATE` with the current
+    version as its detail when it is not *expected*. It returns that version.
+
+    .. versionadded:: 0.3.0
+    """
+    return sql.SQL("""CREATE OR REPLACE FUNCTION {function}(
+            complaint TEXT, expected INTEGER, namespace INTEGER, lock_key INTEGER
+        ) RETURNS INTEGER LANGUAGE plpgsql VOLATILE AS $$
+        DECLARE
+            current INTEGER;
+        BEGIN
+            PERFORM pg_advisory_xact_lock(namespace, lock_key);
+            SELECT coalesce(max(version), 0) INTO current FROM {events}
+                WHERE complaint_id = complaint;
+            IF current <> expected THEN
+                RAISE EXCEPTION 'complaint % is at version %, not %', complaint, current, expected
+                    USING ERRCODE = {sqlstate}, DETAIL = current::text;
+            END IF;
+            RETURN current;
+        END
+        $$""").format(
+        function=sql.Identifier(schema, APPEND_CHECK),
+        events=sql.Identifier(schema, "events"),
+        sqlstate=sql.Literal(CONFLICT_SQLSTATE),
+    )
+
+
 def ensure_schema(conn: psycopg.Connection[tuple[object, ...]], schema: str, where: str) -> None:
     """
     Create *schema* and its tables if it has none, or check the version it has.
@@ -223,3 +276,7 @@ def ensure_schema(conn: psycopg.Connection[tuple[object, ...]], schema: str, whe
                 (SCHEMA_VERSION,),
             )
         conn.execute(snapshots_statement(schema))  # a schema made before snapshots existed
+    signature = f"{sql.Identifier(schema, APPEND_CHECK).as_string(None)}(text, int, int, int)"
+    exists = conn.execute("SELECT to_regprocedure(%s) IS NOT NULL", (signature,)).fetchone()
+    if not (exists and exists[0]):  # a schema made before appends took one statement
+        conn.execute(append_check_statement(schema))
