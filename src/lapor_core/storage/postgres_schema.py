@@ -51,13 +51,13 @@ The function an append calls first: it takes the log's lock and checks the versi
 Its name carries a version of its own: a change of its body gets a new name, so that
 code of either version keeps calling the body it was written for.
 
-.. versionadded:: 0.3.0
+.. versionadded:: 0.2.0
 """
 
 CONFLICT_SQLSTATE = "LP409"
 """The SQLSTATE :data:`APPEND_CHECK` raises when the stream is not at the version expected.
 
-.. versionadded:: 0.3.0
+.. versionadded:: 0.2.0
 """
 
 SCHEMA_VERSION = 2
@@ -201,7 +201,7 @@ def append_check_statement(schema: str) -> sql.Composed:
     newest commits, and raises ``SQLSTATE`` :data:`CONFLICT_SQLSTATE` with the current
     version as its detail when it is not *expected*. It returns that version.
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.2.0
     """
     return sql.SQL("""CREATE OR REPLACE FUNCTION {function}(
             complaint TEXT, expected INTEGER, namespace INTEGER, lock_key INTEGER
