@@ -442,3 +442,25 @@ def test_optional_enum_fields_take_null() -> None:
     event = decode_event(_clock_record(unit=None, amount=None))
     assert event.clock_changes[0].unit is None
     assert event.clock_changes[0].amount is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"), [("gossip", "'gossip'"), (["pengaduan"], "['pengaduan']"), (None, "None")]
+)
+def test_an_unknown_enum_value_is_refused_as_the_enum_refuses_it(kind: object, shown: str) -> None:
+    record = _submitted_record()
+    record["data"]["kind"] = kind
+    with pytest.raises(StorageError) as refused:
+        decode_event(record)
+    assert str(refused.value) == (
+        f"corrupt ComplaintSubmitted v1 payload: ValueError: {shown} is not a valid Kind @ $.kind"
+    )
+
+
+def test_an_optional_enum_field_refuses_a_value_its_enum_does_not_know() -> None:
+    with pytest.raises(StorageError) as refused:
+        decode_event(_clock_record(unit="fortnights"))
+    assert "'fortnights' is not a valid DurationUnit @ $.clock_changes[0].unit" in str(
+        refused.value
+    )
+    assert decode_event(_clock_record(unit="hours")).clock_changes[0].unit.value == "hours"
