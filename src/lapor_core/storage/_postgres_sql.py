@@ -30,14 +30,12 @@ __all__ = [
     "EVENT_COLUMNS",
     "EVENT_ROW",
     "INDICATORS",
-    "INSERT_EVENTS",
     "INSERT_KEY",
     "INSERT_KEYS",
     "LOAD",
     "LOAD_AFTER",
     "LOAD_SNAPSHOT",
     "LOCK",
-    "LOCK_VERSION",
     "MUSRENBANG",
     "READ_ALL",
     "SAVE_SNAPSHOT",
@@ -45,7 +43,6 @@ __all__ = [
     "SELECT_ROW",
     "SELECT_VERSIONS",
     "STREAM_IDS",
-    "STREAM_VERSION",
     "STREAM_VERSIONS",
     "UPSERT_ROW",
     "identifiers",
@@ -81,23 +78,11 @@ def row_params(row: ComplaintRow) -> tuple[Any, ...]:
 # ------------------------------------------------------------------------- the log
 
 LOCK = sql.SQL("SELECT pg_advisory_xact_lock(%s, %s)")
-LOCK_VERSION = sql.SQL(
-    "SELECT pg_advisory_xact_lock(%s, %s), "
-    "(SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s)"
-)
-"""The log's lock, then the stream's version, in one round trip.
-
-The version is read in the statement's snapshot, which may be taken before the lock is
-granted: a version committed meanwhile is then caught by ``UNIQUE (complaint_id,
-version)`` when the events are inserted, a conflict all the same."""
-STREAM_VERSION = sql.SQL("SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s")
 STREAM_VERSIONS = sql.SQL(
     "SELECT complaint_id, max(version) FROM {events} "
     "WHERE complaint_id = ANY(%s) GROUP BY complaint_id"
 )
 EVENT_COLUMNS = sql.SQL("{events} (complaint_id, version, type, schema_version, payload)")
-INSERT_EVENTS = sql.SQL("INSERT INTO {event_columns} VALUES {rows} RETURNING position, version")
-"""With ``rows``: one :data:`EVENT_ROW` per event appended."""
 EVENT_ROW = sql.SQL("(%s, %s, %s, %s, %s::jsonb)")
 COPY_EVENTS = sql.SQL("COPY {event_columns} FROM STDIN")
 LOAD = sql.SQL(

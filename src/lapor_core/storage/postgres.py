@@ -7,16 +7,20 @@ Install with ``pip install lapor-core[postgres]``. Only this module, its schema
 
 Design notes:
 
-- **Optimistic concurrency.** An append checks the stream's current version and inserts
-  its events in one transaction; ``UNIQUE (complaint_id, version)`` is the final guard
-  (a unique violation becomes :class:`~lapor_core.errors.ConcurrencyConflict`).
+- **One statement an append.** The connections are in autocommit mode, and an append is
+  one statement (one round trip, one transaction): the schema's function
+  ``check_append_v1`` checks the stream's version, and data-modifying ``WITH`` parts that
+  read its result insert the events, upsert the projection row and record the
+  idempotency key (:func:`~lapor_core.storage._postgres_sql.write_statement`). A read is
+  one statement as well. ``UNIQUE (complaint_id, version)`` stays the final guard (a
+  unique violation becomes :class:`~lapor_core.errors.ConcurrencyConflict`).
 - **Global order.** Every append takes a transaction-level advisory lock
-  (``pg_advisory_xact_lock``) before it draws positions, so positions are assigned in
-  commit order: a subscriber that has read up to position *p* never later sees a
-  committed event below *p*. The trade-off: appends to one store are serialised (one
-  short transaction at a time), which bounds write throughput to what one connection
-  can commit; reads, queries and claims do not take the lock. Rolled-back appends leave
-  gaps in positions, never out-of-order commits.
+  (``pg_advisory_xact_lock``, in ``check_append_v1``) before it draws positions, so
+  positions are assigned in commit order: a subscriber that has read up to position *p*
+  never later sees a committed event below *p*. The trade-off: appends to one store are
+  serialised (one short transaction at a time), which bounds write throughput to what
+  one connection can commit; reads, queries and claims do not take the lock.
+  Rolled-back appends leave gaps in positions, never out-of-order commits.
 - **Sweepers.** ``claim_due`` selects due rows ``FOR UPDATE SKIP LOCKED`` and records a
   lease on them in the same statement, so several sweepers never get the same row.
 - **Schema.** Created idempotently under the same advisory lock, in its own PostgreSQL
@@ -265,8 +269,6 @@ class PostgresStore:
         self._sql_select_row = render(pg_sql.SELECT_ROW)
         self._sql_select_versions = render(pg_sql.SELECT_VERSIONS)
         self._sql_upsert = render(pg_sql.UPSERT_ROW)
-        self._sql_version = render(pg_sql.STREAM_VERSION)
-        self._sql_lock_version = render(pg_sql.LOCK_VERSION)
         self._sql_versions = render(pg_sql.STREAM_VERSIONS)
         self._sql_insert_keys = render(pg_sql.INSERT_KEYS)
         self._sql_copy_events = render(pg_sql.COPY_EVENTS)
@@ -283,7 +285,7 @@ class PostgresStore:
         self._sql_writes: dict[tuple[int, bool], bytes] = {}
 
     def _write_sql(self, events: int, *, keyed: bool) -> bytes:
-        """:data:`~._postgres_sql.WRITE` for *events* events, with or without a key."""
+        """The append of *events* events in one statement, with or without a key (cached)."""
         found = self._sql_writes.get((events, keyed))
         if found is None:
             found = pg_sql.write_statement(self._names, events, keyed=keyed).as_bytes(None)
@@ -293,17 +295,17 @@ class PostgresStore:
     @contextlib.contextmanager
     def _tx(self, what: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
         """One transaction on a pooled connection: committed on success, else rolled back."""
-        with self._read(what) as conn, conn.transaction():
+        with self._autocommit(what) as conn, conn.transaction():
             yield conn
 
     @contextlib.contextmanager
-    def _read(self, what: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+    def _autocommit(self, what: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
         """
-        A pooled connection in autocommit mode, for a read of one statement.
+        A pooled connection in autocommit mode: each statement is a transaction.
 
-        One statement is one snapshot of the database, so it needs no transaction of
-        its own, and it costs one round trip instead of three (``BEGIN``, the
-        statement, ``COMMIT``).
+        For a read of one statement (one statement sees one snapshot of the database)
+        and for an append (one statement, see :meth:`append`): one round trip each
+        instead of three (``BEGIN``, the statement, ``COMMIT``).
         """
         if self._closed:
             raise StorageError(N_("the PostgreSQL store at {where} is closed"), where=self._where)
@@ -357,7 +359,7 @@ class PostgresStore:
         if idempotency_key is not None:
             params.extend((idempotency_key, cid, row.version))
         write = self._write_sql(len(events), keyed=idempotency_key is not None)
-        with self._read("append") as conn:
+        with self._autocommit("append") as conn:
             try:
                 written = conn.execute(write, params).fetchall()
             except psycopg.Error as exc:
@@ -445,7 +447,7 @@ class PostgresStore:
         Raises:
             StorageError: The database failed or a stored event cannot be decoded.
         """
-        with self._read("load") as conn:
+        with self._autocommit("load") as conn:
             rows = conn.execute(self._sql_load, (complaint_id.value,)).fetchall()
         return events_from(complaint_id, rows)
 
@@ -460,7 +462,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         check_query_window(version, 1)
-        with self._read("load") as conn:
+        with self._autocommit("load") as conn:
             rows = conn.execute(self._sql_load_after, (complaint_id.value, version)).fetchall()
         return events_after(complaint_id, version, rows, self.load)
 
@@ -487,7 +489,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         cid = complaint_id.value
-        with self._read("load_snapshot") as conn:
+        with self._autocommit("load_snapshot") as conn:
             found = conn.execute(self._sql_load_snapshot, (cid, fingerprint(), cid)).fetchone()
         if found is None:
             return None
@@ -505,7 +507,7 @@ class PostgresStore:
             NotFound: No such complaint.
             StorageError: The database failed.
         """
-        with self._read("get") as conn:
+        with self._autocommit("get") as conn:
             found = conn.execute(
                 self._sql_select_row + b" WHERE id = %s", (complaint_id.value,)
             ).fetchone()
@@ -522,7 +524,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         tail, params = pg_sql.DIALECT.query_tail(query)
-        with self._read("query") as conn:
+        with self._autocommit("query") as conn:
             found = conn.execute(self._sql_select_row + tail.encode(), params).fetchall()
         return page_of([pg_sql.DIALECT.row_from(r) for r in found], query.limit)
 
@@ -535,7 +537,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         tail, params = pg_sql.DIALECT.query_tail(query)
-        with self._read("versions") as conn:
+        with self._autocommit("versions") as conn:
             found = conn.execute(self._sql_select_versions + tail.encode(), params).fetchall()
         return pg_sql.DIALECT.version_page_of(found, query.limit)
 
@@ -547,13 +549,13 @@ class PostgresStore:
             StorageError: The database failed or a stored event cannot be decoded.
         """
         check_query_window(after, limit)
-        with self._read("read_all") as conn:
+        with self._autocommit("read_all") as conn:
             rows = conn.execute(self._sql_read_all, (after, limit)).fetchall()
         return stored_events_from(rows)
 
     def idempotency(self, key: str) -> tuple[ComplaintId, int] | None:
         """The (complaint, version after the append) first recorded with *key*."""
-        with self._read("idempotency") as conn:
+        with self._autocommit("idempotency") as conn:
             found = conn.execute(self._sql_select_key, (key,)).fetchone()
         return (ComplaintId(found[0]), int(found[1])) if found else None
 
@@ -595,7 +597,7 @@ class PostgresStore:
 
         .. versionadded:: 0.1.0
         """
-        with self._read("verify") as conn:
+        with self._autocommit("verify") as conn:
             found = conn.execute(self._sql_stream_ids).fetchall()
         ids = [ComplaintId(r[0]) for r in found]
         return verify_streams(ids, self.load, self.get, projector)
@@ -649,7 +651,7 @@ class PostgresStore:
             "since": since,
             "until": until,
         }
-        with self._read("indicators") as conn:
+        with self._autocommit("indicators") as conn:
             found = conn.execute(self._sql_indicators, params).fetchall()
         return indicators_from(found)
 
@@ -675,6 +677,6 @@ class PostgresStore:
             "since": since,
             "until": until,
         }
-        with self._read("musrenbang") as conn:
+        with self._autocommit("musrenbang") as conn:
             found = conn.execute(self._sql_musrenbang, params).fetchall()
         return musrenbang_from(found)
