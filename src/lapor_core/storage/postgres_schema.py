@@ -17,6 +17,8 @@ The tables live in a PostgreSQL schema of their own (``lapor`` by default), with
   as JSON text). Added after schema version 1 was first released, without a new version:
   :func:`ensure_schema` creates it, if missing, whenever a store opens (older code
   ignores it).
+- ``check_append_v1``: the function an append calls first (:func:`append_check_statement`),
+  added the same way: :func:`ensure_schema` creates it, if missing, whenever a store opens.
 
 Ids and region codes use the ``"C"`` collation, so that keyset pagination and region
 prefixes compare as the other backends do. The due query reads a partial index on
