@@ -362,6 +362,10 @@ class LoadCountingStore(InMemoryStore):
         self.reads.append(complaint_id)
         return super().load(complaint_id)
 
+    def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
+        self.reads.append(complaint_id)
+        return super().load_latest(complaint_id)
+
 
 def regional_submit(cid: str) -> Submit:
     """A named reporter's LAPOR WAL! submission about Samarinda, routed by the rules."""

@@ -456,6 +456,12 @@ class _CountingStore(InMemoryStore):
         self.reads += 1
         return super().load_snapshot(complaint_id)
 
+    def load_latest(
+        self, complaint_id: lc.ComplaintId
+    ) -> tuple[lc.Complaint | None, tuple[lc.Event, ...]]:
+        self.reads += 1
+        return super().load_latest(complaint_id)
+
 
 def test_a_submission_reads_nothing_before_it_writes(clock: ManualClock) -> None:
     """A new complaint's stream is not read: the append at version 0 is the check."""

@@ -51,10 +51,20 @@ class _RacedStore(InMemoryStore):
 
     def load(self, complaint_id: lc.ComplaintId) -> tuple[lc.Event, ...]:
         stream = super().load(complaint_id)
+        self._race(complaint_id)
+        return stream
+
+    def load_latest(
+        self, complaint_id: lc.ComplaintId
+    ) -> tuple[lc.Complaint | None, tuple[lc.Event, ...]]:
+        found = super().load_latest(complaint_id)
+        self._race(complaint_id)
+        return found
+
+    def _race(self, complaint_id: lc.ComplaintId) -> None:
         race = self.races.pop(complaint_id, None)
         if race is not None:
             race()  # the rival commits after this reader read the stream
-        return stream
 
 
 class _ClaimSpyStore(InMemoryStore):

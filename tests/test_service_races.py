@@ -22,7 +22,7 @@ import pytest
 
 import lapor_core as lc
 from lapor_core.service import ComplaintService, HandleResult, ManualClock
-from lapor_core.storage.base import ComplaintRow, ComplaintStore, StoredEvent
+from lapor_core.storage.base import ComplaintRow, ComplaintStore, SnapshotTailStore, StoredEvent
 from lapor_core.storage.memory import InMemoryStore
 from lapor_core.storage.sqlite import SQLiteStore
 
@@ -148,15 +148,25 @@ def _before_append(
 def _before_load(
     monkeypatch: pytest.MonkeyPatch, store: ComplaintStore, hook: Callable[[], object]
 ) -> None:
-    """Run *hook* once, just before ``store.load`` reads."""
-    real = store.load
+    """Run *hook* once, just before the service reads the stream (``load_latest`` or ``load``)."""
     run = _once(hook)
+    real_load = store.load
 
     def load(complaint_id: lc.ComplaintId) -> tuple[lc.Event, ...]:
         run()
-        return real(complaint_id)
+        return real_load(complaint_id)
 
     monkeypatch.setattr(store, "load", load)
+    if isinstance(store, SnapshotTailStore):
+        real_latest = store.load_latest
+
+        def load_latest(
+            complaint_id: lc.ComplaintId,
+        ) -> tuple[lc.Complaint | None, tuple[lc.Event, ...]]:
+            run()
+            return real_latest(complaint_id)
+
+        monkeypatch.setattr(store, "load_latest", load_latest)
 
 
 # --------------------------------------------------------------------------- idempotency

@@ -192,3 +192,41 @@ def test_a_gap_after_the_snapshot_is_a_corrupt_stream(tmp_path: Path) -> None:
             service.get(CID)
     finally:
         store.close()
+
+
+def test_an_unreadable_snapshot_is_read_past_in_one_read_as_in_two(tmp_path: Path) -> None:
+    """load_latest ignores a snapshot it cannot decode, as load_snapshot does."""
+    store = SQLiteStore(tmp_path / "unreadable.sqlite3")
+    try:
+        service = ComplaintService(store, PROFILE, REGISTRY, snapshot_every=5)
+        _drive(service, 8)  # 9 events, a snapshot at 5
+        assert store.load_latest(CID)[0] is not None
+        conn = sqlite3.connect(store.path)
+        conn.execute('UPDATE snapshots SET state = \'{"not": "a state"}\'')
+        conn.commit()
+        conn.close()
+        assert store.load_snapshot(CID) is None
+        assert store.load_latest(CID) == (None, store.load(CID))
+        assert replay(store.load(CID)) == ComplaintService(store, PROFILE, REGISTRY).get(CID)
+    finally:
+        store.close()
+
+
+def test_the_service_reads_a_snapshot_and_its_tail_in_one_read(
+    store: ComplaintStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An uncached load is one load_latest: neither load_snapshot nor load is asked."""
+    _drive(ComplaintService(store, PROFILE, REGISTRY, snapshot_every=5), 8)
+    asked: list[str] = []
+    for name in ("load_snapshot", "load", "load_after", "load_latest"):
+        real = getattr(store, name)
+
+        def spy(*args: object, _real: object = real, _name: str = name) -> object:
+            asked.append(_name)
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(store, name, spy)
+    fresh = ComplaintService(store, PROFILE, REGISTRY, snapshot_every=5, cache_size=0)
+    state = fresh.get(CID)
+    assert asked == ["load_latest"]
+    assert replay(store.load(CID)) == state

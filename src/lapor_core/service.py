@@ -55,6 +55,7 @@ from lapor_core.storage.base import (
     ComplaintRow,
     ComplaintStore,
     SnapshotStore,
+    SnapshotTailStore,
     StoredEvent,
     StreamProblem,
     project,
@@ -410,18 +411,24 @@ class ComplaintService:
         if snapshots is None:
             stream = self.store.load(complaint_id)
             return replay(stream) if stream else None
-        state = snapshots.load_snapshot(complaint_id)
-        if state is None:
-            stream = self.store.load(complaint_id)
-            if not stream:
-                return None
-            state = replay(stream)
-            replayed = len(stream)
+        if isinstance(snapshots, SnapshotTailStore):  # both in one read
+            found, tail = snapshots.load_latest(complaint_id)
         else:
-            tail = snapshots.load_after(complaint_id, state.version)
+            found = snapshots.load_snapshot(complaint_id)
+            tail = (
+                self.store.load(complaint_id)
+                if found is None
+                else snapshots.load_after(complaint_id, found.version)
+            )
+        if found is None:
+            if not tail:
+                return None
+            state = replay(tail)
+        else:
+            state = found
             for event in tail:
                 state = evolve(state, event)
-            replayed = len(tail)
+        replayed = len(tail)
         if replayed >= self.snapshot_every:
             self._save_snapshot(state)
         return state

@@ -34,6 +34,7 @@ __all__ = [
     "INSERT_KEYS",
     "LOAD",
     "LOAD_AFTER",
+    "LOAD_LATEST",
     "LOAD_SNAPSHOT",
     "LOCK",
     "MUSRENBANG",
@@ -99,6 +100,17 @@ SAVE_SNAPSHOT = sql.SQL(
     "version = EXCLUDED.version, fingerprint = EXCLUDED.fingerprint, state = EXCLUDED.state "
     "WHERE s.fingerprint <> EXCLUDED.fingerprint OR s.version <= EXCLUDED.version"
 )
+LOAD_LATEST = sql.SQL(
+    "WITH s AS (SELECT version, state FROM {snapshots} WHERE complaint_id = %(cid)s "
+    "AND fingerprint = %(fingerprint)s "
+    "AND version <= (SELECT coalesce(max(version), 0) FROM {events} "
+    "WHERE complaint_id = %(cid)s)) "
+    "SELECT 0, version, NULL::text, NULL::integer, NULL::jsonb, state FROM s UNION ALL "
+    "SELECT 1, version, type, schema_version, payload, NULL::text FROM {events} "
+    "WHERE complaint_id = %(cid)s AND version > coalesce((SELECT version FROM s), 0) "
+    "ORDER BY 1, 2"
+)
+"""The usable snapshot (kind 0) and the events after it (kind 1), in one statement."""
 LOAD_SNAPSHOT = sql.SQL(
     "SELECT state FROM {snapshots} WHERE complaint_id = %s AND fingerprint = %s "
     "AND version <= (SELECT coalesce(max(version), 0) FROM {events} WHERE complaint_id = %s)"

@@ -24,6 +24,7 @@ import attrs
 
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId, Status
+from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
     N_,
     ConcurrencyConflict,
@@ -36,6 +37,7 @@ from lapor_core.ports.projection import ComplaintQuery, ComplaintRow, Page, RowV
 from lapor_core.storage.base import StoredEvent
 from lapor_core.storage.codec import CODEC
 from lapor_core.storage.legacy import with_statuses
+from lapor_core.storage.snapshots import decode_state
 from lapor_core.storage.support import decode_cursor, encode_cursor
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "event_rows",
     "events_after",
     "events_from",
+    "latest_from",
     "page_of",
     "stored_events_from",
     "translate_errors",
@@ -351,6 +354,32 @@ def events_after(
     if any(event.status is None for event in events):
         return load(complaint_id)[version:]
     return events
+
+
+def latest_from(
+    complaint_id: ComplaintId,
+    rows: Sequence[Sequence[Any]],
+    load: Callable[[ComplaintId], tuple[Event, ...]],
+) -> tuple[Complaint | None, tuple[Event, ...]]:
+    """
+    A snapshot and the events after it, from the rows of one ``load_latest`` statement.
+
+    The rows are ``(kind, version, type, schema version, payload, state)``, ordered by
+    kind and version: first, when there is a usable snapshot, ``(0, its version, ...,
+    its state)``, then ``(1, ...)`` for each event after it (every event when there is no
+    snapshot). A snapshot that cannot be decoded, or that is not of this complaint at its
+    version, is ignored as ``load_snapshot`` ignores it: the stream is then *load*-ed whole.
+    """
+    if not rows or rows[0][0] != 0:
+        return None, events_from(complaint_id, [row[1:5] for row in rows])
+    version, text = rows[0][1], rows[0][5]
+    try:
+        state = decode_state(text)
+    except StorageError:
+        return None, load(complaint_id)
+    if state.id != complaint_id or state.version != version:
+        return None, load(complaint_id)
+    return state, events_after(complaint_id, version, [row[1:5] for row in rows[1:]], load)
 
 
 def stored_events_from(rows: Iterable[Sequence[Any]]) -> tuple[StoredEvent, ...]:

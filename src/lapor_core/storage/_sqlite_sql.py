@@ -25,6 +25,7 @@ __all__ = [
     "INSERT_KEY",
     "LOAD",
     "LOAD_AFTER",
+    "LOAD_LATEST",
     "LOAD_SNAPSHOT",
     "MUSRENBANG",
     "READ_ALL",
@@ -88,6 +89,16 @@ SAVE_SNAPSHOT = (
     "WHERE snapshots.fingerprint <> excluded.fingerprint "
     "OR snapshots.version <= excluded.version"
 )
+LOAD_LATEST = (
+    "WITH s AS (SELECT version, state FROM snapshots WHERE complaint_id = ?1 "
+    "AND fingerprint = ?2 "
+    "AND version <= (SELECT coalesce(max(version), 0) FROM events WHERE complaint_id = ?1)) "
+    "SELECT 0, version, NULL, NULL, NULL, state FROM s UNION ALL "
+    "SELECT 1, version, type, schema_version, payload, NULL FROM events "
+    "WHERE complaint_id = ?1 AND version > coalesce((SELECT version FROM s), 0) "
+    "ORDER BY 1, 2"
+)
+"""The usable snapshot (kind 0) and the events after it (kind 1), in one statement."""
 LOAD_SNAPSHOT = (
     "SELECT state FROM snapshots WHERE complaint_id = ? AND fingerprint = ? "
     "AND version <= (SELECT coalesce(max(version), 0) FROM events WHERE complaint_id = ?)"

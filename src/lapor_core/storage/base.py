@@ -36,7 +36,8 @@ Requirements (each is checked by :mod:`lapor_core.testing.store_contract`):
     the running code (same :func:`~lapor_core.storage.snapshots.fingerprint`) and no later
     than the stream, or ``None`` (a snapshot of other code, or an unreadable one, is
     ignored); ``load_after`` returns a stream's events after a version, checked for gaps
-    from the next version on, like ``load``.
+    from the next version on, like ``load``. A :class:`SnapshotTailStore` also answers
+    both in one read (``load_latest``).
 
 .. versionadded:: 0.1.0
 """
@@ -75,6 +76,7 @@ __all__ = [
     "Projector",
     "RowVersion",
     "SnapshotStore",
+    "SnapshotTailStore",
     "StoredEvent",
     "StreamProblem",
     "VerifyReport",
@@ -306,6 +308,25 @@ class SnapshotStore(Protocol):
 
     def load_after(self, complaint_id: ComplaintId, version: int) -> tuple[Event, ...]:
         """The stream's events after *version*, in order (raises as ``load`` does)."""
+        ...
+
+
+@runtime_checkable
+class SnapshotTailStore(SnapshotStore, Protocol):
+    """
+    A snapshot store that reads a snapshot and the events after it in one go.
+
+    ``load_latest(id)`` is ``load_snapshot(id)`` followed by ``load_after(id,
+    snapshot.version)``, or by ``load(id)`` when there is no usable snapshot, in one read
+    of the database (one statement: on PostgreSQL one round trip instead of two).
+    :class:`~lapor_core.service.ComplaintService` uses it when the store has it; every
+    bundled backend has.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
+        """The newest usable snapshot and the events after it, or ``None`` and the stream."""
         ...
 
 

@@ -225,15 +225,26 @@ class InMemoryStore:
 
     def load_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
         """The complaint's snapshot made by this code and within its stream, or ``None``."""
-        mark = fingerprint()
         with self._lock:
             self._check_open()
-            found = self._snapshots.get(complaint_id)
-            if found is None or found[0] != mark:
-                return None
-            if found[1].version > len(self._streams.get(complaint_id, ())):
-                return None
-            return found[1]
+            return self._usable_snapshot(complaint_id)
+
+    def _usable_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
+        """The snapshot :meth:`load_snapshot` returns (the caller holds the lock)."""
+        found = self._snapshots.get(complaint_id)
+        if found is None or found[0] != fingerprint():
+            return None
+        if found[1].version > len(self._streams.get(complaint_id, ())):
+            return None
+        return found[1]
+
+    def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
+        """The newest usable snapshot and the events after it, or ``None`` and the stream."""
+        with self._lock:  # one read, as the SQL stores make it: nothing is written between
+            self._check_open()
+            state = self._usable_snapshot(complaint_id)
+            stream = tuple(self._streams.get(complaint_id, ()))
+            return (None, stream) if state is None else (state, stream[state.version :])
 
     def get(self, complaint_id: ComplaintId) -> ComplaintRow:
         """

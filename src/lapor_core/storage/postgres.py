@@ -68,6 +68,7 @@ from lapor_core.storage._sql import (
     event_rows,
     events_after,
     events_from,
+    latest_from,
     page_of,
     stored_events_from,
     translate_errors,
@@ -276,6 +277,7 @@ class PostgresStore:
         self._sql_load_after = render(pg_sql.LOAD_AFTER)
         self._sql_save_snapshot = render(pg_sql.SAVE_SNAPSHOT)
         self._sql_load_snapshot = render(pg_sql.LOAD_SNAPSHOT)
+        self._sql_load_latest = render(pg_sql.LOAD_LATEST)
         self._sql_read_all = render(pg_sql.READ_ALL)
         self._sql_stream_ids = render(pg_sql.STREAM_IDS)
         self._sql_select_key = render(pg_sql.SELECT_KEY)
@@ -478,6 +480,23 @@ class PostgresStore:
         params = (state.id.value, state.version, fingerprint(), encode_state(state))
         with self._tx("save_snapshot") as conn:
             conn.execute(self._sql_save_snapshot, params)
+
+    def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
+        """
+        The newest usable snapshot and the events after it, or ``None`` and the stream.
+
+        One statement, one round trip (see
+        :class:`~lapor_core.storage.base.SnapshotTailStore`).
+
+        Raises:
+            CorruptStream: A version is missing.
+            UndecodableEvent: A stored event cannot be decoded.
+            StorageError: The database failed.
+        """
+        params = {"cid": complaint_id.value, "fingerprint": fingerprint()}
+        with self._autocommit("load") as conn:
+            rows = conn.execute(self._sql_load_latest, params).fetchall()
+        return latest_from(complaint_id, rows, self.load)
 
     def load_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
         """

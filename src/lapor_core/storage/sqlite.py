@@ -44,6 +44,7 @@ from lapor_core.storage._sql import (
     event_rows,
     events_after,
     events_from,
+    latest_from,
     page_of,
     stored_events_from,
     translate_errors,
@@ -370,6 +371,21 @@ class SQLiteStore:
         check_snapshot(state)
         params = (state.id.value, state.version, fingerprint(), encode_state(state))
         self._write("save_snapshot", lambda conn: conn.execute(sqlite_sql.SAVE_SNAPSHOT, params))
+
+    def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
+        """
+        The newest usable snapshot and the events after it, or ``None`` and the stream.
+
+        One statement (see :class:`~lapor_core.storage.base.SnapshotTailStore`).
+
+        Raises:
+            CorruptStream: A version is missing.
+            UndecodableEvent: A stored event cannot be decoded.
+            StorageError: The database failed.
+        """
+        cid = complaint_id.value
+        rows = self._read("load", sqlite_sql.LOAD_LATEST, (cid, fingerprint()))
+        return latest_from(complaint_id, rows, self.load)
 
     def load_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
         """

@@ -23,7 +23,7 @@ from lapor_core.domain.complaint import evolve, replay
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import ValidationError
 from lapor_core.storage import snapshots
-from lapor_core.storage.base import ComplaintStore, SnapshotStore
+from lapor_core.storage.base import ComplaintStore, SnapshotStore, SnapshotTailStore
 from lapor_core.testing.store_contract._helpers import NATIONAL, submitted
 from lapor_core.testing.store_contract.base import StoreContract
 from lapor_core.testing.store_contract.drafts import T0, Draft
@@ -33,6 +33,12 @@ __all__ = ["SnapshotContract"]
 
 def _snapshots(store: ComplaintStore) -> SnapshotStore:
     assert isinstance(store, SnapshotStore), f"{type(store).__name__} keeps no snapshots"
+    return store
+
+
+def _tail_store(store: ComplaintStore) -> SnapshotTailStore:
+    if not isinstance(store, SnapshotTailStore):
+        pytest.skip(f"{type(store).__name__} has no load_latest (a SnapshotTailStore's)")
     return store
 
 
@@ -136,6 +142,31 @@ class SnapshotContract(StoreContract):
         loaded = snap.load_snapshot(draft.id)
         assert loaded is not None
         assert loaded.version == 2
+
+    def test_load_latest_is_the_snapshot_and_the_events_after_it(
+        self, store: ComplaintStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """load_latest answers what load_snapshot and load_after (or load) answer."""
+        tail = _tail_store(store)
+        assert tail.load_latest(ComplaintId("snap-none")) == (None, ())
+        draft = _long(store, "snap-8", 5)
+        assert tail.load_latest(draft.id) == (None, store.load(draft.id))
+        at_three = replay(draft.events[:3])
+        tail.save_snapshot(at_three)
+        assert tail.load_latest(draft.id) == (at_three, tuple(draft.events[3:]))
+        tail.save_snapshot(replay(draft.events))
+        assert tail.load_latest(draft.id) == (draft.complaint, ())
+        monkeypatch.setattr(snapshots, "SNAPSHOT_FORMAT", snapshots.SNAPSHOT_FORMAT + 1)
+        assert tail.load_latest(draft.id) == (None, store.load(draft.id))
+
+    def test_load_latest_ignores_a_snapshot_beyond_its_stream(self, store: ComplaintStore) -> None:
+        """As load_snapshot: a snapshot the stream has not reached gives the whole stream."""
+        tail = _tail_store(store)
+        draft = _long(store, "snap-9", 1)
+        assert draft.complaint is not None
+        tail.save_snapshot(attrs.evolve(draft.complaint, version=draft.version + 3))
+        assert tail.load_latest(draft.id) == (None, store.load(draft.id))
+        assert replay(tail.load_latest(draft.id)[1]) == draft.complaint
 
     def test_save_snapshot_refuses_what_is_not_a_state(self, store: ComplaintStore) -> None:
         """Only a Complaint can be a snapshot."""
