@@ -1,6 +1,10 @@
 """
 A third-party backend, the smallest that passes the whole store contract.
 
+(It leaves out the one optional capability, :class:`~lapor_core.storage.base.SnapshotTailStore`:
+the contract's two ``load_latest`` tests skip, and the service reads its snapshot and the
+events after it in two calls.)
+
 :class:`DocumentStore` is what a backend author writes for a key-value database: every
 complaint's stream, row, claim and snapshot is one JSON text under one key of a
 ``MutableMapping[str, str]`` (a ``dict`` here; a database client in real life). It uses
@@ -29,7 +33,7 @@ import contextlib
 import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -45,6 +49,7 @@ from lapor_core.storage.base import (
     Page,
     Projector,
     SnapshotStore,
+    SnapshotTailStore,
     StoredEvent,
     VerifyReport,
     VersionPage,
@@ -335,11 +340,47 @@ def _broken(store: DocumentStore) -> Iterator[None]:
         store.data = working
 
 
-def test_the_reference_store_is_every_kind_of_store() -> None:
+def test_the_reference_store_is_every_kind_of_store_the_service_needs() -> None:
     store = DocumentStore()
     assert isinstance(store, ComplaintStore)
     assert isinstance(store, SnapshotStore)
     assert isinstance(store, BulkStore)
+    assert not isinstance(store, SnapshotTailStore)  # optional: see the next test
+
+
+def test_a_service_over_a_store_without_load_latest_reads_snapshot_and_tail_apart() -> None:
+    """Without ``load_latest`` the service asks ``load_snapshot``, then ``load_after``."""
+    import lapor_core as lc  # noqa: PLC0415 - the service, only for this test
+    from lapor_core.domain.complaint import replay  # noqa: PLC0415
+
+    store = DocumentStore()
+    profile, registry = lc.load_profile("national"), lc.load_registry("kaltim")
+    writer = lc.ComplaintService(store, profile, registry, snapshot_every=2)
+    cid = ComplaintId("ref-1")
+    at = datetime(2025, 5, 5, 2, 0, tzinfo=UTC)
+    writer.handle(
+        lc.Submit(
+            complaint_id=cid,
+            content=lc.Content(title="Jalan rusak", body="Jalan rusak parah."),
+            kind=lc.Kind.COMPLAINT,
+            reporter=lc.Reporter(id="pelapor", name="Siti"),
+            channel=lc.Channel(lc.ChannelType.WEB),
+            region=lc.RegionCode("64.72"),
+        ),
+        lc.Actor.reporter("pelapor"),
+        now=at,
+    )
+    for n in range(4):
+        writer.handle(
+            lc.Classify(complaint_id=cid, title=f"Judul {n}"),
+            lc.Actor.national_admin("nas"),
+            now=at + timedelta(minutes=n + 1),
+        )
+    snapshot = store.load_snapshot(cid)
+    assert snapshot is not None
+    assert snapshot.version == 4
+    reader = lc.ComplaintService(store, profile, registry, snapshot_every=2, cache_size=0)
+    assert reader.get(cid) == replay(store.load(cid))
 
 
 def test_a_driver_error_says_what_failed_and_leaves_the_data_alone() -> None:
