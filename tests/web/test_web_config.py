@@ -36,6 +36,8 @@ def test_find_key_matches_only_the_key_itself() -> None:
     assert second is settings.find_key("kunci-lain")
     assert settings.find_key("kunci-rahasi") is None
     assert settings.find_key(DIGEST) is None  # the digest is not a key
+    assert settings.find_key(None) is None  # no key given
+    assert settings.find_key("") is None
 
 
 def test_api_key_refuses_a_plain_key() -> None:

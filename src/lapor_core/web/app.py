@@ -334,7 +334,7 @@ class _GeoReport:
         """The checks every GET makes; returns the format."""
         fmt = self._fmt(request)
         key = request.query_params.get("api_key")
-        self._throttle(self._client(request, self.config.find_key(key) if key else None))
+        self._throttle(self._client(request, self.config.find_key(key)))
         self._jurisdiction(request.query_params.get("jurisdiction_id"))
         return fmt
 
@@ -468,7 +468,7 @@ class _GeoReport:
             raise ValidationError(N_("api_key: given more than once"))
         if key is not None and not isinstance(key, str):
             raise ValidationError(N_("api_key: expected a string"))
-        found = self.config.find_key(key) if key else None
+        found = self.config.find_key(key)
         self._throttle(self._client(request, found))
         channel, actor, client_name = self._authorise(key, found)
         self._jurisdiction(

@@ -200,13 +200,18 @@ class WebConfig:
     contact: str = "Pengelola SP4N-LAPOR! (the SP4N-LAPOR! administrators)"
     changeset: str = "2026-12-01T00:00:00Z"
 
-    def find_key(self, key: str) -> ApiKey | None:
+    def find_key(self, key: str | None) -> ApiKey | None:
         """
         The configured key *key* is, or ``None``; the comparison takes constant time.
 
         Every configured digest is compared (with :func:`hmac.compare_digest`), so the
-        time taken does not tell which key, or how much of one, matched.
+        time taken does not tell which key, or how much of one, matched. No key (``None``
+        or empty) is no configured key.
+
+        .. versionchanged:: 0.2.0 *key* may be ``None`` or empty.
         """
+        if not key:
+            return None
         presented = hashlib.sha256(key.encode("utf-8")).hexdigest()
         found: ApiKey | None = None
         for candidate in self.api_keys:
