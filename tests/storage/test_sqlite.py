@@ -23,3 +23,29 @@ class TestSQLiteStore(ComplaintStoreContract):
 
     def failing_driver(self, store: ComplaintStore) -> contextlib.AbstractContextManager[None]:
         return denied(store)
+
+
+def test_every_connection_checkpoints_its_log_every_4000_pages(tmp_path: Path) -> None:
+    """The log is checkpointed less often than SQLite's default and cut back after."""
+    import threading  # noqa: PLC0415
+
+    store = SQLiteStore(tmp_path / "wal.sqlite3")
+    try:
+        found: list[tuple[int, int]] = []
+
+        def settings() -> None:
+            conn = store._conn()
+            found.append(
+                (
+                    conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0],
+                    conn.execute("PRAGMA journal_size_limit").fetchone()[0],
+                )
+            )
+
+        settings()
+        worker = threading.Thread(target=settings)  # another thread, its own connection
+        worker.start()
+        worker.join()
+        assert found == [(4000, 64 * 1024 * 1024)] * 2
+    finally:
+        store.close()
