@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 import lapor_core as lc
@@ -230,3 +231,44 @@ def test_the_service_reads_a_snapshot_and_its_tail_in_one_read(
     state = fresh.get(CID)
     assert asked == ["load_latest"]
     assert replay(store.load(CID)) == state
+
+
+Tamper = Callable[[lc.Complaint, int], tuple[lc.Complaint, int]]
+"""A snapshot's new state and version, from its state and version."""
+
+
+def _tampered(tmp_path: Path, change: Tamper) -> SQLiteStore:
+    """A store whose snapshot of CID (at 5 of 9 events) is rewritten by *change*."""
+    store = SQLiteStore(tmp_path / "tampered.sqlite3")
+    _drive(ComplaintService(store, PROFILE, REGISTRY, snapshot_every=5), 8)
+    state = _snap(store).load_snapshot(CID)
+    assert state is not None
+    assert state.version == 5
+    written, version = change(state, state.version)
+    conn = sqlite3.connect(store.path)
+    conn.execute(
+        "UPDATE snapshots SET state = ?, version = ? WHERE complaint_id = ?",
+        (snapshots.encode_state(written), version, CID.value),
+    )
+    conn.commit()
+    conn.close()
+    return store
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda state, version: (state, version - 1),  # the row's version is not the state's
+        lambda state, version: (attrs.evolve(state, id=lc.ComplaintId("snap-other")), version),
+    ],
+    ids=["another-version", "another-complaint"],
+)
+def test_a_snapshot_that_is_not_this_complaint_at_its_version_is_read_past(
+    tmp_path: Path, change: Tamper
+) -> None:
+    """load_latest falls back to the whole stream for a snapshot that does not match."""
+    store = _tampered(tmp_path, change)
+    try:
+        assert store.load_latest(CID) == (None, store.load(CID))
+    finally:
+        store.close()

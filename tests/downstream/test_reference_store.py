@@ -33,7 +33,8 @@ import contextlib
 import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -348,39 +349,39 @@ def test_the_reference_store_is_every_kind_of_store_the_service_needs() -> None:
     assert not isinstance(store, SnapshotTailStore)  # optional: see the next test
 
 
-def test_a_service_over_a_store_without_load_latest_reads_snapshot_and_tail_apart() -> None:
+def test_a_service_over_a_store_without_load_latest_reads_snapshot_and_tail_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Without ``load_latest`` the service asks ``load_snapshot``, then ``load_after``."""
     import lapor_core as lc  # noqa: PLC0415 - the service, only for this test
     from lapor_core.domain.complaint import replay  # noqa: PLC0415
+    from lapor_core.testing.store_contract._helpers import NATIONAL, OWNER  # noqa: PLC0415
+    from lapor_core.testing.store_contract.drafts import T0, submit_command  # noqa: PLC0415
 
     store = DocumentStore()
     profile, registry = lc.load_profile("national"), lc.load_registry("kaltim")
     writer = lc.ComplaintService(store, profile, registry, snapshot_every=2)
     cid = ComplaintId("ref-1")
-    at = datetime(2025, 5, 5, 2, 0, tzinfo=UTC)
-    writer.handle(
-        lc.Submit(
-            complaint_id=cid,
-            content=lc.Content(title="Jalan rusak", body="Jalan rusak parah."),
-            kind=lc.Kind.COMPLAINT,
-            reporter=lc.Reporter(id="pelapor", name="Siti"),
-            channel=lc.Channel(lc.ChannelType.WEB),
-            region=lc.RegionCode("64.72"),
-        ),
-        lc.Actor.reporter("pelapor"),
-        now=at,
-    )
+    writer.handle(submit_command(cid.value), OWNER, now=T0)
     for n in range(4):
-        writer.handle(
-            lc.Classify(complaint_id=cid, title=f"Judul {n}"),
-            lc.Actor.national_admin("nas"),
-            now=at + timedelta(minutes=n + 1),
-        )
+        retitle = lc.Classify(complaint_id=cid, title=f"Judul {n}")
+        writer.handle(retitle, NATIONAL, now=T0 + timedelta(minutes=n + 1))
     snapshot = store.load_snapshot(cid)
     assert snapshot is not None
     assert snapshot.version == 4
+    asked: list[str] = []
+    for name in ("load_snapshot", "load_after", "load"):
+        real = getattr(store, name)
+
+        def spy(*args: object, _real: Any = real, _name: str = name) -> object:
+            asked.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(store, name, spy)
     reader = lc.ComplaintService(store, profile, registry, snapshot_every=2, cache_size=0)
-    assert reader.get(cid) == replay(store.load(cid))
+    state = reader.get(cid)
+    assert asked == ["load_snapshot", "load_after", "load"]  # its load_after reads the stream
+    assert state == replay(store.load(cid))
 
 
 def test_a_driver_error_says_what_failed_and_leaves_the_data_alone() -> None:
