@@ -24,9 +24,10 @@ Information (``[info]``): the rows per second of each phase, and **the bulk floo
 raw ``sqlite3`` driver inserting the rows the importer wrote (read back from the imported
 file's tables) into a fresh file with the store's schema, triggers and indexes, in WAL mode
 with ``synchronous=NORMAL`` as the store opens it, in transactions of 10,000 rows: what the
-writes alone cost, and the importer's rate as a share of it. The import writes one
-transaction a row (all-or-nothing per row, storage requirement 6), so the ratio is far
-below 1 by design; it says what the library's replay and per-row durability add.
+writes alone cost, and the importer's rate as a share of it. Both phases run as a user
+runs them, with ``--workers auto``: one worker process per processor replays and encodes
+the rows while the command's own process reads the file and writes, 2,000 rows a
+transaction, each row whole or not at all.
 
 ``--smoke`` (what CI runs) imports 2,000 rows and prints the same figures as ``[info]``.
 Any run stops with exit 1 when an import refuses a row or fails: the input is made to

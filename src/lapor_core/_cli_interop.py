@@ -106,11 +106,39 @@ def _with_progress(lines: Iterator[str], size: int) -> Iterator[str]:
     except ImportError:  # pragma: no cover - rich comes with the cli extra
         yield from lines
         return
-    with Progress(transient=True) as progress:
+    # Refreshed here rather than by rich's own thread: an import forks its workers only
+    # from a process that runs one thread.
+    step = max(size // 200, 1)
+    with Progress(transient=True, auto_refresh=False) as progress:
         task = progress.add_task("importing", total=size)
+        unshown = 0
         for line in lines:
             yield line
-            progress.advance(task, len(line))
+            unshown += len(line)
+            if unshown >= step:
+                progress.advance(task, unshown)
+                progress.refresh()
+                unshown = 0
+
+
+def _available_cpus() -> int:
+    """The processors this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - platforms without affinity
+
+
+def workers_argument(text: str) -> int:
+    """``--workers``: ``auto`` (one per processor this process may use) or a count >= 1."""
+    if text == "auto":
+        return _available_cpus()
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise refuse_argument(N_("expected 'auto' or a whole number >= 1, got {text!r}"), text=text)
+    return count
 
 
 def _import_options(args: argparse.Namespace) -> ImportOptions:
@@ -149,6 +177,7 @@ def _run_import_file(
             dry_run=dry,
             on_conflict=args.on_conflict,
             rejects=rejects,
+            workers=args.workers,
         )
 
 
@@ -361,6 +390,15 @@ def _add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help=N_(
             "a Tracking ID met again with other content: stop and exit 1 (fail, default) "
             "or count it and go on (skip)"
+        ),
+    )
+    imp.add_argument(
+        "--workers",
+        type=workers_argument,
+        default="auto",
+        help=N_(
+            "processes that replay the rows: 'auto' (default: one per processor) or a "
+            "number; 1 runs the import in one process"
         ),
     )
     imp.add_argument(

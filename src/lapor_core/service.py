@@ -485,6 +485,15 @@ class ComplaintService:
 
         self._listeners.append(redacted)
 
+    @property
+    def has_listeners(self) -> bool:
+        """
+        Whether :meth:`on_events` registered a listener (a write must then keep its events).
+
+        .. versionadded:: 0.2.0
+        """
+        return bool(self._listeners)
+
     def handle(
         self, command: Command, actor: Actor, *, now: datetime | None = None
     ) -> HandleResult:

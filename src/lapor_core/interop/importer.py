@@ -36,11 +36,13 @@ from lapor_core.errors import (
     UndecodableEvent,
     ValidationError,
 )
+from lapor_core.interop._import_workers import CHUNK_ROWS, Replayer, Result, WorkerInput, can_fork
 from lapor_core.interop.lapor_csv import (
     CsvOptions,
     CsvRowError,
     ImportOptions,
     LaporCsvRecord,
+    LaporCsvRows,
     complaint_id_for,
     idempotency_key_for,
     read_lapor_csv,
@@ -48,7 +50,14 @@ from lapor_core.interop.lapor_csv import (
 )
 from lapor_core.interop.lapor_csv.history import record_warnings
 from lapor_core.service import BulkStore, ComplaintService, History
-from lapor_core.storage.base import ComplaintQuery, ComplaintStore, StreamProblem
+from lapor_core.storage.base import (
+    ComplaintQuery,
+    ComplaintStore,
+    EncodedBatch,
+    EncodedBulkStore,
+    StreamProblem,
+    project,
+)
 
 __all__ = [
     "ImportSummary",
@@ -330,23 +339,35 @@ def _fingerprint_differences(old: int, new: int) -> list[str]:
     ]
 
 
+def _replayed(
+    service: ComplaintService, record: LaporCsvRecord, options: ImportOptions
+) -> tuple[Complaint, tuple[Event, ...]]:
+    """The record replayed in this process; the domain's refusal as the row's error."""
+    try:
+        return replay_record(record, service.context, options)
+    except CsvRowError:
+        raise
+    except LaporError as exc:
+        raise CsvRowError(record.line, None, exc, str(record.tracking_id)) from None
+
+
 def _check_record(
     service: ComplaintService,
     record: LaporCsvRecord,
     options: ImportOptions,
     seen: dict[int, int],
+    *,
+    replays: bool = False,
 ) -> bool:
     """
     Replay one record as an import would, writing nothing (a dry run).
 
     Returns whether it would be imported: not when its key was met before in this run
     (remembered by the key's hash and a fingerprint of the content in *seen*) or is
-    recorded in the store; a conflict when the content differs.
+    recorded in the store; a conflict when the content differs. With *replays* (a
+    worker replayed it), the record is replayed again only to compare with the store.
     """
-    try:
-        replayed = replay_record(record, service.context, options)
-    except LaporError as exc:
-        raise CsvRowError(record.line, None, exc, str(record.tracking_id)) from None
+    replayed = None if replays else _replayed(service, record, options)
     key = idempotency_key_for(record)
     digest = hash(key)
     fingerprint = _fingerprint(record)
@@ -357,6 +378,8 @@ def _check_record(
             raise _Conflict(_conflict(record, fields, N_("met earlier in the file")))
         return False
     if service.store.idempotency(key) is not None:
+        if replayed is None:
+            replayed = _replayed(service, record, options)
         _compare_with_store(service, record, options, replayed[1])
         return False
     seen[digest] = fingerprint
@@ -601,6 +624,7 @@ def import_lapor_csv(
     encoding: str = "utf-8",
     on_conflict: OnConflict = "fail",
     rejects: TextIO | None = None,
+    workers: int = 1,
 ) -> ImportSummary:
     """
     Import every row of a LAPOR! open-data export into the service's store.
@@ -651,6 +675,15 @@ def import_lapor_csv(
             goes on.
         rejects: Where to write the refused and conflicting rows as CSV: the header,
             then each such row as read with a ``reason`` column added.
+        workers: Processes that replay the rows (default 1: this process alone). With
+            more, chunks of rows are replayed (and, for a store that is an
+            :class:`~lapor_core.storage.base.EncodedBulkStore`, encoded) in that many
+            forked processes while this one reads the file and writes; the outcome is
+            the same row for row. Used where the platform forks, this process runs a
+            single thread, and (for a real import) the store is an encoded bulk store
+            and the service has no listeners (they need the events): otherwise the
+            import runs in this process. The workers' imports save no snapshots (the
+            streams are read whole until a later command snapshots them).
 
     Returns:
         The counts, every refused and conflicting row with its line and column, the
@@ -665,20 +698,30 @@ def import_lapor_csv(
             the line; the rows before it are imported).
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 ``encoding``, ``on_conflict``, ``rejects``; conflicts and
-       warnings.
+    .. versionchanged:: 0.2.0 ``encoding``, ``on_conflict``, ``rejects``, ``workers``;
+       conflicts and warnings.
     """
     options = options if options is not None else ImportOptions()
     if on_conflict not in ("fail", "skip"):
         raise ValidationError(N_("on_conflict: 'fail' or 'skip', got {value!r}"), value=on_conflict)
-    run = _Run(service, options, dry_run=dry_run, on_conflict=on_conflict, rejects=rejects)
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise ValidationError(N_("workers must be an int >= 1, got {value!r}"), value=workers)
+    run = _Run(
+        service,
+        options,
+        dry_run=dry_run,
+        on_conflict=on_conflict,
+        rejects=rejects,
+        workers=workers,
+        csv_options=csv_options if csv_options is not None else CsvOptions(),
+    )
     if isinstance(source, (str, os.PathLike)):
         lines = open_lines(source, encoding)
         try:
-            return run.read(lines, csv_options)
+            return run.read(lines)
         finally:
             lines.close()  # an import stopped by a conflict leaves the file unread
-    return run.read(source, csv_options)
+    return run.read(source)
 
 
 class _Writer(Protocol):
@@ -696,6 +739,7 @@ class _Pending:
     record: LaporCsvRecord | None
     replayed: tuple[Complaint, tuple[Event, ...]] | None = None
     error: CsvRowError | None = None
+    encoded: EncodedBatch | None = None
 
 
 @attrs.define
@@ -707,6 +751,10 @@ class _Run:
     dry_run: bool
     on_conflict: OnConflict
     rejects: TextIO | None
+    workers: int = 1
+    csv_options: CsvOptions = attrs.field(factory=CsvOptions)
+    encoder: EncodedBulkStore | None = None
+    undecodable: UnicodeDecodeError | None = None
     imported: list[ComplaintId] = attrs.field(factory=list)
     checked: int = 0
     skipped: int = 0
@@ -736,9 +784,9 @@ class _Run:
         if self.writer is not None:
             self.writer.writerow([*error.raw, str(problem)])
 
-    def read(self, lines: Iterable[str], csv_options: CsvOptions | None) -> ImportSummary:
+    def read(self, lines: Iterable[str]) -> ImportSummary:
         try:
-            rows = read_lapor_csv(lines, csv_options)
+            rows = read_lapor_csv(lines, self.csv_options)
         except CsvRowError as exc:
             return ImportSummary(0, 0, (RowProblem.from_error(exc),))
         except UnicodeDecodeError as exc:
@@ -748,7 +796,10 @@ class _Run:
             self.writer = csv.writer(self.rejects, delimiter=rows.delimiter)
             self.writer.writerow([*rows.names, "reason"])
         try:
-            self.read_rows(rows)
+            if self.parallel():
+                self.read_in_workers(rows)
+            else:
+                self.read_rows(rows)
         finally:
             # the rows read before a line that does not decode (or a failing store)
             # are still imported, as they were when each row was its own transaction
@@ -756,25 +807,107 @@ class _Run:
                 self.flush()
         return self.summary(rows.ignored_columns)
 
+    def parallel(self) -> bool:
+        """Whether to replay in worker processes (see ``workers``); sets the encoder."""
+        if self.workers < 2 or not can_fork():
+            return False
+        if self.dry_run:
+            return True
+        store = self.service.store
+        if not isinstance(store, EncodedBulkStore) or self.service.has_listeners:
+            return False
+        self.encoder = store
+        return True
+
+    def next_item(self, rows: Iterator[LaporCsvRecord | CsvRowError]) -> object:
+        """The next record or row error; ``None`` at the end or at a line that does not decode."""
+        try:
+            return next(rows)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError as exc:
+            self.undecodable = exc
+            return None
+
+    def end(self) -> None:
+        """After the last row read: a line that did not decode stops the import, reported."""
+        if self.undecodable is None:
+            return
+        self.flush()
+        error = ValidationError(
+            N_("not UTF-8 text: {reason}; reading stopped"), reason=str(self.undecodable)
+        )
+        self.errors.append(RowProblem(0, None, str(error), cause=error))
+
     def read_rows(self, rows: Iterator[LaporCsvRecord | CsvRowError]) -> None:
         while not self.stopped:
-            try:
-                item = next(rows)
-            except StopIteration:
+            item = self.next_item(rows)
+            if item is None:
+                self.end()
                 return
-            except UnicodeDecodeError as exc:
-                self.flush()
-                error = ValidationError(
-                    N_("not UTF-8 text: {reason}; reading stopped"), reason=str(exc)
-                )
-                self.errors.append(RowProblem(0, None, str(error), cause=error))
-                return
-            if isinstance(item, CsvRowError):
-                self.hold(_Pending(None, error=item))
-            elif self.dry_run:
-                self.check(item)
-            else:
-                self.add(item)
+            self.take(item, None)
+
+    def take(self, item: object, result: Result) -> None:
+        """One row read: an error held in order, a record checked or added."""
+        if isinstance(item, CsvRowError):
+            self.hold(_Pending(None, error=item))
+        elif not isinstance(item, LaporCsvRecord):
+            raise TypeError(item)  # pragma: no cover - the reader yields only these
+        elif self.dry_run:
+            self.check(item, replays=result is True)
+        else:
+            self.add(item, result if isinstance(result, EncodedBatch) else None)
+
+    def chunk(self, rows: LaporCsvRows) -> tuple[list[object], list[WorkerInput], bool]:
+        """The next rows for a worker: what was read, the records' cells, and whether it ended."""
+        items: list[object] = []
+        inputs: list[WorkerInput] = []
+        while len(inputs) < CHUNK_ROWS:
+            item = self.next_item(rows)
+            if item is None:
+                return items, inputs, True
+            items.append(item)
+            if isinstance(item, LaporCsvRecord):
+                inputs.append((item.line, item.raw))
+        return items, inputs, False
+
+    def read_in_workers(self, rows: LaporCsvRows) -> None:
+        """
+        As :meth:`read_rows`, the replays done by the workers, chunk by chunk.
+
+        A file that ends within the first chunk is imported here, without workers.
+        """
+        items, inputs, ended = self.chunk(rows)
+        if ended:
+            for item in items:
+                if self.stopped:
+                    return
+                self.take(item, None)
+            self.end()
+            return
+
+        def chunks() -> Iterator[tuple[list[object], list[WorkerInput]]]:
+            nonlocal ended
+            yield items, inputs
+            while not ended and not self.stopped:
+                more, cells, ended = self.chunk(rows)
+                yield more, cells
+
+        with Replayer(
+            self.workers,
+            context=self.service.context,
+            options=self.options,
+            csv_options=self.csv_options,
+            positions=rows.positions,
+            encoder=self.encoder,
+        ) as replayer:
+            for read, results in replayer.replay(chunks()):
+                outcomes = iter(results)
+                for item in read:
+                    if self.stopped:
+                        return
+                    self.take(item, next(outcomes) if isinstance(item, LaporCsvRecord) else None)
+        self.end()
 
     def hold(self, pending: _Pending) -> None:
         """Keep a row's outcome until the rows before it are written (file order)."""
@@ -783,10 +916,10 @@ class _Run:
         else:
             self.pending.append(pending)
 
-    def check(self, record: LaporCsvRecord) -> None:
-        """A dry run's row: replayed and compared, nothing written."""
+    def check(self, record: LaporCsvRecord, *, replays: bool = False) -> None:
+        """A dry run's row: replayed (unless a worker did) and compared, nothing written."""
         try:
-            fresh = _check_record(self.service, record, self.options, self.seen)
+            fresh = _check_record(self.service, record, self.options, self.seen, replays=replays)
         except CsvRowError as exc:
             exc.raw = exc.raw or record.raw
             self.reject(exc, self.errors)
@@ -799,25 +932,27 @@ class _Run:
         self.skipped += not fresh
         self.count_warnings(record)
 
-    def add(self, record: LaporCsvRecord) -> None:
-        """Replay a row and keep it for the next write; a full batch is written."""
-        try:
-            replayed = replay_record(record, self.service.context, self.options)
-        except CsvRowError as exc:
-            exc.raw = exc.raw or record.raw
-            self.hold(_Pending(record, error=exc))
-            return
-        except LaporError as exc:
-            error = CsvRowError(record.line, None, exc, str(record.tracking_id), record.raw)
-            self.hold(_Pending(record, error=error))
-            return
+    def add(self, record: LaporCsvRecord, encoded: EncodedBatch | None = None) -> None:
+        """
+        Keep a row for the next write, replayed here unless a worker encoded it.
+
+        A full batch is written.
+        """
+        replayed = None
+        if encoded is None:
+            try:
+                replayed = _replayed(self.service, record, self.options)
+            except CsvRowError as exc:
+                exc.raw = exc.raw or record.raw
+                self.hold(_Pending(record, error=exc))
+                return
         key = idempotency_key_for(record)
         if key in self.pending_keys:
             self.flush()  # the same Tracking ID again: compared with what was written
             if self.stopped:
                 return
         self.pending_keys.add(key)
-        self.pending.append(_Pending(record, replayed))
+        self.pending.append(_Pending(record, replayed, encoded=encoded))
         if len(self.pending_keys) >= _BATCH_ROWS:
             self.flush()
 
@@ -831,35 +966,64 @@ class _Run:
         """
         pending, self.pending = self.pending, []
         self.pending_keys = set()
+        try:
+            written = self.write(pending)
+        except ConcurrencyConflict:
+            written = False
+        for item in pending:
+            if self.stopped:
+                return  # a conflict stopped the import: later rows are not reported
+            self.settle(item, written=written)
+
+    def write(self, pending: list[_Pending]) -> bool:
+        """Write the replayed rows in one transaction; whether they were written."""
+        if self.encoder is not None:
+            batches: list[EncodedBatch] = []
+            keys: dict[ComplaintId, str] = {}
+            for item in pending:
+                if item.record is None or item.error is not None:
+                    continue
+                batch = item.encoded if item.encoded is not None else self.encode(item)
+                batches.append(batch)
+                keys[batch.complaint_id] = idempotency_key_for(item.record)
+            if batches:
+                self.encoder.append_encoded(batches, idempotency_keys=keys)
+            return bool(batches)
         histories = [
             History(p.replayed[1], idempotency_key_for(p.record), p.replayed[0])
             for p in pending
             if p.record is not None and p.replayed is not None
         ]
-        written = False
         if histories and isinstance(self.service.store, BulkStore):
-            try:
-                self.service.record_histories(histories)
-                written = True
-            except ConcurrencyConflict:
-                written = False
-        for item in pending:
-            if self.stopped:
-                return  # a conflict stopped the import: later rows are not reported
-            self.settle(item, written=written)
+            self.service.record_histories(histories)
+            return True
+        return False
+
+    def encode(self, item: _Pending) -> EncodedBatch:
+        """A row replayed in this process, encoded as the workers encode theirs."""
+        assert self.encoder is not None  # noqa: S101 - only with workers that encode
+        assert item.replayed is not None  # noqa: S101 - a row without an error was replayed
+        state, events = item.replayed
+        ctx = self.service.context
+        row = project(state, ctx.calendar, ctx.profile.clocks)
+        return self.encoder.encode_batch(state.id, 0, events, row)
 
     def settle(self, item: _Pending, *, written: bool = False) -> None:
         """Count one row: refused, imported (in the batch or alone), skipped or conflicting."""
         if item.error is not None:
             self.reject(item.error, self.errors)
             return
-        record, replayed = item.record, item.replayed
+        record = item.record
         assert record is not None  # noqa: S101 - a row without an error has its record
-        assert replayed is not None  # noqa: S101 - as above
         if written:
-            self.imported.append(replayed[0].id)
+            if item.encoded is not None:
+                self.imported.append(item.encoded.complaint_id)
+            else:
+                assert item.replayed is not None  # noqa: S101 - as above
+                self.imported.append(item.replayed[0].id)
         else:
             try:
+                replayed = item.replayed or _replayed(self.service, record, self.options)
                 cid = _import_record(self.service, record, self.options, replayed)
             except CsvRowError as exc:
                 exc.raw = exc.raw or record.raw

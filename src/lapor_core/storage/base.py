@@ -38,6 +38,11 @@ Requirements (each is checked by :mod:`lapor_core.testing.store_contract`):
     ignored); ``load_after`` returns a stream's events after a version, checked for gaps
     from the next version on, like ``load``. A :class:`SnapshotTailStore` also answers
     both in one read (``load_latest``).
+12. Encoded bulk appends (:class:`EncodedBulkStore`): ``encode_batch`` is pure (no
+    connection, no clock: it may run in another process) and checks its batch as
+    ``append`` does; ``append_encoded`` of the encoded batches writes what
+    ``append_many`` of the same batches writes, all or nothing, with the same
+    conflicts, the time recorded being the time of the append.
 
 .. versionadded:: 0.1.0
 """
@@ -71,6 +76,8 @@ __all__ = [
     "ComplaintQuery",
     "ComplaintRow",
     "ComplaintStore",
+    "EncodedBatch",
+    "EncodedBulkStore",
     "Page",
     "ProblemKind",
     "Projector",
@@ -327,6 +334,83 @@ class SnapshotTailStore(SnapshotStore, Protocol):
 
     def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
         """The newest usable snapshot and the events after it, or ``None`` and the stream."""
+        ...
+
+
+@attrs.frozen
+class EncodedBatch:
+    """
+    One new complaint's events and projection row, encoded for one backend.
+
+    Made by :meth:`EncodedBulkStore.encode_batch` and written by
+    :meth:`EncodedBulkStore.append_encoded` of a store of the same backend. Its rows are
+    plain values (text, numbers, instants, lists of text), so a batch is cheap to send
+    between processes: a bulk import
+    decides and encodes its rows in worker processes and writes them in one.
+
+    Attributes:
+        backend: The backend that encoded it (``"sqlite"``, ``"postgresql"``); another
+            backend refuses it.
+        complaint_id: The complaint.
+        expected_version: The version the stream must be at (0 for a new complaint).
+        version: The version after the append.
+        event_rows: The events' rows without the time recorded, in the backend's
+            column order.
+        row: The projection row's parameters, in the backend's column order.
+
+    .. versionadded:: 0.2.0
+    """
+
+    backend: str
+    complaint_id: ComplaintId
+    expected_version: int
+    version: int
+    event_rows: tuple[tuple[object, ...], ...]
+    row: tuple[object, ...]
+
+
+@runtime_checkable
+class EncodedBulkStore(Protocol):
+    """
+    A store whose bulk append is split in two: encode anywhere, then write (requirement 12).
+
+    ``append_many(batches)`` is ``append_encoded([encode_batch(*b) for b in batches])``.
+    SQLite and PostgreSQL are; the in-memory store keeps objects and is not.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def encode_batch(
+        self,
+        complaint_id: ComplaintId,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+    ) -> EncodedBatch:
+        """
+        Check a batch as ``append`` does and encode it; pure (no connection, no clock).
+
+        Raises:
+            ValidationError: A malformed batch.
+        """
+        ...
+
+    def append_encoded(
+        self,
+        batches: Sequence[EncodedBatch],
+        *,
+        idempotency_keys: Mapping[ComplaintId, str] | None = None,
+    ) -> int:
+        """
+        Write encoded batches in one transaction, as ``append_many``; the events written.
+
+        Raises:
+            ConcurrencyConflict: A stream is not at its expected version, or a key was
+                used before; nothing is written.
+            ValidationError: A batch of another backend, a complaint twice, or
+                malformed keys.
+            StorageError: The database failed.
+        """
         ...
 
 

@@ -76,6 +76,7 @@ from lapor_core.storage._sql import (
 from lapor_core.storage.base import (
     ComplaintQuery,
     ComplaintRow,
+    EncodedBatch,
     Page,
     Projector,
     StoredEvent,
@@ -89,12 +90,31 @@ from lapor_core.storage.support import (
     check_append,
     check_batches,
     check_claim,
+    check_encoded,
     check_idempotency_keys,
     check_query_window,
     verify_streams,
 )
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "safe_dsn"]
+
+BACKEND = "postgresql"
+"""The backend named by this store's :class:`~lapor_core.storage.base.EncodedBatch`."""
+
+
+def _encode_batch(
+    complaint_id: ComplaintId, expected_version: int, events: Sequence[Event], row: ComplaintRow
+) -> EncodedBatch:
+    """A checked batch as this backend's rows (the time recorded is the database's)."""
+    return EncodedBatch(
+        BACKEND,
+        complaint_id,
+        expected_version,
+        row.version,
+        tuple(event_rows(complaint_id, expected_version, events)),
+        pg_sql.row_params(row),
+    )
+
 
 _LOCK_NAMESPACE = 0x4C41504F  # "LAPO": first key of every advisory lock we take
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -384,6 +404,8 @@ class PostgresStore:
         """
         Append many complaints' events and rows in one transaction (bulk import, COPY).
 
+        The same as :meth:`append_encoded` of each batch's :meth:`encode_batch`.
+
         Args:
             batches: ``(complaint_id, expected_version, events, row)`` each.
             idempotency_keys: A key to record with some of the complaints, as
@@ -401,14 +423,61 @@ class PostgresStore:
         .. versionchanged:: 0.2.0 *idempotency_keys*.
         """
         checked = check_batches(batches)
+        encoded = [_encode_batch(*batch) for batch in checked]
+        return self.append_encoded(encoded, idempotency_keys=idempotency_keys)
+
+    def encode_batch(
+        self,
+        complaint_id: ComplaintId,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+    ) -> EncodedBatch:
+        """
+        One complaint's bulk append, checked as :meth:`append` checks and encoded.
+
+        Pure (no connection, no clock), so it may run in a worker process: the batch is
+        written by :meth:`append_encoded` of a store of this backend.
+
+        Raises:
+            ValidationError: A malformed batch.
+
+        .. versionadded:: 0.2.0
+        """
+        check_append(complaint_id, expected_version, events, row)
+        return _encode_batch(complaint_id, expected_version, events, row)
+
+    def append_encoded(
+        self,
+        batches: Sequence[EncodedBatch],
+        *,
+        idempotency_keys: Mapping[ComplaintId, str] | None = None,
+    ) -> int:
+        """
+        Write encoded batches (:meth:`encode_batch`) in one transaction, as :meth:`append_many`.
+
+        Returns:
+            The number of events written.
+
+        Raises:
+            ConcurrencyConflict: A stream is not at its expected version, or a key was
+                used before; nothing is written.
+            ValidationError: A batch of another backend, a complaint twice, or
+                malformed keys.
+            StorageError: The database failed.
+
+        .. versionadded:: 0.2.0
+        """
+        checked = check_encoded(batches, BACKEND)
         if not checked:
             return 0
         keys = check_idempotency_keys(checked, idempotency_keys)
         key_rows = [
-            (keys[cid], cid.value, row.version) for cid, _v, _e, row in checked if cid in keys
+            (keys[b.complaint_id], b.complaint_id.value, b.version)
+            for b in checked
+            if b.complaint_id in keys
         ]
-        expected = {cid.value: version for cid, version, _e, _r in checked}
-        rows = [pg_sql.row_params(row) for _c, _v, _e, row in checked]
+        expected = {b.complaint_id.value: b.expected_version for b in checked}
         count = 0
         with self._tx("bulk append") as conn:
             self._lock_log(conn)
@@ -426,11 +495,11 @@ class PostgresStore:
                     )
             with conn.cursor() as cur:
                 with cur.copy(self._sql_copy_events) as copy:
-                    for complaint_id, version, events, _row in checked:
-                        for event_row in event_rows(complaint_id, version, events):
+                    for batch in checked:
+                        for event_row in batch.event_rows:
                             copy.write_row(event_row)
                             count += 1
-                cur.executemany(self._sql_upsert, rows)
+                cur.executemany(self._sql_upsert, [batch.row for batch in checked])
             if key_rows:
                 columns = [list(column) for column in zip(*key_rows, strict=True)]
                 inserted = conn.execute(self._sql_insert_keys, columns).fetchall()

@@ -52,6 +52,7 @@ from lapor_core.storage._sql import (
 from lapor_core.storage.base import (
     ComplaintQuery,
     ComplaintRow,
+    EncodedBatch,
     Page,
     Projector,
     StoredEvent,
@@ -65,6 +66,7 @@ from lapor_core.storage.support import (
     check_append,
     check_batches,
     check_claim,
+    check_encoded,
     check_idempotency_keys,
     check_query_window,
     to_micros,
@@ -72,6 +74,28 @@ from lapor_core.storage.support import (
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
+
+BACKEND = "sqlite"
+"""The backend named by this store's :class:`~lapor_core.storage.base.EncodedBatch`."""
+
+
+def encode_batch(
+    backend: str,
+    complaint_id: ComplaintId,
+    expected_version: int,
+    events: Sequence[Event],
+    row: ComplaintRow,
+) -> EncodedBatch:
+    """A checked batch as this backend's rows (the events without the time recorded)."""
+    return EncodedBatch(
+        backend,
+        complaint_id,
+        expected_version,
+        row.version,
+        tuple(event_rows(complaint_id, expected_version, events)),
+        tuple(sqlite_sql.DIALECT.row_params(row)),
+    )
+
 
 _SYNCHRONOUS = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
 
@@ -292,7 +316,8 @@ class SQLiteStore:
         """
         Append many complaints' events and rows in one transaction (bulk import).
 
-        Every batch is checked as by :meth:`append`; one conflict writes nothing.
+        Every batch is checked as by :meth:`append`; one conflict writes nothing. The
+        same as :meth:`append_encoded` of each batch's :meth:`encode_batch`.
 
         Args:
             batches: ``(complaint_id, expected_version, events, row)`` each.
@@ -311,23 +336,69 @@ class SQLiteStore:
         .. versionchanged:: 0.2.0 *idempotency_keys*.
         """
         checked = check_batches(batches)
+        encoded = [encode_batch(BACKEND, *batch) for batch in checked]
+        return self.append_encoded(encoded, idempotency_keys=idempotency_keys)
+
+    def encode_batch(
+        self,
+        complaint_id: ComplaintId,
+        expected_version: int,
+        events: Sequence[Event],
+        row: ComplaintRow,
+    ) -> EncodedBatch:
+        """
+        One complaint's bulk append, checked as :meth:`append` checks and encoded.
+
+        Pure (no connection, no clock), so it may run in a worker process: the batch is
+        written by :meth:`append_encoded` of a store of this backend.
+
+        Raises:
+            ValidationError: A malformed batch.
+
+        .. versionadded:: 0.2.0
+        """
+        check_append(complaint_id, expected_version, events, row)
+        return encode_batch(BACKEND, complaint_id, expected_version, events, row)
+
+    def append_encoded(
+        self,
+        batches: Sequence[EncodedBatch],
+        *,
+        idempotency_keys: Mapping[ComplaintId, str] | None = None,
+    ) -> int:
+        """
+        Write encoded batches (:meth:`encode_batch`) in one transaction, as :meth:`append_many`.
+
+        The time recorded is the time of this call.
+
+        Returns:
+            The number of events written.
+
+        Raises:
+            ConcurrencyConflict: A stream is not at its expected version, or a key was
+                used before. Nothing is written.
+            ValidationError: A batch of another backend, a complaint twice, or
+                malformed keys.
+            StorageError: The database failed.
+
+        .. versionadded:: 0.2.0
+        """
+        checked = check_encoded(batches, BACKEND)
         if not checked:
             return 0
         keys = check_idempotency_keys(checked, idempotency_keys)
         now = time.time_ns() // 1000
-        event_params = [
-            p
-            for cid, version, events, _row in checked
-            for p in event_rows(cid, version, events, now)
-        ]
-        row_params = [sqlite_sql.DIALECT.row_params(row) for _cid, _v, _e, row in checked]
+        event_params = [(*event, now) for batch in checked for event in batch.event_rows]
+        row_params = [batch.row for batch in checked]
         key_params = [
-            (keys[cid], cid.value, row.version) for cid, _v, _e, row in checked if cid in keys
+            (keys[b.complaint_id], b.complaint_id.value, b.version)
+            for b in checked
+            if b.complaint_id in keys
         ]
 
         def body(conn: sqlite3.Connection) -> int:
-            for complaint_id, expected_version, _events, _row in checked:
-                self._check_version(conn, complaint_id, expected_version)
+            for batch in checked:
+                self._check_version(conn, batch.complaint_id, batch.expected_version)
             try:
                 conn.executemany(sqlite_sql.INSERT_EVENT, event_params)
             except sqlite3.IntegrityError as exc:

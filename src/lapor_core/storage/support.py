@@ -4,7 +4,8 @@ What every storage backend shares besides the codec: instants, cursors, argument
 Epoch microseconds (:func:`to_micros`, :func:`from_micros`; SQLite keeps datetimes as
 such), the opaque query cursor (:func:`encode_cursor`, :func:`decode_cursor`), and the
 checks each backend runs on its arguments before it writes or reads anything
-(:func:`check_append`, :func:`check_batches`, :func:`check_query_window`,
+(:func:`check_append`, :func:`check_batches`, :func:`check_encoded`,
+:func:`check_query_window`,
 :func:`check_claim`), so that every backend refuses the same calls with the same
 :class:`~lapor_core.errors.ValidationError`; and, for a backend that filters and verifies
 in Python rather than in a query language, what a :class:`~lapor_core.storage.base.ComplaintQuery`
@@ -26,7 +27,7 @@ from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
 from lapor_core.errors import N_, ValidationError
 from lapor_core.storage._verify import verify_streams
-from lapor_core.storage.base import ComplaintQuery, ComplaintRow
+from lapor_core.storage.base import ComplaintQuery, ComplaintRow, EncodedBatch
 
 __all__ = [
     "MAX_POSITION",
@@ -36,6 +37,7 @@ __all__ = [
     "check_batch_size",
     "check_batches",
     "check_claim",
+    "check_encoded",
     "check_idempotency_keys",
     "check_query_window",
     "decode_cursor",
@@ -281,8 +283,44 @@ def check_batches(batches: Iterable[AppendBatch]) -> list[AppendBatch]:
     return checked
 
 
+def check_encoded(batches: Iterable[EncodedBatch], backend: str) -> list[EncodedBatch]:
+    """
+    Check the batches of an encoded bulk append: of *backend*, one complaint only once.
+
+    The batches' contents were checked when they were encoded
+    (:meth:`~lapor_core.storage.base.EncodedBulkStore.encode_batch`).
+
+    Raises:
+        ValidationError: Not an :class:`~lapor_core.storage.base.EncodedBatch`, one
+            encoded for another backend, or a complaint repeated.
+
+    .. versionadded:: 0.2.0
+    """
+    checked = list(batches)
+    seen: set[ComplaintId] = set()
+    for batch in checked:
+        if not isinstance(batch, EncodedBatch):
+            raise ValidationError(
+                N_("an encoded batch is an EncodedBatch, got {batch}"), batch=_abbrev(batch)
+            )
+        if batch.backend != backend:
+            raise ValidationError(
+                N_("a batch encoded for {encoded} cannot be written to {backend}"),
+                encoded=batch.backend,
+                backend=backend,
+            )
+        if batch.complaint_id in seen:
+            raise ValidationError(
+                N_("complaint {complaint_id} appears twice in one bulk append"),
+                complaint_id=batch.complaint_id,
+            )
+        seen.add(batch.complaint_id)
+    return checked
+
+
 def check_idempotency_keys(
-    batches: Sequence[AppendBatch], keys: Mapping[ComplaintId, str] | None
+    batches: Sequence[AppendBatch] | Sequence[EncodedBatch],
+    keys: Mapping[ComplaintId, str] | None,
 ) -> dict[ComplaintId, str]:
     """
     Check the idempotency keys of a bulk append: complaint id -> its key.
@@ -298,7 +336,7 @@ def check_idempotency_keys(
     """
     if keys is None:
         return {}
-    ids = {batch[0] for batch in batches}
+    ids = {b.complaint_id if isinstance(b, EncodedBatch) else b[0] for b in batches}
     checked: dict[ComplaintId, str] = {}
     seen: set[str] = set()
     for complaint_id, key in keys.items():

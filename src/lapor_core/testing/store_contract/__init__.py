@@ -36,6 +36,9 @@ of this package and each usable on its own (subclass it the same way):
   ``read_all`` (requirement 5);
 - :class:`~lapor_core.testing.store_contract.snapshots.SnapshotContract`: snapshots and
   the events after them (requirement 11);
+- :class:`~lapor_core.testing.store_contract.encoded.EncodedBulkContract`: the encoded
+  bulk append of an :class:`~lapor_core.storage.base.EncodedBulkStore` (requirement 12;
+  skipped, with the reason, for a store that is not one);
 - :class:`~lapor_core.testing.store_contract.drivers.DriverErrorsContract`: driver errors
   never leak (requirement 8), through the ``failing_driver`` hook a backend gives.
 
@@ -60,6 +63,7 @@ from lapor_core.testing.store_contract.bounds import ReadBoundsContract
 from lapor_core.testing.store_contract.claims import DueClaimsContract
 from lapor_core.testing.store_contract.drafts import REPORTER, T0, Draft, context, submit_command
 from lapor_core.testing.store_contract.drivers import DriverErrorsContract
+from lapor_core.testing.store_contract.encoded import EncodedBulkContract
 from lapor_core.testing.store_contract.idempotency import IdempotencyContract
 from lapor_core.testing.store_contract.projection import ProjectionContract
 from lapor_core.testing.store_contract.recorder import EventRecorderContract
@@ -73,6 +77,7 @@ __all__ = [
     "Draft",
     "DriverErrorsContract",
     "DueClaimsContract",
+    "EncodedBulkContract",
     "EventRecorderContract",
     "IdempotencyContract",
     "ProjectionContract",
@@ -106,6 +111,7 @@ class ComplaintStoreContract(
     VerificationContract,
     ReadBoundsContract,
     SnapshotContract,
+    EncodedBulkContract,
     DriverErrorsContract,
 ):
     """

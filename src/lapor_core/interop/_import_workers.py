@@ -1,0 +1,152 @@
+"""
+Worker processes for :func:`~lapor_core.interop.importer.import_lapor_csv`.
+
+A row's replay through the domain is pure and is most of an import's time, so an import
+with ``workers`` above 1 hands chunks of rows to that many processes: each parses its
+rows again from their cells, replays them, and (for a real import) encodes each
+complaint's events and projection row for the target store
+(:meth:`~lapor_core.storage.base.EncodedBulkStore.encode_batch`), so that what comes back
+is plain text and numbers, cheap to receive. The importing process keeps everything
+else: reading the file, the order of the rows, duplicates and conflicts, and every
+write. A row a worker cannot replay comes back as ``None`` and is replayed again by the
+importing process, which reports its error as an import in one process would.
+
+The workers are forked, so they start with the service's context (the compiled
+lifecycle, the calendar) as the importing process holds it; nothing of it is sent.
+Forking is safe only where it exists and the process runs a single thread:
+:func:`can_fork` says whether both hold, and an import without it runs in one process.
+
+.. versionadded:: 0.2.0
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import multiprocessing.pool
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Final, Self, TypeAlias, TypeVar
+
+import attrs
+
+from lapor_core.domain.context import Context
+from lapor_core.errors import LaporError
+from lapor_core.interop.lapor_csv import CsvOptions, ImportOptions, replay_record
+from lapor_core.interop.lapor_csv.reading import parse_row
+from lapor_core.storage.base import EncodedBatch, EncodedBulkStore, project
+
+__all__ = ["CHUNK_ROWS", "Replayer", "Result", "WorkerInput", "can_fork"]
+
+CHUNK_ROWS: Final = 250
+"""Rows a worker replays per task."""
+
+_IN_FLIGHT_PER_WORKER: Final = 3
+"""Tasks handed out ahead per worker: enough to keep each busy, few enough to bound memory."""
+
+WorkerInput: TypeAlias = tuple[int, tuple[str, ...]]
+"""A row for a worker: its line number and its cells as read."""
+
+Result: TypeAlias = EncodedBatch | bool | None
+"""A row's outcome: its encoded batch (or ``True`` for a dry run), ``None`` when refused."""
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class _Job:
+    """What every worker needs, inherited through the fork (never pickled)."""
+
+    context: Context
+    options: ImportOptions
+    csv_options: CsvOptions
+    positions: Mapping[str, int]
+    encoder: EncodedBulkStore | None
+
+
+_job: _Job | None = None
+
+
+def _start(job: _Job) -> None:
+    global _job  # noqa: PLW0603 - a worker process's one job, set once when it starts
+    _job = job
+
+
+def _replay_chunk(rows: Sequence[WorkerInput]) -> list[Result]:
+    """Each row replayed: its encoded batch (or ``True`` with no encoder), ``None`` if refused."""
+    job = _job
+    assert job is not None  # noqa: S101 - set by the pool's initializer
+    ctx = job.context
+    calendar, clocks = ctx.calendar, ctx.profile.clocks
+    results: list[Result] = []
+    for line, cells in rows:
+        fields = {column: cells[index] for column, index in job.positions.items()}
+        try:
+            record = parse_row(fields, line, job.csv_options, raw=cells)
+            state, events = replay_record(record, ctx, job.options)
+            if job.encoder is None:
+                results.append(True)
+                continue
+            row = project(state, calendar, clocks)
+            results.append(job.encoder.encode_batch(state.id, 0, events, row))
+        except LaporError:
+            results.append(None)
+    return results
+
+
+def can_fork() -> bool:
+    """Whether this process may fork workers: the platform forks, and one thread runs."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class Replayer:
+    """
+    A pool of forked workers replaying chunks of rows, results in the order given.
+
+    Use as a context manager; the workers stop when it exits, also on an error.
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        *,
+        context: Context,
+        options: ImportOptions,
+        csv_options: CsvOptions,
+        positions: Mapping[str, int],
+        encoder: EncodedBulkStore | None,
+    ) -> None:
+        """Fork *workers* processes, each holding the job (see :func:`can_fork`)."""
+        job = _Job(context, options, csv_options, dict(positions), encoder)
+        self._workers = workers
+        self._pool = multiprocessing.get_context("fork").Pool(
+            workers, initializer=_start, initargs=(job,)
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.terminate()
+        self._pool.join()
+
+    def replay(
+        self, chunks: Iterable[tuple[T, Sequence[WorkerInput]]]
+    ) -> Iterator[tuple[T, list[Result]]]:
+        """
+        Each chunk's tag with its rows' results, in the order of *chunks*.
+
+        The chunks are read only as far as the workers are ahead (a few per worker), so
+        a large file is never held whole.
+        """
+        pending: collections.deque[tuple[T, multiprocessing.pool.AsyncResult[list[Result]]]]
+        pending = collections.deque()
+        ahead = self._workers * _IN_FLIGHT_PER_WORKER
+        for tag, rows in chunks:
+            pending.append((tag, self._pool.apply_async(_replay_chunk, (rows,))))
+            if len(pending) >= ahead:
+                done_tag, result = pending.popleft()
+                yield done_tag, result.get()
+        while pending:
+            done_tag, result = pending.popleft()
+            yield done_tag, result.get()

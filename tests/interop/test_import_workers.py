@@ -1,0 +1,204 @@
+"""An import with worker processes imports what an import in one process imports, row for row."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from interop_helpers import SAMPLE, service
+
+import lapor_core as lc
+from lapor_core.cli import main as cli
+from lapor_core.interop import _import_workers, importer
+from lapor_core.interop.importer import ImportSummary, import_lapor_csv
+from lapor_core.storage import InMemoryStore, SQLiteStore
+
+HEADER, *ROWS = SAMPLE.read_text(encoding="utf-8").splitlines()
+BAD = "LPR-bad-{n},x,x,x,not a date,,,,Selesai"
+
+
+def _file(copies: int) -> str:
+    """The sample *copies* times (own Tracking IDs), a bad row and a repeated row each copy."""
+    lines = [HEADER]
+    for n in range(copies):
+        lines.extend(row.replace(",", f"-{n:03d},", 1) for row in ROWS)
+        lines.append(BAD.format(n=n))
+        lines.append(ROWS[1].replace(",", f"-{n:03d},", 1))  # a duplicate of this copy's
+    changed = ROWS[2].replace(",", "-001,", 1).replace(",balikpapan,", ",samarinda,", 1)
+    lines.append(changed)  # a conflict with copy 1
+    lines.extend(row.replace(",", "-tail,", 1) for row in ROWS)
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def replayers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Small batches and chunks; the worker pools started, counted by their size."""
+    assert _import_workers.can_fork(), f"threads running: {threading.enumerate()}"
+    monkeypatch.setattr(importer, "_BATCH_ROWS", 7)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 5)
+    started: list[int] = []
+    real = _import_workers.Replayer
+
+    def counted(workers: int, **job: object) -> _import_workers.Replayer:
+        started.append(workers)
+        return real(workers, **job)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer, "Replayer", counted)
+    return started
+
+
+def _outcome(summary: ImportSummary) -> tuple[object, ...]:
+    return (
+        summary.imported,
+        summary.skipped,
+        summary.complaint_ids,
+        [(p.line, p.column, p.message) for p in summary.errors],
+        [(p.line, p.column, p.message) for p in summary.conflicts],
+        summary.warnings,
+    )
+
+
+def _contents(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table the import writes, without the columns a write fills itself."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            "events": conn.execute(
+                "SELECT complaint_id, version, type, schema_version, payload FROM events "
+                "ORDER BY position"
+            ).fetchall(),
+            "complaints": conn.execute("SELECT * FROM complaints ORDER BY id").fetchall(),
+            "idempotency": conn.execute("SELECT * FROM idempotency ORDER BY key").fetchall(),
+            "agencies": conn.execute("SELECT * FROM complaint_agencies ORDER BY 1, 2").fetchall(),
+            "snapshots": conn.execute("SELECT * FROM snapshots").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def _import(path: Path, text: str, **kwargs: object) -> ImportSummary:
+    store = SQLiteStore(path)
+    try:
+        return import_lapor_csv(service(store), io.StringIO(text), **kwargs)  # type: ignore[arg-type]
+    finally:
+        store.close()
+
+
+def test_workers_write_what_one_process_writes(tmp_path: Path, replayers: list[int]) -> None:
+    """Same summary (ids in file order, errors, conflicts, warnings) and same tables."""
+    text = _file(4)
+    alone = _import(tmp_path / "one.sqlite3", text, on_conflict="skip")
+    assert [] == replayers
+    shared = _import(tmp_path / "two.sqlite3", text, on_conflict="skip", workers=2)
+    assert [2] == replayers
+    assert _outcome(alone) == _outcome(shared)
+    assert (4 * 6 + 6, 4, 4, 1) == (
+        shared.imported,
+        shared.skipped,
+        len(shared.errors),
+        len(shared.conflicts),
+    )
+    written = _contents(tmp_path / "two.sqlite3")
+    assert _contents(tmp_path / "one.sqlite3") == written
+    assert len(written["complaints"]) == shared.imported
+
+
+def test_a_conflict_stops_the_workers_at_its_row(tmp_path: Path, replayers: list[int]) -> None:
+    """With ``fail``, the rows before the conflict are written and none after it."""
+    text = _file(4)
+    alone = _import(tmp_path / "one.sqlite3", text)
+    shared = _import(tmp_path / "two.sqlite3", text, workers=2)
+    assert [2] == replayers
+    assert _outcome(alone) == _outcome(shared)
+    assert 1 == len(shared.conflicts)
+    written = _contents(tmp_path / "two.sqlite3")
+    assert _contents(tmp_path / "one.sqlite3") == written
+    assert not any(str(row[0]).endswith("-tail") for row in written["complaints"])
+
+
+def test_rows_imported_before_are_told_apart_with_workers(
+    tmp_path: Path, replayers: list[int]
+) -> None:
+    """A batch holding rows imported before is refused whole, then written row by row."""
+    text = _file(3)
+    path = tmp_path / "again.sqlite3"
+    first = _import(path, "\n".join([HEADER, *text.splitlines()[8:12]]) + "\n", workers=2)
+    again = _import(path, text, on_conflict="skip", workers=2)
+    assert [2] == replayers  # the first file ended within one chunk: no workers
+    assert 4 == first.imported
+    alone = tmp_path / "alone.sqlite3"
+    _import(alone, "\n".join([HEADER, *text.splitlines()[8:12]]) + "\n")
+    assert _outcome(_import(alone, text, on_conflict="skip")) == _outcome(again)
+    assert _contents(alone) == _contents(path)
+
+
+def test_a_dry_run_with_workers_says_what_one_process_says(
+    tmp_path: Path, replayers: list[int]
+) -> None:
+    """Against a store holding some rows (one of them with other content): same counts."""
+    text = _file(4)
+    path = tmp_path / "held.sqlite3"
+    _import(path, "\n".join([HEADER, *text.splitlines()[1:9]]) + "\n")
+    before = _contents(path)
+    alone = _import(path, text, dry_run=True, on_conflict="skip")
+    shared = _import(path, text, dry_run=True, on_conflict="skip", workers=2)
+    assert [2] == replayers
+    assert _outcome(alone) == _outcome(shared)
+    assert shared.skipped > 4  # the held rows are recognised, not only the file's repeats
+    assert before == _contents(path)
+
+
+def test_workers_are_not_used_where_they_cannot_be(tmp_path: Path, replayers: list[int]) -> None:
+    """Listeners, a store that keeps objects, or a second thread: one process, same outcome."""
+    text = _file(2)
+    heard: list[lc.Event] = []
+    listened = service(SQLiteStore(tmp_path / "heard.sqlite3"))
+    listened.on_events(heard.extend)
+    with_listener = import_lapor_csv(listened, io.StringIO(text), workers=2, on_conflict="skip")
+    assert with_listener.imported == len({e.complaint_id for e in heard}) > 0
+    in_memory = import_lapor_csv(
+        service(InMemoryStore()), io.StringIO(text), workers=2, on_conflict="skip"
+    )
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        threaded = import_lapor_csv(
+            service(InMemoryStore()), io.StringIO(text), workers=2, on_conflict="skip"
+        )
+    finally:
+        release.set()
+        other.join()
+    assert [] == replayers
+    assert _outcome(with_listener) == _outcome(in_memory) == _outcome(threaded)
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 1.5, "2"])
+def test_workers_must_be_a_count(workers: object) -> None:
+    """A worker count that is not an int >= 1 is refused before anything is read."""
+    store = InMemoryStore()
+    with pytest.raises(lc.ValidationError, match="workers must be an int >= 1"):
+        import_lapor_csv(service(store), io.StringIO(_file(1)), workers=workers)  # type: ignore[arg-type]
+    assert () == store.read_all()
+
+
+def test_the_cli_takes_a_worker_count(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, replayers: list[int]
+) -> None:
+    """``--workers 2`` imports with two workers; ``0`` or a word is refused with exit 2."""
+    source = tmp_path / "laporan.csv"
+    source.write_text(_file(3), encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    args = ["import", str(source), "--store", store, "--on-conflict", "skip"]
+    assert 1 == cli([*args, "--workers", "2"])  # the bad rows make it exit 1
+    assert [2] == replayers
+    assert "imported: 24" in capsys.readouterr().out
+    for refused in ("0", "many"):
+        with pytest.raises(SystemExit) as stopped:
+            cli([*args, "--workers", refused])
+        assert 2 == stopped.value.code
+        assert f"expected 'auto' or a whole number >= 1, got '{refused}'" in capsys.readouterr().err
+    assert [2] == replayers
