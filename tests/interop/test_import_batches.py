@@ -79,8 +79,32 @@ def test_a_repeated_tracking_id_inside_a_batch_is_compared_with_the_first() -> N
     assert (2, 0, 1) == (summary.imported, summary.skipped, len(summary.conflicts))
 
 
+def _outliving(argument: str, within: float = 10.0) -> list[int]:
+    """The processes still running with *argument* on their command line after *within* s."""
+    deadline = time.monotonic() + within
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:  # gone meanwhile
+                continue
+            if argument.encode() in cmdline:
+                found.append(int(entry.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def test_a_killed_import_leaves_whole_rows_and_a_rerun_finishes(tmp_path: Path) -> None:
-    """SIGKILL mid-import: every stored complaint is whole; importing again completes the file."""
+    """
+    SIGKILL mid-import: every stored complaint is whole; importing again completes the file.
+
+    The import's worker processes end with it (they would otherwise wait forever for
+    their next rows).
+    """
     copies = 1500  # 9,000 rows: several batches
     data = tmp_path / "lapor.csv"
     data.write_text(_copies(copies), encoding="utf-8")
@@ -110,6 +134,7 @@ def test_a_killed_import_leaves_whole_rows_and_a_rerun_finishes(tmp_path: Path) 
             child.kill()
         child.wait()
     assert 0 < stored < copies * SAMPLE_ROWS, "the import ended before it could be killed"
+    assert [] == _outliving(str(data)), "a worker process outlived the killed import"
     store = SQLiteStore(path)
     try:
         assert store.verify().ok  # whole rows only: every stream matches its row

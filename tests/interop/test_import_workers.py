@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -202,3 +203,33 @@ def test_the_cli_takes_a_worker_count(
         assert 2 == stopped.value.code
         assert f"expected 'auto' or a whole number >= 1, got '{refused}'" in capsys.readouterr().err
     assert [2] == replayers
+
+
+def _dies_after_line_20(rows: list[tuple[int, tuple[str, ...]]]) -> object:
+    """A worker's task that kills its process once the file is past line 20."""
+    if rows[0][0] > 20:
+        os._exit(3)
+    return _REAL_CHUNK(rows)
+
+
+_REAL_CHUNK = _import_workers._replay_chunk
+
+
+def test_a_worker_that_dies_stops_the_import_and_a_rerun_finishes(
+    tmp_path: Path, replayers: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No wait for a dead worker: a clear error, whole rows written, and a rerun completes."""
+    text = _file(6)
+    path = tmp_path / "died.sqlite3"
+    monkeypatch.setattr(_import_workers, "_replay_chunk", _dies_after_line_20)
+    with pytest.raises(lc.LaporError, match="a worker process of the import stopped"):
+        _import(path, text, on_conflict="skip", workers=2)
+    partial = _contents(path)
+    assert 0 < len(partial["complaints"]) < 30
+    assert len(partial["complaints"]) == len(partial["idempotency"])
+    monkeypatch.setattr(_import_workers, "_replay_chunk", _REAL_CHUNK)
+    rerun = _import(path, text, on_conflict="skip", workers=2)
+    assert len(partial["complaints"]) <= rerun.skipped
+    alone = tmp_path / "alone.sqlite3"
+    _import(alone, text, on_conflict="skip")
+    assert _contents(alone) == _contents(path)

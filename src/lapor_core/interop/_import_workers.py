@@ -22,16 +22,19 @@ Forking is safe only where it exists and the process runs a single thread:
 from __future__ import annotations
 
 import collections
+import concurrent.futures
+import concurrent.futures.process
 import multiprocessing
-import multiprocessing.pool
+import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final, Self, TypeAlias, TypeVar
 
 import attrs
 
 from lapor_core.domain.context import Context
-from lapor_core.errors import LaporError
+from lapor_core.errors import N_, LaporError
 from lapor_core.interop.lapor_csv import CsvOptions, ImportOptions, replay_record
 from lapor_core.interop.lapor_csv.reading import parse_row
 from lapor_core.storage.base import EncodedBatch, EncodedBulkStore, project
@@ -41,7 +44,7 @@ __all__ = ["CHUNK_ROWS", "Replayer", "Result", "WorkerInput", "can_fork"]
 CHUNK_ROWS: Final = 250
 """Rows a worker replays per task."""
 
-_IN_FLIGHT_PER_WORKER: Final = 3
+_IN_FLIGHT_PER_WORKER: Final = 8
 """Tasks handed out ahead per worker: enough to keep each busy, few enough to bound memory."""
 
 WorkerInput: TypeAlias = tuple[int, tuple[str, ...]]
@@ -67,9 +70,24 @@ class _Job:
 _job: _Job | None = None
 
 
+_PARENT_CHECK_S: Final = 0.5
+"""How often a worker checks that the importing process is still there."""
+
+
 def _start(job: _Job) -> None:
+    """A worker's start: keep the job; stop when the importing process is gone."""
     global _job  # noqa: PLW0603 - a worker process's one job, set once when it starts
     _job = job
+    # A worker waits for its next task on a pipe whose writing end it inherited too, so
+    # the importing process's death (a kill) would never reach it as an end of file.
+    threading.Thread(target=_outlive_not, args=(os.getppid(),), daemon=True).start()
+
+
+def _outlive_not(parent: int) -> None:
+    """End this worker once its parent (the importing process) has died."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_S)
+    os._exit(1)
 
 
 def _replay_chunk(rows: Sequence[WorkerInput]) -> list[Result]:
@@ -103,7 +121,9 @@ class Replayer:
     """
     A pool of forked workers replaying chunks of rows, results in the order given.
 
-    Use as a context manager; the workers stop when it exits, also on an error.
+    Use as a context manager; the workers stop when it exits, also on an error. A
+    worker that dies (killed, out of memory) fails the import with a
+    :class:`~lapor_core.errors.LaporError` instead of leaving it waiting.
     """
 
     def __init__(
@@ -119,16 +139,20 @@ class Replayer:
         """Fork *workers* processes, each holding the job (see :func:`can_fork`)."""
         job = _Job(context, options, csv_options, dict(positions), encoder)
         self._workers = workers
-        self._pool = multiprocessing.get_context("fork").Pool(
-            workers, initializer=_start, initargs=(job,)
+        # With "fork", the executor starts every worker before its own thread (the
+        # job goes with the fork, never pickled).
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start,
+            initargs=(job,),
         )
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def replay(
         self, chunks: Iterable[tuple[T, Sequence[WorkerInput]]]
@@ -138,15 +162,26 @@ class Replayer:
 
         The chunks are read only as far as the workers are ahead (a few per worker), so
         a large file is never held whole.
+
+        Raises:
+            LaporError: A worker process died.
         """
-        pending: collections.deque[tuple[T, multiprocessing.pool.AsyncResult[list[Result]]]]
+        pending: collections.deque[tuple[T, concurrent.futures.Future[list[Result]]]]
         pending = collections.deque()
         ahead = self._workers * _IN_FLIGHT_PER_WORKER
-        for tag, rows in chunks:
-            pending.append((tag, self._pool.apply_async(_replay_chunk, (rows,))))
-            if len(pending) >= ahead:
+        try:
+            for tag, rows in chunks:
+                pending.append((tag, self._pool.submit(_replay_chunk, rows)))
+                if len(pending) >= ahead:
+                    done_tag, result = pending.popleft()
+                    yield done_tag, result.result()
+            while pending:
                 done_tag, result = pending.popleft()
-                yield done_tag, result.get()
-        while pending:
-            done_tag, result = pending.popleft()
-            yield done_tag, result.get()
+                yield done_tag, result.result()
+        except concurrent.futures.process.BrokenProcessPool:
+            raise LaporError(
+                N_(
+                    "a worker process of the import stopped before its rows were replayed; "
+                    "the rows before them are imported: run the import again to finish"
+                )
+            ) from None

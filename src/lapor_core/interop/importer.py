@@ -696,6 +696,9 @@ def import_lapor_csv(
             rows before it are).
         ValidationError: A line of a path's file does not decode in *encoding* (names
             the line; the rows before it are imported).
+        LaporError: A worker process died (killed, out of memory): the rows the
+            workers had replayed before it are imported; running the import again
+            finishes it.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0 ``encoding``, ``on_conflict``, ``rejects``, ``workers``;
