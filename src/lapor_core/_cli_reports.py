@@ -63,6 +63,7 @@ from lapor_core.storage import LAPOR_STORE_ENV, ComplaintStore, open_store, proj
 DEFAULT_DB = "lapor-simulation.sqlite3"
 
 __all__ = [
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
@@ -101,6 +102,8 @@ EXIT_PROBLEMS = 1
 """Problems found, or input refused."""
 EXIT_USAGE = 2
 """A usage error: a bad or missing option, an unknown profile or registry."""
+EXIT_INTERRUPTED = 130
+"""Stopped by Ctrl-C (SIGINT), as shells report it: what was written stays whole."""
 
 LAPOR_LANG_ENV = "LAPOR_LANG"
 """The environment variable naming the default label language (``id`` or ``en``)."""

@@ -52,6 +52,7 @@ from lapor_core import (
 from lapor_core._cli_calendar import add_parsers as add_calendar_parsers
 from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import (
+    EXIT_INTERRUPTED,
     EXIT_USAGE,
     Formatter,
     Parser,
@@ -481,7 +482,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             deprecation(*deprecated, translator(getattr(args, "lang", None) or default_lang()))
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one exit per kind of failure
     """Run the parsed command; a refusal is a message and exit 1, never a traceback."""
     _ = translator(getattr(args, "lang", None) or default_lang())
     error = _("error")
@@ -503,6 +504,10 @@ def _run(args: argparse.Namespace) -> int:
         not_utf8 = _("not UTF-8 text")
         print(f"lapor-core: {error}: {not_utf8}: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: each write is a transaction, so what was written is whole
+        interrupted = _("interrupted")
+        print(f"lapor-core: {interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

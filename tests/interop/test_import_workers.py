@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from interop_helpers import SAMPLE, service
+from test_import_batches import _outliving
 
 import lapor_core as lc
 from lapor_core.cli import main as cli
@@ -91,11 +97,16 @@ def _import(path: Path, text: str, **kwargs: object) -> ImportSummary:
 def test_workers_write_what_one_process_writes(tmp_path: Path, replayers: list[int]) -> None:
     """Same summary (ids in file order, errors, conflicts, warnings) and same tables."""
     text = _file(4)
-    alone = _import(tmp_path / "one.sqlite3", text, on_conflict="skip")
+    rejects_alone, rejects_shared = io.StringIO(), io.StringIO()
+    alone = _import(tmp_path / "one.sqlite3", text, on_conflict="skip", rejects=rejects_alone)
     assert [] == replayers
-    shared = _import(tmp_path / "two.sqlite3", text, on_conflict="skip", workers=2)
+    shared = _import(
+        tmp_path / "two.sqlite3", text, on_conflict="skip", workers=2, rejects=rejects_shared
+    )
     assert [2] == replayers
     assert _outcome(alone) == _outcome(shared)
+    assert rejects_alone.getvalue() == rejects_shared.getvalue()
+    assert 1 + 4 + 1 == len(rejects_shared.getvalue().splitlines())  # header, bad, conflict
     assert (4 * 6 + 6, 4, 4, 1) == (
         shared.imported,
         shared.skipped,
@@ -233,3 +244,63 @@ def test_a_worker_that_dies_stops_the_import_and_a_rerun_finishes(
     alone = tmp_path / "alone.sqlite3"
     _import(alone, text, on_conflict="skip")
     assert _contents(alone) == _contents(path)
+
+
+def test_ctrl_c_stops_an_import_with_workers_cleanly(tmp_path: Path) -> None:
+    """SIGINT to the process group: exit 130, no traceback, no worker left, whole rows."""
+    source = tmp_path / "laporan.csv"
+    source.write_text(_file(1500), encoding="utf-8")
+    path = tmp_path / "stopped.sqlite3"
+    command = [sys.executable, "-m", "lapor_core", "import", str(source), "--workers", "2"]
+    command += ["--store", f"sqlite:///{path}", "--on-conflict", "skip", "--lang", "en"]
+    child = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    stored = 0
+    deadline = time.monotonic() + 120
+    try:
+        while child.poll() is None and time.monotonic() < deadline and not stored:
+            time.sleep(0.05)
+            if not path.exists():
+                continue
+            with (
+                contextlib.suppress(sqlite3.OperationalError),  # the schema is being made
+                contextlib.closing(sqlite3.connect(path, timeout=1)) as conn,
+            ):
+                stored = conn.execute("SELECT count(*) FROM complaints").fetchone()[0]
+        os.killpg(child.pid, signal.SIGINT)  # what Ctrl-C on a terminal does
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert 0 < stored, "the import ended before it could be stopped"
+    assert 130 == child.returncode, err
+    assert "lapor-core: interrupted" in err.decode()
+    assert "Traceback" not in err.decode()
+    assert [] == _outliving(str(source))
+    store = SQLiteStore(path)
+    try:
+        assert store.verify().ok  # every stored stream is whole and matches its row
+    finally:
+        store.close()
+    rerun = _import(path, _file(1500), on_conflict="skip", workers=2)
+    # each copy: six rows and a repeat (its bad row is refused), then the six tail rows
+    assert rerun.imported + rerun.skipped == 1500 * 7 + 6
+    assert rerun.skipped >= stored
+
+
+def test_ctrl_c_is_a_message_and_exit_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any command stopped by Ctrl-C says so in the user's language, without a traceback."""
+
+    def interrupted(*_args: object, **_kwargs: object) -> ImportSummary:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("lapor_core._cli_interop.import_lapor_csv", interrupted)
+    for lang, word in (("en", "interrupted"), ("id", "dihentikan")):
+        assert 130 == cli(["import", str(SAMPLE), "--lang", lang])
+        captured = capsys.readouterr()
+        assert f"lapor-core: {word}\n" == captured.err
+        assert "" == captured.out

@@ -26,6 +26,7 @@ import concurrent.futures
 import concurrent.futures.process
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -78,6 +79,8 @@ def _start(job: _Job) -> None:
     """A worker's start: keep the job; stop when the importing process is gone."""
     global _job  # noqa: PLW0603 - a worker process's one job, set once when it starts
     _job = job
+    # Ctrl-C reaches the whole process group: the importing process stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker waits for its next task on a pipe whose writing end it inherited too, so
     # the importing process's death (a kill) would never reach it as an end of file.
     threading.Thread(target=_outlive_not, args=(os.getppid(),), daemon=True).start()

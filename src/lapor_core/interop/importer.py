@@ -584,12 +584,14 @@ def open_lines(path: str | os.PathLike[str], encoding: str = "utf-8") -> Generat
     """
     The lines of a file, decoded line by line (a UTF-8 byte-order mark is dropped).
 
-    The file is open until the generator is exhausted or closed (``close()``).
+    The file is opened when the first line is asked for and stays open until the
+    generator is exhausted or closed (``close()``).
 
     Raises:
-        NotFound: No file at *path*.
-        StorageError: The file cannot be opened.
-        ValidationError: A line does not decode (when iterated; names the line).
+        NotFound: No file at *path* (also when iterated, if it went meanwhile).
+        StorageError: The file cannot be opened (when iterated).
+        ValidationError: An unknown *encoding*; a line does not decode (when iterated;
+            names the line).
 
     .. versionadded:: 0.2.0
     """
@@ -598,16 +600,20 @@ def open_lines(path: str | os.PathLike[str], encoding: str = "utf-8") -> Generat
     except LookupError:
         raise ValidationError(N_("unknown encoding {encoding!r}"), encoding=encoding) from None
     file = Path(path)
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise NotFound(N_("no file at {path!r}"), path=str(file)) from None
-    except OSError as exc:
-        raise StorageError(
-            N_("cannot read {path!r}: {reason}"), path=str(file), reason=str(exc)
-        ) from exc
+    if not file.exists():
+        raise NotFound(N_("no file at {path!r}"), path=str(file))
 
     def lines() -> Generator[str]:
+        # Opened on the first line asked for, so that closing a generator never started
+        # leaves no file open.
+        try:
+            handle = file.open("rb")
+        except FileNotFoundError:
+            raise NotFound(N_("no file at {path!r}"), path=str(file)) from None
+        except OSError as exc:
+            raise StorageError(
+                N_("cannot read {path!r}: {reason}"), path=str(file), reason=str(exc)
+            ) from exc
         with handle:
             yield from _decoded(handle, encoding)
 
