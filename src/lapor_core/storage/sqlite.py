@@ -79,16 +79,12 @@ BACKEND = "sqlite"
 """The backend named by this store's :class:`~lapor_core.storage.base.EncodedBatch`."""
 
 
-def encode_batch(
-    backend: str,
-    complaint_id: ComplaintId,
-    expected_version: int,
-    events: Sequence[Event],
-    row: ComplaintRow,
+def _encode_batch(
+    complaint_id: ComplaintId, expected_version: int, events: Sequence[Event], row: ComplaintRow
 ) -> EncodedBatch:
     """A checked batch as this backend's rows (the events without the time recorded)."""
     return EncodedBatch(
-        backend,
+        BACKEND,
         complaint_id,
         expected_version,
         row.version,
@@ -336,7 +332,7 @@ class SQLiteStore:
         .. versionchanged:: 0.2.0 *idempotency_keys*.
         """
         checked = check_batches(batches)
-        encoded = [encode_batch(BACKEND, *batch) for batch in checked]
+        encoded = [_encode_batch(*batch) for batch in checked]
         return self.append_encoded(encoded, idempotency_keys=idempotency_keys)
 
     def encode_batch(
@@ -358,7 +354,7 @@ class SQLiteStore:
         .. versionadded:: 0.2.0
         """
         check_append(complaint_id, expected_version, events, row)
-        return encode_batch(BACKEND, complaint_id, expected_version, events, row)
+        return _encode_batch(complaint_id, expected_version, events, row)
 
     def append_encoded(
         self,
