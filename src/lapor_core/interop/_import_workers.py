@@ -34,13 +34,15 @@ from typing import Final, Self, TypeAlias, TypeVar
 
 import attrs
 
+from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.context import Context
+from lapor_core.domain.events import Event
 from lapor_core.errors import N_, LaporError
 from lapor_core.interop.lapor_csv import CsvOptions, ImportOptions, replay_record
 from lapor_core.interop.lapor_csv.reading import parse_row
 from lapor_core.storage.base import EncodedBatch, EncodedBulkStore, project
 
-__all__ = ["CHUNK_ROWS", "Replayer", "Result", "WorkerInput", "can_fork"]
+__all__ = ["CHUNK_ROWS", "Replayer", "Result", "WorkerInput", "can_fork", "encode_replayed"]
 
 CHUNK_ROWS: Final = 250
 """Rows a worker replays per task."""
@@ -93,12 +95,19 @@ def _outlive_not(parent: int) -> None:
     os._exit(1)
 
 
+def encode_replayed(
+    encoder: EncodedBulkStore, context: Context, state: Complaint, events: tuple[Event, ...]
+) -> EncodedBatch:
+    """A replayed new complaint, projected and encoded for *encoder*'s backend."""
+    row = project(state, context.calendar, context.profile.clocks)
+    return encoder.encode_batch(state.id, 0, events, row)
+
+
 def _replay_chunk(rows: Sequence[WorkerInput]) -> list[Result]:
     """Each row replayed: its encoded batch (or ``True`` with no encoder), ``None`` if refused."""
     job = _job
     assert job is not None  # noqa: S101 - set by the pool's initializer
     ctx = job.context
-    calendar, clocks = ctx.calendar, ctx.profile.clocks
     results: list[Result] = []
     for line, cells in rows:
         fields = {column: cells[index] for column, index in job.positions.items()}
@@ -108,8 +117,7 @@ def _replay_chunk(rows: Sequence[WorkerInput]) -> list[Result]:
             if job.encoder is None:
                 results.append(True)
                 continue
-            row = project(state, calendar, clocks)
-            results.append(job.encoder.encode_batch(state.id, 0, events, row))
+            results.append(encode_replayed(job.encoder, ctx, state, events))
         except LaporError:
             results.append(None)
     return results

@@ -36,7 +36,14 @@ from lapor_core.errors import (
     UndecodableEvent,
     ValidationError,
 )
-from lapor_core.interop._import_workers import CHUNK_ROWS, Replayer, Result, WorkerInput, can_fork
+from lapor_core.interop._import_workers import (
+    CHUNK_ROWS,
+    Replayer,
+    Result,
+    WorkerInput,
+    can_fork,
+    encode_replayed,
+)
 from lapor_core.interop.lapor_csv import (
     CsvOptions,
     CsvRowError,
@@ -56,7 +63,6 @@ from lapor_core.storage.base import (
     EncodedBatch,
     EncodedBulkStore,
     StreamProblem,
-    project,
 )
 
 __all__ = [
@@ -805,7 +811,10 @@ class _Run:
             self.writer = csv.writer(self.rejects, delimiter=rows.delimiter)
             self.writer.writerow([*rows.names, "reason"])
         try:
-            if self.parallel():
+            if self.use_workers():
+                store = self.service.store
+                if not self.dry_run and isinstance(store, EncodedBulkStore):
+                    self.encoder = store
                 self.read_in_workers(rows)
             else:
                 self.read_rows(rows)
@@ -816,19 +825,16 @@ class _Run:
                 self.flush()
         return self.summary(rows.ignored_columns)
 
-    def parallel(self) -> bool:
-        """Whether to replay in worker processes (see ``workers``); sets the encoder."""
+    def use_workers(self) -> bool:
+        """Whether to replay in worker processes (see ``workers``)."""
         if self.workers < 2 or not can_fork():
             return False
-        if self.dry_run:
-            return True
-        store = self.service.store
-        if not isinstance(store, EncodedBulkStore) or self.service.has_listeners:
-            return False
-        self.encoder = store
-        return True
+        writes_encoded = isinstance(self.service.store, EncodedBulkStore)
+        return self.dry_run or (writes_encoded and not self.service.has_listeners)
 
-    def next_item(self, rows: Iterator[LaporCsvRecord | CsvRowError]) -> object:
+    def next_item(
+        self, rows: Iterator[LaporCsvRecord | CsvRowError]
+    ) -> LaporCsvRecord | CsvRowError | None:
         """The next record or row error; ``None`` at the end or at a line that does not decode."""
         try:
             return next(rows)
@@ -856,20 +862,20 @@ class _Run:
                 return
             self.take(item, None)
 
-    def take(self, item: object, result: Result) -> None:
+    def take(self, item: LaporCsvRecord | CsvRowError, result: Result) -> None:
         """One row read: an error held in order, a record checked or added."""
         if isinstance(item, CsvRowError):
             self.hold(_Pending(None, error=item))
-        elif not isinstance(item, LaporCsvRecord):
-            raise TypeError(item)  # pragma: no cover - the reader yields only these
         elif self.dry_run:
             self.check(item, replays=result is True)
         else:
             self.add(item, result if isinstance(result, EncodedBatch) else None)
 
-    def chunk(self, rows: LaporCsvRows) -> tuple[list[object], list[WorkerInput], bool]:
+    def chunk(
+        self, rows: LaporCsvRows
+    ) -> tuple[list[LaporCsvRecord | CsvRowError], list[WorkerInput], bool]:
         """The next rows for a worker: what was read, the records' cells, and whether it ended."""
-        items: list[object] = []
+        items: list[LaporCsvRecord | CsvRowError] = []
         inputs: list[WorkerInput] = []
         while len(inputs) < CHUNK_ROWS:
             item = self.next_item(rows)
@@ -895,7 +901,7 @@ class _Run:
             self.end()
             return
 
-        def chunks() -> Iterator[tuple[list[object], list[WorkerInput]]]:
+        def chunks() -> Iterator[tuple[list[LaporCsvRecord | CsvRowError], list[WorkerInput]]]:
             nonlocal ended
             yield items, inputs
             while not ended and not self.stopped:
@@ -1012,10 +1018,7 @@ class _Run:
         """A row replayed in this process, encoded as the workers encode theirs."""
         assert self.encoder is not None  # noqa: S101 - only with workers that encode
         assert item.replayed is not None  # noqa: S101 - a row without an error was replayed
-        state, events = item.replayed
-        ctx = self.service.context
-        row = project(state, ctx.calendar, ctx.profile.clocks)
-        return self.encoder.encode_batch(state.id, 0, events, row)
+        return encode_replayed(self.encoder, self.service.context, *item.replayed)
 
     def settle(self, item: _Pending, *, written: bool = False) -> None:
         """Count one row: refused, imported (in the batch or alone), skipped or conflicting."""

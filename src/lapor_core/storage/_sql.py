@@ -34,15 +34,16 @@ from lapor_core.errors import (
     UndecodableEvent,
 )
 from lapor_core.ports.projection import ComplaintQuery, ComplaintRow, Page, RowVersion, VersionPage
-from lapor_core.storage.base import StoredEvent
+from lapor_core.storage.base import EncodedBatch, StoredEvent
 from lapor_core.storage.codec import CODEC
 from lapor_core.storage.legacy import with_statuses
 from lapor_core.storage.snapshots import decode_state
-from lapor_core.storage.support import decode_cursor, encode_cursor
+from lapor_core.storage.support import AppendBatch, decode_cursor, encode_cursor
 
 __all__ = [
     "VERSION_COLUMNS",
     "Dialect",
+    "encoded_batch",
     "event_rows",
     "events_after",
     "events_from",
@@ -260,6 +261,29 @@ def event_rows(
         (cid, version, type(event).__name__, event.SCHEMA_VERSION, encode(event), *extra)
         for version, event in enumerate(events, start=expected_version + 1)
     ]
+
+
+def encoded_batch(
+    batch: AppendBatch,
+    *,
+    backend: str,
+    row_params: Callable[[ComplaintRow], Sequence[object]],
+) -> EncodedBatch:
+    """
+    A checked ``(complaint_id, expected_version, events, row)`` as *backend*'s rows.
+
+    The events' rows leave out the columns the backend fills itself (:func:`event_rows`);
+    *row_params* gives the projection row in the backend's column order.
+    """
+    complaint_id, expected_version, events, row = batch
+    return EncodedBatch(
+        backend,
+        complaint_id,
+        expected_version,
+        row.version,
+        tuple(event_rows(complaint_id, expected_version, events)),
+        tuple(row_params(row)),
+    )
 
 
 def undecodable(

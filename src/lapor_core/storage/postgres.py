@@ -65,6 +65,7 @@ from lapor_core.storage._reporting import (
     region_length,
 )
 from lapor_core.storage._sql import (
+    encoded_batch,
     event_rows,
     events_after,
     events_from,
@@ -100,20 +101,6 @@ __all__ = ["SCHEMA_VERSION", "PostgresStore", "safe_dsn"]
 
 BACKEND = "postgresql"
 """The backend named by this store's :class:`~lapor_core.storage.base.EncodedBatch`."""
-
-
-def _encode_batch(
-    complaint_id: ComplaintId, expected_version: int, events: Sequence[Event], row: ComplaintRow
-) -> EncodedBatch:
-    """A checked batch as this backend's rows (the time recorded is the database's)."""
-    return EncodedBatch(
-        BACKEND,
-        complaint_id,
-        expected_version,
-        row.version,
-        tuple(event_rows(complaint_id, expected_version, events)),
-        pg_sql.row_params(row),
-    )
 
 
 _LOCK_NAMESPACE = 0x4C41504F  # "LAPO": first key of every advisory lock we take
@@ -423,7 +410,9 @@ class PostgresStore:
         .. versionchanged:: 0.2.0 *idempotency_keys*.
         """
         checked = check_batches(batches)
-        encoded = [_encode_batch(*batch) for batch in checked]
+        encoded = [
+            encoded_batch(batch, backend=BACKEND, row_params=pg_sql.row_params) for batch in checked
+        ]
         return self.append_encoded(encoded, idempotency_keys=idempotency_keys)
 
     def encode_batch(
@@ -445,7 +434,8 @@ class PostgresStore:
         .. versionadded:: 0.2.0
         """
         check_append(complaint_id, expected_version, events, row)
-        return _encode_batch(complaint_id, expected_version, events, row)
+        batch = (complaint_id, expected_version, events, row)
+        return encoded_batch(batch, backend=BACKEND, row_params=pg_sql.row_params)
 
     def append_encoded(
         self,

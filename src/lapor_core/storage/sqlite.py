@@ -41,6 +41,7 @@ from lapor_core.storage._reporting import (
     region_length,
 )
 from lapor_core.storage._sql import (
+    encoded_batch,
     event_rows,
     events_after,
     events_from,
@@ -77,20 +78,6 @@ __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 BACKEND = "sqlite"
 """The backend named by this store's :class:`~lapor_core.storage.base.EncodedBatch`."""
-
-
-def _encode_batch(
-    complaint_id: ComplaintId, expected_version: int, events: Sequence[Event], row: ComplaintRow
-) -> EncodedBatch:
-    """A checked batch as this backend's rows (the events without the time recorded)."""
-    return EncodedBatch(
-        BACKEND,
-        complaint_id,
-        expected_version,
-        row.version,
-        tuple(event_rows(complaint_id, expected_version, events)),
-        tuple(sqlite_sql.DIALECT.row_params(row)),
-    )
 
 
 _SYNCHRONOUS = frozenset({"OFF", "NORMAL", "FULL", "EXTRA"})
@@ -332,7 +319,10 @@ class SQLiteStore:
         .. versionchanged:: 0.2.0 *idempotency_keys*.
         """
         checked = check_batches(batches)
-        encoded = [_encode_batch(*batch) for batch in checked]
+        encoded = [
+            encoded_batch(batch, backend=BACKEND, row_params=sqlite_sql.DIALECT.row_params)
+            for batch in checked
+        ]
         return self.append_encoded(encoded, idempotency_keys=idempotency_keys)
 
     def encode_batch(
@@ -354,7 +344,8 @@ class SQLiteStore:
         .. versionadded:: 0.2.0
         """
         check_append(complaint_id, expected_version, events, row)
-        return _encode_batch(complaint_id, expected_version, events, row)
+        batch = (complaint_id, expected_version, events, row)
+        return encoded_batch(batch, backend=BACKEND, row_params=sqlite_sql.DIALECT.row_params)
 
     def append_encoded(
         self,
