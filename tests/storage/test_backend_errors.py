@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,46 @@ def test_sqlite_locked_database_is_a_storage_error(tmp_path: Path) -> None:
         blocker.execute("ROLLBACK")
         blocker.close()
     assert () == store.load(ComplaintId("locked-1"))
+    store.close()
+
+
+def test_sqlite_writer_waits_its_busy_timeout_before_failing(tmp_path: Path) -> None:
+    path = tmp_path / "lapor.sqlite3"
+    store = SQLiteStore(path, busy_timeout=0.3)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        draft = Draft()
+        events = draft.do(OWNER, submit_command("locked-2"), T0)
+        started = time.monotonic()
+        with pytest.raises(StorageError, match="locked"):
+            store.append(draft.id, 0, events, draft.row)
+        waited = time.monotonic() - started
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert waited >= 0.3
+    # the connection keeps its busy timeout for the statements after the failed write
+    assert store._conn().execute("PRAGMA busy_timeout").fetchone()[0] == 300
+    store.close()
+
+
+def test_sqlite_writer_takes_the_lock_as_soon_as_it_is_free(tmp_path: Path) -> None:
+    path = tmp_path / "lapor.sqlite3"
+    store = SQLiteStore(path, busy_timeout=30.0)
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.2, blocker.execute, args=("ROLLBACK",))
+    release.start()
+    try:
+        started = time.monotonic()
+        draft = _write(store, "waits-1")
+        waited = time.monotonic() - started
+    finally:
+        release.join()
+        blocker.close()
+    assert 0.2 <= waited < 5.0  # written after the release, long before the timeout
+    assert [type(e).__name__ for e in store.load(draft.id)] == ["ComplaintSubmitted"]
     store.close()
 
 
