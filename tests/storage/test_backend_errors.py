@@ -113,19 +113,26 @@ def test_sqlite_unknown_event_type_in_the_log(tmp_path: Path) -> None:
     store.close()
 
 
-def test_sqlite_locked_database_is_a_storage_error(tmp_path: Path) -> None:
-    path = tmp_path / "lapor.sqlite3"
-    store = SQLiteStore(path, busy_timeout=0.05)
+def _append_while_locked(path: Path, store: SQLiteStore, cid: str) -> float:
+    """Seconds until *store*'s append of *cid* fails, another connection holding the lock."""
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
         draft = Draft()
-        events = draft.do(OWNER, submit_command("locked-1"), T0)
+        events = draft.do(OWNER, submit_command(cid), T0)
+        started = time.monotonic()
         with pytest.raises(StorageError, match="locked"):
             store.append(draft.id, 0, events, draft.row)
+        return time.monotonic() - started
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
+
+
+def test_sqlite_locked_database_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "lapor.sqlite3"
+    store = SQLiteStore(path, busy_timeout=0.05)
+    _append_while_locked(path, store, "locked-1")
     assert () == store.load(ComplaintId("locked-1"))
     store.close()
 
@@ -133,18 +140,7 @@ def test_sqlite_locked_database_is_a_storage_error(tmp_path: Path) -> None:
 def test_sqlite_writer_waits_its_busy_timeout_before_failing(tmp_path: Path) -> None:
     path = tmp_path / "lapor.sqlite3"
     store = SQLiteStore(path, busy_timeout=0.3)
-    blocker = sqlite3.connect(path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
-    try:
-        draft = Draft()
-        events = draft.do(OWNER, submit_command("locked-2"), T0)
-        started = time.monotonic()
-        with pytest.raises(StorageError, match="locked"):
-            store.append(draft.id, 0, events, draft.row)
-        waited = time.monotonic() - started
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
+    waited = _append_while_locked(path, store, "locked-2")
     assert waited >= 0.3
     # the connection keeps its busy timeout for the statements after the failed write
     assert store._conn().execute("PRAGMA busy_timeout").fetchone()[0] == 300
@@ -157,9 +153,9 @@ def test_sqlite_writer_takes_the_lock_as_soon_as_it_is_free(tmp_path: Path) -> N
     blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN IMMEDIATE")
     release = threading.Timer(0.2, blocker.execute, args=("ROLLBACK",))
+    started = time.monotonic()  # before the timer starts: the release comes 0.2 s after
     release.start()
     try:
-        started = time.monotonic()
         draft = _write(store, "waits-1")
         waited = time.monotonic() - started
     finally:

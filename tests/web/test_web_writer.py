@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -12,8 +13,15 @@ from lapor_core.errors import ValidationError
 from lapor_core.web._writer import Writer
 
 
-def test_calls_run_in_one_thread_in_order_and_their_results_come_back() -> None:
-    writer = Writer("lapor-write-test")
+@pytest.fixture
+def writer() -> Iterator[Writer]:
+    """A writer, stopped at the end of the test."""
+    made = Writer("lapor-write-test")
+    yield made
+    made.stop()
+
+
+def test_calls_run_in_one_thread_in_order_and_their_results_come_back(writer: Writer) -> None:
     ran: list[tuple[int, str]] = []
 
     def call(n: int) -> int:
@@ -25,16 +33,12 @@ def test_calls_run_in_one_thread_in_order_and_their_results_come_back() -> None:
             await asyncio.gather(*(writer.run(functools.partial(call, n)) for n in range(5)))
         )
 
-    try:
-        assert [0, 10, 20, 30, 40] == asyncio.run(main())
-    finally:
-        writer.stop()
+    assert [0, 10, 20, 30, 40] == asyncio.run(main())
     assert [0, 1, 2, 3, 4] == [n for n, _ in ran]
     assert {"lapor-write-test"} == {name for _, name in ran}
 
 
-def test_an_error_is_raised_where_the_call_was_awaited() -> None:
-    writer = Writer("lapor-write-test")
+def test_an_error_is_raised_where_the_call_was_awaited(writer: Writer) -> None:
     refusal = ValidationError("refused")
 
     def refuse() -> None:
@@ -46,14 +50,10 @@ def test_an_error_is_raised_where_the_call_was_awaited() -> None:
         assert caught.value is refusal
         return await writer.run(lambda: 7)  # the thread goes on after an error
 
-    try:
-        assert 7 == asyncio.run(main())
-    finally:
-        writer.stop()
+    assert 7 == asyncio.run(main())
 
 
-def test_a_cancelled_wait_does_not_stop_the_call() -> None:
-    writer = Writer("lapor-write-test")
+def test_a_cancelled_wait_does_not_stop_the_call(writer: Writer) -> None:
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
 
     def slow() -> str:
@@ -72,15 +72,11 @@ def test_a_cancelled_wait_does_not_stop_the_call() -> None:
         # the next call runs after the cancelled one has finished
         assert "next" == await writer.run(lambda: "next" if finished.is_set() else "early")
 
-    try:
-        asyncio.run(main())
-    finally:
-        writer.stop()
+    asyncio.run(main())
     assert finished.is_set()
 
 
-def test_stop_waits_for_the_calls_handed_over_and_a_later_run_restarts() -> None:
-    writer = Writer("lapor-write-test")
+def test_stop_waits_for_the_calls_handed_over_and_a_later_run_restarts(writer: Writer) -> None:
     done: list[int] = []
 
     async def hand_over() -> None:
@@ -96,14 +92,10 @@ def test_stop_waits_for_the_calls_handed_over_and_a_later_run_restarts() -> None
     async def again() -> int:
         return await writer.run(lambda: len(done))
 
-    try:
-        assert 3 == asyncio.run(again())
-    finally:
-        writer.stop()
+    assert 3 == asyncio.run(again())
 
 
-def test_the_outcome_of_a_call_whose_loop_closed_is_dropped() -> None:
-    writer = Writer("lapor-write-test")
+def test_the_outcome_of_a_call_whose_loop_closed_is_dropped(writer: Writer) -> None:
     release, finished = threading.Event(), threading.Event()
 
     def slow() -> int:
@@ -122,7 +114,4 @@ def test_the_outcome_of_a_call_whose_loop_closed_is_dropped() -> None:
     async def still_working() -> int:
         return await writer.run(lambda: 2)
 
-    try:
-        assert 2 == asyncio.run(still_working())
-    finally:
-        writer.stop()
+    assert 2 == asyncio.run(still_working())
