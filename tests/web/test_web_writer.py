@@ -112,6 +112,7 @@ def test_the_outcome_of_a_call_whose_loop_closed_is_dropped(writer: Writer) -> N
     assert finished.is_set()
 
     async def still_working() -> int:
-        return await writer.run(lambda: 2)
+        # a writer thread killed by the closed loop would leave this waiting: fail instead
+        return await asyncio.wait_for(writer.run(lambda: 2), timeout=5)
 
     assert 2 == asyncio.run(still_working())
