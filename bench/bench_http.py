@@ -31,8 +31,8 @@ policy is in ``_guards.py``):
 ``handle`` directly and the server); the GETs stay on SQLite files of their own, which
 they fill.
 
-Information (``[info]``): the p50 of each GET, the rates, and on SQLite the rate of one
-server worker too (``lapor-core serve``'s default). ``--smoke`` posts 200
+Information (``[info]``): the p50 of each GET, each round's rates, and on SQLite each
+round's ratio with one server worker (``lapor-core serve``'s default). ``--smoke`` posts 200
 requests and stores 2,000 complaints, where a guard that does not hold is a ``[MISS]``.
 A full run posts 2,000 and fills the stores through ``ComplaintService.batch``
 (1,000,000 complaints take minutes to write).
@@ -291,7 +291,7 @@ def get_latencies(path: Path, complaints: int, samples: int) -> tuple[float, flo
 
 
 def post_comparison(verdicts: Verdicts, folder: Path, args: argparse.Namespace, posts: int) -> None:
-    """``handle`` directly against ``POST requests.json``, in turn, the best of each."""
+    """``handle`` directly against ``POST requests.json``, in turn; the median round's ratio."""
     sqlite = args.store is None
     kind = "SQLite" if sqlite else args.store.partition("://")[0]
     print(

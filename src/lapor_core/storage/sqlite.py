@@ -142,6 +142,7 @@ class SQLiteStore:
             )
         self._synchronous = synchronous.upper()
         self._busy_timeout = busy_timeout
+        self._busy_pragma = f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}"
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -181,7 +182,7 @@ class SQLiteStore:
         try:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            conn.execute(self._busy_pragma)
             conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
             conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
         except BaseException:
@@ -225,7 +226,7 @@ class SQLiteStore:
             while not self._try_begin(conn, deadline):
                 time.sleep(_LOCK_RETRY_S)
         finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            conn.execute(self._busy_pragma)
 
     @staticmethod
     def _try_begin(conn: sqlite3.Connection, deadline: float) -> bool:
