@@ -308,6 +308,10 @@ class ComplaintService:
         self._snapshots: SnapshotStore | None = (
             store if snapshot_every and isinstance(store, SnapshotStore) else None
         )
+        # checked once: a runtime protocol's isinstance costs more than the read it picks
+        self._tail: SnapshotTailStore | None = (
+            self._snapshots if isinstance(self._snapshots, SnapshotTailStore) else None
+        )
         self.snapshot_every = snapshot_every
 
     @property
@@ -411,8 +415,8 @@ class ComplaintService:
         if snapshots is None:
             stream = self.store.load(complaint_id)
             return replay(stream) if stream else None
-        if isinstance(snapshots, SnapshotTailStore):  # both in one read
-            found, tail = snapshots.load_latest(complaint_id)
+        if self._tail is not None:  # both in one read
+            found, tail = self._tail.load_latest(complaint_id)
         else:
             found = snapshots.load_snapshot(complaint_id)
             tail = (

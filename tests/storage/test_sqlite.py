@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from helpers import denied
-from lapor_core.storage import ComplaintStore
+from lapor_core.domain.actors import Actor
+from lapor_core.domain.commands import ProvideInformation, RequestInformation
+from lapor_core.storage import ComplaintQuery, ComplaintStore
 from lapor_core.storage.sqlite import SQLiteStore
+from lapor_core.storage.sqlite_schema import AGENCIES_UPDATE
 from lapor_core.testing.store_contract import ComplaintStoreContract
+from lapor_core.testing.store_contract._helpers import NATIONAL
+from lapor_core.testing.store_contract.drafts import REPORTER, T0, Draft, submit_command
 
 
 class TestSQLiteStore(ComplaintStoreContract):
@@ -47,5 +55,96 @@ def test_every_connection_checkpoints_its_log_every_4000_pages(tmp_path: Path) -
         worker.start()
         worker.join()
         assert found == [(4000, 64 * 1024 * 1024)] * 2
+    finally:
+        store.close()
+
+
+_OLD_AGENCIES_UPDATE = """
+CREATE TRIGGER complaints_agencies_update AFTER UPDATE OF agencies, router
+    ON complaints
+    WHEN OLD.agencies IS NOT NEW.agencies OR OLD.router IS NOT NEW.router
+BEGIN
+    DELETE FROM complaint_agencies WHERE complaint_id = NEW.id;
+    INSERT OR IGNORE INTO complaint_agencies (agency, complaint_id)
+        SELECT value, NEW.id FROM json_each(NEW.agencies) UNION SELECT NEW.router, NEW.id;
+END
+"""
+"""The update trigger of files made before the agencies migration, with its index."""
+
+# (agencies, router) of successive rows of one complaint: pairs come, go and stay
+_CHANGES = [
+    (("samarinda", "balikpapan"), "lapor"),
+    (("balikpapan", "kaltim.dinkes"), "lapor"),
+    (("kaltim.dinkes",), "balikpapan"),
+    (("kaltim.dinkes",), "balikpapan"),  # no change: the trigger does not fire
+    ((), "samarinda"),
+    (("lapor", "samarinda"), "lapor"),
+]
+
+
+def _pairs(path: Path) -> set[tuple[str, str]]:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return set(conn.execute("SELECT agency, complaint_id FROM complaint_agencies"))
+
+
+def _write_changes(store: SQLiteStore, path: Path, cid: str) -> None:
+    """Append a row for each of ``_CHANGES``; after each, the pairs are exactly its own."""
+    draft, reporter = Draft(), Actor.reporter(REPORTER.id)
+    draft.write(store, reporter, submit_command(cid), T0)
+    others = _pairs(path) - {(a, c) for a, c in _pairs(path) if c == cid}
+    for n, (agencies, router) in enumerate(_CHANGES, start=1):
+        before = draft.version
+        actor, command = (
+            (NATIONAL, RequestInformation(complaint_id=draft.id, question=f"Lokasi {n}?"))
+            if n % 2
+            else (reporter, ProvideInformation(complaint_id=draft.id, text=f"Di pasar {n}."))
+        )
+        events = draft.do(actor, command, T0 + timedelta(hours=n))
+        row = attrs.evolve(draft.row, agencies=agencies, router=router)
+        store.append(draft.id, before, events, row)
+        assert _pairs(path) - others == {(a, cid) for a in (*agencies, router)}, (n, agencies)
+        assert _pairs(path) >= others
+
+
+def test_the_agency_pairs_follow_every_change_of_agencies_and_router(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.sqlite3"
+    store = SQLiteStore(path)
+    try:
+        _write_changes(store, path, "a")
+        _write_changes(store, path, "b")  # a's pairs stay as they were
+        rows = store.query(ComplaintQuery(agencies=frozenset({"samarinda"}))).items
+        assert sorted(row.id.value for row in rows) == ["a", "b"]
+    finally:
+        store.close()
+
+
+def test_a_file_with_the_earlier_agencies_trigger_is_brought_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    SQLiteStore(path).close()
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("DROP TRIGGER complaints_agencies_update")
+        conn.execute(_OLD_AGENCIES_UPDATE)
+        conn.execute(
+            "CREATE INDEX complaint_agencies_by_complaint ON complaint_agencies (complaint_id)"
+        )
+    old = SQLiteStore(path)
+    try:  # the trigger and index as an earlier lapor_core left them work on
+        Draft().write(old, Actor.reporter(REPORTER.id), submit_command("before"), T0)
+    finally:
+        old.close()
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA user_version = 2")  # the migration keeps the version
+    store = SQLiteStore(path)
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            schema = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL"))
+            assert 2 == conn.execute("PRAGMA user_version").fetchone()[0]
+        assert "complaint_agencies_by_complaint" not in schema
+        assert schema["complaints_agencies_update"].strip() == AGENCIES_UPDATE.strip().replace(
+            " IF NOT EXISTS", ""
+        )
+        assert ("samarinda", "before") in _pairs(path)
+        _write_changes(store, path, "after")
+        assert ("samarinda", "before") in _pairs(path)
     finally:
         store.close()

@@ -115,11 +115,14 @@ SELECT_KEY = "SELECT complaint_id, version FROM idempotency WHERE key = ?"
 
 SELECT_ROW = f"SELECT {', '.join(ROW_FIELDS)} FROM complaints"  # noqa: S608 - constant column list
 SELECT_VERSIONS = f"SELECT {', '.join(VERSION_COLUMNS)} FROM complaints"  # noqa: S608 - constant column list
+_FIXED = ("id", "submitted_at")
+"""Columns a complaint's row never changes: left out of an update, which then leaves
+the ``complaints_order`` index alone (SQLite rewrites the index of every column set)."""
 UPSERT_ROW = (
     f"INSERT INTO complaints ({', '.join(ROW_FIELDS)}, claimant, claim_expires_at) "  # noqa: S608 - constant column list
     f"VALUES ({', '.join('?' * len(ROW_FIELDS))}, NULL, NULL) "
     "ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in ROW_FIELDS[1:])
+    + ", ".join(f"{c} = excluded.{c}" for c in ROW_FIELDS if c not in _FIXED)
     + ", claimant = NULL, claim_expires_at = NULL"
 )
 SELECT_DUE = (

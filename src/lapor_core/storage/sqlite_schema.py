@@ -4,13 +4,18 @@ The schema of the SQLite store, and how a file gets it.
 Version :data:`SCHEMA_VERSION`, kept in ``PRAGMA user_version``; a newer file is refused:
 
 - ``events``: the append-only log, ``UNIQUE (complaint_id, version)``; the payload is the
-  codec's JSON (datetimes in ISO 8601 with their offset).
+  codec's JSON (datetimes in ISO 8601 with their offset). ``position`` is the rowid, one
+  more than the largest so far: events are never deleted, so positions only grow. (Files
+  made before 0.2.0 declare it ``AUTOINCREMENT``, which numbers the same way but writes
+  the ``sqlite_sequence`` table on every append; they keep it.)
 - ``complaints``: the projection, one column per
   :class:`~lapor_core.ports.projection.ComplaintRow` field, datetimes as epoch
   microseconds (integers compare fast), agencies as JSON text, and the claim of a
   sweeper (``claimant``, ``claim_expires_at``), cleared whenever the row is rewritten.
 - ``complaint_agencies``: the agencies a complaint is assigned or routed to, for the
-  agency filter, kept by two triggers on ``complaints``.
+  agency filter, kept by two triggers on ``complaints`` (a file made with the earlier
+  update trigger and its second index is brought up to date when opened:
+  :data:`AGENCIES_MIGRATION`).
 - ``idempotency``: keys and the (complaint, version) they produced.
 - ``snapshots``: one snapshot per complaint (its version, the
   :func:`~lapor_core.storage.snapshots.fingerprint` of the code that made it, the state
@@ -32,7 +37,15 @@ import sqlite3
 
 from lapor_core.errors import N_, StorageError
 
-__all__ = ["MIGRATION_1_TO_2", "SCHEMA_VERSION", "SNAPSHOTS", "STATEMENTS", "ensure_schema"]
+__all__ = [
+    "AGENCIES_MIGRATION",
+    "AGENCIES_UPDATE",
+    "MIGRATION_1_TO_2",
+    "SCHEMA_VERSION",
+    "SNAPSHOTS",
+    "STATEMENTS",
+    "ensure_schema",
+]
 
 SCHEMA_VERSION = 2
 """
@@ -41,10 +54,33 @@ Version of the SQLite schema this code writes (``PRAGMA user_version``).
 .. versionadded:: 0.1.0
 """
 
+AGENCIES_UPDATE = """
+CREATE TRIGGER IF NOT EXISTS complaints_agencies_update AFTER UPDATE OF agencies, router
+    ON complaints
+    WHEN OLD.agencies IS NOT NEW.agencies OR OLD.router IS NOT NEW.router
+BEGIN
+    DELETE FROM complaint_agencies WHERE complaint_id = NEW.id AND agency IN (
+        SELECT value FROM json_each(OLD.agencies) UNION SELECT OLD.router
+        EXCEPT SELECT value FROM json_each(NEW.agencies) EXCEPT SELECT NEW.router
+    );
+    INSERT INTO complaint_agencies (agency, complaint_id) SELECT agency, NEW.id FROM (
+        SELECT value AS agency FROM json_each(NEW.agencies) UNION SELECT NEW.router
+        EXCEPT SELECT value FROM json_each(OLD.agencies) EXCEPT SELECT OLD.router
+    );
+END
+"""
+"""
+The trigger that keeps ``complaint_agencies`` when a row's agencies or router change:
+it removes the pairs that went and adds the ones that came, each found by the primary
+key (``agency``, ``complaint_id``), so the table needs no second index.
+
+.. versionadded:: 0.2.0
+"""
+
 STATEMENTS: tuple[str, ...] = (
     """
 CREATE TABLE IF NOT EXISTS events (
-    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    position INTEGER PRIMARY KEY,
     complaint_id TEXT NOT NULL,
     version INTEGER NOT NULL,
     type TEXT NOT NULL,
@@ -101,25 +137,12 @@ CREATE TABLE IF NOT EXISTS complaint_agencies (
 ) WITHOUT ROWID
 """,
     """
-CREATE INDEX IF NOT EXISTS complaint_agencies_by_complaint
-    ON complaint_agencies (complaint_id)
-""",
-    """
 CREATE TRIGGER IF NOT EXISTS complaints_agencies_insert AFTER INSERT ON complaints BEGIN
     INSERT OR IGNORE INTO complaint_agencies (agency, complaint_id)
         SELECT value, NEW.id FROM json_each(NEW.agencies) UNION SELECT NEW.router, NEW.id;
 END
 """,
-    """
-CREATE TRIGGER IF NOT EXISTS complaints_agencies_update AFTER UPDATE OF agencies, router
-    ON complaints
-    WHEN OLD.agencies IS NOT NEW.agencies OR OLD.router IS NOT NEW.router
-BEGIN
-    DELETE FROM complaint_agencies WHERE complaint_id = NEW.id;
-    INSERT OR IGNORE INTO complaint_agencies (agency, complaint_id)
-        SELECT value, NEW.id FROM json_each(NEW.agencies) UNION SELECT NEW.router, NEW.id;
-END
-""",
+    AGENCIES_UPDATE,
     """
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,
@@ -149,7 +172,26 @@ files made before it existed).
 .. versionadded:: 0.1.0
 """
 
-_HAS_SNAPSHOTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'"
+_SHAPE = (
+    "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'), "
+    "(SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+    "AND name = 'complaint_agencies_by_complaint')"
+)
+"""Whether the file has the snapshots table, and still the agencies' second index."""
+
+AGENCIES_MIGRATION: tuple[str, ...] = (
+    "DROP TRIGGER IF EXISTS complaints_agencies_update",
+    AGENCIES_UPDATE,
+    "DROP INDEX IF EXISTS complaint_agencies_by_complaint",
+)
+"""
+The agencies trigger of a file made before :data:`AGENCIES_UPDATE`, replaced when the
+file is opened, without a new schema version: the old trigger deleted a complaint's
+pairs through an index on ``complaint_id``, which every forwarding then had to keep too.
+Older code works on a migrated file (its queries never read that index).
+
+.. versionadded:: 0.2.0
+"""
 
 _COUNT_BREACHES = """
 UPDATE complaints SET {column} = (
@@ -206,10 +248,7 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
 
     .. versionadded:: 0.1.0
     """
-    if (
-        _user_version(conn, path) == SCHEMA_VERSION
-        and conn.execute(_HAS_SNAPSHOTS).fetchone() is not None
-    ):
+    if _user_version(conn, path) == SCHEMA_VERSION and conn.execute(_SHAPE).fetchone() == (1, 0):
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -223,6 +262,9 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> None:
         if found != SCHEMA_VERSION:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute(SNAPSHOTS)
+        if conn.execute(_SHAPE).fetchone()[1]:
+            for statement in AGENCIES_MIGRATION:
+                conn.execute(statement)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
