@@ -147,6 +147,25 @@ def test_sqlite_writer_waits_its_busy_timeout_before_failing(tmp_path: Path) -> 
     store.close()
 
 
+def test_sqlite_writer_fails_at_once_on_an_error_that_is_not_a_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a held lock is waited for: any other refusal of ``BEGIN`` is reported at once."""
+    store = SQLiteStore(tmp_path / "lapor.sqlite3", busy_timeout=30.0)
+    store._conn().execute("PRAGMA query_only = 1")  # BEGIN IMMEDIATE: "readonly database"
+
+    def no_waiting(seconds: float) -> None:
+        raise AssertionError(f"waited {seconds} s for a lock nobody holds")
+
+    monkeypatch.setattr("lapor_core.storage.sqlite.time.sleep", no_waiting)
+    with pytest.raises(StorageError, match="readonly"):
+        _write(store, "denied-1")
+    store._conn().execute("PRAGMA query_only = 0")
+    assert store._conn().execute("PRAGMA busy_timeout").fetchone()[0] == 30_000
+    assert () == store.load(ComplaintId("denied-1"))
+    store.close()
+
+
 def test_sqlite_writer_takes_the_lock_as_soon_as_it_is_free(tmp_path: Path) -> None:
     path = tmp_path / "lapor.sqlite3"
     store = SQLiteStore(path, busy_timeout=30.0)
