@@ -11,13 +11,13 @@ import attrs
 import pytest
 
 from helpers import denied
-from lapor_core.domain.actors import Actor
-from lapor_core.domain.commands import ProvideInformation, RequestInformation
+from lapor_core.domain.actors import Actor, Role
+from lapor_core.domain.commands import Forward, PostFollowUp, ProvideInformation, RequestInformation
 from lapor_core.storage import ComplaintQuery, ComplaintStore
 from lapor_core.storage.sqlite import SQLiteStore
 from lapor_core.storage.sqlite_schema import AGENCIES_UPDATE
 from lapor_core.testing.store_contract import ComplaintStoreContract
-from lapor_core.testing.store_contract._helpers import NATIONAL
+from lapor_core.testing.store_contract._helpers import NATIONAL, agency_actor
 from lapor_core.testing.store_contract.drafts import REPORTER, T0, Draft, submit_command
 
 
@@ -148,3 +148,39 @@ def test_a_file_with_the_earlier_agencies_trigger_is_brought_up_to_date(tmp_path
         assert ("samarinda", "before") in _pairs(path)
     finally:
         store.close()
+
+
+def test_a_command_writes_few_pages_to_the_log(tmp_path: Path) -> None:
+    """
+    A submission, a forwarding and a follow-up write under 6 pages a commit on average.
+
+    Each page a transaction changes goes to the write-ahead log whole, so each B-tree a
+    command touches costs a page. Here they write 5.5: an update that sets
+    ``submitted_at`` again (rewriting ``complaints_order``) gives 6.2, events numbered
+    with ``AUTOINCREMENT`` (writing ``sqlite_sequence``) 6.5.
+    """
+    path = tmp_path / "pages.sqlite3"
+    store = SQLiteStore(path)
+    try:
+        conn = store._conn()
+        conn.execute("PRAGMA wal_autocheckpoint = 0")  # every frame stays in the log
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        wal = Path(f"{path}-wal")
+        before = wal.stat().st_size
+        reporter, officer = (
+            Actor.reporter(REPORTER.id),
+            agency_actor(Role.AGENCY_ADMIN, "samarinda"),
+        )
+        complaints = 200
+        for n in range(complaints):
+            draft = Draft()
+            draft.write(store, reporter, submit_command(f"c-{n}"), T0)
+            draft.write(
+                store, NATIONAL, Forward(complaint_id=draft.id, agencies=("samarinda",)), T0
+            )
+            follow_up = PostFollowUp(complaint_id=draft.id, agency="samarinda", text="Sudah.")
+            draft.write(store, officer, follow_up, T0 + timedelta(hours=1))
+        frames = (wal.stat().st_size - before) / (page + 24)  # a 24-byte header each
+    finally:
+        store.close()
+    assert 3 <= frames / (3 * complaints) < 6.0
