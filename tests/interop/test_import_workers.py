@@ -118,6 +118,25 @@ def test_workers_write_what_one_process_writes(tmp_path: Path, replayers: list[i
     assert len(written["complaints"]) == shared.imported
 
 
+def test_workers_count_the_warnings_of_the_rows_they_parse(
+    tmp_path: Path, replayers: list[int]
+) -> None:
+    """A real import leaves the parsing to the workers: their rows' warnings still count."""
+    # LPR-2025-0001 with its last activity before its forwarding: a date-order warning
+    early = ROWS[0].replace("2025-03-06 14:30:00", "2025-03-04 09:00:00")
+    assert early != ROWS[0]
+    lines = [HEADER]
+    for n in range(12):
+        lines.extend(row.replace(",", f"-{n:03d},", 1) for row in (early, *ROWS[1:]))
+    text = "\n".join(lines) + "\n"
+    alone = _import(tmp_path / "one.sqlite3", text)
+    shared = _import(tmp_path / "two.sqlite3", text, workers=2)
+    assert [2] == replayers
+    assert {"date-order": 12} == shared.warnings
+    assert _outcome(alone) == _outcome(shared)
+    assert _contents(tmp_path / "one.sqlite3") == _contents(tmp_path / "two.sqlite3")
+
+
 def test_a_conflict_stops_the_workers_at_its_row(tmp_path: Path, replayers: list[int]) -> None:
     """With ``fail``, the rows before the conflict are written and none after it."""
     text = _file(4)

@@ -6,10 +6,12 @@ with ``workers`` above 1 hands chunks of rows to that many processes: each parse
 rows again from their cells, replays them, and (for a real import) encodes each
 complaint's events and projection row for the target store
 (:meth:`~lapor_core.storage.base.EncodedBulkStore.encode_batch`), so that what comes back
-is plain text and numbers, cheap to receive. The importing process keeps everything
-else: reading the file, the order of the rows, duplicates and conflicts, and every
-write. A row a worker cannot replay comes back as ``None`` and is replayed again by the
-importing process, which reports its error as an import in one process would.
+is plain text and numbers, cheap to receive, with the row's idempotency key and
+warnings. The importing process keeps everything else: reading the file, the order of
+the rows, duplicates and conflicts, and every write; in a real import it parses only the
+rows it must report on. A row a worker cannot replay comes back as ``None`` and is parsed
+and replayed again by the importing process, which reports its error as an import in one
+process would.
 
 The workers are forked, so they start with the service's context (the compiled
 lifecycle, the calendar) as the importing process holds it; nothing of it is sent.
@@ -38,11 +40,26 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.context import Context
 from lapor_core.domain.events import Event
 from lapor_core.errors import N_, LaporError
-from lapor_core.interop.lapor_csv import CsvOptions, ImportOptions, replay_record
-from lapor_core.interop.lapor_csv.reading import parse_row
+from lapor_core.interop.lapor_csv import (
+    CsvOptions,
+    CsvRowError,
+    ImportOptions,
+    idempotency_key_for,
+    parse_cells,
+    record_warnings,
+    replay_record,
+)
 from lapor_core.storage.base import EncodedBatch, EncodedBulkStore, project
 
-__all__ = ["CHUNK_ROWS", "Replayer", "Result", "WorkerInput", "can_fork", "encode_replayed"]
+__all__ = [
+    "CHUNK_ROWS",
+    "Encoded",
+    "Replayer",
+    "Result",
+    "WorkerInput",
+    "can_fork",
+    "encode_replayed",
+]
 
 CHUNK_ROWS: Final = 250
 """Rows a worker replays per task."""
@@ -53,8 +70,20 @@ _IN_FLIGHT_PER_WORKER: Final = 8
 WorkerInput: TypeAlias = tuple[int, tuple[str, ...]]
 """A row for a worker: its line number and its cells as read."""
 
-Result: TypeAlias = EncodedBatch | bool | None
-"""A row's outcome: its encoded batch (or ``True`` for a dry run), ``None`` when refused."""
+
+@attrs.frozen
+class Encoded:
+    """A row a worker replayed and encoded, with what the importing process counts of it."""
+
+    batch: EncodedBatch
+    key: str
+    """The row's idempotency key (:func:`~lapor_core.interop.lapor_csv.idempotency_key_for`)."""
+    warnings: tuple[str, ...]
+    """The kinds of the row's warnings (:func:`~lapor_core.interop.lapor_csv.record_warnings`)."""
+
+
+Result: TypeAlias = Encoded | bool | None
+"""A row's outcome: encoded (or ``True`` for a dry run), ``None`` when refused."""
 
 T = TypeVar("T")
 
@@ -104,22 +133,27 @@ def encode_replayed(
 
 
 def _replay_chunk(rows: Sequence[WorkerInput]) -> list[Result]:
-    """Each row replayed: its encoded batch (or ``True`` with no encoder), ``None`` if refused."""
+    """Each row replayed: :class:`Encoded` (or ``True`` with no encoder), ``None`` if refused."""
     job = _job
     assert job is not None  # noqa: S101 - set by the pool's initializer
     ctx = job.context
     results: list[Result] = []
     for line, cells in rows:
-        fields = {column: cells[index] for column, index in job.positions.items()}
+        record = parse_cells(cells, line, job.positions, job.csv_options)
+        if isinstance(record, CsvRowError):
+            results.append(None)
+            continue
         try:
-            record = parse_row(fields, line, job.csv_options, raw=cells)
             state, events = replay_record(record, ctx, job.options)
             if job.encoder is None:
                 results.append(True)
                 continue
-            results.append(encode_replayed(job.encoder, ctx, state, events))
+            batch = encode_replayed(job.encoder, ctx, state, events)
         except LaporError:
             results.append(None)
+            continue
+        kinds = tuple(warning.kind for warning in record_warnings(record))
+        results.append(Encoded(batch, idempotency_key_for(record), kinds))
     return results
 
 

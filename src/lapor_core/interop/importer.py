@@ -18,7 +18,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Final, Literal, Protocol, TextIO
+from typing import Final, Literal, Protocol, TextIO, TypeAlias, TypeVar
 
 import attrs
 
@@ -38,6 +38,7 @@ from lapor_core.errors import (
 )
 from lapor_core.interop._import_workers import (
     CHUNK_ROWS,
+    Encoded,
     Replayer,
     Result,
     WorkerInput,
@@ -743,18 +744,28 @@ class _Writer(Protocol):
     def writerow(self, row: Iterable[str], /) -> object: ...
 
 
+_Read: TypeAlias = LaporCsvRecord | CsvRowError | WorkerInput
+"""A row as read: a record, its error, or its cells when the parsing is left to a worker."""
+_R = TypeVar("_R")
+
 _BATCH_ROWS = 2000
 """Rows :func:`import_lapor_csv` writes in one transaction (each row whole or not at all)."""
 
 
 @attrs.frozen
 class _Pending:
-    """A row read since the last write: replayed (to be written) or refused."""
+    """
+    A row read since the last write: replayed (to be written) or refused.
+
+    A row a worker parsed and encoded has no record here until one is needed (the row
+    could not be written with its batch): *read* keeps its cells to parse them then.
+    """
 
     record: LaporCsvRecord | None
     replayed: tuple[Complaint, tuple[Event, ...]] | None = None
     error: CsvRowError | None = None
-    encoded: EncodedBatch | None = None
+    encoded: Encoded | None = None
+    read: WorkerInput | None = None
 
 
 @attrs.define
@@ -781,6 +792,7 @@ class _Run:
     pending: list[_Pending] = attrs.field(factory=list)
     pending_keys: set[str] = attrs.field(factory=set)
     stopped: bool = False
+    rows: LaporCsvRows | None = None
 
     def summary(self, ignored: tuple[str, ...] = ()) -> ImportSummary:
         return ImportSummary(
@@ -807,6 +819,7 @@ class _Run:
         except UnicodeDecodeError as exc:
             error = ValidationError(N_("not UTF-8 text: {reason}"), reason=str(exc))
             return ImportSummary(0, 0, (RowProblem(1, None, str(error), cause=error),))
+        self.rows = rows
         if self.rejects is not None:
             self.writer = csv.writer(self.rejects, delimiter=rows.delimiter)
             self.writer.writerow([*rows.names, "reason"])
@@ -832,9 +845,7 @@ class _Run:
         writes_encoded = isinstance(self.service.store, EncodedBulkStore)
         return self.dry_run or (writes_encoded and not self.service.has_listeners)
 
-    def next_item(
-        self, rows: Iterator[LaporCsvRecord | CsvRowError]
-    ) -> LaporCsvRecord | CsvRowError | None:
+    def next_item(self, rows: Iterator[_R]) -> _R | None:
         """The next record or row error; ``None`` at the end or at a line that does not decode."""
         try:
             return next(rows)
@@ -869,13 +880,33 @@ class _Run:
         elif self.dry_run:
             self.check(item, replays=result is True)
         else:
-            self.add(item, result if isinstance(result, EncodedBatch) else None)
+            self.add(item)
 
-    def chunk(
-        self, rows: LaporCsvRows
-    ) -> tuple[list[LaporCsvRecord | CsvRowError], list[WorkerInput], bool]:
-        """The next rows for a worker: what was read, the records' cells, and whether it ended."""
-        items: list[LaporCsvRecord | CsvRowError] = []
+    def parse(self, item: _Read) -> LaporCsvRecord | CsvRowError:
+        """A row as :meth:`take` takes it: parsed here if it was read unparsed."""
+        if not isinstance(item, tuple):
+            return item
+        assert self.rows is not None  # noqa: S101 - set by read
+        return self.rows.parse(*item)
+
+    def take_result(self, item: LaporCsvRecord | WorkerInput, result: Result) -> None:
+        """
+        One row left to a worker, with the worker's result.
+
+        A row read unparsed is kept as the worker encoded it; one the worker refused is
+        parsed and replayed here, for its error.
+        """
+        if isinstance(item, LaporCsvRecord):
+            self.take(item, result)
+            return
+        if not isinstance(result, Encoded):
+            self.take(self.parse(item), None)
+            return
+        self.keep(result.key, _Pending(None, encoded=result, read=item))
+
+    def chunk(self, rows: Iterator[_Read]) -> tuple[list[_Read], list[WorkerInput], bool]:
+        """The next rows for a worker: what was read, the rows' cells, and whether it ended."""
+        items: list[_Read] = []
         inputs: list[WorkerInput] = []
         while len(inputs) < CHUNK_ROWS:
             item = self.next_item(rows)
@@ -884,28 +915,33 @@ class _Run:
             items.append(item)
             if isinstance(item, LaporCsvRecord):
                 inputs.append((item.line, item.raw))
+            elif not isinstance(item, CsvRowError):
+                inputs.append(item)
         return items, inputs, False
 
     def read_in_workers(self, rows: LaporCsvRows) -> None:
         """
         As :meth:`read_rows`, the replays done by the workers, chunk by chunk.
 
-        A file that ends within the first chunk is imported here, without workers.
+        A real import leaves the parsing to the workers too: it reads the rows unparsed
+        (:meth:`LaporCsvRows.unparsed`) and parses only those it reports on. A file that
+        ends within the first chunk is imported here, without workers.
         """
-        items, inputs, ended = self.chunk(rows)
+        source: Iterator[_Read] = rows if self.encoder is None else rows.unparsed()
+        items, inputs, ended = self.chunk(source)
         if ended:
             for item in items:
                 if self.stopped:
                     return
-                self.take(item, None)
+                self.take(self.parse(item), None)
             self.end()
             return
 
-        def chunks() -> Iterator[tuple[list[LaporCsvRecord | CsvRowError], list[WorkerInput]]]:
+        def chunks() -> Iterator[tuple[list[_Read], list[WorkerInput]]]:
             nonlocal ended
             yield items, inputs
             while not ended and not self.stopped:
-                more, cells, ended = self.chunk(rows)
+                more, cells, ended = self.chunk(source)
                 yield more, cells
 
         with Replayer(
@@ -921,7 +957,10 @@ class _Run:
                 for item in read:
                     if self.stopped:
                         return
-                    self.take(item, next(outcomes) if isinstance(item, LaporCsvRecord) else None)
+                    if isinstance(item, CsvRowError):
+                        self.take(item, None)
+                    else:
+                        self.take_result(item, next(outcomes))
         self.end()
 
     def hold(self, pending: _Pending) -> None:
@@ -947,27 +986,24 @@ class _Run:
         self.skipped += not fresh
         self.count_warnings(record)
 
-    def add(self, record: LaporCsvRecord, encoded: EncodedBatch | None = None) -> None:
-        """
-        Keep a row for the next write, replayed here unless a worker encoded it.
+    def add(self, record: LaporCsvRecord) -> None:
+        """Keep a row for the next write, replayed here."""
+        try:
+            replayed = _replayed(self.service, record, self.options)
+        except CsvRowError as exc:
+            exc.raw = exc.raw or record.raw
+            self.hold(_Pending(record, error=exc))
+            return
+        self.keep(idempotency_key_for(record), _Pending(record, replayed))
 
-        A full batch is written.
-        """
-        replayed = None
-        if encoded is None:
-            try:
-                replayed = _replayed(self.service, record, self.options)
-            except CsvRowError as exc:
-                exc.raw = exc.raw or record.raw
-                self.hold(_Pending(record, error=exc))
-                return
-        key = idempotency_key_for(record)
+    def keep(self, key: str, pending: _Pending) -> None:
+        """Keep a replayed row for the next write under its *key*; a full batch is written."""
         if key in self.pending_keys:
             self.flush()  # the same Tracking ID again: compared with what was written
             if self.stopped:
                 return
         self.pending_keys.add(key)
-        self.pending.append(_Pending(record, replayed, encoded=encoded))
+        self.pending.append(pending)
         if len(self.pending_keys) >= _BATCH_ROWS:
             self.flush()
 
@@ -996,11 +1032,15 @@ class _Run:
             batches: list[EncodedBatch] = []
             keys: dict[ComplaintId, str] = {}
             for item in pending:
-                if item.record is None or item.error is not None:
+                if item.error is not None:
                     continue
-                batch = item.encoded if item.encoded is not None else self.encode(item)
+                if item.encoded is not None:
+                    batch, key = item.encoded.batch, item.encoded.key
+                else:
+                    assert item.record is not None  # noqa: S101 - replayed here, from its record
+                    batch, key = self.encode(item), idempotency_key_for(item.record)
                 batches.append(batch)
-                keys[batch.complaint_id] = idempotency_key_for(item.record)
+                keys[batch.complaint_id] = key
             if batches:
                 self.encoder.append_encoded(batches, idempotency_keys=keys)
             return bool(batches)
@@ -1025,14 +1065,22 @@ class _Run:
         if item.error is not None:
             self.reject(item.error, self.errors)
             return
+        if written and item.encoded is not None:
+            self.imported.append(item.encoded.batch.complaint_id)
+            for kind in item.encoded.warnings:
+                self.warnings[kind] += 1
+            return
         record = item.record
-        assert record is not None  # noqa: S101 - a row without an error has its record
+        if record is None:  # a worker parsed it; not written with its batch
+            assert item.read is not None  # noqa: S101 - a worker's row keeps its cells
+            parsed = self.parse(item.read)
+            if isinstance(parsed, CsvRowError):  # pragma: no cover - the worker parsed it
+                self.reject(parsed, self.errors)
+                return
+            record = parsed
         if written:
-            if item.encoded is not None:
-                self.imported.append(item.encoded.complaint_id)
-            else:
-                assert item.replayed is not None  # noqa: S101 - as above
-                self.imported.append(item.replayed[0].id)
+            assert item.replayed is not None  # noqa: S101 - replayed here, from its record
+            self.imported.append(item.replayed[0].id)
         else:
             try:
                 replayed = item.replayed or _replayed(self.service, record, self.options)

@@ -69,6 +69,7 @@ from lapor_core.interop.lapor_csv.mapping import (
 from lapor_core.interop.lapor_csv.reading import (
     LaporCsvRows,
     normalise_header,
+    parse_cells,
     parse_row,
     read_lapor_csv,
 )
@@ -154,6 +155,7 @@ __all__ = [
     "idempotency_key_for",
     "map_ids",
     "normalise_header",
+    "parse_cells",
     "parse_date",
     "parse_indonesian_date",
     "parse_row",

@@ -54,7 +54,7 @@ from lapor_core.interop.lapor_csv.records import (
     LaporCsvRecord,
 )
 
-__all__ = ["LaporCsvRows", "normalise_header", "parse_row", "read_lapor_csv"]
+__all__ = ["LaporCsvRows", "normalise_header", "parse_cells", "parse_row", "read_lapor_csv"]
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 _INDEX_NAMES = frozenset({"", "unnamed:0", "index", "no"})
@@ -281,7 +281,17 @@ class LaporCsvRows(Iterator[LaporCsvRecord | CsvRowError]):
         """The next record or row error."""
         return next(self._rows)
 
-    def _generate(self) -> Iterator[LaporCsvRecord | CsvRowError]:
+    def unparsed(self) -> Iterator[tuple[int, tuple[str, ...]] | CsvRowError]:
+        """
+        The rows as read, not yet parsed: ``(line, cells)``, or a row's error.
+
+        An error is a row that cannot be a record: unreadable, or not as wide as the
+        header. For a reader that parses the rows elsewhere (the import's worker processes, with
+        :meth:`parse`). Read the rows this way or as records, not both: they come from
+        the same file.
+
+        .. versionadded:: 0.2.0
+        """
         width = len(self.names)
         while True:
             start = self.line_num + 1
@@ -308,14 +318,38 @@ class LaporCsvRows(Iterator[LaporCsvRecord | CsvRowError]):
                     raw,
                 )
                 continue
-            fields = {column: row[index] for column, index in self.positions.items()}
-            try:
-                record = parse_row(fields, start, self._options, raw=raw)
-            except CsvRowError as exc:
-                exc.raw = raw
-                yield exc
-                continue
-            yield record
+            yield start, raw
+
+    def parse(self, line: int, cells: tuple[str, ...]) -> LaporCsvRecord | CsvRowError:
+        """
+        The record of a row read by :meth:`unparsed`, or its error (which keeps its cells).
+
+        .. versionadded:: 0.2.0
+        """
+        return parse_cells(cells, line, self.positions, self._options)
+
+    def _generate(self) -> Iterator[LaporCsvRecord | CsvRowError]:
+        for item in self.unparsed():
+            yield item if isinstance(item, CsvRowError) else self.parse(*item)
+
+
+def parse_cells(
+    cells: tuple[str, ...], line: int, positions: Mapping[str, int], options: CsvOptions
+) -> LaporCsvRecord | CsvRowError:
+    """
+    The record of a row's *cells* (the columns at *positions*), or its error.
+
+    The error keeps the cells, for a rejects file. What :class:`LaporCsvRows` yields for
+    a row of the right width.
+
+    .. versionadded:: 0.2.0
+    """
+    fields = {column: cells[index] for column, index in positions.items()}
+    try:
+        return parse_row(fields, line, options, raw=cells)
+    except CsvRowError as exc:
+        exc.raw = cells
+        return exc
 
 
 def read_lapor_csv(source: Iterable[str], options: CsvOptions | None = None) -> LaporCsvRows:
