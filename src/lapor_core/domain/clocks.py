@@ -453,6 +453,14 @@ def _started(change: ClockChange, at: datetime) -> RunningClock:
     )
 
 
+def _index_of(running: list[RunningClock], change: ClockChange) -> int | None:
+    """Where the clock *change* is about runs among *running*, if it does."""
+    for index, rc in enumerate(running):
+        if rc.clock == change.clock and rc.agency == change.agency:
+            return index
+    return None
+
+
 def apply_changes(
     clocks: tuple[RunningClock, ...], changes: tuple[ClockChange, ...], at: datetime
 ) -> tuple[RunningClock, ...]:
@@ -467,8 +475,7 @@ def apply_changes(
     """
     running = list(clocks)
     for change in changes:
-        key = (change.clock, change.agency)
-        index = next((i for i, rc in enumerate(running) if rc.key == key), None)
+        index = _index_of(running, change)
         if change.op is ClockOp.START:
             if index is not None:
                 del running[index]

@@ -237,11 +237,19 @@ def _starts(
     if submitted_at is None:
         assert before is not None  # noqa: S101 - only a submission has no state before it
         submitted_at = before.submitted_at
-    started = [
-        ctx.start_change(definition, category, a, r, submitted_at=submitted_at, started_at=event.at)
-        for a, r in targets
-    ]
-    return [change for change in started if change is not None]
+    changes: list[ClockChange] = []
+    for agency, responsible in targets:
+        change = ctx.start_change(
+            definition,
+            category,
+            agency,
+            responsible,
+            submitted_at=submitted_at,
+            started_at=event.at,
+        )
+        if change is not None:
+            changes.append(change)
+    return changes
 
 
 def clock_changes(
@@ -272,9 +280,11 @@ def clock_changes(
             continue
         per_complaint = definition.scope is ClockScope.COMPLAINT or event_agency is None
         changes.extend(
-            ClockChange(op, definition.name, rc.agency)
-            for rc in running
-            if rc.clock == definition.name and (per_complaint or rc.agency == event_agency)
+            [
+                ClockChange(op, definition.name, rc.agency)
+                for rc in running
+                if rc.clock == definition.name and (per_complaint or rc.agency == event_agency)
+            ]
         )
     return tuple(changes)
 
