@@ -212,6 +212,35 @@ def test_simulate_collects_cycles_rarely_while_it_runs_and_restores_the_threshol
     assert before == gc.get_threshold()
 
 
+def test_import_collects_cycles_rarely_while_it_runs_and_restores_the_thresholds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc  # noqa: PLC0415 - only this test looks at the collector
+
+    from lapor_core.interop.importer import import_lapor_csv as real  # noqa: PLC0415
+
+    during: list[tuple[int, ...]] = []
+
+    def watched(*args: object, **kwargs: object) -> object:
+        during.append(gc.get_threshold())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("lapor_core._cli_interop.import_lapor_csv", watched)
+    before = gc.get_threshold()
+    store = f"sqlite:///{tmp_path / 'gc.sqlite3'}"
+    sample = Path(__file__).parent / "data" / "lapor_export_sample.csv"
+    code, out, _ = _run(capsys, "import", str(sample), "--store", store)
+    assert 0 == code, out
+    assert "imported: 6" in out
+    assert [(50_000, *before[1:])] == during
+    assert before == gc.get_threshold()
+    # Restored after a failure too.
+    monkeypatch.setattr("lapor_core._cli_interop.import_lapor_csv", lambda *_a, **_k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        main(["import", str(sample), "--store", store])
+    assert before == gc.get_threshold()
+
+
 @pytest.mark.parametrize("days", ["0", "-3", "ten"])
 def test_simulate_refuses_a_bad_period(capsys: pytest.CaptureFixture[str], days: str) -> None:
     assert "--days" in _usage_error(capsys, "simulate", "--days", days, "--quiet")

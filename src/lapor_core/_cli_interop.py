@@ -26,6 +26,7 @@ from lapor_core._cli_reports import (
     add_registry,
     add_store,
     add_time_zone,
+    batch_gc,
     default_lang,
     open_existing,
     path_argument,
@@ -202,7 +203,8 @@ def run_import(args: argparse.Namespace) -> int:
     store = open_store(url)
     try:
         service = ComplaintService(store, profile, registry)
-        summary = _run_import_file(service, args, csv_options, dry=dry)
+        with batch_gc():  # the workers, forked inside, collect as rarely
+            summary = _run_import_file(service, args, csv_options, dry=dry)
     finally:
         store.close()
     _ = translator(args.lang)

@@ -619,11 +619,13 @@ def _progress(
 # objects per event that are freed at once. With the default threshold (700) the cyclic
 # collector runs thousands of times and scans the growing cache again and again: a fifth
 # or more of a national run. 50,000 makes it rare; our objects form almost no cycles.
+# An import allocates the same way in each of its processes (100,000 rows in one
+# process: 8,588 collections and 6.0 to 6.7 s of 37 s; 102 and 2.0 to 2.4 s at 50,000).
 _BATCH_GC_THRESHOLD = 50_000
 
 
 @contextlib.contextmanager
-def _batch_gc() -> Iterator[None]:
+def batch_gc() -> Iterator[None]:
     """Collect cycles rarely while a batch runs; the thresholds are restored afterwards."""
     thresholds = gc.get_threshold()
     gc.set_threshold(_BATCH_GC_THRESHOLD, *thresholds[1:])
@@ -669,7 +671,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         show = not args.quiet and sys.stderr.isatty()
         update, stop = _progress(translator(args.lang)) if show else (None, lambda: None)
         try:
-            with _batch_gc():
+            with batch_gc():
                 result = simulate(service, config, progress=update)
         finally:
             stop()
