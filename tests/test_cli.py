@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pkgutil
 from pathlib import Path
 
 import pytest
@@ -185,59 +186,52 @@ def test_simulate_default_store_in_the_working_directory(
     assert (tmp_path / "lapor-simulation.sqlite3").exists()
 
 
-def test_simulate_collects_cycles_rarely_while_it_runs_and_restores_the_thresholds(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+_SAMPLE = Path(__file__).parent / "data" / "lapor_export_sample.csv"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("simulate", "lapor_core._cli_reports.simulate", ["--days", "1", "--quiet"], ""),
+        (
+            "import",
+            "lapor_core._cli_interop.import_lapor_csv",
+            [str(_SAMPLE), "--store", "sqlite:///gc.sqlite3"],
+            "imported: 6",
+        ),
+    ],
+    ids=["simulate", "import"],
+)
+def test_batch_commands_collect_cycles_rarely_while_they_run_and_restore_the_thresholds(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: tuple[str, str, list[str], str],
 ) -> None:
+    """The command's work runs at threshold 50,000; the thresholds are the same after it."""
     import gc  # noqa: PLC0415 - only this test looks at the collector
 
-    from lapor_core.simulate import simulate as real  # noqa: PLC0415 - wrapped below
+    command, target, args, said = case
 
+    real = pkgutil.resolve_name(target)
     during: list[tuple[int, ...]] = []
 
     def watched(*args: object, **kwargs: object) -> object:
         during.append(gc.get_threshold())
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr("lapor_core._cli_reports.simulate", watched)
+    monkeypatch.setattr(target, watched)
     monkeypatch.chdir(tmp_path)
     before = gc.get_threshold()
-    code, _, _ = _run(capsys, "simulate", "--days", "1", "--quiet")
-    assert 0 == code
-    assert [(50_000, *before[1:])] == during
-    assert before == gc.get_threshold()
-    # Restored after a failure too.
-    monkeypatch.setattr("lapor_core._cli_reports.simulate", lambda *_a, **_k: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        main(["simulate", "--days", "1", "--quiet"])
-    assert before == gc.get_threshold()
-
-
-def test_import_collects_cycles_rarely_while_it_runs_and_restores_the_thresholds(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import gc  # noqa: PLC0415 - only this test looks at the collector
-
-    from lapor_core.interop.importer import import_lapor_csv as real  # noqa: PLC0415
-
-    during: list[tuple[int, ...]] = []
-
-    def watched(*args: object, **kwargs: object) -> object:
-        during.append(gc.get_threshold())
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("lapor_core._cli_interop.import_lapor_csv", watched)
-    before = gc.get_threshold()
-    store = f"sqlite:///{tmp_path / 'gc.sqlite3'}"
-    sample = Path(__file__).parent / "data" / "lapor_export_sample.csv"
-    code, out, _ = _run(capsys, "import", str(sample), "--store", store)
+    code, out, _ = _run(capsys, command, *args)
     assert 0 == code, out
-    assert "imported: 6" in out
+    assert said in out
     assert [(50_000, *before[1:])] == during
     assert before == gc.get_threshold()
     # Restored after a failure too.
-    monkeypatch.setattr("lapor_core._cli_interop.import_lapor_csv", lambda *_a, **_k: 1 / 0)
+    monkeypatch.setattr(target, lambda *_a, **_k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        main(["import", str(sample), "--store", store])
+        main([command, *args])
     assert before == gc.get_threshold()
 
 
