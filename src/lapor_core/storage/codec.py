@@ -213,6 +213,11 @@ def _is_optional(tp: object) -> bool:
     )
 
 
+def _optional_inner(tp: object) -> object:
+    """*X* of ``X | None``."""
+    return next(arg for arg in typing.get_args(tp) if arg is not type(None))
+
+
 def _optional_hook(tp: object, converter: cattrs.BaseConverter) -> StructureHook:
     """
     ``X | None``: ``None``, or what *X*'s hook makes of the value.
@@ -221,7 +226,7 @@ def _optional_hook(tp: object, converter: cattrs.BaseConverter) -> StructureHook
     some sixty optional fields (most clock changes leave four of six empty), so the hook
     is found once, here.
     """
-    inner = next(arg for arg in typing.get_args(tp) if arg is not type(None))
+    inner = _optional_inner(tp)
     structure = converter.get_structure_hook(inner)
 
     def hook(value: object, _type: object) -> object:
@@ -244,7 +249,7 @@ def _optional_unstructure_hook(
     Where *X* is written as it is (text, numbers), so is ``X | None``: cattrs then reads
     the attribute in its generated code instead of calling a hook for every value.
     """
-    inner = next(arg for arg in typing.get_args(tp) if arg is not type(None))
+    inner = _optional_inner(tp)
     unstructure = converter.get_unstructure_hook(inner)
     if unstructure == identity:
         return identity

@@ -286,9 +286,9 @@ class LaporCsvRows(Iterator[LaporCsvRecord | CsvRowError]):
         The rows as read, not yet parsed: ``(line, cells)``, or a row's error.
 
         An error is a row that cannot be a record: unreadable, or not as wide as the
-        header. For a reader that parses the rows elsewhere (the import's worker processes, with
-        :meth:`parse`). Read the rows this way or as records, not both: they come from
-        the same file.
+        header. For a reader that parses the rows elsewhere, with :meth:`parse` (the
+        import's worker processes). Read the rows this way or as records, not both: they
+        come from the same file.
 
         .. versionadded:: 0.2.0
         """
