@@ -21,6 +21,7 @@ import lapor_core as lc
 from lapor_core.cli import main as cli
 from lapor_core.interop import _import_workers, importer
 from lapor_core.interop.importer import ImportSummary, import_lapor_csv
+from lapor_core.interop.lapor_csv import LaporCsvRows
 from lapor_core.storage import InMemoryStore, SQLiteStore
 
 HEADER, *ROWS = SAMPLE.read_text(encoding="utf-8").splitlines()
@@ -118,10 +119,11 @@ def test_workers_write_what_one_process_writes(tmp_path: Path, replayers: list[i
     assert len(written["complaints"]) == shared.imported
 
 
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
 def test_workers_count_the_warnings_of_the_rows_they_parse(
-    tmp_path: Path, replayers: list[int]
+    tmp_path: Path, replayers: list[int], monkeypatch: pytest.MonkeyPatch, dry_run: bool
 ) -> None:
-    """A real import leaves the parsing to the workers: their rows' warnings still count."""
+    """The parsing is left to the workers: their rows' warnings still count."""
     # LPR-2025-0001 with its last activity before its forwarding: a date-order warning
     early = ROWS[0].replace("2025-03-06 14:30:00", "2025-03-04 09:00:00")
     assert early != ROWS[0]
@@ -129,9 +131,20 @@ def test_workers_count_the_warnings_of_the_rows_they_parse(
     for n in range(12):
         lines.extend(row.replace(",", f"-{n:03d},", 1) for row in (early, *ROWS[1:]))
     text = "\n".join(lines) + "\n"
-    alone = _import(tmp_path / "one.sqlite3", text)
-    shared = _import(tmp_path / "two.sqlite3", text, workers=2)
+    parsed: list[int] = []  # the rows parsed in this process (a worker's are its own)
+    real_parse = LaporCsvRows.parse
+
+    def counted(rows: LaporCsvRows, line: int, cells: tuple[str, ...]) -> object:
+        parsed.append(line)
+        return real_parse(rows, line, cells)
+
+    monkeypatch.setattr(LaporCsvRows, "parse", counted)
+    alone = _import(tmp_path / "one.sqlite3", text, dry_run=dry_run)
+    assert len(lines) - 1 == len(parsed)
+    parsed.clear()
+    shared = _import(tmp_path / "two.sqlite3", text, workers=2, dry_run=dry_run)
     assert [2] == replayers
+    assert [] == parsed
     assert {"date-order": 12} == shared.warnings
     assert _outcome(alone) == _outcome(shared)
     assert _contents(tmp_path / "one.sqlite3") == _contents(tmp_path / "two.sqlite3")

@@ -3,15 +3,16 @@ Worker processes for :func:`~lapor_core.interop.importer.import_lapor_csv`.
 
 A row's replay through the domain is pure and is most of an import's time, so an import
 with ``workers`` above 1 hands chunks of rows to that many processes: each parses its
-rows again from their cells, replays them, and (for a real import) encodes each
-complaint's events and projection row for the target store
+rows from their cells and replays them. For a real import it encodes each complaint's
+events and projection row for the target store
 (:meth:`~lapor_core.storage.base.EncodedBulkStore.encode_batch`), so that what comes back
 is plain text and numbers, cheap to receive, with the row's idempotency key and
-warnings. The importing process keeps everything else: reading the file, the order of
-the rows, duplicates and conflicts, and every write; in a real import it parses only the
-rows it must report on. A row a worker cannot replay comes back as ``None`` and is parsed
-and replayed again by the importing process, which reports its error as an import in one
-process would.
+warnings (:class:`Encoded`); for a dry run it sends back the key, the content's
+fingerprint and the warnings (:class:`Checked`). The importing process keeps everything
+else: reading the file, the order of the rows, duplicates and conflicts, and every
+write; it parses only the rows it must report on. A row a worker cannot replay comes
+back as ``None`` and is parsed and replayed again by the importing process, which
+reports its error as an import in one process would.
 
 The workers are forked, so they start with the service's context (the compiled
 lifecycle, the calendar) as the importing process holds it; nothing of it is sent.
@@ -40,6 +41,7 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.context import Context
 from lapor_core.domain.events import Event
 from lapor_core.errors import N_, LaporError
+from lapor_core.interop._fingerprints import fingerprint
 from lapor_core.interop.lapor_csv import (
     CsvOptions,
     CsvRowError,
@@ -53,6 +55,7 @@ from lapor_core.storage.base import EncodedBatch, EncodedBulkStore, project
 
 __all__ = [
     "CHUNK_ROWS",
+    "Checked",
     "Encoded",
     "Replayer",
     "Result",
@@ -82,8 +85,20 @@ class Encoded:
     """The kinds of the row's warnings (:func:`~lapor_core.interop.lapor_csv.record_warnings`)."""
 
 
-Result: TypeAlias = Encoded | bool | None
-"""A row's outcome: encoded (or ``True`` for a dry run), ``None`` when refused."""
+@attrs.frozen
+class Checked:
+    """A row a worker replayed for a dry run, with what the importing process compares."""
+
+    key: str
+    """The row's idempotency key (:func:`~lapor_core.interop.lapor_csv.idempotency_key_for`)."""
+    fingerprint: int
+    """The content's fingerprint (:func:`lapor_core.interop._fingerprints.fingerprint`)."""
+    warnings: tuple[str, ...]
+    """The kinds of the row's warnings (:func:`~lapor_core.interop.lapor_csv.record_warnings`)."""
+
+
+Result: TypeAlias = Encoded | Checked | None
+"""A row's outcome: encoded (a real import) or checked (a dry run); ``None`` when refused."""
 
 T = TypeVar("T")
 
@@ -133,7 +148,7 @@ def encode_replayed(
 
 
 def _replay_chunk(rows: Sequence[WorkerInput]) -> list[Result]:
-    """Each row replayed: :class:`Encoded` (or ``True`` with no encoder), ``None`` if refused."""
+    """Each row replayed: :class:`Encoded` (:class:`Checked` with no encoder); ``None``: refused."""
     job = _job
     assert job is not None  # noqa: S101 - set by the pool's initializer
     ctx = job.context
@@ -145,15 +160,17 @@ def _replay_chunk(rows: Sequence[WorkerInput]) -> list[Result]:
             continue
         try:
             state, events = replay_record(record, ctx, job.options)
-            if job.encoder is None:
-                results.append(True)
-                continue
-            batch = encode_replayed(job.encoder, ctx, state, events)
+            encoder = job.encoder
+            batch = None if encoder is None else encode_replayed(encoder, ctx, state, events)
         except LaporError:
             results.append(None)
             continue
+        key = idempotency_key_for(record)
         kinds = tuple(warning.kind for warning in record_warnings(record))
-        results.append(Encoded(batch, idempotency_key_for(record), kinds))
+        if batch is None:
+            results.append(Checked(key, fingerprint(record), kinds))
+        else:
+            results.append(Encoded(batch, key, kinds))
     return results
 
 

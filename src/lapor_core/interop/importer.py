@@ -36,8 +36,10 @@ from lapor_core.errors import (
     UndecodableEvent,
     ValidationError,
 )
+from lapor_core.interop._fingerprints import differences, fingerprint
 from lapor_core.interop._import_workers import (
     CHUNK_ROWS,
+    Checked,
     Encoded,
     Replayer,
     Result,
@@ -209,20 +211,6 @@ _FIELD_COLUMNS: Mapping[tuple[str, str], str] = {
     ("ComplaintForwarded", "at"): "TanggalDisposisi",
     ("ComplaintForwarded", "assignments"): "DisposisiInstansiID",
 }
-_RECORD_FIELDS: tuple[tuple[str, str], ...] = (
-    ("category_id", "KategoriID"),
-    ("agency_id", "DisposisiInstansiID"),
-    ("area_id", "AreaID"),
-    ("received_at", "TanggalLaporanMasuk"),
-    ("forwarded_at", "TanggalDisposisi"),
-    ("last_activity_at", "TanggalLaporanAktivitasTerakhir"),
-    ("closed_at", "TanggalLaporanDitutup"),
-    ("status", "Status"),
-    ("title", "JudulLaporan"),
-    ("body", "IsiLaporan"),
-)
-_FIELD_BITS = 24
-_FIELD_MASK = (1 << _FIELD_BITS) - 1
 
 
 def _differences(stored: tuple[Event, ...], new: tuple[Event, ...]) -> list[str]:
@@ -324,28 +312,6 @@ def _import_record(
     return result.complaint.id
 
 
-def _fingerprint(record: LaporCsvRecord) -> int:
-    """
-    Three bytes of each compared field's hash, packed: which fields differ shows, cheaply.
-
-    Python's own hash, as the fingerprints live only as long as the run.
-    """
-    packed = 0
-    for name, _ in _RECORD_FIELDS:
-        packed = (packed << _FIELD_BITS) | (hash(getattr(record, name)) & _FIELD_MASK)
-    return packed
-
-
-def _fingerprint_differences(old: int, new: int) -> list[str]:
-    last = len(_RECORD_FIELDS) - 1
-    return [
-        column
-        for index, (_, column) in enumerate(_RECORD_FIELDS)
-        if (old >> ((last - index) * _FIELD_BITS)) & _FIELD_MASK
-        != (new >> ((last - index) * _FIELD_BITS)) & _FIELD_MASK
-    ]
-
-
 def _replayed(
     service: ComplaintService, record: LaporCsvRecord, options: ImportOptions
 ) -> tuple[Complaint, tuple[Event, ...]]:
@@ -359,37 +325,29 @@ def _replayed(
 
 
 def _check_record(
-    service: ComplaintService,
-    record: LaporCsvRecord,
-    options: ImportOptions,
-    seen: dict[int, int],
-    *,
-    replays: bool = False,
+    service: ComplaintService, record: LaporCsvRecord, options: ImportOptions, seen: dict[int, int]
 ) -> bool:
     """
     Replay one record as an import would, writing nothing (a dry run).
 
     Returns whether it would be imported: not when its key was met before in this run
     (remembered by the key's hash and a fingerprint of the content in *seen*) or is
-    recorded in the store; a conflict when the content differs. With *replays* (a
-    worker replayed it), the record is replayed again only to compare with the store.
+    recorded in the store; a conflict when the content differs.
     """
-    replayed = None if replays else _replayed(service, record, options)
+    replayed = _replayed(service, record, options)
     key = idempotency_key_for(record)
     digest = hash(key)
-    fingerprint = _fingerprint(record)
+    content = fingerprint(record)
     earlier = seen.get(digest)
     if earlier is not None:
-        if earlier != fingerprint:
-            fields = _fingerprint_differences(earlier, fingerprint)
+        if earlier != content:
+            fields = differences(earlier, content)
             raise _Conflict(_conflict(record, fields, N_("met earlier in the file")))
         return False
     if service.store.idempotency(key) is not None:
-        if replayed is None:
-            replayed = _replayed(service, record, options)
         _compare_with_store(service, record, options, replayed[1])
         return False
-    seen[digest] = fingerprint
+    seen[digest] = content
     return True
 
 
@@ -744,8 +702,8 @@ class _Writer(Protocol):
     def writerow(self, row: Iterable[str], /) -> object: ...
 
 
-_Read: TypeAlias = LaporCsvRecord | CsvRowError | WorkerInput
-"""A row as read: a record, its error, or its cells when the parsing is left to a worker."""
+_Unparsed: TypeAlias = CsvRowError | WorkerInput
+"""A row as read for the workers: its cells, or its error when it cannot be a record."""
 _R = TypeVar("_R")
 
 _BATCH_ROWS = 2000
@@ -871,51 +829,68 @@ class _Run:
             if item is None:
                 self.end()
                 return
-            self.take(item, None)
+            self.take(item)
 
-    def take(self, item: LaporCsvRecord | CsvRowError, result: Result) -> None:
+    def take(self, item: LaporCsvRecord | CsvRowError) -> None:
         """One row read: an error held in order, a record checked or added."""
         if isinstance(item, CsvRowError):
             self.hold(_Pending(None, error=item))
         elif self.dry_run:
-            self.check(item, replays=result is True)
+            self.check(item)
         else:
             self.add(item)
 
-    def parse(self, item: _Read) -> LaporCsvRecord | CsvRowError:
-        """A row as :meth:`take` takes it: parsed here if it was read unparsed."""
-        if not isinstance(item, tuple):
+    def parse(self, item: _Unparsed) -> LaporCsvRecord | CsvRowError:
+        """A row read unparsed, parsed here as :meth:`take` takes it."""
+        if isinstance(item, CsvRowError):
             return item
         assert self.rows is not None  # noqa: S101 - set by read
         return self.rows.parse(*item)
 
-    def take_result(self, item: LaporCsvRecord | WorkerInput, result: Result) -> None:
+    def take_result(self, item: WorkerInput, result: Result) -> None:
         """
         One row left to a worker, with the worker's result.
 
-        A row read unparsed is kept as the worker encoded it; one the worker refused is
-        parsed and replayed here, for its error.
+        A row is kept as the worker encoded it, or counted as the worker checked it (a
+        dry run); one the worker refused is parsed and replayed here, for its error.
         """
-        if isinstance(item, LaporCsvRecord):
-            self.take(item, result)
-            return
-        if not isinstance(result, Encoded):
-            self.take(self.parse(item), None)
-            return
-        self.keep(result.key, _Pending(None, encoded=result, read=item))
+        if isinstance(result, Encoded):
+            self.keep(result.key, _Pending(None, encoded=result, read=item))
+        elif isinstance(result, Checked):
+            self.count_checked(item, result)
+        else:
+            self.take(self.parse(item))
 
-    def chunk(self, rows: Iterator[_Read]) -> tuple[list[_Read], list[WorkerInput], bool]:
+    def count_checked(self, item: WorkerInput, checked: Checked) -> None:
+        """
+        A dry run's row a worker replayed, counted by its key and content fingerprint.
+
+        A row whose key was met before with other content, or is in the store, is
+        parsed and checked here, which reports it as a run in one process would.
+        """
+        digest = hash(checked.key)
+        earlier = self.seen.get(digest)
+        if earlier is None and self.service.store.idempotency(checked.key) is None:
+            self.seen[digest] = checked.fingerprint
+            self.checked += 1
+        elif earlier == checked.fingerprint:
+            self.skipped += 1
+        else:
+            self.take(self.parse(item))
+            return
+        for kind in checked.warnings:
+            self.warnings[kind] += 1
+
+    def chunk(self, rows: Iterator[_Unparsed]) -> tuple[list[_Unparsed], list[WorkerInput], bool]:
         """The next rows for a worker: what was read, the rows' cells, and whether it ended."""
-        items: list[_Read] = []
+        items: list[_Unparsed] = []
         inputs: list[WorkerInput] = []
         while len(inputs) < CHUNK_ROWS:
             item = self.next_item(rows)
             if item is None:
                 return items, inputs, True
             items.append(item)
-            if isinstance(item, LaporCsvRecord):
-                inputs.append((item.line, item.raw))
-            elif not isinstance(item, CsvRowError):
+            if not isinstance(item, CsvRowError):
                 inputs.append(item)
         return items, inputs, False
 
@@ -923,21 +898,21 @@ class _Run:
         """
         As :meth:`read_rows`, the replays done by the workers, chunk by chunk.
 
-        A real import leaves the parsing to the workers too: it reads the rows unparsed
-        (:meth:`LaporCsvRows.unparsed`) and parses only those it reports on. A file that
-        ends within the first chunk is imported here, without workers.
+        The parsing is left to the workers too: the rows are read unparsed
+        (:meth:`LaporCsvRows.unparsed`), and only those reported on are parsed here. A
+        file that ends within the first chunk is imported here, without workers.
         """
-        source: Iterator[_Read] = rows if self.encoder is None else rows.unparsed()
+        source = rows.unparsed()
         items, inputs, ended = self.chunk(source)
         if ended:
             for item in items:
                 if self.stopped:
                     return
-                self.take(self.parse(item), None)
+                self.take(self.parse(item))
             self.end()
             return
 
-        def chunks() -> Iterator[tuple[list[_Read], list[WorkerInput]]]:
+        def chunks() -> Iterator[tuple[list[_Unparsed], list[WorkerInput]]]:
             nonlocal ended
             yield items, inputs
             while not ended and not self.stopped:
@@ -958,7 +933,7 @@ class _Run:
                     if self.stopped:
                         return
                     if isinstance(item, CsvRowError):
-                        self.take(item, None)
+                        self.take(item)
                     else:
                         self.take_result(item, next(outcomes))
         self.end()
@@ -970,10 +945,10 @@ class _Run:
         else:
             self.pending.append(pending)
 
-    def check(self, record: LaporCsvRecord, *, replays: bool = False) -> None:
-        """A dry run's row: replayed (unless a worker did) and compared, nothing written."""
+    def check(self, record: LaporCsvRecord) -> None:
+        """A dry run's row: replayed and compared, nothing written."""
         try:
-            fresh = _check_record(self.service, record, self.options, self.seen, replays=replays)
+            fresh = _check_record(self.service, record, self.options, self.seen)
         except CsvRowError as exc:
             exc.raw = exc.raw or record.raw
             self.reject(exc, self.errors)
