@@ -12,20 +12,45 @@ same in every script:
 - ``[info]``: a figure printed for context, never judged;
 - a full run exits 1 when a guard fails, 0 otherwise.
 
+The first line of verdicts is the machine's pace at the moment: how long a plain Python
+loop of additions takes in a function (:func:`pace`). The bounds are absolute, but the
+machines of this project's runs have differed in speed by up to about two between days;
+with the pace beside them, figures of different days can be compared.
+
 This module is shared by the scripts beside it (it is not a benchmark: CI runs
 ``bench/bench_*.py``).
 """
 
 from __future__ import annotations
 
+import time
+
+PACE_ADDITIONS = 10_000_000
+"""The additions of :func:`pace`'s loop in a full run (a tenth of them in a smoke run)."""
+
+
+def pace(additions: int = PACE_ADDITIONS, repeats: int = 3) -> float:
+    """Seconds a loop adding *additions* integers takes here, the best of *repeats*."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        total = 0
+        for number in range(additions):
+            total += number
+        best = min(best, time.perf_counter() - start)
+    assert total == additions * (additions - 1) // 2  # noqa: S101 - the loop ran
+    return best
+
 
 class Verdicts:
     """Print verdicts and remember the guards that failed."""
 
     def __init__(self, *, smoke: bool) -> None:
-        """Judge a full run, or a smoke run that never fails."""
+        """Judge a full run, or a smoke run that never fails; print the machine's pace."""
         self.smoke = smoke
         self.failed: list[str] = []
+        additions = PACE_ADDITIONS // 10 if smoke else PACE_ADDITIONS
+        self.info("machine pace", f"a loop of {additions:,} additions in {pace(additions):.2f} s")
 
     def guard(self, label: str, ok: bool, figure: str) -> bool:  # noqa: FBT001 - a verdict
         """Print a guard's verdict with its figure; return whether it holds."""
