@@ -651,8 +651,14 @@ class Codec:
         return self._structure(parsed, ComplaintRow, "complaint row")
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""The one JSON encoder of the stored format (``json.dumps`` would build one a call)."""
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+"""
+The one JSON encoder of the stored format (``json.dumps`` would build one a call).
+
+What it encodes is the converter's output, fresh dictionaries and lists made from frozen
+objects, which cannot hold a cycle: the check for one is left out (the same text, about
+a tenth faster).
+"""
 
 
 def _dumps(value: object) -> str:
