@@ -336,17 +336,31 @@ def _check_record(
     """
     replayed = _replayed(service, record, options)
     key = idempotency_key_for(record)
-    digest = hash(key)
     content = fingerprint(record)
+    fresh = _first_met(seen, service.store, key, content)
+    if fresh is not None:
+        return fresh
+    earlier = seen.get(hash(key))
+    if earlier is not None:
+        fields = differences(earlier, content)
+        raise _Conflict(_conflict(record, fields, N_("met earlier in the file")))
+    _compare_with_store(service, record, options, replayed[1])
+    return False
+
+
+def _first_met(seen: dict[int, int], store: ComplaintStore, key: str, content: int) -> bool | None:
+    """
+    Whether a dry run's row is new (its key then remembered) or a repeat of the same content.
+
+    ``None``: neither, the row is to be looked at closer: its key was met in this run with
+    other content (a conflict), or is recorded in the store (to compare with what is there).
+    """
+    digest = hash(key)
     earlier = seen.get(digest)
     if earlier is not None:
-        if earlier != content:
-            fields = differences(earlier, content)
-            raise _Conflict(_conflict(record, fields, N_("met earlier in the file")))
-        return False
-    if service.store.idempotency(key) is not None:
-        _compare_with_store(service, record, options, replayed[1])
-        return False
+        return False if earlier == content else None
+    if store.idempotency(key) is not None:
+        return None
     seen[digest] = content
     return True
 
@@ -868,18 +882,13 @@ class _Run:
         A row whose key was met before with other content, or is in the store, is
         parsed and checked here, which reports it as a run in one process would.
         """
-        digest = hash(checked.key)
-        earlier = self.seen.get(digest)
-        if earlier is None and self.service.store.idempotency(checked.key) is None:
-            self.seen[digest] = checked.fingerprint
-            self.checked += 1
-        elif earlier == checked.fingerprint:
-            self.skipped += 1
-        else:
+        fresh = _first_met(self.seen, self.service.store, checked.key, checked.fingerprint)
+        if fresh is None:
             self.take(self.parse(item))
             return
-        for kind in checked.warnings:
-            self.warnings[kind] += 1
+        self.checked += fresh
+        self.skipped += not fresh
+        self.count_warnings(checked.warnings)
 
     def chunk(self, rows: Iterator[_Unparsed]) -> tuple[list[_Unparsed], list[WorkerInput], bool]:
         """The next rows for a worker: what was read, the rows' cells, and whether it ended."""
@@ -959,7 +968,7 @@ class _Run:
             return
         self.checked += fresh
         self.skipped += not fresh
-        self.count_warnings(record)
+        self.count_warnings(warning.kind for warning in record_warnings(record))
 
     def add(self, record: LaporCsvRecord) -> None:
         """Keep a row for the next write, replayed here."""
@@ -1042,8 +1051,7 @@ class _Run:
             return
         if written and item.encoded is not None:
             self.imported.append(item.encoded.batch.complaint_id)
-            for kind in item.encoded.warnings:
-                self.warnings[kind] += 1
+            self.count_warnings(item.encoded.warnings)
             return
         record = item.record
         if record is None:  # a worker parsed it; not written with its batch
@@ -1072,11 +1080,12 @@ class _Run:
                 self.skipped += 1
             else:
                 self.imported.append(cid)
-        self.count_warnings(record)
+        self.count_warnings(warning.kind for warning in record_warnings(record))
 
-    def count_warnings(self, record: LaporCsvRecord) -> None:
-        for warning in record_warnings(record):
-            self.warnings[warning.kind] += 1
+    def count_warnings(self, kinds: Iterable[str]) -> None:
+        """Count a row's warnings by kind."""
+        for kind in kinds:
+            self.warnings[kind] += 1
 
 
 def iter_complaints(
