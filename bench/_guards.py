@@ -14,8 +14,10 @@ same in every script:
 
 The first line of verdicts is the machine's pace at the moment: how long a plain Python
 loop of additions takes in a function (:func:`pace`). The bounds are absolute, but the
-machines of this project's runs have differed in speed by up to about two between days;
-with the pace beside them, figures of different days can be compared.
+machines of this project's runs have differed in speed by up to about two between days,
+and the pace says which machine a figure came from. It gauges a tight loop only: it has
+not followed an import's or a simulated year's time from one machine to another
+(``docs/performance.md``), so it is no factor to scale a figure by.
 
 This module is shared by the scripts beside it (it is not a benchmark: CI runs
 ``bench/bench_*.py``).
