@@ -192,7 +192,12 @@ _SAMPLE = Path(__file__).parent / "data" / "lapor_export_sample.csv"
 @pytest.mark.parametrize(
     "case",
     [
-        ("simulate", "lapor_core._cli_reports.simulate", ["--days", "1", "--quiet"], ""),
+        (
+            "simulate",
+            "lapor_core._cli_reports.simulate",
+            ["--days", "1", "--quiet"],
+            "simulated 1 days",
+        ),
         (
             "import",
             "lapor_core._cli_interop.import_lapor_csv",
