@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import math
 import os
 import re
 import uuid
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,7 +39,7 @@ from lapor_core.reports import (
     musrenbang_json,
 )
 from lapor_core.service import ComplaintService, ManualClock, Subscription
-from lapor_core.simulate import SimulationConfig, simulate
+from lapor_core.simulate import SimulationConfig, national_registry, simulate
 from lapor_core.storage import ComplaintQuery, ComplaintRow, ComplaintStore, InMemoryStore
 from lapor_core.storage.sqlite import SQLiteStore
 from lapor_core.storage.support import READ_ALL_MAX_LIMIT
@@ -411,6 +413,34 @@ def test_simulation_result_matches_the_store() -> None:
     assert result.complaints > 0
     assert result.events == sum(1 for _ in Subscription(store, batch=READ_ALL_MAX_LIMIT))
     assert sum(result.by_status.values()) == result.complaints
+
+
+def test_a_simulation_result_lets_the_service_go() -> None:
+    """
+    Once the caller lets go of the service, its states are freed at once.
+
+    The refusals' examples carry no traceback (whose frames hold the service, the world
+    and every state), and the actions still scheduled are dropped with the world: nothing
+    waits for the cyclic collector, which is off here.
+    """
+    service = ComplaintService(
+        InMemoryStore(), load_profile("national"), national_registry(), cache_size=10_000
+    )
+    gone = weakref.ref(service)
+    config = SimulationConfig(days=10, seed=3, national=True, per_year=20_000)
+    gc.disable()
+    try:
+        result = simulate(service, config)
+        del service
+        assert gone() is None
+    finally:
+        gc.enable()
+    assert result.refused > 0
+    for count, example in result.refusals.values():
+        assert count > 0
+        assert example.__traceback__ is None
+        assert example.__context__ is None
+        assert str(example)
 
 
 def test_simulated_reports_read_like_their_category_and_go_where_it_belongs() -> None:

@@ -84,6 +84,22 @@ _MINISTRY_WORDS = {
 }
 
 
+def _detached(error: LaporError) -> LaporError:
+    """
+    *error* without its traceback and the errors chained to it.
+
+    A traceback holds the frames it passed through, and they hold the service, the world
+    and every complaint state in the service's cache: an example kept in a
+    :class:`~lapor_core.simulate.SimulationResult` would keep all of that alive for as
+    long as the result lives, and only the cyclic collector could free it. The message,
+    its parameters and their translations are the error's own.
+    """
+    error.__traceback__ = None
+    error.__cause__ = None
+    error.__context__ = None
+    return error
+
+
 def _ministry_for(category: Category | None, central: list[Agency]) -> Agency | None:
     """The central agency whose name says it has authority over *category*, if any."""
     word = _MINISTRY_WORDS.get(str(category)) if category is not None else None
@@ -165,7 +181,8 @@ class World:
             self.refused += 1
             kind = f"{type(command).__name__} ({type(refused).__name__})"
             self.refusals[kind] = self.refusals.get(kind, 0) + 1
-            self.refusal_examples.setdefault(kind, refused)
+            if kind not in self.refusal_examples:
+                self.refusal_examples[kind] = _detached(refused)
             return None
 
     def admin(self, agency_id: str, role: Role = Role.AGENCY_ADMIN) -> Actor | None:

@@ -36,7 +36,9 @@ __all__ = [
     "SELECT_VERSIONS",
     "STREAM_IDS",
     "STREAM_VERSION",
+    "STREAM_VERSIONS",
     "UPSERT_ROW",
+    "json_list",
 ]
 
 _JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
@@ -44,6 +46,11 @@ _JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=("
 
 def _agencies(agencies: tuple[str, ...]) -> str:
     return _JSON.encode(list(agencies))
+
+
+def json_list(values: list[str]) -> str:
+    """*values* as a JSON array, the parameter of :data:`STREAM_VERSIONS`."""
+    return _JSON.encode(values)
 
 
 def _agencies_from(text: str) -> tuple[str, ...]:
@@ -74,6 +81,11 @@ INSERT_EVENT = (
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
 STREAM_VERSION = "SELECT max(version) FROM events WHERE complaint_id = ?"
+STREAM_VERSIONS = (
+    "SELECT complaint_id, max(version) FROM events "
+    "WHERE complaint_id IN (SELECT value FROM json_each(?)) GROUP BY complaint_id"
+)
+"""The versions of the streams named in a JSON array (one statement for a bulk append)."""
 LOAD = (
     "SELECT version, type, schema_version, payload FROM events WHERE complaint_id = ? "
     "ORDER BY version"

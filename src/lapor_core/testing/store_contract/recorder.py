@@ -229,6 +229,35 @@ class EventRecorderContract(StoreContract):
             assert draft.row == store.get(draft.id)
         assert tuple(existing.events) == store.load(existing.id)
 
+    def test_bulk_append_checks_every_stream_at_its_version(self, store: ComplaintStore) -> None:
+        """
+        A bulk append's later events need each stream at the version given.
+
+        Several existing streams in one call, one of them given a version behind its
+        stream or ahead of it: nothing is written. At the right versions, all are.
+        """
+        append_many = getattr(store, "append_many", None)
+        if append_many is None:
+            pytest.skip("this store has no append_many")
+        drafts = [submitted(store, f"bulk-v-{n}") for n in range(3)]
+        batches = []
+        for n, draft in enumerate(drafts):
+            version = draft.version
+            forward = Forward(complaint_id=draft.id, agencies=("samarinda",))
+            events = draft.do(NATIONAL, forward, T0 + timedelta(hours=1 + n))
+            batches.append((draft.id, version, events, draft.row))
+        log_before = store.read_all()
+        cid, version, events, row = batches[1]
+        for wrong in (version - 1, version + 1):
+            stale = (cid, wrong, events, attrs.evolve(row, version=wrong + len(events)))
+            with pytest.raises(ConcurrencyConflict):
+                append_many([batches[0], stale, batches[2]])
+            assert log_before == store.read_all()
+        assert append_many(batches) == sum(len(b[2]) for b in batches)
+        for draft in drafts:
+            assert tuple(draft.events) == store.load(draft.id)
+            assert draft.row == store.get(draft.id)
+
     # ----------------------------------------------------------------------- global order
 
     def test_read_all_is_in_global_order_and_pages(self, store: ComplaintStore) -> None:
