@@ -49,6 +49,7 @@ from lapor_core.storage.support import (
     row_matches,
     to_micros,
     verify_streams,
+    version_conflict,
 )
 
 __all__ = ["InMemoryStore"]
@@ -91,12 +92,7 @@ class InMemoryStore:
     def _conflict(self, complaint_id: ComplaintId, expected_version: int) -> None:
         current = len(self._streams.get(complaint_id, ()))
         if current != expected_version:
-            raise ConcurrencyConflict(
-                N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
-                complaint_id=complaint_id,
-                current=current,
-                expected_version=expected_version,
-            )
+            raise version_conflict(complaint_id, current, expected_version)
 
     def _write(
         self, complaint_id: ComplaintId, events: Sequence[Event], row: ComplaintRow

@@ -95,6 +95,7 @@ from lapor_core.storage.support import (
     check_idempotency_keys,
     check_query_window,
     verify_streams,
+    version_conflict,
 )
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "safe_dsn"]
@@ -141,12 +142,7 @@ def _append_conflict(
     """
     diag = exc.diag
     if exc.sqlstate == CONFLICT_SQLSTATE:
-        return ConcurrencyConflict(
-            N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
-            complaint_id=complaint_id,
-            current=int(diag.message_detail or 0),
-            expected_version=expected_version,
-        )
+        return version_conflict(complaint_id, int(diag.message_detail or 0), expected_version)
     if isinstance(exc, psycopg.errors.UniqueViolation):
         if idempotency_key is not None and diag.table_name == "idempotency":
             return ConcurrencyConflict(
@@ -467,22 +463,16 @@ class PostgresStore:
             for b in checked
             if b.complaint_id in keys
         ]
-        expected = {b.complaint_id.value: b.expected_version for b in checked}
+        expected = {b.complaint_id: b.expected_version for b in checked}
         count = 0
         with self._tx("bulk append") as conn:
             self._lock_log(conn)
-            current = dict(conn.execute(self._sql_versions, (list(expected),)).fetchall())
-            for cid, version in expected.items():
-                if current.get(cid, 0) != version:
-                    raise ConcurrencyConflict(
-                        N_(
-                            "complaint {complaint_id} is at version {current}, "
-                            "not {expected_version}"
-                        ),
-                        complaint_id=cid,
-                        current=current.get(cid, 0),
-                        expected_version=version,
-                    )
+            ids = [cid.value for cid in expected]
+            current = dict(conn.execute(self._sql_versions, (ids,)).fetchall())
+            for complaint_id, version in expected.items():
+                found = current.get(complaint_id.value, 0)
+                if found != version:
+                    raise version_conflict(complaint_id, found, version)
             with conn.cursor() as cur:
                 with cur.copy(self._sql_copy_events) as copy:
                     for batch in checked:

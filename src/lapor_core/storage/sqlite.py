@@ -72,6 +72,7 @@ from lapor_core.storage.support import (
     check_query_window,
     to_micros,
     verify_streams,
+    version_conflict,
 )
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
@@ -262,12 +263,7 @@ class SQLiteStore:
         found = conn.execute(sqlite_sql.STREAM_VERSION, (complaint_id.value,)).fetchone()[0]
         current = int(found or 0)
         if current != expected_version:
-            raise ConcurrencyConflict(
-                N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
-                complaint_id=complaint_id,
-                current=current,
-                expected_version=expected_version,
-            )
+            raise version_conflict(complaint_id, current, expected_version)
 
     @staticmethod
     def _check_versions(conn: sqlite3.Connection, expected: Mapping[ComplaintId, int]) -> None:
@@ -281,12 +277,7 @@ class SQLiteStore:
         for complaint_id, expected_version in expected.items():
             found = int(current.get(complaint_id.value) or 0)
             if found != expected_version:
-                raise ConcurrencyConflict(
-                    N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
-                    complaint_id=complaint_id,
-                    current=found,
-                    expected_version=expected_version,
-                )
+                raise version_conflict(complaint_id, found, expected_version)
 
     def append(
         self,

@@ -25,7 +25,7 @@ from typing import TypeAlias
 
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import N_, ValidationError
+from lapor_core.errors import N_, ConcurrencyConflict, ValidationError
 from lapor_core.storage._verify import verify_streams
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, EncodedBatch
 
@@ -46,6 +46,7 @@ __all__ = [
     "row_matches",
     "to_micros",
     "verify_streams",
+    "version_conflict",
 ]
 
 AppendBatch: TypeAlias = tuple[ComplaintId, int, Sequence[Event], ComplaintRow]
@@ -194,6 +195,22 @@ def _check_events(complaint_id: ComplaintId, events: Sequence[Event]) -> None:
                 event_complaint=event.complaint_id,
                 complaint_id=complaint_id,
             )
+
+
+def version_conflict(
+    complaint_id: ComplaintId, current: int, expected_version: int
+) -> ConcurrencyConflict:
+    """
+    The error of an append to a stream at *current* that expected *expected_version*.
+
+    .. versionadded:: 0.2.0
+    """
+    return ConcurrencyConflict(
+        N_("complaint {complaint_id} is at version {current}, not {expected_version}"),
+        complaint_id=complaint_id,
+        current=current,
+        expected_version=expected_version,
+    )
 
 
 def check_append(
