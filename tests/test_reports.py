@@ -428,13 +428,15 @@ def test_a_simulation_result_lets_the_service_go() -> None:
     )
     gone = weakref.ref(service)
     config = SimulationConfig(days=10, seed=3, national=True, per_year=20_000)
+    collecting = gc.isenabled()
     gc.disable()
     try:
         result = simulate(service, config)
         del service
         assert gone() is None
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
     assert result.refused > 0
     for count, example in result.refusals.values():
         assert count > 0

@@ -11,6 +11,7 @@ Internal to :mod:`lapor_core.storage.sqlite`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from lapor_core.ports.projection import ROW_FIELDS
 from lapor_core.storage._reporting import OPEN_STATUSES
@@ -44,13 +45,9 @@ __all__ = [
 _JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
 
 
-def _agencies(agencies: tuple[str, ...]) -> str:
-    return _JSON.encode(list(agencies))
-
-
-def json_list(values: list[str]) -> str:
-    """*values* as a JSON array, the parameter of :data:`STREAM_VERSIONS`."""
-    return _JSON.encode(values)
+def json_list(values: Sequence[str]) -> str:
+    """*values* as a JSON array: a row's agencies, the parameter of :data:`STREAM_VERSIONS`."""
+    return _JSON.encode(list(values))
 
 
 def _agencies_from(text: str) -> tuple[str, ...]:
@@ -65,7 +62,7 @@ DIALECT = Dialect(
     instant=to_micros,
     instant_from=from_micros,
     micros=int,
-    agencies=_agencies,
+    agencies=json_list,
     agencies_from=_agencies_from,
     arrays=False,
     statuses="status IN ({})",
