@@ -215,6 +215,37 @@ def test_next_due_is_the_earliest_of_several_clocks() -> None:
     assert _wib(3, 10) + timedelta(hours=91) == next_due(complaint, CALENDAR, DEFINITIONS)
 
 
+def test_the_same_clock_is_due_by_the_calendar_and_thresholds_it_is_asked_with() -> None:
+    # due and next_due remember a clock's schedule: asked again with another calendar or
+    # other thresholds, the answer is that calendar's and those thresholds'
+    decree = CalendarOverride(
+        date=_wib(5).date(), kind=OverrideKind.HOLIDAY, name="Libur", basis="Keppres (example)"
+    )
+    complaint = _complaint(_clock())
+    later = CALENDAR.with_overrides(decree)
+    breach = RecordBreach(complaint_id=CID, clock="forwarding", agency=None)
+    assert next_due(complaint, CALENDAR, DEFINITIONS) == _wib(3, 10) + timedelta(hours=91)
+    # the holiday moves the end of the 5 working days from Monday 10 to Tuesday 11
+    assert next_due(complaint, later, DEFINITIONS) == _wib(3, 10) + timedelta(hours=103)
+    assert due(complaint, _wib(11), CALENDAR, DEFINITIONS) == (breach,)
+    assert due(complaint, _wib(11), later, DEFINITIONS) == (
+        RecordWarning(complaint_id=CID, clock="forwarding", agency=None, threshold=50),
+    )
+    no_warnings = {"forwarding": attrs.evolve(FORWARDING, warn_at=())}
+    assert next_due(complaint, CALENDAR, no_warnings) == _wib(11)
+    assert due(complaint, _wib(11) - timedelta(seconds=1), CALENDAR, no_warnings) == ()
+
+
+def test_a_warned_clock_owes_its_warning_no_more() -> None:
+    complaint = _complaint(_clock())
+    at = _wib(3, 10) + timedelta(hours=91)
+    warning = RecordWarning(complaint_id=CID, clock="forwarding", agency=None, threshold=50)
+    assert due(complaint, at, CALENDAR, DEFINITIONS) == (warning,)
+    warned = _complaint(_clock(warned=(50,)))
+    assert due(warned, at, CALENDAR, DEFINITIONS) == ()
+    assert next_due(warned, CALENDAR, DEFINITIONS) == _wib(11)
+
+
 def test_recompute_names_the_clock_and_agency_that_moved() -> None:
     decree = CalendarOverride(
         date=_wib(5).date(), kind=OverrideKind.HOLIDAY, name="Libur", basis="Keppres (example)"

@@ -129,10 +129,21 @@ def test_a_sweep_claims_as_many_as_its_batch() -> None:
     service = ComplaintService(store, PROFILE, REGISTRY, clock=ManualClock(T0))
     service.handle(regional_submit("a"), CITIZEN)
     service.sweep(WARNINGS)
-    assert store.limits == [100, 100]  # the default batch; the second claim finds none new
+    assert store.limits == [100]  # the default batch; fewer were due, so no second claim
     store.limits.clear()
     service.sweep(BREACHES, batch=7)
-    assert store.limits == [7, 7]
+    assert store.limits == [7]
+
+
+def test_a_sweep_claims_again_while_its_claims_come_back_full() -> None:
+    store = _ClaimSpyStore()
+    service = ComplaintService(store, PROFILE, REGISTRY, clock=ManualClock(T0))
+    service.handle(regional_submit("a"), CITIZEN)
+    service.handle(regional_submit("b"), CITIZEN)
+    report = service.sweep(BREACHES, batch=1)
+    assert report.claimed == 2
+    assert report.commands == 4
+    assert store.limits == [1, 1, 1]  # one each, then one that finds none new
 
 
 def test_a_sweep_reads_the_stored_state_not_a_stale_cached_one() -> None:

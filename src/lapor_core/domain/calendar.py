@@ -204,7 +204,7 @@ def _shared_day_table(
     )
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class WorkingCalendar:
     """Government working days for one unit, with O(1) working-day arithmetic.
 
@@ -420,6 +420,21 @@ class WorkingCalendar:
                 instant=aware.isoformat(),
                 time_zone=self.time_zone,
             ) from None
+
+    def _fixed_local_date(self, instant: object) -> date | None:
+        """
+        The local date of an aware *instant* in the covered range, by arithmetic.
+
+        Only in a zone with a fixed offset (as the fast path of :meth:`deadline`); else
+        ``None``, and :meth:`local_date` converts (and checks) the instant.
+        """
+        table = self._days
+        if table.fixed_offset is None or not isinstance(instant, datetime):
+            return None
+        if instant.utcoffset() is None:
+            return None
+        index = (instant - table.local_origin).days
+        return table.first + timedelta(days=index) if 0 <= index < len(table.positions) else None
 
     def _end_of_day(self, day: date) -> datetime:
         return datetime.combine(day + _ONE_DAY, time(), tzinfo=self._days.zone)
@@ -644,7 +659,7 @@ class WorkingCalendar:
         .. versionadded:: 0.1.0
         """
         days = _require_count(n)
-        day = self.local_date(start)
+        day = self._fixed_local_date(start) or self.local_date(start)
         try:
             return self._end_of_day(day + timedelta(days=days))
         except OverflowError:

@@ -370,6 +370,31 @@ def warning_instant(clock: RunningClock, deadline: datetime, threshold: int) -> 
     return at + remaining
 
 
+_SCHEDULES = 1 << 16
+"""How many running clocks' schedules :func:`_schedule` keeps (a few days of a national year)."""
+
+
+@functools.lru_cache(maxsize=_SCHEDULES)
+def _schedule(
+    clock: RunningClock, calendar: WorkingCalendar, warn_at: tuple[int, ...]
+) -> tuple[datetime, tuple[tuple[int, datetime], ...]] | None:
+    """
+    A running clock's deadline and the instant of each warning it has not given yet.
+
+    ``None`` while paused. Cached: a clock no command changed keeps its schedule, and
+    :func:`due` and :func:`next_due` ask for it again with most commands and sweeps.
+    """
+    deadline = clock_deadline(clock, calendar)
+    if deadline is None:
+        return None
+    warnings = tuple(
+        (threshold, warning_instant(clock, deadline, threshold))
+        for threshold in warn_at
+        if threshold not in clock.warned
+    )
+    return deadline, warnings
+
+
 def due(
     complaint: Clocked,
     now: datetime,
@@ -390,9 +415,10 @@ def due(
         definition = definitions.get(rc.clock)
         if rc.breached or definition is None:
             continue
-        deadline = clock_deadline(rc, calendar)
-        if deadline is None:
+        schedule = _schedule(rc, calendar, definition.warn_at)
+        if schedule is None:
             continue
+        deadline, warnings = schedule
         if now >= deadline:
             if definition.breach is BreachAction.AUTO_CLOSE:
                 owed.append(c.AutoClose(complaint_id=complaint.id))
@@ -405,8 +431,8 @@ def due(
             c.RecordWarning(
                 complaint_id=complaint.id, clock=rc.clock, agency=rc.agency, threshold=threshold
             )
-            for threshold in definition.warn_at
-            if threshold not in rc.warned and now >= warning_instant(rc, deadline, threshold)
+            for threshold, at in warnings
+            if now >= at
         )
     return tuple(owed)
 
@@ -513,13 +539,11 @@ def next_due(
         definition = definitions.get(rc.clock)
         if rc.breached or definition is None:
             continue
-        deadline = clock_deadline(rc, calendar)
-        if deadline is None:
+        schedule = _schedule(rc, calendar, definition.warn_at)
+        if schedule is None:
             continue
-        instants = [
-            warning_instant(rc, deadline, t) for t in definition.warn_at if t not in rc.warned
-        ]
-        candidate = min([*instants, deadline])
+        deadline, warnings = schedule
+        candidate = min([*(at for _, at in warnings), deadline])
         if earliest is None or candidate < earliest:
             earliest = candidate
     return earliest

@@ -19,7 +19,7 @@ from lapor_core.storage._sql import VERSION_COLUMNS, Dialect
 from lapor_core.storage.support import from_micros, to_micros
 
 __all__ = [
-    "CLAIM",
+    "CLAIM_DUE",
     "DIALECT",
     "INDICATORS",
     "INSERT_EVENT",
@@ -31,7 +31,6 @@ __all__ = [
     "MUSRENBANG",
     "READ_ALL",
     "SAVE_SNAPSHOT",
-    "SELECT_DUE",
     "SELECT_KEY",
     "SELECT_ROW",
     "SELECT_VERSIONS",
@@ -134,13 +133,15 @@ UPSERT_ROW = (
     + ", ".join(f"{c} = excluded.{c}" for c in ROW_FIELDS if c not in _FIXED)
     + ", claimant = NULL, claim_expires_at = NULL"
 )
-SELECT_DUE = (
-    "SELECT id FROM complaints "
-    "WHERE next_due_at IS NOT NULL AND next_due_at <= ? "
-    "AND (claimant IS NULL OR claimant = ? OR claim_expires_at <= ?) "
-    "ORDER BY next_due_at, id LIMIT ?"
+CLAIM_DUE = (
+    "UPDATE complaints SET claimant = :claimant, claim_expires_at = :expires "
+    "WHERE id IN (SELECT id FROM complaints "
+    "WHERE next_due_at IS NOT NULL AND next_due_at <= :now "
+    "AND (claimant IS NULL OR claimant = :claimant OR claim_expires_at <= :now) "
+    "ORDER BY next_due_at, id LIMIT :limit) "
+    "RETURNING next_due_at, id"
 )
-CLAIM = "UPDATE complaints SET claimant = ?, claim_expires_at = ? WHERE id = ?"
+"""Claim the earliest due rows in one statement; ``RETURNING`` gives them in no set order."""
 
 # --------------------------------------------------------------------- the reports
 

@@ -582,11 +582,11 @@ class SQLiteStore:
         at = to_micros(now)
         expires = to_micros(now + lease)
 
+        params = {"now": at, "claimant": claimant, "expires": expires, "limit": limit}
+
         def body(conn: sqlite3.Connection) -> tuple[ComplaintId, ...]:
-            due = conn.execute(sqlite_sql.SELECT_DUE, (at, claimant, at, limit))
-            ids = [r[0] for r in due]
-            conn.executemany(sqlite_sql.CLAIM, [(claimant, expires, i) for i in ids])
-            return tuple(ComplaintId(i) for i in ids)
+            claimed = conn.execute(sqlite_sql.CLAIM_DUE, params).fetchall()
+            return tuple(ComplaintId(cid) for _due, cid in sorted(claimed))
 
         return self._write("claim_due", body)
 
