@@ -896,7 +896,7 @@ class ComplaintService:
                 skipped += refused
                 emitted.extend(events)
             if len(ids) < limit:
-                break  # the claim found every complaint due: asking again finds none of them
+                break  # every complaint due when the claim ran was in it
         return SweepReport(claimed, commands, tuple(emitted), skipped, tuple(unreadable.values()))
 
     def _sweep_one(
