@@ -659,7 +659,9 @@ class WorkingCalendar:
         .. versionadded:: 0.1.0
         """
         days = _require_count(n)
-        day = self._fixed_local_date(start) or self.local_date(start)
+        day = self._fixed_local_date(start)
+        if day is None:
+            day = self.local_date(start)
         try:
             return self._end_of_day(day + timedelta(days=days))
         except OverflowError:
