@@ -16,6 +16,7 @@ from lapor_core import (
     ComplaintId,
     Context,
     Event,
+    GeoPoint,
     Profile,
     Role,
     Status,
@@ -27,7 +28,12 @@ from lapor_core import (
 )
 from lapor_core.domain import commands as c
 from lapor_core.domain.clocks import ClockChange, ClockOp, DurationUnit
-from lapor_core.domain.events import Assignment, ComplaintArchived, ComplaintForwarded
+from lapor_core.domain.events import (
+    Assignment,
+    ComplaintArchived,
+    ComplaintForwarded,
+    ComplaintSubmitted,
+)
 from lapor_core.storage.codec import EVENT_TYPES, decode_event, encode_event
 from lapor_core.storage.legacy import with_statuses
 from lapor_core.testing.store_contract import T0, Draft, submit_command
@@ -210,3 +216,18 @@ def test_old_streams_equal_what_the_domain_decides_today(name: str, story: Any) 
     assert [attrs.evolve(e, status=None) for e in events] == old
     assert tuple(events) == with_statuses(old)
     assert [_text(r) for r in STORED["streams"][name]] == [encode_event(e) for e in old]
+
+
+def test_a_coordinate_near_zero_is_written_without_an_exponent_and_read_back_alike() -> None:
+    # the standard library's json wrote 3e-05 where orjson writes 0.00003: both are
+    # the same number, so records written before read as the events they were
+    submitted = next(r for r in RECORDS if r["type"] == "ComplaintSubmitted")
+    event = decode_event(submitted)
+    assert isinstance(event, ComplaintSubmitted)
+    content = attrs.evolve(event.content, point=GeoPoint(-3e-05, 109.3425))
+    near_the_equator = attrs.evolve(event, content=content)
+    text = encode_event(near_the_equator)
+    assert '"lat":-0.00003,' in text
+    old_text = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    assert '"lat":-3e-05,' in old_text
+    assert decode_event(old_text) == near_the_equator == decode_event(text)

@@ -10,8 +10,9 @@ Internal to :mod:`lapor_core.storage.sqlite`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
+
+import orjson
 
 from lapor_core.ports.projection import ROW_FIELDS
 from lapor_core.storage._reporting import OPEN_STATUSES
@@ -41,16 +42,14 @@ __all__ = [
     "json_list",
 ]
 
-_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
-
 
 def json_list(values: Sequence[str]) -> str:
     """*values* as a JSON array: a row's agencies, the parameter of :data:`STREAM_VERSIONS`."""
-    return _JSON.encode(list(values))
+    return orjson.dumps(list(values)).decode()
 
 
 def _agencies_from(text: str) -> tuple[str, ...]:
-    agencies = json.loads(text)
+    agencies = orjson.loads(text)
     if not isinstance(agencies, list) or not all(isinstance(a, str) for a in agencies):
         raise TypeError(f"agencies must be a JSON array of strings, got {text!r}")
     return tuple(agencies)

