@@ -59,6 +59,34 @@ def test_export_import_export_is_byte_identical(
     assert second == _export(third_store, capsys)
 
 
+def test_a_ninety_day_simulation_reimports_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = f"sqlite:///{tmp_path / 'ninety.sqlite3'}"
+    assert 0 == main(["simulate", "--days", "90", "--quiet", "--seed", "3", "--store", store])
+    capsys.readouterr()
+    exported = _export(store, capsys)
+    rows = len(list(csv.DictReader(io.StringIO(exported))))
+    assert rows > 100
+    path = tmp_path / "ninety.csv"
+    path.write_text(exported, encoding="utf-8", newline="")
+    again = f"sqlite:///{tmp_path / 'again.sqlite3'}"
+    assert 0 == main(["import", str(path), "--store", again, "--profile", "kaltim"])
+    summary = capsys.readouterr().out
+    assert (
+        f"rows: {rows}, imported: {rows}, skipped (already imported): 0, errors: 0, conflicts: 0"
+        in summary
+    )
+    # a row whose information was asked and answered (the reporter's event) is there
+    assert "date-order: " in summary
+    assert exported == _export(again, capsys)
+    # run again: every row is already there, nothing is written twice
+    assert 0 == main(["import", str(path), "--store", again, "--profile", "kaltim"])
+    rerun = capsys.readouterr().out
+    assert f"imported: 0, skipped (already imported): {rows}, errors: 0, conflicts: 0" in rerun
+    assert exported == _export(again, capsys)
+
+
 def test_an_unknown_layout_is_refused() -> None:
     from lapor_core.errors import ValidationError  # noqa: PLC0415
     from lapor_core.interop.lapor_csv import write_lapor_csv  # noqa: PLC0415

@@ -259,12 +259,14 @@ def _compare_with_store(
 ) -> None:
     """Raise a conflict when the stored history of the record's complaint is not *events*."""
     found = service.store.idempotency(idempotency_key_for(record))
-    cid = found[0] if found is not None else complaint_id_for(record, options)
-    # The import's own events lead the stream (all under options.actor_id); a sweep or a
-    # later command may have added others after them.
-    loaded = service.store.load(cid)
-    count = next((i for i, e in enumerate(loaded) if e.actor.id != options.actor_id), len(loaded))
-    stored = loaded[:count]
+    if found is None:  # pragma: no cover - each caller has found the key recorded
+        cid, version = complaint_id_for(record, options), len(events)
+    else:
+        cid, version = found
+    # The import's own events lead the stream, as many as the version its key recorded
+    # (the reporter's answer of an exchange among them); a sweep or a later command may
+    # have added others after them.
+    stored = service.store.load(cid)[:version]
     if stored != events:
         raise _Conflict(_conflict(record, _differences(stored, events), N_("imported before")))
 
