@@ -22,13 +22,19 @@ def _export(url: str, capsys: pytest.CaptureFixture[str]) -> str:
     return capsys.readouterr().out
 
 
+def _simulated(path: Path, days: int, seed: int, capsys: pytest.CaptureFixture[str]) -> str:
+    """The full-layout export of a regional simulation of *days* days, stored at *path*."""
+    url = f"sqlite:///{path}"
+    simulate = ["simulate", "--days", str(days), "--quiet", "--seed", str(seed)]
+    assert 0 == main([*simulate, "--store", url])
+    capsys.readouterr()
+    return _export(url, capsys)
+
+
 def test_export_import_export_is_byte_identical(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first_store = f"sqlite:///{tmp_path / 'first.sqlite3'}"
-    assert 0 == main(["simulate", "--days", "30", "--quiet", "--seed", "2", "--store", first_store])
-    capsys.readouterr()
-    first = _export(first_store, capsys)
+    first = _simulated(tmp_path / "first.sqlite3", 30, 2, capsys)
     rows = list(csv.DictReader(io.StringIO(first)))
     assert list(FULL_COLUMNS) == next(csv.reader(io.StringIO(first)))
     assert len(rows) > 50
@@ -62,10 +68,7 @@ def test_export_import_export_is_byte_identical(
 def test_a_ninety_day_simulation_reimports_cleanly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store = f"sqlite:///{tmp_path / 'ninety.sqlite3'}"
-    assert 0 == main(["simulate", "--days", "90", "--quiet", "--seed", "3", "--store", store])
-    capsys.readouterr()
-    exported = _export(store, capsys)
+    exported = _simulated(tmp_path / "ninety.sqlite3", 90, 3, capsys)
     rows = len(list(csv.DictReader(io.StringIO(exported))))
     assert rows > 100
     path = tmp_path / "ninety.csv"
