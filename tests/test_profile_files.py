@@ -34,3 +34,14 @@ def test_a_latin1_file_is_refused_with_a_profile_error(
 def test_a_missing_file_is_not_found(load: Callable[[Path], object], tmp_path: Path) -> None:
     with pytest.raises(lc.NotFound, match="does not exist"):
         load(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("load", [lc.load_profile, lc.load_registry])
+@pytest.mark.parametrize("given", [None, 3, b"kaltim"])
+def test_a_profile_or_registry_given_by_neither_name_nor_path_is_refused(
+    load: Callable[[str], object], given: object
+) -> None:
+    with pytest.raises(lc.ValidationError, match="expected the name or the path") as caught:
+        load(given)  # type: ignore[arg-type]
+    assert type(given).__name__ in str(caught.value)
+    assert isinstance(caught.value, lc.LaporError)

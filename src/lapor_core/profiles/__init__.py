@@ -9,6 +9,7 @@ text; these helpers read it from the package or from a path.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.regions import RegionList
-from lapor_core.errors import N_, NotFound, ProfileError, Term
+from lapor_core.errors import N_, NotFound, ProfileError, Term, ValidationError
 
 __all__ = ["bundled_profiles", "load_profile", "load_regions", "load_registry"]
 
@@ -70,6 +71,7 @@ def load_profile(name_or_path: str | Path = "national") -> Profile:
 
     Raises:
         NotFound: No such bundled profile or file.
+        ValidationError: *name_or_path* is neither text nor a path (``None``, say).
         ProfileError: The profile (or a parent) is invalid, its parent does not exist,
             or the parents form a cycle.
 
@@ -102,7 +104,16 @@ def _source(
 
     A relative path is taken from *base* (the directory of the file naming it as its
     parent); *directory* is where the file's own relative parents are taken from.
+
+    Raises:
+        ValidationError: *name_or_path* is neither text nor a path (``None``, say).
     """
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise ValidationError(
+            N_("expected the name or the path of the {what}, got {got}"),
+            what=Term(what),
+            got=type(name_or_path).__name__,
+        )
     if _is_name(name_or_path):
         return f"bundled:{name_or_path}", _read(name_or_path, suffix, what), None
     path = Path(name_or_path)
@@ -165,6 +176,7 @@ def load_registry(name_or_path: str | Path = "kaltim") -> AgencyRegistry:
 
     Raises:
         NotFound: No such bundled registry or file.
+        ValidationError: *name_or_path* is neither text nor a path (``None``, say).
         ProfileError: The registry file (or a parent) is invalid, its parent does not
             exist, the parents form a cycle, or its region codes contradict the tree or
             the shipped list (``agency[3].region: ...``).
