@@ -252,17 +252,12 @@ def _conflict(record: LaporCsvRecord, fields: Iterable[str], earlier: str) -> Cs
 
 
 def _compare_with_store(
-    service: ComplaintService,
-    record: LaporCsvRecord,
-    options: ImportOptions,
-    events: tuple[Event, ...],
+    service: ComplaintService, record: LaporCsvRecord, events: tuple[Event, ...]
 ) -> None:
     """Raise a conflict when the stored history of the record's complaint is not *events*."""
     found = service.store.idempotency(idempotency_key_for(record))
-    if found is None:  # pragma: no cover - each caller has found the key recorded
-        cid, version = complaint_id_for(record, options), len(events)
-    else:
-        cid, version = found
+    assert found is not None  # noqa: S101 - each caller has found the key recorded
+    cid, version = found
     # The import's own events lead the stream, as many as the version its key recorded
     # (the reporter's answer of an exchange among them); a sweep or a later command may
     # have added others after them.
@@ -292,7 +287,7 @@ def _import_record(
         result = service.record_history(events, idempotency_key=key, complaint=complaint)
     except ConcurrencyConflict:
         if service.store.idempotency(key) is not None:
-            _compare_with_store(service, record, options, events)
+            _compare_with_store(service, record, events)
             return None  # another importer got there first
         cid = complaint_id_for(record, options)
         raise CsvRowError(
@@ -309,7 +304,7 @@ def _import_record(
     except LaporError as exc:
         raise CsvRowError(record.line, None, exc, str(record.tracking_id)) from None
     if result.duplicate:
-        _compare_with_store(service, record, options, events)
+        _compare_with_store(service, record, events)
         return None
     return result.complaint.id
 
@@ -346,7 +341,7 @@ def _check_record(
     if earlier is not None:
         fields = differences(earlier, content)
         raise _Conflict(_conflict(record, fields, N_("met earlier in the file")))
-    _compare_with_store(service, record, options, replayed[1])
+    _compare_with_store(service, record, replayed[1])
     return False
 
 

@@ -17,6 +17,7 @@ import orjson
 from lapor_core.ports.projection import ROW_FIELDS
 from lapor_core.storage._reporting import OPEN_STATUSES
 from lapor_core.storage._sql import VERSION_COLUMNS, Dialect
+from lapor_core.storage.codec import _dumps
 from lapor_core.storage.support import from_micros, to_micros
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
 
 def json_list(values: Sequence[str]) -> str:
     """*values* as a JSON array: a row's agencies, the parameter of :data:`STREAM_VERSIONS`."""
-    return orjson.dumps(list(values)).decode()
+    return _dumps(list(values))
 
 
 def _agencies_from(text: str) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ import orjson
 
 from lapor_core.domain.state import Complaint
 from lapor_core.errors import N_, StorageError, ValidationError
-from lapor_core.storage.codec import CODEC, Codec, _make_converter
+from lapor_core.storage.codec import CODEC, Codec, _dumps, _make_converter
 
 __all__ = [
     "SNAPSHOT_EVERY_DEFAULT",
@@ -129,7 +129,7 @@ def encode_state(state: Complaint) -> str:
     .. versionadded:: 0.1.0
     """
     data = _CONVERTER.unstructure(state, Complaint)
-    return orjson.dumps(data).decode()
+    return _dumps(data)
 
 
 def decode_state(data: str | bytes | object) -> Complaint:
