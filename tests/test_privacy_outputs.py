@@ -227,8 +227,12 @@ def test_the_public_sees_the_submission_of_a_confidential_anonymous_report_redac
     assert redact_event(answer, complaint, PUBLIC) == attrs.evolve(
         answer, actor=HIDDEN_REPORTER, text=CONFIDENTIAL_TEXT
     )
+    # the admin's question is a text of the thread too, hidden as redact hides it
     question = _find(events, e.InformationRequested)
-    assert redact_event(question, complaint, PUBLIC) is question
+    assert redact_event(question, complaint, PUBLIC) == attrs.evolve(
+        question, question=CONFIDENTIAL_TEXT
+    )
+    assert redact(complaint, PUBLIC).thread[0].text == CONFIDENTIAL_TEXT
 
 
 def test_the_public_sees_the_texts_of_an_anonymous_report_that_is_not_confidential() -> None:

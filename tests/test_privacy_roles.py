@@ -6,8 +6,10 @@ reads know who is reading; nothing prints the reporter's name or contact.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import attrs
 import pytest
 
 import lapor_core as lc
@@ -183,3 +185,56 @@ def test_a_subscription_with_a_reader_gets_what_it_may_see() -> None:
     subscription = service.subscription(actor=SAMARINDA)
     assert 1 == subscription.poll(lambda stored: None)
     assert 2 == subscription.position  # passed over, not stuck
+
+
+def _confidential_life() -> ComplaintService:
+    """A *rahasia* report whose every free text is marked ``SECRET-...``, closed and reopened."""
+    profile = attrs.evolve(
+        CTX.profile,
+        rating=attrs.evolve(CTX.profile.rating, enabled=True),
+        reopen=attrs.evolve(CTX.profile.reopen, enabled=True),
+    )
+    service = ComplaintService(InMemoryStore(), profile, REGISTRY)
+    secret = lc.Content("SECRET-title", "SECRET-body")
+    life: list[tuple[lc.Actor, lc.Command]] = [
+        (OWNER, submit_command(CID, privacy=lc.Privacy(confidential=True), content=secret)),
+        (NATIONAL, lc.RequestInformation(complaint_id=CID, question="SECRET-question")),
+        (OWNER, lc.ProvideInformation(complaint_id=CID, text="SECRET-answer")),
+        (NATIONAL, lc.Classify(complaint_id=CID, title="SECRET-classified")),
+        (NATIONAL, lc.Forward(complaint_id=CID, agencies=("samarinda",))),
+        (SAMARINDA, lc.RejectDisposition(complaint_id=CID, agency="samarinda", reason="SECRET-no")),
+        (NATIONAL, lc.Forward(complaint_id=CID, agencies=("samarinda",))),
+        (
+            SAMARINDA,
+            lc.ExtendDeadline(
+                complaint_id=CID,
+                clock="follow_up",
+                agency="samarinda",
+                amount=2,
+                reason="SECRET-extension",
+            ),
+        ),
+        (SAMARINDA, lc.PostFollowUp(complaint_id=CID, agency="samarinda", text="SECRET-followup")),
+        (OWNER, lc.Reply(complaint_id=CID, text="SECRET-reply")),
+        (SAMARINDA, lc.Close(complaint_id=CID, note="SECRET-close")),
+        (OWNER, lc.Rate(complaint_id=CID, score=2, comment="SECRET-comment")),
+        (OWNER, lc.Reopen(complaint_id=CID, reason="SECRET-reopen")),
+    ]
+    for step, (actor, command) in enumerate(life, start=1):
+        service.handle(command, actor, now=T0 + timedelta(hours=step))
+    return service
+
+
+def test_no_free_text_of_a_confidential_report_reaches_the_public() -> None:
+    service = _confidential_life()
+    # the handling agency reads every text the life wrote: the markers are there to find
+    handled = repr(service.history(CID, SAMARINDA))
+    written = {
+        *("title", "question", "answer", "classified", "no", "extension", "followup"),
+        *("reply", "close", "comment", "reopen"),
+    }
+    assert {f"SECRET-{name}" for name in written} <= set(re.findall(r"SECRET-\w+", handled))
+    for reader in (lc.Actor.public(), lc.Actor.reporter("someone-else")):
+        shown = repr(service.history(CID, reader)) + repr(service.view(CID, reader))
+        assert "SECRET" not in shown
+        assert CONFIDENTIAL_TEXT in shown

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import re
 import sys
@@ -50,6 +51,33 @@ __all__ = ["DEFAULT_SERVE_STORE", "add_parsers", "app_from_environment", "parse_
 
 DEFAULT_SERVE_STORE = "sqlite:///lapor.sqlite3"
 """The store ``serve`` and ``sweep`` use without ``--store`` or ``$LAPOR_STORE``."""
+
+_API_KEY_IN_QUERY = re.compile(r"([?&]api(?:_|%5f)key=)[^&#\s]*", re.IGNORECASE)
+
+
+class _HiddenApiKeys(logging.Filter):
+    """
+    Hide the ``api_key`` of a request's query in uvicorn's access log (``--verbose``).
+
+    A GeoReport client may send its key in the query string (``?api_key=...``), and
+    the access log writes every request's path with its query.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) > 2 and isinstance(args[2], str):  # noqa: PLR2004 - uvicorn's (client, method, path, ...)
+            record.args = (*args[:2], _API_KEY_IN_QUERY.sub(r"\1***", args[2]), *args[3:])
+        return True
+
+
+_HIDDEN_API_KEYS = _HiddenApiKeys()
+
+
+def _prefix(text: str) -> str:
+    """The routes' path prefix as Starlette wants it: ``/open311/v2`` (or empty)."""
+    parts = text.strip().strip("/")
+    return f"/{parts}" if parts else ""
+
 
 _INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h)?", re.ASCII)
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -131,7 +159,8 @@ def app_from_environment() -> Starlette:
     config = load_web_config(Path(config_path)) if config_path else WebConfig()
     every = os.environ.get("LAPOR_SWEEP_EVERY")
     interval = parse_interval(every) if every else None
-    prefix = os.environ.get("LAPOR_WEB_PREFIX", "").rstrip("/")
+    prefix = _prefix(os.environ.get("LAPOR_WEB_PREFIX", ""))
+    logging.getLogger("uvicorn.access").addFilter(_HIDDEN_API_KEYS)  # once, however often
 
     geo_report = create_app(service, config=config)
 
@@ -177,7 +206,7 @@ def run_serve(args: argparse.Namespace) -> int:
     os.environ[LAPOR_STORE_ENV] = url
     os.environ["LAPOR_PROFILE"] = args.profile
     os.environ["LAPOR_REGISTRY"] = args.registry
-    os.environ["LAPOR_WEB_PREFIX"] = args.prefix
+    os.environ["LAPOR_WEB_PREFIX"] = _prefix(args.prefix)
     for name, value in (("LAPOR_WEB_CONFIG", args.config), ("LAPOR_SWEEP_EVERY", args.sweep)):
         if value is not None:
             os.environ[name] = value

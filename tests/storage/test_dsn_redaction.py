@@ -112,6 +112,29 @@ def test_safe_dsn_hides_passwords_of_parsable_and_unparsable_dsns() -> None:
     assert "host=db" in parsed
 
 
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("postgresql://app:Rahasia@2026@127.0.0.1:5432/lapor", "2026"),
+        ("postgres://app:Kata@Sandi99@127.0.0.1/lapor?sslmode=disable", "Sandi99"),
+        ("postgresql://app:a@b@c@127.0.0.1/lapor", "b@c"),
+    ],
+)
+def test_an_unencoded_at_sign_in_a_password_is_refused_without_showing_any_of_it(
+    url: str, fragment: str
+) -> None:
+    """libpq took the password up to its first '@' and the rest for the host, and said so."""
+    pytest.importorskip("psycopg")
+    from lapor_core.storage.postgres import safe_dsn  # noqa: PLC0415 - optional extra
+
+    with pytest.raises(ValidationError, match="%40") as info:
+        open_store(url)
+    shown = _everything_shown(info.value)
+    assert fragment not in shown
+    assert "app:***@127.0.0.1" in shown
+    assert fragment not in safe_dsn(url)
+
+
 def test_the_cli_shows_no_password_for_a_malformed_store_url(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

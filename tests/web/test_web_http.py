@@ -152,7 +152,7 @@ def test_lapor_core_serve_runs_uvicorn(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
     command = [sys.executable, "-m", "lapor_core", "serve", "--store", store]
     command += ["--config", str(settings), "--port", str(port), "--sweep", "1s"]
-    command += ["--prefix", "/open311/v2"]
+    command += ["--prefix", "open311/v2/", "--verbose"]  # the slashes are added, and taken
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # noqa: S603
     root = f"http://127.0.0.1:{port}/open311/v2"
     try:
@@ -171,9 +171,12 @@ def test_lapor_core_serve_runs_uvicorn(tmp_path: Path) -> None:
         assert "open" == request["status"]
         wrong = httpx.get(f"{root}/services.json?jurisdiction_id=lain", timeout=10)
         assert 404 == wrong.status_code
+        keyed = httpx.get(f"{root}/services.json?x=1&api_key={KEY}&y=2", timeout=10)
+        assert 200 == keyed.status_code
     finally:
         process.terminate()
-        process.wait(timeout=30)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        out, err = process.communicate(timeout=30)
+    # --verbose logs every request, the one sent with a key too, without the key
+    log = (out + err).decode()
+    assert '"GET /open311/v2/services.json?x=1&api_key=***&y=2 HTTP/1.1" 200' in log
+    assert KEY not in log

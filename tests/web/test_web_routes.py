@@ -30,7 +30,7 @@ import lapor_core as lc
 from lapor_core.errors import CorruptStream, StorageError
 from lapor_core.interop.open311 import UNCATEGORISED_SERVICE_CODE
 from lapor_core.service import ComplaintService
-from lapor_core.web import WebConfig, create_app
+from lapor_core.web import ApiKey, WebConfig, create_app, hash_api_key
 
 # GeoReport's request fields, in the order of the specification's XML example
 REQUEST_ELEMENTS = [
@@ -588,6 +588,67 @@ def test_a_retried_post_with_its_idempotency_key_is_stored_once(
     assert first[0]["service_request_id"] != other.json()[0]["service_request_id"]
     bad = client.post("/requests.json", data=post_form(), headers={"Idempotency-Key": "k" * 300})
     assert "idempotency" in _error(bad, 400)
+
+
+def _descriptions(service: ComplaintService) -> list[str]:
+    return sorted(
+        stored.event.content.body
+        for stored in service.store.read_all()
+        if isinstance(stored.event, lc.ComplaintSubmitted)
+    )
+
+
+def test_two_clients_with_the_same_idempotency_key_each_keep_their_complaint(
+    service: ComplaintService,
+) -> None:
+    """The key was scoped by the client's name: a second app's POST was answered as a retry."""
+    other = ApiKey(hash_api_key("kunci-lain"), CLIENT_CHANNEL, CLIENT, "lapor-wal")  # same name
+    headers = {"Idempotency-Key": "42"}
+    with _client(service, api_keys=(*config().api_keys, other)) as client:
+        first = client.post(
+            "/requests.json", data=post_form(description="Satu\n@A"), headers=headers
+        )
+        second = client.post(
+            "/requests.json",
+            data=post_form(api_key="kunci-lain", description="Dua\n@B"),
+            headers=headers,
+        )
+    assert 200 == first.status_code == second.status_code
+    assert first.json()[0]["service_request_id"] != second.json()[0]["service_request_id"]
+    assert ["@A", "@B"] == sorted(b[b.index("@") :] for b in _descriptions(service))
+
+
+def test_anonymous_posts_with_one_idempotency_key_are_told_apart_by_what_they_send(
+    service: ComplaintService,
+) -> None:
+    headers = {"Idempotency-Key": "1"}
+    with _client(service, post_requires_key=False) as client:
+        posted = [
+            client.post(
+                "/requests.json", data=post_form(api_key=None, description=text), headers=headers
+            )
+            for text in ("Warga A\n@A", "Warga B\n@B", "Warga A\n@A")
+        ]
+    ids = [response.json()[0]["service_request_id"] for response in posted]
+    assert ids[0] != ids[1]
+    assert ids[0] == ids[2]  # the same body again: a retry
+    assert ["@A", "@B"] == sorted(b[b.index("@") :] for b in _descriptions(service))
+
+
+def test_an_idempotency_key_used_again_for_another_request_is_refused(
+    client: TestClient, service: ComplaintService
+) -> None:
+    headers = {"Idempotency-Key": "kirim-0002"}
+    assert 200 == client.post("/requests.json", data=post_form(), headers=headers).status_code
+    other = client.post("/requests.json", data=post_form(description="Lain\nLain"), headers=headers)
+    assert "already used for another request" in _error(other, 422)
+    said = client.post(
+        "/requests.json",
+        data=post_form(description="Lain\nLain"),
+        headers={**headers, "Accept-Language": "id"},
+    )
+    assert "sudah dipakai" in _error(said, 422)
+    assert 1 == len(service.store.read_all())
 
 
 def test_a_listed_complaint_changed_elsewhere_is_read_again(

@@ -74,6 +74,21 @@ What stands for a title, a body or a message a reader may not see (*rahasia*).
 .. versionadded:: 0.2.0
 """
 
+_FREE_TEXT: dict[type[e.Event], tuple[str, ...]] = {
+    e.InformationRequested: ("question",),
+    e.InformationProvided: ("text",),
+    e.DispositionRejected: ("reason",),
+    e.FollowUpPosted: ("text",),
+    e.ReplyPosted: ("text",),
+    e.ComplaintClosed: ("note",),
+    e.ComplaintArchived: ("note",),
+    e.ComplaintRated: ("comment",),
+    e.ComplaintReopened: ("reason",),
+    e.ComplaintClassified: ("title",),
+    e.DeadlineExtended: ("reason",),
+}
+"""The free texts of each event that a *rahasia* report hides from who may not see it."""
+
 _ANONYMOUS_ACTOR = Actor(ANONYMOUS_REPORTER.id, Role.REPORTER)
 _PUBLIC = Actor.public()
 _E = TypeVar("_E", bound=e.Event)
@@ -163,10 +178,15 @@ def redact_event(event: _E, complaint: Complaint, actor: Actor) -> _E:
     """
     *event* of *complaint* as *actor* may see it (the complaint's current privacy rules).
 
-    The submission's reporter and content, the reporter's own actor on every event, and
-    the texts of information provided and replies are redacted as :func:`redact` does.
+    The submission's reporter and content and the reporter's own actor on every event
+    are redacted as :func:`redact` does; for a reader who may not see the content
+    (*rahasia*), so is every free text written about the report (
+    the thread's questions, answers, follow-ups, replies and reopening reasons, as in
+    :func:`redact`, and the notes, reasons, comments and corrected titles beside them).
 
     .. versionadded:: 0.2.0
+    .. versionchanged:: 0.2.0 every free text of a *rahasia* report, not only the
+       reporter's answers and replies.
     """
     sight = sees(complaint, actor)
     if sight == Sight(identity=True, contact=True, content=True):
@@ -178,8 +198,14 @@ def redact_event(event: _E, complaint: Complaint, actor: Actor) -> _E:
     if isinstance(result, e.ComplaintSubmitted):
         reporter = _reporter(result.reporter, sight)
         result = attrs.evolve(result, reporter=reporter, content=_content(result.content, sight))
-    elif isinstance(result, e.InformationProvided | e.ReplyPosted) and not sight.content:
-        result = attrs.evolve(result, text=CONFIDENTIAL_TEXT)
+    elif not sight.content:
+        hidden = {
+            name: CONFIDENTIAL_TEXT
+            for name in _FREE_TEXT.get(type(result), ())
+            if getattr(result, name) is not None
+        }
+        if hidden:
+            result = attrs.evolve(result, **hidden)
     return typing.cast("_E", result)
 
 

@@ -121,9 +121,36 @@ def safe_dsn(dsn: str) -> str:
         params = conninfo_to_dict(dsn)
     except psycopg.Error:
         return redact_dsn(dsn)
+    if "@" in str(params.get("host", "")):  # an '@' of the password: the rest went to the host
+        return redact_dsn(dsn)
     for key in [k for k in params if k.endswith("password")]:
         del params[key]
     return make_conninfo("", **params)
+
+
+def _check_user_info(dsn: str) -> None:
+    """
+    Refuse a URL with an ``@`` of its user name or password left as it is.
+
+    libpq takes the password up to the first ``@`` and the rest of it for the host, so
+    its messages (``failed to resolve host '...'``) would show part of the password.
+
+    Raises:
+        ValidationError: More than one ``@`` before the host (the URL is shown with
+            everything up to the last one hidden).
+    """
+    scheme, sep, rest = dsn.partition("://")
+    if not sep or scheme.lower() not in ("postgres", "postgresql"):
+        return
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if authority.count("@") > 1:
+        raise ValidationError(
+            N_(
+                "the store URL {url!r} has more than one '@' before its host: write an '@' "
+                "of the user name or the password as %40"
+            ),
+            url=redact_dsn(dsn),
+        )
 
 
 def _append_conflict(
@@ -197,6 +224,7 @@ class PostgresStore:
                 min_size=min_size,
                 max_size=max_size,
             )
+        _check_user_info(dsn)
         self._dsn = dsn
         self._where = safe_dsn(dsn)
         self._schema = schema

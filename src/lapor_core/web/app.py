@@ -10,7 +10,9 @@ and XML (the format is the path's suffix, ``services.xml`` or ``services.json``)
 * ``GET requests`` with ``service_request_id``, ``service_code``, ``start_date``,
   ``end_date`` and ``status``; ``GET requests/{service_request_id}``;
 * ``POST requests`` (form-encoded, or a JSON object) with an ``api_key``; a retry
-  with the same ``Idempotency-Key`` header (per client) answers with the first result;
+  with the same ``Idempotency-Key`` header (per API key; without a key, per request
+  body) answers with the first result, and a key used again for another request is
+  refused (422);
 * ``GET servicerequestupdates`` (FixMyStreet's extension): the status changes between
   ``start_date`` and ``end_date``.
 
@@ -489,7 +491,7 @@ class _GeoReport:
             raise ValidationError(N_("api_key: expected a string"))
         found = self.config.find_key(key)
         self._throttle(self._client(request, found))
-        channel, actor, client_name = self._authorise(key, found)
+        channel, actor = self._authorise(key, found)
         self._jurisdiction(
             form.pop("jurisdiction_id", None) or request.query_params.get("jurisdiction_id")
         )
@@ -499,12 +501,19 @@ class _GeoReport:
         if given and given not in known and given != UNCATEGORISED_SERVICE_CODE:
             raise NotFound(N_("service_code {code!r} not found"), code=given)
         retry = request.headers.get("idempotency-key")
-        # a retry must name the same complaint: its id comes from the client and the key
-        token = (
-            hashlib.sha256(f"{client_name}\n{retry}".encode()).hexdigest()[:32]
-            if retry
-            else uuid.uuid4().hex
-        )
+        idempotency_key = None
+        if retry:
+            # a retry names the same complaint: its id comes from the client, the key and
+            # what was sent; the key is the client's own (without an API key, it is the
+            # request's), so that one client's key never answers for another
+            sent = hashlib.sha256(
+                json.dumps(form, sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest()
+            scope = f"key:{found.sha256[:16]}" if found is not None else f"anonymous:{sent[:16]}"
+            idempotency_key = f"gr2:{scope}:{retry}"
+            token = hashlib.sha256(f"{scope}\n{retry}\n{sent}".encode()).hexdigest()[:32]
+        else:
+            token = uuid.uuid4().hex
         complaint_id = ComplaintId(f"gr2-{token}")
         submit = submit_from_request(
             form,
@@ -512,8 +521,10 @@ class _GeoReport:
             channel=channel,
             profile=self.service.profile,
             target_agency=self.config.target_agency,
-            idempotency_key=f"gr2:{client_name}:{retry}" if retry else None,
+            idempotency_key=idempotency_key,
         )
+        if idempotency_key is not None:
+            await self._check_reuse(idempotency_key, complaint_id, str(retry))
         extra = extra_attributes(form)
         result = await self._write(submit, actor)
         notice = None
@@ -532,6 +543,19 @@ class _GeoReport:
         }
         return _render(fmt, "service_requests", [created])
 
+    async def _check_reuse(self, key: str, complaint_id: ComplaintId, retry: str) -> None:
+        """Refuse (422) an ``Idempotency-Key`` the client used before for another request."""
+        recorded = await run_in_threadpool(self.service.store.idempotency, key)
+        if recorded is not None and recorded[0] != complaint_id:
+            raise _Refusal(
+                422,
+                N_(
+                    "Idempotency-Key {key!r}: already used for another request; "
+                    "send a new key with a new request"
+                ),
+                key=retry,
+            )
+
     async def _write(self, submit: Submit, actor: Actor) -> HandleResult:
         """``service.handle`` in the writer thread; it runs to its end even if the client leaves."""
         if not _on_asyncio():  # another event loop (trio): anyio's threads
@@ -542,15 +566,15 @@ class _GeoReport:
         """End the writer thread once the commands handed to it are done."""
         self._writer.stop()
 
-    def _authorise(self, key: str | None, found: ApiKey | None) -> tuple[Channel, Actor, str]:
+    def _authorise(self, key: str | None, found: ApiKey | None) -> tuple[Channel, Actor]:
         """The channel and actor a POST is submitted with (*found*: *key*'s configuration)."""
         if key:
             if found is None:
                 raise PermissionDenied(N_("api_key: invalid"))
-            return found.channel, found.actor, found.name
+            return found.channel, found.actor
         if self.config.post_requires_key:
             raise PermissionDenied(N_("api_key: required to POST a service request"))
-        return self.config.anonymous_channel, self.config.anonymous_actor, "anonymous"
+        return self.config.anonymous_channel, self.config.anonymous_actor
 
     async def _body(self, request: Request) -> bytes:
         limit = self.config.max_body_bytes
