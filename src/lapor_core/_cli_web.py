@@ -64,8 +64,8 @@ class _HiddenApiKeys(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) > 2 and isinstance(args[2], str):  # noqa: PLR2004 - uvicorn's (client, method, path, ...)
+        args = record.args  # uvicorn's: (client, method, path with its query, ...)
+        if isinstance(args, tuple) and len(args) > 2 and isinstance(args[2], str):
             record.args = (*args[:2], _API_KEY_IN_QUERY.sub(r"\1***", args[2]), *args[3:])
         return True
 
