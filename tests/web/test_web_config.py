@@ -17,7 +17,15 @@ from lapor_core import web
 from lapor_core._cli_web import app_from_environment, parse_interval
 from lapor_core.cli import main
 from lapor_core.errors import ValidationError
-from lapor_core.web import ApiKey, WebConfig, app, config, hash_api_key, load_web_config
+from lapor_core.web import (
+    ApiKey,
+    WebConfig,
+    app,
+    config,
+    create_app,
+    hash_api_key,
+    load_web_config,
+)
 
 DIGEST = hash_api_key("kunci-rahasia")
 
@@ -88,6 +96,11 @@ actor = "lapor-wal"
         (f"[[api_keys]]\nsha256 = '{DIGEST}'\nrole = 'raja'", "api_keys[0]"),
         ("api_keys = 'x'", "api_keys"),
         ("jurisdiction_id = ", "not TOML"),
+        # each of these loaded, and failed later: when the app was made, or on every request
+        ("rate_limit = 'lots'", "rate_limit"),
+        ("rate_limit = '0/minute'", "rate_limit"),
+        ("time_zone = 'Mars/Olympus'", "time_zone"),
+        ("cors_origins = 'https://app.example'", "cors_origins"),
     ],
 )
 def test_load_web_config_refusals_name_the_key(text: str, named: str) -> None:
@@ -179,3 +192,9 @@ def test_serve_app_sweeps_in_the_server_and_closes_its_store(
     reread = make_service(url)
     assert reread.get(lc.ComplaintId("c-1")).version > 1
     reread.store.close()
+
+
+def test_an_unknown_target_agency_is_refused_when_the_app_is_made() -> None:
+    """It was accepted, and every POST was then answered 404 as if the client were wrong."""
+    with pytest.raises(ValidationError, match="target_agency: no agency with id 'nope'"):
+        create_app(make_service(), config=WebConfig(target_agency="nope"))

@@ -694,3 +694,110 @@ def test_posts_are_written_in_the_writer_threads_across_lifespans(
             assert 200 == client.post("/requests.json", data=post_form()).status_code
     assert 2 == len(threads)
     assert all(name.startswith("lapor-write") for name in threads)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/requests.json", {"start_date": "9999-12-31T00:00:00Z"}),
+        ("/requests.json", {"end_date": "0001-01-01T00:00:00Z"}),
+        ("/requests.json", {"start_date": "0001-01-01T00:00:00+07:00"}),
+        (
+            "/requests.json",
+            {"start_date": "9999-12-30T00:00:00Z", "end_date": "9999-12-31T23:59:59.999999Z"},
+        ),
+        ("/servicerequestupdates.json", {"end_date": "0001-01-01T10:00:00Z"}),
+        ("/servicerequestupdates.json", {"end_date": "9999-12-31T23:59:59.999999Z"}),
+    ],
+)
+def test_dates_at_the_edge_of_the_calendar_are_refused_not_failed(
+    client: TestClient, path: str, params: dict[str, str]
+) -> None:
+    """Each was a 500: the window's arithmetic overflowed past year 1 or 9999."""
+    response = client.get(path, params=params)
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        assert "date" in _error(response, 400)
+
+
+def test_updates_are_dated_in_the_configured_time_zone(service: ComplaintService) -> None:
+    submit(service, "c-1", at=before(0.5))
+    with _client(service, time_zone="Asia/Jayapura") as client:
+        [update] = client.get("/servicerequestupdates.json").json()
+        [request] = client.get("/requests/c-1.json").json()
+    assert update["updated_datetime"].endswith("+09:00")
+    assert request["requested_datetime"] == update["updated_datetime"]
+
+
+def test_a_missing_coordinate_is_named_beside_the_one_given(client: TestClient) -> None:
+    """Each message named the missing coordinate twice ("long: required together with long")."""
+    only_lat = client.post("/requests.json", data=post_form(long=None))
+    assert "long: required together with lat" == _error(only_lat, 400)
+    only_long = client.post("/requests.json", data=post_form(lat=None))
+    assert "lat: required together with long" == _error(only_long, 400)
+
+
+def test_a_fault_in_the_description_is_named_as_the_description(client: TestClient) -> None:
+    """Without attribute[title] the title is the description's first line: it was named so."""
+    refused = client.post("/requests.json", data=post_form(description="Lampu\x00mati"))
+    assert _error(refused, 400).startswith("description: ")
+
+
+def test_a_percent_encoded_byte_that_is_not_utf8_is_refused(
+    client: TestClient, service: ComplaintService
+) -> None:
+    """``description=Caf%E9`` was stored as 'Caf\ufffd', where raw bytes were refused."""
+    body = "&".join(f"{k}={v}" for k, v in post_form(description="Caf%E9 rusak").items())
+    refused = client.post(
+        "/requests.json",
+        content=body.replace(" ", "+").encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert "not UTF-8" in _error(refused, 400)
+    assert not service.store.read_all()
+
+
+def test_a_405_says_which_methods_the_route_allows(client: TestClient) -> None:
+    refused = client.delete("/requests.json")
+    assert 405 == refused.status_code
+    assert {"GET", "HEAD", "POST"} == {m.strip() for m in refused.headers["allow"].split(",")}
+
+
+def test_a_browser_may_send_an_idempotency_key_across_origins(service: ComplaintService) -> None:
+    origin = "https://lapor.example.org"
+    with _client(service, cors_origins=(origin,)) as client:
+        preflight = client.options(
+            "/requests.json",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type,idempotency-key",
+            },
+        )
+    assert 200 == preflight.status_code
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert "idempotency-key" in allowed
+
+
+def test_a_second_post_with_the_same_tracking_id_is_refused(
+    client: TestClient, service: ComplaintService
+) -> None:
+    """Both were stored, and the first could no longer be reached by its Tracking ID."""
+    tracked = {"attribute[tracking_id]": "LAPOR-123"}
+    first = client.post("/requests.json", data=post_form(description="Satu\nSatu", **tracked))
+    assert "LAPOR-123" == first.json()[0]["service_request_id"]
+    second = client.post("/requests.json", data=post_form(description="Dua\nDua", **tracked))
+    assert "Tracking ID LAPOR-123 exists" in _error(second, 409)
+    assert 1 == len(service.store.read_all())
+    [found] = client.get("/requests/LAPOR-123.json").json()
+    assert "Satu\nSatu" == found["description"]
+    # a retry of the first, with its key, is still answered as the first
+    keyed = {"Idempotency-Key": "k-124"}
+    once = client.post(
+        "/requests.json", data=post_form(**{"attribute[tracking_id]": "L-124"}), headers=keyed
+    )
+    again = client.post(
+        "/requests.json", data=post_form(**{"attribute[tracking_id]": "L-124"}), headers=keyed
+    )
+    assert 200 == once.status_code == again.status_code
+    assert 2 == len(service.store.read_all())

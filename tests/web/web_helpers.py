@@ -135,10 +135,15 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(app: ASGIApp) -> Iterator[int]:
-    """*app* served by uvicorn in a thread on 127.0.0.1; yields the port, stops it after."""
+    """
+    *app* served by uvicorn in a thread on 127.0.0.1; yields the port, stops it after.
+
+    With its lifespan, as ``lapor-core serve`` runs it: the application's writer thread
+    ends with the server (without it, it outlived the test).
+    """
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

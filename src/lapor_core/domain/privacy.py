@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import typing
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -199,7 +199,7 @@ def redact_event(event: _E, complaint: Complaint, actor: Actor) -> _E:
         reporter = _reporter(result.reporter, sight)
         result = attrs.evolve(result, reporter=reporter, content=_content(result.content, sight))
     elif not sight.content:
-        hidden = {
+        hidden: dict[str, Any] = {
             name: CONFIDENTIAL_TEXT
             for name in _FREE_TEXT.get(type(result), ())
             if getattr(result, name) is not None

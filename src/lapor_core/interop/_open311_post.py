@@ -280,7 +280,7 @@ def _location(request: Mapping[str, object]) -> _Where:
         raise ValidationError(
             N_("{missing}: required together with {other}"),
             missing=missing,
-            other="lat" if lat is None else "long",
+            other="lat" if missing == "long" else "long",
         )
     address = _text(request, "address_string")
     alias = _text(request, "address")
@@ -360,7 +360,8 @@ def _content(
     with contextlib.suppress(ValidationError):
         return content()
     # refused: find the parameter to name, checking one field at a time
-    _checked("attribute[title]", Content, title, "x")
+    # a title not given is the description's first line: a fault in it is the description's
+    _checked("attribute[title]" if "title" in attributes else "description", Content, title, "x")
     _checked("description", Content, "x", body)
     _checked("address_string", Content, "x", "x", where.address)
     _checked("address_id", lambda: Content("x", "x", address_id=where.address_id))

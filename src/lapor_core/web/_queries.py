@@ -11,7 +11,7 @@ import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import attrs
 
@@ -226,15 +226,16 @@ def requests_by_id(
 
 
 def list_updates(
-    service: ComplaintService, start: datetime, end: datetime
+    service: ComplaintService, start: datetime, end: datetime, zone: tzinfo
 ) -> list[dict[str, object]]:
     """
     FixMyStreet's ``GET servicerequestupdates``: each change of status in the window.
 
     An update is an event that moved a complaint to another status (or its
     submission), at or after *start* and before *end*, in the order stored; at most
-    :data:`MAX_RESULTS`. The events are read in global order from the start of the
-    store, to know each complaint's status before the window.
+    :data:`MAX_RESULTS`, each dated in *zone* (the configuration's ``time_zone``). The
+    events are read in global order from the start of the store, to know each
+    complaint's status before the window.
     """
     previous: dict[ComplaintId, Status] = {}
     out: list[dict[str, object]] = []
@@ -252,7 +253,8 @@ def list_updates(
             previous[stored.complaint_id] = status
             if status is before or not start <= event.at < end:
                 continue
-            out.append(_update(service, stored.complaint_id, stored.version, status, event.at))
+            at = event.at.astimezone(zone)
+            out.append(_update(service, stored.complaint_id, stored.version, status, at))
             if len(out) >= MAX_RESULTS:
                 break
         after = batch[-1].position

@@ -42,8 +42,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 import anyio
+import attrs
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -70,6 +72,7 @@ from lapor_core.errors import (
     ValidationError,
 )
 from lapor_core.i18n import translator
+from lapor_core.interop.lapor_csv import ImportOptions
 from lapor_core.interop.open311 import (
     UNCATEGORISED_SERVICE_CODE,
     extra_attributes,
@@ -109,6 +112,7 @@ The ``specification`` the discovery document names.
 """
 
 _LOG = logging.getLogger("lapor_core.web")
+_TRACKED_PREFIX = ImportOptions().id_prefix
 _FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 _MAX_FIELDS = 200
 _STATUS_NAMES = {"open": False, "closed": True}
@@ -198,7 +202,9 @@ _HTTP_ERRORS: Final = {
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)  # noqa: S101 (registered for HTTPException only)
     text = _HTTP_ERRORS.get(exc.status_code, N_("refused (ditolak)"))
-    return _errors(request, exc.status_code, LaporError(text))
+    response = _errors(request, exc.status_code, LaporError(text))
+    response.headers.update(exc.headers or {})  # a 405's Allow
+    return response
 
 
 async def _on_unexpected(request: Request, _exc: Exception) -> Response:
@@ -221,19 +227,38 @@ def _date(name: str, text: str) -> datetime:
     return value
 
 
+def _shifted(name: str, instant: datetime, by: timedelta) -> datetime:
+    """*instant* + *by*, refused as *name* out of range past the years datetime holds."""
+    try:
+        return instant + by
+    except OverflowError:
+        raise ValidationError(
+            N_("{name}: {instant} is too close to the edge of the calendar"),
+            name=name,
+            instant=instant.isoformat(),
+        ) from None
+
+
 def _window(
-    start: datetime | None, end: datetime | None, now: datetime
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+    span: timedelta = DEFAULT_WINDOW,
 ) -> tuple[datetime, datetime]:
-    """GeoReport's range: the last 90 days by default, never longer; *end* inclusive."""
+    """
+    A range of GeoReport dates: the *span* before *end* by default, never longer.
+
+    *end* is included: the range returned ends a microsecond after it.
+    """
     if end is None:
-        end = now if start is None else start + DEFAULT_WINDOW
+        end = now if start is None else _shifted("start_date", start, span)
     if start is None:
-        start = end - DEFAULT_WINDOW
+        start = _shifted("end_date", end, -span)
     if end < start:
         raise ValidationError(N_("end_date: before start_date"))
     if end - start > DEFAULT_WINDOW:
         raise ValidationError(N_("end_date: the range may not span more than 90 days"))
-    return start, end + timedelta(microseconds=1)
+    return start, _shifted("end_date", end, timedelta(microseconds=1))
 
 
 def _on_asyncio() -> bool:
@@ -280,7 +305,9 @@ def _form(body: bytes, content_type: str) -> dict[str, object]:
             415, N_("Content-Type: use application/x-www-form-urlencoded (or application/json)")
         )
     try:
-        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS, errors="strict")
+    except UnicodeDecodeError:  # a percent-encoded byte that is not UTF-8 (%E9)
+        raise ValidationError(N_("request body: not UTF-8")) from None
     except ValueError:
         raise ValidationError(
             N_("request body: more than {count} parameters"), count=_MAX_FIELDS
@@ -295,6 +322,7 @@ class _GeoReport:
         self.service = service
         self.config = config
         self.cache = ReadCache()
+        self.zone = ZoneInfo(config.time_zone)
         # POSTs hand their command to a thread of their own (see ``_writer``): cheaper
         # than a call through Starlette's thread pool (started when first needed, ended
         # with the lifespan)
@@ -396,6 +424,12 @@ class _GeoReport:
             raise NotFound(N_("service_code {code!r} not found"), code=code) from None
         return _render(fmt, "service_definition", definition)
 
+    async def collection(self, request: Request) -> Response:
+        """``requests``: GET lists, POST submits (one route, so a 405 names both methods)."""
+        if request.method == "POST":
+            return await self.post(request)
+        return await self.requests(request)
+
     async def requests(self, request: Request) -> Response:
         """``GET requests``, every filter of the specification."""
         fmt = self._start(request)
@@ -468,15 +502,12 @@ class _GeoReport:
         fmt = self._start(request)
         start_text = self._param(request, "start_date")
         end_text = self._param(request, "end_date")
-        now = self.service.clock.now()
-        end = _date("end_date", end_text) if end_text else now
-        start = _date("start_date", start_text) if start_text else end - timedelta(days=1)
-        if end < start:
-            raise ValidationError(N_("end_date: before start_date"))
-        if end - start > DEFAULT_WINDOW:
-            raise ValidationError(N_("end_date: the range may not span more than 90 days"))
-        end += timedelta(microseconds=1)  # end_date is included
-        found = await run_in_threadpool(list_updates, self.service, start, end)
+        start = _date("start_date", start_text) if start_text else None
+        end = _date("end_date", end_text) if end_text else None
+        if start is not None and end is None:
+            end = self.service.clock.now()  # from start_date up to now, as before
+        start, end = _window(start, end, self.service.clock.now(), timedelta(days=1))
+        found = await run_in_threadpool(list_updates, self.service, start, end, self.zone)
         return _render(fmt, "service_request_updates", found)
 
     async def post(self, request: Request) -> Response:
@@ -523,8 +554,16 @@ class _GeoReport:
             target_agency=self.config.target_agency,
             idempotency_key=idempotency_key,
         )
-        if idempotency_key is not None:
-            await self._check_reuse(idempotency_key, complaint_id, str(retry))
+        tracking = submit.external_ids.sp4n_tracking_id
+        if tracking is not None:
+            # one complaint per SP4N Tracking ID, under the id the LAPOR! import gives it
+            tracked = ComplaintId(f"{_TRACKED_PREFIX}{tracking}")
+            submit = attrs.evolve(submit, complaint_id=tracked)
+        retried = idempotency_key is not None and await self._retried(
+            idempotency_key, submit.complaint_id, str(retry)
+        )
+        if tracking is not None and not retried:
+            await self._check_tracking_id(submit.complaint_id, str(tracking))
         extra = extra_attributes(form)
         result = await self._write(submit, actor)
         notice = None
@@ -543,8 +582,13 @@ class _GeoReport:
         }
         return _render(fmt, "service_requests", [created])
 
-    async def _check_reuse(self, key: str, complaint_id: ComplaintId, retry: str) -> None:
-        """Refuse (422) an ``Idempotency-Key`` the client used before for another request."""
+    async def _retried(self, key: str, complaint_id: ComplaintId, retry: str) -> bool:
+        """
+        Whether the POST retries one the key was recorded with.
+
+        Raises:
+            _Refusal: 422: the client used the ``Idempotency-Key`` for another request.
+        """
         recorded = await run_in_threadpool(self.service.store.idempotency, key)
         if recorded is not None and recorded[0] != complaint_id:
             raise _Refusal(
@@ -555,6 +599,19 @@ class _GeoReport:
                 ),
                 key=retry,
             )
+        return recorded is not None
+
+    async def _check_tracking_id(self, complaint_id: ComplaintId, tracking: str) -> None:
+        """Refuse (409) a second service request with the same SP4N Tracking ID."""
+        try:
+            await run_in_threadpool(self.service.store.get, complaint_id)
+        except NotFound:
+            return
+        raise _Refusal(
+            409,
+            N_("attribute[tracking_id]: a service request with Tracking ID {tracking} exists"),
+            tracking=tracking,
+        )
 
     async def _write(self, submit: Submit, actor: Actor) -> HandleResult:
         """``service.handle`` in the writer thread; it runs to its end even if the client leaves."""
@@ -620,9 +677,18 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
         config: Jurisdiction, API keys, limits and CORS (default :class:`WebConfig`:
             no keys, so POST is refused until keys are configured).
 
+    Raises:
+        ValidationError: The configuration's ``target_agency`` is not in the service's
+            agency registry.
+
     .. versionadded:: 0.2.0
     """
     settings = config if config is not None else WebConfig()
+    target = settings.target_agency
+    if target is not None and target not in service.context.registry:
+        raise ValidationError(
+            N_("target_agency: no agency with id {agency!r} in the registry"), agency=target
+        )
     routes = _GeoReport(service, settings)
     middleware = []
     if settings.cors_origins:
@@ -631,7 +697,7 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Content-Type"],
+                allow_headers=["Content-Type", "Accept-Language", "Idempotency-Key"],
             )
         )
     handlers: dict[type[Exception] | int, Callable[[Request, Exception], Awaitable[Response]]]
@@ -657,8 +723,7 @@ def create_app(service: ComplaintService, *, config: WebConfig | None = None) ->
             Route("/discovery.{fmt}", routes.discovery, methods=["GET"]),
             Route("/services.{fmt}", routes.services, methods=["GET"]),
             Route("/services/{code}.{fmt}", routes.service_definition, methods=["GET"]),
-            Route("/requests.{fmt}", routes.requests, methods=["GET"]),
-            Route("/requests.{fmt}", routes.post, methods=["POST"]),
+            Route("/requests.{fmt}", routes.collection, methods=["GET", "POST"]),
             Route("/requests/{request_id}.{fmt}", routes.request, methods=["GET"]),
             Route("/servicerequestupdates.{fmt}", routes.updates, methods=["GET"]),
         ],

@@ -20,8 +20,10 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
+import limits
 
 from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.model import Channel, ChannelType
@@ -136,10 +138,39 @@ def _keys(value: Iterable[ApiKey]) -> tuple[ApiKey, ...]:
 
 
 def _origins(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):  # its letters would be the origins
+        raise ValidationError(N_("cors_origins: expected an array of strings"))
     origins = tuple(value)
     if not all(isinstance(origin, str) for origin in origins):
         raise ValidationError(N_("cors_origins: expected an array of strings"))
     return origins
+
+
+def _check_zone(_instance: object, _attr: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise ValidationError(N_("{name}: expected a string"), name="time_zone")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            N_("time_zone: {zone!r} is not an IANA time zone (e.g. Asia/Makassar)"), zone=value
+        ) from None
+
+
+def _check_rate(_instance: object, _attr: attrs.Attribute[str], value: str | None) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ValidationError(N_("{name}: expected a string"), name="rate_limit")
+    try:
+        limit = limits.parse(value)
+    except ValueError:
+        limit = None
+    if limit is None or limit.amount < 1:
+        raise ValidationError(
+            N_("rate_limit: {value!r} is not a limit such as 120/minute or 10/second"),
+            value=value,
+        )
 
 
 @attrs.frozen
@@ -187,7 +218,7 @@ class WebConfig:
     anonymous_actor: Actor = _ANONYMOUS_ACTOR
     anonymous_channel: Channel = OPEN311_CHANNEL
     target_agency: str | None = None
-    time_zone: str = "Asia/Jakarta"
+    time_zone: str = attrs.field(default="Asia/Jakarta", validator=_check_zone)
     extended: bool = False
     cors_origins: tuple[str, ...] = attrs.field(default=(), converter=_origins)
     max_body_bytes: int = attrs.field(
@@ -195,7 +226,7 @@ class WebConfig:
     )
     body_timeout: float = attrs.field(default=10.0, validator=_seconds("body_timeout"))
     tracking_page: bool = True
-    rate_limit: str | None = DEFAULT_RATE_LIMIT
+    rate_limit: str | None = attrs.field(default=DEFAULT_RATE_LIMIT, validator=_check_rate)
     max_request_ids: int = attrs.field(default=100, validator=_positive("max_request_ids"))
     contact: str = "Pengelola SP4N-LAPOR! (the SP4N-LAPOR! administrators)"
     changeset: str = "2026-12-01T00:00:00Z"
