@@ -665,3 +665,12 @@ def test_deadline_does_not_depend_on_the_zone_the_instant_is_written_in(
     assert expected == calendar.deadline(same_instant, n)
     local = start.astimezone(ZoneInfo(zone)).date()
     assert calendar.add_working_days(local, n) + timedelta(days=1) == expected.date()
+
+
+@pytest.mark.parametrize("today", [date(9999, 1, 1), date(9999, 12, 31), date.max])
+def test_data_warning_in_the_year_9999_warns_instead_of_failing(today: date) -> None:
+    """Twelve months after a day of the year 9999 is past ``date.max``: the data ends sooner."""
+    calendar = WorkingCalendar(confirmed_until=2025)
+    warning = calendar.data_warning(today)
+    assert warning is not None
+    assert "ends on 2025-12-31" in warning

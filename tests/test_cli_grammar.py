@@ -424,7 +424,7 @@ def test_the_help_fills_the_bundled_names_and_the_date_formats() -> None:
     assert "default: iso, %d/%m/%Y %H:%M:%S" in imported
     simulate = " ".join(INDONESIAN[("simulate",)].format_help().split())
     assert "./lapor-simulation.sqlite3" in simulate
-    assert "Kolom tabel: received:" in simulate
+    assert "Kolom tabel: masuk:" in simulate  # the columns as the Indonesian table names them
 
 
 @pytest.mark.parametrize(

@@ -493,3 +493,28 @@ def test_one_attempt_only_reads_before_a_submission(clock: ManualClock) -> None:
     once = ComplaintService(store, PROFILE, REGISTRY, clock=clock, cache_size=0, max_attempts=1)
     with pytest.raises(lc.InvalidTransition, match="Submit is not allowed in status submitted"):
         once.handle(_submit("s-1"), CITIZEN)
+
+
+def test_a_command_dated_past_the_calendar_is_refused_and_the_complaint_stays_usable(
+    service: ComplaintService,
+) -> None:
+    """A Classify at 9999-12-31 was stored; every later command at a real time was refused."""
+    complaint = service.handle(_submit("c-far"), CITIZEN).complaint
+    far = datetime(9999, 12, 31, tzinfo=UTC)
+    last = service.context.calendar.last_date.isoformat()
+    with pytest.raises(lc.CalendarRangeError, match=f"outside the calendar's range .*{last}"):
+        service.handle(
+            lc.Classify(complaint_id=complaint.id, title="Judul baru"), NATIONAL, now=far
+        )
+    assert 1 == len(service.store.load(complaint.id))
+    with pytest.raises(lc.CalendarRangeError, match="outside the calendar's range"):
+        service.handle(_submit("c-early"), CITIZEN, now=datetime(2001, 6, 1, tzinfo=UTC))
+    moved = service.handle(lc.Classify(complaint_id=complaint.id, title="Judul baru"), NATIONAL)
+    assert "Judul baru" == moved.complaint.content.title
+
+
+@pytest.mark.parametrize("command", [None, "Submit", 3])
+def test_handle_refuses_what_is_not_a_command(service: ComplaintService, command: Any) -> None:
+    """``handle(None, actor)`` raised AttributeError (it read the key first)."""
+    with pytest.raises(lc.ValidationError, match="not a command"):
+        service.handle(command, CITIZEN)

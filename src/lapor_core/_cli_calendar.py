@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 
 from lapor_core._cli_reports import add_command, add_lang, add_profile, refuse_argument
 from lapor_core._cli_web import _common, _service, _store_url
 from lapor_core.domain.calendar import WorkingCalendar, confirmed_years
 from lapor_core.errors import LaporError
-from lapor_core.i18n import N_, translator
+from lapor_core.i18n import N_, Translate, translator
 from lapor_core.profiles import load_profile
 
-__all__ = ["add_parsers"]
+__all__ = ["add_parsers", "calendar_warning"]
 
 
 def _iso_date(given: str) -> date:
@@ -38,11 +38,35 @@ def _version() -> str:
     return "unknown"  # pragma: no cover - holidays is a dependency
 
 
+_DATA_WARNING = N_(
+    "the confirmed holiday data ends on {last}: deadlines from {since} on are "
+    "provisional; install a newer holidays package (pip install -U holidays), then "
+    "run lapor-core recompute --previous-data {year}"
+)
+"""The warning of ``calendar status`` when the confirmed data ends soon (``check``'s text)."""
+
+
+def calendar_warning(calendar: WorkingCalendar, today: date, _: Translate) -> str | None:
+    """
+    The warning when *calendar*'s confirmed data ends within 12 months of *today*.
+
+    In the language of *_*; ``None`` when there is nothing to warn about.
+    """
+    if calendar.data_warning(today) is None:
+        return None
+    return _(_DATA_WARNING).format(
+        last=(calendar.provisional_from - timedelta(days=1)).isoformat(),
+        since=calendar.provisional_from.isoformat(),
+        year=calendar.confirmed_until,
+    )
+
+
 def run_status(args: argparse.Namespace) -> int:
     """Run ``lapor-core calendar status``: the data's coverage, and a warning if due."""
     calendar: WorkingCalendar = load_profile(args.profile).calendar()
     _ = translator(args.lang)
     today: date = args.today if args.today is not None else datetime.now(UTC).date()
+    warning = calendar_warning(calendar, today, _)  # before any output: it may not fail midway
     confirmed = confirmed_years()
     last = calendar.years[-1]
     print(_("holiday data: holidays {version}").format(version=_version()))
@@ -56,7 +80,6 @@ def run_status(args: argparse.Namespace) -> int:
     first, last_day = calendar.first_date.isoformat(), calendar.last_date.isoformat()
     print(_("covered: {first}..{last}").format(first=first, last=last_day))
     print(_("time zone: {zone}").format(zone=calendar.time_zone))
-    warning = calendar.data_warning(today)
     if warning is None:
         print(_("nothing to warn about within 12 months of {day}").format(day=today.isoformat()))
     else:

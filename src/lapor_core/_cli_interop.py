@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
+import secrets
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -36,7 +38,6 @@ from lapor_core._cli_reports import (
 from lapor_core.errors import NotFound, ValidationError
 from lapor_core.i18n import N_, translator
 from lapor_core.interop.importer import (
-    ImportSummary,
     import_lapor_csv,
     iter_complaints,
     open_lines,
@@ -154,32 +155,57 @@ def _import_options(args: argparse.Namespace) -> ImportOptions:
     )
 
 
-def _run_import_file(
-    service: ComplaintService, args: argparse.Namespace, csv_options: CsvOptions, *, dry: bool
-) -> ImportSummary:
-    options = _import_options(args)
-    opened = open_lines(args.file, args.encoding)
-    lines: Iterator[str] = opened
-    size = Path(args.file).stat().st_size
-    if sys.stdout.isatty() and size > _PROGRESS_BYTES:
-        lines = _with_progress(opened, size)
-    with contextlib.ExitStack() as stack:
-        stack.callback(opened.close)
-        rejects: TextIO | None = None
-        if args.rejects:
-            rejects = stack.enter_context(
-                Path(args.rejects).open("w", encoding="utf-8", newline="")
-            )
-        return import_lapor_csv(
-            service,
-            lines,
-            csv_options=csv_options,
-            options=options,
-            dry_run=dry,
-            on_conflict=args.on_conflict,
-            rejects=rejects,
-            workers=args.workers,
+@contextlib.contextmanager
+def _rejects_file(path: str) -> Iterator[TextIO]:
+    """
+    The ``--rejects`` file, written beside *path* under a temporary name and moved onto it.
+
+    The move comes when the import ends, after the imported file is read and closed: the
+    rejects may replace the imported file itself (the rows still refused), and an import
+    that fails or is interrupted leaves *path* as it was, with no half-written file.
+
+    Raises:
+        ValidationError: *path* is a directory, or no file can be made beside it.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise ValidationError(
+            N_("cannot write the rejects file {path!r}: {reason}"),
+            path=path,
+            reason=os.strerror(errno.EISDIR),
         )
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        handle = temporary.open("x", encoding="utf-8", newline="")
+    except OSError as exc:  # no such directory, no permission, ...
+        raise ValidationError(
+            N_("cannot write the rejects file {path!r}: {reason}"),
+            path=path,
+            reason=str(exc.strerror or exc),
+        ) from None
+    try:
+        with handle:
+            yield handle
+    except BaseException:  # a failed or interrupted import: the old file stays
+        temporary.unlink(missing_ok=True)
+        raise
+    try:
+        temporary.replace(target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ValidationError(
+            N_("cannot write the rejects file {path!r}: {reason}"),
+            path=path,
+            reason=str(exc.strerror or exc),
+        ) from None
+
+
+def _same_file(one: str, other: str) -> bool:
+    """Whether the two paths name one existing file."""
+    try:
+        return Path(one).samefile(other)
+    except OSError:  # one of them does not exist
+        return False
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -187,7 +213,8 @@ def run_import(args: argparse.Namespace) -> int:
     Run ``lapor-core import``: exit 0 when every row imported or was already there.
 
     A conflict exits 1 with ``--on-conflict fail`` (the default); with ``skip`` it is
-    counted only.
+    counted only. Every option and file is checked before the store is opened, so a
+    refused command creates no store.
     """
     profile = load_profile(args.profile)
     registry = load_registry(args.registry)
@@ -200,13 +227,39 @@ def run_import(args: argparse.Namespace) -> int:
     if not Path(args.file).is_file():
         raise NotFound(N_("no file at {path!r}"), path=args.file)
     dry = url.startswith("memory")
-    store = open_store(url)
-    try:
+    if dry and args.rejects and _same_file(args.rejects, args.file):
+        raise ValidationError(
+            N_(
+                "--rejects {path!r} is the imported file: a dry run keeps no row, so the "
+                "rows it does not refuse would be lost; give another file or a --store"
+            ),
+            path=args.rejects,
+        )
+    options = _import_options(args)
+    options.check(profile, registry)
+    opened = open_lines(args.file, args.encoding)
+    lines: Iterator[str] = opened
+    size = Path(args.file).stat().st_size
+    if sys.stdout.isatty() and size > _PROGRESS_BYTES:
+        lines = _with_progress(opened, size)
+    with contextlib.ExitStack() as stack:
+        # unwound in reverse: the store closed, the file closed, then the rejects moved
+        rejects = stack.enter_context(_rejects_file(args.rejects)) if args.rejects else None
+        stack.callback(opened.close)
+        store = open_store(url)
+        stack.callback(store.close)
         service = ComplaintService(store, profile, registry)
         with batch_gc():  # the workers, forked inside, collect as rarely
-            summary = _run_import_file(service, args, csv_options, dry=dry)
-    finally:
-        store.close()
+            summary = import_lapor_csv(
+                service,
+                lines,
+                csv_options=csv_options,
+                options=options,
+                dry_run=dry,
+                on_conflict=args.on_conflict,
+                rejects=rejects,
+                workers=args.workers,
+            )
     _ = translator(args.lang)
     sys.stdout.write(summary.render(_))
     if dry:

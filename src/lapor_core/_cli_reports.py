@@ -841,8 +841,15 @@ def _legend(lang: str) -> str:
 
 
 def _legend_help(gettext: Translate) -> str:
-    """The paragraph of ``--help`` that explains the indicators' columns."""
-    columns = "; ".join(f"{', '.join(names)}: {gettext(text)}" for names, text in INDICATOR_LEGEND)
+    """
+    The paragraph of ``--help`` that explains the indicators' columns.
+
+    Each column is named as the table's header in that language names it.
+    """
+    columns = "; ".join(
+        f"{', '.join(gettext(name) for name in names)}: {gettext(text)}"
+        for names, text in INDICATOR_LEGEND
+    )
     return gettext(N_("The table's columns: {columns}. Hours are calendar hours.")).format(
         columns=columns
     )

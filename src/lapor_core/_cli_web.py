@@ -31,17 +31,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lapor_core._cli_reports import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
     add_command,
     add_profile,
     add_registry,
     add_store,
     open_existing,
     path_argument,
+    refuse_argument,
 )
+from lapor_core.domain.actors import Actor
 from lapor_core.errors import LaporError, ValidationError
-from lapor_core.i18n import N_
+from lapor_core.i18n import N_, translator
 from lapor_core.profiles import load_profile, load_registry
-from lapor_core.service import ComplaintService
+from lapor_core.service import ComplaintService, SweepReport
 from lapor_core.storage import LAPOR_STORE_ENV, open_store
 
 if TYPE_CHECKING:
@@ -113,6 +117,10 @@ def _service(
         raise
 
 
+_LOG = logging.getLogger("lapor_core.sweep")
+"""Where the sweeper of ``serve`` says that a round failed."""
+
+
 def _sweep_loop(
     service: ComplaintService,
     every: float,
@@ -120,18 +128,28 @@ def _sweep_loop(
     *,
     claimant: str,
     rounds: int | None = None,
-    report: Callable[[str], object] | None = None,
+    report: Callable[[SweepReport], object] | None = None,
+    failed: Callable[[LaporError], object] | None = None,
 ) -> None:
-    """Sweep, then wait *every* seconds, until *stop* is set (or *rounds* are done)."""
+    """
+    Sweep, then wait *every* seconds, until *stop* is set (or *rounds* are done).
+
+    A round that fails (a store that is down) is given to *failed*, or logged when there
+    is none (the sweeper of ``serve``), and the next round tries again: the store may come
+    back. A successful round is given to *report*.
+    """
     done = 0
     while not stop.is_set():
         try:
             swept = service.sweep(claimant=claimant)
-            line = f"sweep: {swept.claimed} claimed, {swept.commands} commands\n"
-        except LaporError as exc:  # a store that is down: try again at the next round
-            line = f"sweep: error: {exc}\n"
-        if report is not None:
-            report(line)
+        except LaporError as exc:
+            if failed is not None:
+                failed(exc)
+            else:
+                _LOG.warning("sweep failed: %s", exc)
+        else:
+            if report is not None:
+                report(swept)
         done += 1
         if rounds is not None and done >= rounds:
             return
@@ -226,25 +244,71 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    """Run ``lapor-core sweep``: once, or every ``--every`` until interrupted."""
-    service = _service(_store_url(args.store), args.profile, args.registry, must_exist=True)
-    rounds = args.rounds if args.every is not None else 1
-    stop = threading.Event()
-    try:
-        _sweep_loop(
-            service,
-            args.every or 0.0,
-            stop,
-            claimant=args.claimant,
-            rounds=rounds,
-            report=sys.stdout.write,
+    """
+    Run ``lapor-core sweep``: once, or every ``--every`` until interrupted.
+
+    Once, a failure is the command's error (exit 1). With ``--every``, a failed round is
+    said on standard error and the next round tries again; the exit code is 1 if any
+    round failed.
+    """
+    _ = translator(args.lang)
+    failures = 0
+
+    def report(swept: SweepReport) -> None:
+        line = _("sweep: {claimed} claimed, {commands} commands").format(
+            claimed=swept.claimed, commands=swept.commands
         )
-    except KeyboardInterrupt:
-        stop.set()
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    def failed(exc: LaporError) -> None:
+        nonlocal failures
+        failures += 1
+        error = _("error")
+        sys.stderr.write(f"lapor-core sweep: {error}: {exc.translate(_)}\n")
+        sys.stderr.flush()
+
+    service = _service(_store_url(args.store), args.profile, args.registry, must_exist=True)
+    try:
+        if args.every is None:
+            report(service.sweep(claimant=args.claimant))
+            return EXIT_OK
+        stop = threading.Event()
+        try:
+            _sweep_loop(
+                service,
+                args.every,
+                stop,
+                claimant=args.claimant,
+                rounds=args.rounds,
+                report=report,
+                failed=failed,
+            )
+        except KeyboardInterrupt:  # the way to stop an endless sweeper
+            stop.set()
     finally:
         with contextlib.suppress(LaporError):
             service.store.close()
-    return 0
+    return EXIT_PROBLEMS if failures else EXIT_OK
+
+
+def _rounds_argument(text: str) -> int:
+    """``--rounds``: a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise refuse_argument(N_("expected a whole number >= 1, got {text!r}"), text=text)
+    return value
+
+
+def _claimant_argument(text: str) -> str:
+    """``--claimant``: a name the system actor can have (not empty, one line)."""
+    try:
+        return Actor.system(text).id
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc) from None
 
 
 def _common(cmd: argparse.ArgumentParser) -> None:
@@ -309,7 +373,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--every", type=_interval_argument, help=N_("repeat every INTERVAL (30s, 5m, 1h)")
     )
     sweep.add_argument(
-        "--rounds", type=int, default=None, help=N_("with --every, stop after this many sweeps")
+        "--rounds",
+        type=_rounds_argument,
+        default=None,
+        help=N_("with --every, stop after this many sweeps"),
     )
-    sweep.add_argument("--claimant", default="sweeper", help=N_("this sweeper's name in claims"))
+    sweep.add_argument(
+        "--claimant",
+        type=_claimant_argument,
+        default="sweeper",
+        help=N_("this sweeper's name in claims"),
+    )
     sweep.set_defaults(func=run_sweep)

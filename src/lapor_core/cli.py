@@ -50,6 +50,7 @@ from lapor_core import (
     make_agency_actor,
 )
 from lapor_core._cli_calendar import add_parsers as add_calendar_parsers
+from lapor_core._cli_calendar import calendar_warning
 from lapor_core._cli_interop import add_parsers as add_interop_parsers
 from lapor_core._cli_reports import (
     EXIT_INTERRUPTED,
@@ -210,7 +211,8 @@ def _diagram(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     lifecycle = Lifecycle(profile)
     render = markdown_table if args.format == "table" else mermaid
-    print(render(lifecycle, lambda s: profile.label(s, args.lang)), end="")
+    words = translator(args.lang)
+    print(render(lifecycle, lambda s: profile.label(s, args.lang), gettext=words), end="")
     return 0
 
 
@@ -274,18 +276,8 @@ def _warn_about_the_calendar(profile: Profile | None, _: Translate) -> None:
     """Say when the calendar's confirmed data ends within 12 months (not a problem)."""
     if profile is None:
         return
-    calendar = profile.calendar()
-    if calendar.data_warning(datetime.now(UTC).date()) is not None:
-        last = calendar.provisional_from - timedelta(days=1)
-        warning = _(
-            "the confirmed holiday data ends on {last}: deadlines from {since} on are "
-            "provisional; install a newer holidays package (pip install -U holidays), then "
-            "run lapor-core recompute --previous-data {year}"
-        ).format(
-            last=last.isoformat(),
-            since=calendar.provisional_from.isoformat(),
-            year=calendar.confirmed_until,
-        )
+    warning = calendar_warning(profile.calendar(), datetime.now(UTC).date(), _)
+    if warning is not None:
         print(_("warning") + f": {warning}")
 
 

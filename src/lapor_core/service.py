@@ -233,6 +233,12 @@ def _after(complaint: Complaint | None, events: Sequence[Event]) -> Complaint:
     return state
 
 
+def _require_command(command: object) -> None:
+    """Refuse what is not a :class:`Command` (``handle(None, actor)``) as bad input."""
+    if not isinstance(command, Command):
+        raise ValidationError(N_("not a command: {command!r}"), command=command)
+
+
 class ComplaintService:
     """
     Load -> decide -> append, with retries, idempotency, sweeps and subscriptions.
@@ -532,6 +538,7 @@ class ComplaintService:
                 before the complaint's last event, or the key was used for another
                 complaint.
         """
+        _require_command(command)  # before its key is read
         if self._pending is not None:
             return self._handle_buffered(command, actor, now)
         key = command.idempotency_key

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from interop_helpers import PROFILE, SAMPLE, SAMPLE_ROWS
 
+from lapor_core import _cli_interop
 from lapor_core.cli import main
 from lapor_core.interop import COLUMNS
 
@@ -200,3 +201,98 @@ def test_export_needs_an_existing_store(capsys: pytest.CaptureFixture[str], tmp_
     )
     assert 1 == code
     assert "--until" in err
+
+
+ONE_GOOD_ONE_BAD = f"{HEADER}\nLPR-1,,,,2025-03-03,,,,Belum\nLPR-2,,,,kemarin,,,,Belum\n"
+
+
+def _temporary_files(folder: Path) -> list[str]:
+    return [path.name for path in folder.iterdir() if path.name.endswith(".tmp")]
+
+
+def test_rejects_may_name_the_imported_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The file is read whole before the rejects replace it: the rows still refused."""
+    path = tmp_path / "rejects.csv"
+    path.write_text(ONE_GOOD_ONE_BAD, encoding="utf-8")
+    argv = ["import", str(path), "--store", _store(tmp_path), "--rejects", str(path)]
+    code, out, err = _run(capsys, *argv, "--workers", "1")
+    assert (1, "") == (code, err)
+    assert "rows: 2, imported: 1, skipped (already imported): 0, errors: 1" in out
+    with path.open(encoding="utf-8", newline="") as handle:
+        left = list(csv.DictReader(handle))
+    assert ["LPR-2"] == [row["TrackingID"] for row in left]
+    assert "line 3, column TanggalLaporanMasuk" in left[0]["reason"]
+    assert [] == _temporary_files(tmp_path)
+
+
+def test_a_dry_run_refuses_rejects_naming_the_imported_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dry run keeps no row: replacing its file with the refused rows would lose the rest."""
+    monkeypatch.delenv("LAPOR_STORE", raising=False)
+    path = tmp_path / "export.csv"
+    path.write_text(ONE_GOOD_ONE_BAD, encoding="utf-8")
+    code, out, err = _run(capsys, "import", str(path), "--rejects", str(tmp_path / "." / path.name))
+    assert (1, "") == (code, out)
+    assert "is the imported file: a dry run keeps no row" in err
+    assert ONE_GOOD_ONE_BAD == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("stop", ["undecodable", "interrupted"])
+def test_an_import_that_fails_leaves_the_rejects_file_as_it_was(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stop: str,
+) -> None:
+    """A line not in UTF-8, or Ctrl-C: the earlier rejects file stays, no half file is left."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(ONE_GOOD_ONE_BAD.encode() + b"LPR-3,,,,2025-03-03,,,,Belum\xff\n")
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("kept\n", encoding="utf-8")
+    if stop == "interrupted":
+
+        def interrupted(*_args: object, rejects: io.StringIO, **_kwargs: object) -> None:
+            rejects.write("half a row")
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(_cli_interop, "import_lapor_csv", interrupted)
+    argv = ["import", str(path), "--store", _store(tmp_path), "--rejects", str(rejects)]
+    code, _, err = _run(capsys, *argv, "--workers", "1")
+    assert (1 if stop == "undecodable" else 130) == code, err
+    assert "kept\n" == rejects.read_text(encoding="utf-8")
+    assert [] == _temporary_files(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (("--map-agencies", "{folder}/badmap.csv"), "expected two columns"),
+        (("--map-agencies", "{folder}/nonexist.csv"), "does not exist"),
+        (("--encoding", "bogus"), "unknown encoding 'bogus'"),
+        (("--areas", "{folder}"), "cannot read area file"),
+        (("--rejects", "{folder}"), "cannot write the rejects file"),
+        (("--rejects", "{folder}/nonexist/r.csv"), "cannot write the rejects file"),
+        (("--date-format", "%Q"), "date_formats: '%Q' cannot read a date"),
+        (("--fallback-agency", "tidak-ada"), "fallback agency 'tidak-ada' is not an agency"),
+        (("--fallback-category", "tidak-ada"), "fallback category: 'tidak-ada' is not a"),
+        (("--fallback-region", "tidak-ada"), "fallback region: invalid Kemendagri region"),
+    ],
+    ids=lambda value: " ".join(value).replace("{folder}", ".") if isinstance(value, tuple) else "",
+)
+def test_a_refused_import_creates_no_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, option: tuple[str, str], said: str
+) -> None:
+    """Every option and file is checked before the store is opened: one line, exit 1."""
+    (tmp_path / "badmap.csv").write_text("a,b,c\n", encoding="utf-8")
+    store = tmp_path / "new.sqlite3"
+    argv = [part.format(folder=tmp_path) for part in option]
+    code, out, err = _run(capsys, "import", str(SAMPLE), "--store", f"sqlite:///{store}", *argv)
+    assert (1, "") == (code, out)
+    assert err.startswith("lapor-core: error: ")
+    assert 1 == len(err.splitlines()), err
+    assert said in err
+    assert not store.exists()
+    assert [] == _temporary_files(tmp_path)

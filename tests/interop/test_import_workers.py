@@ -336,3 +336,46 @@ def test_ctrl_c_is_a_message_and_exit_130(
         captured = capsys.readouterr()
         assert f"lapor-core: {word}\n" == captured.err
         assert "" == captured.out
+
+
+def _undecodable(*, conflict: bool) -> bytes:
+    """Five copies of the sample (lines 2-31), a line not in UTF-8 (32 or 33), six more rows."""
+    lines = [HEADER]
+    for n in range(5):
+        lines.extend(row.replace(",", f"-{n:03d},", 1) for row in ROWS)
+    if conflict:  # line 32, in the last batch before the bad line: copy 1's row changed
+        changed = ROWS[2].replace(",", "-001,", 1).replace(",balikpapan,", ",samarinda,", 1)
+        assert changed != ROWS[2].replace(",", "-001,", 1)
+        lines.append(changed)
+    bad = ROWS[0].replace(",", "-bad,", 1).encode().replace(b",Selesai", b",Selesai\xff")
+    assert b"\xff" in bad
+    tail = "\n".join(row.replace(",", "-tail,", 1) for row in ROWS).encode()
+    return "\n".join(lines).encode() + b"\n" + bad + b"\n" + tail + b"\n"
+
+
+@pytest.mark.parametrize("conflict", [False, True], ids=["undecodable", "conflict-before-it"])
+def test_a_line_not_in_the_encoding_ends_the_import_alike_with_workers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, replayers: list[int], conflict: bool
+) -> None:
+    """One worker or two: the rows before the line are stored, the same message and exit."""
+    source = tmp_path / "laporan.csv"
+    source.write_bytes(_undecodable(conflict=conflict))
+    outcomes = []
+    for workers in ("1", "2"):
+        store = f"sqlite:///{tmp_path / f'w{workers}.sqlite3'}"
+        code = cli(["import", str(source), "--store", store, "--workers", workers, "--lang", "en"])
+        outcomes.append((code, *capsys.readouterr()))
+    assert [2] == replayers
+    assert outcomes[0] == outcomes[1]
+    written = _contents(tmp_path / "w2.sqlite3")
+    assert _contents(tmp_path / "w1.sqlite3") == written
+    code, out, err = outcomes[1]
+    assert 1 == code
+    if conflict:  # the conflict stops the import first: reported, the line after it unread
+        assert ("", 1) == (err, out.count("conflict: line 32"))
+        assert 30 == len(written["complaints"])
+    else:
+        assert "" == out
+        assert err.startswith("lapor-core: error: line 32: the bytes are not utf-8 text")
+        assert "rows before it were read" in err
+        assert 30 == len(written["complaints"])

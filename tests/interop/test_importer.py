@@ -325,3 +325,30 @@ def test_export_of_an_import_reads_back_the_same() -> None:
     again = service()
     assert SAMPLE_ROWS == import_lapor_csv(again, io.StringIO(exported)).imported
     assert exported == write_lapor_csv(iter_complaints(again.store), profile=PROFILE)
+
+
+@pytest.mark.parametrize(
+    ("fallback", "said"),
+    [
+        ({"fallback_agency": "tidak-ada"}, "fallback agency 'tidak-ada' is not an agency"),
+        ({"fallback_agency": "lapor"}, "(or is its root)"),
+        ({"fallback_category": "tidak-ada"}, "fallback category: 'tidak-ada' is not a category"),
+        ({"fallback_region": "64.x"}, "fallback region: invalid Kemendagri region code"),
+    ],
+)
+def test_a_fallback_no_row_could_be_given_is_refused_before_reading(
+    fallback: dict[str, str], said: str
+) -> None:
+    """Refused up front (not on each row that needs it); no row is read or written."""
+    svc = service()
+    read: list[str] = []
+
+    def lines() -> Iterable[str]:
+        for line in SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True):
+            read.append(line)
+            yield line
+
+    with pytest.raises(lc.ValidationError) as info:
+        import_lapor_csv(svc, lines(), options=ImportOptions(**fallback))  # type: ignore[arg-type]
+    assert said in str(info.value)
+    assert ([], ()) == (read, svc.store.read_all())

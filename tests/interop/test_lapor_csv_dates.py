@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lapor_core.errors import ValidationError
 from lapor_core.interop import COLUMNS, CsvOptions, CsvRowError, LaporCsvRecord, read_lapor_csv
 from lapor_core.interop.lapor_csv import (
     DEFAULT_DATE_FORMATS,
@@ -152,3 +153,16 @@ def test_indonesian_dates_are_a_format_one_can_leave_out() -> None:
     assert isinstance(error, CsvRowError)
     [record] = _read("LPR-9,,,,02 Maret 2015,,,,Belum", CsvOptions(date_formats=(INDONESIAN,)))
     assert isinstance(record, LaporCsvRecord)
+
+
+@pytest.mark.parametrize("fmt", ["%Q", "%s", "%", "%G-%V", "%d/%m/%Y %Q"])
+def test_a_format_that_cannot_read_a_date_is_refused_up_front(fmt: str) -> None:
+    """``strptime`` would refuse it for every row: the options refuse it, naming it."""
+    with pytest.raises(ValidationError, match=r"^date_formats: .* cannot read a date \("):
+        CsvOptions(date_formats=("iso", fmt))
+
+
+@pytest.mark.parametrize("fmt", ["%Y.%m.%d", "%d/%m/%Y %H:%M %z", "%d %B %Y", "%c", "%Y %Z"])
+def test_a_format_that_reads_dates_is_taken(fmt: str) -> None:
+    """One with an offset or a zone name too: the check writes an aware date to read back."""
+    assert (fmt,) == CsvOptions(date_formats=(fmt,)).date_formats

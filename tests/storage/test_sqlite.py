@@ -13,6 +13,7 @@ import pytest
 from helpers import denied
 from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.commands import Forward, PostFollowUp, ProvideInformation, RequestInformation
+from lapor_core.errors import StorageError, Term
 from lapor_core.storage import ComplaintQuery, ComplaintStore
 from lapor_core.storage.sqlite import SQLiteStore
 from lapor_core.storage.sqlite_schema import AGENCIES_UPDATE
@@ -184,3 +185,36 @@ def test_a_command_writes_few_pages_to_the_log(tmp_path: Path) -> None:
     finally:
         store.close()
     assert 3 <= frames / (3 * complaints) < 6.0
+
+
+def test_a_driver_error_says_the_file_and_the_operation_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    """The operation is a term translated with the message; SQLite's reason stays last."""
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"this is not a database, just some text " * 100)
+    with pytest.raises(StorageError) as refused:
+        SQLiteStore(path)
+    error = refused.value
+    where = repr(str(path))
+    assert f"SQLite store {where}: opening the database failed: file is not a database" == str(
+        error
+    )
+    assert type(error.fields["what"]) is Term
+    said = error.translate(lambda message: f"<{message}>")
+    assert f"<SQLite store {where}: <opening the database> failed: file is not a database>" == said
+
+
+def test_a_write_that_the_database_refuses_names_its_operation(tmp_path: Path) -> None:
+    path = tmp_path / "lapor.sqlite3"
+    store = SQLiteStore(path)
+    try:
+        store._conn().execute("PRAGMA query_only = ON")  # as a read-only file refuses writes
+        with pytest.raises(StorageError) as refused:
+            store.claim_due(T0, claimant="sweeper", lease=timedelta(minutes=5))
+    finally:
+        store.close()
+    assert str(refused.value).startswith(
+        f"SQLite store {str(path)!r}: claiming due complaints failed: "
+    )
+    assert "readonly" in str(refused.value)

@@ -305,12 +305,16 @@ class WorkingCalendar:
 
         Args:
             today: The date to judge from (the caller reads the clock; the domain does not).
-            months: How far ahead to look (default 12).
+            months: How far ahead to look (default 12); a horizon past the last date a
+                :class:`~datetime.date` can hold (``today`` in the year 9999) is that date.
 
         .. versionadded:: 0.2.0
         """
         last = self.provisional_from - _ONE_DAY
-        horizon = today + relativedelta(months=months)
+        try:
+            horizon = today + relativedelta(months=months)
+        except (ValueError, OverflowError):  # after 9999-12-31: later than any data ends
+            horizon = date.max
         if last >= horizon:
             return None
         since = self.provisional_from.isoformat()

@@ -41,6 +41,7 @@ from lapor_core.domain.scope import (
 from lapor_core.domain.state import Complaint
 from lapor_core.errors import (
     N_,
+    CalendarRangeError,
     InvalidTransition,
     LaporError,
     NotFound,
@@ -478,6 +479,24 @@ def _check_arguments(
         )
 
 
+def _check_within_calendar(now: datetime, ctx: Context) -> None:
+    """
+    Refuse a decision outside the years the working-day calendar covers.
+
+    No deadline can be counted there, and a complaint whose last event lies past the
+    calendar's end could take no command dated at any real time again.
+    """
+    calendar = ctx.calendar
+    day = calendar.local_date(now)
+    if not calendar.first_date <= day <= calendar.last_date:
+        raise CalendarRangeError(
+            N_("now ({instant}) is outside the calendar's range {first}..{last}"),
+            instant=now.isoformat(),
+            first=calendar.first_date.isoformat(),
+            last=calendar.last_date.isoformat(),
+        )
+
+
 def _check_row(
     complaint: Complaint | None, command: c.Command, actor: Actor, now: datetime, ctx: Context
 ) -> Transition:
@@ -533,6 +552,7 @@ def decide(
     .. versionadded:: 0.1.0
     """
     _check_arguments(complaint, command, actor, now)
+    _check_within_calendar(now, ctx)
     require_agency_actor(ctx, actor)
     row = _check_row(complaint, command, actor, now, ctx)
     if complaint is None:

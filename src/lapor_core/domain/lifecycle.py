@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from transitions import Machine, State
 
@@ -54,6 +54,15 @@ __all__ = [
 
 _NEW = "new"
 """The machine's state before submission."""
+
+_NEW_LABEL: Final = N_("(new)")
+"""What the diagram and the table call the state before submission, to translate."""
+
+_TABLE_HEADERS: Final = (
+    N_("from"), N_("command"), N_("records"), N_("to"), N_("roles"), N_("condition"),
+    N_("option"), N_("basis"),
+)  # fmt: skip
+"""The columns of :func:`markdown_table`, to translate."""
 
 
 def _state_name(status: Status | None) -> str:
@@ -268,20 +277,26 @@ class Lifecycle:
                     queue.append(nxt)
         return frozenset(seen)
 
-    def diagram(self, labels: Callable[[Status], str] | None = None) -> str:
+    def diagram(
+        self,
+        labels: Callable[[Status], str] | None = None,
+        *,
+        gettext: Callable[[str], str] = str,
+    ) -> str:
         """The machine drawn as a Mermaid ``stateDiagram-v2`` (see :func:`mermaid`)."""
         label = labels or (lambda status: status.value)
+        title = gettext(N_("lifecycle of profile {name}")).format(name=self.profile.name)
         machine = _graph_machine_class()(
             model=_Drawing(),
             states=[
-                _LabelledState(_NEW, "(new)"),
+                _LabelledState(_NEW, gettext(_NEW_LABEL)),
                 *(_LabelledState(s.value, label(s)) for s in Status),
             ],
             initial=_NEW,
             auto_transitions=False,
             ignore_invalid_triggers=False,
             graph_engine="mermaid",
-            title=f"title: lifecycle of profile {self.profile.name}",
+            title=f"title: {title}",
         )
         self._add_rows(machine, drawing=True)
         graph = machine.get_graph()
@@ -289,7 +304,12 @@ class Lifecycle:
         return text
 
 
-def mermaid(lifecycle: Lifecycle, labels: Callable[[Status], str] | None = None) -> str:
+def mermaid(
+    lifecycle: Lifecycle,
+    labels: Callable[[Status], str] | None = None,
+    *,
+    gettext: Callable[[str], str] = str,
+) -> str:
     """
     A Mermaid ``stateDiagram-v2`` of the lifecycle, drawn by the ``transitions`` machine.
 
@@ -299,33 +319,48 @@ def mermaid(lifecycle: Lifecycle, labels: Callable[[Status], str] | None = None)
     Args:
         lifecycle: The compiled lifecycle.
         labels: Status -> label (e.g. the profile's Indonesian labels); default the value.
+        gettext: The translation of the title and of the state before submission
+            (``lapor_core.i18n.translator(lang)``); default English.
 
     .. versionadded:: 0.1.0
     """
-    return lifecycle.diagram(labels)
+    return lifecycle.diagram(labels, gettext=gettext)
 
 
-def markdown_table(lifecycle: Lifecycle, labels: Callable[[Status], str] | None = None) -> str:
+def markdown_table(
+    lifecycle: Lifecycle,
+    labels: Callable[[Status], str] | None = None,
+    *,
+    gettext: Callable[[str], str] = str,
+) -> str:
     """
     The lifecycle table as Markdown: one line per outcome of each row.
+
+    Args:
+        lifecycle: The compiled lifecycle.
+        labels: Status -> label (e.g. the profile's Indonesian labels); default none.
+        gettext: The translation of the headers and of the table's own words
+            (``lapor_core.i18n.translator(lang)``); default English. The commands, events,
+            roles, conditions and bases are the table's data, as written.
 
     .. versionadded:: 0.1.0
     """
 
     def name(status: Status | None) -> str:
         if status is None:
-            return "(new)"
+            return gettext(_NEW_LABEL)
         return f"`{status.value}` ({labels(status)})" if labels else f"`{status.value}`"
 
     def target(row: Transition, outcome: Outcome) -> str:
         if outcome.target is Target.HELD_FROM:
-            held = " or ".join(name(s) for s in Status if s in lifecycle.held_from)
-            return f"back to where it was held from ({held})"
+            either = gettext(N_("or"))
+            held = f" {either} ".join(name(s) for s in Status if s in lifecycle.held_from)
+            return gettext(N_("back to where it was held from ({held})")).format(held=held)
         return name(lifecycle.resolve(row.source, outcome, None))
 
     lines = [
-        "| from | command | records | to | roles | condition | option | basis |",
-        "|---|---|---|---|---|---|---|---|",
+        "| " + " | ".join(gettext(header) for header in _TABLE_HEADERS) + " |",
+        "|" + "---|" * len(_TABLE_HEADERS),
     ]
     for row in lifecycle.rows:
         roles = ", ".join(sorted(r.value for r in row.roles))

@@ -676,8 +676,11 @@ def import_lapor_csv(
         NotFound: *source* is a path that does not exist.
         StorageError: The store failed (nothing of the failing batch is written; the
             rows before it are).
-        ValidationError: A line of a path's file does not decode in *encoding* (names
-            the line; the rows before it are imported).
+        ValidationError: A fallback of *options* that no row could be given (see
+            :meth:`~lapor_core.interop.lapor_csv.ImportOptions.check`; nothing is read).
+            A line of a path's file does not decode in *encoding* (names the line; the
+            rows before it are imported, with workers or without, unless a conflict
+            before it stopped the import with ``on_conflict="fail"``: that is reported).
         LaporError: A worker process died (killed, out of memory): the rows the
             workers had replayed before it are imported; running the import again
             finishes it.
@@ -691,6 +694,7 @@ def import_lapor_csv(
         raise ValidationError(N_("on_conflict: 'fail' or 'skip', got {value!r}"), value=on_conflict)
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise ValidationError(N_("workers must be an int >= 1, got {value!r}"), value=workers)
+    options.check(service.profile, service.context.registry)
     run = _Run(
         service,
         options,
@@ -750,6 +754,7 @@ class _Run:
     csv_options: CsvOptions = attrs.field(factory=CsvOptions)
     encoder: EncodedBulkStore | None = None
     undecodable: UnicodeDecodeError | None = None
+    unreadable: LaporError | None = None
     imported: list[ComplaintId] = attrs.field(factory=list)
     checked: int = 0
     skipped: int = 0
@@ -815,7 +820,12 @@ class _Run:
         return self.dry_run or (writes_encoded and not self.service.has_listeners)
 
     def next_item(self, rows: Iterator[_R]) -> _R | None:
-        """The next record or row error; ``None`` at the end or at a line that does not decode."""
+        """
+        The next record or row error; ``None`` at the end or at a line that cannot be read.
+
+        A line that cannot be read (it does not decode) is kept for :meth:`end`, so that
+        the rows before it are written first, with workers or without.
+        """
         try:
             return next(rows)
         except StopIteration:
@@ -823,12 +833,25 @@ class _Run:
         except UnicodeDecodeError as exc:
             self.undecodable = exc
             return None
+        except LaporError as exc:  # a path's line not in its encoding (open_lines)
+            self.unreadable = exc
+            return None
 
     def end(self) -> None:
-        """After the last row read: a line that did not decode stops the import, reported."""
-        if self.undecodable is None:
+        """
+        After the last row read: a line that could not be read stops the import.
+
+        The rows before it are written first. A text source's line that does not decode
+        is reported as a problem; a path's line not in its encoding is raised, unless a
+        conflict among the rows before it stopped the import (reported instead).
+        """
+        if self.undecodable is None and self.unreadable is None:
             return
         self.flush()
+        if self.unreadable is not None:
+            if self.stopped:
+                return
+            raise self.unreadable
         error = ValidationError(
             N_("not UTF-8 text: {reason}; reading stopped"), reason=str(self.undecodable)
         )

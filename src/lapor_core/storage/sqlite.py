@@ -21,7 +21,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -29,7 +29,14 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import N_, ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.errors import (
+    N_,
+    ConcurrencyConflict,
+    NotFound,
+    StorageError,
+    Term,
+    ValidationError,
+)
 from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
 from lapor_core.storage import _sqlite_sql as sqlite_sql
 from lapor_core.storage._reporting import (
@@ -48,7 +55,6 @@ from lapor_core.storage._sql import (
     latest_from,
     page_of,
     stored_events_from,
-    translate_errors,
 )
 from lapor_core.storage.base import (
     ComplaintQuery,
@@ -100,6 +106,25 @@ _LOCK_RETRY_S = 0.0001
 T = TypeVar("T")
 
 
+@contextlib.contextmanager
+def _sqlite_errors(what: str, path: str) -> Iterator[None]:
+    """
+    Let no ``sqlite3`` error out of the block: it becomes a :class:`StorageError`.
+
+    *what* is the operation, an ``N_``-marked phrase translated with the message; the
+    reason after the last colon is SQLite's own, in English.
+    """
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(
+            N_("SQLite store {path!r}: {what} failed: {reason}"),
+            path=path,
+            what=Term(what),
+            reason=str(exc),
+        ) from exc
+
+
 class SQLiteStore:
     """
     A complaint store in one SQLite file (see :mod:`lapor_core.storage.base`).
@@ -148,7 +173,7 @@ class SQLiteStore:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._closed = False
-        with self._errors("opening"):
+        with self._errors(N_("opening the database")):
             ensure_schema(self._conn(), self._path)
 
     def __repr__(self) -> str:
@@ -163,9 +188,7 @@ class SQLiteStore:
     # ----------------------------------------------------------------------- plumbing
 
     def _errors(self, what: str) -> contextlib.AbstractContextManager[None]:
-        return translate_errors(
-            what, backend="SQLite", where=f"on {self._path!r}", errors=sqlite3.Error
-        )
+        return _sqlite_errors(what, self._path)
 
     def _conn(self) -> sqlite3.Connection:
         if self._closed:
@@ -327,7 +350,7 @@ class SQLiteStore:
                     ) from exc
             return tuple(stored)
 
-        return self._write("append", body)
+        return self._write(N_("appending events"), body)
 
     def append_many(
         self,
@@ -443,7 +466,7 @@ class SQLiteStore:
                 ) from exc
             return len(event_params)
 
-        return self._write("bulk append", body)
+        return self._write(N_("appending events in bulk"), body)
 
     # ----------------------------------------------------------------------- reads
 
@@ -454,7 +477,10 @@ class SQLiteStore:
         Raises:
             StorageError: The database failed or a stored event cannot be decoded.
         """
-        return events_from(complaint_id, self._read("load", sqlite_sql.LOAD, (complaint_id.value,)))
+        return events_from(
+            complaint_id,
+            self._read(N_("loading a complaint's events"), sqlite_sql.LOAD, (complaint_id.value,)),
+        )
 
     def load_after(self, complaint_id: ComplaintId, version: int) -> tuple[Event, ...]:
         """
@@ -467,7 +493,9 @@ class SQLiteStore:
             StorageError: The database failed.
         """
         check_query_window(version, 1)
-        rows = self._read("load", sqlite_sql.LOAD_AFTER, (complaint_id.value, version))
+        rows = self._read(
+            N_("loading a complaint's events"), sqlite_sql.LOAD_AFTER, (complaint_id.value, version)
+        )
         return events_after(complaint_id, version, rows, self.load)
 
     def save_snapshot(self, state: Complaint) -> None:
@@ -480,7 +508,9 @@ class SQLiteStore:
         """
         check_snapshot(state)
         params = (state.id.value, state.version, fingerprint(), encode_state(state))
-        self._write("save_snapshot", lambda conn: conn.execute(sqlite_sql.SAVE_SNAPSHOT, params))
+        self._write(
+            N_("saving a snapshot"), lambda conn: conn.execute(sqlite_sql.SAVE_SNAPSHOT, params)
+        )
 
     def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
         """
@@ -494,7 +524,9 @@ class SQLiteStore:
             StorageError: The database failed.
         """
         cid = complaint_id.value
-        rows = self._read("load", sqlite_sql.LOAD_LATEST, (cid, fingerprint()))
+        rows = self._read(
+            N_("loading a complaint's events"), sqlite_sql.LOAD_LATEST, (cid, fingerprint())
+        )
         return latest_from(complaint_id, rows, self.load)
 
     def load_snapshot(self, complaint_id: ComplaintId) -> Complaint | None:
@@ -507,7 +539,9 @@ class SQLiteStore:
             StorageError: The database failed.
         """
         cid = complaint_id.value
-        rows = self._read("load_snapshot", sqlite_sql.LOAD_SNAPSHOT, (cid, fingerprint(), cid))
+        rows = self._read(
+            N_("loading a snapshot"), sqlite_sql.LOAD_SNAPSHOT, (cid, fingerprint(), cid)
+        )
         if not rows:
             return None
         try:
@@ -524,7 +558,11 @@ class SQLiteStore:
             NotFound: No such complaint.
             StorageError: The database failed.
         """
-        rows = self._read("get", sqlite_sql.SELECT_ROW + " WHERE id = ?", (complaint_id.value,))
+        rows = self._read(
+            N_("reading a complaint"),
+            sqlite_sql.SELECT_ROW + " WHERE id = ?",
+            (complaint_id.value,),
+        )
         if not rows:
             raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
         return sqlite_sql.DIALECT.row_from(rows[0])
@@ -538,7 +576,7 @@ class SQLiteStore:
             StorageError: The database failed.
         """
         tail, params = sqlite_sql.DIALECT.query_tail(query)
-        found = self._read("query", sqlite_sql.SELECT_ROW + tail, params)
+        found = self._read(N_("querying complaints"), sqlite_sql.SELECT_ROW + tail, params)
         return page_of([sqlite_sql.DIALECT.row_from(r) for r in found], query.limit)
 
     def versions(self, query: ComplaintQuery) -> VersionPage:
@@ -550,7 +588,7 @@ class SQLiteStore:
             StorageError: The database failed.
         """
         tail, params = sqlite_sql.DIALECT.query_tail(query)
-        found = self._read("versions", sqlite_sql.SELECT_VERSIONS + tail, params)
+        found = self._read(N_("reading stream versions"), sqlite_sql.SELECT_VERSIONS + tail, params)
         return sqlite_sql.DIALECT.version_page_of(found, query.limit)
 
     def read_all(self, after: int = 0, limit: int = 1000) -> tuple[StoredEvent, ...]:
@@ -561,11 +599,13 @@ class SQLiteStore:
             StorageError: The database failed or a stored event cannot be decoded.
         """
         check_query_window(after, limit)
-        return stored_events_from(self._read("read_all", sqlite_sql.READ_ALL, (after, limit)))
+        return stored_events_from(
+            self._read(N_("reading the event log"), sqlite_sql.READ_ALL, (after, limit))
+        )
 
     def idempotency(self, key: str) -> tuple[ComplaintId, int] | None:
         """The (complaint, version after the append) first recorded with *key*."""
-        rows = self._read("idempotency", sqlite_sql.SELECT_KEY, (key,))
+        rows = self._read(N_("looking up an idempotency key"), sqlite_sql.SELECT_KEY, (key,))
         return (ComplaintId(rows[0][0]), int(rows[0][1])) if rows else None
 
     def claim_due(
@@ -588,7 +628,7 @@ class SQLiteStore:
             claimed = conn.execute(sqlite_sql.CLAIM_DUE, params).fetchall()
             return tuple(ComplaintId(cid) for _due, cid in sorted(claimed))
 
-        return self._write("claim_due", body)
+        return self._write(N_("claiming due complaints"), body)
 
     def verify(self, projector: Projector | None = None) -> VerifyReport:
         """
@@ -609,7 +649,7 @@ class SQLiteStore:
 
         .. versionadded:: 0.1.0
         """
-        found = self._read("verify", sqlite_sql.STREAM_IDS)
+        found = self._read(N_("listing the streams to verify"), sqlite_sql.STREAM_IDS)
         ids = [ComplaintId(r[0]) for r in found]
         return verify_streams(ids, self.load, self.get, projector)
 
@@ -649,7 +689,9 @@ class SQLiteStore:
             to_micros(since),
             to_micros(until),
         )
-        return indicators_from(self._read("indicators", sqlite_sql.INDICATORS, params))
+        return indicators_from(
+            self._read(N_("computing the indicators"), sqlite_sql.INDICATORS, params)
+        )
 
     def musrenbang(self, since: datetime, until: datetime, level: int) -> tuple[MusrenbangRow, ...]:
         """
@@ -673,4 +715,6 @@ class SQLiteStore:
             to_micros(since),
             to_micros(until),
         )
-        return musrenbang_from(self._read("musrenbang", sqlite_sql.MUSRENBANG, params))
+        return musrenbang_from(
+            self._read(N_("computing the Musrenbang export"), sqlite_sql.MUSRENBANG, params)
+        )

@@ -31,6 +31,7 @@ from lapor_core.domain.model import (
     RegionCode,
     Reporter,
 )
+from lapor_core.domain.profile import Profile
 from lapor_core.errors import N_, Term, ValidationError
 from lapor_core.interop.lapor_csv.records import (
     AGENCY_ID,
@@ -161,6 +162,31 @@ class ImportOptions:
     privacy: Privacy = attrs.field(factory=Privacy, validator=_instance(Privacy))
     id_prefix: str = attrs.field(default="sp4n-", validator=_check_prefix)
     actor_id: str = attrs.field(default="lapor-csv-import", validator=_check_actor_id)
+
+    def check(self, profile: Profile, registry: AgencyRegistry) -> None:
+        """
+        Refuse a fallback that no row could be given, before any row is read.
+
+        Raises:
+            ValidationError: ``fallback_agency`` is not an agency of *registry* (or is
+                its root), ``fallback_category`` is not a category of *profile*, or
+                ``fallback_region`` is not a Kemendagri region code.
+
+        .. versionadded:: 0.2.0
+        """
+        agency = self.fallback_agency
+        if agency is not None and agency not in _ForwardTargets(registry):
+            raise ValidationError(
+                N_("fallback agency {agency!r} is not an agency of the registry (or is its root)"),
+                agency=agency,
+            )
+        if self.fallback_category is not None:
+            profile.category_for(self.fallback_category, where=Term(N_("fallback category")))
+        if self.fallback_region is not None:
+            try:
+                RegionCode(self.fallback_region)
+            except ValidationError as exc:
+                raise ValidationError(N_("fallback region: {reason}"), reason=exc) from None
 
 
 def complaint_id_for(record: LaporCsvRecord, options: ImportOptions | None = None) -> ComplaintId:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 import attrs
 
@@ -296,6 +296,24 @@ def _check_formats(
     for fmt in value:
         if not isinstance(fmt, str) or not fmt:
             raise ValidationError(N_("date_formats: not a format: {value!r}"), value=fmt)
+        if fmt not in (ISO, INDONESIAN):
+            _check_strptime(fmt)
+
+
+_SAMPLE_DATE = datetime(2015, 3, 2, 9, 15, 30, tzinfo=UTC)
+"""A date every usable ``strptime`` format reads back from its own writing."""
+
+
+def _check_strptime(fmt: str) -> None:
+    """Refuse a ``strptime`` format that cannot read back a date it wrote (``%Q``, ...)."""
+    try:
+        datetime.strptime(_SAMPLE_DATE.strftime(fmt), fmt)  # noqa: DTZ007 - a round trip only
+    except ValueError as exc:
+        raise ValidationError(
+            N_("date_formats: {value!r} cannot read a date ({reason})"),
+            value=fmt,
+            reason=str(exc),
+        ) from None
 
 
 def _check_delimiter(_inst: object, _attr: attrs.Attribute[str], value: str) -> None:
@@ -320,7 +338,8 @@ class CsvOptions:
 
     Attributes:
         date_formats: Formats tried in order for every date column (default
-            :data:`DEFAULT_DATE_FORMATS`); ``"iso"`` means ISO 8601.
+            :data:`DEFAULT_DATE_FORMATS`); ``"iso"`` means ISO 8601. A ``strptime``
+            format that cannot read back a date it writes (``%Q``) is refused.
         time_zone: The IANA zone of dates without an offset, and of the dates written
             (default :data:`DEFAULT_TIME_ZONE`, WIB).
         delimiter: The field separator (default ``,``; some exports use ``;``).
