@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from lapor_core.domain.model import ComplaintId
+from lapor_core.errors import StorageError
 from lapor_core.storage import ComplaintStore
 from lapor_core.testing.store_contract import ComplaintStoreContract
 
@@ -183,3 +185,22 @@ def test_a_schema_made_before_the_append_check_gets_it_when_a_store_opens() -> N
     finally:
         store.close()
         store.drop_schema()
+
+
+def test_a_driver_error_names_its_operation_in_the_readers_language() -> None:
+    """It said "PostgreSQL load failed at ...": the operation in English in every language."""
+    from lapor_core.i18n import translator  # noqa: PLC0415
+
+    store = fresh_store()
+    try:
+        with schema_moved_away(store), pytest.raises(StorageError) as refused:
+            store.load(ComplaintId("c-1"))
+    finally:
+        store.close()
+        store.drop_schema()  # type: ignore[attr-defined]
+    english = str(refused.value)
+    assert english.startswith("PostgreSQL at ")
+    assert ": loading a complaint's events failed: " in english
+    said = refused.value.translate(translator("id"))
+    assert ": pembacaan peristiwa laporan gagal: " in said
+    assert "loading" not in said

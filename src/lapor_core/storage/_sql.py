@@ -31,6 +31,7 @@ from lapor_core.errors import (
     CorruptStream,
     NewerEventSchema,
     StorageError,
+    Term,
     UndecodableEvent,
 )
 from lapor_core.ports.projection import ComplaintQuery, ComplaintRow, Page, RowVersion, VersionPage
@@ -445,9 +446,10 @@ def translate_errors(
     Let no driver error out of the block (requirement 8 of the storage port).
 
     Args:
-        what: The operation, for the message (``"append"``).
-        backend: The database, for the message (``"SQLite"``).
-        where: Where it lives, for the message (``"on 'lapor.sqlite3'"``).
+        what: The operation, an ``N_``-marked phrase translated with the message
+            (``N_("appending events")``).
+        backend: The database, for the message (``"PostgreSQL"``).
+        where: Where it lives, for the message (the DSN without its password).
         errors: The driver's base exception: it becomes ``StorageError``.
         conflicts: The driver's exceptions that mean another write got there first:
             they become ``ConcurrencyConflict``.
@@ -456,13 +458,15 @@ def translate_errors(
         yield
     except conflicts as exc:
         raise ConcurrencyConflict(
-            N_("{what}: a concurrent write got there first ({reason})"), what=what, reason=str(exc)
+            N_("{what}: a concurrent write got there first ({reason})"),
+            what=Term(what),
+            reason=str(exc),
         ) from exc
     except errors as exc:
         raise StorageError(
-            N_("{backend} {what} failed {where}: {reason}"),
+            N_("{backend} at {where}: {what} failed: {reason}"),
             backend=backend,
-            what=what,
+            what=Term(what),
             where=where,
             reason=str(exc),
         ) from exc

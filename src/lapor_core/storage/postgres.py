@@ -53,7 +53,14 @@ from lapor_core.domain.complaint import Complaint
 from lapor_core.domain.events import Event
 from lapor_core.domain.lifecycle import Status
 from lapor_core.domain.model import ComplaintId
-from lapor_core.errors import N_, ConcurrencyConflict, NotFound, StorageError, ValidationError
+from lapor_core.errors import (
+    N_,
+    ConcurrencyConflict,
+    NotFound,
+    StorageError,
+    Term,
+    ValidationError,
+)
 from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
 from lapor_core.storage import _postgres_sql as pg_sql
 from lapor_core.storage import redact_dsn
@@ -345,7 +352,7 @@ class PostgresStore:
         with translate_errors(
             what,
             backend="PostgreSQL",
-            where=f"at {self._where}",
+            where=self._where,
             errors=psycopg.Error,
             conflicts=(psycopg.errors.UniqueViolation,),
         ):
@@ -355,7 +362,7 @@ class PostgresStore:
             except PoolTimeout as exc:  # a psycopg.Error too: name the cause before it is generic
                 raise StorageError(
                     N_("PostgreSQL {what} at {where}: no connection: {reason}"),
-                    what=what,
+                    what=Term(what),
                     where=self._where,
                     reason=str(exc),
                 ) from exc
@@ -392,7 +399,7 @@ class PostgresStore:
         if idempotency_key is not None:
             params.extend((idempotency_key, cid, row.version))
         write = self._write_sql(len(events), keyed=idempotency_key is not None)
-        with self._autocommit("append") as conn:
+        with self._autocommit(N_("appending events")) as conn:
             try:
                 written = conn.execute(write, params).fetchall()
             except psycopg.Error as exc:
@@ -493,7 +500,7 @@ class PostgresStore:
         ]
         expected = {b.complaint_id: b.expected_version for b in checked}
         count = 0
-        with self._tx("bulk append") as conn:
+        with self._tx(N_("appending events in bulk")) as conn:
             self._lock_log(conn)
             ids = [cid.value for cid in expected]
             current = dict(conn.execute(self._sql_versions, (ids,)).fetchall())
@@ -526,7 +533,7 @@ class PostgresStore:
         Raises:
             StorageError: The database failed or a stored event cannot be decoded.
         """
-        with self._autocommit("load") as conn:
+        with self._autocommit(N_("loading a complaint's events")) as conn:
             rows = conn.execute(self._sql_load, (complaint_id.value,)).fetchall()
         return events_from(complaint_id, rows)
 
@@ -541,7 +548,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         check_query_window(version, 1)
-        with self._autocommit("load") as conn:
+        with self._autocommit(N_("loading a complaint's events")) as conn:
             rows = conn.execute(self._sql_load_after, (complaint_id.value, version)).fetchall()
         return events_after(complaint_id, version, rows, self.load)
 
@@ -555,7 +562,7 @@ class PostgresStore:
         """
         check_snapshot(state)
         params = (state.id.value, state.version, fingerprint(), encode_state(state))
-        with self._tx("save_snapshot") as conn:
+        with self._tx(N_("saving a snapshot")) as conn:
             conn.execute(self._sql_save_snapshot, params)
 
     def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
@@ -571,7 +578,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         params = {"cid": complaint_id.value, "fingerprint": fingerprint()}
-        with self._autocommit("load") as conn:
+        with self._autocommit(N_("loading a complaint's events")) as conn:
             rows = conn.execute(self._sql_load_latest, params).fetchall()
         return latest_from(complaint_id, rows, self.load)
 
@@ -585,7 +592,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         cid = complaint_id.value
-        with self._autocommit("load_snapshot") as conn:
+        with self._autocommit(N_("loading a snapshot")) as conn:
             found = conn.execute(self._sql_load_snapshot, (cid, fingerprint(), cid)).fetchone()
         if found is None:
             return None
@@ -603,7 +610,7 @@ class PostgresStore:
             NotFound: No such complaint.
             StorageError: The database failed.
         """
-        with self._autocommit("get") as conn:
+        with self._autocommit(N_("reading a complaint")) as conn:
             found = conn.execute(
                 self._sql_select_row + b" WHERE id = %s", (complaint_id.value,)
             ).fetchone()
@@ -620,7 +627,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         tail, params = pg_sql.DIALECT.query_tail(query)
-        with self._autocommit("query") as conn:
+        with self._autocommit(N_("querying complaints")) as conn:
             found = conn.execute(self._sql_select_row + tail.encode(), params).fetchall()
         return page_of([pg_sql.DIALECT.row_from(r) for r in found], query.limit)
 
@@ -633,7 +640,7 @@ class PostgresStore:
             StorageError: The database failed.
         """
         tail, params = pg_sql.DIALECT.query_tail(query)
-        with self._autocommit("versions") as conn:
+        with self._autocommit(N_("reading stream versions")) as conn:
             found = conn.execute(self._sql_select_versions + tail.encode(), params).fetchall()
         return pg_sql.DIALECT.version_page_of(found, query.limit)
 
@@ -645,13 +652,13 @@ class PostgresStore:
             StorageError: The database failed or a stored event cannot be decoded.
         """
         check_query_window(after, limit)
-        with self._autocommit("read_all") as conn:
+        with self._autocommit(N_("reading the event log")) as conn:
             rows = conn.execute(self._sql_read_all, (after, limit)).fetchall()
         return stored_events_from(rows)
 
     def idempotency(self, key: str) -> tuple[ComplaintId, int] | None:
         """The (complaint, version after the append) first recorded with *key*."""
-        with self._autocommit("idempotency") as conn:
+        with self._autocommit(N_("looking up an idempotency key")) as conn:
             found = conn.execute(self._sql_select_key, (key,)).fetchone()
         return (ComplaintId(found[0]), int(found[1])) if found else None
 
@@ -670,7 +677,7 @@ class PostgresStore:
         """
         check_claim(now, claimant, lease, limit)
         params = {"now": now, "claimant": claimant, "limit": limit, "expires": now + lease}
-        with self._tx("claim_due") as conn:
+        with self._tx(N_("claiming due complaints")) as conn:
             found = conn.execute(self._sql_claim_due, params).fetchall()
         return tuple(ComplaintId(cid) for _due, cid in sorted(found))
 
@@ -693,7 +700,7 @@ class PostgresStore:
 
         .. versionadded:: 0.1.0
         """
-        with self._autocommit("verify") as conn:
+        with self._autocommit(N_("listing the streams to verify")) as conn:
             found = conn.execute(self._sql_stream_ids).fetchall()
         ids = [ComplaintId(r[0]) for r in found]
         return verify_streams(ids, self.load, self.get, projector)
@@ -747,7 +754,7 @@ class PostgresStore:
             "since": since,
             "until": until,
         }
-        with self._autocommit("indicators") as conn:
+        with self._autocommit(N_("computing the indicators")) as conn:
             found = conn.execute(self._sql_indicators, params).fetchall()
         return indicators_from(found)
 
@@ -773,6 +780,6 @@ class PostgresStore:
             "since": since,
             "until": until,
         }
-        with self._autocommit("musrenbang") as conn:
+        with self._autocommit(N_("computing the Musrenbang export")) as conn:
             found = conn.execute(self._sql_musrenbang, params).fetchall()
         return musrenbang_from(found)
