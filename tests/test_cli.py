@@ -162,7 +162,21 @@ def test_simulate_prints_indicators_and_the_database(simulated: tuple[str, str])
     assert "peak memory" in out
     assert "(all)" in out  # the totals line of the indicators table
     assert "agencies without a decree (SK): 2: mahulu, ppu" in out
-    assert f"database: {url}" in out.splitlines()[-1]
+    assert f"database: {url}" in out.splitlines()[-2]
+    assert "its profile: kaltim (give --profile kaltim to verify" in out.splitlines()[-1]
+
+
+def test_the_simulated_store_verifies_clean_with_the_profile_it_names(
+    capsys: pytest.CaptureFixture[str], simulated: tuple[str, str]
+) -> None:
+    """Verified with the default (national) profile, a Kaltim store's rows look stale."""
+    url, _ = simulated
+    code, out, _ = _run(capsys, "verify", "--store", url, "--profile", "kaltim", "--lang", "en")
+    assert (0, "problems: none") == (code, out.strip().rsplit(", ", 1)[-1])
+    code, out, _ = _run(capsys, "verify", "--store", url, "--lang", "en")
+    assert 1 == code
+    assert "projection: out of date: next_due_at is '20" in out  # an ISO instant
+    assert "datetime.datetime(" not in out
 
 
 def test_simulate_refuses_a_non_empty_store(
@@ -418,3 +432,41 @@ def test_report_on_a_missing_sqlite_file_is_an_error_not_an_empty_database(
     assert 1 == main(["report", "--store", f"sqlite:///{missing}"])
     assert "no SQLite database" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_a_since_day_begins_at_midnight_where_the_command_counts_days(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A report submitted at 00:30 WITA on the 11th was not one of the 11th's: days were UTC."""
+    from datetime import datetime, timedelta, timezone  # noqa: PLC0415
+
+    from lapor_core.service import ComplaintService  # noqa: PLC0415
+    from lapor_core.storage import open_store  # noqa: PLC0415
+
+    url = f"sqlite:///{tmp_path / 'days.sqlite3'}"
+    service = ComplaintService(
+        open_store(url), lc.load_profile("kaltim"), lc.load_registry("kaltim")
+    )
+    wita = timezone(timedelta(hours=8))
+    service.handle(
+        lc.Submit(
+            complaint_id=lc.ComplaintId("c-11"),
+            content=lc.Content(title="Jalan rusak", body="Jalan di depan pasar."),
+            kind=lc.Kind.COMPLAINT,
+            reporter=lc.Reporter("pelapor", "Siti"),
+            channel=lc.Channel(lc.ChannelType.WEB),
+        ),
+        lc.Actor.reporter("pelapor"),
+        now=datetime(2025, 1, 11, 0, 30, tzinfo=wita),
+    )
+    service.store.close()
+    day = ["--since", "2025-01-11", "--until", "2025-01-12"]
+    exported = _run(capsys, "export", "lapor-csv", "--store", url, "--profile", "kaltim", *day)
+    assert "c-11" in exported[1]
+    wib = _run(capsys, "export", "lapor-csv", "--store", url, *day, "--time-zone", "Asia/Jakarta")
+    assert "c-11" not in wib[1]  # 23:30 on the 10th in WIB
+    counted = _run(capsys, "report", "--store", url, "--format", "json", *day)
+    assert [] == json.loads(counted[1])  # report's days are WIB's by default
+    local = [*day, "--time-zone", "Asia/Makassar"]
+    counted = _run(capsys, "report", "--store", url, "--format", "json", *local)
+    assert 1 == sum(row["received"] for row in json.loads(counted[1]))

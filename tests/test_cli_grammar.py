@@ -160,6 +160,7 @@ def test_the_time_zone_is_taken_as_time_zone_wherever_a_zone_is_taken() -> None:
     assert {
         "deadline", "import", "export open311", "export lapor-csv",
         "export-open311", "export-lapor-csv",
+        "report", "export musrenbang", "export indicators",  # where a --since day begins
     } == takes  # fmt: skip
 
 

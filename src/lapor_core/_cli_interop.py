@@ -15,7 +15,6 @@ import os
 import secrets
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -29,7 +28,9 @@ from lapor_core._cli_reports import (
     add_store,
     add_time_zone,
     batch_gc,
+    day_argument,
     default_lang,
+    local_day,
     open_existing,
     path_argument,
     refuse_argument,
@@ -65,19 +66,13 @@ from lapor_core.storage.base import StreamProblem
 __all__ = ["DEPRECATED_COMMANDS", "add_parsers"]
 
 
-def _day(text: str) -> datetime:
-    """Parse ``YYYY-MM-DD`` (UTC midnight) or an ISO instant with offset."""
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise refuse_argument(N_("not a date: {text!r} (use YYYY-MM-DD)"), text=text) from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _query(args: argparse.Namespace) -> ComplaintQuery:
-    if args.since is not None and args.until is not None and args.until <= args.since:
+def _query(args: argparse.Namespace, zone: str) -> ComplaintQuery:
+    """The exported window: ``--since`` and ``--until``, a day each from midnight in *zone*."""
+    since = None if args.since is None else local_day(args.since, zone)
+    until = None if args.until is None else local_day(args.until, zone)
+    if since is not None and until is not None and until <= since:
         raise ValidationError(N_("--until must be after --since"))
-    return ComplaintQuery(submitted_from=args.since, submitted_before=args.until, limit=500)
+    return ComplaintQuery(submitted_from=since, submitted_before=until, limit=500)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -286,6 +281,8 @@ def run_export_open311(args: argparse.Namespace) -> int:
         )
     registry = load_registry(args.registry)
     calendar = profile.calendar()  # built once: it fills expected_datetime
+    zone = args.time_zone or profile.time_zone
+    query = _query(args, zone)
     store = open_existing(args.store)
     unreadable: list[StreamProblem] = []
     try:
@@ -294,11 +291,11 @@ def run_export_open311(args: argparse.Namespace) -> int:
                 complaint,
                 profile=profile,
                 registry=registry,
-                time_zone=args.time_zone or profile.time_zone,
+                time_zone=zone,
                 extended=args.extended,
                 calendar=calendar,
             )
-            for complaint in iter_complaints(store, _query(args), on_unreadable=unreadable.append)
+            for complaint in iter_complaints(store, query, on_unreadable=unreadable.append)
         ]
     finally:
         store.close()
@@ -322,11 +319,12 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
     """Run ``lapor-core export lapor-csv``: complaints as the open-data export's columns."""
     profile = load_profile(args.profile)
     options = CsvOptions(time_zone=args.time_zone or profile.time_zone, delimiter=args.delimiter)
+    query = _query(args, options.time_zone)
     store = open_existing(args.store)
     unreadable: list[StreamProblem] = []
     try:
         text = write_lapor_csv(
-            iter_complaints(store, _query(args), on_unreadable=unreadable.append),
+            iter_complaints(store, query, on_unreadable=unreadable.append),
             options=options,
             profile=profile,
             layout=args.columns,
@@ -340,8 +338,8 @@ def run_export_lapor_csv(args: argparse.Namespace) -> int:
 
 
 def _window(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--since", type=_day, help=N_("first submission day (inclusive)"))
-    cmd.add_argument("--until", type=_day, help=N_("last submission day (exclusive)"))
+    cmd.add_argument("--since", type=day_argument, help=N_("first submission day (inclusive)"))
+    cmd.add_argument("--until", type=day_argument, help=N_("last submission day (exclusive)"))
     cmd.add_argument(
         "--output", type=path_argument, help=N_("file to write (default: standard output)")
     )

@@ -63,6 +63,7 @@ from lapor_core.storage import LAPOR_STORE_ENV, ComplaintStore, open_store, proj
 DEFAULT_DB = "lapor-simulation.sqlite3"
 
 __all__ = [
+    "DEFAULT_REPORT_ZONE",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_PROBLEMS",
@@ -83,8 +84,10 @@ __all__ = [
     "argparse_message",
     "bundled_registries",
     "check_names",
+    "day_argument",
     "default_lang",
     "deprecation",
+    "local_day",
     "local_time",
     "open_existing",
     "path_argument",
@@ -556,13 +559,39 @@ def local_time(at: datetime, zone: str) -> str:
 # ---------------------------------------------------------------------- the subcommands
 
 
-def _date(text: str) -> datetime:
-    """Parse ``YYYY-MM-DD`` (UTC midnight) or an ISO instant with offset."""
+def day_argument(text: str) -> datetime:
+    """
+    Parse ``YYYY-MM-DD`` or an ISO instant: a day is naive (see :func:`local_day`).
+
+    A day is the midnight that begins it where the command counts days, known only once
+    its options are all read; an instant with an offset is that instant.
+    """
     try:
-        value = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError:
         raise refuse_argument(N_("not a date: {text!r} (use YYYY-MM-DD)"), text=text) from None
+
+
+def local_day(value: datetime, zone: str) -> datetime:
+    """*value* of :func:`day_argument`: a day becomes its midnight in *zone* (IANA)."""
+    if value.tzinfo is not None:
+        return value
+    try:
+        return value.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            N_("time_zone: unknown IANA time zone {value!r}"), value=zone
+        ) from None
+
+
+def _date(text: str) -> datetime:
+    """``simulate --start``: a day at UTC midnight, or an ISO instant with offset."""
+    value = day_argument(text)
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+DEFAULT_REPORT_ZONE = "Asia/Jakarta"
+"""The zone of a report's days without ``--time-zone``: WIB, the national time."""
 
 
 def _period(text: str) -> int:
@@ -647,7 +676,8 @@ def run_simulate(args: argparse.Namespace) -> int:
             days=args.days,
             last=date.max.isoformat(),
         ) from None
-    profile = load_profile(args.profile or ("national" if national else "kaltim"))
+    profile_source = args.profile or ("national" if national else "kaltim")
+    profile = load_profile(profile_source)
     registry: AgencyRegistry = national_registry() if national else load_registry(args.registry)
     url = shown = args.store
     if url is None:
@@ -695,6 +725,12 @@ def run_simulate(args: argparse.Namespace) -> int:
         if missing:
             print("\n" + _without_decree(missing, args.lang))
         print("\n" + _("database: {url}").format(url=redact_dsn(shown)))
+        # the store does not record its profile: verify, sweep and serve are told it
+        print(
+            _(
+                "its profile: {profile} (give --profile {profile} to verify, sweep or serve it)"
+            ).format(profile=profile_source)
+        )
     finally:
         store.close()
     return 0
@@ -772,8 +808,10 @@ def _without_decree(missing: Sequence[str], lang: str) -> str:
 
 
 def _window(args: argparse.Namespace) -> tuple[datetime, datetime]:
-    since = args.since or datetime(2000, 1, 1, tzinfo=UTC)
-    until = args.until or datetime(2100, 1, 1, tzinfo=UTC)
+    """``--since`` and ``--until``, a day each beginning at midnight in ``--time-zone``."""
+    zone = args.time_zone or DEFAULT_REPORT_ZONE
+    since = local_day(args.since, zone) if args.since else datetime(2000, 1, 1, tzinfo=UTC)
+    until = local_day(args.until, zone) if args.until else datetime(2100, 1, 1, tzinfo=UTC)
     if until <= since:
         raise ValidationError(N_("--until must be after --since"))
     return since, until
@@ -1226,8 +1264,13 @@ def _add_verify_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _window_options(cmd: argparse.ArgumentParser) -> None:
     add_store(cmd)
-    cmd.add_argument("--since", type=_date, help=N_("first submission day (inclusive)"))
-    cmd.add_argument("--until", type=_date, help=N_("last submission day (exclusive)"))
+    cmd.add_argument("--since", type=day_argument, help=N_("first submission day (inclusive)"))
+    cmd.add_argument("--until", type=day_argument, help=N_("last submission day (exclusive)"))
+    cmd.add_argument(
+        "--time-zone",
+        metavar="ZONE",
+        help=N_("the zone whose midnight begins a --since or --until day (default Asia/Jakarta)"),
+    )
 
 
 def _add_report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

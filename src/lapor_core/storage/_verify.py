@@ -8,6 +8,8 @@ and ``get``; third-party backends import it from :mod:`lapor_core.storage.suppor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
+from enum import Enum
 
 from lapor_core.domain.complaint import replay
 from lapor_core.domain.events import Event
@@ -25,13 +27,22 @@ from lapor_core.storage.base import (
 __all__ = ["verify_streams"]
 
 
+def _shown(value: object) -> object:
+    """A row's value as a person reads it: an instant in ISO 8601, a status by its value."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
 def _differences(row: ComplaintRow, expected: ComplaintRow) -> list[LaporError]:
     return [
         LaporError(
             N_("{name} is {row!r}, a replay gives {expected!r}"),
             name=name,
-            row=getattr(row, name),
-            expected=getattr(expected, name),
+            row=_shown(getattr(row, name)),
+            expected=_shown(getattr(expected, name)),
         )
         for name in ROW_FIELDS
         if getattr(row, name) != getattr(expected, name)
