@@ -470,3 +470,20 @@ def test_a_since_day_begins_at_midnight_where_the_command_counts_days(
     local = [*day, "--time-zone", "Asia/Makassar"]
     counted = _run(capsys, "report", "--store", url, "--format", "json", *local)
     assert 1 == sum(row["received"] for row in json.loads(counted[1]))
+
+
+def test_a_deadline_the_calendar_refuses_prints_nothing_before_its_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The header (duration, start, time zone) came out before the refusal."""
+    argv = ["deadline", "--start", "2025-03-27T09:00+07:00", "--days", "99999999", "--lang", "en"]
+    code, out, err = _run(capsys, *argv)
+    assert (1, "") == (code, out)
+    assert "runs past the end of the calendar's range" in err
+
+
+@pytest.mark.parametrize("top", ["-1", "0", "x"])
+def test_simulate_refuses_a_top_below_one(capsys: pytest.CaptureFixture[str], top: str) -> None:
+    """``--top -1`` was taken, and Python's slicing then dropped the last agency."""
+    message = _usage_error(capsys, "simulate", "--top", top, "--store", "memory://", "--lang", "en")
+    assert "expected a whole number >= 1" in message

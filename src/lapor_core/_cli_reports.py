@@ -84,6 +84,7 @@ __all__ = [
     "argparse_message",
     "bundled_registries",
     "check_names",
+    "count_argument",
     "day_argument",
     "default_lang",
     "deprecation",
@@ -590,6 +591,17 @@ def _date(text: str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def count_argument(text: str) -> int:
+    """A count option (``--top``, ``--rounds``): a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise refuse_argument(N_("expected a whole number >= 1, got {text!r}"), text=text)
+    return value
+
+
 DEFAULT_REPORT_ZONE = "Asia/Jakarta"
 """The zone of a report's days without ``--time-zone``: WIB, the national time."""
 
@@ -1055,6 +1067,20 @@ def run_deadline(args: argparse.Namespace) -> int:
     _ = translator(args.lang)
     calendar.local_date(start)  # a start with no local date (0001-01-01T00:00+14:00) is refused
     local = start.astimezone(zoneinfo.ZoneInfo(calendar.time_zone))
+    # the count first: a count the calendar refuses prints nothing before its error
+    cuti = None
+    if unit is DurationUnit.WORKING_DAYS:
+        explanation = calendar.explain(start, args.days)
+        due, deadline = explanation.result, explanation.deadline
+        cuti = _("days off") if calendar.include_cuti_bersama else _("working days")
+        lines = _listing(explanation, _)
+        estimated = explanation.estimated
+    else:
+        deadline = calendar.add_calendar_days_deadline(start, args.days)
+        due = local.date() + timedelta(days=args.days)
+        lines = ["  " + _("calendar days: weekends and holidays count like any other day")]
+        estimated = False
+    provisional = calendar.is_provisional(due)
     units = _("working days (HK)") if unit is DurationUnit.WORKING_DAYS else _("calendar days")
     print(_("duration: {days} {unit}").format(days=args.days, unit=units))
     weekday = _(WEEKDAYS[local.weekday()])
@@ -1065,19 +1091,8 @@ def run_deadline(args: argparse.Namespace) -> int:
             zone=calendar.time_zone, profile=profile.name
         )
     )
-    if unit is DurationUnit.WORKING_DAYS:
-        explanation = calendar.explain(start, args.days)
-        due, deadline = explanation.result, explanation.deadline
-        cuti = _("days off") if calendar.include_cuti_bersama else _("working days")
+    if cuti is not None:
         print(_("cuti bersama: {treatment}").format(treatment=cuti))
-        lines = _listing(explanation, _)
-        estimated = explanation.estimated
-    else:
-        deadline = calendar.add_calendar_days_deadline(start, args.days)
-        due = local.date() + timedelta(days=args.days)
-        lines = ["  " + _("calendar days: weekends and holidays count like any other day")]
-        estimated = False
-    provisional = calendar.is_provisional(due)
     print()
     print("\n".join(lines))
     print()
@@ -1217,7 +1232,9 @@ def _add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser
         ),
     )
     add_lang(sim)
-    sim.add_argument("--top", type=int, default=15, help=N_("agencies shown (default 15)"))
+    sim.add_argument(
+        "--top", type=count_argument, default=15, help=N_("agencies shown (default 15)")
+    )
     sim.add_argument(
         "--format",
         choices=("table", "csv", "json"),

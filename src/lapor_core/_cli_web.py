@@ -37,9 +37,9 @@ from lapor_core._cli_reports import (
     add_profile,
     add_registry,
     add_store,
+    count_argument,
     open_existing,
     path_argument,
-    refuse_argument,
 )
 from lapor_core.domain.actors import Actor
 from lapor_core.errors import LaporError, ValidationError
@@ -292,17 +292,6 @@ def run_sweep(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if failures else EXIT_OK
 
 
-def _rounds_argument(text: str) -> int:
-    """``--rounds``: a whole number, at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise refuse_argument(N_("expected a whole number >= 1, got {text!r}"), text=text)
-    return value
-
-
 def _claimant_argument(text: str) -> str:
     """``--claimant``: a name the system actor can have (not empty, one line)."""
     try:
@@ -374,7 +363,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     sweep.add_argument(
         "--rounds",
-        type=_rounds_argument,
+        type=count_argument,
         default=None,
         help=N_("with --every, stop after this many sweeps"),
     )
