@@ -221,6 +221,8 @@ def _resolve(
         mapped = table.get(raw)
         if mapped is not None:
             return mapped
+        if raw in known:  # one of our ids, as the export writes an id its map does not list
+            return raw
         if fallback is not None:
             return fallback
         raise ValidationError(
