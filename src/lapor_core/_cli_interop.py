@@ -254,6 +254,7 @@ def run_import(args: argparse.Namespace) -> int:
                 on_conflict=args.on_conflict,
                 rejects=rejects,
                 workers=args.workers,
+                gettext=translator(args.lang),
             )
     _ = translator(args.lang)
     sys.stdout.write(summary.render(_))

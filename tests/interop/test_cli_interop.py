@@ -296,3 +296,18 @@ def test_a_refused_import_creates_no_store(
     assert said in err
     assert not store.exists()
     assert [] == _temporary_files(tmp_path)
+
+
+def test_the_rejects_give_their_reasons_in_the_language_of_lang(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The reason column was English whatever --lang said."""
+    path = tmp_path / "export.csv"
+    path.write_text(ONE_GOOD_ONE_BAD, encoding="utf-8")
+    rejects = tmp_path / "ditolak.csv"
+    argv = ["import", str(path), "--store", _store(tmp_path), "--rejects", str(rejects)]
+    assert 1 == _run(capsys, *argv, "--workers", "1", "--lang", "id")[0]
+    with rejects.open(encoding="utf-8", newline="") as handle:
+        [left] = list(csv.DictReader(handle))
+    assert left["reason"].startswith("baris 3, kolom TanggalLaporanMasuk: ")
+    assert "line" not in left["reason"]

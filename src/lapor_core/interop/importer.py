@@ -607,6 +607,7 @@ def import_lapor_csv(
     on_conflict: OnConflict = "fail",
     rejects: TextIO | None = None,
     workers: int = 1,
+    gettext: Callable[[str], str] = str,
 ) -> ImportSummary:
     """
     Import every row of a LAPOR! open-data export into the service's store.
@@ -657,6 +658,8 @@ def import_lapor_csv(
             goes on.
         rejects: Where to write the refused and conflicting rows as CSV: the header,
             then each such row as read with a ``reason`` column added.
+        gettext: The language of the ``reason`` column (a translator such as
+            :func:`lapor_core.i18n.translator`'s; default English).
         workers: Processes that replay the rows (default 1: this process alone). With
             more, chunks of rows are replayed (and, for a store that is an
             :class:`~lapor_core.storage.base.EncodedBulkStore`, encoded) in that many
@@ -686,7 +689,8 @@ def import_lapor_csv(
             finishes it.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 ``encoding``, ``on_conflict``, ``rejects``, ``workers``;
+    .. versionchanged:: 0.2.0 ``encoding``, ``on_conflict``, ``rejects``, ``workers``,
+       ``gettext``;
        conflicts and warnings.
     """
     options = options if options is not None else ImportOptions()
@@ -703,6 +707,7 @@ def import_lapor_csv(
         rejects=rejects,
         workers=workers,
         csv_options=csv_options if csv_options is not None else CsvOptions(),
+        gettext=gettext,
     )
     if isinstance(source, (str, os.PathLike)):
         lines = open_lines(source, encoding)
@@ -752,6 +757,7 @@ class _Run:
     rejects: TextIO | None
     workers: int = 1
     csv_options: CsvOptions = attrs.field(factory=CsvOptions)
+    gettext: Callable[[str], str] = str
     encoder: EncodedBulkStore | None = None
     undecodable: UnicodeDecodeError | None = None
     unreadable: LaporError | None = None
@@ -783,7 +789,7 @@ class _Run:
         problem = RowProblem.from_error(error)
         into.append(problem)
         if self.writer is not None:
-            self.writer.writerow([*error.raw, str(problem)])
+            self.writer.writerow([*error.raw, problem.render(self.gettext)])
 
     def read(self, lines: Iterable[str]) -> ImportSummary:
         try:
