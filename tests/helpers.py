@@ -403,3 +403,24 @@ class NoOffset(tzinfo):
 
     def tzname(self, dt: datetime | None) -> str | None:
         return None
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``lapor-core *argv*`` in this process: its exit code, standard output and error."""
+    from lapor_core.cli import main  # noqa: PLC0415 - the CLI's imports, for its tests only
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cli_usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """The standard error of ``lapor-core *argv*``, which must stop with a usage error (2)."""
+    from lapor_core.cli import main  # noqa: PLC0415
+
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    assert 2 == info.value.code
+    err = capsys.readouterr().err
+    assert err.startswith(("usage:", "penggunaan:")), err
+    return err

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import lapor_core as lc
+from helpers import cli_usage_error, run_cli
 from lapor_core.cli import main
 from lapor_core.domain.lifecycle import Lifecycle
 
@@ -28,19 +29,8 @@ SUBCOMMANDS = (
 )
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    assert 2 == info.value.code
-    err = capsys.readouterr().err
-    assert "usage:" in err
-    return err
+_run = run_cli
+_usage_error = cli_usage_error
 
 
 # ---------------------------------------------------------------------- help and usage

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from helpers import cli_usage_error as _usage_error
+from helpers import run_cli as _run
 from lapor_core import ComplaintService, load_profile, load_registry
 from lapor_core._cli_web import _sweep_loop
 from lapor_core.cli import main
@@ -22,19 +24,6 @@ from lapor_core.storage.sqlite import SQLiteStore
 
 CLOSED = StorageError(N_("the SQLite store on {path!r} is closed"), path="lapor.sqlite3")
 """A store failure whose message the catalogs hold (``... sudah ditutup``)."""
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _usage_error(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    assert 2 == info.value.code
-    return capsys.readouterr().err
 
 
 @pytest.fixture

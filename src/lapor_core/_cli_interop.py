@@ -28,6 +28,7 @@ from lapor_core._cli_reports import (
     add_store,
     add_time_zone,
     batch_gc,
+    count_argument,
     day_argument,
     default_lang,
     local_day,
@@ -130,12 +131,11 @@ def workers_argument(text: str) -> int:
     if text == "auto":
         return _available_cpus()
     try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise refuse_argument(N_("expected 'auto' or a whole number >= 1, got {text!r}"), text=text)
-    return count
+        return count_argument(text)
+    except argparse.ArgumentTypeError:
+        raise refuse_argument(
+            N_("expected 'auto' or a whole number >= 1, got {text!r}"), text=text
+        ) from None
 
 
 def _import_options(args: argparse.Namespace) -> ImportOptions:
