@@ -346,14 +346,14 @@ def test_misconduct_goes_to_the_inspectorate() -> None:
     assert "samarinda.dishub" == story.state.subject_agency
 
 
-def test_misconduct_is_never_forwarded_internally_to_the_office() -> None:
-    story = drive(Status.FORWARDED, **MISCONDUCT)
-    for to in ("samarinda.dishub", "samarinda.dishub.penghubung"):
-        command = ForwardInternally(complaint_id=CID, agency=HOME, to=to)
+def test_misconduct_is_never_forwarded_to_the_office_nor_to_its_line() -> None:
+    """Not to the office, below it, nor above it (the city held it, and passed it down)."""
+    story = drive(Status.SUBMITTED, **MISCONDUCT)
+    for to in (HOME, "kaltim", "samarinda.dishub", "samarinda.dishub.penghubung"):
+        command = Forward(complaint_id=CID, agencies=(to,))
         with pytest.raises(ValidationError, match=r"alleges misconduct by 'samarinda\.dishub'"):
-            decide(story.complaint, command, AGENCY_ADMIN, story.now, CTX)
-    command = ForwardInternally(complaint_id=CID, agency=HOME, to="samarinda.inspektorat")
-    story.do(AGENCY_ADMIN, command)
+            decide(story.complaint, command, NATIONAL, story.now, CTX)
+    story.do(NATIONAL, Forward(complaint_id=CID, agencies=("samarinda.inspektorat",)))
     assert "samarinda.inspektorat" == story.state.assignments[0].handler
 
 
@@ -640,3 +640,22 @@ def test_complaint_is_frozen() -> None:
     complaint: Complaint = drive(Status.SUBMITTED).state
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         complaint.status = Status.ARCHIVED  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("status", "command"),
+    [
+        (Status.IN_PROGRESS, Reply(complaint_id=CID, text="Belum diperbaiki.")),
+        (Status.ON_HOLD, ProvideInformation(complaint_id=CID, text="Simpang Jl. Antasari.")),
+    ],
+    ids=["reply window", "information"],
+)
+def test_the_reporter_may_not_answer_once_the_window_ran_out(
+    status: Status, command: Reply | ProvideInformation
+) -> None:
+    """A late reply was taken when no sweep had closed the report yet, and restarted it."""
+    story = drive(status)
+    later = story.now + timedelta(days=60)  # past the reply window and the information clock
+    with pytest.raises(InvalidTransition, match=r"ran out at .* it ends as the profile says"):
+        decide(story.complaint, command, OWNER, later, CTX)
+    story.do(OWNER, command)  # in time, it is taken

@@ -379,7 +379,8 @@ def test_forwarding_a_misconduct_report_to_the_accused_names_its_inspectorate() 
     error = refusal(ValidationError, story.complaint, command, NATIONAL, story.now, ctx=CTX)
     assert (
         "complaint c-1 alleges misconduct by 'samarinda.dishub': it may not be forwarded to "
-        "that office ('samarinda.dishub.penghubung'); route it to 'samarinda.inspektorat'"
+        "that office, below it or above it ('samarinda.dishub.penghubung'); route it to "
+        "'samarinda.inspektorat'"
     ) == str(error)
     assert {
         "complaint_id": CID,
@@ -395,7 +396,7 @@ def test_forwarding_a_misconduct_report_to_an_office_without_inspectorate_gives_
     error = refusal(ValidationError, story.complaint, command, NATIONAL, story.now, ctx=CTX)
     assert (
         "complaint c-1 alleges misconduct by 'kemenkes': it may not be forwarded to that "
-        "office ('kemenkes')"
+        "office, below it or above it ('kemenkes')"
     ) == str(error)
     assert "" == error.fields["hint"]
 
@@ -719,3 +720,13 @@ def test_every_event_carries_the_actor_who_asked_and_the_instant_decided(
     events = decide(story.complaint, valid_command(row, actor, story), actor, now, context_for(row))
     assert events
     assert all((CID, actor, now) == (event.complaint_id, event.actor, event.at) for event in events)
+
+
+@pytest.mark.parametrize("above", ["samarinda", "kaltim"])
+def test_a_misconduct_report_is_not_forwarded_above_the_accused_office(above: str) -> None:
+    """The national admin could forward it to the accused office's city or province."""
+    story = drive(Status.SUBMITTED, **MISCONDUCT)
+    command = Forward(complaint_id=CID, agencies=(above,))
+    error = refusal(ValidationError, story.complaint, command, NATIONAL, story.now, ctx=CTX)
+    assert "may not be forwarded to that office, below it or above it" in str(error)
+    assert "; route it to 'samarinda.inspektorat'" == error.fields["hint"]

@@ -89,6 +89,28 @@ def test_the_accused_line_may_not_act_on_a_misconduct_report(accused: lc.Actor) 
     assert isinstance(events[-1], lc.ComplaintArchived)
 
 
+@pytest.mark.parametrize("accused", [SAMARINDA, PROVINCE], ids=["parent", "province"])
+def test_the_accused_line_may_not_act_on_the_inspectorates_assignment(accused: lc.Actor) -> None:
+    """The city admin could follow up, reject, extend and close the inspectorate's work."""
+    story = _misconduct_story()
+    held = "samarinda.inspektorat"
+    story.do(NATIONAL, lc.Forward(complaint_id=CID, agencies=(held,)))
+    commands: list[lc.Command] = [
+        lc.PostFollowUp(complaint_id=CID, agency=held, text="Tidak terbukti."),
+        lc.RejectDisposition(complaint_id=CID, agency=held, reason="Bukan wewenang."),
+        lc.ExtendDeadline(
+            complaint_id=CID, clock="follow_up", agency=held, amount=2, reason="Butuh waktu."
+        ),
+        lc.Close(complaint_id=CID),
+    ]
+    for command in commands:
+        with pytest.raises(lc.PermissionDenied, match="misconduct report about"):
+            lc.decide(story.state, command, accused, story.now, CTX)
+    story.do(INSPECTORATE, commands[0])  # the inspectorate that holds it may
+    with pytest.raises(lc.PermissionDenied, match="misconduct report about"):
+        lc.decide(story.state, lc.Close(complaint_id=CID), accused, story.now, CTX)
+
+
 def test_reads_know_who_is_reading() -> None:
     service = ComplaintService(InMemoryStore(), lc.load_profile("national"), REGISTRY)
     service.handle(
@@ -238,3 +260,19 @@ def test_no_free_text_of_a_confidential_report_reaches_the_public() -> None:
         shown = repr(service.history(CID, reader)) + repr(service.view(CID, reader))
         assert "SECRET" not in shown
         assert CONFIDENTIAL_TEXT in shown
+
+
+def test_only_the_lead_agency_may_archive_a_report_forwarded_to_several() -> None:
+    """A co-assigned agency archived the whole report, the lead's work and clocks with it."""
+    story = Story(CTX)
+    story.do(OWNER, submit_command(CID))
+    story.do(
+        NATIONAL,
+        lc.Forward(complaint_id=CID, agencies=("samarinda", "balikpapan"), lead="samarinda"),
+    )
+    archive = lc.Archive(complaint_id=CID, reason=lc.ArchiveReason.UNCLEAR)
+    with pytest.raises(lc.PermissionDenied, match=r"only the lead agency \('samarinda'\) or the"):
+        lc.decide(story.state, archive, BALIKPAPAN, story.now, CTX)
+    assert isinstance(
+        lc.decide(story.state, archive, SAMARINDA, story.now, CTX)[-1], lc.ComplaintArchived
+    )

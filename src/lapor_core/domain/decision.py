@@ -25,6 +25,7 @@ from lapor_core.domain.clock_commands import (
     record_breach,
     record_warning,
 )
+from lapor_core.domain.clocks import BreachAction, clock_deadline
 from lapor_core.domain.context import Context, clock_changes
 from lapor_core.domain.evolution import evolve
 from lapor_core.domain.lifecycle import Transition
@@ -36,6 +37,7 @@ from lapor_core.domain.scope import (
     require_agency_actor,
     require_assignment,
     require_decree,
+    require_outside_accused_line,
     require_scope,
 )
 from lapor_core.domain.state import Complaint
@@ -173,20 +175,28 @@ def _provide_info(
     complaint: Complaint, cmd: c.ProvideInformation, actor: Actor, now: datetime, ctx: Context
 ) -> Events:
     require_scope(complaint, actor, ctx)
+    _refuse_after_the_window(complaint, now, ctx)
     return (e.InformationProvided(complaint_id=complaint.id, at=now, actor=actor, text=cmd.text),)
 
 
 def _refuse_accused_office(complaint: Complaint, agency_id: str, ctx: Context) -> None:
-    """A misconduct report never goes to the office it accuses, nor below it."""
+    """
+    A misconduct report never goes to the office it accuses, nor below it, nor above it.
+
+    The agencies above the office answer for it (its line): the report goes to its
+    inspectorate (domain.md §3.5, the inspectorate rule [I]).
+    """
     subject = complaint.subject_agency
     registry = ctx.registry
-    if complaint.misconduct and subject is not None and registry.is_within(agency_id, subject):
+    if not complaint.misconduct or subject is None:
+        return
+    if registry.is_within(agency_id, subject) or registry.is_within(subject, agency_id):
         inspectorate = registry.inspectorate_for(subject)
         hint = f"; route it to {inspectorate.id!r}" if inspectorate else ""
         raise ValidationError(
             N_(
                 "complaint {complaint_id} alleges misconduct by {subject!r}: it may not "
-                "be forwarded to that office ({agency_id!r}){hint}"
+                "be forwarded to that office, below it or above it ({agency_id!r}){hint}"
             ),
             complaint_id=complaint.id,
             subject=subject,
@@ -312,8 +322,35 @@ def _follow_up(
     )
 
 
+def _refuse_after_the_window(complaint: Complaint, now: datetime, ctx: Context) -> None:
+    """
+    Refuse the reporter's reply or answer once the window for it ran out.
+
+    A clock whose breach ends the report (the reply window closes it, the information
+    clock archives it as withdrawn) is past its deadline: the report is the sweep's to
+    end, whenever the sweep runs, and no longer the reporter's to answer (domain.md §3.3).
+    """
+    ending = (BreachAction.AUTO_CLOSE, BreachAction.ARCHIVE_WITHDRAWN)
+    for running in complaint.clocks:
+        definition = ctx.profile.clocks.get(running.clock)
+        if definition is None or definition.breach not in ending:
+            continue
+        deadline = clock_deadline(running, ctx.calendar)
+        if deadline is not None and now >= deadline:
+            raise InvalidTransition(
+                N_(
+                    "the time to answer on complaint {complaint_id} ran out at {deadline} "
+                    "(clock {clock!r}): it ends as the profile says"
+                ),
+                complaint_id=complaint.id,
+                deadline=deadline.isoformat(),
+                clock=running.clock,
+            )
+
+
 def _reply(complaint: Complaint, cmd: c.Reply, actor: Actor, now: datetime, ctx: Context) -> Events:
     require_scope(complaint, actor, ctx)
+    _refuse_after_the_window(complaint, now, ctx)
     _require_room(complaint, cmd, ctx)
     return (e.ReplyPosted(complaint_id=complaint.id, at=now, actor=actor, text=cmd.text),)
 
@@ -341,6 +378,17 @@ def _archive(
     complaint: Complaint, cmd: c.Archive, actor: Actor, now: datetime, ctx: Context
 ) -> Events:
     require_scope(complaint, actor, ctx)
+    lead = next((a for a in complaint.assignments if a.lead), None)
+    if actor.role.is_agency_role and lead is not None and not in_subtree(ctx, lead.agency, actor):
+        # archiving ends the report for every agency, as closing does
+        raise PermissionDenied(
+            N_(
+                "only the lead agency ({agency!r}) or the national admin may archive "
+                "complaint {complaint_id}"
+            ),
+            agency=lead.agency,
+            complaint_id=complaint.id,
+        )
     return (
         e.ComplaintArchived(
             complaint_id=complaint.id,
@@ -554,6 +602,8 @@ def decide(
     _check_arguments(complaint, command, actor, now)
     _check_within_calendar(now, ctx)
     require_agency_actor(ctx, actor)
+    if complaint is not None:  # whatever the command and the assignment it names
+        require_outside_accused_line(complaint, actor, ctx)
     row = _check_row(complaint, command, actor, now, ctx)
     if complaint is None:
         if not isinstance(command, c.Submit):  # pragma: no cover - _check_arguments refused it

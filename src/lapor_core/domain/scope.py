@@ -29,6 +29,7 @@ __all__ = [
     "require_agency_actor",
     "require_assignment",
     "require_decree",
+    "require_outside_accused_line",
     "require_scope",
 ]
 
@@ -89,6 +90,21 @@ def require_scope(complaint: Complaint, actor: Actor, ctx: Context) -> None:
             **_who(actor),
             complaint_id=complaint.id,
         )
+    require_outside_accused_line(complaint, actor, ctx)
+
+
+def require_outside_accused_line(complaint: Complaint, actor: Actor, ctx: Context) -> None:
+    """
+    Refuse an actor of the office a misconduct report is about, or of an agency above it.
+
+    They may neither act on it nor read it, whatever assignment or command they name
+    (domain.md §3.5, the inspectorate rule [I]).
+
+    Raises:
+        PermissionDenied: The actor is of the accused office's line.
+
+    .. versionadded:: 0.2.0
+    """
     if in_accused_line(complaint, actor, ctx):
         raise PermissionDenied(
             N_(
