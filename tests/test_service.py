@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import attrs
 import pytest
 
 import lapor_core as lc
+from lapor_core.errors import UndecodableEvent
 from lapor_core.service import ComplaintService, ManualClock, SystemClock
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, StoredEvent
 from lapor_core.storage.memory import InMemoryStore
@@ -518,3 +520,134 @@ def test_handle_refuses_what_is_not_a_command(service: ComplaintService, command
     """``handle(None, actor)`` raised AttributeError (it read the key first)."""
     with pytest.raises(lc.ValidationError, match="not a command"):
         service.handle(command, CITIZEN)
+
+
+def test_a_cached_service_shows_what_another_writer_changed(tmp_path: Any) -> None:
+    """With cache_size, a view kept showing a report another server had made rahasia."""
+    from lapor_core.storage import open_store  # noqa: PLC0415
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    cached = ComplaintService(open_store(url), PROFILE, REGISTRY, cache_size=100)
+    other = ComplaintService(open_store(url), PROFILE, REGISTRY)
+    try:
+        cached.handle(_submit("c-1"), CITIZEN, now=T0)
+        assert (
+            "Jalan rusak parah."
+            == cached.view(lc.ComplaintId("c-1"), lc.Actor.public()).content.body
+        )
+        secret = lc.Privacy(anonymous=True, confidential=True)
+        change = lc.ChangePrivacy(complaint_id=lc.ComplaintId("c-1"), privacy=secret)
+        other.handle(change, CITIZEN, now=T0 + timedelta(minutes=1))
+        public = lc.Actor.public()
+        shown = cached.view(lc.ComplaintId("c-1"), public)
+        assert 2 == shown.version
+        assert "Jalan rusak parah." not in repr(shown) + repr(cached.history(shown.id, public))
+    finally:
+        cached.store.close()
+        other.store.close()
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["stopping", "skipping"])
+def test_an_actors_reader_goes_past_a_complaint_it_cannot_rebuild(
+    tmp_path: Any, skip: bool
+) -> None:
+    """One unreadable complaint stopped an actor's reader for good, before the bad event."""
+    import sqlite3  # noqa: PLC0415
+
+    from lapor_core.storage import open_store  # noqa: PLC0415
+
+    path = tmp_path / "poison.sqlite3"
+    service = ComplaintService(open_store(f"sqlite:///{path}"), PROFILE, REGISTRY)
+    for n, cid in enumerate(("c-1", "c-2")):  # positions 1 and 2
+        service.handle(_submit(cid), CITIZEN, now=T0 + timedelta(minutes=n))
+    for n, cid in enumerate(("c-1", "c-2")):  # positions 3 and 4
+        title = lc.Classify(complaint_id=lc.ComplaintId(cid), title="Judul baru")
+        service.handle(title, NATIONAL, now=T0 + timedelta(minutes=10 + n))
+    with sqlite3.connect(path) as raw:  # c-1's second event, written by a newer release
+        raw.execute(
+            "UPDATE events SET schema_version = 99 WHERE complaint_id = 'c-1' AND version = 2"
+        )
+    reader = service.subscription(0, skip_undecodable=skip, actor=NATIONAL)
+    seen: list[tuple[str, int]] = []
+
+    def take(stored: StoredEvent) -> None:
+        seen.append((stored.complaint_id.value, stored.version))
+
+    try:
+        if skip:
+            reader.poll(take)
+        else:
+            with pytest.raises(UndecodableEvent) as stopped:
+                reader.poll(take)
+            assert 3 == stopped.value.position  # at the event itself, as without an actor
+    finally:
+        service.store.close()
+    if skip:
+        assert [("c-2", 1), ("c-2", 2)] == seen  # c-1 cannot be judged: none of its events
+        assert 1 == len(reader.skipped)
+    else:
+        assert [("c-2", 1)] == seen
+
+
+def test_a_listener_that_raises_neither_fails_the_command_nor_silences_the_others(
+    service: ComplaintService, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command was stored, yet handle raised, and the next listener never heard of it."""
+    # a logging configuration made by an earlier test may have disabled existing loggers
+    monkeypatch.setattr(logging.getLogger("lapor_core.service"), "disabled", False)
+    caplog.set_level(logging.ERROR, logger="lapor_core.service")
+
+    def broken(_events: Sequence[lc.Event]) -> None:
+        raise RuntimeError("listener boom")
+
+    heard: list[int] = []
+    service.on_events(broken)
+    service.on_events(lambda events: heard.append(len(events)))
+    result = service.handle(_submit("c-1"), CITIZEN)
+    assert 1 == result.complaint.version
+    assert [1] == heard
+    assert "an on_events listener failed" in caplog.text
+    assert "listener boom" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        ({"max_attempts": "3"}, "max_attempts must be at least 1"),
+        ({"max_attempts": 2.5}, "max_attempts must be at least 1"),
+        ({"max_attempts": None}, "max_attempts must be at least 1"),
+        ({"max_attempts": True}, "max_attempts must be at least 1"),
+        ({"cache_size": 1.5}, "cache_size must not be negative"),
+        ({"cache_size": True}, "cache_size must not be negative"),
+        ({"clock": object()}, "clock: expected a Clock"),
+    ],
+)
+def test_service_options_of_the_wrong_type_are_refused_when_it_is_made(
+    option: dict[str, Any], said: str
+) -> None:
+    """Each raised a TypeError there, or was taken and failed in the first command."""
+    with pytest.raises(lc.ValidationError, match=said):
+        ComplaintService(InMemoryStore(), PROFILE, REGISTRY, **option)
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite"])
+def test_a_read_by_a_plain_string_id_is_refused_alike_on_every_store(
+    url: str, tmp_path: Any
+) -> None:
+    """Memory said NotFound, SQLite and PostgreSQL raised AttributeError."""
+    from lapor_core.storage import open_store  # noqa: PLC0415
+
+    store = open_store(f"sqlite:///{tmp_path / 'ids.sqlite3'}" if url == "sqlite" else url)
+    service = ComplaintService(store, PROFILE, REGISTRY)
+    try:
+        service.handle(_submit("c-1"), CITIZEN, now=T0)
+        reads = (
+            lambda: service.get("c-1"),  # type: ignore[arg-type]
+            lambda: service.view("c-1", NATIONAL),  # type: ignore[arg-type]
+            lambda: service.history("c-1", NATIONAL),  # type: ignore[arg-type]
+        )
+        for read in reads:
+            with pytest.raises(lc.ValidationError, match="expected a ComplaintId, got 'c-1'"):
+                read()
+    finally:
+        store.close()

@@ -17,6 +17,7 @@ clocks the service reads the time from (:class:`Clock`, :class:`SystemClock`,
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -233,6 +234,21 @@ def _after(complaint: Complaint | None, events: Sequence[Event]) -> Complaint:
     return state
 
 
+_LOG = logging.getLogger("lapor_core.service")
+"""Where a listener's failure is said (see :meth:`ComplaintService.on_events`)."""
+
+
+def _is_count(value: object) -> bool:
+    """Whether *value* is a whole number (``True`` is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _require_id(complaint_id: object) -> None:
+    """Refuse an id that is not a :class:`ComplaintId` (``"c-1"``: write ``ComplaintId("c-1")``)."""
+    if not isinstance(complaint_id, ComplaintId):
+        raise ValidationError(N_("expected a ComplaintId, got {value!r}"), value=complaint_id)
+
+
 def _require_command(command: object) -> None:
     """Refuse what is not a :class:`Command` (``handle(None, actor)``) as bad input."""
     if not isinstance(command, Command):
@@ -253,7 +269,10 @@ class ComplaintService:
         max_attempts: Decide-append attempts before a conflict is raised to the caller.
         cache_size: Keep the state of this many recently used complaints in memory, so a
             command does not reload and replay the stream. Safe with several writers: a
-            stale cached state makes the append conflict, which evicts it and retries.
+            stale cached state makes the append conflict, which evicts it and retries;
+            what a person reads (:meth:`view`, :meth:`history`, an actor's subscription,
+            a duplicate's result) checks the stored version first, so it never shows a
+            stale state.
         max_clock_skew: How far the clock may trail a complaint's last event (written by
             another app server whose clock is ahead) before :meth:`handle` refuses a
             command that takes its time from the clock; within it, the command is decided
@@ -284,10 +303,14 @@ class ComplaintService:
         snapshot_every: int = SNAPSHOT_EVERY_DEFAULT,
     ) -> None:
         """Compile the profile once; nothing is read or written yet."""
-        if max_attempts < 1:
+        if not _is_count(max_attempts) or max_attempts < 1:
             raise ValidationError(N_("max_attempts must be at least 1"))
-        if cache_size < 0:
+        if not _is_count(cache_size) or cache_size < 0:
             raise ValidationError(N_("cache_size must not be negative"))
+        if clock is not None and not callable(getattr(clock, "now", None)):
+            raise ValidationError(
+                N_("clock: expected a Clock (with now()), got {clock!r}"), clock=clock
+            )
         if (
             not isinstance(snapshot_every, int)
             or isinstance(snapshot_every, bool)
@@ -336,15 +359,45 @@ class ComplaintService:
 
         For the application's own logic (deciding, exporting with its own policy); to
         show a complaint to someone, use :meth:`view`, which applies the privacy policy
-        for that reader.
+        for that reader. With ``cache_size``, it is the cached state, which another
+        writer may have changed since (a command decided on it then conflicts and is
+        decided again); :meth:`view` and :meth:`history` check the stored version.
 
         Raises:
             NotFound: No such complaint.
         """
+        _require_id(complaint_id)
         state = self._state(complaint_id)
         if state is None:
             raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
         return state
+
+    def _shown(self, complaint_id: ComplaintId) -> Complaint:
+        """The current state for a reader (:meth:`_current`); ``NotFound`` without one."""
+        _require_id(complaint_id)
+        state = self._current(complaint_id)
+        if state is None:
+            raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
+        return state
+
+    def _current(self, complaint_id: ComplaintId) -> Complaint | None:
+        """
+        The state a read shows: a cached one only while the store holds no later version.
+
+        A command may decide on a stale cached state (its append conflicts, and the
+        command is decided again), but a read must not show one: another writer may have
+        changed the complaint, its privacy included. Checking costs one row read.
+        """
+        cached = None if self._pending is not None else self._cache.get(complaint_id)
+        if cached is not None:
+            try:
+                stored = self.store.get(complaint_id).version
+            except NotFound:
+                stored = None
+            if stored == cached.version:
+                return cached
+            self._cache.pop(complaint_id, None)
+        return self._state(complaint_id)
 
     def view(self, complaint_id: ComplaintId, actor: Actor) -> Complaint:
         """
@@ -361,7 +414,7 @@ class ComplaintService:
 
         .. versionadded:: 0.2.0
         """
-        state = self.get(complaint_id)
+        state = self._shown(complaint_id)
         self._require_readable(state, actor)
         return redact(state, actor)
 
@@ -379,7 +432,7 @@ class ComplaintService:
 
         .. versionadded:: 0.2.0
         """
-        state = self.get(complaint_id)
+        state = self._shown(complaint_id)
         self._require_readable(state, actor)
         return tuple(
             HistoryEntry(position, redact_event(event, state, actor))
@@ -477,6 +530,8 @@ class ComplaintService:
 
         For durable delivery (notifications, sync to the national LAPOR!) use a
         :class:`Subscription`, which reads the store in global order and survives restarts.
+        A listener that raises is logged (logger ``lapor_core.service``) and the others
+        are still called: the command is stored, and its result stands.
 
         .. versionchanged:: 0.2.0 *actor*.
         """
@@ -494,6 +549,19 @@ class ComplaintService:
             listener(tuple(redact_event(event, state, reader) for event in events))
 
         self._listeners.append(redacted)
+
+    def _notify(self, events: Sequence[Event]) -> None:
+        """
+        Give committed *events* to every listener; one that raises is logged, not raised.
+
+        The command is stored by then: its caller must not take it for a failure (and
+        retry it), nor may one listener's fault keep the events from the others.
+        """
+        for listener in self._listeners:
+            try:
+                listener(events)
+            except Exception:  # noqa: BLE001 - any fault of the application's code is its own
+                _LOG.exception("an on_events listener failed; the events are stored")
 
     @property
     def has_listeners(self) -> bool:
@@ -574,8 +642,7 @@ class ComplaintService:
                 continue  # the next attempt looks the key up first
             self._remember(state)
             self._snapshot_after(version, state)
-            for listener in self._listeners:
-                listener(events)
+            self._notify(events)
             return HandleResult(state, events, attempts=attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -626,7 +693,7 @@ class ComplaintService:
                         used_for=found[0],
                         complaint_id=state.id,
                     )
-                return HandleResult(self.get(found[0]), (), duplicate=True)
+                return HandleResult(self._shown(found[0]), (), duplicate=True)
         row = project(state, self.context.calendar, self.context.profile.clocks)
         self.store.append(state.id, 0, stream, row, idempotency_key=idempotency_key)
         self._stored(state, stream)
@@ -680,8 +747,7 @@ class ComplaintService:
         """After a new complaint's stream is stored: cache, snapshot, listeners."""
         self._remember(state)
         self._snapshot_after(0, state)
-        for listener in self._listeners:
-            listener(stream)
+        self._notify(stream)
 
     def _decide(
         self, command: Command, actor: Actor, now: datetime | None, *, new: bool = False
@@ -798,9 +864,8 @@ class ComplaintService:
         for p in pending.values():
             self._remember(p.state)
             self._snapshot_after(p.expected_version, p.state)
-        for listener in self._listeners:
-            for p in pending.values():
-                listener(p.events)
+        for p in pending.values():
+            self._notify(p.events)
 
     def _idempotent(self, command: Command, attempt: int) -> HandleResult | None:
         """
@@ -825,7 +890,7 @@ class ComplaintService:
                 complaint_id=complaint_id,
                 other_id=command.complaint_id,
             )
-        return HandleResult(self.get(complaint_id), (), duplicate=True, attempts=attempt)
+        return HandleResult(self._shown(complaint_id), (), duplicate=True, attempts=attempt)
 
     def recompute(
         self,
@@ -957,8 +1022,20 @@ class ComplaintService:
         )
 
     def _reader_view(self, actor: Actor) -> Callable[[StoredEvent], StoredEvent | None]:
+        """
+        The events as *actor* may see them, by each complaint's current state.
+
+        A complaint whose state cannot be rebuilt (an event this code cannot read, a gap)
+        has no privacy to judge by: its events are not given to the actor, and the reader
+        goes on with the others (the event that cannot be read stops it, or is skipped,
+        when the reader reaches it, as without an actor).
+        """
+
         def view(stored: StoredEvent) -> StoredEvent | None:
-            state = self._state(stored.complaint_id)
+            try:
+                state = self._current(stored.complaint_id)
+            except (CorruptStream, UndecodableEvent):
+                return None
             if state is None or not self._readable(state, actor):
                 return None
             return attrs.evolve(stored, event=redact_event(stored.event, state, actor))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import attrs
 import pytest
 
-from lapor_core import ComplaintId, Status
+from lapor_core import ComplaintId, Status, ValidationError
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow
 from lapor_core.storage.support import row_matches
 
@@ -62,3 +62,38 @@ def test_a_row_without_region_or_clock_fails_those_filters() -> None:
     assert not row_matches(row, ComplaintQuery(region_prefix="64"))
     assert not row_matches(row, ComplaintQuery(due_before=AT + timedelta(days=365)))
     assert row_matches(row, ComplaintQuery(category="air-bersih"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"limit": 2.5}, "limit must be between 1 and 1000"),
+        ({"limit": True}, "limit must be between 1 and 1000"),
+        ({"agencies": "kaltim"}, "agencies: expected a collection of agency ids"),
+        ({"agencies": ("kaltim", 3)}, "agencies: expected a collection of agency ids"),
+        ({"statuses": frozenset({"submitted"})}, "statuses: expected a collection of Status"),
+        ({"statuses": Status.SUBMITTED}, "statuses: expected a collection of Status"),
+        ({"category": 5}, "category: expected text"),
+        ({"cursor": 7}, "cursor: expected text"),
+        (
+            {"submitted_from": datetime(2025, 6, 2, 12)},  # noqa: DTZ001 - naive on purpose
+            "submitted_from must be timezone-aware",
+        ),
+        (
+            {"due_before": datetime(2025, 6, 2, 12)},  # noqa: DTZ001
+            "due_before must be timezone-aware",
+        ),
+    ],
+)
+def test_a_query_refuses_what_no_store_could_answer_alike(
+    changes: dict[str, object], said: str
+) -> None:
+    """Each was taken: memory, SQLite and PostgreSQL then answered it each their own way."""
+    with pytest.raises(ValidationError, match=said):
+        ComplaintQuery(**changes)  # type: ignore[arg-type]
+
+
+def test_a_query_takes_any_collection_as_a_set() -> None:
+    query = ComplaintQuery(statuses=[Status.SUBMITTED], agencies=("samarinda", "samarinda"))
+    assert frozenset({Status.SUBMITTED}) == query.statuses
+    assert frozenset({"samarinda"}) == query.agencies

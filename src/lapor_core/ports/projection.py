@@ -15,11 +15,13 @@ imported from.
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
 
-from lapor_core.domain.model import ComplaintId, Status
+from lapor_core.domain.model import ComplaintId, Status, require_aware
 from lapor_core.errors import N_, ValidationError
 
 __all__ = ["ROW_FIELDS", "ComplaintQuery", "ComplaintRow", "Page", "RowVersion", "VersionPage"]
@@ -75,6 +77,44 @@ The projection's column names, in :class:`ComplaintRow` order (SQL backends use 
 """
 
 
+def _collection(value: object, kind: type, refusal: str) -> frozenset[object] | None:
+    """*value* as a frozen set of *kind*, ``None`` kept; a bare item or text is *refusal*."""
+    if value is None:
+        return None
+    if isinstance(value, str | kind) or not isinstance(value, Iterable):
+        raise ValidationError(refusal, value=value)
+    found = frozenset(value)
+    if not all(isinstance(item, kind) for item in found):
+        raise ValidationError(refusal, value=value)
+    return found
+
+
+def _statuses(value: Iterable[Status] | None) -> frozenset[Status] | None:
+    """``statuses``: a collection of :class:`Status` (a bare status or text is refused)."""
+    refusal = N_("statuses: expected a collection of Status members, got {value!r}")
+    return typing.cast("frozenset[Status] | None", _collection(value, Status, refusal))
+
+
+def _agencies(value: Iterable[str] | None) -> frozenset[str] | None:
+    """``agencies``: a collection of agency ids (a bare id is refused, not split)."""
+    refusal = N_("agencies: expected a collection of agency ids, got {value!r}")
+    return typing.cast("frozenset[str] | None", _collection(value, str, refusal))
+
+
+def _optional_text(_instance: object, attr: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(
+            N_("{name}: expected text, got {value!r}"), name=attr.name, value=value
+        )
+
+
+def _optional_instant(
+    _instance: object, attr: attrs.Attribute[datetime | None], value: object
+) -> None:
+    if value is not None:
+        require_aware(value, attr.name)  # type: ignore[arg-type]  # checked there
+
+
 @attrs.frozen
 class ComplaintQuery:
     """
@@ -95,19 +135,19 @@ class ComplaintQuery:
     .. versionadded:: 0.1.0
     """
 
-    statuses: frozenset[Status] | None = None
-    agencies: frozenset[str] | None = None
-    region_prefix: str | None = None
-    category: str | None = None
-    due_before: datetime | None = None
-    submitted_from: datetime | None = None
-    submitted_before: datetime | None = None
-    cursor: str | None = None
+    statuses: frozenset[Status] | None = attrs.field(default=None, converter=_statuses)
+    agencies: frozenset[str] | None = attrs.field(default=None, converter=_agencies)
+    region_prefix: str | None = attrs.field(default=None, validator=_optional_text)
+    category: str | None = attrs.field(default=None, validator=_optional_text)
+    due_before: datetime | None = attrs.field(default=None, validator=_optional_instant)
+    submitted_from: datetime | None = attrs.field(default=None, validator=_optional_instant)
+    submitted_before: datetime | None = attrs.field(default=None, validator=_optional_instant)
+    cursor: str | None = attrs.field(default=None, validator=_optional_text)
     limit: int = attrs.field(default=100)
 
     @limit.validator
     def _check_limit(self, _attr: attrs.Attribute[int], value: int) -> None:
-        if not 1 <= value <= 1000:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
             raise ValidationError(N_("limit must be between 1 and 1000, got {value}"), value=value)
 
 
