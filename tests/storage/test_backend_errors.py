@@ -218,7 +218,10 @@ def test_open_store_sqlite_relative_and_absolute(
 
 @pytest.mark.parametrize(
     "url",
-    ["mysql://x", "sqlite://x.db", "sqlite:///", "sqlite:///a.db?mode=ro", "nothing", "memory://x"],
+    [
+        *("mysql://x", "sqlite://x.db", "sqlite:///", "sqlite:///a.db?mode=ro", "nothing"),
+        *("memory://x", "sqlite:///data/", "sqlite:////tmp/lapor/"),  # a directory: made a file
+    ],
 )
 def test_open_store_refuses_bad_urls(url: str) -> None:
     with pytest.raises(ValidationError):

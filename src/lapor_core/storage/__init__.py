@@ -152,7 +152,7 @@ def _open_sqlite(rest: str, url: str) -> ComplaintStore:
             N_("the SQLite path of {url!r} holds a NUL character (%00), which no file name can"),
             url=redact_dsn(url),
         )
-    if not path or path == ":memory:":
+    if not path or path == ":memory:" or path.endswith("/"):  # "dir/" made a file "dir"
         raise ValidationError(
             N_(
                 "store URL {url!r} names no SQLite file; use sqlite:///relative/path, "
