@@ -65,7 +65,9 @@ def paths(draw: st.DrawFn) -> Path:
         info_after=draw(st.booleans()),
         replies=draw(st.integers(0, 2)),
         end=draw(st.sampled_from(ENDS)),
-        gaps=tuple(draw(st.lists(st.integers(1, 20_000), min_size=12, max_size=12))),
+        # up to 8 days 8 hours between steps: a reply comes within the 10-working-day
+        # reply window (a later one is refused), however the weekends and holidays fall
+        gaps=tuple(draw(st.lists(st.integers(1, 12_000), min_size=12, max_size=12))),
     )
 
 
