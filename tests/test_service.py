@@ -647,7 +647,9 @@ def test_a_read_by_a_plain_string_id_is_refused_alike_on_every_store(
             lambda: service.history("c-1", NATIONAL),  # type: ignore[arg-type]
         )
         for read in reads:
-            with pytest.raises(lc.ValidationError, match="expected a ComplaintId, got 'c-1'"):
+            with pytest.raises(
+                lc.ValidationError, match="complaint_id must be a ComplaintId, got 'c-1'"
+            ):
                 read()
     finally:
         store.close()

@@ -62,6 +62,7 @@ from lapor_core.storage.base import (
     project,
 )
 from lapor_core.storage.snapshots import SNAPSHOT_EVERY_DEFAULT
+from lapor_core.storage.support import check_id
 
 __all__ = [
     "BulkStore",
@@ -243,12 +244,6 @@ def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _require_id(complaint_id: object) -> None:
-    """Refuse an id that is not a :class:`ComplaintId` (``"c-1"``: write ``ComplaintId("c-1")``)."""
-    if not isinstance(complaint_id, ComplaintId):
-        raise ValidationError(N_("expected a ComplaintId, got {value!r}"), value=complaint_id)
-
-
 def _require_command(command: object) -> None:
     """Refuse what is not a :class:`Command` (``handle(None, actor)``) as bad input."""
     if not isinstance(command, Command):
@@ -366,7 +361,7 @@ class ComplaintService:
         Raises:
             NotFound: No such complaint.
         """
-        _require_id(complaint_id)
+        check_id(complaint_id)
         state = self._state(complaint_id)
         if state is None:
             raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
@@ -374,7 +369,7 @@ class ComplaintService:
 
     def _shown(self, complaint_id: ComplaintId) -> Complaint:
         """The current state for a reader (:meth:`_current`); ``NotFound`` without one."""
-        _require_id(complaint_id)
+        check_id(complaint_id)
         state = self._current(complaint_id)
         if state is None:
             raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)

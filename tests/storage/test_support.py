@@ -97,3 +97,44 @@ def test_a_query_takes_any_collection_as_a_set() -> None:
     query = ComplaintQuery(statuses=[Status.SUBMITTED], agencies=("samarinda", "samarinda"))
     assert frozenset({Status.SUBMITTED}) == query.statuses
     assert frozenset({"samarinda"}) == query.agencies
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite"])
+def test_a_claim_no_database_integer_or_instant_can_hold_is_refused(
+    url: str, tmp_path: object
+) -> None:
+    """``sweep(batch=2**63)`` and a lease past ``datetime.max`` raised OverflowError."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from lapor_core.storage import open_store  # noqa: PLC0415
+
+    where = f"sqlite:///{Path(str(tmp_path)) / 'claims.sqlite3'}" if url == "sqlite" else url
+    store = open_store(where)
+    now = datetime(2025, 6, 2, tzinfo=UTC)
+    try:
+        with pytest.raises(ValidationError, match="limit must be an int from 1 to 1000000"):
+            store.claim_due(now, claimant="sapu", lease=timedelta(minutes=5), limit=2**63)
+        with pytest.raises(ValidationError, match="ends past the last representable instant"):
+            store.claim_due(now, claimant="sapu", lease=timedelta(days=999_999_999), limit=10)
+        assert () == store.claim_due(now, claimant="sapu", lease=timedelta(minutes=5), limit=10)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite"])
+def test_every_store_refuses_a_plain_string_id_alike(url: str, tmp_path: object) -> None:
+    """Memory said NotFound; SQLite and PostgreSQL raised AttributeError."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from lapor_core.storage import open_store  # noqa: PLC0415
+
+    where = f"sqlite:///{Path(str(tmp_path)) / 'ids.sqlite3'}" if url == "sqlite" else url
+    store = open_store(where)
+    try:
+        for read in (store.load, store.get):
+            with pytest.raises(ValidationError, match="complaint_id must be a ComplaintId"):
+                read("c-1")  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match="complaint_id must be a ComplaintId"):
+            store.load_after("c-1", 1)  # type: ignore[arg-type]
+    finally:
+        store.close()

@@ -42,6 +42,7 @@ from lapor_core.storage.support import (
     check_append,
     check_batches,
     check_claim,
+    check_id,
     check_idempotency_keys,
     check_query_window,
     decode_cursor,
@@ -193,6 +194,7 @@ class InMemoryStore:
 
     def load(self, complaint_id: ComplaintId) -> tuple[Event, ...]:
         """A stream's events in order; empty when the complaint does not exist."""
+        check_id(complaint_id)
         with self._lock:
             self._check_open()
             return tuple(self._streams.get(complaint_id, ()))
@@ -204,6 +206,7 @@ class InMemoryStore:
         Raises:
             ValidationError: A version out of range.
         """
+        check_id(complaint_id)
         check_query_window(version, 1)
         with self._lock:
             self._check_open()
@@ -236,6 +239,7 @@ class InMemoryStore:
 
     def load_latest(self, complaint_id: ComplaintId) -> tuple[Complaint | None, tuple[Event, ...]]:
         """The newest usable snapshot and the events after it, or ``None`` and the stream."""
+        check_id(complaint_id)
         with self._lock:  # one read, as the SQL stores make it: nothing is written between
             self._check_open()
             state = self._usable_snapshot(complaint_id)
@@ -249,6 +253,7 @@ class InMemoryStore:
         Raises:
             NotFound: No such complaint.
         """
+        check_id(complaint_id)
         with self._lock:
             self._check_open()
             row = self._rows.get(complaint_id)

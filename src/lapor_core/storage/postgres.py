@@ -99,6 +99,7 @@ from lapor_core.storage.support import (
     check_batches,
     check_claim,
     check_encoded,
+    check_id,
     check_idempotency_keys,
     check_query_window,
     verify_streams,
@@ -533,6 +534,7 @@ class PostgresStore:
         Raises:
             StorageError: The database failed or a stored event cannot be decoded.
         """
+        check_id(complaint_id)
         with self._autocommit(N_("loading a complaint's events")) as conn:
             rows = conn.execute(self._sql_load, (complaint_id.value,)).fetchall()
         return events_from(complaint_id, rows)
@@ -547,6 +549,7 @@ class PostgresStore:
             UndecodableEvent: A stored event cannot be decoded.
             StorageError: The database failed.
         """
+        check_id(complaint_id)
         check_query_window(version, 1)
         with self._autocommit(N_("loading a complaint's events")) as conn:
             rows = conn.execute(self._sql_load_after, (complaint_id.value, version)).fetchall()
@@ -577,6 +580,7 @@ class PostgresStore:
             UndecodableEvent: A stored event cannot be decoded.
             StorageError: The database failed.
         """
+        check_id(complaint_id)
         params = {"cid": complaint_id.value, "fingerprint": fingerprint()}
         with self._autocommit(N_("loading a complaint's events")) as conn:
             rows = conn.execute(self._sql_load_latest, params).fetchall()
@@ -610,6 +614,7 @@ class PostgresStore:
             NotFound: No such complaint.
             StorageError: The database failed.
         """
+        check_id(complaint_id)
         with self._autocommit(N_("reading a complaint")) as conn:
             found = conn.execute(
                 self._sql_select_row + b" WHERE id = %s", (complaint_id.value,)

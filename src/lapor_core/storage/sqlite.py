@@ -74,6 +74,7 @@ from lapor_core.storage.support import (
     check_batches,
     check_claim,
     check_encoded,
+    check_id,
     check_idempotency_keys,
     check_query_window,
     to_micros,
@@ -477,6 +478,7 @@ class SQLiteStore:
         Raises:
             StorageError: The database failed or a stored event cannot be decoded.
         """
+        check_id(complaint_id)
         return events_from(
             complaint_id,
             self._read(N_("loading a complaint's events"), sqlite_sql.LOAD, (complaint_id.value,)),
@@ -492,6 +494,7 @@ class SQLiteStore:
             UndecodableEvent: A stored event cannot be decoded.
             StorageError: The database failed.
         """
+        check_id(complaint_id)
         check_query_window(version, 1)
         rows = self._read(
             N_("loading a complaint's events"), sqlite_sql.LOAD_AFTER, (complaint_id.value, version)
@@ -523,6 +526,7 @@ class SQLiteStore:
             UndecodableEvent: A stored event cannot be decoded.
             StorageError: The database failed.
         """
+        check_id(complaint_id)
         cid = complaint_id.value
         rows = self._read(
             N_("loading a complaint's events"), sqlite_sql.LOAD_LATEST, (cid, fingerprint())
@@ -558,6 +562,7 @@ class SQLiteStore:
             NotFound: No such complaint.
             StorageError: The database failed.
         """
+        check_id(complaint_id)
         rows = self._read(
             N_("reading a complaint"),
             sqlite_sql.SELECT_ROW + " WHERE id = ?",

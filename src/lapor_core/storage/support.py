@@ -30,6 +30,7 @@ from lapor_core.storage._verify import verify_streams
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, EncodedBatch
 
 __all__ = [
+    "MAX_CLAIM",
     "MAX_POSITION",
     "READ_ALL_MAX_LIMIT",
     "AppendBatch",
@@ -38,6 +39,7 @@ __all__ = [
     "check_batches",
     "check_claim",
     "check_encoded",
+    "check_id",
     "check_idempotency_keys",
     "check_query_window",
     "decode_cursor",
@@ -213,6 +215,24 @@ def version_conflict(
     )
 
 
+def check_id(complaint_id: object) -> None:
+    """
+    Refuse a complaint id that is not a :class:`ComplaintId` (plain text, say).
+
+    Every store's reads and writes check it first, so a wrong id is the same
+    ``ValidationError`` on every backend.
+
+    Raises:
+        ValidationError: Not a :class:`ComplaintId`.
+
+    .. versionadded:: 0.2.0
+    """
+    if not isinstance(complaint_id, ComplaintId):
+        raise ValidationError(
+            N_("complaint_id must be a ComplaintId, got {value!r}"), value=complaint_id
+        )
+
+
 def check_append(
     complaint_id: ComplaintId,
     expected_version: int,
@@ -230,10 +250,7 @@ def check_append(
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(complaint_id, ComplaintId):
-        raise ValidationError(
-            N_("complaint_id must be a ComplaintId, got {value!r}"), value=complaint_id
-        )
+    check_id(complaint_id)
     if (
         not isinstance(expected_version, int)
         or isinstance(expected_version, bool)
@@ -416,15 +433,26 @@ def check_batch_size(limit: int, name: str = "batch") -> None:
         )
 
 
+MAX_CLAIM = 1_000_000
+"""
+The most complaints one ``claim_due`` may claim (a database's integers hold no more than
+64 bits; a sweep claims a batch at a time).
+
+.. versionadded:: 0.2.0
+"""
+
+
 def check_claim(now: datetime, claimant: str, lease: timedelta, limit: int) -> None:
     """
     Check the arguments of ``claim_due``.
 
     Raises:
         ValidationError: A naive instant, an empty claimant, a lease that is not
-            positive, or a limit below 1.
+            positive or ends past the last representable instant, or a limit below 1
+            or above :data:`MAX_CLAIM`.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 the lease's end and the limit's top are checked.
     """
     to_micros(now)
     if not isinstance(claimant, str) or not claimant:
@@ -433,5 +461,15 @@ def check_claim(now: datetime, claimant: str, lease: timedelta, limit: int) -> N
         )
     if not isinstance(lease, timedelta) or lease <= timedelta(0):
         raise ValidationError(N_("lease must be a positive timedelta, got {value!r}"), value=lease)
-    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-        raise ValidationError(N_("limit must be an int >= 1, got {value!r}"), value=limit)
+    try:
+        to_micros(now + lease)
+    except OverflowError:
+        raise ValidationError(
+            N_("lease {value!r} from {now} ends past the last representable instant"),
+            value=lease,
+            now=now.isoformat(),
+        ) from None
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_CLAIM:
+        raise ValidationError(
+            N_("limit must be an int from 1 to {top}, got {value!r}"), value=limit, top=MAX_CLAIM
+        )
