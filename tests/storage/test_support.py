@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from lapor_core import ComplaintId, Status, ValidationError
-from lapor_core.storage.base import ComplaintQuery, ComplaintRow
+from lapor_core.storage.base import ComplaintQuery, ComplaintRow, SnapshotStore
 from lapor_core.storage.support import row_matches
 
 WITA = timezone(timedelta(hours=8))
@@ -134,6 +134,7 @@ def test_every_store_refuses_a_plain_string_id_alike(url: str, tmp_path: object)
         for read in (store.load, store.get):
             with pytest.raises(ValidationError, match="complaint_id must be a ComplaintId"):
                 read("c-1")  # type: ignore[arg-type]
+        assert isinstance(store, SnapshotStore)  # every bundled store
         with pytest.raises(ValidationError, match="complaint_id must be a ComplaintId"):
             store.load_after("c-1", 1)  # type: ignore[arg-type]
     finally:
