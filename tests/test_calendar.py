@@ -674,3 +674,17 @@ def test_data_warning_in_the_year_9999_warns_instead_of_failing(today: date) -> 
     warning = calendar.data_warning(today)
     assert warning is not None
     assert "ends on 2025-12-31" in warning
+
+
+def test_18_august_2025_is_collective_leave_and_an_override_makes_it_a_holiday() -> None:
+    """The day in doubt (domain.md §8 q9): cuti bersama off makes it a working day."""
+    from lapor_core.domain.calendar_overrides import CalendarOverride, OverrideKind  # noqa: PLC0415
+    from lapor_core.profiles import load_profile  # noqa: PLC0415
+
+    day = date(2025, 8, 18)
+    calendar = load_profile("national").calendar()
+    assert not calendar.is_working_day(day)
+    without = calendar.replace(include_cuti_bersama=False)
+    assert without.is_working_day(day)
+    override = CalendarOverride(day, OverrideKind.HOLIDAY, "Hari libur", "pengumuman pemerintah")
+    assert not without.with_overrides(override).is_working_day(day)
