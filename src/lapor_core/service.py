@@ -244,6 +244,13 @@ def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _existing(complaint_id: ComplaintId, state: Complaint | None) -> Complaint:
+    """*state*, or ``NotFound`` when the complaint has none."""
+    if state is None:
+        raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
+    return state
+
+
 def _require_command(command: object) -> None:
     """Refuse what is not a :class:`Command` (``handle(None, actor)``) as bad input."""
     if not isinstance(command, Command):
@@ -362,18 +369,12 @@ class ComplaintService:
             NotFound: No such complaint.
         """
         check_id(complaint_id)
-        state = self._state(complaint_id)
-        if state is None:
-            raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
-        return state
+        return _existing(complaint_id, self._state(complaint_id))
 
     def _shown(self, complaint_id: ComplaintId) -> Complaint:
         """The current state for a reader (:meth:`_current`); ``NotFound`` without one."""
         check_id(complaint_id)
-        state = self._current(complaint_id)
-        if state is None:
-            raise NotFound(N_("complaint {complaint_id} does not exist"), complaint_id=complaint_id)
-        return state
+        return _existing(complaint_id, self._current(complaint_id))
 
     def _current(self, complaint_id: ComplaintId) -> Complaint | None:
         """

@@ -199,7 +199,7 @@ def test_a_driver_error_names_its_operation_in_the_readers_language() -> None:
         store.close()
         store.drop_schema()  # type: ignore[attr-defined]
     english = str(refused.value)
-    assert english.startswith("PostgreSQL at ")
+    assert english.startswith("PostgreSQL store 'user=")
     assert ": loading a complaint's events failed: " in english
     said = refused.value.translate(translator("id"))
     assert ": pembacaan peristiwa laporan gagal: " in said

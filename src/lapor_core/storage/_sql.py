@@ -449,7 +449,8 @@ def translate_errors(
         what: The operation, an ``N_``-marked phrase translated with the message
             (``N_("appending events")``).
         backend: The database, for the message (``"PostgreSQL"``).
-        where: Where it lives, for the message (the DSN without its password).
+        where: Where it lives, for the message (the file, or the DSN without its
+            password); the driver's own reason comes after the last colon.
         errors: The driver's base exception: it becomes ``StorageError``.
         conflicts: The driver's exceptions that mean another write got there first:
             they become ``ConcurrencyConflict``.
@@ -464,7 +465,7 @@ def translate_errors(
         ) from exc
     except errors as exc:
         raise StorageError(
-            N_("{backend} at {where}: {what} failed: {reason}"),
+            N_("{backend} store {where!r}: {what} failed: {reason}"),
             backend=backend,
             what=Term(what),
             where=where,

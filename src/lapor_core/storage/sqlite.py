@@ -21,7 +21,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -34,7 +34,6 @@ from lapor_core.errors import (
     ConcurrencyConflict,
     NotFound,
     StorageError,
-    Term,
     ValidationError,
 )
 from lapor_core.ports.reporting import AgencyIndicators, MusrenbangRow
@@ -55,6 +54,7 @@ from lapor_core.storage._sql import (
     latest_from,
     page_of,
     stored_events_from,
+    translate_errors,
 )
 from lapor_core.storage.base import (
     ComplaintQuery,
@@ -105,25 +105,6 @@ WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 _LOCK_RETRY_S = 0.0001
 
 T = TypeVar("T")
-
-
-@contextlib.contextmanager
-def _sqlite_errors(what: str, path: str) -> Iterator[None]:
-    """
-    Let no ``sqlite3`` error out of the block: it becomes a :class:`StorageError`.
-
-    *what* is the operation, an ``N_``-marked phrase translated with the message; the
-    reason after the last colon is SQLite's own, in English.
-    """
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise StorageError(
-            N_("SQLite store {path!r}: {what} failed: {reason}"),
-            path=path,
-            what=Term(what),
-            reason=str(exc),
-        ) from exc
 
 
 class SQLiteStore:
@@ -189,7 +170,7 @@ class SQLiteStore:
     # ----------------------------------------------------------------------- plumbing
 
     def _errors(self, what: str) -> contextlib.AbstractContextManager[None]:
-        return _sqlite_errors(what, self._path)
+        return translate_errors(what, backend="SQLite", where=self._path, errors=sqlite3.Error)
 
     def _conn(self) -> sqlite3.Connection:
         if self._closed:

@@ -504,9 +504,10 @@ class _GeoReport:
         end_text = self._param(request, "end_date")
         start = _date("start_date", start_text) if start_text else None
         end = _date("end_date", end_text) if end_text else None
+        now = self.service.clock.now()
         if start is not None and end is None:
-            end = self.service.clock.now()  # from start_date up to now, as before
-        start, end = _window(start, end, self.service.clock.now(), timedelta(days=1))
+            end = now  # from start_date up to now, as before
+        start, end = _window(start, end, now, timedelta(days=1))
         found = await run_in_threadpool(list_updates, self.service, start, end, self.zone)
         return _render(fmt, "service_request_updates", found)
 

@@ -153,7 +153,7 @@ def _check_zone(_instance: object, _attr: attrs.Attribute[str], value: str) -> N
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError(
-            N_("time_zone: {zone!r} is not an IANA time zone (e.g. Asia/Makassar)"), zone=value
+            N_("time_zone: unknown IANA time zone {value!r}"), value=value
         ) from None
 
 
