@@ -43,7 +43,10 @@ what the command records and where the complaint goes. `decide` uses the same ro
 stamps the status on the events it returns, `evolve` reads it from them, and
 `lapor-core check` explores the same rows. Rows with an option exist only in profiles that
 enable it. The diagram is drawn by the `transitions` machine built from the table
-(changes of status only).
+(changes of status only). Before a row's events, `decide` records the breach of each
+clock the command ends or restarts after its deadline, when no sweep recorded it yet (a
+`ClockBreached` by the system, in the status the complaint is in; see
+[Clocks](clocks.md)).
 
 ## Statuses
 

@@ -210,7 +210,8 @@ def test_a_start_after_submission_takes_the_dated_duration(profile: Profile, amo
     story = Story(ctx, now=SUBMITTED)
     story.do(OWNER, submit_command())
     story.now = FORWARDED
-    (event,) = story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
+    *_, event = story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
+    assert isinstance(event, e.ComplaintForwarded)
     assert [c.amount for c in event.clock_changes if c.clock == "follow_up"] == [amount]
     assert ctx.start_change(
         ctx.profile.clocks["follow_up"],

@@ -550,8 +550,15 @@ def test_an_automatic_close_keeps_the_status_until_its_last_event_and_stops_ever
     story = drive(Status.IN_PROGRESS)
     running = [(rc.clock, rc.agency) for rc in story.state.clocks]
     now = story.now + timedelta(days=120)
-    breached, closed = decide(story.complaint, AutoClose(complaint_id=CID), SYSTEM, now, CTX)
+    breached, *owed, closed = decide(story.complaint, AutoClose(complaint_id=CID), SYSTEM, now, CTX)
+    # the late clocks the close ends are breached before it
+    assert [(b.clock, b.status) for b in owed if isinstance(b, e.ClockBreached)] == [
+        ("service_standard", Status.IN_PROGRESS),
+        ("statutory_decision", Status.IN_PROGRESS),
+    ]
+    assert len(owed) == 2
     assert isinstance(breached, e.ClockBreached)
+    assert breached.clock == "reply_window"
     assert isinstance(closed, e.ComplaintClosed)
     assert (Status.IN_PROGRESS, Status.COMPLETED) == (breached.status, closed.status)
     assert (SYSTEM, SYSTEM, now, now) == (breached.actor, closed.actor, breached.at, closed.at)

@@ -146,3 +146,25 @@ def test_mounted_under_a_prefix_and_switched_off(service: ComplaintService) -> N
     assert 'action="/open311/v2/lacak"' in page.text
     off = TestClient(create_app(service, config=config(tracking_page=False)))
     assert 404 == off.get("/lacak").status_code
+
+
+def test_a_units_hand_back_is_on_the_timeline(service: ComplaintService) -> None:
+    registry = lc.load_registry("kaltim")
+    cid = lc.ComplaintId("c-back")
+    _submit(service, "c-back", tracking="LPR-0005")
+    steps = (
+        (lc.Forward(complaint_id=cid, agencies=("samarinda",)), lc.Actor.national_admin("adm")),
+        (lc.ForwardInternally(complaint_id=cid, agency="samarinda", to="samarinda.dishub"),
+         SAMARINDA),
+        (lc.RejectDisposition(complaint_id=cid, agency="samarinda", reason="Bukan wewenang."),
+         lc.make_agency_actor(registry, "u", lc.Role.AGENCY_ADMIN, "samarinda.dishub")),
+    )  # fmt: skip
+    for hours, (command, actor) in enumerate(steps):
+        service.handle(command, actor, now=NOW - timedelta(hours=20 - hours))
+    template = "Handed back to {agency} by one of its units: not the unit's authority"
+    said = translator("id")(template)
+    assert said != template
+    page = TestClient(create_app(service, config=config())).get("/lacak/LPR-0005")
+    assert 200 == page.status_code
+    assert said.split("{agency}")[0] in page.text
+    assert service.profile.label(lc.Status.FORWARDED, "id") in page.text

@@ -22,6 +22,8 @@ from lapor_core.domain.actors import Actor
 from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import (
     BreachAction,
+    ClockChange,
+    ClockOp,
     RunningClock,
     clock_deadline,
     recompute,
@@ -40,6 +42,7 @@ from lapor_core.errors import (
 
 __all__ = [
     "auto_close",
+    "breaches_at_stop",
     "extend_deadline",
     "recompute_deadlines",
     "record_breach",
@@ -148,6 +151,51 @@ def _breach_events(
             ),
         )
     return (breached,)
+
+
+_ENDING = frozenset({BreachAction.AUTO_CLOSE, BreachAction.ARCHIVE_WITHDRAWN})
+"""Breach actions that end the report: the sweep's to take, never a side effect."""
+
+
+def breaches_at_stop(
+    complaint: Complaint, changes: tuple[ClockChange, ...], now: datetime, ctx: Context
+) -> Events:
+    """
+    The breaches of the clocks *changes* stop or restart after their deadline passed.
+
+    A clock that ran out is breached whether or not a sweep ran in between: when an
+    event stops it (a late follow-up, a close) or starts it again, its breach is
+    recorded first, by the system, at *now*, with what its definition does (an
+    escalation, an Ombudsman referral, a warning). Clocks whose breach ends the report
+    (automatic close, archive as withdrawn) are left to the sweep: the commands that
+    would answer them are refused once they ran out.
+
+    .. versionadded:: 0.2.0
+    """
+    touched = {(ch.clock, ch.agency) for ch in changes if ch.op in _ENDED_BY}
+    if not touched:
+        return ()
+    owed: list[e.Event] = []
+    system = Actor.system()
+    for running in complaint.clocks:
+        if running.breached or running.key not in touched:
+            continue
+        definition = ctx.profile.clocks.get(running.clock)
+        if definition is None or definition.breach in _ENDING:
+            continue
+        deadline = clock_deadline(running, ctx.calendar)
+        if deadline is None or now < deadline:
+            continue
+        owed.extend(
+            _breach_events(
+                complaint, running=running, deadline=deadline, actor=system, now=now, ctx=ctx
+            )
+        )
+    return tuple(owed)
+
+
+_ENDED_BY = frozenset({ClockOp.STOP, ClockOp.START})
+"""The clock changes after which a running clock's breach could no longer be recorded."""
 
 
 def auto_close(

@@ -189,12 +189,18 @@ def _responsible_after(event: e.Event, before: Complaint | None) -> str:
 
 
 def _category_code(event: e.Event, before: Complaint | None) -> str | None:
-    """The complaint's category code as the event finds it (a submission brings its own)."""
+    """
+    The complaint's category code as the event leaves it.
+
+    A submission brings its own; a classification that names one sets it.
+    """
     if isinstance(event, e.ComplaintSubmitted):
         category = event.category
     else:
         assert before is not None  # noqa: S101 - only a submission has no state before it
         category = before.category
+        if isinstance(event, e.ComplaintClassified) and event.category is not None:
+            category = event.category
     return category.code if category is not None else None
 
 
@@ -260,20 +266,33 @@ def clock_changes(
 
     Closing and archiving stop every running clock; otherwise the profile's clock plan
     says which clocks the event starts, stops, pauses or resumes (a rejection that
-    returned the report also matches ``DispositionRejected:returned``).
+    returned the report also matches ``DispositionRejected:returned``). A unit's
+    hand-back (``DispositionRejected`` with ``handed_back_to``) changes no clock: the
+    agency keeps its assignment. A follow-up acts on the per-assignment clocks of its
+    agency and of the agencies it answers for (``FollowUpPosted.on_behalf_of``). A
+    classification that changes the category starts the service-standard
+    (``by_category``) clocks again for the new category's standard, or stops them when
+    it has none.
 
     .. versionadded:: 0.1.0
     """
     running = before.clocks if before is not None else ()
     if isinstance(event, _TERMINAL_EVENTS):
         return tuple(ClockChange(ClockOp.STOP, rc.clock, rc.agency) for rc in running)
+    if isinstance(event, e.DispositionRejected) and event.handed_back_to is not None:
+        return ()  # the assignment stays with its agency, and so do its clocks
     plan = ctx.clock_plan
     entries = plan.get(type(event).__name__, ())
     if isinstance(event, e.DispositionRejected) and event.returned_to is not None:
         entries = (*entries, *plan.get("DispositionRejected:returned", ()))
     event_agency: str | None = getattr(event, "agency", None)
+    agencies = {event_agency}
+    if isinstance(event, e.FollowUpPosted):
+        agencies.update(event.on_behalf_of)  # a unit's follow-up answers for its delegators
     code = _category_code(event, before)
     changes: list[ClockChange] = []
+    if isinstance(event, e.ComplaintClassified) and before is not None:
+        changes.extend(_category_changes(event, before, ctx))
     for definition, op in entries:
         if op is ClockOp.START:
             changes.extend(_starts(definition, event, before, code, ctx))
@@ -283,10 +302,57 @@ def clock_changes(
             [
                 ClockChange(op, definition.name, rc.agency)
                 for rc in running
-                if rc.clock == definition.name and (per_complaint or rc.agency == event_agency)
+                if rc.clock == definition.name and (per_complaint or rc.agency in agencies)
             ]
         )
     return tuple(changes)
+
+
+def _category_changes(
+    event: e.ComplaintClassified, before: Complaint, ctx: Context
+) -> list[ClockChange]:
+    """
+    The service-standard clocks a change of category starts again, starts or stops.
+
+    A ``by_category`` clock runs for the standard of the complaint's category. When a
+    classification gives another category, each such clock that runs starts again, from
+    the classification, for the new category's standard, or stops when it has none; one
+    that could not start at submission, for want of a standard, starts now.
+    """
+    new = event.category
+    old = before.category
+    if new is None or new == old:
+        return []
+    changes: list[ClockChange] = []
+    submitted_at = before.submitted_at
+    profile = ctx.profile
+    for definition in profile.clocks.values():
+        if not definition.by_category:
+            continue
+        running = [rc for rc in before.clocks if rc.clock == definition.name]
+        starts = [(rc.agency, rc.responsible) for rc in running]
+        never_started = (
+            not running
+            and definition.scope is ClockScope.COMPLAINT
+            and "ComplaintSubmitted" in definition.start
+            and profile.duration_of(definition, old.code if old else None, submitted_at) is None
+        )
+        if never_started:
+            starts = [(None, before.responsible)]
+        for agency, responsible in starts:
+            change = ctx.start_change(
+                definition,
+                new.code,
+                agency,
+                responsible,
+                submitted_at=submitted_at,
+                started_at=event.at,
+            )
+            if change is not None:
+                changes.append(change)
+            elif not never_started:
+                changes.append(ClockChange(ClockOp.STOP, definition.name, agency))
+    return changes
 
 
 def compile_clock_plan(profile: Profile) -> ClockPlan:

@@ -20,6 +20,7 @@ from lapor_core.domain import events as e
 from lapor_core.domain.actors import Actor, Role
 from lapor_core.domain.clock_commands import (
     auto_close,
+    breaches_at_stop,
     extend_deadline,
     recompute_deadlines,
     record_breach,
@@ -297,6 +298,19 @@ def _reject(
             agency=cmd.agency,
             complaint_id=complaint.id,
         )
+    if _is_below(ctx, actor, assignment.agency):
+        # a unit the agency passed the report down to refuses it: back to the agency
+        return (
+            e.DispositionRejected(
+                complaint_id=complaint.id,
+                at=now,
+                actor=actor,
+                agency=cmd.agency,
+                reason=cmd.reason,
+                returned_to=None,
+                handed_back_to=assignment.agency,
+            ),
+        )
     last = len(complaint.assignments) == 1
     return (
         e.DispositionRejected(
@@ -310,6 +324,31 @@ def _reject(
     )
 
 
+def _is_below(ctx: Context, actor: Actor, agency: str) -> bool:
+    """Whether *actor* is of an agency strictly below *agency* (one of its units)."""
+    own = actor.agency_id
+    return own is not None and own != agency and ctx.registry.is_within(own, agency)
+
+
+def _delegators(complaint: Complaint, agency: str) -> tuple[str, ...]:
+    """
+    The agencies that forwarded *agency*'s assignment down to it, nearest first.
+
+    Each is the ``forwarded_by`` of the assignment below it, has an assignment of its own
+    on the complaint and has not followed up yet; the chain ends at the first that
+    does not.
+    """
+    by_agency = {a.agency: a for a in complaint.assignments}
+    chain: list[str] = []
+    current = by_agency[agency]
+    while True:
+        above = by_agency.get(current.forwarded_by)
+        if above is None or above.followed_up_at is not None or above.agency in chain:
+            return tuple(chain)
+        chain.append(above.agency)
+        current = above
+
+
 def _follow_up(
     complaint: Complaint, cmd: c.PostFollowUp, actor: Actor, now: datetime, ctx: Context
 ) -> Events:
@@ -317,7 +356,12 @@ def _follow_up(
     _require_room(complaint, cmd, ctx)
     return (
         e.FollowUpPosted(
-            complaint_id=complaint.id, at=now, actor=actor, agency=cmd.agency, text=cmd.text
+            complaint_id=complaint.id,
+            at=now,
+            actor=actor,
+            agency=cmd.agency,
+            text=cmd.text,
+            on_behalf_of=_delegators(complaint, cmd.agency),
         ),
     )
 
@@ -590,7 +634,11 @@ def decide(
 
     Returns:
         The events, in order (possibly several), each with the status the lifecycle
-        table's row leads to and the clock changes it causes.
+        table's row leads to and the clock changes it causes. Before them come the
+        breaches of the clocks the command ends or restarts after their deadline, when
+        none was recorded yet (``ClockBreached`` by the system, in the status the
+        complaint is in; see
+        :func:`~lapor_core.domain.clock_commands.breaches_at_stop`).
 
     Raises:
         ValidationError: Bad data, naive or backwards time, wrong complaint id.
@@ -629,10 +677,15 @@ def _completed(
     events: list[e.Event] = []
     for index, draft in enumerate(drafts):
         last = index == len(drafts) - 1
+        changes = clock_changes(draft, state, ctx)
+        if state is not None:
+            # the clocks this event ends that ran out: their breaches come first
+            for breach in breaches_at_stop(state, changes, draft.at, ctx):
+                breach = attrs.evolve(breach, status=source)  # noqa: PLW2901 - stamped
+                events.append(breach)
+                state = evolve(state, breach)
         event = attrs.evolve(
-            draft,
-            status=target if last or source is None else source,
-            clock_changes=clock_changes(draft, state, ctx),
+            draft, status=target if last or source is None else source, clock_changes=changes
         )
         events.append(event)
         if not last:

@@ -180,16 +180,21 @@ class ForwardedInternally(Event):
 @attrs.frozen(kw_only=True)
 class DispositionRejected(Event):
     """
-    *Bukan wewenang*: an agency dropped its assignment.
+    *Bukan wewenang*: an agency dropped its assignment, or a unit handed it back.
 
     When none remain, the report returns to ``returned_to`` (status ``submitted``).
+    When ``handed_back_to`` is set, a unit below the assigned agency refused an internal
+    forwarding: the assignment stays, handled again by that agency (its admin forwards
+    it inside again or rejects it itself), and its clocks run on.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``handed_back_to``.
     """
 
     agency: str
     reason: str
     returned_to: str | None
+    handed_back_to: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -197,11 +202,17 @@ class FollowUpPosted(Event):
     """
     An agency posted a follow-up (*tindak lanjut*).
 
+    ``on_behalf_of`` names the assignments it answers for besides its own: the agencies
+    that forwarded the report down to it (each one the ``forwarded_by`` of the one
+    below) and had not followed up yet. Their follow-up is done through their unit.
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``on_behalf_of``.
     """
 
     agency: str
     text: str
+    on_behalf_of: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

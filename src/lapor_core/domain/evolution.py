@@ -102,6 +102,12 @@ def _on_forwarded_internally(old: Complaint, event: e.ForwardedInternally) -> Ch
 
 
 def _on_rejected(old: Complaint, event: e.DispositionRejected) -> Changes:
+    if event.handed_back_to is not None:  # a unit handed it back: the assignment stays
+        assignments = tuple(
+            attrs.evolve(a, handler=event.handed_back_to) if a.agency == event.agency else a
+            for a in old.assignments
+        )
+        return _fields(assignments=assignments)
     dropped = [a for a in old.assignments if a.agency == event.agency]
     remaining = tuple(a for a in old.assignments if a.agency != event.agency)
     if remaining and dropped and dropped[0].lead and not any(a.lead for a in remaining):
@@ -112,9 +118,10 @@ def _on_rejected(old: Complaint, event: e.DispositionRejected) -> Changes:
 
 
 def _on_follow_up(old: Complaint, event: e.FollowUpPosted) -> Changes:
+    answered = {event.agency, *event.on_behalf_of}
     assignments = tuple(
         attrs.evolve(a, followed_up_at=event.at)
-        if a.agency == event.agency and a.followed_up_at is None
+        if a.agency in answered and a.followed_up_at is None
         else a
         for a in old.assignments
     )

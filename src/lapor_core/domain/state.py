@@ -232,7 +232,12 @@ class Complaint:
 
     @property
     def reroutings(self) -> int:
-        """*Bukan wewenang* rejections."""
+        """
+        *Bukan wewenang* rejections that dropped an assignment.
+
+        A unit handing an internal forwarding back to its agency is not counted: the
+        report stays where it was routed.
+        """
         return self.record.reroutings
 
     @property

@@ -172,7 +172,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         [S.FORWARDED],
         c.RejectDisposition,
         [R.AGENCY_ADMIN],
-        _B_ADMIN_SCREEN + "; return to the forwarder [I]",
+        _B_ADMIN_SCREEN + "; return to the forwarder; a unit's refusal of an internal "
+        "forwarding hands it back to the agency [I]",
         _to(S.SUBMITTED, e.DispositionRejected, when=_returned),
         _to(SAME, e.DispositionRejected),
     ),
@@ -180,7 +181,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         [S.IN_PROGRESS],
         c.RejectDisposition,
         [R.AGENCY_ADMIN],
-        _B_ADMIN_SCREEN,
+        _B_ADMIN_SCREEN + "; a unit's refusal of an internal forwarding hands it back to "
+        "the agency [I]",
         _to(SAME, e.DispositionRejected),
     ),
     *_rows(

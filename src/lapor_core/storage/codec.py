@@ -341,6 +341,13 @@ def _content_unstructure_hook(
     return hook
 
 
+_LATER_FIELDS: dict[type[Event], tuple[str, ...]] = {
+    _events.DispositionRejected: ("handed_back_to",),
+    _events.FollowUpPosted: ("on_behalf_of",),
+}
+"""The event fields added in 0.2.0, left out of a record while at their default."""
+
+
 def _is_event_type(tp: object) -> bool:
     return isinstance(tp, type) and issubclass(tp, Event)
 
@@ -349,17 +356,19 @@ def _event_unstructure_hook(
     converter: cattrs.Converter,
 ) -> Callable[[type[Event]], Callable[[Event], dict[str, object]]]:
     """
-    Unstructure events field by field, leaving ``status`` out while it is ``None``.
+    Unstructure events field by field, leaving the later fields out while at their default.
 
-    Events recorded before they carried their status decode with ``None``; leaving it
-    out keeps their records byte for byte what they were.
+    Events recorded before they carried their status decode with ``None``, and those
+    recorded before the 0.2.0 fields (:data:`_LATER_FIELDS`) with those fields' defaults;
+    leaving them out keeps their records byte for byte what they were.
     """
 
     def factory(cls: type[Event]) -> Callable[[Event], dict[str, object]]:
-        hook: Callable[[Event], dict[str, object]] = make_dict_unstructure_fn(
-            cls, converter, status=override(omit_if_default=True)
-        )
-        return hook
+        omit = override(omit_if_default=True)
+        later = dict.fromkeys(_LATER_FIELDS.get(cls, ()), omit)
+        # the overrides are keyword arguments named after the fields
+        make: Callable[..., Callable[[Event], dict[str, object]]] = make_dict_unstructure_fn
+        return make(cls, converter, status=omit, **later)
 
     return factory
 

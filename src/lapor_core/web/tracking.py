@@ -249,6 +249,9 @@ def _describe(  # noqa: C901, PLR0911, PLR0912 - one case per kind of public eve
             return _("Forwarded to {agencies}").format(agencies=names)
         case e.ForwardedInternally():
             return _("Passed on inside the agency to {agency}").format(agency=agency(event.to))
+        case e.DispositionRejected(handed_back_to=str(back)):
+            said = _("Handed back to {agency} by one of its units: not the unit's authority")
+            return said.format(agency=agency(back))
         case e.DispositionRejected():
             return _("Returned by {agency}: not its authority").format(agency=agency(event.agency))
         case e.FollowUpPosted():

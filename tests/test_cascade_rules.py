@@ -1,0 +1,268 @@
+"""
+The rules of a report passed down inside an agency, of clocks ended late, of a new category.
+
+- A unit that refuses an internal forwarding (*bukan wewenang*) hands the report back to
+  the agency that holds the assignment; it does not return to the national queue.
+- A follow-up by a unit an agency forwarded the report to answers for that agency too.
+- A clock that ran out is breached when an event ends it, whether or not a sweep ran.
+- A classification that changes the category restarts the service-standard clock.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+
+from helpers import (
+    CID,
+    CTX,
+    HOME,
+    NATIONAL,
+    OWNER,
+    PROFILE,
+    REGISTRY,
+    SYSTEM,
+    Story,
+    agency_actor,
+    submit_command,
+)
+from lapor_core import (
+    Category,
+    Classify,
+    Context,
+    Forward,
+    ForwardInternally,
+    PostFollowUp,
+    RejectDisposition,
+    Role,
+    Status,
+)
+from lapor_core.domain import events as e
+from lapor_core.domain.clocks import due
+from lapor_core.domain.model import Basis, Confidence
+from lapor_core.domain.profile_rules import FlagOption
+from lapor_core.storage.codec import CODEC
+
+UNIT = "samarinda.dishub"
+OTHER_UNIT = "samarinda.dpmptsp"
+AGENCY_ADMIN = agency_actor(Role.AGENCY_ADMIN, HOME)
+UNIT_ADMIN = agency_actor(Role.AGENCY_ADMIN, UNIT)
+UNIT_OFFICER = agency_actor(Role.LIAISON_OFFICER, UNIT)
+LATE = timedelta(days=30)
+"""Past the 5 working days of a follow-up (and the 14 days of a written response)."""
+
+
+def _passed_down() -> Story:
+    story = Story()
+    story.do(OWNER, submit_command())
+    story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
+    story.do(AGENCY_ADMIN, ForwardInternally(complaint_id=CID, agency=HOME, to=UNIT))
+    return story
+
+
+def _reject(story: Story, actor: object) -> e.DispositionRejected:
+    assert actor in (UNIT_ADMIN, AGENCY_ADMIN)
+    command = RejectDisposition(complaint_id=CID, agency=HOME, reason="Bukan wewenang kami.")
+    (event,) = story.do(UNIT_ADMIN if actor is UNIT_ADMIN else AGENCY_ADMIN, command)
+    assert isinstance(event, e.DispositionRejected)
+    return event
+
+
+# ------------------------------------------------------------------ a unit hands it back
+
+
+def test_a_unit_refusing_an_internal_forwarding_hands_it_back_to_its_agency() -> None:
+    story = _passed_down()
+    before = story.state
+    event = _reject(story, UNIT_ADMIN)
+    assert (HOME, None) == (event.handed_back_to, event.returned_to)
+    assert () == event.clock_changes  # the agency's clocks run on
+    after = story.state
+    assert Status.FORWARDED == after.status
+    assert HOME == after.router == before.router
+    (assignment,) = after.assignments
+    assert (HOME, HOME, True) == (assignment.agency, assignment.handler, assignment.lead)
+    assert before.clocks == after.clocks
+    assert 0 == after.reroutings  # not re-routed: the report stays where it was sent
+    # the agency passes it on to another unit, or refuses it itself
+    story.do(AGENCY_ADMIN, ForwardInternally(complaint_id=CID, agency=HOME, to=OTHER_UNIT))
+    assert OTHER_UNIT == story.state.assignments[0].handler
+
+
+def test_the_agency_that_refuses_returns_the_report_to_the_national_queue() -> None:
+    story = _passed_down()
+    event = _reject(story, AGENCY_ADMIN)
+    assert (None, "lapor") == (event.handed_back_to, event.returned_to)
+    assert Status.SUBMITTED == story.state.status
+    assert () == story.state.assignments
+    assert 1 == story.state.reroutings
+
+
+def test_a_hand_back_and_a_delegated_follow_up_round_trip_through_the_codec() -> None:
+    story = _passed_down()
+    handed_back = _reject(story, UNIT_ADMIN)
+    assert handed_back == CODEC.decode_event(CODEC.encode_event(handed_back))
+    plain = _reject(_passed_down(), AGENCY_ADMIN)
+    # records of events without the new fields stay what they were
+    assert "handed_back_to" not in CODEC.event_data(plain)
+    assert "handed_back_to" in CODEC.event_data(handed_back)
+    delegated = _delegated_follow_up()
+    assert delegated.on_behalf_of == (HOME,)
+    assert delegated == CODEC.decode_event(CODEC.encode_event(delegated))
+
+
+# ------------------------------------------------------------- a delegated follow-up
+
+
+def _delegated() -> Story:
+    story = Story()
+    story.do(OWNER, submit_command())
+    story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
+    story.do(AGENCY_ADMIN, Forward(complaint_id=CID, agencies=(UNIT,)))
+    return story
+
+
+def _delegated_follow_up(story: Story | None = None) -> e.FollowUpPosted:
+    story = story or _delegated()
+    command = PostFollowUp(complaint_id=CID, agency=UNIT, text="Sudah diperbaiki.")
+    (event,) = story.do(UNIT_OFFICER, command)
+    assert isinstance(event, e.FollowUpPosted)
+    return event
+
+
+def test_a_units_follow_up_answers_for_the_agency_that_forwarded_it() -> None:
+    story = _delegated()
+    assert {(rc.clock, rc.agency) for rc in story.state.clocks} >= {
+        ("follow_up", HOME),
+        ("follow_up", UNIT),
+    }
+    event = _delegated_follow_up(story)
+    assert (HOME,) == event.on_behalf_of
+    state = story.state
+    assert all(a.followed_up_at == event.at for a in state.assignments)
+    assert not [rc for rc in state.clocks if rc.clock == "follow_up"]
+    # nothing is owed for the agency's follow-up a month on: it was done through its unit
+    owed = due(state, event.at + LATE, CTX.calendar, PROFILE.clocks)
+    assert not [c for c in owed if getattr(c, "clock", None) == "follow_up"]
+
+
+def test_a_follow_up_answers_only_for_the_agency_that_forwarded_it_down() -> None:
+    story = Story()
+    story.do(OWNER, submit_command())
+    story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME, UNIT), lead=HOME))
+    event = _delegated_follow_up(story)
+    assert () == event.on_behalf_of  # both were forwarded by the national admin
+    assert [("follow_up", HOME)] == [
+        (rc.clock, rc.agency) for rc in story.state.clocks if rc.clock == "follow_up"
+    ]
+
+
+# ------------------------------------------------------------------ clocks ended late
+
+
+def _forwarded() -> Story:
+    story = Story()
+    story.do(OWNER, submit_command())
+    story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
+    return story
+
+
+def _follow_up(story: Story) -> tuple[e.Event, ...]:
+    officer = agency_actor(Role.LIAISON_OFFICER, HOME)
+    return story.do(officer, PostFollowUp(complaint_id=CID, agency=HOME, text="Sudah."))
+
+
+def test_a_late_follow_up_records_the_breach_no_sweep_recorded() -> None:
+    story = _forwarded()
+    follow_up = story.state.clock("follow_up", HOME)
+    assert follow_up is not None
+    story.now += LATE
+    *owed, posted = _follow_up(story)
+    assert isinstance(posted, e.FollowUpPosted)
+    breaches = {b.clock: b for b in owed if isinstance(b, e.ClockBreached)}
+    assert len(breaches) == len(owed)
+    assert {"follow_up", "statutory_response"} == set(breaches)
+    late = breaches["follow_up"]
+    assert (HOME, "lapor", posted.at) == (late.agency, late.escalated_to, late.at)
+    assert late.deadline < posted.at
+    assert all(b.actor.role is Role.SYSTEM and b.status is Status.FORWARDED for b in owed)
+    state = story.state
+    assert (2, 1, True) == (state.breaches, state.escalations, state.ombudsman_eligible)
+
+
+def test_an_on_time_follow_up_records_no_breach() -> None:
+    story = _forwarded()
+    (posted,) = _follow_up(story)
+    assert isinstance(posted, e.FollowUpPosted)
+    assert 0 == story.state.breaches
+
+
+def test_the_breaches_are_the_same_whether_the_sweep_ran_first_or_not() -> None:
+    swept = _forwarded()
+    swept.now += LATE
+    for command in due(swept.state, swept.now, CTX.calendar, PROFILE.clocks):
+        swept.do(SYSTEM, command)
+    assert swept.state.breaches > 0
+    unswept = _forwarded()
+    unswept.now = swept.now
+    (posted,) = _follow_up(swept)  # the clocks the sweep breached are not breached again
+    assert isinstance(posted, e.FollowUpPosted)
+    _follow_up(unswept)
+    fields = ("breaches", "escalations", "ombudsman_eligible", "warning_breaches")
+    assert [getattr(swept.state.record, f) for f in fields] == [
+        getattr(unswept.state.record, f) for f in fields
+    ]
+
+
+# ------------------------------------------------------------------ a new category
+
+
+def _standard(story: Story) -> tuple[int, object] | None:
+    clock = story.state.clock("service_standard", None)
+    return None if clock is None else (clock.amount, clock.started_at)
+
+
+def test_a_category_set_at_verification_starts_the_service_standard() -> None:
+    story = Story()
+    story.do(OWNER, submit_command(category=None))
+    assert _standard(story) is None
+    classified_at = story.now
+    story.do(NATIONAL, Classify(complaint_id=CID, category=Category("infrastruktur")))
+    assert (14, classified_at) == _standard(story)
+    reclassified_at = story.now
+    story.do(NATIONAL, Classify(complaint_id=CID, category=Category("pungli")))
+    assert (60, reclassified_at) == _standard(story)
+    # the same category again, or only a new title, changes no clock
+    (same,) = story.do(NATIONAL, Classify(complaint_id=CID, category=Category("pungli")))
+    (titled,) = story.do(NATIONAL, Classify(complaint_id=CID, title="Pungutan di loket"))
+    assert () == same.clock_changes == titled.clock_changes
+    assert (60, reclassified_at) == _standard(story)
+
+
+def test_a_category_without_a_standard_stops_the_service_standard() -> None:
+    basis = Basis("local: test", Confidence.LOCAL)
+    ctx = Context.create(
+        attrs.evolve(PROFILE, uncategorised=FlagOption(enabled=True, basis=basis)), REGISTRY
+    )
+    story = Story(ctx)
+    story.do(OWNER, submit_command())
+    assert _standard(story) is not None
+    (event,) = story.do(NATIONAL, Classify(complaint_id=CID, category=Category("lain-lain")))
+    assert [("stop", "service_standard")] == [(c.op.value, c.clock) for c in event.clock_changes]
+    assert _standard(story) is None
+
+
+def test_a_reclassification_after_the_standard_ran_out_records_its_breach_first() -> None:
+    story = Story()
+    story.do(OWNER, submit_command(category=Category("administrasi-kependudukan")))
+    story.now += LATE
+    *owed, classified = story.do(
+        NATIONAL, Classify(complaint_id=CID, category=Category("infrastruktur"))
+    )
+    assert isinstance(classified, e.ComplaintClassified)
+    assert "service_standard" in {b.clock for b in owed if isinstance(b, e.ClockBreached)}
+    assert 1 == story.state.record.warning_breaches
+    restarted = story.state.clock("service_standard", None)
+    assert restarted is not None
+    assert not restarted.breached
