@@ -45,7 +45,7 @@ stamps the status on the events it returns, `evolve` reads it from them, and
 enable it. The diagram is drawn by the `transitions` machine built from the table
 (changes of status only). Before a row's events, `decide` records the breach of each
 clock the command ends or restarts after its deadline, when no sweep recorded it yet (a
-`ClockBreached` by the system, in the status the complaint is in; see
+`ClockBreached` by the command's actor, in the status the complaint is in; see
 [Clocks](clocks.md)).
 
 ## Statuses

@@ -13,30 +13,44 @@ from __future__ import annotations
 from datetime import timedelta
 
 import attrs
+import pytest
 
 from helpers import (
     CID,
     CTX,
     HOME,
     NATIONAL,
+    OPEN_CTX,
     OWNER,
     PROFILE,
     REGISTRY,
     SYSTEM,
     Story,
     agency_actor,
+    edit_table,
+    national_toml,
     submit_command,
 )
 from lapor_core import (
+    Actor,
+    AutoClose,
     Category,
     Classify,
+    Close,
     Context,
+    ExtendDeadline,
     Forward,
     ForwardInternally,
+    InvalidTransition,
     PostFollowUp,
+    Profile,
     RejectDisposition,
+    Reopen,
+    RequestInformation,
     Role,
     Status,
+    decide,
+    load_profile,
 )
 from lapor_core.domain import events as e
 from lapor_core.domain.clocks import due
@@ -186,7 +200,7 @@ def test_a_late_follow_up_records_the_breach_no_sweep_recorded() -> None:
     late = breaches["follow_up"]
     assert (HOME, "lapor", posted.at) == (late.agency, late.escalated_to, late.at)
     assert late.deadline < posted.at
-    assert all(b.actor.role is Role.SYSTEM and b.status is Status.FORWARDED for b in owed)
+    assert all(b.actor == posted.actor and b.status is Status.FORWARDED for b in owed)
     state = story.state
     assert (2, 1, True) == (state.breaches, state.escalations, state.ombudsman_eligible)
 
@@ -266,3 +280,160 @@ def test_a_reclassification_after_the_standard_ran_out_records_its_breach_first(
     restarted = story.state.clock("service_standard", None)
     assert restarted is not None
     assert not restarted.breached
+
+
+# ------------------------------------------------------------------ found by review
+
+
+def test_a_refusal_deep_in_a_cascade_goes_back_one_level() -> None:
+    story = _passed_down()
+    deeper = "samarinda.dishub.penghubung"
+    story.do(UNIT_ADMIN, ForwardInternally(complaint_id=CID, agency=HOME, to=deeper))
+    deep_admin = agency_actor(Role.AGENCY_ADMIN, deeper)
+    command = RejectDisposition(complaint_id=CID, agency=HOME, reason="Bukan wewenang kami.")
+    (event,) = story.do(deep_admin, command)
+    assert isinstance(event, e.DispositionRejected)
+    assert UNIT == event.handed_back_to == story.state.assignments[0].handler
+    # the unit that passed it down can act on it again, and refuse it in turn
+    (again,) = story.do(UNIT_ADMIN, command)
+    assert isinstance(again, e.DispositionRejected)
+    assert HOME == again.handed_back_to == story.state.assignments[0].handler
+
+
+def test_a_sub_units_follow_up_answers_for_the_assignment_its_forwarder_handles() -> None:
+    story = _passed_down()  # samarinda's assignment is handled at its unit, samarinda.dishub
+    deeper = "samarinda.dishub.penghubung"
+    story.do(UNIT_ADMIN, Forward(complaint_id=CID, agencies=(deeper,)))
+    officer = agency_actor(Role.LIAISON_OFFICER, deeper)
+    (event,) = story.do(officer, PostFollowUp(complaint_id=CID, agency=deeper, text="Sudah."))
+    assert isinstance(event, e.FollowUpPosted)
+    assert (HOME,) == event.on_behalf_of
+    assert not [rc for rc in story.state.clocks if rc.clock == "follow_up"]
+
+
+def test_a_follow_up_does_not_answer_for_a_later_assignment_of_its_forwarder() -> None:
+    story = _delegated()
+    story.do(AGENCY_ADMIN, RejectDisposition(complaint_id=CID, agency=HOME, reason="Bukan."))
+    story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
+    event = _delegated_follow_up(story)
+    assert () == event.on_behalf_of  # samarinda's new assignment came after the delegation
+    assert ("follow_up", HOME) in {(rc.clock, rc.agency) for rc in story.state.clocks}
+
+
+def test_after_a_reopening_the_units_follow_up_answers_for_the_agency_again() -> None:
+    story = Story(OPEN_CTX)
+    story.do(OWNER, submit_command())
+    story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
+    story.do(AGENCY_ADMIN, Forward(complaint_id=CID, agencies=(UNIT,)))
+    _delegated_follow_up(story)
+    story.do(AGENCY_ADMIN, Close(complaint_id=CID))
+    story.do(OWNER, Reopen(complaint_id=CID, reason="Belum beres."))
+    assert ("follow_up", HOME) in {(rc.clock, rc.agency) for rc in story.state.clocks}
+    event = _delegated_follow_up(story)
+    assert (HOME,) == event.on_behalf_of
+    assert not [rc for rc in story.state.clocks if rc.clock == "follow_up"]
+
+
+def test_a_hold_after_the_deadline_records_the_breach_it_would_hide() -> None:
+    story = _forwarded()
+    story.now += LATE
+    *owed, asked = story.do(NATIONAL, RequestInformation(complaint_id=CID, question="Di mana?"))
+    assert isinstance(asked, e.InformationRequested)
+    late = [b for b in owed if isinstance(b, e.ClockBreached) and b.clock == "follow_up"]
+    assert [HOME] == [b.agency for b in late]
+    follow_up = story.state.clock("follow_up", HOME)
+    assert follow_up is not None
+    assert follow_up.breached
+    assert follow_up.paused_at is not None
+
+
+def test_an_extension_after_the_deadline_is_refused_even_before_the_sweep() -> None:
+    story = _forwarded()
+    story.now += LATE
+    extend = ExtendDeadline(
+        complaint_id=CID, clock="follow_up", agency=HOME, amount=7, reason="Perlu survei."
+    )
+    with pytest.raises(InvalidTransition, match="already breached"):
+        decide(story.state, extend, AGENCY_ADMIN, story.now, CTX)
+    # in time it is granted
+    on_time = _forwarded()
+    (extended,) = on_time.do(AGENCY_ADMIN, extend)
+    assert isinstance(extended, e.DeadlineExtended)
+
+
+def test_a_close_after_the_reply_window_records_the_reporters_time_out() -> None:
+    story = _forwarded()
+    _follow_up(story)
+    story.now += LATE
+    *owed, closed = story.do(AGENCY_ADMIN, Close(complaint_id=CID))
+    assert isinstance(closed, e.ComplaintClosed)
+    assert "reply_window" in {b.clock for b in owed if isinstance(b, e.ClockBreached)}
+    assert not [ev for ev in owed if not isinstance(ev, e.ClockBreached)]  # no second close
+    assert 1 == story.state.record.reporter_timeouts
+    assert Status.COMPLETED == story.state.status
+
+
+def test_the_breaches_a_sweep_causes_are_its_sweepers() -> None:
+    story = _forwarded()
+    _follow_up(story)
+    story.now += timedelta(days=60)
+    sweeper = Actor.system("sweeper-7")
+    events = story.do(sweeper, AutoClose(complaint_id=CID))
+    assert len(events) > 2  # the reply window's breach, the late clocks' breaches, the close
+    assert {sweeper} == {ev.actor for ev in events}
+
+
+def _pausing_profile() -> Context:
+    text = edit_table(national_toml(), "profile", 'name = "national"', 'name = "jeda"')
+    text = edit_table(
+        text,
+        "clocks.service_standard",
+        "stop = []",
+        'stop = []\npause = ["InformationRequested"]\nresume = ["InformationProvided"]',
+    )
+    return Context.create(Profile.from_toml(text), REGISTRY)
+
+
+def test_a_reclassification_on_hold_keeps_the_service_standard_paused() -> None:
+    story = Story(_pausing_profile())
+    story.do(OWNER, submit_command(category=Category("kesehatan")))
+    story.do(NATIONAL, RequestInformation(complaint_id=CID, question="Di mana?"))
+    (classified,) = story.do(
+        NATIONAL, Classify(complaint_id=CID, category=Category("infrastruktur"))
+    )
+    assert ["start", "pause"] == [
+        c.op.value for c in classified.clock_changes if c.clock == "service_standard"
+    ]
+    standard = story.state.clock("service_standard", None)
+    assert standard is not None
+    assert (14, True) == (standard.amount, standard.paused_at is not None)
+
+
+def test_a_category_of_the_same_standard_buys_no_time() -> None:
+    story = Story()
+    story.do(OWNER, submit_command(category=Category("kesehatan")))
+    before = _standard(story)
+    (classified,) = story.do(NATIONAL, Classify(complaint_id=CID, category=Category("pendidikan")))
+    assert () == classified.clock_changes
+    assert before == _standard(story)
+
+
+def test_a_profile_can_restart_a_clock_on_a_hand_back() -> None:
+    ctx = Context.create(load_profile("kaltim"), REGISTRY)  # agency_forwarding names it
+    story = Story(ctx)
+    story.do(OWNER, submit_command())
+    story.do(NATIONAL, Forward(complaint_id=CID, agencies=(HOME,)))
+    story.do(AGENCY_ADMIN, ForwardInternally(complaint_id=CID, agency=HOME, to=UNIT))
+    assert story.state.clock("agency_forwarding", HOME) is None  # stopped by the passing down
+    command = RejectDisposition(complaint_id=CID, agency=HOME, reason="Bukan wewenang kami.")
+    (event,) = story.do(UNIT_ADMIN, command)
+    assert isinstance(event, e.DispositionRejected)
+    assert [("start", "agency_forwarding", HOME)] == [
+        (c.op.value, c.clock, c.agency) for c in event.clock_changes
+    ]
+    restarted = story.state.clock("agency_forwarding", HOME)
+    assert restarted is not None
+    assert (HOME, event.at) == (restarted.responsible, restarted.started_at)
+    # the national profile names no hand-back: nothing restarts there
+    plain = _passed_down()
+    assert () == _reject(plain, UNIT_ADMIN).clock_changes

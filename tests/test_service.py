@@ -653,3 +653,41 @@ def test_a_read_by_a_plain_string_id_is_refused_alike_on_every_store(
                 read()
     finally:
         store.close()
+
+
+def test_an_archive_as_duplicate_must_name_a_complaint_the_service_holds(
+    service: ComplaintService,
+) -> None:
+    service.handle(_submit("c-asli"), CITIZEN)
+    service.handle(_submit("c-dua"), CITIZEN)
+    missing = lc.Archive(
+        complaint_id=lc.ComplaintId("c-dua"),
+        reason=lc.ArchiveReason.DUPLICATE,
+        duplicate_of=lc.ComplaintId("c-tidak-ada"),
+    )
+    before = service.store.load(lc.ComplaintId("c-dua"))
+    with pytest.raises(lc.NotFound, match="c-tidak-ada: no such complaint"):
+        service.handle(missing, NATIONAL)
+    assert before == service.store.load(lc.ComplaintId("c-dua"))
+    archived = service.handle(
+        attrs.evolve(missing, duplicate_of=lc.ComplaintId("c-asli")), NATIONAL
+    )
+    assert lc.Status.ARCHIVED is archived.complaint.status
+    assert lc.ComplaintId("c-asli") == archived.complaint.record.duplicate_of
+
+
+def test_an_archive_as_duplicate_may_name_a_complaint_of_the_same_batch(
+    service: ComplaintService,
+) -> None:
+    with service.batch():
+        service.handle(_submit("c-asli"), CITIZEN)
+        service.handle(_submit("c-dua"), CITIZEN)
+        service.handle(
+            lc.Archive(
+                complaint_id=lc.ComplaintId("c-dua"),
+                reason=lc.ArchiveReason.DUPLICATE,
+                duplicate_of=lc.ComplaintId("c-asli"),
+            ),
+            NATIONAL,
+        )
+    assert lc.Status.ARCHIVED is service.get(lc.ComplaintId("c-dua")).status

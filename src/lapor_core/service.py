@@ -33,7 +33,7 @@ from lapor_core.domain.actors import Actor
 from lapor_core.domain.agencies import AgencyRegistry
 from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import due
-from lapor_core.domain.commands import Command, Submit
+from lapor_core.domain.commands import Archive, Command, Submit
 from lapor_core.domain.complaint import Complaint, Context, decide, evolve, replay
 from lapor_core.domain.events import Event
 from lapor_core.domain.model import ComplaintId, require_aware
@@ -603,6 +603,7 @@ class ComplaintService:
                 complaint.
         """
         _require_command(command)  # before its key is read
+        self._require_original(command)
         if self._pending is not None:
             return self._handle_buffered(command, actor, now)
         key = command.idempotency_key
@@ -641,6 +642,30 @@ class ComplaintService:
             self._notify(events)
             return HandleResult(state, events, attempts=attempt)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _require_original(self, command: Command) -> None:
+        """
+        Refuse an archive as duplicate of a complaint this service does not hold.
+
+        The original is looked up in the store (or among the complaints written in the
+        current :meth:`batch`): a duplicate never points at nothing.
+        """
+        if not isinstance(command, Archive) or command.duplicate_of is None:
+            return
+        original = command.duplicate_of
+        if self._pending is not None and original in self._pending:
+            return
+        try:
+            self.store.get(original)
+        except NotFound:
+            raise NotFound(
+                N_(
+                    "complaint {complaint_id} cannot be archived as a duplicate of "
+                    "{original}: no such complaint"
+                ),
+                complaint_id=command.complaint_id,
+                original=original,
+            ) from None
 
     def record_history(
         self,

@@ -14,7 +14,7 @@ events of those commands for :func:`~lapor_core.domain.complaint.decide`.
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lapor_core.domain import commands as c
 from lapor_core.domain import events as e
@@ -23,7 +23,9 @@ from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import (
     BreachAction,
     ClockChange,
+    ClockDefinition,
     ClockOp,
+    DurationUnit,
     RunningClock,
     clock_deadline,
     recompute,
@@ -91,6 +93,36 @@ def _owed_breach(
     return running, deadline
 
 
+def _breached(
+    complaint: Complaint,
+    *,
+    running: RunningClock,
+    definition: ClockDefinition,
+    deadline: datetime,
+    actor: Actor,
+    now: datetime,
+    ctx: Context,
+) -> e.ClockBreached:
+    """The breach of *running*, with where it escalates to (its definition says)."""
+    escalated_to = None
+    if definition.breach is BreachAction.ESCALATE:
+        root = ctx.registry.root.id
+        escalated_to = root
+        if definition.escalate_to == "parent" and running.responsible in ctx.registry:
+            parent = ctx.registry.get(running.responsible).parent
+            escalated_to = parent if parent is not None else root
+    return e.ClockBreached(
+        complaint_id=complaint.id,
+        at=now,
+        actor=actor,
+        clock=running.clock,
+        agency=running.agency,
+        deadline=deadline,
+        action=definition.breach,
+        escalated_to=escalated_to,
+    )
+
+
 def _breach_events(
     complaint: Complaint,
     *,
@@ -107,22 +139,14 @@ def _breach_events(
             profile_name=ctx.profile.name,
             clock=running.clock,
         )
-    escalated_to = None
-    if definition.breach is BreachAction.ESCALATE:
-        root = ctx.registry.root.id
-        escalated_to = root
-        if definition.escalate_to == "parent" and running.responsible in ctx.registry:
-            parent = ctx.registry.get(running.responsible).parent
-            escalated_to = parent if parent is not None else root
-    breached = e.ClockBreached(
-        complaint_id=complaint.id,
-        at=now,
-        actor=actor,
-        clock=running.clock,
-        agency=running.agency,
+    breached = _breached(
+        complaint,
+        running=running,
+        definition=definition,
         deadline=deadline,
-        action=definition.breach,
-        escalated_to=escalated_to,
+        actor=actor,
+        now=now,
+        ctx=ctx,
     )
     if definition.breach is BreachAction.AUTO_CLOSE:
         if complaint.status is not Status.IN_PROGRESS:
@@ -158,44 +182,70 @@ _ENDING = frozenset({BreachAction.AUTO_CLOSE, BreachAction.ARCHIVE_WITHDRAWN})
 
 
 def breaches_at_stop(
-    complaint: Complaint, changes: tuple[ClockChange, ...], now: datetime, ctx: Context
-) -> Events:
+    complaint: Complaint,
+    changes: tuple[ClockChange, ...],
+    now: datetime,
+    ctx: Context,
+    actor: Actor,
+) -> tuple[e.ClockBreached, ...]:
     """
-    The breaches of the clocks *changes* stop or restart after their deadline passed.
+    The breaches of the clocks *changes* end after their deadline passed.
 
     A clock that ran out is breached whether or not a sweep ran in between: when an
-    event stops it (a late follow-up, a close) or starts it again, its breach is
-    recorded first, by the system, at *now*, with what its definition does (an
-    escalation, an Ombudsman referral, a warning). Clocks whose breach ends the report
-    (automatic close, archive as withdrawn) are left to the sweep: the commands that
-    would answer them are refused once they ran out.
+    event stops it (a late follow-up, a close), pauses it (a hold) or starts it again,
+    its breach is recorded first, at *now*, with what its definition does (an
+    escalation, an Ombudsman referral, a warning). A clock whose breach ends the report
+    (automatic close, archive as withdrawn) is recorded only when a close or an archive
+    stops it, as a breach alone: the report then ends as that command says. Restarting
+    one is not a breach (the reporter's reply and answer are refused once it ran out).
+    The breaches are recorded by *actor*, whose command ended the clocks (the events of
+    one command share their actor: an import's are its account's, a sweep's its
+    sweeper's).
 
     .. versionadded:: 0.2.0
     """
-    touched = {(ch.clock, ch.agency) for ch in changes if ch.op in _ENDED_BY}
+    touched = {(ch.clock, ch.agency): ch.op for ch in changes if ch.op in _ENDED_BY}
     if not touched:
         return ()
-    owed: list[e.Event] = []
-    system = Actor.system()
+    owed: list[e.ClockBreached] = []
     for running in complaint.clocks:
-        if running.breached or running.key not in touched:
+        op = touched.get(running.key)
+        if op is None or running.breached or now < _earliest_end(running):
             continue
         definition = ctx.profile.clocks.get(running.clock)
-        if definition is None or definition.breach in _ENDING:
+        if definition is None or (definition.breach in _ENDING and op is not ClockOp.STOP):
             continue
         deadline = clock_deadline(running, ctx.calendar)
         if deadline is None or now < deadline:
             continue
-        owed.extend(
-            _breach_events(
-                complaint, running=running, deadline=deadline, actor=system, now=now, ctx=ctx
+        owed.append(
+            _breached(
+                complaint,
+                running=running,
+                definition=definition,
+                deadline=deadline,
+                actor=actor,
+                now=now,
+                ctx=ctx,
             )
         )
     return tuple(owed)
 
 
-_ENDED_BY = frozenset({ClockOp.STOP, ClockOp.START})
-"""The clock changes after which a running clock's breach could no longer be recorded."""
+def _earliest_end(running: RunningClock) -> datetime:
+    """
+    An instant the clock's deadline is never before: its length after its start.
+
+    The start day is not counted and pauses and extensions only move the deadline on
+    (:func:`~lapor_core.domain.clocks.clock_deadline`), so before this instant the
+    deadline need not be computed.
+    """
+    unit = timedelta(hours=1) if running.unit is DurationUnit.HOURS else timedelta(days=1)
+    return running.started_at + running.amount * unit
+
+
+_ENDED_BY = frozenset({ClockOp.STOP, ClockOp.PAUSE, ClockOp.START})
+"""The clock changes after which a running clock's breach would not be recorded."""
 
 
 def auto_close(
@@ -326,7 +376,9 @@ def extend_deadline(
             who=who,
             profile_name=ctx.profile.name,
         )
-    if running.breached:
+    deadline = clock_deadline(running, ctx.calendar)
+    if running.breached or (deadline is not None and now >= deadline):
+        # past its deadline it is breached, recorded or not: an extension may not undo it
         raise InvalidTransition(
             N_("{who} is already breached; it can no longer be extended"), who=who
         )

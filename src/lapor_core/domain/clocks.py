@@ -123,7 +123,9 @@ class ClockDefinition:
         name: Its key (``forwarding``, ``follow_up``, ``reply_window``, ...).
         start: Event names that start it (a running clock restarts). A name may carry a
             qualifier: ``DispositionRejected:returned`` matches only a rejection that
-            sent the complaint back to its router. A per-assignment clock starts for
+            sent the complaint back to its router, ``DispositionRejected:handed_back``
+            only a unit's refusal that handed an assignment back up inside its agency
+            (which matches no plain ``DispositionRejected``). A per-assignment clock starts for
             every agency a ``ComplaintForwarded`` assigns, and on any other start event
             (``ComplaintReopened``) restarts for the lead agency alone.
         stop: Event names that stop it (closing and archiving always stop every clock).

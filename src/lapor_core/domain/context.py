@@ -224,14 +224,17 @@ def _starts(
     """
     The starts of *definition* that *event* causes (one per new assignment, or one).
 
-    A per-assignment clock starts for every agency a forwarding assigns; any other start
-    event (a reopening) restarts it for the lead agency alone, and for no one when the
-    complaint has no agency yet.
+    A per-assignment clock starts for every agency a forwarding assigns, and for the
+    assignment a unit handed back (answered for by the level it went back to); any other
+    start event (a reopening) restarts it for the lead agency alone, and for no one when
+    the complaint has no agency yet.
     """
     targets: list[tuple[str | None, str]]
     if definition.scope is ClockScope.ASSIGNMENT:
         if isinstance(event, e.ComplaintForwarded):
             targets = [(a.agency, a.agency) for a in event.assignments]
+        elif isinstance(event, e.DispositionRejected) and event.handed_back_to is not None:
+            targets = [(event.agency, event.handed_back_to)]
         else:
             lead = _lead_agency(before)
             if lead is None:
@@ -267,22 +270,24 @@ def clock_changes(
     Closing and archiving stop every running clock; otherwise the profile's clock plan
     says which clocks the event starts, stops, pauses or resumes (a rejection that
     returned the report also matches ``DispositionRejected:returned``). A unit's
-    hand-back (``DispositionRejected`` with ``handed_back_to``) changes no clock: the
-    agency keeps its assignment. A follow-up acts on the per-assignment clocks of its
-    agency and of the agencies it answers for (``FollowUpPosted.on_behalf_of``). A
-    classification that changes the category starts the service-standard
-    (``by_category``) clocks again for the new category's standard, or stops them when
-    it has none.
+    hand-back (``DispositionRejected`` with ``handed_back_to``) matches only
+    ``DispositionRejected:handed_back``: the assignment stays, and its clocks run on. A
+    follow-up acts on the per-assignment clocks of its agency and of the agencies it
+    answers for (``FollowUpPosted.on_behalf_of``). A classification that gives a
+    category of another standard starts the service-standard (``by_category``) clocks
+    again for it, or stops them when it has none.
 
     .. versionadded:: 0.1.0
     """
     running = before.clocks if before is not None else ()
     if isinstance(event, _TERMINAL_EVENTS):
         return tuple(ClockChange(ClockOp.STOP, rc.clock, rc.agency) for rc in running)
-    if isinstance(event, e.DispositionRejected) and event.handed_back_to is not None:
-        return ()  # the assignment stays with its agency, and so do its clocks
     plan = ctx.clock_plan
-    entries = plan.get(type(event).__name__, ())
+    if isinstance(event, e.DispositionRejected) and event.handed_back_to is not None:
+        # the assignment stays, and so do its clocks: only what names a hand-back
+        entries = plan.get("DispositionRejected:handed_back", ())
+    else:
+        entries = plan.get(type(event).__name__, ())
     if isinstance(event, e.DispositionRejected) and event.returned_to is not None:
         entries = (*entries, *plan.get("DispositionRejected:returned", ()))
     event_agency: str | None = getattr(event, "agency", None)
@@ -315,9 +320,11 @@ def _category_changes(
     The service-standard clocks a change of category starts again, starts or stops.
 
     A ``by_category`` clock runs for the standard of the complaint's category. When a
-    classification gives another category, each such clock that runs starts again, from
-    the classification, for the new category's standard, or stops when it has none; one
-    that could not start at submission, for want of a standard, starts now.
+    classification gives a category of another standard, each such clock that runs
+    starts again, from the classification, for the new standard (paused still, if it
+    was paused), or stops when the new category has none; one that could not start at
+    submission, for want of a standard, starts now. A category of the same standard
+    changes nothing: a reclassification never buys time.
     """
     new = event.category
     old = before.category
@@ -330,7 +337,6 @@ def _category_changes(
         if not definition.by_category:
             continue
         running = [rc for rc in before.clocks if rc.clock == definition.name]
-        starts = [(rc.agency, rc.responsible) for rc in running]
         never_started = (
             not running
             and definition.scope is ClockScope.COMPLAINT
@@ -338,20 +344,30 @@ def _category_changes(
             and profile.duration_of(definition, old.code if old else None, submitted_at) is None
         )
         if never_started:
-            starts = [(None, before.responsible)]
-        for agency, responsible in starts:
             change = ctx.start_change(
                 definition,
                 new.code,
-                agency,
-                responsible,
+                None,
+                before.responsible,
                 submitted_at=submitted_at,
                 started_at=event.at,
             )
-            if change is not None:
+            changes.extend([change] if change is not None else [])
+        for rc in running:
+            change = ctx.start_change(
+                definition,
+                new.code,
+                rc.agency,
+                rc.responsible,
+                submitted_at=submitted_at,
+                started_at=event.at,
+            )
+            if change is None:
+                changes.append(ClockChange(ClockOp.STOP, definition.name, rc.agency))
+            elif (change.amount, change.unit) != (rc.amount, rc.unit):
                 changes.append(change)
-            elif not never_started:
-                changes.append(ClockChange(ClockOp.STOP, definition.name, agency))
+                if rc.paused_at is not None:  # on hold: it counts again when the hold ends
+                    changes.append(ClockChange(ClockOp.PAUSE, definition.name, rc.agency))
     return changes
 
 

@@ -299,7 +299,7 @@ def _reject(
             complaint_id=complaint.id,
         )
     if _is_below(ctx, actor, assignment.agency):
-        # a unit the agency passed the report down to refuses it: back to the agency
+        # a unit the report was passed down to refuses it: back up to its parent
         return (
             e.DispositionRejected(
                 complaint_id=complaint.id,
@@ -308,7 +308,7 @@ def _reject(
                 agency=cmd.agency,
                 reason=cmd.reason,
                 returned_to=None,
-                handed_back_to=assignment.agency,
+                handed_back_to=_parent_router(ctx, actor, assignment.agency),
             ),
         )
     last = len(complaint.assignments) == 1
@@ -330,20 +330,45 @@ def _is_below(ctx: Context, actor: Actor, agency: str) -> bool:
     return own is not None and own != agency and ctx.registry.is_within(own, agency)
 
 
+def _parent_router(ctx: Context, actor: Actor, agency: str) -> str:
+    """
+    Where a unit's refusal sends an assignment of *agency*: the unit's parent router.
+
+    The nearest agency above the refusing unit that has its decree (*SK*), and at most
+    *agency* itself, which holds the assignment (domain.md §7.4; the hand-back inside an
+    agency is [I]).
+    """
+    registry = ctx.registry
+    assert actor.agency_id is not None  # noqa: S101 - _is_below checked it
+    for above in registry.ancestors(actor.agency_id):
+        if above.has_decree or above.id == agency:
+            return above.id
+    return agency  # pragma: no cover - *agency* is an ancestor of the unit
+
+
 def _delegators(complaint: Complaint, agency: str) -> tuple[str, ...]:
     """
-    The agencies that forwarded *agency*'s assignment down to it, nearest first.
+    The agencies whose assignments forwarded *agency*'s down to it, nearest first.
 
-    Each is the ``forwarded_by`` of the assignment below it, has an assignment of its own
-    on the complaint and has not followed up yet; the chain ends at the first that
-    does not.
+    Each holds the assignment whose agency or handler forwarded the one below it
+    (``forwarded_by``), no later than that one: a unit's follow-up answers for them.
     """
-    by_agency = {a.agency: a for a in complaint.assignments}
+    assignments = complaint.assignments
     chain: list[str] = []
-    current = by_agency[agency]
+    current = next(a for a in assignments if a.agency == agency)
     while True:
-        above = by_agency.get(current.forwarded_by)
-        if above is None or above.followed_up_at is not None or above.agency in chain:
+        above = next(
+            (
+                a
+                for a in assignments
+                if current.forwarded_by in (a.agency, a.handler)
+                and a.agency != current.agency
+                and a.agency not in chain
+                and a.forwarded_at <= current.forwarded_at
+            ),
+            None,
+        )
+        if above is None:
             return tuple(chain)
         chain.append(above.agency)
         current = above
@@ -636,7 +661,7 @@ def decide(
         The events, in order (possibly several), each with the status the lifecycle
         table's row leads to and the clock changes it causes. Before them come the
         breaches of the clocks the command ends or restarts after their deadline, when
-        none was recorded yet (``ClockBreached`` by the system, in the status the
+        none was recorded yet (``ClockBreached`` by the same actor, in the status the
         complaint is in; see
         :func:`~lapor_core.domain.clock_commands.breaches_at_stop`).
 
@@ -680,7 +705,7 @@ def _completed(
         changes = clock_changes(draft, state, ctx)
         if state is not None:
             # the clocks this event ends that ran out: their breaches come first
-            for breach in breaches_at_stop(state, changes, draft.at, ctx):
+            for breach in breaches_at_stop(state, changes, draft.at, ctx, draft.actor):
                 breach = attrs.evolve(breach, status=source)  # noqa: PLW2901 - stamped
                 events.append(breach)
                 state = evolve(state, breach)

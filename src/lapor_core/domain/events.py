@@ -184,8 +184,9 @@ class DispositionRejected(Event):
 
     When none remain, the report returns to ``returned_to`` (status ``submitted``).
     When ``handed_back_to`` is set, a unit below the assigned agency refused an internal
-    forwarding: the assignment stays, handled again by that agency (its admin forwards
-    it inside again or rejects it itself), and its clocks run on.
+    forwarding: the assignment stays, handled again one level up (the unit's parent
+    router, at most the assigned agency), whose admin passes it on again or refuses it
+    in turn, and its clocks run on.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0 ``handed_back_to``.
@@ -203,8 +204,9 @@ class FollowUpPosted(Event):
     An agency posted a follow-up (*tindak lanjut*).
 
     ``on_behalf_of`` names the assignments it answers for besides its own: the agencies
-    that forwarded the report down to it (each one the ``forwarded_by`` of the one
-    below) and had not followed up yet. Their follow-up is done through their unit.
+    whose assignments forwarded the report down to it (the agency or the unit handling
+    its assignment is the ``forwarded_by`` of the one below, no later than it). Their
+    follow-up is done through their unit.
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0 ``on_behalf_of``.

@@ -86,6 +86,7 @@ KNOWN_TRIGGERS: Final = frozenset(
         "ForwardedInternally",
         "DispositionRejected",
         "DispositionRejected:returned",
+        "DispositionRejected:handed_back",
         "FollowUpPosted",
         "ReplyPosted",
         "ComplaintClosed",

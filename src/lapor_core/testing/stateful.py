@@ -476,7 +476,9 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
             times: dict[str, int] = {}
             for complaint_id in self.complaint_ids:
                 complaint = self.expected[complaint_id]
-                for actor, command in lst.valid_commands(complaint, self.ctx, now=now):
+                for actor, command in lst.valid_commands(
+                    complaint, self.ctx, now=now, originals=self.complaint_ids
+                ):
                     key = (complaint.status, type(command).__name__)
                     label = _row_label(key)
                     by_row.setdefault(label, []).append((actor, command))
@@ -564,7 +566,11 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         for _ in range(2):
             now = self.clock.now()
             at = self._when_valid(complaint, kind, now)
-            choices = accepted(complaint, self.ctx, at, (kind,)) if at is not None else []
+            choices = (
+                accepted(complaint, self.ctx, at, (kind,), self.complaint_ids)
+                if at is not None
+                else []
+            )
             if at is not None and choices:
                 self.clock.advance(at - now)
                 actor, command, _events = data.draw(st.sampled_from(choices), label="row command")
@@ -574,7 +580,7 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
                 return True
             staying: dict[Command, tuple[Actor, Complaint]] = {}
             for actor, command, events in accepted(
-                complaint, self.ctx, now, self._kinds_keeping(source)
+                complaint, self.ctx, now, self._kinds_keeping(source), self.complaint_ids
             ):
                 after = _state_of(complaint, events)
                 if after.status is source and command not in staying:
@@ -602,7 +608,7 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
         no such instant, as things stand.
         """
         if kind not in _CLOCK_KINDS:
-            return now if accepted(complaint, self.ctx, now, (kind,)) else None
+            return now if accepted(complaint, self.ctx, now, (kind,), self.complaint_ids) else None
         calendar, clocks = self.ctx.calendar, self.ctx.profile.clocks
         instants = {now}
         for rc in complaint.clocks:
@@ -634,7 +640,9 @@ class ComplaintWorkflowMachine(RuleBasedStateMachine):
             kinds = self._kinds_towards(complaint.status, distance)
             closer = [
                 (actor, command)
-                for actor, command, events in accepted(complaint, self.ctx, now, kinds)
+                for actor, command, events in accepted(
+                    complaint, self.ctx, now, kinds, self.complaint_ids
+                )
                 if distance.get(_status_of(complaint, events), here) < here
             ]
             if not closer:

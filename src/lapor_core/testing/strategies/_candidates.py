@@ -155,11 +155,21 @@ class _Around:
     now: datetime
     pool: dict[str, Actor]
     allowed: frozenset[str]
+    originals: tuple[ComplaintId, ...]
 
     @classmethod
-    def of(cls, complaint: Complaint, ctx: Context, now: datetime) -> _Around:
+    def of(
+        cls,
+        complaint: Complaint,
+        ctx: Context,
+        now: datetime,
+        originals: Sequence[ComplaintId] | None = None,
+    ) -> _Around:
         allowed = frozenset(ctx.lifecycle.allowed_commands(complaint.status))
-        return cls(complaint, ctx, now, actor_pool(complaint, ctx), allowed)
+        if originals is None:  # a placeholder: only decide, which cannot look, accepts it
+            originals = (ComplaintId("asli" if complaint.id.value != "asli" else "asli-2"),)
+        others = tuple(o for o in originals if o != complaint.id)
+        return cls(complaint, ctx, now, actor_pool(complaint, ctx), allowed, others)
 
     @property
     def cid(self) -> ComplaintId:
@@ -183,9 +193,19 @@ def _pairs(actors: Iterable[Actor | None], command: Command) -> list[tuple[Actor
     return [(a, command) for a in actors if a is not None]
 
 
-def candidates(complaint: Complaint, ctx: Context, now: datetime) -> list[tuple[Actor, Command]]:
-    """Pairs that are usually valid for *complaint* at *now* (``decide`` has the last word)."""
-    around = _Around.of(complaint, ctx, now)
+def candidates(
+    complaint: Complaint,
+    ctx: Context,
+    now: datetime,
+    originals: Sequence[ComplaintId] | None = None,
+) -> list[tuple[Actor, Command]]:
+    """
+    Pairs that are usually valid for *complaint* at *now* (``decide`` has the last word).
+
+    An archive as duplicate names the first of *originals* other than *complaint*
+    (none: no such archive); without *originals*, a placeholder id.
+    """
+    around = _Around.of(complaint, ctx, now, originals)
     return [
         *_editing(around),
         *_forwarding(around),
@@ -270,7 +290,9 @@ def _closing(around: _Around) -> list[tuple[Actor, Command]]:
         for reason in ArchiveReason:
             archive: Command
             if reason is ArchiveReason.DUPLICATE:
-                original = ComplaintId("asli" if cid.value != "asli" else "asli-2")
+                if not around.originals:
+                    continue
+                original = around.originals[0]
                 archive = Archive(complaint_id=cid, reason=reason, duplicate_of=original)
             elif reason is ArchiveReason.OTHER:
                 archive = Archive(complaint_id=cid, reason=reason, note="Lainnya.")
@@ -325,16 +347,21 @@ def _clock_commands(around: _Around) -> list[tuple[Actor, Command]]:
 
 
 def accepted(
-    complaint: Complaint, ctx: Context, now: datetime, kinds: Collection[str] | None = None
+    complaint: Complaint,
+    ctx: Context,
+    now: datetime,
+    kinds: Collection[str] | None = None,
+    originals: Sequence[ComplaintId] | None = None,
 ) -> list[Decided]:
     """
     The :func:`candidates` that ``decide`` accepts at *now*, with their events.
 
-    With *kinds* (names of command classes), only the candidates of those kinds.
+    With *kinds* (names of command classes), only the candidates of those kinds; an
+    archive as duplicate names one of *originals* (see :func:`candidates`).
     """
     lifecycle = ctx.lifecycle
     out = []
-    for actor, command in candidates(complaint, ctx, now):
+    for actor, command in candidates(complaint, ctx, now, originals):
         if kinds is not None and type(command).__name__ not in kinds:
             continue
         try:

@@ -12,6 +12,7 @@ Hypothesis strategies for commands: submissions, and what ``decide`` accepts or 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
@@ -144,7 +145,11 @@ def _submissions(ctx: Context) -> st.SearchStrategy[Pair]:
 
 
 def valid_commands(
-    complaint: Complaint, ctx: Context, *, now: datetime | None = None
+    complaint: Complaint,
+    ctx: Context,
+    *,
+    now: datetime | None = None,
+    originals: Sequence[ComplaintId] | None = None,
 ) -> tuple[Pair, ...]:
     """
     ``(actor, command)`` pairs that ``decide`` accepts for *complaint* at *now*.
@@ -160,11 +165,17 @@ def valid_commands(
         ctx: The deployment.
         now: The decision instant (default: the complaint's last event; clock commands
             need a later instant to be owed).
+        originals: The complaints an archive as duplicate may name (the first other
+            than *complaint*; empty: none is made). By default a placeholder id, which
+            ``decide`` accepts (it cannot look) and a service refuses, as it does any
+            original it does not hold: pass the ids a store holds to drive a service.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *originals*.
     """
     instant = complaint.updated_at if now is None else now
-    return tuple((actor, command) for actor, command, _ in accepted(complaint, ctx, instant))
+    chosen = accepted(complaint, ctx, instant, originals=originals)
+    return tuple((actor, command) for actor, command, _ in chosen)
 
 
 def invalid_commands(
