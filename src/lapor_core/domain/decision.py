@@ -298,20 +298,12 @@ def _reject(
             agency=cmd.agency,
             complaint_id=complaint.id,
         )
+    returned_to = handed_back_to = None
     if _is_below(ctx, actor, assignment.agency):
         # a unit the report was passed down to refuses it: back up to its parent
-        return (
-            e.DispositionRejected(
-                complaint_id=complaint.id,
-                at=now,
-                actor=actor,
-                agency=cmd.agency,
-                reason=cmd.reason,
-                returned_to=None,
-                handed_back_to=_parent_router(ctx, actor, assignment.agency),
-            ),
-        )
-    last = len(complaint.assignments) == 1
+        handed_back_to = _parent_router(ctx, actor, assignment.agency)
+    elif len(complaint.assignments) == 1:  # the last assignment: back to its forwarder
+        returned_to = assignment.forwarded_by
     return (
         e.DispositionRejected(
             complaint_id=complaint.id,
@@ -319,7 +311,8 @@ def _reject(
             actor=actor,
             agency=cmd.agency,
             reason=cmd.reason,
-            returned_to=assignment.forwarded_by if last else None,
+            returned_to=returned_to,
+            handed_back_to=handed_back_to,
         ),
     )
 
