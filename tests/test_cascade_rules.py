@@ -11,6 +11,7 @@ The rules of a report passed down inside an agency, of clocks ended late, of a n
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import resources
 
 import attrs
 import pytest
@@ -53,6 +54,7 @@ from lapor_core import (
     load_profile,
 )
 from lapor_core.domain import events as e
+from lapor_core.domain.check import check
 from lapor_core.domain.clocks import due
 from lapor_core.domain.model import Basis, Confidence
 from lapor_core.domain.profile_rules import FlagOption
@@ -437,3 +439,49 @@ def test_a_profile_can_restart_a_clock_on_a_hand_back() -> None:
     # the national profile names no hand-back: nothing restarts there
     plain = _passed_down()
     assert () == _reject(plain, UNIT_ADMIN).clock_changes
+
+
+def _kaltim_with(start: str, stop: str) -> Profile:
+    text = resources.files("lapor_core.profiles").joinpath("kaltim.toml").read_text("utf-8")
+    old = 'start = ["ComplaintForwarded", "DispositionRejected:handed_back"]\n'
+    old += 'stop = ["ForwardedInternally", "FollowUpPosted", "DispositionRejected"]'
+    assert old in text
+    changed = text.replace(old, f"start = {start}\nstop = {stop}")
+    return Profile.from_toml(changed, parent=PROFILE)
+
+
+def test_the_profile_checker_knows_a_hand_back_can_happen() -> None:
+    assert check(load_profile("kaltim")).ok
+    # a clock started only by a hand-back does start; one stopped by it does stop
+    started = _kaltim_with('["DispositionRejected:handed_back"]', '["FollowUpPosted"]')
+    assert [] == [p.key for p in check(started).problems]
+    stopped = _kaltim_with('["ComplaintForwarded"]', '["DispositionRejected:handed_back"]')
+    assert [] == [p.key for p in check(stopped).problems]
+    # started and stopped by it, the start wins: it never stops (the checker says so)
+    both = _kaltim_with(
+        '["ComplaintForwarded", "DispositionRejected:handed_back"]',
+        '["DispositionRejected:handed_back"]',
+    )
+    assert ["clocks.agency_forwarding.stop"] == [p.key for p in check(both).problems]
+
+
+def test_what_ends_the_report_is_owed_after_the_other_breaches() -> None:
+    story = _forwarded()
+    _follow_up(story)
+    # a new standard restarts its clock after the reply window's, at the end of the list
+    story.do(NATIONAL, Classify(complaint_id=CID, category=Category("kesehatan")))
+    assert "service_standard" == story.state.clocks[-1].clock
+    owed = due(story.state, story.now + timedelta(days=60), CTX.calendar, PROFILE.clocks)
+    assert isinstance(owed[-1], AutoClose)
+    assert not [c for c in owed[:-1] if isinstance(c, AutoClose)]
+    assert len(owed) > 1
+
+
+def test_a_first_category_on_hold_starts_the_standard_paused() -> None:
+    story = Story(_pausing_profile())
+    story.do(OWNER, submit_command(category=None))
+    story.do(NATIONAL, RequestInformation(complaint_id=CID, question="Di mana?"))
+    story.do(NATIONAL, Classify(complaint_id=CID, category=Category("infrastruktur")))
+    standard = story.state.clock("service_standard", None)
+    assert standard is not None
+    assert standard.paused_at is not None

@@ -13,7 +13,7 @@ import pytest
 
 import lapor_core as lc
 from lapor_core.errors import UndecodableEvent
-from lapor_core.service import ComplaintService, ManualClock, SystemClock
+from lapor_core.service import ComplaintService, History, ManualClock, SystemClock
 from lapor_core.storage.base import ComplaintQuery, ComplaintRow, StoredEvent
 from lapor_core.storage.memory import InMemoryStore
 
@@ -691,3 +691,35 @@ def test_an_archive_as_duplicate_may_name_a_complaint_of_the_same_batch(
             NATIONAL,
         )
     assert lc.Status.ARCHIVED is service.get(lc.ComplaintId("c-dua")).status
+
+
+def _archived_as_duplicate(cid: str, original: str) -> tuple[lc.Event, ...]:
+    """A history decided elsewhere: submitted, then archived as a duplicate of *original*."""
+    ctx = lc.Context.create(PROFILE, REGISTRY)
+    events = list(lc.decide(None, _submit(cid), CITIZEN, T0, ctx))
+    archive = lc.Archive(
+        complaint_id=lc.ComplaintId(cid),
+        reason=lc.ArchiveReason.DUPLICATE,
+        duplicate_of=lc.ComplaintId(original),
+    )
+    events += lc.decide(lc.replay(events), archive, NATIONAL, T0, ctx)
+    return tuple(events)
+
+
+def test_a_stored_history_may_not_archive_as_duplicate_of_nothing(
+    service: ComplaintService,
+) -> None:
+    with pytest.raises(lc.NotFound, match="c-tidak-ada: no such complaint"):
+        service.record_history(_archived_as_duplicate("c-3", "c-tidak-ada"))
+    with pytest.raises(lc.NotFound, match="c-tidak-ada: no such complaint"):
+        service.record_histories([History(_archived_as_duplicate("c-4", "c-tidak-ada"))])
+    assert (
+        () == service.store.load(lc.ComplaintId("c-3")) == service.store.load(lc.ComplaintId("c-4"))
+    )
+    service.handle(_submit("c-asli"), CITIZEN)
+    stored = service.record_history(_archived_as_duplicate("c-3", "c-asli"))
+    assert lc.Status.ARCHIVED is stored.complaint.status
+    # in one bulk call, the original may be one of the call's own histories
+    original = History(lc.decide(None, _submit("c-5"), CITIZEN, T0, service.context))
+    both = service.record_histories([original, History(_archived_as_duplicate("c-6", "c-5"))])
+    assert [lc.Status.SUBMITTED, lc.Status.ARCHIVED] == [r.complaint.status for r in both]

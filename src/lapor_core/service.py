@@ -35,7 +35,7 @@ from lapor_core.domain.calendar import WorkingCalendar
 from lapor_core.domain.clocks import due
 from lapor_core.domain.commands import Archive, Command, Submit
 from lapor_core.domain.complaint import Complaint, Context, decide, evolve, replay
-from lapor_core.domain.events import Event
+from lapor_core.domain.events import ComplaintArchived, Event
 from lapor_core.domain.model import ComplaintId, require_aware
 from lapor_core.domain.privacy import redact, redact_event
 from lapor_core.domain.profile import Profile
@@ -650,10 +650,15 @@ class ComplaintService:
         The original is looked up in the store (or among the complaints written in the
         current :meth:`batch`): a duplicate never points at nothing.
         """
-        if not isinstance(command, Archive) or command.duplicate_of is None:
-            return
-        original = command.duplicate_of
-        if self._pending is not None and original in self._pending:
+        if isinstance(command, Archive) and command.duplicate_of is not None:
+            pending = () if self._pending is None else tuple(self._pending)
+            self._require_held(command.complaint_id, command.duplicate_of, pending)
+
+    def _require_held(
+        self, complaint_id: ComplaintId, original: ComplaintId, also: Iterable[ComplaintId]
+    ) -> None:
+        """Refuse *original*, named as what *complaint_id* duplicates, unless it exists."""
+        if original in also:
             return
         try:
             self.store.get(original)
@@ -663,9 +668,19 @@ class ComplaintService:
                     "complaint {complaint_id} cannot be archived as a duplicate of "
                     "{original}: no such complaint"
                 ),
-                complaint_id=command.complaint_id,
+                complaint_id=complaint_id,
                 original=original,
             ) from None
+
+    def _require_originals(
+        self, streams: Iterable[tuple[Event, ...]], also: Iterable[ComplaintId] = ()
+    ) -> None:
+        """Refuse histories archived as duplicates of complaints that do not exist."""
+        known = tuple(also)
+        for stream in streams:
+            for event in stream:
+                if isinstance(event, ComplaintArchived) and event.duplicate_of is not None:
+                    self._require_held(event.complaint_id, event.duplicate_of, known)
 
     def record_history(
         self,
@@ -701,6 +716,7 @@ class ComplaintService:
         history = History(events, idempotency_key, complaint)
         stream = history.events
         state = history.state()
+        self._require_originals([stream])
         if idempotency_key is not None:
             found = self.store.idempotency(idempotency_key)
             if found is not None:
@@ -747,6 +763,7 @@ class ComplaintService:
             return ()
         calendar, clocks = self.context.calendar, self.context.profile.clocks
         states = [history.state() for history in histories]
+        self._require_originals((h.events for h in histories), (s.id for s in states))
         batches = [
             (state.id, 0, history.events, project(state, calendar, clocks))
             for state, history in zip(states, histories, strict=True)

@@ -62,6 +62,7 @@ from lapor_core.errors import N_, LaporError, ProfileError, Term, fill
 __all__ = ["CheckProblem", "CheckReport", "check", "scope_warnings"]
 
 _RETURNED: Final = "DispositionRejected:returned"
+_HANDED_BACK: Final = "DispositionRejected:handed_back"
 _ENDS: Final = {
     BreachAction.AUTO_CLOSE: (c.AutoClose, Status.COMPLETED, Term(N_("close the complaint"))),
     BreachAction.ARCHIVE_WITHDRAWN: (
@@ -78,7 +79,9 @@ _ClockState: TypeAlias = tuple[_Node, bool]
 """Where a running clock is, and whether it is paused."""
 _Clocks: TypeAlias = tuple[_Node, frozenset[tuple[str, bool]]]
 """Where a complaint is, with the clocks that surely run there (name, paused)."""
-_AGENCY_EVENTS: Final = frozenset({"DispositionRejected", "FollowUpPosted", "ForwardedInternally"})
+_AGENCY_EVENTS: Final = frozenset(
+    {"DispositionRejected", _HANDED_BACK, "FollowUpPosted", "ForwardedInternally"}
+)
 """Events of one agency: a per-assignment clock they stop keeps running for the others."""
 _STOPPED: Final = "stopped"
 
@@ -356,12 +359,21 @@ def _count_problems(profile: Profile) -> Iterator[CheckProblem]:
 # --------------------------------------------------------------------------- model
 
 
-def _events(outcome: Outcome, target: Status) -> frozenset[str]:
-    """The names of the events *outcome* records (the triggers clock definitions use)."""
+def _event_sets(outcome: Outcome, target: Status) -> tuple[frozenset[str], ...]:
+    """
+    The names of the events *outcome* records (the triggers clock definitions use).
+
+    One set per way the outcome happens: a rejection that keeps the status is either
+    one agency dropping its assignment (``DispositionRejected``) or a unit handing it
+    back inside its agency (``DispositionRejected:handed_back`` alone).
+    """
     names = {event.__name__ for event in outcome.events}
-    if e.DispositionRejected in outcome.events and target is Status.SUBMITTED:
-        names.add(_RETURNED)
-    return frozenset(names)
+    if e.DispositionRejected not in outcome.events:
+        return (frozenset(names),)
+    if target is Status.SUBMITTED:
+        return (frozenset({*names, _RETURNED}),)
+    handed_back = {*(names - {"DispositionRejected"}), _HANDED_BACK}
+    return (frozenset(names), frozenset(handed_back))
 
 
 T = TypeVar("T")
@@ -439,7 +451,8 @@ class _Model:
                         nxt = (Status.ON_HOLD, status)
                     else:
                         nxt = (target, None)
-                    yield row, target, nxt, _events(outcome, target)
+                    for events in _event_sets(outcome, target):
+                        yield row, target, nxt, events
 
     def _reachable(self) -> frozenset[_Node]:
         start: _Node = (None, None)

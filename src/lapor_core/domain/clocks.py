@@ -407,12 +407,15 @@ def due(
     The clock commands owed at *now*: warnings not yet recorded, breaches not yet recorded.
 
     A breach whose action is automatic close is owed as :class:`AutoClose`; every other
-    breach as :class:`RecordBreach`. Once the resulting events are applied, nothing more
-    is owed for the same thresholds (exactly once).
+    breach as :class:`RecordBreach`. The commands that end the report (an automatic close,
+    an archive as withdrawn) come last, after the warnings and the other breaches. Once
+    the resulting events are applied, nothing more is owed for the same thresholds
+    (exactly once).
 
     .. versionadded:: 0.1.0
     """
     owed: list[c.Command] = []
+    ending: list[c.Command] = []  # last: what ends the report comes after the other breaches
     for rc in complaint.clocks:
         definition = definitions.get(rc.clock)
         if rc.breached or definition is None:
@@ -423,11 +426,11 @@ def due(
         deadline, warnings = schedule
         if now >= deadline:
             if definition.breach is BreachAction.AUTO_CLOSE:
-                owed.append(c.AutoClose(complaint_id=complaint.id))
+                ending.append(c.AutoClose(complaint_id=complaint.id))
             else:
-                owed.append(
-                    c.RecordBreach(complaint_id=complaint.id, clock=rc.clock, agency=rc.agency)
-                )
+                breach = c.RecordBreach(complaint_id=complaint.id, clock=rc.clock, agency=rc.agency)
+                ends = definition.breach is BreachAction.ARCHIVE_WITHDRAWN
+                (ending if ends else owed).append(breach)
             continue
         owed.extend(
             c.RecordWarning(
@@ -436,7 +439,7 @@ def due(
             for threshold, at in warnings
             if now >= at
         )
-    return tuple(owed)
+    return (*owed, *ending)
 
 
 def recompute(

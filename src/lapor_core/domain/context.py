@@ -27,7 +27,7 @@ from lapor_core.domain.clocks import (
     ClockScope,
 )
 from lapor_core.domain.lifecycle import Lifecycle
-from lapor_core.domain.model import RegionCode
+from lapor_core.domain.model import RegionCode, Status
 from lapor_core.domain.profile import Profile
 from lapor_core.domain.state import Complaint
 
@@ -323,43 +323,28 @@ def _category_changes(
     classification gives a category of another standard, each such clock that runs
     starts again, from the classification, for the new standard (paused still, if it
     was paused), or stops when the new category has none; one that could not start at
-    submission, for want of a standard, starts now. A category of the same standard
-    changes nothing: a reclassification never buys time.
+    submission, for want of a standard, starts now (paused, on hold, if the hold pauses
+    it). A category of the same standard changes nothing: a reclassification never buys
+    time. (A ``by_category`` clock that starts on another event than the submission is
+    started by that event only.)
     """
     new = event.category
-    old = before.category
-    if new is None or new == old:
+    if new is None or new == before.category:
         return []
     changes: list[ClockChange] = []
-    submitted_at = before.submitted_at
-    profile = ctx.profile
-    for definition in profile.clocks.values():
+    for definition in ctx.profile.clocks.values():
         if not definition.by_category:
             continue
         running = [rc for rc in before.clocks if rc.clock == definition.name]
-        never_started = (
-            not running
-            and definition.scope is ClockScope.COMPLAINT
-            and "ComplaintSubmitted" in definition.start
-            and profile.duration_of(definition, old.code if old else None, submitted_at) is None
-        )
-        if never_started:
-            change = ctx.start_change(
-                definition,
-                new.code,
-                None,
-                before.responsible,
-                submitted_at=submitted_at,
-                started_at=event.at,
-            )
-            changes.extend([change] if change is not None else [])
+        if not running:
+            changes.extend(_first_start(definition, new.code, event.at, before, ctx))
         for rc in running:
             change = ctx.start_change(
                 definition,
                 new.code,
                 rc.agency,
                 rc.responsible,
-                submitted_at=submitted_at,
+                submitted_at=before.submitted_at,
                 started_at=event.at,
             )
             if change is None:
@@ -369,6 +354,29 @@ def _category_changes(
                 if rc.paused_at is not None:  # on hold: it counts again when the hold ends
                     changes.append(ClockChange(ClockOp.PAUSE, definition.name, rc.agency))
     return changes
+
+
+def _first_start(
+    definition: ClockDefinition, code: str, at: datetime, before: Complaint, ctx: Context
+) -> list[ClockChange]:
+    """The start of a service-standard clock that could not start at submission."""
+    old = before.category
+    submitted_at = before.submitted_at
+    never_started = (
+        definition.scope is ClockScope.COMPLAINT
+        and "ComplaintSubmitted" in definition.start
+        and ctx.profile.duration_of(definition, old.code if old else None, submitted_at) is None
+    )
+    if not never_started:
+        return []
+    change = ctx.start_change(
+        definition, code, None, before.responsible, submitted_at=submitted_at, started_at=at
+    )
+    if change is None:
+        return []
+    if before.status is Status.ON_HOLD and "InformationRequested" in definition.pause:
+        return [change, ClockChange(ClockOp.PAUSE, definition.name)]  # as if it had started
+    return [change]
 
 
 def compile_clock_plan(profile: Profile) -> ClockPlan:
