@@ -77,10 +77,9 @@ def _passed_down() -> Story:
     return story
 
 
-def _reject(story: Story, actor: object) -> e.DispositionRejected:
-    assert actor in (UNIT_ADMIN, AGENCY_ADMIN)
+def _reject(story: Story, actor: Actor) -> e.DispositionRejected:
     command = RejectDisposition(complaint_id=CID, agency=HOME, reason="Bukan wewenang kami.")
-    (event,) = story.do(UNIT_ADMIN if actor is UNIT_ADMIN else AGENCY_ADMIN, command)
+    (event,) = story.do(actor, command)
     assert isinstance(event, e.DispositionRejected)
     return event
 

@@ -125,9 +125,9 @@ class ClockDefinition:
             qualifier: ``DispositionRejected:returned`` matches only a rejection that
             sent the complaint back to its router, ``DispositionRejected:handed_back``
             only a unit's refusal that handed an assignment back up inside its agency
-            (which matches no plain ``DispositionRejected``). A per-assignment clock starts for
-            every agency a ``ComplaintForwarded`` assigns, and on any other start event
-            (``ComplaintReopened``) restarts for the lead agency alone.
+            (which matches no plain ``DispositionRejected``). A per-assignment clock
+            starts for every agency a ``ComplaintForwarded`` assigns, and on any other
+            start event (``ComplaintReopened``) restarts for the lead agency alone.
         stop: Event names that stop it (closing and archiving always stop every clock).
         pause: Event names that pause it.
         resume: Event names that resume it.
@@ -427,10 +427,12 @@ def due(
         if now >= deadline:
             if definition.breach is BreachAction.AUTO_CLOSE:
                 ending.append(c.AutoClose(complaint_id=complaint.id))
+                continue
+            breach = c.RecordBreach(complaint_id=complaint.id, clock=rc.clock, agency=rc.agency)
+            if definition.breach is BreachAction.ARCHIVE_WITHDRAWN:
+                ending.append(breach)
             else:
-                breach = c.RecordBreach(complaint_id=complaint.id, clock=rc.clock, agency=rc.agency)
-                ends = definition.breach is BreachAction.ARCHIVE_WITHDRAWN
-                (ending if ends else owed).append(breach)
+                owed.append(breach)
             continue
         owed.extend(
             c.RecordWarning(

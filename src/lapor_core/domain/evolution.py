@@ -93,21 +93,21 @@ def _on_forwarded(old: Complaint, event: e.ComplaintForwarded) -> Changes:
     return _fields(assignments=(*old.assignments, *event.assignments), record=record)
 
 
-def _on_forwarded_internally(old: Complaint, event: e.ForwardedInternally) -> Changes:
+def _handled_at(old: Complaint, agency: str, handler: str) -> Changes:
+    """The assignment of *agency* handled at *handler* from now on (down or back up)."""
     assignments = tuple(
-        attrs.evolve(a, handler=event.to) if a.agency == event.agency else a
-        for a in old.assignments
+        attrs.evolve(a, handler=handler) if a.agency == agency else a for a in old.assignments
     )
     return _fields(assignments=assignments)
 
 
+def _on_forwarded_internally(old: Complaint, event: e.ForwardedInternally) -> Changes:
+    return _handled_at(old, event.agency, event.to)
+
+
 def _on_rejected(old: Complaint, event: e.DispositionRejected) -> Changes:
     if event.handed_back_to is not None:  # a unit handed it back: the assignment stays
-        assignments = tuple(
-            attrs.evolve(a, handler=event.handed_back_to) if a.agency == event.agency else a
-            for a in old.assignments
-        )
-        return _fields(assignments=assignments)
+        return _handled_at(old, event.agency, event.handed_back_to)
     dropped = [a for a in old.assignments if a.agency == event.agency]
     remaining = tuple(a for a in old.assignments if a.agency != event.agency)
     if remaining and dropped and dropped[0].lead and not any(a.lead for a in remaining):
